@@ -1,0 +1,40 @@
+/**
+ * The source contract. A source task calls `pollNext` in its mailbox loop; the
+ * reader emits records while the output has room and returns, so the task can
+ * serve other mail (flushes, cancellation) between calls.
+ * @module
+ */
+
+import type { Output } from "../operators/stream_operator.ts";
+
+/** Whether the task's outputs can take more records now (backpressure). */
+export interface Availability {
+  readonly available: boolean;
+}
+
+/** What a reader learns about its subtask. */
+export interface SourceContext {
+  readonly operatorName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+}
+
+/** Reads one subtask's share of a source. */
+export interface SourceReader<T> {
+  open(ctx: SourceContext): void | Promise<void>;
+  /**
+   * Emits at most `maxRecords` records, stopping early when `gate` turns
+   * unavailable. Returns false once the reader is exhausted.
+   */
+  pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean | Promise<boolean>;
+  close(): void | Promise<void>;
+}
+
+/** A source as the job graph knows it. */
+export interface SourceSpec<T> {
+  /** True when the source ends (bounded), false when it runs forever. */
+  readonly bounded: boolean;
+  /** Largest parallelism the source supports (1 for collections). */
+  readonly maxParallelism?: number;
+  createReader(): SourceReader<T>;
+}

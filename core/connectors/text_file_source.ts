@@ -1,0 +1,162 @@
+/**
+ * Text file source: reads a file or a directory line by line, in parallel by
+ * byte-range splits. Lines end at `\n`; a trailing `\r` is dropped.
+ * @module
+ */
+
+import type { Output } from "../operators/stream_operator.ts";
+import type { Availability, SourceContext, SourceReader, SourceSpec } from "./source_reader.ts";
+import { listInputFiles, splitsForSubtask, type TextSplit } from "./text_splits.ts";
+
+const READ_CHUNK_BYTES = 1 << 20;
+const NL = 10;
+
+/** Reads the lines a split owns, a chunk at a time. */
+class SplitLineReader {
+  private file: Deno.FsFile | undefined;
+  private offset = 0;
+  private carry = new Uint8Array(0);
+  private done = false;
+  private readonly decoder = new TextDecoder();
+  private readonly buf = new Uint8Array(READ_CHUNK_BYTES);
+
+  constructor(private readonly split: TextSplit) {}
+
+  /** The next batch of complete lines, or undefined at the end of the split. */
+  async next(): Promise<string[] | undefined> {
+    if (this.done) return undefined;
+    if (this.file === undefined && !(await this.start())) return this.finish();
+    const n = await this.file!.read(this.buf);
+    if (n === null || n === 0) {
+      const last = this.carry.length > 0 ? [this.decode(this.carry)] : [];
+      this.finish();
+      return last;
+    }
+    const data = this.concat(this.buf.subarray(0, n));
+    const dataStart = this.offset - this.carry.length;
+    this.offset += n;
+    // Stop after the newline that ends the line holding byte end - 1.
+    const from = Math.max(0, this.split.end - 1 - dataStart);
+    if (from < data.length) {
+      const stop = data.indexOf(NL, from);
+      if (stop >= 0) {
+        this.finish();
+        return this.lines(data.subarray(0, stop));
+      }
+    }
+    const lastNl = data.lastIndexOf(NL);
+    if (lastNl < 0) {
+      this.carry = data.slice();
+      return [];
+    }
+    this.carry = data.slice(lastNl + 1);
+    return this.lines(data.subarray(0, lastNl));
+  }
+
+  close(): void {
+    this.finish();
+  }
+
+  /** Opens the file and positions at the first line the split owns. */
+  private async start(): Promise<boolean> {
+    const { path, start, end } = this.split;
+    this.file = await Deno.open(path, { read: true });
+    if (start === 0) return end > 0;
+    await this.file.seek(start - 1, Deno.SeekMode.Start);
+    let pos = start - 1;
+    for (;;) {
+      const n = await this.file.read(this.buf);
+      if (n === null || n === 0) return false;
+      const nl = this.buf.subarray(0, n).indexOf(NL);
+      if (nl >= 0) {
+        pos += nl + 1;
+        if (pos >= end) return false;
+        this.offset = pos;
+        await this.file.seek(pos, Deno.SeekMode.Start);
+        return true;
+      }
+      pos += n;
+    }
+  }
+
+  private finish(): undefined {
+    this.done = true;
+    this.file?.close();
+    this.file = undefined;
+    return undefined;
+  }
+
+  private concat(chunk: Uint8Array): Uint8Array {
+    if (this.carry.length === 0) return chunk;
+    const data = new Uint8Array(this.carry.length + chunk.length);
+    data.set(this.carry);
+    data.set(chunk, this.carry.length);
+    return data;
+  }
+
+  private decode(bytes: Uint8Array): string {
+    const s = this.decoder.decode(bytes);
+    return s.endsWith("\r") ? s.slice(0, -1) : s;
+  }
+
+  /** Lines of a region that ends just before a newline. */
+  private lines(region: Uint8Array): string[] {
+    const lines = this.decoder.decode(region).split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+    }
+    return lines;
+  }
+}
+
+class TextFileReader implements SourceReader<string> {
+  private splits: TextSplit[] = [];
+  private current: SplitLineReader | undefined;
+  private pending: string[] = [];
+  private pendingIndex = 0;
+
+  constructor(private readonly path: string) {}
+
+  open(ctx: SourceContext): void {
+    this.splits = splitsForSubtask(listInputFiles(this.path), ctx.parallelism, ctx.subtaskIndex);
+  }
+
+  async pollNext(output: Output<string>, gate: Availability, maxRecords: number): Promise<boolean> {
+    let budget = maxRecords;
+    for (;;) {
+      const pending = this.pending;
+      while (this.pendingIndex < pending.length && budget > 0 && gate.available) {
+        output.collect(pending[this.pendingIndex++]);
+        budget--;
+      }
+      if (this.pendingIndex < pending.length || budget === 0 || !gate.available) return true;
+      const lines = await this.nextLines();
+      if (lines === undefined) return false;
+      this.pending = lines;
+      this.pendingIndex = 0;
+    }
+  }
+
+  close(): void {
+    this.current?.close();
+  }
+
+  private async nextLines(): Promise<string[] | undefined> {
+    for (;;) {
+      if (this.current === undefined) {
+        const split = this.splits.shift();
+        if (split === undefined) return undefined;
+        this.current = new SplitLineReader(split);
+      }
+      const lines = await this.current.next();
+      if (lines !== undefined) return lines;
+      this.current = undefined;
+    }
+  }
+}
+
+/** A bounded source of the lines of a file, or of every file under a directory. */
+export function textFileSource(path: string): SourceSpec<string> {
+  return { bounded: true, createReader: () => new TextFileReader(path) };
+}

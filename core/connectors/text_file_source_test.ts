@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { textFileSource } from "./text_file_source.ts";
+import { splitsForSubtask } from "./text_splits.ts";
+
+async function readAll(path: string, parallelism: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < parallelism; i++) {
+    const reader = textFileSource(path).createReader();
+    await reader.open({ operatorName: "src", subtaskIndex: i, parallelism });
+    const output = { collect: (l: string) => out.push(l) };
+    while (await reader.pollNext(output, { available: true }, 1000));
+    await reader.close();
+  }
+  return out;
+}
+
+Deno.test("every line is read exactly once at any parallelism and split size", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    for (let i = 0; i < 60_000; i++) lines.push(`línea ${i} ${"ü".repeat(i % 50)}`);
+    await Deno.writeTextFile(`${dir}/a.txt`, lines.join("\r\n") + "\r\n");
+    await Deno.writeTextFile(`${dir}/b.txt`, "no trailing newline\nlast");
+    const expected = [...lines, "no trailing newline", "last"].sort();
+    for (const p of [1, 2, 3, 7]) {
+      const got = (await readAll(dir, p)).sort();
+      assert.deepEqual(got, expected, `parallelism ${p}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("splits cover each file without gaps and balance bytes", () => {
+  const files = [{ path: "a", size: 10_000_000 }, { path: "b", size: 100 }];
+  const all = [0, 1, 2, 3].flatMap((i) => splitsForSubtask(files, 4, i));
+  const a = all.filter((s) => s.path === "a").sort((x, y) => x.start - y.start);
+  assert.equal(a[0].start, 0);
+  for (let i = 1; i < a.length; i++) assert.equal(a[i].start, a[i - 1].end);
+  assert.equal(a.at(-1)!.end, 10_000_000);
+});
+
+Deno.test("a missing input path is named in the error", async () => {
+  const reader = textFileSource("/no/such/input.txt").createReader();
+  await assert.rejects(
+    async () => await reader.open({ operatorName: "src", subtaskIndex: 0, parallelism: 1 }),
+    /input path does not exist: \/no\/such\/input.txt/,
+  );
+});

@@ -1,0 +1,189 @@
+/**
+ * DataStream: a stream of records of type T and the transformations on it.
+ * Each method records a transformation; nothing runs until `execute()`.
+ * @module
+ */
+
+import { CollectSinkOperator } from "../operators/collect_sink.ts";
+import { FilterOperator } from "../operators/filter.ts";
+import { FlatMapOperator } from "../operators/flat_map.ts";
+import { MapOperator } from "../operators/map.ts";
+import { PrintSinkOperator } from "../operators/print_sink.ts";
+import { ProcessOperator } from "../operators/process.ts";
+import { SinkOperator } from "../operators/sink.ts";
+import type { OperatorFactory } from "../operators/stream_operator.ts";
+import { TextFileSinkOperator } from "../operators/text_file_sink.ts";
+import type { JobExecutionResult } from "./execution_context.ts";
+import type {
+  FilterFunction,
+  FlatMapFunction,
+  KeySelector,
+  MapFunction,
+  Partitioner,
+  ProcessFunction,
+  SinkFunction,
+} from "./functions.ts";
+import { KeyedStream } from "./keyed_stream.ts";
+import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
+import type { OperatorTransformation, PartitionerSpec, Transformation } from "./transformation.ts";
+import { TransformationConfig } from "./transformation_config.ts";
+
+/**
+ * A stream of records.
+ *
+ * @example
+ * ```ts
+ * import { StreamExecutionEnvironment } from "spate";
+ * const env = StreamExecutionEnvironment.getExecutionEnvironment();
+ * env.fromElements(1, 2, 3).map((x) => x * 2).filter((x) => x > 2).print();
+ * ```
+ */
+export class DataStream<T> extends TransformationConfig {
+  constructor(readonly env: StreamExecutionEnvironment, transformation: Transformation) {
+    super(transformation);
+  }
+
+  /** Applies `fn` to every record. */
+  map<R>(fn: MapFunction<T, R>): DataStream<R> {
+    return this.transform("Map", () => new MapOperator(fn));
+  }
+
+  /** Emits any number of records per input record through the collector. */
+  flatMap<R>(fn: FlatMapFunction<T, R>): DataStream<R> {
+    return this.transform("Flat Map", () => new FlatMapOperator(fn));
+  }
+
+  /** Keeps the records for which `fn` returns true. */
+  filter(fn: FilterFunction<T>): DataStream<T> {
+    return this.transform("Filter", () => new FilterOperator(fn));
+  }
+
+  /** Applies a low-level ProcessFunction. */
+  process<R>(fn: ProcessFunction<T, R>): DataStream<R> {
+    return this.transform("Process", () => new ProcessOperator(fn));
+  }
+
+  /** Partitions the stream by key: records with equal keys reach the same subtask. */
+  keyBy<K>(keySelector: KeySelector<T, K>): KeyedStream<T, K> {
+    const partitioned = this.partition({
+      kind: "hash",
+      keySelector: keySelector as KeySelector<unknown, unknown>,
+    });
+    return new KeyedStream(this.env, partitioned.transformation, keySelector);
+  }
+
+  /** Merges this stream with others of the same type. */
+  union(...others: DataStream<T>[]): DataStream<T> {
+    const inputs = [this, ...others].map((s) => s.transformation);
+    return new DataStream(this.env, { kind: "union", inputs, ...this.env.base("Union") });
+  }
+
+  /** Sends each record to the subtask with the same index (parallelism must match). */
+  forward(): DataStream<T> {
+    return this.partition({ kind: "forward" });
+  }
+  /** Distributes records round-robin over all downstream subtasks. */
+  rebalance(): DataStream<T> {
+    return this.partition({ kind: "rebalance" });
+  }
+  /** Distributes records round-robin over a local subset of downstream subtasks. */
+  rescale(): DataStream<T> {
+    return this.partition({ kind: "rescale" });
+  }
+  /** Sends each record to a random downstream subtask. */
+  shuffle(): DataStream<T> {
+    return this.partition({ kind: "shuffle" });
+  }
+  /** Sends every record to every downstream subtask. */
+  broadcast(): DataStream<T> {
+    return this.partition({ kind: "broadcast" });
+  }
+  /** Sends every record to the first downstream subtask. */
+  global(): DataStream<T> {
+    return this.partition({ kind: "global" });
+  }
+  /** Routes each record by `partitioner(key, numPartitions)`. */
+  partitionCustom<K>(partitioner: Partitioner<K>, keySelector: KeySelector<T, K>): DataStream<T> {
+    return this.partition({
+      kind: "custom",
+      custom: partitioner as Partitioner<unknown>,
+      keySelector: keySelector as KeySelector<unknown, unknown>,
+    });
+  }
+
+  /** Prints every record to stdout (`N> ` prefixed when parallel). */
+  print(): DataStreamSink {
+    return this.sink("Sink: Print to Std. Out", () => new PrintSinkOperator("stdout"));
+  }
+  /** Prints every record to stderr. */
+  printToErr(): DataStreamSink {
+    return this.sink("Sink: Print to Std. Err", () => new PrintSinkOperator("stderr"));
+  }
+  /** Writes one line per record: a file, or a directory of part files when parallel. */
+  writeAsText(path: string): DataStreamSink {
+    return this.sink(`Sink: Text File ${path}`, () => new TextFileSinkOperator(path));
+  }
+  /** Hands every record to a user sink function. */
+  addSink(fn: SinkFunction<T>): DataStreamSink {
+    return this.sink("Sink: Unnamed", () => new SinkOperator(fn));
+  }
+
+  /**
+   * Runs the job and streams this stream's records back to the caller.
+   *
+   * @example
+   * ```ts
+   * import { StreamExecutionEnvironment } from "spate";
+   * const env = StreamExecutionEnvironment.getExecutionEnvironment();
+   * for await (const x of env.fromElements(1, 2, 3).map((x) => x + 1).executeAndCollect()) {
+   *   console.log(x);
+   * }
+   * ```
+   */
+  executeAndCollect(jobName = "collect"): CollectedStream<T> {
+    const collectId = this.env.nextCollectId();
+    const t = this.sinkTransformation("Sink: Collect", () => new CollectSinkOperator(collectId));
+    (t as { collectId?: number }).collectId = collectId;
+    return this.env.executeCollecting<T>(jobName, collectId);
+  }
+
+  private transform<R>(name: string, factory: OperatorFactory): DataStream<R> {
+    return new DataStream<R>(this.env, this.env.addOperator(this.transformation, name, factory));
+  }
+
+  private partition(partitioner: PartitionerSpec): DataStream<T> {
+    const t = {
+      kind: "partition" as const,
+      input: this.transformation,
+      partitioner,
+      ...this.env.base("Partition"),
+    };
+    return new DataStream<T>(this.env, t);
+  }
+
+  private sinkTransformation(name: string, factory: OperatorFactory): OperatorTransformation {
+    const t: OperatorTransformation = {
+      kind: "sink",
+      input: this.transformation,
+      factory,
+      ...this.env.base(name),
+    };
+    this.env.addSink(t);
+    return t;
+  }
+
+  private sink(name: string, factory: OperatorFactory): DataStreamSink {
+    return new DataStreamSink(this.sinkTransformation(name, factory));
+  }
+}
+
+/** A sink; configure its name, uid, parallelism and slot sharing group. */
+export class DataStreamSink extends TransformationConfig {}
+
+/** Results of `executeAndCollect`: iterate them as they arrive. */
+export interface CollectedStream<T> extends AsyncIterable<T> {
+  /** Waits for the job to finish and returns every record. */
+  toArray(): Promise<T[]>;
+  /** Resolves when the job finishes (rejects when it fails). */
+  readonly result: Promise<JobExecutionResult>;
+}

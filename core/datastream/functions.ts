@@ -1,0 +1,83 @@
+/**
+ * User function types of the DataStream API. Each may be a plain function or,
+ * for the rich variants, an object with `open`/`close` lifecycle hooks.
+ * @module
+ */
+
+import type { ValueState, ValueStateDescriptor } from "../state/value_state.ts";
+
+/** Receives the records a function emits. */
+export interface Collector<T> {
+  /** Emits one record downstream. */
+  collect(record: T): void;
+}
+
+/** Facts about the running subtask, handed to `open` of rich functions. */
+export interface RuntimeContext {
+  /** Name of the operator this function runs in. */
+  readonly operatorName: string;
+  /** Index of this parallel subtask, 0-based. */
+  readonly subtaskIndex: number;
+  /** Parallelism of the operator. */
+  readonly parallelism: number;
+  /** Keyed value state for the current key (keyed operators only). */
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+}
+
+/** Lifecycle hooks shared by rich functions. */
+export interface RichFunction {
+  /** Called once per subtask before the first record. */
+  open?(ctx: RuntimeContext): void | Promise<void>;
+  /** Called once per subtask after the last record. */
+  close?(): void | Promise<void>;
+}
+
+/** A one-to-one transformation. */
+export type MapFunction<T, R> = (value: T) => R;
+/** A one-to-many transformation. */
+export type FlatMapFunction<T, R> = (value: T, out: Collector<R>) => void;
+/** A predicate; records for which it returns false are dropped. */
+export type FilterFunction<T> = (value: T) => boolean;
+/** Combines two values of the same key into one. */
+export type ReduceFunction<T> = (a: T, b: T) => T;
+/** Extracts the key of a record. */
+export type KeySelector<T, K> = (value: T) => K;
+/** Picks the target channel of a record, given the number of channels. */
+export type Partitioner<K> = (key: K, numPartitions: number) => number;
+
+/** Context of one `processElement` call of a ProcessFunction. */
+export interface ProcessContext {
+  /** Index of this parallel subtask. */
+  readonly subtaskIndex: number;
+}
+
+/** Context of one `processElement` call of a KeyedProcessFunction. */
+export interface KeyedProcessContext<K> extends ProcessContext {
+  /** Key of the record being processed. */
+  getCurrentKey(): K;
+}
+
+/** A low-level function over each record of a (non-keyed) stream. */
+export interface ProcessFunction<T, R> extends RichFunction {
+  /** Handles one record; emits any number of results through `out`. */
+  processElement(value: T, ctx: ProcessContext, out: Collector<R>): void;
+  /** Called once when the input is exhausted (bounded streams). */
+  endInput?(out: Collector<R>): void;
+}
+
+/** A low-level function over each record of a keyed stream, with keyed state. */
+export interface KeyedProcessFunction<K, T, R> extends RichFunction {
+  /** Handles one record; state accessed here is scoped to the record's key. */
+  processElement(value: T, ctx: KeyedProcessContext<K>, out: Collector<R>): void;
+  /** Called once when the input is exhausted (bounded streams). */
+  endInput?(out: Collector<R>): void;
+}
+
+/** A user sink: a function called per record, or an object with lifecycle hooks. */
+export type SinkFunction<T> = ((value: T) => void) | RichSinkFunction<T>;
+
+/** A sink with lifecycle hooks. */
+export interface RichSinkFunction<T> extends RichFunction {
+  /** Writes one record. */
+  invoke(value: T): void;
+}

@@ -1,0 +1,72 @@
+/**
+ * KeyedStream: a stream partitioned by key, with keyed state per key.
+ * @module
+ */
+
+import { extremeBy, extremeOf, type FieldRef, sumOf } from "../operators/aggregations.ts";
+import { KeyedProcessOperator } from "../operators/keyed_process.ts";
+import { KeyedReduceOperator } from "../operators/keyed_reduce.ts";
+import type { OperatorFactory } from "../operators/stream_operator.ts";
+import { DataStream } from "./data_stream.ts";
+import type { KeyedProcessFunction, KeySelector, ReduceFunction } from "./functions.ts";
+import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
+import type { Transformation } from "./transformation.ts";
+
+/**
+ * A stream partitioned by a key selector.
+ *
+ * @example
+ * ```ts
+ * import { StreamExecutionEnvironment } from "spate";
+ * const env = StreamExecutionEnvironment.getExecutionEnvironment();
+ * env.fromElements(["a", 1], ["b", 2], ["a", 3]).keyBy(([k]) => k).sum(1).print();
+ * ```
+ */
+export class KeyedStream<T, K> {
+  constructor(
+    readonly env: StreamExecutionEnvironment,
+    readonly transformation: Transformation,
+    readonly keySelector: KeySelector<T, K>,
+  ) {}
+
+  /** Folds each key's records with `fn`; emits each update (streaming) or the final value (batch). */
+  reduce(fn: ReduceFunction<T>): DataStream<T> {
+    return this.keyed("Keyed Reduce", () => new KeyedReduceOperator(fn, this.keySelector));
+  }
+  /** Running sum of a numeric field per key. */
+  sum(field: FieldRef): DataStream<T> {
+    return this.aggregate("Sum", sumOf<T>(field));
+  }
+  /** Running minimum of a field per key (other fields from the first record). */
+  min(field: FieldRef): DataStream<T> {
+    return this.aggregate("Min", extremeOf<T>(field, -1));
+  }
+  /** Running maximum of a field per key (other fields from the first record). */
+  max(field: FieldRef): DataStream<T> {
+    return this.aggregate("Max", extremeOf<T>(field, 1));
+  }
+  /** The record with the smallest value of a field, per key. */
+  minBy(field: FieldRef): DataStream<T> {
+    return this.aggregate("MinBy", extremeBy<T>(field, -1));
+  }
+  /** The record with the largest value of a field, per key. */
+  maxBy(field: FieldRef): DataStream<T> {
+    return this.aggregate("MaxBy", extremeBy<T>(field, 1));
+  }
+  /** Applies a KeyedProcessFunction, with state scoped to each record's key. */
+  process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R> {
+    return this.keyed("KeyedProcess", () => new KeyedProcessOperator(fn, this.keySelector));
+  }
+
+  private aggregate(name: string, fn: ReduceFunction<T>): DataStream<T> {
+    return this.keyed(name, () => new KeyedReduceOperator(fn, this.keySelector));
+  }
+
+  private keyed<R>(name: string, factory: OperatorFactory): DataStream<R> {
+    const selector = this.keySelector as KeySelector<unknown, unknown>;
+    return new DataStream<R>(
+      this.env,
+      this.env.addOperator(this.transformation, name, factory, selector),
+    );
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * StreamExecutionEnvironment: where a job starts. It creates sources, holds
+ * job-wide settings, and on `execute()` turns the recorded transformations into
+ * a plan and hands it to the context's executor.
+ * @module
+ */
+
+import { collectionSource } from "../connectors/collection_source.ts";
+import { generatorSource } from "../connectors/generator_source.ts";
+import type { SourceSpec } from "../connectors/source_reader.ts";
+import { textFileSource } from "../connectors/text_file_source.ts";
+import { graphFingerprint } from "../graph/fingerprint.ts";
+import { buildJobGraph } from "../graph/job_graph.ts";
+import { DEFAULT_MAX_PARALLELISM } from "../state/key_groups.ts";
+import { buildStreamGraph } from "../graph/stream_graph.ts";
+import type { OperatorFactory } from "../operators/stream_operator.ts";
+import { AsyncBatchQueue } from "./async_queue.ts";
+import { type CollectedStream, DataStream } from "./data_stream.ts";
+import {
+  type CollectListener,
+  getJobContext,
+  type JobExecutionResult,
+  type JobPlan,
+  type RuntimeMode,
+} from "./execution_context.ts";
+import type { KeySelector } from "./functions.ts";
+import type { OperatorTransformation, Transformation } from "./transformation.ts";
+
+/** Default buffer timeout: a partly filled buffer leaves after this long. */
+export const DEFAULT_BUFFER_TIMEOUT_MS = 100;
+
+/**
+ * The entry point of a job.
+ *
+ * @example
+ * ```ts
+ * import { StreamExecutionEnvironment } from "spate";
+ * const env = StreamExecutionEnvironment.getExecutionEnvironment();
+ * env.fromSequence(1, 100).filter((n) => n % 7 === 0).print();
+ * await env.execute("multiples of seven");
+ * ```
+ */
+export class StreamExecutionEnvironment {
+  private parallelism: number;
+  private maxParallelism: number;
+  private bufferTimeoutMs: number;
+  private runtimeMode: RuntimeMode;
+  private chainingEnabled = true;
+  private nextId = 1;
+  private collectIds = 0;
+  private sinks: Transformation[] = [];
+
+  private constructor() {
+    const d = getJobContext().defaults;
+    this.parallelism = d.parallelism ?? 1;
+    this.maxParallelism = d.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
+    this.bufferTimeoutMs = d.bufferTimeoutMs ?? DEFAULT_BUFFER_TIMEOUT_MS;
+    this.runtimeMode = d.runtimeMode ?? "automatic";
+  }
+
+  /** The environment of the context the job runs in (local, cluster or slot). */
+  static getExecutionEnvironment(): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment();
+  }
+
+  /** Default parallelism of operators that set none. */
+  setParallelism(parallelism: number): this {
+    if (!Number.isInteger(parallelism) || parallelism < 1) {
+      throw new RangeError(`parallelism must be a positive integer, got ${parallelism}`);
+    }
+    this.parallelism = parallelism;
+    return this;
+  }
+  getParallelism(): number {
+    return this.parallelism;
+  }
+  /** Number of key groups: the upper bound of keyed operators' parallelism. */
+  setMaxParallelism(maxParallelism: number): this {
+    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
+      throw new RangeError(`max parallelism must be in 1..32768, got ${maxParallelism}`);
+    }
+    this.maxParallelism = maxParallelism;
+    return this;
+  }
+  /** Longest time a partly filled buffer waits before it is sent (0 = every record). */
+  setBufferTimeout(ms: number): this {
+    if (!(ms >= 0)) throw new RangeError(`buffer timeout must be >= 0 ms, got ${ms}`);
+    this.bufferTimeoutMs = ms;
+    return this;
+  }
+  /** streaming, batch, or automatic (batch when every source is bounded). */
+  setRuntimeMode(mode: RuntimeMode): this {
+    if (!["streaming", "batch", "automatic"].includes(mode)) {
+      throw new RangeError(`runtime mode must be streaming, batch or automatic, got ${mode}`);
+    }
+    this.runtimeMode = mode;
+    return this;
+  }
+  /** Turns operator chaining off for the whole job. */
+  disableOperatorChaining(): this {
+    this.chainingEnabled = false;
+    return this;
+  }
+
+  /** A bounded, non-parallel source of the given elements. */
+  fromElements<T>(...elements: T[]): DataStream<T> {
+    return this.fromSource(collectionSource(elements), "Source: Collection Source");
+  }
+  /** A bounded, non-parallel source of the elements of an array. */
+  fromCollection<T>(elements: readonly T[]): DataStream<T> {
+    return this.fromSource(collectionSource([...elements]), "Source: Collection Source");
+  }
+  /** The lines of a text file, or of every file under a directory. */
+  readTextFile(path: string): DataStream<string> {
+    return this.fromSource(textFileSource(path), `Source: readTextFile(${path})`);
+  }
+  /** The integers from `from` to `to`, inclusive, split among subtasks. */
+  fromSequence(from: number, to: number): DataStream<number> {
+    if (!Number.isSafeInteger(from) || !(to >= from)) {
+      throw new RangeError(`fromSequence needs integers from <= to, got ${from}..${to}`);
+    }
+    return this.fromSource(
+      generatorSource(to - from + 1, (i) => from + i),
+      "Source: Sequence Source",
+    );
+  }
+  /** `count` records `fn(0) .. fn(count - 1)` (`Infinity`: unbounded). */
+  fromGenerator<T>(count: number, fn: (index: number) => T): DataStream<T> {
+    return this.fromSource(generatorSource(count, fn), "Source: Generator Source");
+  }
+  /** A stream from any source. */
+  fromSource<T>(source: SourceSpec<T>, name: string): DataStream<T> {
+    const source_ = source as SourceSpec<unknown>;
+    return new DataStream<T>(this, { kind: "source", source: source_, ...this.base(name) });
+  }
+
+  /** Builds the plan of the job defined so far. */
+  buildPlan(jobName: string): JobPlan {
+    const ctx = getJobContext();
+    const streamGraph = buildStreamGraph(this.sinks, {
+      defaultParallelism: this.parallelism,
+      maxParallelism: this.maxParallelism,
+      bufferTimeoutMs: this.bufferTimeoutMs,
+      chainingEnabled: this.chainingEnabled,
+    }, this.runtimeMode);
+    return {
+      jobName,
+      streamGraph,
+      jobGraph: buildJobGraph(jobName, streamGraph),
+      fingerprint: graphFingerprint(streamGraph),
+      jobModuleUrl: ctx.jobModuleUrl,
+      args: ctx.args,
+      defaults: ctx.defaults,
+    };
+  }
+
+  /** Runs the job and resolves when it finishes; rejects with JobExecutionError on failure. */
+  execute(jobName = "spate job"): Promise<JobExecutionResult> {
+    return this.run(jobName);
+  }
+
+  /** @internal Runs the job, routing collect-sink batches to `onCollect`. */
+  executeCollecting<T>(jobName: string, collectId: number): CollectedStream<T> {
+    const queue = new AsyncBatchQueue<T>();
+    const result = this.run(jobName, (id, records) => {
+      if (id === collectId) queue.push(records as T[]);
+    });
+    result.then(() => queue.close(), (e) => queue.fail(e));
+    return {
+      result,
+      [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+      async toArray() {
+        const all: T[] = [];
+        for await (const x of queue) all.push(x);
+        return all;
+      },
+    };
+  }
+
+  private run(jobName: string, onCollect?: CollectListener): Promise<JobExecutionResult> {
+    const ctx = getJobContext();
+    const plan = this.buildPlan(jobName);
+    this.sinks = [];
+    ctx.executed = true;
+    if (ctx.mode !== "client") {
+      // Task and plan modes only want the graph: hand it over and never resolve,
+      // so the rest of the job module (printing results, ...) does not run here.
+      ctx.onPlan!(plan);
+      return new Promise(() => {});
+    }
+    return ctx.executor!.execute(plan, onCollect);
+  }
+
+  /** @internal Fields every new transformation starts with. */
+  base(name: string): { id: number; name: string; chaining: "always" } {
+    return { id: this.nextId++, name, chaining: "always" };
+  }
+  /** @internal Adds a one-input operator after `input`. */
+  addOperator(
+    input: Transformation,
+    name: string,
+    factory: OperatorFactory,
+    keySelector?: KeySelector<unknown, unknown>,
+  ): OperatorTransformation {
+    return { kind: "operator", input, factory, keySelector, ...this.base(name) };
+  }
+  /** @internal Registers a sink: execute() builds the graph backwards from the sinks. */
+  addSink(t: Transformation): void {
+    this.sinks.push(t);
+  }
+  /** @internal A fresh id for a collect sink. */
+  nextCollectId(): number {
+    return this.collectIds++;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * StreamGraph: one node per physical transformation, edges carrying the
+ * partitioner (after Flink's StreamGraphGenerator). Parallelism, slot sharing
+ * groups and default partitioners are resolved here.
+ * @module
+ */
+
+import type { SourceSpec } from "../connectors/source_reader.ts";
+import type { KeySelector } from "../datastream/functions.ts";
+import type {
+  ChainingStrategy,
+  PartitionerSpec,
+  Transformation,
+} from "../datastream/transformation.ts";
+import type { OperatorFactory } from "../operators/stream_operator.ts";
+
+/** The slot sharing group of operators that name none. */
+export const DEFAULT_SLOT_SHARING_GROUP = "default";
+
+export interface StreamNode {
+  readonly id: number;
+  readonly kind: "source" | "operator" | "sink";
+  readonly name: string;
+  readonly uid: string;
+  readonly parallelism: number;
+  readonly chaining: ChainingStrategy;
+  readonly slotSharingGroup: string;
+  readonly source?: SourceSpec<unknown>;
+  readonly factory?: OperatorFactory;
+  readonly keySelector?: KeySelector<unknown, unknown>;
+  readonly collectId?: number;
+  readonly inEdges: StreamEdge[];
+  readonly outEdges: StreamEdge[];
+}
+
+export interface StreamEdge {
+  readonly id: number;
+  readonly source: number;
+  readonly target: number;
+  readonly partitioner: PartitionerSpec;
+}
+
+/** Job-wide settings the graph carries to the runtime. */
+export interface GraphSettings {
+  readonly defaultParallelism: number;
+  readonly maxParallelism: number;
+  readonly bufferTimeoutMs: number;
+  readonly chainingEnabled: boolean;
+  /** Resolved runtime mode: true = batch (final results only). */
+  readonly batch: boolean;
+}
+
+export interface StreamGraph {
+  readonly settings: GraphSettings;
+  /** Nodes in creation order (sources before their consumers). */
+  readonly nodes: StreamNode[];
+  readonly edges: StreamEdge[];
+  /** True when every source is bounded. */
+  readonly bounded: boolean;
+}
+
+/** A graph that cannot run as built (a job error, reported before execution). */
+export class GraphError extends Error {
+  override readonly name = "GraphError";
+}
+
+interface InputRef {
+  node: number;
+  partitioner?: PartitionerSpec;
+}
+
+/** Builds the StreamGraph of the transformations that lead to `sinks`. */
+export function buildStreamGraph(
+  sinks: readonly Transformation[],
+  settings: Omit<GraphSettings, "batch">,
+  runtimeMode: "streaming" | "batch" | "automatic",
+): StreamGraph {
+  if (sinks.length === 0) {
+    throw new GraphError("the job defines no sink: add print(), writeAsText() or addSink()");
+  }
+  const order = topologicalOrder(sinks);
+  const nodes = new Map<number, StreamNode>();
+  const edges: StreamEdge[] = [];
+  const resolved = new Map<number, InputRef[]>();
+  const uids = new Set<string>();
+  let bounded = true;
+
+  for (const t of order) {
+    if (t.kind === "union") {
+      resolved.set(t.id, t.inputs.flatMap((i) => resolved.get(i.id)!));
+      continue;
+    }
+    if (t.kind === "partition") {
+      const refs = resolved.get(t.input.id)!.map((r) => ({
+        node: r.node,
+        partitioner: t.partitioner,
+      }));
+      resolved.set(t.id, refs);
+      continue;
+    }
+    const inputs = t.kind === "source" ? [] : resolved.get(t.input.id)!;
+    const parallelism = resolveParallelism(t, settings.defaultParallelism);
+    const uid = t.uid ?? `${t.kind}-${t.id}`;
+    if (uids.has(uid)) throw new GraphError(`duplicate operator uid '${uid}' (at '${t.name}')`);
+    uids.add(uid);
+    const node: StreamNode = {
+      id: t.id,
+      kind: t.kind,
+      name: t.name,
+      uid,
+      parallelism,
+      chaining: t.chaining,
+      slotSharingGroup: t.slotSharingGroup ?? inheritGroup(inputs, nodes),
+      source: t.kind === "source" ? t.source : undefined,
+      factory: t.kind === "source" ? undefined : t.factory,
+      keySelector: t.kind === "source" ? undefined : t.keySelector,
+      collectId: t.kind === "source" ? undefined : t.collectId,
+      inEdges: [],
+      outEdges: [],
+    };
+    if (t.kind === "source" && !t.source.bounded) bounded = false;
+    nodes.set(t.id, node);
+    for (const ref of inputs) {
+      const from = nodes.get(ref.node)!;
+      const edge: StreamEdge = {
+        id: edges.length,
+        source: ref.node,
+        target: t.id,
+        partitioner: checkPartitioner(from, node, ref.partitioner),
+      };
+      edges.push(edge);
+      from.outEdges.push(edge);
+      node.inEdges.push(edge);
+    }
+    resolved.set(t.id, [{ node: t.id }]);
+  }
+  const batch = runtimeMode === "batch" || (runtimeMode === "automatic" && bounded);
+  if (runtimeMode === "batch" && !bounded) {
+    throw new GraphError("batch mode needs bounded sources: an unbounded source is in the job");
+  }
+  return { settings: { ...settings, batch }, nodes: [...nodes.values()], edges, bounded };
+}
+
+function resolveParallelism(t: Transformation, defaultParallelism: number): number {
+  const max = t.kind === "source" ? t.source.maxParallelism ?? Infinity : Infinity;
+  const p = t.parallelism ?? Math.min(defaultParallelism, max);
+  if (p > max) {
+    throw new GraphError(
+      `'${t.name}' is not a parallel source: its parallelism must be 1, not ${p}`,
+    );
+  }
+  return p;
+}
+
+function inheritGroup(inputs: InputRef[], nodes: Map<number, StreamNode>): string {
+  const groups = new Set(inputs.map((r) => nodes.get(r.node)!.slotSharingGroup));
+  return groups.size === 1 ? [...groups][0] : DEFAULT_SLOT_SHARING_GROUP;
+}
+
+function checkPartitioner(
+  from: StreamNode,
+  to: StreamNode,
+  p: PartitionerSpec | undefined,
+): PartitionerSpec {
+  if (p === undefined) {
+    return { kind: from.parallelism === to.parallelism ? "forward" : "rebalance" };
+  }
+  if (p.kind === "forward" && from.parallelism !== to.parallelism) {
+    throw new GraphError(
+      `forward partitioning does not allow a change of parallelism: '${from.name}' has ` +
+        `${from.parallelism}, '${to.name}' has ${to.parallelism}; use rebalance() or rescale()`,
+    );
+  }
+  return p;
+}
+
+/** Transformations in an order where every input precedes its consumers. */
+function topologicalOrder(sinks: readonly Transformation[]): Transformation[] {
+  const seen = new Set<number>();
+  const order: Transformation[] = [];
+  const visit = (t: Transformation) => {
+    if (seen.has(t.id)) return;
+    seen.add(t.id);
+    if (t.kind === "union") t.inputs.forEach(visit);
+    else if (t.kind !== "source") visit(t.input);
+    order.push(t);
+  };
+  // Visit in id order so node order does not depend on sink order.
+  [...sinks].sort((a, b) => a.id - b.id).forEach(visit);
+  return order.sort((a, b) => a.id - b.id);
+}

@@ -1,0 +1,40 @@
+/** Keyed process operator: a KeyedProcessFunction with state scoped per key. @module */
+
+import type {
+  KeyedProcessContext,
+  KeyedProcessFunction,
+  KeySelector,
+} from "../datastream/functions.ts";
+import type { HeapKeyedStateBackend } from "../state/heap_keyed_state_backend.ts";
+import { AbstractStreamOperator } from "./stream_operator.ts";
+
+export class KeyedProcessOperator<K, T, R> extends AbstractStreamOperator<T, R> {
+  private backend!: HeapKeyedStateBackend;
+  private context!: KeyedProcessContext<K>;
+
+  constructor(
+    private readonly fn: KeyedProcessFunction<K, T, R>,
+    private readonly keySelector: KeySelector<T, K>,
+  ) {
+    super();
+  }
+  override async open(): Promise<void> {
+    this.backend = this.ctx.keyedBackend!;
+    const backend = this.backend;
+    this.context = {
+      subtaskIndex: this.ctx.subtaskIndex,
+      getCurrentKey: () => backend.currentKey as K,
+    };
+    await this.fn.open?.(this.runtimeContext());
+  }
+  processElement(record: T): void {
+    this.backend.setCurrentKey(this.keySelector(record));
+    this.fn.processElement(record, this.context, this.output);
+  }
+  override endInput(): void {
+    this.fn.endInput?.(this.output);
+  }
+  override async close(): Promise<void> {
+    await this.fn.close?.();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The operator contract of the runtime. Operators of one chain call each other
+ * directly through `Output.collect`; the last operator of a chain writes into the
+ * network. All methods run on the task's single thread, never re-entrantly.
+ * @module
+ */
+
+import type { HeapKeyedStateBackend } from "../state/heap_keyed_state_backend.ts";
+import type { RuntimeContext } from "../datastream/functions.ts";
+import type { ValueState, ValueStateDescriptor } from "../state/value_state.ts";
+
+/** Where an operator emits its records. */
+export interface Output<T> {
+  collect(record: T): void;
+}
+
+/** What the task gives each operator. */
+export interface OperatorContext {
+  readonly operatorName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  /** True when the job runs in batch mode (final results only). */
+  readonly batch: boolean;
+  /** Keyed state of this operator (keyed operators only). */
+  readonly keyedBackend?: HeapKeyedStateBackend;
+  /** Sends a batch of records back to the submitting client (collect sinks). */
+  sendToClient(sinkId: number, records: unknown[]): void;
+}
+
+/** A runtime operator; one instance per subtask. */
+export interface StreamOperator<IN, OUT> {
+  setup(ctx: OperatorContext, output: Output<OUT>): void;
+  open(): void | Promise<void>;
+  processElement(record: IN): void;
+  /** All input consumed (bounded input); the operator may emit final records. */
+  endInput(): void;
+  /** Periodic hook from the task's buffer-timeout flusher (sinks flush here). */
+  flush?(): void;
+  close(): void | Promise<void>;
+}
+
+/** Builds a fresh operator instance in the slot. */
+export type OperatorFactory = () => StreamOperator<unknown, unknown>;
+
+/** Defaults for operators: keeps the subclasses to what they do. */
+export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<IN, OUT> {
+  protected ctx!: OperatorContext;
+  protected output!: Output<OUT>;
+
+  setup(ctx: OperatorContext, output: Output<OUT>): void {
+    this.ctx = ctx;
+    this.output = output;
+  }
+  open(): void | Promise<void> {}
+  abstract processElement(record: IN): void;
+  endInput(): void {}
+  close(): void | Promise<void> {}
+
+  /** The RuntimeContext handed to rich user functions. */
+  protected runtimeContext(): RuntimeContext {
+    const ctx = this.ctx;
+    return {
+      operatorName: ctx.operatorName,
+      subtaskIndex: ctx.subtaskIndex,
+      parallelism: ctx.parallelism,
+      getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
+        if (ctx.keyedBackend === undefined) {
+          throw new Error(
+            `operator '${ctx.operatorName}' is not keyed: keyed state needs a keyBy() before it`,
+          );
+        }
+        return ctx.keyedBackend.getState(descriptor);
+      },
+    };
+  }
+}

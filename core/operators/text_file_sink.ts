@@ -1,0 +1,51 @@
+/**
+ * Text file sink: one line per record. With parallelism 1 it writes the file at
+ * `path`; with more it writes `path/part-<subtask>` files, as Flink's
+ * writeAsText does. Writes are batched.
+ * @module
+ */
+
+import { formatRecord } from "./format.ts";
+import { AbstractStreamOperator } from "./stream_operator.ts";
+
+const FLUSH_CHARS = 256 * 1024;
+
+/** The file a subtask of a text sink writes. */
+export function textSinkFile(path: string, parallelism: number, subtaskIndex: number): string {
+  return parallelism > 1 ? `${path}/part-${subtaskIndex}` : path;
+}
+
+export class TextFileSinkOperator<T> extends AbstractStreamOperator<T, never> {
+  private file: Deno.FsFile | undefined;
+  private pending = "";
+  private readonly encoder = new TextEncoder();
+
+  constructor(private readonly path: string) {
+    super();
+  }
+  override open(): void {
+    const { parallelism, subtaskIndex } = this.ctx;
+    if (parallelism > 1) Deno.mkdirSync(this.path, { recursive: true });
+    const target = textSinkFile(this.path, parallelism, subtaskIndex);
+    try {
+      this.file = Deno.openSync(target, { write: true, create: true, truncate: true });
+    } catch (e) {
+      throw new Error(`cannot open sink file ${target}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  processElement(record: T): void {
+    this.pending += formatRecord(record) + "\n";
+    if (this.pending.length >= FLUSH_CHARS) this.flush();
+  }
+  flush(): void {
+    if (this.pending.length === 0 || this.file === undefined) return;
+    const bytes = this.encoder.encode(this.pending);
+    this.pending = "";
+    for (let off = 0; off < bytes.length;) off += this.file.writeSync(bytes.subarray(off));
+  }
+  override close(): void {
+    this.flush();
+    this.file?.close();
+    this.file = undefined;
+  }
+}

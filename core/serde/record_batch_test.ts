@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { RecordBatchDecoder, RecordBatchEncoder } from "./record_batch.ts";
+
+Deno.test("batches round-trip tuples, objects and non-ASCII strings", () => {
+  const enc = new RecordBatchEncoder(), dec = new RecordBatchDecoder();
+  const records = [["héllo", 1], { auction: 1, price: 2.5, url: "δ://x" }, "日本語", 42, null];
+  const first = enc.encode(records);
+  const second = enc.encode([{ auction: 2, price: 3, url: "y" }]);
+  assert.deepEqual(dec.decode(first), records);
+  // Each batch is standalone: a fresh decoder reads the second one alone.
+  assert.deepEqual(new RecordBatchDecoder().decode(second), [{ auction: 2, price: 3, url: "y" }]);
+  assert.equal(first.byteLength > 0, true);
+});
+
+Deno.test("a corrupt batch is an error, not a crash", () => {
+  assert.throws(() => new RecordBatchDecoder().decode(new Uint8Array([0x18])));
+  assert.throws(() => new RecordBatchDecoder().decode(new Uint8Array([0x01])), /not a CBOR array/);
+});

@@ -1,0 +1,46 @@
+/**
+ * spate: a distributed stream and batch processing runtime for Deno, in the
+ * spirit of Apache Flink. A job is a module that builds a dataflow with the
+ * DataStream API and calls `execute()`; the same module runs on the embedded
+ * local cluster (`deno run job.ts`, `spate run job.ts --local`) or a cluster.
+ *
+ * @example
+ * ```ts
+ * import { StreamExecutionEnvironment } from "spate";
+ *
+ * const env = StreamExecutionEnvironment.getExecutionEnvironment();
+ * env.fromElements("to be or not to be")
+ *   .flatMap((line: string, out) => {
+ *     for (const w of line.split(" ")) out.collect([w, 1] as [string, number]);
+ *   })
+ *   .keyBy(([w]) => w)
+ *   .sum(1)
+ *   .print();
+ * await env.execute("wordcount");
+ * ```
+ * @module
+ */
+
+import { setDefaultExecutor } from "./core/datastream/execution_context.ts";
+import { LocalExecutor } from "./nodes/minicluster/local_executor.ts";
+
+export { StreamExecutionEnvironment } from "./core/datastream/stream_execution_environment.ts";
+export { DataStream, DataStreamSink } from "./core/datastream/data_stream.ts";
+export type { CollectedStream } from "./core/datastream/data_stream.ts";
+export { KeyedStream } from "./core/datastream/keyed_stream.ts";
+export type * from "./core/datastream/functions.ts";
+export { jobArgs, JobExecutionError } from "./core/datastream/execution_context.ts";
+export type {
+  JobExecutionResult,
+  RuntimeMode,
+  TaskFailure,
+  VertexMetrics,
+} from "./core/datastream/execution_context.ts";
+export { ParameterTool } from "./core/datastream/parameter_tool.ts";
+export { ValueStateDescriptor } from "./core/state/value_state.ts";
+export type { ValueState } from "./core/state/value_state.ts";
+export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
+export { GraphError } from "./core/graph/stream_graph.ts";
+
+// A job run directly (`deno run job.ts`) executes on the embedded local cluster.
+setDefaultExecutor(() => new LocalExecutor());

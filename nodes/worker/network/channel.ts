@@ -1,0 +1,52 @@
+/**
+ * One channel of an exchange: the link from a producer subtask to a consumer
+ * subtask. Buffers flow downstream, credits upstream (credit-based flow
+ * control: a producer sends a buffer only against a credit the consumer gave).
+ * @module
+ */
+
+/** A message on a channel. */
+export type ChannelMessage =
+  /** A batch of `records` records, CBOR-encoded. */
+  | { t: "buffer"; data: ArrayBuffer; records: number }
+  /** End of partition: the producer will send nothing more. */
+  | { t: "end" }
+  /** The consumer can take `n` more buffers. */
+  | { t: "credit"; n: number };
+
+/** One end of a channel: a MessagePort inside a process (HTTP/2 streams across). */
+export interface ChannelEndpoint {
+  send(message: ChannelMessage, transfer?: Transferable[]): void;
+  onMessage(handler: (message: ChannelMessage) => void): void;
+  close(): void;
+}
+
+/** A channel end over a MessagePort, with transferable buffers. */
+export function messagePortEndpoint(port: MessagePort): ChannelEndpoint {
+  return {
+    send: (message, transfer) => port.postMessage(message, transfer ?? []),
+    onMessage: (handler) => {
+      port.onmessage = (e: MessageEvent<ChannelMessage>) => handler(e.data);
+    },
+    close: () => port.close(),
+  };
+}
+
+/** Limits of the network stack; every one is a named setting. */
+export interface NetworkSettings {
+  /** Target size of a record buffer. */
+  readonly bufferSizeBytes: number;
+  /** A partly filled buffer is sent after this long; 0 sends after every record. */
+  readonly bufferTimeoutMs: number;
+  /** Buffers a consumer accepts per channel before it returns credit. */
+  readonly creditsPerChannel: number;
+  /** Buffers a producer queues per channel, beyond credit, before it stops. */
+  readonly backlogBuffersPerChannel: number;
+}
+
+export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = {
+  bufferSizeBytes: 32 * 1024,
+  bufferTimeoutMs: 100,
+  creditsPerChannel: 8,
+  backlogBuffersPerChannel: 4,
+};

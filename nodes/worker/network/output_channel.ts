@@ -1,0 +1,113 @@
+/**
+ * Producer end of a channel: collects records into a pending batch, encodes it
+ * into one buffer when it is full (an adaptive record count that aims at the
+ * buffer size), and sends buffers against credit; without credit they wait in a
+ * bounded backlog (Flink's PipelinedSubpartition + credit-based reader).
+ * @module
+ */
+
+import type { RecordBatchEncoder } from "../../../core/serde/record_batch.ts";
+import type { ChannelEndpoint, ChannelMessage, NetworkSettings } from "./channel.ts";
+import type { OutputAvailability } from "./output_availability.ts";
+
+const FIRST_BATCH_RECORDS = 16;
+const MAX_BATCH_RECORDS = 1 << 16;
+
+export class OutputChannel {
+  private pending: unknown[] = [];
+  private targetRecords = FIRST_BATCH_RECORDS;
+  private credit = 0;
+  private readonly backlog: ChannelMessage[] = [];
+  private blocked = false;
+  private drainWaiter: (() => void) | undefined;
+  bytesOut = 0;
+  maxBacklog = 0;
+
+  constructor(
+    private readonly endpoint: ChannelEndpoint,
+    private readonly encoder: RecordBatchEncoder,
+    private readonly settings: NetworkSettings,
+    private readonly availability: OutputAvailability,
+  ) {
+    endpoint.onMessage((m) => {
+      if (m.t === "credit") this.onCredit(m.n);
+    });
+  }
+
+  add(record: unknown): void {
+    const pending = this.pending;
+    pending.push(record);
+    if (pending.length >= this.targetRecords) this.flush();
+  }
+
+  /** Encodes the pending records into one buffer and sends or queues it. */
+  flush(): void {
+    const records = this.pending;
+    if (records.length === 0) return;
+    this.pending = [];
+    const data = this.encoder.encode(records);
+    this.bytesOut += data.byteLength;
+    const perRecord = data.byteLength / records.length;
+    this.targetRecords = Math.max(
+      1,
+      Math.min(MAX_BATCH_RECORDS, Math.floor(this.settings.bufferSizeBytes * 0.9 / perRecord)),
+    );
+    this.enqueue({ t: "buffer", data, records: records.length });
+  }
+
+  /** Flushes and queues the end-of-partition marker behind every buffer. */
+  end(): void {
+    this.flush();
+    this.enqueue({ t: "end" });
+  }
+
+  /** Resolves once every queued buffer and the end marker have been sent. */
+  drained(): Promise<void> {
+    if (this.backlog.length === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.drainWaiter = resolve));
+  }
+
+  close(): void {
+    this.endpoint.close();
+  }
+
+  private enqueue(m: ChannelMessage): void {
+    // The end marker needs no credit, but it must not overtake buffers.
+    if (this.backlog.length === 0 && (this.credit > 0 || m.t === "end")) {
+      this.send(m);
+      return;
+    }
+    this.backlog.push(m);
+    if (this.backlog.length > this.maxBacklog) this.maxBacklog = this.backlog.length;
+    if (!this.blocked && this.backlog.length >= this.settings.backlogBuffersPerChannel) {
+      this.blocked = true;
+      this.availability.block();
+    }
+  }
+
+  private onCredit(n: number): void {
+    this.credit += n;
+    const backlog = this.backlog;
+    while (backlog.length > 0 && (this.credit > 0 || backlog[0].t === "end")) {
+      this.send(backlog.shift()!);
+    }
+    if (this.blocked && backlog.length < this.settings.backlogBuffersPerChannel) {
+      this.blocked = false;
+      this.availability.unblock();
+    }
+    if (backlog.length === 0 && this.drainWaiter !== undefined) {
+      const w = this.drainWaiter;
+      this.drainWaiter = undefined;
+      w();
+    }
+  }
+
+  private send(m: ChannelMessage): void {
+    if (m.t === "buffer") {
+      this.credit--;
+      this.endpoint.send(m, [m.data]);
+    } else {
+      this.endpoint.send(m);
+    }
+  }
+}

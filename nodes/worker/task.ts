@@ -1,0 +1,209 @@
+/**
+ * StreamTask: one subtask of a vertex, run as a mailbox loop on the slot's
+ * thread. The loop takes one unit of work at a time (a source batch, an input
+ * buffer, a flush tick) and never re-enters; it waits, without spinning, when
+ * its outputs are backpressured or its inputs are empty.
+ * @module
+ */
+
+import type { JobPlan, TaskFailure } from "../../core/datastream/execution_context.ts";
+import type { JobVertex } from "../../core/graph/job_graph.ts";
+import { channelSelector } from "../../core/graph/partitioners.ts";
+import { RecordBatchDecoder, RecordBatchEncoder } from "../../core/serde/record_batch.ts";
+import { messagePortEndpoint } from "./network/channel.ts";
+import { InputGate } from "./network/input_gate.ts";
+import { OutputAvailability } from "./network/output_availability.ts";
+import { OutputChannel } from "./network/output_channel.ts";
+import { RecordWriter } from "./network/record_writer.ts";
+import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
+import type { TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
+import { EventLoopYield } from "./yield.ts";
+
+/** Records a source emits per mailbox turn. */
+const SOURCE_BATCH_RECORDS = 2048;
+
+/** The task was cancelled; not a failure. */
+export class TaskCancelledError extends Error {
+  override readonly name = "TaskCancelledError";
+}
+
+export class StreamTask {
+  private readonly vertex: JobVertex;
+  private readonly availability = new OutputAvailability();
+  private readonly writers = new Map<number, RecordWriter>();
+  private readonly gate: InputGate | undefined;
+  private readonly chain: OperatorChain;
+  private readonly yielder = new EventLoopYield();
+  private cancelled = false;
+  private sourceRecords = 0;
+
+  constructor(
+    private readonly descriptor: TaskDescriptor,
+    private readonly plan: JobPlan,
+    sendToClient: (collectId: number, records: unknown[]) => void,
+  ) {
+    const vertex = plan.jobGraph.vertices.find((v) => v.id === descriptor.vertexId);
+    if (vertex === undefined) throw new Error(`job has no vertex ${descriptor.vertexId}`);
+    this.vertex = vertex;
+    const settings = plan.streamGraph.settings;
+    const network = descriptor.network;
+    const encoder = new RecordBatchEncoder();
+    for (const out of descriptor.outputs) {
+      const edge = plan.jobGraph.edges.find((e) => e.id === out.edgeId)!;
+      const streamEdge = plan.streamGraph.edges[edge.id];
+      const channels = out.ports.map((p) =>
+        new OutputChannel(messagePortEndpoint(p), encoder, network, this.availability)
+      );
+      const selector = channelSelector(
+        streamEdge.partitioner,
+        channels.length,
+        settings.maxParallelism,
+        descriptor.subtaskIndex,
+      );
+      this.writers.set(
+        edge.id,
+        new RecordWriter(channels, selector, network.bufferTimeoutMs === 0),
+      );
+    }
+    const inputPorts = descriptor.inputs.flatMap((i) => i.ports);
+    if (inputPorts.length > 0) {
+      this.gate = new InputGate(inputPorts.map(messagePortEndpoint), network);
+    }
+    this.chain = new OperatorChain(plan.streamGraph, vertex, {
+      subtaskIndex: descriptor.subtaskIndex,
+      batch: settings.batch,
+      writersOf: (nodeId) =>
+        vertex.outputs.filter((e) => e.sourceNode === nodeId).map((e) => this.writers.get(e.id)!),
+      sendToClient,
+    });
+  }
+
+  /** Runs the task to its end; throws a TaskFailure-carrying error on failure. */
+  async run(): Promise<TaskMetrics> {
+    const timeoutMs = this.descriptor.network.bufferTimeoutMs;
+    const flusher = timeoutMs > 0 ? setInterval(() => this.flushAll(), timeoutMs) : undefined;
+    try {
+      await this.chain.open();
+      if (this.chain.source !== undefined) await this.runSource();
+      else await this.runInputs();
+      this.checkCancelled();
+      this.chain.endInput();
+      await this.chain.close();
+      for (const w of this.writers.values()) w.end();
+      await Promise.all([...this.writers.values()].map((w) => w.drained()));
+      return this.metrics();
+    } finally {
+      clearInterval(flusher);
+      this.yielder.close();
+      this.gate?.close();
+    }
+  }
+
+  /** Stops the loop at its next turn. */
+  cancel(): void {
+    this.cancelled = true;
+    this.availability.wake();
+    this.gate?.wake();
+  }
+
+  /** Describes a failure of this task for the client. */
+  failure(e: unknown): TaskFailure {
+    const error = e instanceof Error ? e : new Error(String(e));
+    const head = this.vertex.nodeIds.length > 0 ? this.chain.head.name : this.vertex.name;
+    return {
+      operatorName: errorOperator(error) ?? head,
+      vertexName: this.vertex.name,
+      subtaskIndex: this.descriptor.subtaskIndex,
+      message: error.message,
+      stack: error.stack,
+    };
+  }
+
+  private async runSource(): Promise<void> {
+    const source = this.chain.source!;
+    const node = this.chain.sourceNode!;
+    const counted = this.countingOutput();
+    try {
+      await source.open({
+        operatorName: node.name,
+        subtaskIndex: this.descriptor.subtaskIndex,
+        parallelism: node.parallelism,
+      });
+      for (;;) {
+        this.checkCancelled();
+        if (!this.availability.available) {
+          await this.availability.whenAvailable();
+          continue;
+        }
+        const more = await source.pollNext(counted, this.availability, SOURCE_BATCH_RECORDS);
+        if (!more) break;
+        await this.yielder.yield();
+      }
+      await source.close();
+    } catch (e) {
+      throw e instanceof TaskCancelledError ? e : tagError(e, node.name);
+    }
+  }
+
+  private countingOutput() {
+    const out = this.chain.headOutput;
+    return {
+      collect: (record: unknown) => {
+        this.sourceRecords++;
+        out.collect(record);
+      },
+    };
+  }
+
+  private async runInputs(): Promise<void> {
+    const gate = this.gate!;
+    const decoder = new RecordBatchDecoder();
+    const head = this.chain.headOutput;
+    gate.start();
+    for (;;) {
+      this.checkCancelled();
+      if (!this.availability.available) {
+        await this.availability.whenAvailable();
+        continue;
+      }
+      const buffer = gate.poll();
+      if (buffer === undefined) {
+        if (gate.finished) return;
+        await gate.whenAvailable();
+        continue;
+      }
+      const records = decoder.decode(buffer.data);
+      this.sourceRecords += records.length;
+      for (let i = 0; i < records.length; i++) head.collect(records[i]);
+      gate.release(buffer);
+    }
+  }
+
+  private flushAll(): void {
+    this.chain.flush();
+    for (const w of this.writers.values()) w.flush();
+  }
+
+  private checkCancelled(): void {
+    if (this.cancelled) throw new TaskCancelledError(`task ${this.descriptor.taskId} cancelled`);
+  }
+
+  private metrics(): TaskMetrics {
+    let recordsOut = 0, bytesOut = 0, maxBacklog = 0;
+    for (const w of this.writers.values()) {
+      recordsOut += w.recordsOut;
+      for (const c of w.channels) {
+        bytesOut += c.bytesOut;
+        maxBacklog = Math.max(maxBacklog, c.maxBacklog);
+      }
+    }
+    return {
+      recordsIn: this.sourceRecords,
+      recordsOut,
+      bytesIn: this.gate?.bytesIn ?? 0,
+      bytesOut,
+      maxInputQueueBuffers: this.gate?.maxQueuedPerChannel ?? 0,
+      maxOutputBacklogBuffers: maxBacklog,
+    };
+  }
+}
