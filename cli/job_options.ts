@@ -1,0 +1,75 @@
+/** Flags shared by the commands that load a job (run, plan). @module */
+
+import { parseArgs } from "node:util";
+import type { EnvironmentDefaults, RuntimeMode } from "../core/datastream/execution_context.ts";
+import { UsageError } from "./usage.ts";
+
+export interface JobOptions {
+  readonly jobPath: string;
+  readonly jobArgs: string[];
+  readonly defaults: EnvironmentDefaults;
+  readonly values: Record<string, string | boolean | undefined>;
+}
+
+type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+const JOB_FLAGS: FlagSpec = {
+  parallelism: { type: "string", short: "p" },
+  "max-parallelism": { type: "string" },
+  mode: { type: "string" },
+  "buffer-timeout": { type: "string" },
+};
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
+  }
+  return n;
+}
+
+/** Parses `<job.ts> [flags] [-- job args]` with the command's own extra flags. */
+export function parseJobOptions(command: string, args: string[], extra: FlagSpec): JobOptions {
+  const split = args.indexOf("--");
+  const own = split >= 0 ? args.slice(0, split) : args;
+  const jobArgs = split >= 0 ? args.slice(split + 1) : [];
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: own,
+      options: { ...JOB_FLAGS, ...extra },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError(`spate ${command}: ${(e as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? `spate ${command}: missing the job file (spate ${command} <job.ts>)`
+        : `spate ${command}: one job file expected, got ${positionals.join(" ")} ` +
+          `(pass job arguments after --)`,
+    );
+  }
+  const mode = values.mode as string | undefined;
+  if (mode !== undefined && !["streaming", "batch", "automatic"].includes(mode)) {
+    throw new UsageError(`--mode must be streaming, batch or automatic, got '${mode}'`);
+  }
+  const timeout = values["buffer-timeout"] as string | undefined;
+  const bufferTimeoutMs = timeout === undefined ? undefined : Number(timeout);
+  if (bufferTimeoutMs !== undefined && !(bufferTimeoutMs >= 0)) {
+    throw new UsageError(`--buffer-timeout must be a number of ms >= 0, got '${timeout}'`);
+  }
+  const defaults: EnvironmentDefaults = {
+    parallelism: positiveInt("parallelism", values.parallelism as string | undefined),
+    maxParallelism: positiveInt("max-parallelism", values["max-parallelism"] as string | undefined),
+    runtimeMode: mode as RuntimeMode | undefined,
+    bufferTimeoutMs,
+  };
+  return { jobPath: positionals[0], jobArgs, defaults, values };
+}
+
+export { positiveInt };

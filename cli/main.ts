@@ -1,0 +1,50 @@
+/**
+ * The spate command line. One program, several commands; this file only
+ * dispatches and maps errors to exit codes (2: usage or job build errors,
+ * 1: the job failed).
+ * @module
+ */
+
+import { GraphError } from "../core/graph/stream_graph.ts";
+import { NotEnoughSlotsError } from "../nodes/master/slot_assignment.ts";
+import { JobBuildError } from "./load_job.ts";
+import { planCommand } from "./plan.ts";
+import { runCommand } from "./run.ts";
+import { USAGE, UsageError } from "./usage.ts";
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  run: runCommand,
+  plan: planCommand,
+};
+
+/** Runs the CLI with `args`; returns the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (run === undefined) throw new UsageError(`unknown command '${command}'`);
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof JobBuildError || e instanceof GraphError || e instanceof NotEnoughSlotsError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    console.error(`error: ${(e as Error).stack ?? e}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  // `deno task` runs in the project directory; paths are the caller's.
+  const callerDir = Deno.env.get("INIT_CWD");
+  if (callerDir) Deno.chdir(callerDir);
+  Deno.exit(await main(Deno.args));
+}
