@@ -18,6 +18,7 @@ const JOB_FLAGS: FlagSpec = {
   "max-parallelism": { type: "string" },
   mode: { type: "string" },
   "buffer-timeout": { type: "string" },
+  "disable-chaining": { type: "boolean" },
 };
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -68,6 +69,7 @@ export function parseJobOptions(command: string, args: string[], extra: FlagSpec
     maxParallelism: positiveInt("max-parallelism", values["max-parallelism"] as string | undefined),
     runtimeMode: mode as RuntimeMode | undefined,
     bufferTimeoutMs,
+    chainingEnabled: values["disable-chaining"] === true ? false : undefined,
   };
   return { jobPath: positionals[0], jobArgs, defaults, values };
 }

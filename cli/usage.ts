@@ -15,6 +15,7 @@ Options (run, plan):
       --max-parallelism N   key groups of keyed state (default 128)
       --mode MODE           streaming | batch | automatic (default automatic)
       --buffer-timeout MS   flush partly filled buffers after MS ms (default 100; 0 = every record)
+      --disable-chaining    run every operator as its own task
 Options (run):
       --local               run on the embedded local cluster (the default)
       --slots M             slots of the local cluster (default: as many as the job needs)

@@ -15,6 +15,7 @@ export interface EnvironmentDefaults {
   maxParallelism?: number;
   bufferTimeoutMs?: number;
   runtimeMode?: RuntimeMode;
+  chainingEnabled?: boolean;
 }
 
 /** Execution mode of a job (Flink's RuntimeExecutionMode). */

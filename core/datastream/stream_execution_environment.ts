@@ -45,7 +45,7 @@ export class StreamExecutionEnvironment {
   private maxParallelism: number;
   private bufferTimeoutMs: number;
   private runtimeMode: RuntimeMode;
-  private chainingEnabled = true;
+  private chainingEnabled: boolean;
   private nextId = 1;
   private collectIds = 0;
   private sinks: Transformation[] = [];
@@ -56,6 +56,7 @@ export class StreamExecutionEnvironment {
     this.maxParallelism = d.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
     this.bufferTimeoutMs = d.bufferTimeoutMs ?? DEFAULT_BUFFER_TIMEOUT_MS;
     this.runtimeMode = d.runtimeMode ?? "automatic";
+    this.chainingEnabled = d.chainingEnabled ?? true;
   }
 
   /** The environment of the context the job runs in (local, cluster or slot). */

@@ -1,0 +1,39 @@
+/** Runs the spate CLI as a real subprocess. @module */
+
+const ROOT = new URL("../../", import.meta.url);
+
+/** The project root as a path. */
+export const PROJECT_ROOT = ROOT.pathname;
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `spate <args>` with the project's config, from `cwd` (default: project root). */
+export async function runCli(args: string[], cwd = PROJECT_ROOT): Promise<CliResult> {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--unstable-worker-options",
+      "--config",
+      `${PROJECT_ROOT}deno.json`,
+      `${PROJECT_ROOT}cli/main.ts`,
+      ...args,
+    ],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  });
+  const out = await cmd.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** A path of a file under tests/_jobs. */
+export function jobPath(name: string): string {
+  return `${PROJECT_ROOT}tests/_jobs/${name}`;
+}
