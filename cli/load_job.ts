@@ -14,6 +14,10 @@ import {
 } from "../core/datastream/execution_context.ts";
 import { resolve } from "node:path";
 
+/** Messages of errors raised by loading a module rather than by running it. */
+const LOAD_ERROR =
+  /SyntaxError|Module not found|could not be parsed|Relative import path|Unable to load|Import '/;
+
 /** The job could not be built: exit code 2. */
 export class JobBuildError extends Error {
   override readonly name = "JobBuildError";
@@ -40,10 +44,9 @@ export async function importJob(ctx: JobContext, path: string): Promise<void> {
   } catch (e) {
     if (e instanceof JobExecutionError || ctx.executed) throw e;
     const error = e as Error;
-    const what =
-      error instanceof SyntaxError || /Module not found|Import|parse|resolve/i.test(error.message)
-        ? `cannot load job ${path}`
-        : `job ${path} failed while building its graph`;
+    const what = error?.name === "SyntaxError" || LOAD_ERROR.test(String(error?.message))
+      ? `cannot load job ${path}`
+      : `job ${path} failed while building its graph`;
     throw new JobBuildError(`${what}: ${error.message}`, { cause: e });
   }
   if (!ctx.executed) {

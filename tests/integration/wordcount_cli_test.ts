@@ -18,38 +18,43 @@ Deno.test("wordcount CLI output equals an independent count", async (t) => {
     await Deno.mkdir(input);
     await writeCorpus(input, CORPUS_FILES, BYTES_PER_FILE);
     let text = "";
-    for (const e of [...Deno.readDirSync(input)]) text += (await Deno.readTextFile(`${input}/${e.name}`)) + "\n";
+    for (const e of [...Deno.readDirSync(input)]) {
+      text += (await Deno.readTextFile(`${input}/${e.name}`)) + "\n";
+    }
     const expected = referenceCounts(text);
     assert.ok(expected.size > 1000, "the corpus has many distinct words");
     assert.ok([...expected.keys()].some((w) => /[^\x00-\x7f]/.test(w)), "and non-ASCII ones");
 
     for (const parallelism of [1, 2, 4]) {
       for (const chaining of [true, false]) {
-        await t.step(`parallelism ${parallelism}, chaining ${chaining ? "on" : "off"}`, async () => {
-          const output = `${dir}/out-${parallelism}-${chaining}`;
-          const res = await runCli([
-            "run",
-            "examples/wordcount.ts",
-            "--local",
-            "-p",
-            String(parallelism),
-            ...(chaining ? [] : ["--disable-chaining"]),
-            "--",
-            "--input",
-            input,
-            "--output",
-            output,
-          ]);
-          assert.equal(res.code, 0, res.stderr);
-          assert.match(res.stderr, /FINISHED in/);
-          const got = await readCounts(output);
-          assert.equal(got.size, expected.size);
-          assert.deepEqual(got, expected);
-          if (parallelism > 1) {
-            const parts = [...Deno.readDirSync(output)].map((e) => e.name).sort();
-            assert.deepEqual(parts, Array.from({ length: parallelism }, (_, i) => `part-${i}`));
-          }
-        });
+        await t.step(
+          `parallelism ${parallelism}, chaining ${chaining ? "on" : "off"}`,
+          async () => {
+            const output = `${dir}/out-${parallelism}-${chaining}`;
+            const res = await runCli([
+              "run",
+              "examples/wordcount.ts",
+              "--local",
+              "-p",
+              String(parallelism),
+              ...(chaining ? [] : ["--disable-chaining"]),
+              "--",
+              "--input",
+              input,
+              "--output",
+              output,
+            ]);
+            assert.equal(res.code, 0, res.stderr);
+            assert.match(res.stderr, /FINISHED in/);
+            const got = await readCounts(output);
+            assert.equal(got.size, expected.size);
+            assert.deepEqual(got, expected);
+            if (parallelism > 1) {
+              const parts = [...Deno.readDirSync(output)].map((e) => e.name).sort();
+              assert.deepEqual(parts, Array.from({ length: parallelism }, (_, i) => `part-${i}`));
+            }
+          },
+        );
       }
     }
   } finally {
@@ -58,7 +63,16 @@ Deno.test("wordcount CLI output equals an independent count", async (t) => {
 });
 
 Deno.test("the demo command prints the top words and a run summary", async () => {
-  const res = await runCli(["run", "examples/wordcount.ts", "--local", "-p", "2", "--", "--top", "5"]);
+  const res = await runCli([
+    "run",
+    "examples/wordcount.ts",
+    "--local",
+    "-p",
+    "2",
+    "--",
+    "--top",
+    "5",
+  ]);
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stdout, /Top 5 of \d+ distinct words:/);
   assert.match(res.stdout, /\d+ {2}the\n/);
@@ -69,7 +83,9 @@ Deno.test("the demo command prints the top words and a run summary", async () =>
 Deno.test("print sink writes every word,count line to stdout", async () => {
   const res = await runCli(["run", "examples/wordcount.ts"]);
   assert.equal(res.code, 0, res.stderr);
-  const sample = await Deno.readTextFile(new URL("../../examples/data/sample.txt", import.meta.url));
+  const sample = await Deno.readTextFile(
+    new URL("../../examples/data/sample.txt", import.meta.url),
+  );
   const expected = referenceCounts(sample);
   const lines = res.stdout.trim().split("\n");
   assert.equal(lines.length, expected.size);

@@ -1,0 +1,97 @@
+/** Every error path of `spate run` / `spate plan`: one clear message, the right exit code. */
+
+import assert from "node:assert/strict";
+import { jobPath, runCli } from "../_helpers/cli.ts";
+
+Deno.test("a missing job file: exit 2 and the path", async () => {
+  const res = await runCli(["run", "no/such/job.ts"]);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /job file not found: no\/such\/job.ts/);
+});
+
+Deno.test("a job with a syntax error: exit 2, cannot load", async () => {
+  const res = await runCli(["run", jobPath("syntax_error.ts")]);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /error: cannot load job .*syntax_error.ts/);
+  assert.equal(res.stderr.trim().split("\n").length <= 6, true, res.stderr);
+});
+
+Deno.test("an exception while building the graph: exit 2 with its message", async () => {
+  const res = await runCli(["run", jobPath("build_error.ts")]);
+  assert.equal(res.code, 2);
+  assert.match(
+    res.stderr,
+    /failed while building its graph: parallelism must be a positive integer, got 0/,
+  );
+  const noSink = await runCli(["plan", jobPath("no_sink.ts")]);
+  assert.equal(noSink.code, 2);
+  assert.match(noSink.stderr, /defines no sink/);
+  const noExecute = await runCli(["run", jobPath("no_execute.ts")]);
+  assert.equal(noExecute.code, 2);
+  assert.match(noExecute.stderr, /never called env.execute\(\)/);
+});
+
+Deno.test("a user function throwing at run time: FAILED, operator, subtask, error and stack, exit 1", async () => {
+  const res = await runCli(["run", jobPath("runtime_error.ts"), "-p", "2"]);
+  assert.equal(res.code, 1, res.stderr);
+  assert.match(res.stderr, /Job 'runtime-error' FAILED/);
+  assert.match(res.stderr, /operator: Explode \(subtask 1\)/);
+  assert.match(res.stderr, /error: {4}cannot handle record 77777/);
+  assert.match(
+    res.stderr,
+    /stack:\n\s+Error: cannot handle record 77777\n\s+at .*runtime_error.ts/,
+  );
+});
+
+Deno.test("a job that builds a different graph in the slots fails with a clear message", async () => {
+  const res = await runCli(["run", jobPath("nondeterministic.ts")]);
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /built a different graph in the slot/);
+});
+
+Deno.test("bad flags: usage and exit 2", async () => {
+  for (
+    const [args, message] of [
+      [["run", jobPath("no_sink.ts"), "--bogus"], /Unknown option '--bogus'/],
+      [
+        ["run", jobPath("no_sink.ts"), "-p", "zero"],
+        /--parallelism must be a positive integer, got 'zero'/,
+      ],
+      [["run"], /missing the job file/],
+      [["run", "a.ts", "b.ts"], /one job file expected/],
+      [["launch"], /unknown command 'launch'/],
+      [
+        ["run", jobPath("no_sink.ts"), "--mode", "fast"],
+        /--mode must be streaming, batch or automatic/,
+      ],
+    ] as const
+  ) {
+    const res = await runCli([...args]);
+    assert.equal(res.code, 2, `${args.join(" ")}: ${res.stderr}`);
+    assert.match(res.stderr, message);
+    assert.match(res.stderr, /Usage:/);
+  }
+});
+
+Deno.test("not enough slots: exit 2 with what the job needs", async () => {
+  const res = await runCli(["run", "examples/wordcount.ts", "-p", "3", "--slots", "2"]);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /needs 3 slots, cluster has 2 free/);
+});
+
+Deno.test("spate plan prints the JobGraph as text and JSON", async () => {
+  const text = await runCli(["plan", "examples/wordcount.ts", "-p", "2"]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /Job 'wordcount' \(batch mode, 2 vertices, 2 slots/);
+  assert.match(text.stdout, /Source: readTextFile\(.*\) -> Tokenize {2}parallelism=2/);
+  assert.match(text.stdout, /-> \[\d+\] HASH/);
+  const json = await runCli(["plan", "examples/wordcount.ts", "--json", "--disable-chaining"]);
+  const plan = JSON.parse(json.stdout);
+  assert.equal(plan.vertices.length, 5);
+  assert.deepEqual(plan.edges.map((e: { partitioner: string }) => e.partitioner), [
+    "forward",
+    "hash",
+    "forward",
+    "forward",
+  ]);
+});
