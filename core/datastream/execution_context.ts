@@ -49,6 +49,8 @@ export interface VertexMetrics {
   maxInputQueueBuffers: number;
   /** Most buffers ever waiting for credit at one output channel of the vertex. */
   maxOutputBacklogBuffers: number;
+  /** Longest time one subtask of the vertex waited for room at its outputs. */
+  backpressuredMs: number;
 }
 
 /** What `execute()` resolves with. */

@@ -215,6 +215,7 @@ class LocalJobRun {
         bytesOut: 0,
         maxInputQueueBuffers: 0,
         maxOutputBacklogBuffers: 0,
+        backpressuredMs: 0,
       };
       for (let i = 0; i < v.parallelism; i++) {
         const t = this.metrics.get(`${this.jobId}-${v.id}-${i}`);
@@ -225,6 +226,7 @@ class LocalJobRun {
         m.bytesOut += t.bytesOut;
         m.maxInputQueueBuffers = Math.max(m.maxInputQueueBuffers, t.maxInputQueueBuffers);
         m.maxOutputBacklogBuffers = Math.max(m.maxOutputBacklogBuffers, t.maxOutputBacklogBuffers);
+        m.backpressuredMs = Math.max(m.backpressuredMs, t.backpressuredMs);
       }
       return m;
     });

@@ -36,6 +36,7 @@ export class StreamTask {
   private readonly yielder = new EventLoopYield();
   private cancelled = false;
   private sourceRecords = 0;
+  private backpressuredMs = 0;
 
   constructor(
     private readonly descriptor: TaskDescriptor,
@@ -89,6 +90,7 @@ export class StreamTask {
       this.checkCancelled();
       this.chain.endInput();
       await this.chain.close();
+      await this.awaitOutputs();
       for (const w of this.writers.values()) w.end();
       await Promise.all([...this.writers.values()].map((w) => w.drained()));
       return this.metrics();
@@ -132,7 +134,7 @@ export class StreamTask {
       for (;;) {
         this.checkCancelled();
         if (!this.availability.available) {
-          await this.availability.whenAvailable();
+          await this.awaitOutputs();
           continue;
         }
         const more = await source.pollNext(counted, this.availability, SOURCE_BATCH_RECORDS);
@@ -163,7 +165,7 @@ export class StreamTask {
     for (;;) {
       this.checkCancelled();
       if (!this.availability.available) {
-        await this.availability.whenAvailable();
+        await this.awaitOutputs();
         continue;
       }
       const buffer = gate.poll();
@@ -177,6 +179,13 @@ export class StreamTask {
       for (let i = 0; i < records.length; i++) head.collect(records[i]);
       gate.release(buffer);
     }
+  }
+
+  /** Waits while the outputs are backpressured, and accounts the time. */
+  private async awaitOutputs(): Promise<void> {
+    const start = performance.now();
+    await this.availability.whenAvailable();
+    this.backpressuredMs += performance.now() - start;
   }
 
   private flushAll(): void {
@@ -204,6 +213,7 @@ export class StreamTask {
       bytesOut,
       maxInputQueueBuffers: this.gate?.maxQueuedPerChannel ?? 0,
       maxOutputBacklogBuffers: maxBacklog,
+      backpressuredMs: Math.round(this.backpressuredMs),
     };
   }
 }

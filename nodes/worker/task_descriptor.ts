@@ -36,6 +36,8 @@ export interface TaskMetrics {
   bytesOut: number;
   maxInputQueueBuffers: number;
   maxOutputBacklogBuffers: number;
+  /** Time the task waited for room at its outputs. */
+  backpressuredMs: number;
 }
 
 /** Messages from a slot worker to its master. */

@@ -78,7 +78,10 @@ export class OutputChannel {
       return;
     }
     this.backlog.push(m);
-    if (this.backlog.length > this.maxBacklog) this.maxBacklog = this.backlog.length;
+    // Only buffers count against the limit; the end marker carries no data.
+    if (m.t === "buffer" && this.backlog.length > this.maxBacklog) {
+      this.maxBacklog = this.backlog.length;
+    }
     if (!this.blocked && this.backlog.length >= this.settings.backlogBuffersPerChannel) {
       this.blocked = true;
       this.availability.block();

@@ -1,0 +1,50 @@
+/**
+ * Backpressure end to end: a fast source in one slot, a slow sink in another.
+ * The source must be held back by credit: queues stay within their limits and
+ * the process's memory stays bounded while far more data than that flows.
+ */
+
+import assert from "node:assert/strict";
+import { jobPath, runCli } from "../_helpers/cli.ts";
+import { DEFAULT_NETWORK_SETTINGS } from "../../nodes/worker/network/channel.ts";
+
+const RECORDS = 400_000;
+const RECORD_BYTES = 1000;
+/** Far below the ~400 MB that flows through; a process holding it all would exceed it. */
+const PEAK_RSS_LIMIT_BYTES = 300 * 1024 * 1024;
+
+Deno.test("a slow sink holds a fast source back with bounded queues and memory", async () => {
+  const res = await runCli([
+    "run",
+    jobPath("backpressure.ts"),
+    "--json",
+    "--",
+    "--records",
+    String(RECORDS),
+    "--record-bytes",
+    String(RECORD_BYTES),
+    "--sink-delay-us",
+    "5",
+  ]);
+  assert.equal(res.code, 0, res.stderr);
+  const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  const [source, sink] = summary.vertices;
+  assert.equal(summary.slots, 2, "source and sink run in different slots (threads)");
+  assert.equal(sink.recordsIn, RECORDS);
+  assert.ok(source.bytesOut > RECORDS * RECORD_BYTES, "all the data went through the exchange");
+
+  assert.ok(
+    source.maxOutputBacklogBuffers <= DEFAULT_NETWORK_SETTINGS.backlogBuffersPerChannel,
+    `producer backlog ${source.maxOutputBacklogBuffers} over its limit`,
+  );
+  assert.ok(
+    sink.maxInputQueueBuffers <= DEFAULT_NETWORK_SETTINGS.creditsPerChannel,
+    `consumer queue ${sink.maxInputQueueBuffers} over the credit limit`,
+  );
+  assert.ok(
+    source.backpressuredMs > summary.durationMs * 0.3,
+    `the source waited ${source.backpressuredMs} ms of ${summary.durationMs} ms: not backpressured`,
+  );
+  const peak = Number(/peak-rss (\d+)/.exec(res.stderr)![1]);
+  assert.ok(peak > 0 && peak < PEAK_RSS_LIMIT_BYTES, `peak RSS ${peak} bytes`);
+});
