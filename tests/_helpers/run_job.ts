@@ -1,0 +1,45 @@
+/** Runs a job module in this process on the embedded local cluster. @module */
+
+import { pathToFileURL } from "node:url";
+import {
+  type EnvironmentDefaults,
+  type JobExecutionResult,
+  setJobContext,
+} from "../../core/datastream/execution_context.ts";
+import {
+  LocalExecutor,
+  type LocalExecutorOptions,
+} from "../../nodes/minicluster/local_executor.ts";
+import { PROJECT_ROOT } from "./cli.ts";
+
+let runs = 0;
+
+/** Imports `tests/_jobs/<name>` as a client; returns its exports and the job result. */
+export async function runJobModule<M>(
+  name: string,
+  args: string[],
+  defaults: EnvironmentDefaults = {},
+  options: LocalExecutorOptions = {},
+): Promise<{ module: M; result: JobExecutionResult }> {
+  let result: JobExecutionResult | undefined;
+  const executor = new LocalExecutor(options);
+  const url = `${pathToFileURL(`${PROJECT_ROOT}tests/_jobs/${name}`).href}?run=${runs++}`;
+  setJobContext({
+    mode: "client",
+    args,
+    jobModuleUrl: url,
+    defaults,
+    executor: {
+      async execute(plan, onCollect) {
+        result = await executor.execute(plan, onCollect);
+        return result;
+      },
+    },
+  });
+  try {
+    const module = await import(url) as M;
+    return { module, result: result! };
+  } finally {
+    setJobContext(undefined);
+  }
+}
