@@ -1,0 +1,101 @@
+/**
+ * The contract every channel transport honours (MessagePort now, HTTP/2
+ * streams later): ordered delivery of buffers, the end marker after the last
+ * buffer, and credit-based flow control that bounds both ends.
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { RecordBatchDecoder, RecordBatchEncoder } from "../../core/serde/record_batch.ts";
+import type { ChannelEndpoint, NetworkSettings } from "../../nodes/worker/network/channel.ts";
+import { InputGate } from "../../nodes/worker/network/input_gate.ts";
+import { OutputAvailability } from "../../nodes/worker/network/output_availability.ts";
+import { OutputChannel } from "../../nodes/worker/network/output_channel.ts";
+
+/** Makes a connected (producer, consumer) endpoint pair; `close` frees it. */
+export type ChannelFactory = () => { producer: ChannelEndpoint; consumer: ChannelEndpoint };
+
+const SETTINGS: NetworkSettings = {
+  bufferSizeBytes: 1024,
+  bufferTimeoutMs: 100,
+  creditsPerChannel: 3,
+  backlogBuffersPerChannel: 2,
+};
+
+/** Resolves when `cond` holds; fails after `deadlineMs`. */
+async function until(cond: () => boolean, what: string, deadlineMs = 5000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+async function drain(gate: InputGate, out: unknown[], decoder: RecordBatchDecoder) {
+  for (;;) {
+    const b = gate.poll();
+    if (b !== undefined) {
+      out.push(...decoder.decode(b.data));
+      gate.release(b);
+      continue;
+    }
+    if (gate.finished) return;
+    await gate.whenAvailable();
+  }
+}
+
+export function channelContract(name: string, connect: ChannelFactory): void {
+  Deno.test(`${name}: buffers arrive in order and the end marker comes last`, async () => {
+    const { producer, consumer } = connect();
+    const availability = new OutputAvailability();
+    const out = new OutputChannel(producer, new RecordBatchEncoder(), SETTINGS, availability);
+    const gate = new InputGate([consumer], SETTINGS);
+    gate.start();
+    const received: unknown[] = [];
+    const done = drain(gate, received, new RecordBatchDecoder());
+    const sent: unknown[] = [];
+    for (let i = 0; i < 5000; i++) {
+      await until(() => availability.available, "room at the output");
+      const r = [`k${i}`, i, "é".repeat(i % 7)];
+      sent.push(r);
+      out.add(r);
+    }
+    out.end();
+    await done;
+    await out.drained();
+    assert.deepEqual(received, sent);
+    out.close();
+    gate.close();
+  });
+
+  Deno.test(`${name}: credit bounds the consumer queue and the producer backlog`, async () => {
+    const { producer, consumer } = connect();
+    const availability = new OutputAvailability();
+    const out = new OutputChannel(producer, new RecordBatchEncoder(), SETTINGS, availability);
+    const gate = new InputGate([consumer], SETTINGS);
+    gate.start();
+    // The consumer takes nothing: the producer may send `credits` buffers, then
+    // queue `backlog` more, then it must report itself unavailable.
+    let added = 0;
+    while (availability.available && added < 100_000) {
+      out.add("x".repeat(100));
+      out.flush();
+      added++;
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    assert.equal(availability.available, false, "the producer is backpressured");
+    assert.equal(out.maxBacklog, SETTINGS.backlogBuffersPerChannel);
+    await until(
+      () => gate.maxQueuedPerChannel === SETTINGS.creditsPerChannel,
+      "credit-many buffers",
+    );
+    assert.equal(added, SETTINGS.creditsPerChannel + SETTINGS.backlogBuffersPerChannel);
+    // Consuming returns credit, which frees the producer.
+    const released = availability.whenAvailable();
+    for (let i = 0; i < SETTINGS.creditsPerChannel; i++) gate.release(gate.poll()!);
+    await released;
+    assert.ok(gate.maxQueuedPerChannel <= SETTINGS.creditsPerChannel);
+    out.close();
+    gate.close();
+  });
+}
