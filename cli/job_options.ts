@@ -61,8 +61,10 @@ export function parseJobOptions(command: string, args: string[], extra: FlagSpec
   }
   const timeout = values["buffer-timeout"] as string | undefined;
   const bufferTimeoutMs = timeout === undefined ? undefined : Number(timeout);
-  if (bufferTimeoutMs !== undefined && !(bufferTimeoutMs >= 0)) {
-    throw new UsageError(`--buffer-timeout must be a number of ms >= 0, got '${timeout}'`);
+  if (bufferTimeoutMs !== undefined && !(bufferTimeoutMs >= 0 && bufferTimeoutMs < 2 ** 31)) {
+    throw new UsageError(
+      `--buffer-timeout must be a number of ms in 0..2147483647, got '${timeout}'`,
+    );
   }
   const defaults: EnvironmentDefaults = {
     parallelism: positiveInt("parallelism", values.parallelism as string | undefined),

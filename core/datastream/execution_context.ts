@@ -37,20 +37,27 @@ export interface JobPlan {
 }
 
 /** Per-vertex counters of a finished job. */
-export interface VertexMetrics {
-  readonly id: number;
-  readonly name: string;
-  readonly parallelism: number;
+/** Counters of a task (one subtask), reported when it ends. */
+export interface TaskMetrics {
+  /** Records read: from the inputs, or emitted by the source of a source task. */
   recordsIn: number;
+  /** Records written to the task's outputs (not counting chained calls). */
   recordsOut: number;
   bytesIn: number;
   bytesOut: number;
-  /** Most buffers ever queued at one input channel of the vertex. */
+  /** Most buffers ever queued at one input channel. */
   maxInputQueueBuffers: number;
-  /** Most buffers ever waiting for credit at one output channel of the vertex. */
+  /** Most buffers ever waiting for credit at one output channel. */
   maxOutputBacklogBuffers: number;
-  /** Longest time one subtask of the vertex waited for room at its outputs. */
+  /** Time spent waiting for room at the outputs (backpressure). */
   backpressuredMs: number;
+}
+
+/** Per-vertex counters of a finished job: sums over subtasks, maxima for the limits. */
+export interface VertexMetrics extends TaskMetrics {
+  readonly id: number;
+  readonly name: string;
+  readonly parallelism: number;
 }
 
 /** What `execute()` resolves with. */

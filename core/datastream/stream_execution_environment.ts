@@ -28,6 +28,8 @@ import type { OperatorTransformation, Transformation } from "./transformation.ts
 
 /** Default buffer timeout: a partly filled buffer leaves after this long. */
 export const DEFAULT_BUFFER_TIMEOUT_MS = 100;
+/** Longest buffer timeout: the largest delay a timer takes (about 24.8 days). */
+export const MAX_BUFFER_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * The entry point of a job.
@@ -54,7 +56,8 @@ export class StreamExecutionEnvironment {
     const d = getJobContext().defaults;
     this.parallelism = d.parallelism ?? 1;
     this.maxParallelism = d.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
-    this.bufferTimeoutMs = d.bufferTimeoutMs ?? DEFAULT_BUFFER_TIMEOUT_MS;
+    this.bufferTimeoutMs = DEFAULT_BUFFER_TIMEOUT_MS;
+    if (d.bufferTimeoutMs !== undefined) this.setBufferTimeout(d.bufferTimeoutMs);
     this.runtimeMode = d.runtimeMode ?? "automatic";
     this.chainingEnabled = d.chainingEnabled ?? true;
   }
@@ -85,7 +88,9 @@ export class StreamExecutionEnvironment {
   }
   /** Longest time a partly filled buffer waits before it is sent (0 = every record). */
   setBufferTimeout(ms: number): this {
-    if (!(ms >= 0)) throw new RangeError(`buffer timeout must be >= 0 ms, got ${ms}`);
+    if (!(ms >= 0 && ms <= MAX_BUFFER_TIMEOUT_MS)) {
+      throw new RangeError(`buffer timeout must be 0..${MAX_BUFFER_TIMEOUT_MS} ms, got ${ms}`);
+    }
     this.bufferTimeoutMs = ms;
     return this;
   }

@@ -4,8 +4,14 @@
  * @module
  */
 
-import type { EnvironmentDefaults, TaskFailure } from "../../core/datastream/execution_context.ts";
+import type {
+  EnvironmentDefaults,
+  TaskFailure,
+  TaskMetrics,
+} from "../../core/datastream/execution_context.ts";
 import type { NetworkSettings } from "./network/channel.ts";
+
+export type { TaskMetrics };
 
 /** The job module a slot imports to rebuild the graph. */
 export interface JobArtifact {
@@ -26,18 +32,6 @@ export interface TaskDescriptor {
   /** Per output job edge: one port per consumer subtask, in channel order. */
   readonly outputs: { edgeId: number; ports: MessagePort[] }[];
   readonly network: NetworkSettings;
-}
-
-/** Counters a task reports when it ends. */
-export interface TaskMetrics {
-  recordsIn: number;
-  recordsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  maxInputQueueBuffers: number;
-  maxOutputBacklogBuffers: number;
-  /** Time the task waited for room at its outputs. */
-  backpressuredMs: number;
 }
 
 /** Messages from a slot worker to its master. */
