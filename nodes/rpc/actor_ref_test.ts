@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { actorRefContract } from "../../tests/_suites/actor_ref_contract.ts";
+import { Actor, type ActorRef, ActorStoppedError } from "./actor.ts";
+import { ActorSystem } from "./actor_system.ts";
+import { acceptConnection, dialConnection, RPC_CONNECT_PATH } from "./transport_http2.ts";
+import type { RemoteConnection } from "./remote_connection.ts";
+
+actorRefContract("local", () => {
+  const system = new ActorSystem("local", { askTimeoutMs: 2000 });
+  return Promise.resolve({
+    target: system,
+    caller: system,
+    refTo: (path) => {
+      const ref = system.resolve(path);
+      return (ref ?? {
+        path,
+        systemId: system.id,
+        tell() {},
+        ask: () => Promise.reject(new ActorStoppedError(`no actor ${path}`)),
+      }) as ActorRef<never>;
+    },
+    close: () => system.shutdown(),
+  });
+});
+
+actorRefContract("remote (HTTP/2)", async () => {
+  const target = new ActorSystem("target", { askTimeoutMs: 2000 });
+  const caller = new ActorSystem("caller", { askTimeoutMs: 2000 });
+  const accepted: RemoteConnection[] = [];
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) => {
+    if (new URL(req.url).pathname === RPC_CONNECT_PATH) {
+      return acceptConnection(req, target, (c) => accepted.push(c));
+    }
+    return new Response("not found", { status: 404 });
+  });
+  const conn = await dialConnection(`http://127.0.0.1:${server.addr.port}`, caller);
+  return {
+    target,
+    caller,
+    refTo: (path) => conn.refFor(path),
+    close: async () => {
+      conn.close();
+      for (const c of accepted) c.close();
+      await Promise.all([target.shutdown(), caller.shutdown()]);
+      await server.shutdown();
+    },
+  };
+});
+
+class Child extends Actor<string> {
+  static starts = 0;
+  override preStart() {
+    Child.starts++;
+  }
+  receive(m: string) {
+    if (m === "fail") throw new Error("child failed");
+    return "alive";
+  }
+}
+
+class Parent extends Actor<string> {
+  child!: ActorRef<string>;
+  constructor(private readonly directive: "restart" | "stop" | "escalate") {
+    super();
+  }
+  override preStart() {
+    this.child = this.context.spawn("child", () => new Child());
+  }
+  override supervise() {
+    return this.directive;
+  }
+  receive(m: string) {
+    return m === "child" ? this.child : "parent alive";
+  }
+}
+
+Deno.test("supervision: restart, stop and escalate", async () => {
+  const system = new ActorSystem("sup");
+  system.log = () => {};
+  for (const directive of ["restart", "stop", "escalate"] as const) {
+    Child.starts = 0;
+    const parent = system.spawn(`p-${directive}`, () => new Parent(directive));
+    const child = await parent.ask<ActorRef<string>>("child");
+    await assert.rejects(child.ask("fail"), /child failed/);
+    if (directive === "restart") {
+      assert.equal(await child.ask("ping"), "alive");
+      assert.equal(Child.starts, 2);
+    } else {
+      await assert.rejects(child.ask("ping"), ActorStoppedError);
+    }
+    if (directive === "escalate") {
+      // The parent failed in turn; the system restarted it, with a new child.
+      assert.equal(await parent.ask("x"), "parent alive");
+      assert.equal(Child.starts, 2);
+    }
+  }
+  await system.shutdown();
+});

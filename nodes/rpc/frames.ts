@@ -1,0 +1,168 @@
+/**
+ * Wire frames: `u32 length (big endian) | CBOR item`, the item a map
+ * `{ v: 1, t: type, ... }`. Every stream between spate processes (control and
+ * data) carries these. The decoder is incremental and strict: an oversized
+ * length, undecodable CBOR, a non-map item or an unknown version is a
+ * FrameError, which the stream's owner answers by closing the stream.
+ * @module
+ */
+
+import { Decoder, Encoder } from "cbor-x";
+
+/** Protocol version of every frame. */
+export const FRAME_VERSION = 1;
+/** Default largest frame (length prefix excluded). */
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+/** A decoded frame. */
+export interface Frame {
+  readonly v: number;
+  readonly t: string;
+  readonly [field: string]: unknown;
+}
+
+/** A frame that breaks the protocol; the stream that carried it is closed. */
+export class FrameError extends Error {
+  override readonly name = "FrameError";
+}
+
+const encoder = new Encoder({ useRecords: false, mapsAsObjects: true });
+
+/** Encodes one frame with its length prefix. */
+export function encodeFrame(frame: Frame, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Uint8Array {
+  const body = encoder.encode(frame);
+  if (body.length > maxFrameBytes) {
+    throw new FrameError(`frame '${frame.t}' of ${body.length} bytes exceeds ${maxFrameBytes}`);
+  }
+  const out = new Uint8Array(4 + body.length);
+  new DataView(out.buffer).setUint32(0, body.length);
+  out.set(body, 4);
+  return out;
+}
+
+/** Splits a byte stream into frames; feed chunks in order. */
+export class FrameDecoder {
+  private buf: Uint8Array = new Uint8Array(0);
+  private readonly decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
+
+  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+
+  /** Frames completed by `chunk`; throws FrameError on a broken frame. */
+  push(chunk: Uint8Array): Frame[] {
+    this.buf = this.buf.length === 0 ? chunk : concat(this.buf, chunk);
+    const frames: Frame[] = [];
+    let off = 0;
+    while (this.buf.length - off >= 4) {
+      const len = new DataView(this.buf.buffer, this.buf.byteOffset + off, 4).getUint32(0);
+      if (len > this.maxFrameBytes) {
+        throw new FrameError(
+          `frame length ${len} exceeds the limit of ${this.maxFrameBytes} bytes`,
+        );
+      }
+      if (len === 0) throw new FrameError("empty frame");
+      if (this.buf.length - off - 4 < len) break;
+      frames.push(this.decode(this.buf.subarray(off + 4, off + 4 + len)));
+      off += 4 + len;
+    }
+    this.buf = off === this.buf.length ? new Uint8Array(0) : this.buf.slice(off);
+    return frames;
+  }
+
+  /** Bytes of an incomplete frame still waiting for the rest. */
+  get pendingBytes(): number {
+    return this.buf.length;
+  }
+
+  private decode(bytes: Uint8Array): Frame {
+    let item: unknown;
+    try {
+      item = this.decoder.decode(bytes);
+    } catch (e) {
+      throw new FrameError(`undecodable CBOR frame: ${(e as Error).message}`);
+    }
+    if (
+      item === null || typeof item !== "object" || Array.isArray(item) || item instanceof Uint8Array
+    ) {
+      throw new FrameError("a frame must be a CBOR map");
+    }
+    const f = item as Record<string, unknown>;
+    if (f.v !== FRAME_VERSION) throw new FrameError(`unsupported frame version ${String(f.v)}`);
+    if (typeof f.t !== "string") throw new FrameError("frame without a string type 't'");
+    return f as Frame;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Reads frames from a byte stream until it ends. A broken frame throws
+ * FrameError; a stream that ends mid-frame throws FrameError (truncated).
+ */
+export async function* readFrames(
+  stream: ReadableStream<Uint8Array>,
+  maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+): AsyncGenerator<Frame> {
+  const decoder = new FrameDecoder(maxFrameBytes);
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const f of decoder.push(value)) yield f;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (decoder.pendingBytes > 0) {
+    throw new FrameError(`stream ended inside a frame (${decoder.pendingBytes} bytes left over)`);
+  }
+}
+
+/** A writable frame sink over a ReadableStream's controller (a response or request body). */
+export class FrameStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private closed = false;
+
+  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        this.controller = c;
+      },
+      cancel: () => {
+        this.closed = true;
+      },
+    });
+  }
+
+  /** Queues a frame; false when the stream is already closed. */
+  write(frame: Frame): boolean {
+    if (this.closed) return false;
+    this.controller.enqueue(encodeFrame(frame, this.maxFrameBytes));
+    return true;
+  }
+
+  /** Bytes queued and not yet read by the transport (for flow control). */
+  get queuedBytes(): number {
+    return Math.max(0, -(this.controller.desiredSize ?? 0));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.controller.close();
+    } catch { /* already closed by the reader */ }
+  }
+
+  /** Sends an error frame, then closes. */
+  fail(message: string): void {
+    this.write({ v: FRAME_VERSION, t: "error", message });
+    this.close();
+  }
+}
