@@ -22,7 +22,7 @@
  */
 
 import { setDefaultExecutor } from "./core/datastream/execution_context.ts";
-import { LocalExecutor } from "./nodes/minicluster/local_executor.ts";
+import { LocalExecutor } from "./nodes/minicluster/mini_cluster.ts";
 
 export { StreamExecutionEnvironment } from "./core/datastream/stream_execution_environment.ts";
 export { DataStream, DataStreamSink } from "./core/datastream/data_stream.ts";

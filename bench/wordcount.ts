@@ -7,7 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { LocalExecutor } from "../nodes/minicluster/local_executor.ts";
+import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
 import type { JobExecutionResult } from "../core/datastream/execution_context.ts";
 import { importJob } from "../cli/load_job.ts";
 import { writeCorpus } from "../tests/_helpers/corpus.ts";
@@ -44,8 +44,9 @@ async function spateWordCount(input: string, output: string, parallelism: number
     defaults: { parallelism },
     executor: {
       async execute(plan, onCollect) {
-        result = await executor.execute(plan, onCollect);
-        return result;
+        const r = await executor.execute(plan, onCollect);
+        result = r;
+        return r;
       },
     },
   }, "examples/wordcount.ts");

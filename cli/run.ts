@@ -1,37 +1,77 @@
-/** `spate run`: runs a job on the embedded local cluster and follows it. @module */
+/** `spate run`: runs a job locally or on a cluster and follows it. @module */
 
-import { JobExecutionError } from "../core/datastream/execution_context.ts";
-import { LocalExecutor } from "../nodes/minicluster/local_executor.ts";
+import { JobExecutionError, type JobExecutor } from "../core/datastream/execution_context.ts";
+import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
+import { RemoteExecutor } from "../nodes/client/remote_executor.ts";
+import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
 import { parseJobOptions, positiveInt } from "./job_options.ts";
 import { importJob, jobModuleUrl } from "./load_job.ts";
+import { progressPrinter } from "./progress.ts";
 import { failureText, summaryText } from "./summary.ts";
+import { UsageError } from "./usage.ts";
+import { parseRestartStrategy } from "../nodes/master/restart_strategy.ts";
 
 const RUN_FLAGS = {
   local: { type: "boolean" as const },
+  master: { type: "string" as const, short: "m" },
   slots: { type: "string" as const },
   json: { type: "boolean" as const },
+  detached: { type: "boolean" as const, short: "d" },
+  "restart-strategy": { type: "string" as const },
+  "slot-timeout": { type: "string" as const },
 };
 
 /** Runs the command; returns the exit code. */
 export async function runCommand(args: string[]): Promise<number> {
   const opts = parseJobOptions("run", args, RUN_FLAGS);
-  const json = opts.values.json === true;
-  const slots = positiveInt("slots", opts.values.slots as string | undefined);
-  const executor = new LocalExecutor({
-    slots,
-    onStatus: (e) => {
-      if (!json) console.error(`Job '${e.jobName}' (${e.jobId}) ${e.state}`);
-    },
-  });
+  const v = opts.values;
+  const json = v.json === true;
+  const master = v.master as string | undefined;
+  if (master !== undefined && v.local) {
+    throw new UsageError("--local and --master exclude each other");
+  }
+  if (master === undefined && (v.detached || v["slot-timeout"] !== undefined)) {
+    throw new UsageError("--detached and --slot-timeout need --master");
+  }
+  if (master !== undefined && v.slots !== undefined) {
+    throw new UsageError(
+      "--slots sizes the local cluster; a remote cluster has the slots of its workers",
+    );
+  }
+  const restartStrategy = v["restart-strategy"] as string | undefined;
+  if (restartStrategy !== undefined) {
+    try {
+      parseRestartStrategy(restartStrategy);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const listener = progressPrinter(json);
+  const executor: JobExecutor = master !== undefined
+    ? new RemoteExecutor({
+      ...listener,
+      masterUrl: masterUrl(master),
+      restartStrategy,
+      detached: v.detached === true,
+      slotTimeoutMs: (positiveInt("slot-timeout", v["slot-timeout"] as string | undefined) ?? 30) *
+        1000,
+      configPath: new URL("../deno.json", import.meta.url).pathname,
+    })
+    : new LocalExecutor({
+      ...listener,
+      slots: positiveInt("slots", v.slots as string | undefined),
+      restartStrategy,
+    });
   const ctx = {
     mode: "client" as const,
     args: opts.jobArgs,
     jobModuleUrl: jobModuleUrl(opts.jobPath),
     defaults: opts.defaults,
     executor: {
-      async execute(...a: Parameters<LocalExecutor["execute"]>) {
+      async execute(...a: Parameters<JobExecutor["execute"]>) {
         const result = await executor.execute(...a);
-        console.error(json ? JSON.stringify(result) : summaryText(result));
+        if (v.detached) console.log(result.jobId);
+        else console.error(json ? JSON.stringify(result) : summaryText(result));
         return result;
       },
     },
@@ -45,6 +85,20 @@ export async function runCommand(args: string[]): Promise<number> {
       console.error(failureText(e.jobName, e.failure));
       return 1;
     }
+    if (e instanceof JobCanceledError) {
+      console.error(e.message);
+      return 1;
+    }
     throw e;
+  }
+}
+
+/** Accepts `host:port` or a URL. */
+export function masterUrl(s: string): string {
+  const url = /^https?:\/\//.test(s) ? s : `http://${s}`;
+  try {
+    return new URL(url).origin;
+  } catch {
+    throw new UsageError(`--master must be host:port or a URL, got '${s}'`);
   }
 }

@@ -57,6 +57,19 @@ export abstract class Actor<M = unknown> {
   }
 }
 
+/**
+ * Returned by `receive` to answer an ask later without blocking the mailbox:
+ * the actor goes on with its next message, and the ask settles with `promise`.
+ */
+export class DeferredReply {
+  constructor(readonly promise: Promise<unknown>) {}
+}
+
+/** Answers an ask with an error without failing the actor (a bad request, not a bug). */
+export function replyError(error: Error): DeferredReply {
+  return new DeferredReply(Promise.reject(error));
+}
+
 /** An ask got no answer in time. */
 export class AskTimeoutError extends Error {
   override readonly name = "AskTimeoutError";

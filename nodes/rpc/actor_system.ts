@@ -12,6 +12,7 @@ import {
   type ActorRef,
   ActorStoppedError,
   AskTimeoutError,
+  DeferredReply,
   type Directive,
   FencingTokenError,
 } from "./actor.ts";
@@ -25,6 +26,8 @@ export interface ActorSystemSettings {
   readonly restartWindowMs: number;
   /** Messages queued per mailbox before `tell`/`ask` are refused. */
   readonly mailboxCapacity: number;
+  /** Print informational lines (registrations, connections); errors always print. */
+  readonly verbose: boolean;
 }
 
 export const DEFAULT_ACTOR_SETTINGS: ActorSystemSettings = {
@@ -32,6 +35,7 @@ export const DEFAULT_ACTOR_SETTINGS: ActorSystemSettings = {
   maxRestarts: 10,
   restartWindowMs: 60_000,
   mailboxCapacity: 100_000,
+  verbose: true,
 };
 
 /** The first mail of every cell: runs preStart in mailbox order. */
@@ -126,7 +130,11 @@ class ActorCell {
         this.checkFence(e.message);
         // (not `e.resolve?.(await ...)`: an optional call skips its arguments)
         const result = await this.actor!.receive(e.message);
-        e.resolve?.(result);
+        if (result instanceof DeferredReply) {
+          result.promise.then((v) => e.resolve?.(v), (err) => e.reject?.(err));
+        } else {
+          e.resolve?.(result);
+        }
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));
         e.reject?.(error);
@@ -257,6 +265,11 @@ export class ActorSystem {
     return this.cells.get(path)?.ref;
   }
 
+  /** Stops a local actor (and its children). */
+  async stop(ref: ActorRef): Promise<void> {
+    await this.cells.get(ref.path)?.stop();
+  }
+
   /** Stops every actor. */
   async shutdown(): Promise<void> {
     for (const cell of [...this.cells.values()]) if (!cell.parent) await cell.stop();
@@ -273,7 +286,13 @@ export class ActorSystem {
     return "restart";
   }
 
+  /** An error or warning line. */
   log(line: string): void {
     console.error(`[${this.name}] ${line}`);
+  }
+
+  /** An informational line, printed when the system is verbose. */
+  info(line: string): void {
+    if (this.settings.verbose) console.error(`[${this.name}] ${line}`);
   }
 }

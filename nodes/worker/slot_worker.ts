@@ -11,6 +11,14 @@ import { loadJobPlan } from "./job_loader.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./task_descriptor.ts";
 
 const tasks = new Map<string, StreamTask>();
+/** How often running tasks report their counters. */
+const METRICS_INTERVAL_MS = 1000;
+
+setInterval(() => {
+  for (const [taskId, task] of tasks) {
+    report({ type: "metrics", taskId, metrics: task.currentMetrics() });
+  }
+}, METRICS_INTERVAL_MS);
 
 function report(r: SlotReport): void {
   self.postMessage(r);
@@ -23,7 +31,7 @@ async function deploy(d: TaskDescriptor): Promise<void> {
     task = new StreamTask(
       d,
       plan,
-      (collectId, records) => report({ type: "collect", collectId, records }),
+      (collectId, records) => report({ type: "collect", taskId: d.taskId, collectId, records }),
     );
     tasks.set(d.taskId, task);
     report({ type: "running", taskId: d.taskId });

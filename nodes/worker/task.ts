@@ -93,7 +93,7 @@ export class StreamTask {
       await this.awaitOutputs();
       for (const w of this.writers.values()) w.end();
       await Promise.all([...this.writers.values()].map((w) => w.drained()));
-      return this.metrics();
+      return this.currentMetrics();
     } finally {
       clearInterval(flusher);
       this.yielder.close();
@@ -168,6 +168,7 @@ export class StreamTask {
         await this.awaitOutputs();
         continue;
       }
+      if (gate.error !== undefined) throw gate.error;
       const buffer = gate.poll();
       if (buffer === undefined) {
         if (gate.finished) return;
@@ -197,7 +198,8 @@ export class StreamTask {
     if (this.cancelled) throw new TaskCancelledError(`task ${this.descriptor.taskId} cancelled`);
   }
 
-  private metrics(): TaskMetrics {
+  /** The task's counters so far. */
+  currentMetrics(): TaskMetrics {
     let recordsOut = 0, bytesOut = 0, maxBacklog = 0;
     for (const w of this.writers.values()) {
       recordsOut += w.recordsOut;

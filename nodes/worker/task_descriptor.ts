@@ -38,8 +38,9 @@ export interface TaskDescriptor {
 export type SlotReport =
   | { type: "running"; taskId: string }
   | { type: "finished"; taskId: string; metrics: TaskMetrics }
+  | { type: "metrics"; taskId: string; metrics: TaskMetrics }
   | { type: "failed"; taskId: string; failure: TaskFailure }
-  | { type: "collect"; collectId: number; records: unknown[] };
+  | { type: "collect"; taskId: string; collectId: number; records: unknown[] };
 
 /** Messages from the master to a slot worker. */
 export type SlotCommand =

@@ -6,10 +6,7 @@ import {
   type JobExecutionResult,
   setJobContext,
 } from "../../core/datastream/execution_context.ts";
-import {
-  LocalExecutor,
-  type LocalExecutorOptions,
-} from "../../nodes/minicluster/local_executor.ts";
+import { LocalExecutor, type LocalExecutorOptions } from "../../nodes/minicluster/mini_cluster.ts";
 import { PROJECT_ROOT } from "./cli.ts";
 
 let runs = 0;
@@ -31,8 +28,9 @@ export async function runJobModule<M>(
     defaults,
     executor: {
       async execute(plan, onCollect) {
-        result = await executor.execute(plan, onCollect);
-        return result;
+        const r = await executor.execute(plan, onCollect);
+        result = r;
+        return r;
       },
     },
   });

@@ -12,7 +12,9 @@ export type ChannelMessage =
   /** End of partition: the producer will send nothing more. */
   | { t: "end" }
   /** The consumer can take `n` more buffers. */
-  | { t: "credit"; n: number };
+  | { t: "credit"; n: number }
+  /** The transport failed (a remote producer went away): the consuming task fails. */
+  | { t: "error"; message: string };
 
 /** One end of a channel: a MessagePort inside a process (HTTP/2 streams across). */
 export interface ChannelEndpoint {

@@ -21,6 +21,8 @@ export class InputGate {
   private openChannels: number;
   private waiter: (() => void) | undefined;
   maxQueuedPerChannel = 0;
+  /** Set when a channel's transport failed; the task fails with it. */
+  error: Error | undefined;
   bytesIn = 0;
 
   constructor(
@@ -42,6 +44,8 @@ export class InputGate {
           this.queue.push({ channel, data: m.data, records: m.records });
         } else if (m.t === "end") {
           this.openChannels--;
+        } else if (m.t === "error") {
+          this.error ??= new Error(`input channel ${channel} failed: ${m.message}`);
         }
         this.wake();
       });

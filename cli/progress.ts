@@ -1,0 +1,37 @@
+/** What `spate run` prints while it follows a job. @module */
+
+import type { JobListener } from "../nodes/client/cluster_executor.ts";
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+/** Status lines on stderr, and a live progress line when stderr is a terminal. */
+export function progressPrinter(quiet: boolean): JobListener {
+  if (quiet) return {};
+  const tty = Deno.stderr.isTerminal();
+  const enc = new TextEncoder();
+  let live = false;
+  const clearLive = () => {
+    if (live) Deno.stderr.writeSync(enc.encode("\r\x1b[2K"));
+    live = false;
+  };
+  return {
+    onStatus(m) {
+      clearLive();
+      const attempt = m.attempt > 0 ? ` (attempt ${m.attempt + 1})` : "";
+      console.error(
+        `Job '${m.jobName}' (${m.jobId}) ${m.state}${attempt}${m.message ? `: ${m.message}` : ""}`,
+      );
+    },
+    onProgress(m) {
+      if (!tty) return;
+      const line = m.vertices.map((v) =>
+        `${v.name.slice(0, 24)} ${fmt(v.recordsIn)}→${fmt(v.recordsOut)}`
+      )
+        .join(" | ");
+      Deno.stderr.writeSync(
+        enc.encode(`\r\x1b[2K${line.slice(0, (Deno.consoleSize?.().columns ?? 120) - 1)}`),
+      );
+      live = true;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * ClusterExecutor: the client side of a job. It submits the plan to a
+ * dispatcher (in this process or over RPC), then follows the job through a
+ * JobClient actor that receives state changes, progress, collected records
+ * and the final result.
+ * @module
+ */
+
+import {
+  type CollectListener,
+  JobExecutionError,
+  type JobExecutionResult,
+  type JobExecutor,
+  type JobPlan,
+} from "../../core/datastream/execution_context.ts";
+import type { ClientMessage, DispatcherMessage, JobSubmission } from "../master/messages.ts";
+import { Actor, type ActorRef } from "../rpc/actor.ts";
+import type { ActorSystem } from "../rpc/actor_system.ts";
+import type { JobModuleSource } from "../worker/deployment.ts";
+
+/** What the client hears while a job runs. */
+export interface JobListener {
+  onStatus?(m: Extract<ClientMessage, { type: "jobStatus" }>): void;
+  onProgress?(m: Extract<ClientMessage, { type: "progress" }>): void;
+}
+
+export interface ClusterExecutorOptions extends JobListener {
+  readonly system: ActorSystem;
+  readonly dispatcher: ActorRef<DispatcherMessage>;
+  /** Makes the job module available to the cluster's slots. */
+  readonly moduleSource: (plan: JobPlan) => Promise<JobModuleSource>;
+  readonly restartStrategy?: string;
+  readonly slotTimeoutMs?: number;
+  /** Return as soon as the job is accepted (the result then only holds its id). */
+  readonly detached?: boolean;
+}
+
+/** The job was cancelled before it finished. */
+export class JobCanceledError extends Error {
+  override readonly name = "JobCanceledError";
+}
+
+class JobClient extends Actor<ClientMessage> {
+  constructor(
+    private readonly listener: JobListener,
+    private readonly onCollect: CollectListener | undefined,
+    private readonly settle: { resolve(r: JobExecutionResult): void; reject(e: Error): void },
+  ) {
+    super();
+  }
+  receive(m: ClientMessage): void {
+    switch (m.type) {
+      case "jobStatus":
+        this.listener.onStatus?.(m);
+        if (m.state === "CANCELED") {
+          this.settle.reject(new JobCanceledError(`job '${m.jobName}' was cancelled`));
+        }
+        return;
+      case "progress":
+        this.listener.onProgress?.(m);
+        return;
+      case "collect":
+        this.onCollect?.(m.collectId, m.records);
+        return;
+      case "jobFinished":
+        this.settle.resolve(m.result);
+        return;
+      case "jobFailed":
+        this.settle.reject(new JobExecutionError(m.jobName, m.failure));
+        return;
+    }
+  }
+}
+
+let clients = 0;
+
+export class ClusterExecutor implements JobExecutor {
+  constructor(private readonly options: ClusterExecutorOptions) {}
+
+  async execute(plan: JobPlan, onCollect?: CollectListener): Promise<JobExecutionResult> {
+    const o = this.options;
+    const module = await o.moduleSource(plan);
+    const submission: JobSubmission = {
+      jobName: plan.jobName,
+      jobGraph: plan.jobGraph,
+      job: { module, args: plan.args, defaults: plan.defaults, fingerprint: plan.fingerprint },
+      bufferTimeoutMs: plan.streamGraph.settings.bufferTimeoutMs,
+      restartStrategy: o.restartStrategy,
+      slotTimeoutMs: o.slotTimeoutMs,
+    };
+    let settle!: { resolve(r: JobExecutionResult): void; reject(e: Error): void };
+    const done = new Promise<JobExecutionResult>((
+      resolve,
+      reject,
+    ) => (settle = { resolve, reject }));
+    const client = o.system.spawn(`client-${clients++}`, () => new JobClient(o, onCollect, settle));
+    try {
+      const { jobId } = await o.dispatcher.ask<{ jobId: string }>({
+        type: "submitJob",
+        submission,
+        client: o.detached ? undefined : client,
+      });
+      if (o.detached) {
+        return {
+          jobId,
+          jobName: plan.jobName,
+          state: "FINISHED",
+          durationMs: 0,
+          slots: 0,
+          vertices: [],
+        };
+      }
+      return await done;
+    } finally {
+      await o.system.stop(client);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Submitting to a remote master: bundle the job, upload the bundle to the
+ * master's blob store, open an RPC connection, and follow the job from a
+ * JobClient actor in this process.
+ * @module
+ */
+
+import type {
+  JobExecutionResult,
+  JobExecutor,
+  JobPlan,
+} from "../../core/datastream/execution_context.ts";
+import type { CollectListener } from "../../core/datastream/execution_context.ts";
+import type { DispatcherMessage } from "../master/messages.ts";
+import { ActorSystem } from "../rpc/actor_system.ts";
+import { dialConnection } from "../rpc/transport_http2.ts";
+import { bundleJob } from "./bundle.ts";
+import { ClusterExecutor, type JobListener } from "./cluster_executor.ts";
+
+export interface RemoteExecutorOptions extends JobListener {
+  readonly masterUrl: string;
+  readonly restartStrategy?: string;
+  readonly slotTimeoutMs?: number;
+  readonly detached?: boolean;
+  /** deno.json whose import map the bundler uses. */
+  readonly configPath?: string;
+}
+
+/** Uploads bytes to the master's blob store; returns the key. */
+export async function uploadBlob(masterUrl: string, bytes: Uint8Array): Promise<string> {
+  const res = await fetch(new URL("/api/v1/blobs", masterUrl), {
+    method: "PUT",
+    body: bytes as Uint8Array<ArrayBuffer>,
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`upload to ${masterUrl} failed: ${JSON.stringify(body)}`);
+  return body.key;
+}
+
+export class RemoteExecutor implements JobExecutor {
+  constructor(private readonly options: RemoteExecutorOptions) {}
+
+  async execute(plan: JobPlan, onCollect?: CollectListener): Promise<JobExecutionResult> {
+    const o = this.options;
+    const system = new ActorSystem("client");
+    const conn = await dialConnection(o.masterUrl, system);
+    try {
+      const executor = new ClusterExecutor({
+        ...o,
+        system,
+        dispatcher: conn.refFor<DispatcherMessage>("/user/dispatcher"),
+        moduleSource: async (p: JobPlan) => ({
+          kind: "blob",
+          key: await uploadBlob(o.masterUrl, await bundleJob(p.jobModuleUrl, o.configPath)),
+        }),
+      });
+      const lost = new Promise<never>((_, reject) =>
+        conn.onClose((reason) => reject(new Error(`lost the connection to the master: ${reason}`)))
+      );
+      lost.catch(() => {}); // the connection also closes when we are done
+      return await Promise.race([executor.execute(plan, onCollect), lost]);
+    } finally {
+      conn.close();
+      await system.shutdown();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Dispatcher: accepts jobs and runs one JobMaster (a supervised child) per
+ * job; keeps the list of jobs for the REST API and tells JobMasters about lost
+ * workers.
+ * @module
+ */
+
+import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
+import type { DispatcherMessage, JobMasterMessage, ResourceManagerMessage } from "./messages.ts";
+import { JobMaster } from "./job_master.ts";
+
+interface JobEntry {
+  readonly jobId: string;
+  readonly name: string;
+  readonly startTime: number;
+  state: string;
+  endTime: number;
+  readonly master: ActorRef<JobMasterMessage>;
+}
+
+/** Most ended jobs remembered for the REST API. */
+export const MAX_ENDED_JOBS = 1000;
+
+export class Dispatcher extends Actor<DispatcherMessage> {
+  private readonly jobs = new Map<string, JobEntry>();
+
+  constructor(private readonly resourceManager: () => ActorRef<ResourceManagerMessage>) {
+    super();
+  }
+
+  receive(m: DispatcherMessage): unknown {
+    switch (m.type) {
+      case "submitJob": {
+        const jobId = crypto.randomUUID().replaceAll("-", "");
+        const { submission, client } = m;
+        const master = this.context.spawn(
+          `job-${jobId}`,
+          () => new JobMaster(jobId, submission, this.resourceManager(), client),
+        );
+        this.jobs.set(jobId, {
+          jobId,
+          name: submission.jobName,
+          startTime: Date.now(),
+          state: "RUNNING",
+          endTime: -1,
+          master,
+        });
+        return { jobId };
+      }
+      case "listJobs":
+        return [...this.jobs.values()].map(({ master: _, ...job }) => job);
+      case "jobDetails": {
+        const job = this.jobs.get(m.jobId);
+        if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
+        return new DeferredReply(job.master.ask({ type: "details" }));
+      }
+      case "cancelJob": {
+        const job = this.jobs.get(m.jobId);
+        if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
+        job.master.tell({ type: "cancel" });
+        return { jobId: m.jobId, state: "CANCELLING" };
+      }
+      case "jobEnded": {
+        const job = this.jobs.get(m.jobId);
+        if (job !== undefined) {
+          job.state = m.state;
+          job.endTime = Date.now();
+        }
+        this.forgetOldJobs();
+        return;
+      }
+      case "workerLost":
+        for (const j of this.jobs.values()) if (j.endTime < 0) j.master.tell(m);
+        return;
+    }
+  }
+
+  private forgetOldJobs(): void {
+    const ended = [...this.jobs.values()].filter((j) => j.endTime >= 0);
+    for (const j of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_JOBS))) {
+      this.jobs.delete(j.jobId);
+      this.context.stop(j.master);
+    }
+  }
+}
+
+/** A job id that the dispatcher does not know. */
+export class UnknownJobError extends Error {
+  override readonly name = "UnknownJobError";
+}

@@ -1,0 +1,337 @@
+/**
+ * JobMaster: runs one job. It asks the ResourceManager for slots, deploys one
+ * task per subtask (slot sharing: subtask i of every vertex of a group in the
+ * group's i-th slot), follows task states, and on a failure cancels the
+ * attempt and restarts under the restart strategy, or fails the job.
+ * @module
+ */
+
+import type { TaskFailure } from "../../core/datastream/execution_context.ts";
+import { requiredSlots } from "../../core/graph/job_graph.ts";
+import { consumersOf, producersOf } from "../../core/graph/partitioners.ts";
+import { Actor, type ActorRef } from "../rpc/actor.ts";
+import { DEFAULT_NETWORK_SETTINGS } from "../worker/network/channel.ts";
+import type { ChannelDeployment, PeerLocation, TaskDeployment } from "../worker/deployment.ts";
+import { ExecutionGraph, type ExecutionState, type JobState } from "./execution_graph.ts";
+import type {
+  ClientMessage,
+  DispatcherMessage,
+  JobMasterMessage,
+  JobSubmission,
+  ResourceManagerMessage,
+  SlotGrant,
+} from "./messages.ts";
+import {
+  DEFAULT_RESTART_STRATEGY,
+  parseRestartStrategy,
+  type RestartStrategy,
+} from "./restart_strategy.ts";
+import { assignSlots } from "./slot_assignment.ts";
+
+/** Default time a job waits for enough free slots. */
+export const DEFAULT_SLOT_TIMEOUT_MS = 30_000;
+
+export class JobMaster extends Actor<JobMasterMessage> {
+  private readonly graph: ExecutionGraph;
+  private readonly restartStrategy: RestartStrategy;
+  private state: JobState = "CREATED";
+  private attempt = 0;
+  private grants: SlotGrant[] = [];
+  private readonly startMs = Date.now();
+  private endMs: number | undefined;
+  private lastProgressMs = 0;
+  private failureCause: TaskFailure | undefined;
+
+  constructor(
+    readonly jobId: string,
+    private readonly submission: JobSubmission,
+    private readonly resourceManager: ActorRef<ResourceManagerMessage>,
+    private readonly client: ActorRef<ClientMessage> | undefined,
+  ) {
+    super();
+    this.graph = new ExecutionGraph(submission.jobGraph);
+    this.restartStrategy = parseRestartStrategy(
+      submission.restartStrategy ?? DEFAULT_RESTART_STRATEGY,
+    );
+  }
+
+  override preStart(): void {
+    this.context.self.tell({ type: "start" });
+  }
+
+  receive(m: JobMasterMessage): unknown {
+    switch (m.type) {
+      case "start":
+        return this.schedule();
+      case "restart":
+        return m.attempt === this.attempt ? this.schedule() : undefined;
+      case "slotsGranted":
+        if (m.attempt === this.attempt) this.deploy(m.grants);
+        else this.resourceManager.tell({ type: "releaseSlots", jobId: this.jobId });
+        return;
+      case "slotsRefused":
+        if (m.attempt !== this.attempt) return;
+        return this.failJob({
+          operatorName: "(scheduler)",
+          vertexName: "(scheduler)",
+          subtaskIndex: -1,
+          message: m.message,
+        });
+      case "taskState":
+        return m.attempt === this.attempt ? this.onTaskState(m) : undefined;
+      case "taskMetrics":
+        if (m.attempt === this.attempt) this.onMetrics(m.taskId, m.metrics);
+        return;
+      case "collect":
+        if (m.attempt === this.attempt) {
+          this.client?.tell({ type: "collect", collectId: m.collectId, records: m.records });
+        }
+        return;
+      case "workerLost":
+        if (this.isActive() && this.graph.usesWorker(m.workerId)) {
+          return this.failover({
+            operatorName: "(worker)",
+            vertexName: "(worker)",
+            subtaskIndex: -1,
+            message: `worker ${m.workerId} was lost while running tasks of this job`,
+          });
+        }
+        return;
+      case "cancel":
+        return this.cancel();
+      case "details":
+        return this.details();
+    }
+  }
+
+  private isActive(): boolean {
+    return this.state === "CREATED" || this.state === "RUNNING" || this.state === "RESTARTING";
+  }
+
+  private setState(state: JobState, message?: string): void {
+    this.state = state;
+    this.client?.tell({
+      type: "jobStatus",
+      jobId: this.jobId,
+      jobName: this.submission.jobName,
+      state,
+      attempt: this.attempt,
+      message,
+    });
+  }
+
+  /** Asks for slots; the answer comes back as a message, so the mailbox stays free. */
+  private schedule(): void {
+    if (!this.isActive()) return;
+    const timeoutMs = this.submission.slotTimeoutMs ?? DEFAULT_SLOT_TIMEOUT_MS;
+    const self = this.context.self;
+    const attempt = this.attempt;
+    this.graph.reset();
+    this.resourceManager.ask<SlotGrant[]>({
+      type: "allocateSlots",
+      jobId: this.jobId,
+      count: requiredSlots(this.submission.jobGraph),
+      timeoutMs,
+    }, timeoutMs + 5000).then(
+      (grants) => self.tell({ type: "slotsGranted", attempt, grants }),
+      (e: Error) => self.tell({ type: "slotsRefused", attempt, message: e.message }),
+    );
+  }
+
+  private deploy(grants: SlotGrant[]): void {
+    this.grants = grants;
+    if (!this.isActive()) return this.releaseSlots();
+    const slotOf = assignSlots(this.submission.jobGraph, grants.length);
+    for (const s of this.graph.subtasks.values()) {
+      s.slot = grants[slotOf.get(`${s.vertexId}/${s.subtaskIndex}`)!];
+      s.state = "SCHEDULED";
+    }
+    this.setState("RUNNING");
+    for (const s of this.graph.subtasks.values()) {
+      s.state = "DEPLOYING";
+      s.slot!.taskExecutor.tell({
+        type: "submitTask",
+        task: this.deployment(s.vertexId, s.subtaskIndex),
+      });
+    }
+  }
+
+  private location(vertexId: number, subtask: number): PeerLocation {
+    const slot = this.graph.get(vertexId, subtask).slot!;
+    return { processId: slot.processId, dataAddress: slot.dataAddress };
+  }
+
+  private channelId(edgeId: number, producer: number, consumer: number): string {
+    return `${this.jobId}.${this.attempt}.${edgeId}.${producer}.${consumer}`;
+  }
+
+  private deployment(vertexId: number, subtask: number): TaskDeployment {
+    const job = this.submission.jobGraph;
+    const vertex = job.vertices.find((v) => v.id === vertexId)!;
+    const parallelism = (id: number) => job.vertices.find((v) => v.id === id)!.parallelism;
+    const inputs = vertex.inputs.map((e) => {
+      const p = parallelism(e.sourceVertex);
+      const channels: ChannelDeployment[] = producersOf(
+        e.partitioner,
+        p,
+        vertex.parallelism,
+        subtask,
+      )
+        .map((i) => ({
+          channelId: this.channelId(e.id, i, subtask),
+          peer: this.location(e.sourceVertex, i),
+        }));
+      return { edgeId: e.id, channels };
+    });
+    const outputs = vertex.outputs.map((e) => {
+      const q = parallelism(e.targetVertex);
+      const channels: ChannelDeployment[] = consumersOf(
+        e.partitioner,
+        vertex.parallelism,
+        q,
+        subtask,
+      )
+        .map((j) => ({
+          channelId: this.channelId(e.id, subtask, j),
+          peer: this.location(e.targetVertex, j),
+        }));
+      return { edgeId: e.id, channels };
+    });
+    const slot = this.graph.get(vertexId, subtask).slot!;
+    return {
+      taskId: `${this.jobId}-${vertexId}-${subtask}`,
+      attempt: this.attempt,
+      job: { jobId: this.jobId, jobName: this.submission.jobName, ...this.submission.job },
+      vertexId,
+      subtaskIndex: subtask,
+      slotIndex: slot.slotIndex,
+      inputs,
+      outputs,
+      network: { ...DEFAULT_NETWORK_SETTINGS, bufferTimeoutMs: this.submission.bufferTimeoutMs },
+      jobMaster: this.context.self,
+    };
+  }
+
+  private subtaskOf(taskId: string) {
+    const [vertexId, subtask] = taskId.slice(this.jobId.length + 1).split("-").map(Number);
+    return this.graph.get(vertexId, subtask);
+  }
+
+  private onTaskState(m: Extract<JobMasterMessage, { type: "taskState" }>): unknown {
+    if (!this.isActive()) return;
+    const s = this.subtaskOf(m.taskId);
+    if (s === undefined) return;
+    s.state = m.state as ExecutionState;
+    if (m.metrics) s.metrics = m.metrics;
+    if (m.state === "FAILED") {
+      s.failure = m.failure;
+      return this.failover(m.failure!);
+    }
+    if (m.state === "FINISHED" && this.graph.allFinished()) return this.finish();
+  }
+
+  private onMetrics(
+    taskId: string,
+    metrics: NonNullable<ReturnType<ExecutionGraph["get"]>["metrics"]>,
+  ) {
+    const s = this.subtaskOf(taskId);
+    if (s !== undefined) s.metrics = metrics;
+    const now = Date.now();
+    if (this.client && now - this.lastProgressMs >= 500) {
+      this.lastProgressMs = now;
+      this.client.tell({
+        type: "progress",
+        jobId: this.jobId,
+        vertices: this.graph.vertexMetrics().map((v) => ({
+          name: v.name,
+          recordsIn: v.recordsIn,
+          recordsOut: v.recordsOut,
+        })),
+      });
+    }
+  }
+
+  /** Cancels the attempt's tasks and gives their slots back. */
+  private releaseSlots(): void {
+    const executors = new Map<string, SlotGrant>();
+    for (const g of this.grants) executors.set(g.workerId, g);
+    for (const g of executors.values()) {
+      g.taskExecutor.tell({ type: "cancelJob", jobId: this.jobId });
+    }
+    this.grants = [];
+    this.resourceManager.tell({ type: "releaseSlots", jobId: this.jobId });
+  }
+
+  private failover(failure: TaskFailure): void {
+    this.failureCause = failure;
+    this.releaseSlots();
+    const delayMs = this.restartStrategy.onFailure(Date.now());
+    if (delayMs === undefined) return this.failJob(failure);
+    this.attempt++;
+    this.setState("RESTARTING", `restarting in ${delayMs} ms after: ${failure.message}`);
+    const self = this.context.self;
+    const attempt = this.attempt;
+    setTimeout(() => self.tell({ type: "restart", attempt }), delayMs);
+  }
+
+  private failJob(failure: TaskFailure): void {
+    this.failureCause = failure;
+    this.releaseSlots();
+    this.endMs = Date.now();
+    this.setState("FAILED", failure.message);
+    this.client?.tell({ type: "jobFailed", jobName: this.submission.jobName, failure });
+    this.dispatcher().tell({ type: "jobEnded", jobId: this.jobId, state: "FAILED" });
+  }
+
+  private finish(): void {
+    this.endMs = Date.now();
+    const slots = new Set(this.grants.map((g) => `${g.workerId}/${g.slotIndex}`)).size;
+    this.releaseSlots();
+    this.setState("FINISHED");
+    this.client?.tell({
+      type: "jobFinished",
+      result: {
+        jobId: this.jobId,
+        jobName: this.submission.jobName,
+        state: "FINISHED",
+        durationMs: this.endMs - this.startMs,
+        slots,
+        vertices: this.graph.vertexMetrics(),
+      },
+    });
+    this.dispatcher().tell({ type: "jobEnded", jobId: this.jobId, state: "FINISHED" });
+  }
+
+  private cancel(): void {
+    if (!this.isActive()) return;
+    this.releaseSlots();
+    this.endMs = Date.now();
+    for (const s of this.graph.subtasks.values()) if (s.state !== "FINISHED") s.state = "CANCELED";
+    this.setState("CANCELED");
+    this.dispatcher().tell({ type: "jobEnded", jobId: this.jobId, state: "CANCELED" });
+  }
+
+  private dispatcher(): ActorRef<DispatcherMessage> {
+    return this.context.parent as ActorRef<DispatcherMessage>;
+  }
+
+  private details(): unknown {
+    return {
+      jid: this.jobId,
+      name: this.submission.jobName,
+      state: this.state,
+      attempt: this.attempt,
+      startTime: this.startMs,
+      endTime: this.endMs ?? -1,
+      duration: (this.endMs ?? Date.now()) - this.startMs,
+      restartStrategy: this.restartStrategy.describe(),
+      failure: this.failureCause,
+      vertices: this.graph.details(),
+      edges: this.submission.jobGraph.edges.map((e) => ({
+        source: e.sourceVertex,
+        target: e.targetVertex,
+        partitioner: e.partitioner,
+      })),
+    };
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * A master: the Dispatcher and ResourceManager actors, the blob store, and one
+ * HTTP server (HTTP/2 cleartext and HTTP/1.1 on one port) for the REST API
+ * and the workers' and clients' RPC connections.
+ * @module
+ */
+
+import type { ActorRef } from "../rpc/actor.ts";
+import { ActorSystem } from "../rpc/actor_system.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../rpc/frames.ts";
+import type { RemoteConnection } from "../rpc/remote_connection.ts";
+import { acceptConnection, RPC_CONNECT_PATH } from "../rpc/transport_http2.ts";
+import { BlobStore } from "./blob_store.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import type { DispatcherMessage, ResourceManagerMessage } from "./messages.ts";
+import {
+  DEFAULT_HEARTBEAT_SETTINGS,
+  type HeartbeatSettings,
+  ResourceManager,
+} from "./resource_manager.ts";
+import { restApi } from "./rest/api.ts";
+
+export interface MasterOptions {
+  readonly hostname?: string;
+  readonly port?: number;
+  readonly blobDir?: string;
+  readonly heartbeat?: Partial<HeartbeatSettings>;
+  readonly maxFrameBytes?: number;
+}
+
+/** The master's actors, without a server (the embedded cluster uses them directly). */
+export interface MasterActors {
+  readonly system: ActorSystem;
+  readonly dispatcher: ActorRef<DispatcherMessage>;
+  readonly resourceManager: ActorRef<ResourceManagerMessage>;
+}
+
+/** Starts the Dispatcher and ResourceManager in `system`. */
+export function startMasterActors(
+  system: ActorSystem,
+  heartbeat: Partial<HeartbeatSettings> = {},
+): MasterActors {
+  let dispatcher: ActorRef<DispatcherMessage> | undefined;
+  const resourceManager = system.spawn(
+    "resourcemanager",
+    () => new ResourceManager(() => dispatcher!, { ...DEFAULT_HEARTBEAT_SETTINGS, ...heartbeat }),
+  );
+  dispatcher = system.spawn("dispatcher", () => new Dispatcher(() => resourceManager));
+  return { system, dispatcher, resourceManager };
+}
+
+export interface Master extends MasterActors {
+  readonly url: string;
+  shutdown(): Promise<void>;
+}
+
+/** Starts a master process's services. */
+export function startMaster(options: MasterOptions = {}): Master {
+  const system = new ActorSystem("master");
+  const actors = startMasterActors(system, options.heartbeat);
+  const blobs = new BlobStore(options.blobDir ?? Deno.makeTempDirSync({ prefix: "spate-blobs-" }));
+  const api = restApi({
+    dispatcher: actors.dispatcher,
+    resourceManager: actors.resourceManager,
+    blobs,
+  });
+  const connections = new Set<RemoteConnection>();
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const server = Deno.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 8081,
+    onListen() {},
+  }, (req) => {
+    if (new URL(req.url).pathname === RPC_CONNECT_PATH && req.method === "POST") {
+      return acceptConnection(req, system, (conn) => {
+        connections.add(conn);
+        conn.onClose((reason) => {
+          connections.delete(conn);
+          if (conn.peerId !== undefined) {
+            actors.resourceManager.tell({
+              type: "peerDisconnected",
+              systemId: conn.peerId,
+              reason: `connection ${reason}`,
+            });
+          }
+        });
+      }, maxFrameBytes);
+    }
+    return api.fetch(req);
+  });
+  const host = server.addr.hostname.includes(":")
+    ? `[${server.addr.hostname}]`
+    : server.addr.hostname;
+  return {
+    ...actors,
+    url: `http://${host}:${server.addr.port}`,
+    async shutdown() {
+      for (const c of connections) c.close("master shutting down");
+      await system.shutdown();
+      await server.shutdown();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Messages of the master's actors and of the TaskExecutor: the control-plane
+ * protocol, carried in memory or over HTTP/2 + CBOR alike.
+ * @module
+ */
+
+import type {
+  JobExecutionResult,
+  TaskFailure,
+  TaskMetrics,
+} from "../../core/datastream/execution_context.ts";
+import type { JobGraph } from "../../core/graph/job_graph.ts";
+import type { ActorRef } from "../rpc/actor.ts";
+import type { JobDeployment, TaskDeployment } from "../worker/deployment.ts";
+
+/** A worker as it registers. */
+export interface WorkerRegistration {
+  readonly workerId: string;
+  readonly name: string;
+  readonly slots: number;
+  readonly managedMemoryBytes: number;
+  readonly processId: string;
+  readonly dataAddress: string;
+  readonly taskExecutor: ActorRef<TaskExecutorMessage>;
+}
+
+/** A slot given to a job. */
+export interface SlotGrant {
+  readonly workerId: string;
+  readonly slotIndex: number;
+  readonly processId: string;
+  readonly dataAddress: string;
+  readonly managedMemoryBytes: number;
+  readonly taskExecutor: ActorRef<TaskExecutorMessage>;
+}
+
+export type ResourceManagerMessage =
+  | { type: "registerWorker"; worker: WorkerRegistration }
+  | { type: "heartbeatReply"; workerId: string; fence?: string }
+  | { type: "workerDisconnected"; workerId: string; reason: string }
+  | { type: "peerDisconnected"; systemId: string; reason: string }
+  | { type: "allocateSlots"; jobId: string; count: number; timeoutMs: number }
+  | { type: "releaseSlots"; jobId: string }
+  | { type: "overview" }
+  | { type: "tick" };
+
+/** What registration answers: the master's fencing token and heartbeat settings. */
+export interface RegistrationReply {
+  readonly fence: string;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+}
+
+export type TaskExecutorMessage =
+  | { type: "heartbeat"; fence: string }
+  | { type: "submitTask"; task: TaskDeployment }
+  | { type: "cancelJob"; jobId: string }
+  | { type: "releaseJob"; jobId: string }
+  | { type: "masterLost"; reason: string }
+  | { type: "slotReport"; slotIndex: number; report: unknown };
+
+/** What a client hands the dispatcher. */
+export interface JobSubmission {
+  readonly jobName: string;
+  readonly jobGraph: JobGraph;
+  readonly job: Omit<JobDeployment, "jobId" | "jobName">;
+  /** Buffer timeout etc. resolved by the client. */
+  readonly bufferTimeoutMs: number;
+  readonly restartStrategy?: string;
+  readonly slotTimeoutMs?: number;
+}
+
+export type DispatcherMessage =
+  | { type: "submitJob"; submission: JobSubmission; client?: ActorRef<ClientMessage> }
+  | { type: "listJobs" }
+  | { type: "jobDetails"; jobId: string }
+  | { type: "cancelJob"; jobId: string }
+  | { type: "jobEnded"; jobId: string; state: string }
+  | { type: "workerLost"; workerId: string };
+
+export type JobMasterMessage =
+  | { type: "start" }
+  | {
+    type: "taskState";
+    taskId: string;
+    attempt: number;
+    state: string;
+    metrics?: TaskMetrics;
+    failure?: TaskFailure;
+  }
+  | { type: "taskMetrics"; taskId: string; attempt: number; metrics: TaskMetrics }
+  | { type: "collect"; attempt: number; collectId: number; records: unknown[] }
+  | { type: "workerLost"; workerId: string }
+  | { type: "restart"; attempt: number }
+  | { type: "slotsGranted"; attempt: number; grants: SlotGrant[] }
+  | { type: "slotsRefused"; attempt: number; message: string }
+  | { type: "cancel" }
+  | { type: "details" };
+
+/** What the JobMaster tells the client that submitted the job. */
+export type ClientMessage =
+  | {
+    type: "jobStatus";
+    jobId: string;
+    jobName: string;
+    state: string;
+    attempt: number;
+    message?: string;
+  }
+  | {
+    type: "progress";
+    jobId: string;
+    vertices: { name: string; recordsIn: number; recordsOut: number }[];
+  }
+  | { type: "collect"; collectId: number; records: unknown[] }
+  | { type: "jobFinished"; result: JobExecutionResult }
+  | { type: "jobFailed"; jobName: string; failure: TaskFailure };

@@ -1,0 +1,229 @@
+/**
+ * ResourceManager: knows every registered worker and its slots (the
+ * SlotManager), grants slots to jobs, and keeps one heartbeat per worker. A
+ * worker that misses heartbeats or whose connection drops is lost: its slots
+ * disappear and the dispatcher hears of it.
+ * @module
+ */
+
+import { Actor, type ActorRef, DeferredReply, FencingTokenError } from "../rpc/actor.ts";
+import type {
+  DispatcherMessage,
+  RegistrationReply,
+  ResourceManagerMessage,
+  SlotGrant,
+  WorkerRegistration,
+} from "./messages.ts";
+import { NotEnoughSlotsError } from "./slot_assignment.ts";
+
+export interface HeartbeatSettings {
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+}
+
+export const DEFAULT_HEARTBEAT_SETTINGS: HeartbeatSettings = {
+  heartbeatIntervalMs: 1000,
+  heartbeatTimeoutMs: 10_000,
+};
+
+interface WorkerEntry {
+  readonly reg: WorkerRegistration;
+  /** slot index -> job id of the job holding it. */
+  readonly allocated: Map<number, string>;
+  lastHeartbeatMs: number;
+}
+
+interface PendingRequest {
+  readonly jobId: string;
+  readonly count: number;
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  resolve(grants: SlotGrant[]): void;
+  reject(e: Error): void;
+}
+
+/** A worker as the REST API shows it. */
+export interface WorkerInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly dataAddress: string;
+  readonly slotsTotal: number;
+  readonly slotsFree: number;
+  readonly managedMemoryBytes: number;
+  readonly lastHeartbeatMs: number;
+}
+
+export class ResourceManager extends Actor<ResourceManagerMessage> {
+  /** Fencing token of this master's leadership: new on every start. */
+  readonly fence = crypto.randomUUID();
+  private readonly workers = new Map<string, WorkerEntry>();
+  private pending: PendingRequest[] = [];
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly dispatcher: () => ActorRef<DispatcherMessage>,
+    private readonly settings: HeartbeatSettings = DEFAULT_HEARTBEAT_SETTINGS,
+  ) {
+    super();
+  }
+
+  override preStart(): void {
+    const self = this.context.self;
+    this.ticker = setInterval(() => self.tell({ type: "tick" }), this.settings.heartbeatIntervalMs);
+  }
+
+  override postStop(): void {
+    clearInterval(this.ticker);
+    for (const p of this.pending) p.reject(new Error("resource manager stopped"));
+  }
+
+  receive(m: ResourceManagerMessage): unknown {
+    switch (m.type) {
+      case "registerWorker":
+        return this.register(m.worker);
+      case "heartbeatReply":
+        return this.heartbeatReply(m.workerId, m.fence);
+      case "workerDisconnected":
+        return this.lose(m.workerId, m.reason);
+      case "peerDisconnected":
+        for (const w of [...this.workers.values()]) {
+          if (w.reg.taskExecutor.systemId === m.systemId) this.lose(w.reg.workerId, m.reason);
+        }
+        return;
+      case "allocateSlots":
+        return this.allocate(m.jobId, m.count, m.timeoutMs);
+      case "releaseSlots":
+        return this.release(m.jobId);
+      case "overview":
+        return this.overview();
+      case "tick":
+        return this.tick();
+    }
+  }
+
+  private register(reg: WorkerRegistration): RegistrationReply {
+    const old = this.workers.get(reg.workerId);
+    if (old !== undefined) this.lose(reg.workerId, "re-registered");
+    this.workers.set(reg.workerId, { reg, allocated: new Map(), lastHeartbeatMs: Date.now() });
+    this.context.system.log(
+      `worker ${reg.name} (${reg.workerId}) registered with ${reg.slots} slots`,
+    );
+    this.servePending();
+    return { fence: this.fence, ...this.settings };
+  }
+
+  private heartbeatReply(workerId: string, fence: string | undefined): void {
+    if (fence !== this.fence) {
+      throw new FencingTokenError(`heartbeat from ${workerId} with a stale fencing token`);
+    }
+    const w = this.workers.get(workerId);
+    if (w !== undefined) w.lastHeartbeatMs = Date.now();
+  }
+
+  private lose(workerId: string, reason: string): void {
+    const w = this.workers.get(workerId);
+    if (w === undefined) return;
+    this.workers.delete(workerId);
+    this.context.system.log(`worker ${w.reg.name} (${workerId}) lost: ${reason}`);
+    this.dispatcher().tell({ type: "workerLost", workerId });
+  }
+
+  private freeSlots(): number {
+    let free = 0;
+    for (const w of this.workers.values()) free += w.reg.slots - w.allocated.size;
+    return free;
+  }
+
+  private allocate(jobId: string, count: number, timeoutMs: number): unknown {
+    const grants = this.tryGrant(jobId, count);
+    if (grants !== undefined) return grants;
+    return new DeferredReply(
+      new Promise<SlotGrant[]>((resolve, reject) => {
+        this.pending.push({
+          jobId,
+          count,
+          timeoutMs,
+          deadlineMs: Date.now() + timeoutMs,
+          resolve,
+          reject,
+        });
+      }),
+    );
+  }
+
+  /** Grants `count` free slots, filling workers in registration order. */
+  private tryGrant(jobId: string, count: number): SlotGrant[] | undefined {
+    if (this.freeSlots() < count) return undefined;
+    const grants: SlotGrant[] = [];
+    for (const w of this.workers.values()) {
+      for (let i = 0; i < w.reg.slots && grants.length < count; i++) {
+        if (w.allocated.has(i)) continue;
+        w.allocated.set(i, jobId);
+        grants.push({
+          workerId: w.reg.workerId,
+          slotIndex: i,
+          processId: w.reg.processId,
+          dataAddress: w.reg.dataAddress,
+          managedMemoryBytes: Math.floor(w.reg.managedMemoryBytes / w.reg.slots),
+          taskExecutor: w.reg.taskExecutor,
+        });
+      }
+    }
+    return grants;
+  }
+
+  private servePending(): void {
+    const still: PendingRequest[] = [];
+    for (const p of this.pending) {
+      const grants = this.tryGrant(p.jobId, p.count);
+      if (grants !== undefined) p.resolve(grants);
+      else still.push(p);
+    }
+    this.pending = still;
+  }
+
+  private release(jobId: string): void {
+    for (const w of this.workers.values()) {
+      for (const [slot, job] of w.allocated) if (job === jobId) w.allocated.delete(slot);
+    }
+    this.servePending();
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const w of [...this.workers.values()]) {
+      if (now - w.lastHeartbeatMs > this.settings.heartbeatTimeoutMs) {
+        this.lose(w.reg.workerId, `no heartbeat for ${now - w.lastHeartbeatMs} ms`);
+      } else {
+        w.reg.taskExecutor.tell({ type: "heartbeat", fence: this.fence });
+      }
+    }
+    const expired = this.pending.filter((p) => now >= p.deadlineMs);
+    this.pending = this.pending.filter((p) => now < p.deadlineMs);
+    for (const p of expired) {
+      p.reject(
+        new NotEnoughSlotsError(
+          `job ${p.jobId} needs ${p.count} slots, cluster has ${this.freeSlots()} free ` +
+            `after waiting ${p.timeoutMs} ms; start more workers or lower the parallelism`,
+        ),
+      );
+    }
+  }
+
+  private overview(): { workers: WorkerInfo[]; slotsTotal: number; slotsFree: number } {
+    const workers = [...this.workers.values()].map((w) => ({
+      id: w.reg.workerId,
+      name: w.reg.name,
+      dataAddress: w.reg.dataAddress,
+      slotsTotal: w.reg.slots,
+      slotsFree: w.reg.slots - w.allocated.size,
+      managedMemoryBytes: w.reg.managedMemoryBytes,
+      lastHeartbeatMs: w.lastHeartbeatMs,
+    }));
+    return {
+      workers,
+      slotsTotal: workers.reduce((s, w) => s + w.slotsTotal, 0),
+      slotsFree: this.freeSlots(),
+    };
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Validation of job submissions arriving over REST (JSON from anyone): the
+ * shape of the JobGraph and of the job module reference. Each error names
+ * the field at fault.
+ * @module
+ */
+
+import type { JobGraph } from "../../../core/graph/job_graph.ts";
+import type { JobSubmission } from "../messages.ts";
+import { parseRestartStrategy } from "../restart_strategy.ts";
+import { isBlobKey } from "../blob_store.ts";
+
+/** A submission that cannot be run; answered with HTTP 400. */
+export class InvalidSubmissionError extends Error {
+  override readonly name = "InvalidSubmissionError";
+}
+
+const PARTITIONERS = new Set([
+  "forward",
+  "rebalance",
+  "rescale",
+  "shuffle",
+  "broadcast",
+  "global",
+  "hash",
+  "custom",
+]);
+/** Upper bounds that keep a malformed graph from exhausting the master. */
+const MAX_VERTICES = 10_000;
+const MAX_PARALLELISM = 32_768;
+
+function fail(message: string): never {
+  throw new InvalidSubmissionError(message);
+}
+
+function obj(v: unknown, what: string): Record<string, unknown> {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) fail(`${what} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function int(v: unknown, what: string, min: number, max: number): number {
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
+    fail(`${what} must be an integer in ${min}..${max}`);
+  }
+  return v as number;
+}
+
+function str(v: unknown, what: string, maxLength = 10_000): string {
+  if (typeof v !== "string" || v.length > maxLength) fail(`${what} must be a string`);
+  return v;
+}
+
+function arr(v: unknown, what: string, max: number): unknown[] {
+  if (!Array.isArray(v) || v.length > max) fail(`${what} must be an array of at most ${max} items`);
+  return v;
+}
+
+function validateGraph(raw: unknown): JobGraph {
+  const g = obj(raw, "jobGraph");
+  const vertices = arr(g.vertices, "jobGraph.vertices", MAX_VERTICES);
+  if (vertices.length === 0) fail("jobGraph.vertices must not be empty");
+  const ids = new Map<number, number>();
+  for (const [i, rv] of vertices.entries()) {
+    const v = obj(rv, `jobGraph.vertices[${i}]`);
+    const id = int(v.id, `jobGraph.vertices[${i}].id`, 0, 2 ** 31);
+    if (ids.has(id)) fail(`jobGraph.vertices[${i}].id ${id} is not unique`);
+    ids.set(id, int(v.parallelism, `jobGraph.vertices[${i}].parallelism`, 1, MAX_PARALLELISM));
+    str(v.name, `jobGraph.vertices[${i}].name`);
+    str(v.slotSharingGroup, `jobGraph.vertices[${i}].slotSharingGroup`, 200);
+    arr(v.nodeIds, `jobGraph.vertices[${i}].nodeIds`, MAX_VERTICES);
+    arr(v.inputs, `jobGraph.vertices[${i}].inputs`, MAX_VERTICES);
+    arr(v.outputs, `jobGraph.vertices[${i}].outputs`, MAX_VERTICES);
+  }
+  const edges = arr(g.edges, "jobGraph.edges", MAX_VERTICES * 4);
+  for (const [i, re] of edges.entries()) {
+    const e = obj(re, `jobGraph.edges[${i}]`);
+    int(e.id, `jobGraph.edges[${i}].id`, 0, 2 ** 31);
+    const src = int(e.sourceVertex, `jobGraph.edges[${i}].sourceVertex`, 0, 2 ** 31);
+    const dst = int(e.targetVertex, `jobGraph.edges[${i}].targetVertex`, 0, 2 ** 31);
+    if (!ids.has(src) || !ids.has(dst)) fail(`jobGraph.edges[${i}] joins unknown vertices`);
+    if (!PARTITIONERS.has(e.partitioner as string)) {
+      fail(`jobGraph.edges[${i}].partitioner is unknown`);
+    }
+    if (e.partitioner === "forward" && ids.get(src) !== ids.get(dst)) {
+      fail(`jobGraph.edges[${i}] is forward between different parallelisms`);
+    }
+  }
+  // Rebuild inputs/outputs from the edges so vertices and edges agree.
+  const job = {
+    jobName: str(g.jobName ?? "job", "jobGraph.jobName", 500),
+    vertices,
+    edges,
+  } as JobGraph;
+  for (const v of job.vertices) {
+    (v as { inputs: unknown[] }).inputs = job.edges.filter((e) => e.targetVertex === v.id);
+    (v as { outputs: unknown[] }).outputs = job.edges.filter((e) => e.sourceVertex === v.id);
+  }
+  return job;
+}
+
+/** Checks a JSON submission; returns it typed or throws InvalidSubmissionError. */
+export function validateSubmission(raw: unknown): JobSubmission {
+  const s = obj(raw, "the request body");
+  const jobName = str(s.jobName, "jobName", 500);
+  const jobGraph = validateGraph(s.jobGraph);
+  const job = obj(s.job, "job");
+  const module = obj(job.module, "job.module");
+  if (module.kind !== "blob" || typeof module.key !== "string" || !isBlobKey(module.key)) {
+    fail('job.module must be { kind: "blob", key: <sha-256 hex of an uploaded bundle> }');
+  }
+  const args = arr(job.args ?? [], "job.args", 1000).map((a, i) => str(a, `job.args[${i}]`));
+  const defaults = obj(job.defaults ?? {}, "job.defaults");
+  const fingerprint = str(job.fingerprint, "job.fingerprint", 100);
+  const bufferTimeoutMs = int(s.bufferTimeoutMs ?? 100, "bufferTimeoutMs", 0, 2 ** 31 - 1);
+  if (s.restartStrategy !== undefined) {
+    try {
+      parseRestartStrategy(str(s.restartStrategy, "restartStrategy", 200));
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
+  const slotTimeoutMs = s.slotTimeoutMs === undefined
+    ? undefined
+    : int(s.slotTimeoutMs, "slotTimeoutMs", 0, 24 * 3600 * 1000);
+  return {
+    jobName,
+    jobGraph,
+    job: { module: { kind: "blob", key: module.key }, args, defaults, fingerprint },
+    bufferTimeoutMs,
+    restartStrategy: s.restartStrategy as string | undefined,
+    slotTimeoutMs,
+  };
+}

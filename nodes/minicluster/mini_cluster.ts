@@ -1,0 +1,122 @@
+/**
+ * The embedded cluster: a master's actors and N TaskExecutors in this
+ * process, talking through local actor refs; slots are still Web Workers and
+ * every channel is an in-process MessageChannel. `spate run --local` and
+ * `spate local` use it, so local runs take the same path as cluster runs.
+ * @module
+ */
+
+import type {
+  JobExecutionResult,
+  JobExecutor,
+  JobPlan,
+} from "../../core/datastream/execution_context.ts";
+import type { CollectListener } from "../../core/datastream/execution_context.ts";
+import { requiredSlots } from "../../core/graph/job_graph.ts";
+import { ClusterExecutor, type JobListener } from "../client/cluster_executor.ts";
+import { type MasterActors, startMasterActors } from "../master/master_process.ts";
+import type { HeartbeatSettings } from "../master/resource_manager.ts";
+import { NotEnoughSlotsError } from "../master/slot_assignment.ts";
+import { ActorSystem } from "../rpc/actor_system.ts";
+import { moduleCache } from "../worker/module_cache.ts";
+import { NetworkEnvironment } from "../worker/network/network_environment.ts";
+import { TaskExecutor } from "../worker/task_executor.ts";
+
+export interface MiniClusterOptions {
+  readonly workers?: number;
+  readonly slotsPerWorker: number;
+  /** Managed memory of each worker, split equally between its slots. */
+  readonly managedMemoryBytes?: number;
+  readonly heartbeat?: Partial<HeartbeatSettings>;
+}
+
+/** Default managed memory of an embedded worker. */
+export const DEFAULT_MANAGED_MEMORY_BYTES = 512 * 1024 * 1024;
+
+export class MiniCluster {
+  readonly system = new ActorSystem("local", { verbose: false });
+  readonly network = new NetworkEnvironment();
+  readonly master: MasterActors;
+  readonly totalSlots: number;
+
+  private constructor(readonly options: MiniClusterOptions) {
+    this.master = startMasterActors(this.system, options.heartbeat);
+    this.totalSlots = (options.workers ?? 1) * options.slotsPerWorker;
+  }
+
+  /** Starts the master actors and registers every worker. */
+  static async start(options: MiniClusterOptions): Promise<MiniCluster> {
+    const cluster = new MiniCluster(options);
+    const resolveModule = moduleCache(undefined, "");
+    for (let i = 0; i < (options.workers ?? 1); i++) {
+      const te = cluster.system.spawn(`taskexecutor-${i}`, () =>
+        new TaskExecutor({
+          workerId: `local-${i}`,
+          name: `local-worker-${i}`,
+          slots: options.slotsPerWorker,
+          managedMemoryBytes: options.managedMemoryBytes ?? DEFAULT_MANAGED_MEMORY_BYTES,
+          network: cluster.network,
+          resolveModule,
+        }));
+      await te.ask({ type: "connect", rm: cluster.master.resourceManager });
+    }
+    return cluster;
+  }
+
+  /** An executor that runs plans here, importing the job module by its URL. */
+  executor(listener: JobListener = {}, restartStrategy?: string): JobExecutor {
+    return new ClusterExecutor({
+      ...listener,
+      system: this.system,
+      dispatcher: this.master.dispatcher,
+      moduleSource: (plan) => Promise.resolve({ kind: "url", url: plan.jobModuleUrl }),
+      restartStrategy,
+      slotTimeoutMs: 0,
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    this.network.close();
+    await this.system.shutdown();
+  }
+}
+
+export interface LocalExecutorOptions extends JobListener {
+  /** Slots of the embedded cluster; default: as many as the job needs. */
+  readonly slots?: number;
+  readonly restartStrategy?: string;
+}
+
+/**
+ * Runs each job on a fresh embedded cluster sized for it.
+ *
+ * @example
+ * ```ts
+ * import { LocalExecutor } from "./mini_cluster.ts";
+ * const executor = new LocalExecutor({ slots: 2 });
+ * // executor.execute(plan) runs a plan built by StreamExecutionEnvironment.
+ * ```
+ */
+export class LocalExecutor implements JobExecutor {
+  constructor(private readonly options: LocalExecutorOptions = {}) {}
+
+  async execute(plan: JobPlan, onCollect?: CollectListener): Promise<JobExecutionResult> {
+    const needed = requiredSlots(plan.jobGraph);
+    const slots = this.options.slots ?? needed;
+    if (slots < needed) {
+      throw new NotEnoughSlotsError(
+        `job '${plan.jobName}' needs ${needed} slots, cluster has ${slots} free ` +
+          `(give more slots, e.g. --slots ${needed}, or lower the parallelism)`,
+      );
+    }
+    const cluster = await MiniCluster.start({ slotsPerWorker: slots });
+    try {
+      return await cluster.executor(this.options, this.options.restartStrategy ?? "none").execute(
+        plan,
+        onCollect,
+      );
+    } finally {
+      await cluster.shutdown();
+    }
+  }
+}

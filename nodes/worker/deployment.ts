@@ -1,0 +1,58 @@
+/**
+ * What a JobMaster sends a TaskExecutor to deploy a subtask (Flink's
+ * TaskDeploymentDescriptor). Channels are named, with the location of their
+ * other end; the TaskExecutor turns each into a MessagePort for the slot, local
+ * (a MessageChannel in this process) or bridged to an HTTP/2 stream.
+ * @module
+ */
+
+import type { EnvironmentDefaults } from "../../core/datastream/execution_context.ts";
+import type { ActorRef } from "../rpc/actor.ts";
+import type { NetworkSettings } from "./network/channel.ts";
+
+/** Where a job module comes from. */
+export type JobModuleSource =
+  /** A module URL every slot can import (the embedded cluster: same files). */
+  | { kind: "url"; url: string }
+  /** A bundle in the master's blob store, by content hash. */
+  | { kind: "blob"; key: string };
+
+/** The job a slot imports to rebuild the graph. */
+export interface JobDeployment {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly module: JobModuleSource;
+  readonly args: readonly string[];
+  readonly defaults: EnvironmentDefaults;
+  readonly fingerprint: string;
+}
+
+/** Where a task's partner lives: a process (data server) and its address. */
+export interface PeerLocation {
+  /** Id of the process's network environment: equal ids mean in-process channels. */
+  readonly processId: string;
+  /** Base URL of the data server (`http://host:port`). */
+  readonly dataAddress: string;
+}
+
+/** One channel of an exchange, producer subtask -> consumer subtask. */
+export interface ChannelDeployment {
+  readonly channelId: string;
+  /** The other end's location (the consumer for outputs, the producer for inputs). */
+  readonly peer: PeerLocation;
+}
+
+export interface TaskDeployment {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly job: JobDeployment;
+  readonly vertexId: number;
+  readonly subtaskIndex: number;
+  /** Slot of the TaskExecutor to run in. */
+  readonly slotIndex: number;
+  readonly inputs: { edgeId: number; channels: ChannelDeployment[] }[];
+  readonly outputs: { edgeId: number; channels: ChannelDeployment[] }[];
+  readonly network: NetworkSettings;
+  /** Receives task states, metrics and collected records. */
+  readonly jobMaster: ActorRef;
+}

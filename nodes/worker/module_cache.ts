@@ -1,0 +1,40 @@
+/**
+ * Job modules for the slots: a URL as it is (same machine), or a bundle from
+ * the master's blob store, fetched once per worker, checked against its
+ * content hash and kept in the worker's directory.
+ * @module
+ */
+
+import { pathToFileURL } from "node:url";
+import { sha256Hex } from "../master/blob_store.ts";
+import type { JobModuleSource } from "./deployment.ts";
+
+/** A resolver of job modules for a worker whose master is at `masterUrl`. */
+export function moduleCache(masterUrl: string | undefined, dir: string) {
+  const fetched = new Map<string, Promise<string>>();
+  return (source: JobModuleSource): Promise<string> => {
+    if (source.kind === "url") return Promise.resolve(source.url);
+    let url = fetched.get(source.key);
+    if (url === undefined) {
+      url = fetchBlob(masterUrl, dir, source.key);
+      fetched.set(source.key, url);
+      url.catch(() => fetched.delete(source.key));
+    }
+    return url;
+  };
+}
+
+async function fetchBlob(masterUrl: string | undefined, dir: string, key: string): Promise<string> {
+  if (masterUrl === undefined) {
+    throw new Error("this worker has no master to fetch job bundles from");
+  }
+  const res = await fetch(new URL(`/api/v1/blobs/${key}`, masterUrl));
+  if (!res.ok) throw new Error(`blob ${key}: HTTP ${res.status} ${await res.text()}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const actual = await sha256Hex(bytes);
+  if (actual !== key) throw new Error(`blob ${key} arrived with hash ${actual}`);
+  await Deno.mkdir(dir, { recursive: true });
+  const path = `${dir}/${key}.js`;
+  await Deno.writeFile(path, bytes);
+  return pathToFileURL(path).href;
+}

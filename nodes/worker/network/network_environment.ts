@@ -1,0 +1,206 @@
+/**
+ * NetworkEnvironment: the channels of one process. A channel whose two ends
+ * live in this process is a MessageChannel between two slots; a channel to
+ * another process is a MessagePort bridged by this (main) thread to an HTTP/2
+ * stream, so all slots share one connection per peer process. The credit
+ * protocol runs end to end between the slots; the bridge only relays.
+ * @module
+ */
+
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  FRAME_VERSION,
+  FrameStream,
+  readFrames,
+} from "../../rpc/frames.ts";
+import { streamingPost } from "../../rpc/transport_http2.ts";
+import type { ChannelDeployment } from "../deployment.ts";
+import type { ChannelMessage } from "./channel.ts";
+
+/** Path of the data-plane stream on a worker's server. */
+export const PARTITION_PATH = "/data/v1/partition";
+
+export interface NetworkEnvironmentSettings {
+  /** How long a producer waits for its consumer to connect (and vice versa). */
+  readonly partitionRequestTimeoutMs: number;
+  readonly maxFrameBytes: number;
+}
+
+export const DEFAULT_NETWORK_ENVIRONMENT_SETTINGS: NetworkEnvironmentSettings = {
+  partitionRequestTimeoutMs: 30_000,
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+};
+
+interface Outgoing {
+  port?: MessagePort;
+  waiters: ((port: MessagePort) => void)[];
+}
+
+export class NetworkEnvironment {
+  /** Equal ids mean "same process": such channels stay in memory. */
+  readonly processId = crypto.randomUUID();
+  /** Base URL of this process's data server; empty when it has none. */
+  dataAddress = "";
+  private readonly local = new Map<string, MessageChannel>();
+  private readonly outgoing = new Map<string, Outgoing>();
+  private readonly bridges = new Set<FrameStream>();
+
+  constructor(
+    readonly settings: NetworkEnvironmentSettings = DEFAULT_NETWORK_ENVIRONMENT_SETTINGS,
+  ) {}
+
+  /** The port a producer slot writes a channel into. */
+  producerPort(ch: ChannelDeployment): MessagePort {
+    if (ch.peer.processId === this.processId) return this.localPair(ch.channelId, "producer");
+    const { port1, port2 } = new MessageChannel();
+    const entry = this.outgoing.get(ch.channelId) ?? { waiters: [] };
+    entry.port = port2;
+    this.outgoing.set(ch.channelId, entry);
+    for (const w of entry.waiters.splice(0)) w(port2);
+    return port1;
+  }
+
+  /** The port a consumer slot reads a channel from. */
+  consumerPort(ch: ChannelDeployment): MessagePort {
+    if (ch.peer.processId === this.processId) return this.localPair(ch.channelId, "consumer");
+    const { port1, port2 } = new MessageChannel();
+    this.bridgeFromRemote(ch, port2);
+    return port1;
+  }
+
+  /** Drops what is left of a job's channels (after it ended or was cancelled). */
+  releaseJob(jobId: string): void {
+    for (const [id, ch] of this.local) {
+      if (id.startsWith(`${jobId}.`)) {
+        ch.port1.close();
+        ch.port2.close();
+        this.local.delete(id);
+      }
+    }
+    for (const [id, o] of this.outgoing) {
+      if (id.startsWith(`${jobId}.`)) {
+        o.port?.close();
+        this.outgoing.delete(id);
+      }
+    }
+  }
+
+  close(): void {
+    for (const b of this.bridges) b.close();
+  }
+
+  private localPair(channelId: string, end: "producer" | "consumer"): MessagePort {
+    let ch = this.local.get(channelId);
+    if (ch === undefined) {
+      ch = new MessageChannel();
+      this.local.set(channelId, ch);
+      return end === "producer" ? ch.port1 : ch.port2;
+    }
+    this.local.delete(channelId); // both ends handed out
+    return end === "producer" ? ch.port1 : ch.port2;
+  }
+
+  /** Consumer side: opens a stream to the producer's process and relays both ways. */
+  private bridgeFromRemote(ch: ChannelDeployment, port: MessagePort): void {
+    const out = new FrameStream(this.settings.maxFrameBytes);
+    this.bridges.add(out);
+    out.write({ v: FRAME_VERSION, t: "subscribe", channel: ch.channelId });
+    port.onmessage = (e: MessageEvent<ChannelMessage>) => {
+      if (e.data.t === "credit") out.write({ v: FRAME_VERSION, t: "credit", n: e.data.n });
+    };
+    const fail = (message: string) =>
+      port.postMessage({ t: "error", message } satisfies ChannelMessage);
+    (async () => {
+      const res = await fetch(
+        new URL(PARTITION_PATH, ch.peer.dataAddress),
+        streamingPost(out.readable),
+      );
+      if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+      for await (const f of readFrames(res.body, this.settings.maxFrameBytes)) {
+        if (f.t === "buffer" && f.data instanceof Uint8Array && typeof f.records === "number") {
+          const data = f.data.slice().buffer;
+          port.postMessage({ t: "buffer", data, records: f.records } satisfies ChannelMessage, [
+            data,
+          ]);
+        } else if (f.t === "end") {
+          port.postMessage({ t: "end" } satisfies ChannelMessage);
+          return;
+        } else if (f.t === "error") {
+          throw new Error(String(f.message));
+        } else {
+          throw new Error(`unexpected '${f.t}' frame on a data stream`);
+        }
+      }
+      throw new Error("the producer closed the stream before the end of the partition");
+    })().catch((e) =>
+      fail(`channel ${ch.channelId} from ${ch.peer.dataAddress}: ${(e as Error).message}`)
+    )
+      .finally(() => {
+        out.close();
+        this.bridges.delete(out);
+      });
+  }
+
+  /** Producer side: the port registered for `channelId`, once its task is deployed. */
+  awaitProducer(channelId: string): Promise<MessagePort> {
+    const entry = this.outgoing.get(channelId) ?? { waiters: [] };
+    this.outgoing.set(channelId, entry);
+    if (entry.port !== undefined) return Promise.resolve(entry.port);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        entry.waiters = entry.waiters.filter((w) => w !== waiter);
+        reject(
+          new Error(
+            `no producer for channel ${channelId} after ${this.settings.partitionRequestTimeoutMs} ms`,
+          ),
+        );
+      }, this.settings.partitionRequestTimeoutMs);
+      const waiter = (port: MessagePort) => {
+        clearTimeout(timer);
+        resolve(port);
+      };
+      entry.waiters.push(waiter);
+    });
+  }
+
+  /** Serves one consumer's stream: `subscribe`, then credits in; buffers and `end` out. */
+  servePartition(req: Request): Response {
+    if (req.body === null) {
+      return new Response("a partition request needs a streaming body\n", { status: 400 });
+    }
+    const out = new FrameStream(this.settings.maxFrameBytes);
+    const frames = readFrames(req.body, this.settings.maxFrameBytes);
+    (async () => {
+      const first = await frames.next();
+      if (first.done || first.value.t !== "subscribe" || typeof first.value.channel !== "string") {
+        throw new Error("a data stream must start with a subscribe frame naming its channel");
+      }
+      const port = await this.awaitProducer(first.value.channel);
+      this.outgoing.delete(first.value.channel);
+      port.onmessage = (e: MessageEvent<ChannelMessage>) => {
+        const m = e.data;
+        if (m.t === "buffer") {
+          out.write({
+            v: FRAME_VERSION,
+            t: "buffer",
+            data: new Uint8Array(m.data),
+            records: m.records,
+          });
+        } else if (m.t === "end") {
+          out.write({ v: FRAME_VERSION, t: "end" });
+          out.close();
+        }
+      };
+      for await (const f of frames) {
+        if (f.t !== "credit" || typeof f.n !== "number" || !(f.n > 0) || !Number.isInteger(f.n)) {
+          throw new Error(`expected a credit frame with a positive integer, got '${f.t}'`);
+        }
+        port.postMessage({ t: "credit", n: f.n } satisfies ChannelMessage);
+      }
+    })().catch((e) => {
+      console.error(`[data] closing a partition stream: ${(e as Error).message}`);
+      out.fail((e as Error).message);
+    });
+    return new Response(out.readable, { headers: { "content-type": "application/cbor-seq" } });
+  }
+}

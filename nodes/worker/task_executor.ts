@@ -1,0 +1,299 @@
+/**
+ * TaskExecutor: a worker's actor. It registers the worker's slots with the
+ * ResourceManager, answers its heartbeats (one per worker, whatever the number
+ * of tasks), runs each slot as a Web Worker, wires task channels through the
+ * process's NetworkEnvironment, and reports task states to their JobMasters.
+ * @module
+ */
+
+import type { TaskFailure, TaskMetrics } from "../../core/datastream/execution_context.ts";
+import type {
+  JobMasterMessage,
+  RegistrationReply,
+  ResourceManagerMessage,
+  TaskExecutorMessage,
+} from "../master/messages.ts";
+import { Actor, type ActorRef } from "../rpc/actor.ts";
+import type { JobModuleSource, TaskDeployment } from "./deployment.ts";
+import type { NetworkEnvironment } from "./network/network_environment.ts";
+import type { SlotCommand, SlotReport, TaskDescriptor } from "./task_descriptor.ts";
+
+const SLOT_WORKER_URL = new URL("./slot_worker.ts", import.meta.url);
+
+/** Resolves a job module to a URL the slots can import (fetching blobs once). */
+export type ModuleResolver = (source: JobModuleSource) => Promise<string>;
+
+export interface TaskExecutorOptions {
+  readonly workerId: string;
+  readonly name: string;
+  readonly slots: number;
+  readonly managedMemoryBytes: number;
+  readonly network: NetworkEnvironment;
+  readonly resolveModule: ModuleResolver;
+  /** Called when the master stopped answering heartbeats (the process reconnects). */
+  readonly onMasterLost?: (reason: string) => void;
+}
+
+interface RunningTask {
+  readonly jobId: string;
+  readonly slotIndex: number;
+  readonly attempt: number;
+  readonly jobMaster: ActorRef<JobMasterMessage>;
+}
+
+interface Slot {
+  worker: Worker | undefined;
+  jobId: string | undefined;
+}
+
+export class TaskExecutor
+  extends Actor<TaskExecutorMessage | { type: "connect"; rm: ActorRef<ResourceManagerMessage> }> {
+  private readonly slots: Slot[];
+  private readonly tasks = new Map<string, RunningTask>();
+  private rm: ActorRef<ResourceManagerMessage> | undefined;
+  private registration: RegistrationReply | undefined;
+  private lastHeartbeatMs = Date.now();
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly options: TaskExecutorOptions) {
+    super();
+    this.slots = Array.from(
+      { length: options.slots },
+      () => ({ worker: undefined, jobId: undefined }),
+    );
+  }
+
+  override postStop(): void {
+    clearInterval(this.watchdog);
+    for (let i = 0; i < this.slots.length; i++) this.freeSlot(i);
+  }
+
+  receive(
+    m: TaskExecutorMessage | { type: "connect"; rm: ActorRef<ResourceManagerMessage> },
+  ): unknown {
+    switch (m.type) {
+      case "connect":
+        return this.register(m.rm);
+      case "heartbeat":
+        this.lastHeartbeatMs = Date.now();
+        this.rm?.tell({ type: "heartbeatReply", workerId: this.options.workerId, fence: m.fence });
+        return;
+      case "submitTask":
+        return this.submit(m.task);
+      case "cancelJob":
+      case "releaseJob":
+        return this.releaseJob(m.jobId);
+      case "masterLost":
+        return this.masterLost(m.reason);
+      case "slotReport":
+        return this.onSlotReport(m.slotIndex, m.report as SlotReport);
+    }
+  }
+
+  /** Registers this worker's slots; answers with the master's settings. */
+  private async register(rm: ActorRef<ResourceManagerMessage>): Promise<RegistrationReply> {
+    this.rm = rm;
+    const o = this.options;
+    this.registration = await rm.ask<RegistrationReply>({
+      type: "registerWorker",
+      worker: {
+        workerId: o.workerId,
+        name: o.name,
+        slots: o.slots,
+        managedMemoryBytes: o.managedMemoryBytes,
+        processId: o.network.processId,
+        dataAddress: o.network.dataAddress,
+        taskExecutor: this.context.self as ActorRef<TaskExecutorMessage>,
+      },
+    });
+    this.lastHeartbeatMs = Date.now();
+    clearInterval(this.watchdog);
+    const { heartbeatIntervalMs, heartbeatTimeoutMs } = this.registration;
+    const self = this.context.self;
+    this.watchdog = setInterval(() => {
+      const silentMs = Date.now() - this.lastHeartbeatMs;
+      if (silentMs > heartbeatTimeoutMs) {
+        self.tell({
+          type: "masterLost",
+          reason: `no heartbeat from the master for ${silentMs} ms`,
+        });
+      }
+    }, heartbeatIntervalMs);
+    return this.registration;
+  }
+
+  private masterLost(reason: string): void {
+    if (this.rm === undefined) return;
+    clearInterval(this.watchdog);
+    this.rm = undefined;
+    for (const jobId of new Set([...this.tasks.values()].map((t) => t.jobId))) {
+      this.releaseJob(jobId);
+    }
+    this.options.onMasterLost?.(reason);
+  }
+
+  private async submit(task: TaskDeployment): Promise<void> {
+    const slot = this.slots[task.slotIndex];
+    if (slot === undefined) {
+      throw new Error(`no slot ${task.slotIndex} on worker ${this.options.name}`);
+    }
+    this.tasks.set(task.taskId, {
+      jobId: task.job.jobId,
+      slotIndex: task.slotIndex,
+      attempt: task.attempt,
+      jobMaster: task.jobMaster,
+    });
+    let url: string;
+    try {
+      url = await this.options.resolveModule(task.job.module);
+    } catch (e) {
+      return this.reportFailure(
+        task.taskId,
+        task,
+        `cannot fetch the job module: ${(e as Error).message}`,
+      );
+    }
+    const net = this.options.network;
+    const descriptor: TaskDescriptor = {
+      taskId: task.taskId,
+      job: {
+        jobId: `${task.job.jobId}-${task.attempt}`,
+        jobModuleUrl: url,
+        args: task.job.args,
+        defaults: task.job.defaults,
+        fingerprint: task.job.fingerprint,
+      },
+      vertexId: task.vertexId,
+      subtaskIndex: task.subtaskIndex,
+      inputs: task.inputs.map((i) => ({
+        edgeId: i.edgeId,
+        ports: i.channels.map((c) => net.consumerPort(c)),
+      })),
+      outputs: task.outputs.map((o) => ({
+        edgeId: o.edgeId,
+        ports: o.channels.map((c) => net.producerPort(c)),
+      })),
+      network: task.network,
+    };
+    const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) => x.ports);
+    this.slotWorker(task.slotIndex, task.job.jobId).postMessage(
+      { type: "deploy", task: descriptor } satisfies SlotCommand,
+      ports,
+    );
+  }
+
+  private slotWorker(index: number, jobId: string): Worker {
+    const slot = this.slots[index];
+    if (slot.worker !== undefined && slot.jobId !== jobId) this.freeSlot(index);
+    if (slot.worker === undefined) {
+      const w = new Worker(SLOT_WORKER_URL, {
+        type: "module",
+        name: `${this.options.name}-slot-${index}`,
+      });
+      const self = this.context.self;
+      w.onmessage = (e: MessageEvent<SlotReport>) =>
+        self.tell({ type: "slotReport", slotIndex: index, report: e.data });
+      w.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        self.tell({
+          type: "slotReport",
+          slotIndex: index,
+          report: { type: "slotCrashed", message: e.message },
+        });
+      };
+      slot.worker = w;
+    }
+    slot.jobId = jobId;
+    return slot.worker;
+  }
+
+  private freeSlot(index: number): void {
+    const slot = this.slots[index];
+    slot.worker?.terminate();
+    slot.worker = undefined;
+    slot.jobId = undefined;
+  }
+
+  private releaseJob(jobId: string): void {
+    this.slots.forEach((s, i) => {
+      if (s.jobId === jobId) this.freeSlot(i);
+    });
+    for (const [id, t] of this.tasks) if (t.jobId === jobId) this.tasks.delete(id);
+    this.options.network.releaseJob(jobId);
+  }
+
+  private onSlotReport(
+    slotIndex: number,
+    r: SlotReport | { type: "slotCrashed"; message: string },
+  ): void {
+    if (r.type === "slotCrashed") {
+      for (const [taskId, t] of this.tasks) {
+        if (t.slotIndex !== slotIndex) continue;
+        this.tasks.delete(taskId);
+        this.report(taskId, t, "FAILED", {
+          failure: this.failure(`slot worker crashed: ${r.message}`),
+        });
+      }
+      return;
+    }
+    const t = this.tasks.get(r.taskId);
+    if (t === undefined) return;
+    switch (r.type) {
+      case "collect":
+        t.jobMaster.tell({
+          type: "collect",
+          attempt: t.attempt,
+          collectId: r.collectId,
+          records: r.records,
+        });
+        return;
+      case "running":
+        return this.report(r.taskId, t, "RUNNING");
+      case "metrics":
+        t.jobMaster.tell({
+          type: "taskMetrics",
+          taskId: r.taskId,
+          attempt: t.attempt,
+          metrics: r.metrics,
+        });
+        return;
+      case "finished":
+        this.tasks.delete(r.taskId);
+        return this.report(r.taskId, t, "FINISHED", { metrics: r.metrics });
+      case "failed":
+        this.tasks.delete(r.taskId);
+        return this.report(r.taskId, t, "FAILED", { failure: r.failure });
+    }
+  }
+
+  private failure(message: string): TaskFailure {
+    return {
+      operatorName: `(worker ${this.options.name})`,
+      vertexName: "",
+      subtaskIndex: -1,
+      message,
+    };
+  }
+
+  private reportFailure(taskId: string, task: TaskDeployment, message: string): void {
+    this.tasks.delete(taskId);
+    const t = {
+      jobId: task.job.jobId,
+      slotIndex: task.slotIndex,
+      attempt: task.attempt,
+      jobMaster: task.jobMaster,
+    };
+    this.report(taskId, t, "FAILED", {
+      failure: { ...this.failure(message), subtaskIndex: task.subtaskIndex },
+    });
+  }
+
+  private report(
+    taskId: string,
+    t: RunningTask,
+    state: string,
+    extra: { metrics?: TaskMetrics; failure?: TaskFailure } = {},
+  ): void {
+    t.jobMaster.tell({ type: "taskState", taskId, attempt: t.attempt, state, ...extra });
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * A worker process: one TaskExecutor, a data server for the data plane, and
+ * a control connection that it dials to the master (workers only dial out for
+ * control) and dials again whenever it is lost.
+ * @module
+ */
+
+import type { ResourceManagerMessage } from "../master/messages.ts";
+import type { ActorRef } from "../rpc/actor.ts";
+import { ActorSystem } from "../rpc/actor_system.ts";
+import type { RemoteConnection } from "../rpc/remote_connection.ts";
+import { dialConnection } from "../rpc/transport_http2.ts";
+import { moduleCache } from "./module_cache.ts";
+import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
+import { TaskExecutor } from "./task_executor.ts";
+
+export interface WorkerOptions {
+  readonly masterUrl: string;
+  readonly slots: number;
+  readonly managedMemoryBytes: number;
+  readonly name?: string;
+  /** Address the data server binds to. */
+  readonly bindHost?: string;
+  /** Host name other workers use to reach this one. */
+  readonly advertisedHost?: string;
+  readonly dataPort?: number;
+  readonly workDir?: string;
+  /** Pause between attempts to reach the master. */
+  readonly reconnectIntervalMs?: number;
+}
+
+export interface Worker {
+  readonly workerId: string;
+  readonly dataAddress: string;
+  /** Resolves once the worker is registered with a master (again). */
+  registered(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export const DEFAULT_RECONNECT_INTERVAL_MS = 500;
+
+export function startWorker(options: WorkerOptions): Worker {
+  const workerId = crypto.randomUUID();
+  const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
+  const system = new ActorSystem(name);
+  const network = new NetworkEnvironment();
+  const server = Deno.serve({
+    hostname: options.bindHost ?? "127.0.0.1",
+    port: options.dataPort ?? 0,
+    onListen() {},
+  }, (req) => {
+    const path = new URL(req.url).pathname;
+    if (path === PARTITION_PATH && req.method === "POST") return network.servePartition(req);
+    return new Response(`no route ${req.method} ${path}\n`, { status: 404 });
+  });
+  const host = options.advertisedHost ?? server.addr.hostname;
+  network.dataAddress = `http://${host.includes(":") ? `[${host}]` : host}:${server.addr.port}`;
+  const reconnectMs = options.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS;
+  let conn: RemoteConnection | undefined;
+  let stopping = false;
+  let onRegistered: (() => void)[] = [];
+  let isRegistered = false;
+
+  const te = system.spawn("taskexecutor", () =>
+    new TaskExecutor({
+      workerId,
+      name,
+      slots: options.slots,
+      managedMemoryBytes: options.managedMemoryBytes,
+      network,
+      resolveModule: moduleCache(
+        options.masterUrl,
+        `${options.workDir ?? Deno.makeTempDirSync()}/jobs`,
+      ),
+      onMasterLost: (reason) => {
+        system.log(`master lost: ${reason}`);
+        conn?.close("master lost");
+      },
+    }));
+
+  async function connectLoop(): Promise<void> {
+    while (!stopping) {
+      try {
+        conn = await dialConnection(options.masterUrl, system);
+        const rm = conn.refFor<ResourceManagerMessage>("/user/resourcemanager");
+        await te.ask({ type: "connect", rm: rm as ActorRef<ResourceManagerMessage> });
+        isRegistered = true;
+        for (const r of onRegistered.splice(0)) r();
+        system.info(`registered with the master at ${options.masterUrl}`);
+        await new Promise<void>((resolve) => conn!.onClose(() => resolve()));
+        isRegistered = false;
+        te.tell({ type: "masterLost", reason: "connection to the master closed" });
+      } catch (e) {
+        conn?.close();
+        if (!stopping) {
+          system.log(`cannot reach the master at ${options.masterUrl}: ${(e as Error).message}`);
+        }
+      }
+      if (!stopping) await new Promise((r) => setTimeout(r, reconnectMs));
+    }
+  }
+  connectLoop();
+
+  return {
+    workerId,
+    dataAddress: network.dataAddress,
+    registered: () =>
+      isRegistered ? Promise.resolve() : new Promise<void>((r) => {
+        onRegistered = [...onRegistered, r];
+      }),
+    async shutdown() {
+      stopping = true;
+      conn?.close("worker shutting down");
+      network.close();
+      await system.shutdown();
+      await server.shutdown();
+    },
+  };
+}
