@@ -40,12 +40,15 @@ export function startMasterActors(
   system: ActorSystem,
   heartbeat: Partial<HeartbeatSettings> = {},
 ): MasterActors {
-  let dispatcher: ActorRef<DispatcherMessage> | undefined;
-  const resourceManager = system.spawn(
-    "resourcemanager",
-    () => new ResourceManager(() => dispatcher!, { ...DEFAULT_HEARTBEAT_SETTINGS, ...heartbeat }),
+  // Each needs the other: the refs are read only after both exist.
+  const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
+    "dispatcher",
+    () => new Dispatcher(() => resourceManager),
   );
-  dispatcher = system.spawn("dispatcher", () => new Dispatcher(() => resourceManager));
+  const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
+    "resourcemanager",
+    () => new ResourceManager(() => dispatcher, { ...DEFAULT_HEARTBEAT_SETTINGS, ...heartbeat }),
+  );
   return { system, dispatcher, resourceManager };
 }
 
