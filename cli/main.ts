@@ -9,12 +9,21 @@ import { GraphError } from "../core/graph/stream_graph.ts";
 import { NotEnoughSlotsError } from "../nodes/master/slot_assignment.ts";
 import { JobBuildError } from "./load_job.ts";
 import { planCommand } from "./plan.ts";
+import { masterCommand } from "./master.ts";
+import { workerCommand } from "./worker.ts";
+import { localCommand } from "./local.ts";
+import { cancelCommand, listCommand } from "./jobs.ts";
 import { runCommand } from "./run.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
   plan: planCommand,
+  master: masterCommand,
+  worker: workerCommand,
+  local: localCommand,
+  list: listCommand,
+  cancel: cancelCommand,
 };
 
 /** Runs the CLI with `args`; returns the process exit code. */

@@ -170,6 +170,7 @@ export class NetworkEnvironment {
     }
     const out = new FrameStream(this.settings.maxFrameBytes);
     const frames = readFrames(req.body, this.settings.maxFrameBytes);
+    let ended = false;
     (async () => {
       const first = await frames.next();
       if (first.done || first.value.t !== "subscribe" || typeof first.value.channel !== "string") {
@@ -187,6 +188,7 @@ export class NetworkEnvironment {
             records: m.records,
           });
         } else if (m.t === "end") {
+          ended = true;
           out.write({ v: FRAME_VERSION, t: "end" });
           out.close();
         }
@@ -198,6 +200,7 @@ export class NetworkEnvironment {
         port.postMessage({ t: "credit", n: f.n } satisfies ChannelMessage);
       }
     })().catch((e) => {
+      if (ended) return; // the consumer hung up after the end of the partition
       console.error(`[data] closing a partition stream: ${(e as Error).message}`);
       out.fail((e as Error).message);
     });

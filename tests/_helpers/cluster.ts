@@ -1,0 +1,120 @@
+/**
+ * Real cluster processes for integration tests: a master and workers started
+ * as OS processes on loopback, waited for through the REST API (with
+ * deadlines, never fixed sleeps), and killed at the end.
+ * @module
+ */
+
+import { PROJECT_ROOT } from "./cli.ts";
+
+/** Resolves when `cond` holds; throws after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  cond: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await cond()) return;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+export interface SpateProcess {
+  readonly child: Deno.ChildProcess;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
+  kill(signal?: Deno.Signal): void;
+}
+
+/** Starts `spate <args>` as a process (the real `deno`, not a task wrapper). */
+export function spawnSpate(args: string[], cmd: string[] = [Deno.execPath()]): SpateProcess {
+  const child = new Deno.Command(cmd[0], {
+    args: [
+      ...cmd.slice(1),
+      "run",
+      "-A",
+      "--unstable-worker-options",
+      "--config",
+      `${PROJECT_ROOT}deno.json`,
+      `${PROJECT_ROOT}cli/main.ts`,
+      ...args,
+    ],
+    cwd: PROJECT_ROOT,
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let text = "";
+  (async () => {
+    const dec = new TextDecoder();
+    for await (const chunk of child.stderr) text += dec.decode(chunk);
+  })();
+  return {
+    child,
+    stderr: () => text,
+    kill(signal: Deno.Signal = "SIGKILL") {
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+    },
+  };
+}
+
+export interface TestCluster {
+  readonly url: string;
+  readonly master: SpateProcess;
+  readonly workers: SpateProcess[];
+  addWorker(slots: number, extraArgs?: string[]): SpateProcess;
+  taskManagers(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** A master on a free port and `workers` workers of `slots` slots each, all registered. */
+export async function startCluster(
+  workers: number,
+  slots: number,
+  masterArgs: string[] = [],
+  cmd?: string[],
+): Promise<TestCluster> {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const master = spawnSpate(["master", "--port", String(port), ...masterArgs], cmd);
+  const cluster: TestCluster = {
+    url,
+    master,
+    workers: [],
+    addWorker(n: number, extraArgs: string[] = []) {
+      const w = spawnSpate(["worker", "--master", url, "--slots", String(n), ...extraArgs], cmd);
+      this.workers.push(w);
+      return w;
+    },
+    async taskManagers() {
+      const res = await fetch(`${url}/api/v1/overview`);
+      return (await res.json()).taskmanagers;
+    },
+    async stop() {
+      for (const p of [...this.workers, master]) p.kill("SIGKILL");
+      await Promise.all([...this.workers, master].map((p) => p.child.status));
+    },
+  };
+  for (let i = 0; i < workers; i++) cluster.addWorker(slots);
+  await waitFor(
+    `${workers} workers to register`,
+    async () => (await cluster.taskManagers()) === workers,
+  );
+  return cluster;
+}
