@@ -6,6 +6,9 @@
  */
 
 import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
+import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
+import { DISPATCHER_SCHEMA } from "./message_schemas.ts";
+import { validateSubmission } from "./rest/validate_submission.ts";
 import type { DispatcherMessage, JobMasterMessage, ResourceManagerMessage } from "./messages.ts";
 import { JobMaster } from "./job_master.ts";
 
@@ -29,10 +32,18 @@ export class Dispatcher extends Actor<DispatcherMessage> {
   }
 
   receive(m: DispatcherMessage): unknown {
+    const invalid = checkMessage(DISPATCHER_SCHEMA, m);
+    if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "submitJob": {
         const jobId = crypto.randomUUID().replaceAll("-", "");
-        const { submission, client } = m;
+        const { client } = m;
+        let submission;
+        try {
+          submission = validateSubmission(m.submission, { allowUrlModules: true });
+        } catch (e) {
+          return replyError(e as Error);
+        }
         const master = this.context.spawn(
           `job-${jobId}`,
           () => new JobMaster(jobId, submission, this.resourceManager(), client),

@@ -9,7 +9,9 @@
 import type { TaskFailure } from "../../core/datastream/execution_context.ts";
 import { requiredSlots } from "../../core/graph/job_graph.ts";
 import { consumersOf, producersOf } from "../../core/graph/partitioners.ts";
-import { Actor, type ActorRef } from "../rpc/actor.ts";
+import { Actor, type ActorRef, replyError } from "../rpc/actor.ts";
+import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
+import { JOB_MASTER_SCHEMA } from "./message_schemas.ts";
 import { DEFAULT_NETWORK_SETTINGS } from "../worker/network/channel.ts";
 import type { ChannelDeployment, PeerLocation, TaskDeployment } from "../worker/deployment.ts";
 import { ExecutionGraph, type ExecutionState, type JobState } from "./execution_graph.ts";
@@ -60,6 +62,8 @@ export class JobMaster extends Actor<JobMasterMessage> {
   }
 
   receive(m: JobMasterMessage): unknown {
+    const invalid = checkMessage(JOB_MASTER_SCHEMA, m);
+    if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "start":
         return this.schedule();

@@ -6,7 +6,15 @@
  * @module
  */
 
-import { Actor, type ActorRef, DeferredReply, FencingTokenError } from "../rpc/actor.ts";
+import {
+  Actor,
+  type ActorRef,
+  DeferredReply,
+  FencingTokenError,
+  replyError,
+} from "../rpc/actor.ts";
+import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
+import { RESOURCE_MANAGER_SCHEMA, WORKER_REGISTRATION_SCHEMA } from "./message_schemas.ts";
 import type {
   DispatcherMessage,
   RegistrationReply,
@@ -78,6 +86,11 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
   }
 
   receive(m: ResourceManagerMessage): unknown {
+    const invalid = checkMessage(RESOURCE_MANAGER_SCHEMA, m) ??
+      (m.type === "registerWorker"
+        ? checkMessage(WORKER_REGISTRATION_SCHEMA, { ...m.worker, type: "worker" })
+        : undefined);
+    if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "registerWorker":
         return this.register(m.worker);

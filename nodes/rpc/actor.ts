@@ -19,8 +19,11 @@ export interface ActorRef<M = unknown> {
   ask<R = unknown>(message: M, timeoutMs?: number): Promise<R>;
 }
 
-/** What a parent decides when a child's `receive` throws. */
-export type Directive = "restart" | "stop" | "escalate";
+/**
+ * What a parent decides when a child's `receive` throws: resume (drop the
+ * message, keep the state), restart (a fresh instance), stop, or escalate.
+ */
+export type Directive = "resume" | "restart" | "stop" | "escalate";
 
 /** What an actor sees of its surroundings. */
 export interface ActorContext {

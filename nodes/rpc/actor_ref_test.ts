@@ -60,7 +60,7 @@ class Child extends Actor<string> {
 
 class Parent extends Actor<string> {
   child!: ActorRef<string>;
-  constructor(private readonly directive: "restart" | "stop" | "escalate") {
+  constructor(private readonly directive: "resume" | "restart" | "stop" | "escalate") {
     super();
   }
   override preStart() {
@@ -77,21 +77,23 @@ class Parent extends Actor<string> {
 Deno.test("supervision: restart, stop and escalate", async () => {
   const system = new ActorSystem("sup");
   system.log = () => {};
-  for (const directive of ["restart", "stop", "escalate"] as const) {
+  for (const directive of ["resume", "restart", "stop", "escalate"] as const) {
     Child.starts = 0;
     const parent = system.spawn(`p-${directive}`, () => new Parent(directive));
     const child = await parent.ask<ActorRef<string>>("child");
     await assert.rejects(child.ask("fail"), /child failed/);
-    if (directive === "restart") {
+    if (directive === "resume") {
+      assert.equal(await child.ask("ping"), "alive");
+      assert.equal(Child.starts, 1, "resumed: the same instance");
+    } else if (directive === "restart") {
       assert.equal(await child.ask("ping"), "alive");
       assert.equal(Child.starts, 2);
     } else {
       await assert.rejects(child.ask("ping"), ActorStoppedError);
     }
     if (directive === "escalate") {
-      // The parent failed in turn; the system restarted it, with a new child.
+      // The parent failed in turn; the system resumed it.
       assert.equal(await parent.ask("x"), "parent alive");
-      assert.equal(Child.starts, 2);
     }
   }
   await system.shutdown();

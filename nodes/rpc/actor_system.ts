@@ -165,6 +165,7 @@ class ActorCell {
     const now = Date.now();
     const window = this.system.settings.restartWindowMs;
     this.restarts = this.restarts.filter((t) => now - t < window);
+    if (directive === "resume") return;
     if (directive === "restart" && this.restarts.length < this.system.settings.maxRestarts) {
       this.restarts.push(now);
       await this.restart();
@@ -280,10 +281,13 @@ export class ActorSystem {
     this.cells.delete(path);
   }
 
-  /** Supervision of root actors: log and restart (bounded by maxRestarts). */
+  /**
+   * Supervision of root actors (the long-lived services): log and resume, so
+   * one bad message does not cost the service its state.
+   */
   onRootFailure(path: string, error: Error): Directive {
-    this.log(`actor ${path} failed: ${error.stack ?? error.message}`);
-    return "restart";
+    this.log(`actor ${path} failed on a message (resumed): ${error.stack ?? error.message}`);
+    return "resume";
   }
 
   /** An error or warning line. */

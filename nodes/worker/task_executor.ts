@@ -13,7 +13,9 @@ import type {
   ResourceManagerMessage,
   TaskExecutorMessage,
 } from "../master/messages.ts";
-import { Actor, type ActorRef } from "../rpc/actor.ts";
+import { Actor, type ActorRef, replyError } from "../rpc/actor.ts";
+import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
+import { TASK_EXECUTOR_SCHEMA } from "../master/message_schemas.ts";
 import type { JobModuleSource, TaskDeployment } from "./deployment.ts";
 import type { NetworkEnvironment } from "./network/network_environment.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./task_descriptor.ts";
@@ -71,6 +73,8 @@ export class TaskExecutor
   receive(
     m: TaskExecutorMessage | { type: "connect"; rm: ActorRef<ResourceManagerMessage> },
   ): unknown {
+    const invalid = checkMessage(TASK_EXECUTOR_SCHEMA, m);
+    if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "connect":
         return this.register(m.rm);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { EnvironmentDefaults } from "../../../core/datastream/execution_context.ts";
 import type { JobGraph } from "../../../core/graph/job_graph.ts";
 import type { JobSubmission } from "../messages.ts";
 import { parseRestartStrategy } from "../restart_strategy.ts";
@@ -55,6 +56,32 @@ function arr(v: unknown, what: string, max: number): unknown[] {
   return v;
 }
 
+function validateDefaults(d: Record<string, unknown>): EnvironmentDefaults {
+  const out: EnvironmentDefaults = {};
+  if (d.parallelism !== undefined) {
+    out.parallelism = int(d.parallelism, "job.defaults.parallelism", 1, MAX_PARALLELISM);
+  }
+  if (d.maxParallelism !== undefined) {
+    out.maxParallelism = int(d.maxParallelism, "job.defaults.maxParallelism", 1, MAX_PARALLELISM);
+  }
+  if (d.bufferTimeoutMs !== undefined) {
+    out.bufferTimeoutMs = int(d.bufferTimeoutMs, "job.defaults.bufferTimeoutMs", 0, 2 ** 31 - 1);
+  }
+  if (d.runtimeMode !== undefined) {
+    if (!["streaming", "batch", "automatic"].includes(d.runtimeMode as string)) {
+      fail("job.defaults.runtimeMode must be streaming, batch or automatic");
+    }
+    out.runtimeMode = d.runtimeMode as EnvironmentDefaults["runtimeMode"];
+  }
+  if (d.chainingEnabled !== undefined) {
+    if (typeof d.chainingEnabled !== "boolean") {
+      fail("job.defaults.chainingEnabled must be a boolean");
+    }
+    out.chainingEnabled = d.chainingEnabled;
+  }
+  return out;
+}
+
 function validateGraph(raw: unknown): JobGraph {
   const g = obj(raw, "jobGraph");
   const vertices = arr(g.vertices, "jobGraph.vertices", MAX_VERTICES);
@@ -98,14 +125,24 @@ function validateGraph(raw: unknown): JobGraph {
   return job;
 }
 
-/** Checks a JSON submission; returns it typed or throws InvalidSubmissionError. */
-export function validateSubmission(raw: unknown): JobSubmission {
+/**
+ * Checks a submission; returns it typed or throws InvalidSubmissionError.
+ * REST accepts only blob modules; the in-process client may pass a URL.
+ */
+export function validateSubmission(
+  raw: unknown,
+  opts: { allowUrlModules?: boolean } = {},
+): JobSubmission {
   const s = obj(raw, "the request body");
   const jobName = str(s.jobName, "jobName", 500);
   const jobGraph = validateGraph(s.jobGraph);
   const job = obj(s.job, "job");
   const module = obj(job.module, "job.module");
-  if (module.kind !== "blob" || typeof module.key !== "string" || !isBlobKey(module.key)) {
+  const isUrl = opts.allowUrlModules === true && module.kind === "url" &&
+    typeof module.url === "string";
+  if (
+    !isUrl && (module.kind !== "blob" || typeof module.key !== "string" || !isBlobKey(module.key))
+  ) {
     fail('job.module must be { kind: "blob", key: <sha-256 hex of an uploaded bundle> }');
   }
   const args = arr(job.args ?? [], "job.args", 1000).map((a, i) => str(a, `job.args[${i}]`));
@@ -125,7 +162,14 @@ export function validateSubmission(raw: unknown): JobSubmission {
   return {
     jobName,
     jobGraph,
-    job: { module: { kind: "blob", key: module.key }, args, defaults, fingerprint },
+    job: {
+      module: isUrl
+        ? { kind: "url", url: module.url as string }
+        : { kind: "blob", key: module.key as string },
+      args,
+      defaults: validateDefaults(defaults),
+      fingerprint,
+    },
     bufferTimeoutMs,
     restartStrategy: s.restartStrategy as string | undefined,
     slotTimeoutMs,
