@@ -1,0 +1,119 @@
+/** The client against a real cluster: results, failures, detached runs, list, cancel, slot shortage. */
+
+import assert from "node:assert/strict";
+import { jobPath, runCli } from "../_helpers/cli.ts";
+import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+
+let cluster: TestCluster;
+
+Deno.test("cluster client", async (t) => {
+  cluster = await startCluster(1, 2);
+  try {
+    await t.step("collected results come back to the client", async () => {
+      // (a bundled job cannot find files next to itself: name the input)
+      const input = new URL("../../examples/data/sample.txt", import.meta.url).pathname;
+      const res = await runCli([
+        "run",
+        "examples/wordcount.ts",
+        "--master",
+        cluster.url,
+        "-p",
+        "2",
+        "--",
+        "--input",
+        input,
+        "--top",
+        "3",
+      ]);
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /Top 3 of \d+ distinct words:\n\s+30  the\n/);
+    });
+
+    await t.step(
+      "a failing user function: exit 1 with the operator, subtask and error",
+      async () => {
+        const res = await runCli([
+          "run",
+          jobPath("runtime_error.ts"),
+          "--master",
+          cluster.url,
+          "--restart-strategy",
+          "none",
+        ]);
+        assert.equal(res.code, 1, res.stderr);
+        assert.match(res.stderr, /operator: Explode \(subtask 0\)/);
+        assert.match(res.stderr, /cannot handle record 77777/);
+      },
+    );
+
+    await t.step("restarts follow the strategy, then the job fails", async () => {
+      const res = await runCli([
+        "run",
+        jobPath("runtime_error.ts"),
+        "--master",
+        cluster.url,
+        "--restart-strategy",
+        "fixed-delay:2:10",
+      ]);
+      assert.equal(res.code, 1, res.stderr);
+      assert.equal(res.stderr.match(/RESTARTING/g)?.length, 2);
+    });
+
+    await t.step(
+      "not enough slots: the job waits for the slot timeout, then fails clearly",
+      async () => {
+        const res = await runCli([
+          "run",
+          "examples/wordcount.ts",
+          "--master",
+          cluster.url,
+          "-p",
+          "4",
+          "--slot-timeout",
+          "1",
+        ]);
+        assert.equal(res.code, 1);
+        assert.match(res.stderr, /needs 4 slots, cluster has 2 free/);
+      },
+    );
+
+    await t.step("--detached returns the job id; list shows it; cancel stops it", async () => {
+      const dir = await Deno.makeTempDir();
+      const res = await runCli([
+        "run",
+        jobPath("slow_count.ts"),
+        "--master",
+        cluster.url,
+        "--detached",
+        "--",
+        "--records",
+        "100000000",
+        "--output",
+        `${dir}/out`,
+      ]);
+      assert.equal(res.code, 0, res.stderr);
+      const jobId = res.stdout.trim();
+      assert.match(jobId, /^[0-9a-f]{32}$/);
+      await waitFor("the job to run", async () => {
+        const d = await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json();
+        return d.state === "RUNNING";
+      });
+      const list = await runCli(["list", "--master", cluster.url]);
+      assert.match(list.stdout, new RegExp(`${jobId}\\s+RUNNING\\s+.*slow-count`));
+      const cancel = await runCli(["cancel", jobId, "--master", cluster.url]);
+      assert.equal(cancel.code, 0, cancel.stderr);
+      await waitFor("the job to be cancelled", async () => {
+        const d = await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json();
+        return d.state === "CANCELED";
+      });
+      const overview = await (await fetch(`${cluster.url}/api/v1/overview`)).json();
+      assert.equal(overview.slotsAvailable, 2, "the cancelled job's slots are free again");
+      const unknown = await runCli(["cancel", "0".repeat(32), "--master", cluster.url]);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /no job 0{32}/);
+      await Deno.remove(dir, { recursive: true });
+    });
+  } finally {
+    await cluster.stop();
+  }
+});

@@ -1,0 +1,106 @@
+/** Heartbeats and reconnection with real processes: a frozen worker, a restarted master. */
+
+import assert from "node:assert/strict";
+import { jobPath, runCli } from "../_helpers/cli.ts";
+import { freePort, spawnSpate, startCluster, waitFor } from "../_helpers/cluster.ts";
+import { readCounts } from "../_helpers/corpus.ts";
+
+async function overview(url: string) {
+  return await (await fetch(`${url}/api/v1/overview`)).json();
+}
+
+Deno.test("a frozen worker misses heartbeats: it is dropped, and the job restarts elsewhere", async () => {
+  const cluster = await startCluster(2, 2, [
+    "--heartbeat-interval",
+    "200",
+    "--heartbeat-timeout",
+    "1500",
+  ]);
+  const dir = await Deno.makeTempDir();
+  try {
+    const job = runCli([
+      "run",
+      jobPath("slow_count.ts"),
+      "--master",
+      cluster.url,
+      "-p",
+      "2",
+      "--restart-strategy",
+      "fixed-delay:3:100",
+      "--",
+      "--records",
+      "40000",
+      "--keys",
+      "7",
+      "--work-us",
+      "50",
+      "--output",
+      `${dir}/out`,
+    ]);
+    let victim = "";
+    await waitFor("the job to run", async () => {
+      const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
+      if (jobs.length === 0) return false;
+      const d = await (await fetch(`${cluster.url}/api/v1/jobs/${jobs[0].id}`)).json();
+      victim = d.vertices[0].subtasks[0].worker ?? "";
+      return d.state === "RUNNING" && d.vertices[0].recordsIn > 500;
+    });
+    const frozen = cluster.workers.find((w) => w.stderr().includes(victim))!;
+    frozen.kill("SIGSTOP"); // alive, connected, silent
+    await waitFor(
+      "the frozen worker to be dropped",
+      async () => (await overview(cluster.url)).taskmanagers === 1,
+    );
+    frozen.kill("SIGCONT");
+    const res = await job;
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, /RESTARTING/);
+    const counts = await readCounts(`${dir}/out`);
+    assert.equal([...counts.values()].reduce((a, b) => a + b, 0), 40_000);
+    // Thawed, the worker notices the silence, reconnects and registers again.
+    await waitFor(
+      "the thawed worker to register again",
+      async () => (await overview(cluster.url)).taskmanagers === 2,
+    );
+  } finally {
+    await cluster.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("workers reconnect after the master restarts", async () => {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let master = spawnSpate(["master", "--port", String(port)]);
+  const worker = spawnSpate(["worker", "--master", url, "--slots", "2"]);
+  try {
+    await waitFor("the worker to register", async () => (await overview(url)).taskmanagers === 1);
+    master.kill("SIGKILL");
+    await master.child.status;
+    master = spawnSpate(["master", "--port", String(port)]);
+    await waitFor(
+      "the worker to register with the new master",
+      async () => (await overview(url)).taskmanagers === 1,
+    );
+    const input = new URL("../../examples/data/sample.txt", import.meta.url).pathname;
+    const res = await runCli([
+      "run",
+      "examples/wordcount.ts",
+      "--master",
+      url,
+      "-p",
+      "2",
+      "--",
+      "--input",
+      input,
+      "--top",
+      "1",
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /30 {2}the/);
+  } finally {
+    worker.kill();
+    master.kill();
+    await Promise.all([worker.child.status, master.child.status]);
+  }
+});
