@@ -131,6 +131,7 @@ export class ExecutionGraph {
           state: s.state,
           worker: s.slot?.workerId,
           slot: s.slot?.slotIndex,
+          managedMemoryBytes: s.slot?.managedMemoryBytes,
           metrics: s.metrics ?? ZERO_METRICS,
           failure: s.failure?.message,
         };

@@ -209,6 +209,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       vertexId,
       subtaskIndex: subtask,
       slotIndex: slot.slotIndex,
+      managedMemoryBytes: slot.managedMemoryBytes,
       inputs,
       outputs,
       network: { ...DEFAULT_NETWORK_SETTINGS, bufferTimeoutMs: this.submission.bufferTimeoutMs },

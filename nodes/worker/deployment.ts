@@ -50,6 +50,8 @@ export interface TaskDeployment {
   readonly subtaskIndex: number;
   /** Slot of the TaskExecutor to run in. */
   readonly slotIndex: number;
+  /** The slot's share of its worker's managed memory. */
+  readonly managedMemoryBytes: number;
   readonly inputs: { edgeId: number; channels: ChannelDeployment[] }[];
   readonly outputs: { edgeId: number; channels: ChannelDeployment[] }[];
   readonly network: NetworkSettings;

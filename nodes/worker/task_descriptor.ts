@@ -32,6 +32,8 @@ export interface TaskDescriptor {
   /** Per output job edge: one port per consumer subtask, in channel order. */
   readonly outputs: { edgeId: number; ports: MessagePort[] }[];
   readonly network: NetworkSettings;
+  /** The slot's share of its worker's managed memory (for state backends and spilling). */
+  readonly managedMemoryBytes?: number;
 }
 
 /** Messages from a slot worker to its master. */

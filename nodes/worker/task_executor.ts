@@ -178,6 +178,7 @@ export class TaskExecutor
         ports: o.channels.map((c) => net.producerPort(c)),
       })),
       network: task.network,
+      managedMemoryBytes: task.managedMemoryBytes,
     };
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) => x.ports);
     this.slotWorker(task.slotIndex, task.job.jobId).postMessage(

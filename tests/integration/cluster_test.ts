@@ -44,6 +44,8 @@ Deno.test("master + 2 workers x 2 slots: WordCount at parallelism 4 equals the r
       ),
     );
     assert.equal(workersUsed.size, 2, "the job ran on both workers");
+    // Each worker's managed memory (512 MiB by default) is split between its 2 slots.
+    assert.equal(details.vertices[0].subtasks[0].managedMemoryBytes, 256 * 1024 * 1024);
   } finally {
     await cluster.stop();
     await Deno.remove(dir, { recursive: true });
