@@ -5,8 +5,18 @@ export const USAGE = `spate: distributed stream and batch processing for Deno
 Usage:
   spate run <job.ts> [--local] [options] [-- job arguments]
       Run a job on the embedded local cluster (slots are Web Workers).
+  spate run <job.ts> --master URL [options] [-- job arguments]
+      Submit a job to a cluster and follow it (--detached: print the job id and return).
   spate plan <job.ts> [--json] [options] [-- job arguments]
       Print the job's JobGraph (vertices, chaining, partitioners) without running it.
+  spate master [--host H] [--port 8081] [--heartbeat-interval MS] [--heartbeat-timeout MS]
+      Run a master (REST API and RPC on one port).
+  spate worker --master URL [--slots N] [--memory-mb M] [--host H] [--advertise A] [--data-port P]
+      Run a worker that joins the master.
+  spate local [--port 8081] [--workers N] [--slots N]
+      Run a master and its workers in one process.
+  spate list [--master URL] [--json]       List the cluster's jobs.
+  spate cancel <job-id> [--master URL]     Cancel a job.
   spate help
       Show this text.
 
@@ -17,8 +27,13 @@ Options (run, plan):
       --buffer-timeout MS   flush partly filled buffers after MS ms (default 100; 0 = every record)
       --disable-chaining    run every operator as its own task
 Options (run):
-      --local               run on the embedded local cluster (the default)
+      --local               run on the embedded local cluster (the default without --master)
+  -m, --master URL          submit to the cluster at URL (host:port)
       --slots M             slots of the local cluster (default: as many as the job needs)
+      --restart-strategy S  none | fixed-delay:3:1000 | exponential-delay:1000:60000 |
+                            failure-rate:3:60000:1000 (cluster default fixed-delay; local none)
+      --slot-timeout S      seconds a cluster job waits for enough free slots (default 30)
+  -d, --detached            with --master: print the job id and return at once
       --json                print the run summary as one JSON line (on stderr)
 
 Exit codes: 0 success, 1 the job failed, 2 bad usage or a job that cannot be built.`;
