@@ -117,3 +117,38 @@ Deno.test("kill -9 of a worker during a job: the job restarts and finishes corre
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("backpressure crosses the network: a slow sink on one worker holds back the source on another", async () => {
+  const cluster = await startCluster(2, 1);
+  try {
+    const res = await runCli([
+      "run",
+      jobPath("backpressure.ts"),
+      "--master",
+      cluster.url,
+      "--json",
+      "--",
+      "--records",
+      "100000",
+      "--sink-delay-us",
+      "10",
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+    const [source, sink] = summary.vertices;
+    assert.equal(sink.recordsIn, 100_000);
+    assert.ok(source.maxOutputBacklogBuffers <= 4, `backlog ${source.maxOutputBacklogBuffers}`);
+    assert.ok(sink.maxInputQueueBuffers <= 8, `queue ${sink.maxInputQueueBuffers}`);
+    assert.ok(
+      source.backpressuredMs > summary.durationMs * 0.3,
+      `the source waited ${source.backpressuredMs} of ${summary.durationMs} ms`,
+    );
+    const details = await (await fetch(`${cluster.url}/api/v1/jobs/${summary.jobId}`)).json();
+    const workers = details.vertices.map((v: { subtasks: { worker: string }[] }) =>
+      v.subtasks[0].worker
+    );
+    assert.notEqual(workers[0], workers[1], "source and sink ran on different workers");
+  } finally {
+    await cluster.stop();
+  }
+});
