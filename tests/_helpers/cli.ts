@@ -11,18 +11,23 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** The `deno` arguments that run `spate <args>` from source with the project's config. */
+export function spateArgs(args: string[]): string[] {
+  return [
+    "run",
+    "-A",
+    "--unstable-worker-options",
+    "--config",
+    `${PROJECT_ROOT}deno.json`,
+    `${PROJECT_ROOT}cli/main.ts`,
+    ...args,
+  ];
+}
+
 /** `spate <args>` with the project's config, from `cwd` (default: project root). */
 export async function runCli(args: string[], cwd = PROJECT_ROOT): Promise<CliResult> {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--unstable-worker-options",
-      "--config",
-      `${PROJECT_ROOT}deno.json`,
-      `${PROJECT_ROOT}cli/main.ts`,
-      ...args,
-    ],
+    args: spateArgs(args),
     cwd,
     stdout: "piped",
     stderr: "piped",

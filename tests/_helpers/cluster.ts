@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PROJECT_ROOT } from "./cli.ts";
+import { PROJECT_ROOT, spateArgs } from "./cli.ts";
 
 /** Resolves when `cond` holds; throws after `timeoutMs`. */
 export async function waitFor(
@@ -43,16 +43,7 @@ export interface SpateProcess {
 /** Starts `spate <args>` as a process (the real `deno`, not a task wrapper). */
 export function spawnSpate(args: string[], cmd: string[] = [Deno.execPath()]): SpateProcess {
   const child = new Deno.Command(cmd[0], {
-    args: [
-      ...cmd.slice(1),
-      "run",
-      "-A",
-      "--unstable-worker-options",
-      "--config",
-      `${PROJECT_ROOT}deno.json`,
-      `${PROJECT_ROOT}cli/main.ts`,
-      ...args,
-    ],
+    args: [...cmd.slice(1), ...spateArgs(args)],
     cwd: PROJECT_ROOT,
     stdout: "null",
     stderr: "piped",
