@@ -169,16 +169,17 @@ export class StreamTask {
         continue;
       }
       if (gate.error !== undefined) throw gate.error;
-      const buffer = gate.poll();
-      if (buffer === undefined) {
+      const item = gate.poll();
+      if (item === undefined) {
         if (gate.finished) return;
         await gate.whenAvailable();
         continue;
       }
-      const records = decoder.decode(buffer.data);
+      if (item.kind === "event") continue; // barriers arrive with checkpointing (not yet wired)
+      const records = decoder.decode(item.data);
       this.sourceRecords += records.length;
       for (let i = 0; i < records.length; i++) head.collect(records[i]);
-      gate.release(buffer);
+      gate.release(item);
     }
   }
 

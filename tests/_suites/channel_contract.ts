@@ -35,6 +35,10 @@ async function drain(gate: InputGate, out: unknown[], decoder: RecordBatchDecode
   for (;;) {
     const b = gate.poll();
     if (b !== undefined) {
+      if (b.kind === "event") {
+        if (b.event.t === "barrier") out.push(`barrier ${b.event.id}`);
+        continue;
+      }
       out.push(...decoder.decode(b.data));
       gate.release(b);
       continue;
@@ -59,6 +63,11 @@ export function channelContract(name: string, connect: ChannelFactory): void {
       const r = [`k${i}`, i, "é".repeat(i % 7)];
       sent.push(r);
       out.add(r);
+      if (i % 1000 === 999) {
+        // A barrier never overtakes the records before it, credit or not.
+        out.emitEvent({ t: "barrier", id: (i + 1) / 1000, timestampMs: 0, savepoint: false });
+        sent.push(`barrier ${(i + 1) / 1000}`);
+      }
     }
     out.end();
     await done;
@@ -92,7 +101,11 @@ export function channelContract(name: string, connect: ChannelFactory): void {
     assert.equal(added, SETTINGS.creditsPerChannel + SETTINGS.backlogBuffersPerChannel);
     // Consuming returns credit, which frees the producer.
     const released = availability.whenAvailable();
-    for (let i = 0; i < SETTINGS.creditsPerChannel; i++) gate.release(gate.poll()!);
+    for (let i = 0; i < SETTINGS.creditsPerChannel; i++) {
+      const item = gate.poll()!;
+      assert.equal(item.kind, "buffer");
+      if (item.kind === "buffer") gate.release(item);
+    }
     await released;
     assert.ok(gate.maxQueuedPerChannel <= SETTINGS.creditsPerChannel);
     out.close();

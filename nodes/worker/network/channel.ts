@@ -11,6 +11,10 @@ export type ChannelMessage =
   | { t: "buffer"; data: ArrayBuffer; records: number }
   /** End of partition: the producer will send nothing more. */
   | { t: "end" }
+  /** Checkpoint barrier `id`: everything before it belongs to the checkpoint. */
+  | { t: "barrier"; id: number; timestampMs: number; savepoint: boolean }
+  /** Checkpoint `id` was abandoned upstream (cancel-checkpoint marker). */
+  | { t: "cancelBarrier"; id: number }
   /** The consumer can take `n` more buffers. */
   | { t: "credit"; n: number }
   /** The transport failed (a remote producer went away): the consuming task fails. */

@@ -1,23 +1,39 @@
 /**
- * InputGate: the consumer end of every channel feeding a task. Buffers are
- * taken in arrival order; each taken buffer, once processed, returns one
- * credit to its producer, so at most `creditsPerChannel` buffers per channel
- * are ever queued here.
+ * InputGate: the consumer end of every channel feeding a task. Each channel
+ * has its own queue; the task takes items round-robin from the channels that
+ * are not blocked (a channel is blocked while barrier alignment holds its
+ * data back). Each processed buffer returns one credit to its producer, so at
+ * most `creditsPerChannel` buffers per channel are ever queued here. Events
+ * (barriers, cancel markers, end of partition) travel in order with the data
+ * and need no credit.
  * @module
  */
 
-import type { ChannelEndpoint, NetworkSettings } from "./channel.ts";
+import type { ChannelEndpoint, ChannelMessage, NetworkSettings } from "./channel.ts";
 
 /** A buffer taken from the gate. */
 export interface InputBuffer {
+  readonly kind: "buffer";
   readonly channel: number;
   readonly data: ArrayBuffer;
   readonly records: number;
 }
 
+/** An event taken from the gate, in order with its channel's buffers. */
+export interface InputEvent {
+  readonly kind: "event";
+  readonly channel: number;
+  readonly event: Extract<ChannelMessage, { t: "barrier" | "cancelBarrier" | "end" }>;
+}
+
+export type InputItem = InputBuffer | InputEvent;
+
 export class InputGate {
-  private readonly queue: InputBuffer[] = [];
-  private readonly queuedPerChannel: number[];
+  private readonly queues: InputItem[][];
+  private readonly blocked: boolean[];
+  private readonly queuedBuffers: number[];
+  private next = 0;
+  private queuedItems = 0;
   private openChannels: number;
   private waiter: (() => void) | undefined;
   maxQueuedPerChannel = 0;
@@ -29,47 +45,91 @@ export class InputGate {
     private readonly endpoints: ChannelEndpoint[],
     private readonly settings: NetworkSettings,
   ) {
-    this.queuedPerChannel = new Array(endpoints.length).fill(0);
+    this.queues = endpoints.map(() => []);
+    this.blocked = endpoints.map(() => false);
+    this.queuedBuffers = endpoints.map(() => 0);
     this.openChannels = endpoints.length;
+  }
+
+  get channels(): number {
+    return this.endpoints.length;
   }
 
   /** Starts listening and grants the initial credit on every channel. */
   start(): void {
     this.endpoints.forEach((endpoint, channel) => {
-      endpoint.onMessage((m) => {
-        if (m.t === "buffer") {
-          const queued = ++this.queuedPerChannel[channel];
-          if (queued > this.maxQueuedPerChannel) this.maxQueuedPerChannel = queued;
-          this.bytesIn += m.data.byteLength;
-          this.queue.push({ channel, data: m.data, records: m.records });
-        } else if (m.t === "end") {
-          this.openChannels--;
-        } else if (m.t === "error") {
-          this.error ??= new Error(`input channel ${channel} failed: ${m.message}`);
-        }
-        this.wake();
-      });
+      endpoint.onMessage((m) => this.onMessage(channel, m));
       endpoint.send({ t: "credit", n: this.settings.creditsPerChannel });
     });
   }
 
-  /** The next buffer, or undefined when none is queued. */
-  poll(): InputBuffer | undefined {
-    return this.queue.shift();
+  private onMessage(channel: number, m: ChannelMessage): void {
+    switch (m.t) {
+      case "buffer": {
+        const queued = ++this.queuedBuffers[channel];
+        if (queued > this.maxQueuedPerChannel) this.maxQueuedPerChannel = queued;
+        this.bytesIn += m.data.byteLength;
+        this.push(channel, { kind: "buffer", channel, data: m.data, records: m.records });
+        break;
+      }
+      case "end":
+      case "barrier":
+      case "cancelBarrier":
+        this.push(channel, { kind: "event", channel, event: m });
+        break;
+      case "error":
+        this.error ??= new Error(`input channel ${channel} failed: ${m.message}`);
+        break;
+      default:
+        return;
+    }
+    this.wake();
+  }
+
+  private push(channel: number, item: InputItem): void {
+    this.queues[channel].push(item);
+    this.queuedItems++;
+  }
+
+  /** The next item from an unblocked channel, or undefined when none is ready. */
+  poll(): InputItem | undefined {
+    if (this.queuedItems === 0) return undefined;
+    const n = this.queues.length;
+    for (let k = 0; k < n; k++) {
+      const c = (this.next + k) % n;
+      if (this.blocked[c] || this.queues[c].length === 0) continue;
+      this.next = (c + 1) % n;
+      const item = this.queues[c].shift()!;
+      this.queuedItems--;
+      if (item.kind === "event" && item.event.t === "end") this.openChannels--;
+      return item;
+    }
+    return undefined;
+  }
+
+  /** Holds a channel's items back (barrier alignment). */
+  block(channel: number): void {
+    this.blocked[channel] = true;
+  }
+
+  /** Releases every held channel. */
+  unblockAll(): void {
+    this.blocked.fill(false);
+    this.wake();
   }
 
   /** The buffer has been processed: its slot is free, give the producer a credit. */
   release(buffer: InputBuffer): void {
-    this.queuedPerChannel[buffer.channel]--;
+    this.queuedBuffers[buffer.channel]--;
     this.endpoints[buffer.channel].send({ t: "credit", n: 1 });
   }
 
-  /** True once every channel has ended and every buffer was taken. */
+  /** True once every channel's end was taken. */
   get finished(): boolean {
-    return this.openChannels === 0 && this.queue.length === 0;
+    return this.openChannels === 0;
   }
 
-  /** Resolves when a buffer or an end marker arrives. */
+  /** Resolves when an item arrives (or on wake). */
   whenAvailable(): Promise<void> {
     return new Promise((resolve) => (this.waiter = resolve));
   }

@@ -57,8 +57,13 @@ export class OutputChannel {
 
   /** Flushes and queues the end-of-partition marker behind every buffer. */
   end(): void {
+    this.emitEvent({ t: "end" });
+  }
+
+  /** Flushes, then queues an event (barrier, cancel marker, end) behind every buffer. */
+  emitEvent(event: Extract<ChannelMessage, { t: "barrier" | "cancelBarrier" | "end" }>): void {
     this.flush();
-    this.enqueue({ t: "end" });
+    this.enqueue(event);
   }
 
   /** Resolves once every queued buffer and the end marker have been sent. */
@@ -72,8 +77,8 @@ export class OutputChannel {
   }
 
   private enqueue(m: ChannelMessage): void {
-    // The end marker needs no credit, but it must not overtake buffers.
-    if (this.backlog.length === 0 && (this.credit > 0 || m.t === "end")) {
+    // Events need no credit, but they must not overtake buffers.
+    if (this.backlog.length === 0 && (this.credit > 0 || m.t !== "buffer")) {
       this.send(m);
       return;
     }
@@ -91,7 +96,7 @@ export class OutputChannel {
   private onCredit(n: number): void {
     this.credit += n;
     const backlog = this.backlog;
-    while (backlog.length > 0 && (this.credit > 0 || backlog[0].t === "end")) {
+    while (backlog.length > 0 && (this.credit > 0 || backlog[0].t !== "buffer")) {
       this.send(backlog.shift()!);
     }
     if (this.blocked && backlog.length < this.settings.backlogBuffersPerChannel) {
