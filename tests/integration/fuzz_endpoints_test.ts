@@ -49,10 +49,11 @@ function randomValue(rnd: Rnd, depth = 0): unknown {
     default: {
       const o: Record<string, unknown> = {};
       for (let i = 0; i < Math.floor(rnd() * 4); i++) {
-        o[pick(rnd, ["type", "t", "v", "to", "id", "msg", "n", "channel", "fence", "jobId", "x"])] = randomValue(
-          rnd,
-          depth + 1,
-        );
+        o[pick(rnd, ["type", "t", "v", "to", "id", "msg", "n", "channel", "fence", "jobId", "x"])] =
+          randomValue(
+            rnd,
+            depth + 1,
+          );
       }
       return o;
     }
@@ -63,7 +64,9 @@ function randomValue(rnd: Rnd, depth = 0): unknown {
 function streamCase(rnd: Rnd, data: boolean): Uint8Array {
   const hello = encodeFrame({ v: 1, t: "hello", sys: "fuzz", name: "fuzz" });
   const subscribe = encodeFrame({ v: 1, t: "subscribe", channel: "no.such.channel" });
-  const prefix = data ? (rnd() < 0.3 ? subscribe : new Uint8Array()) : (rnd() < 0.6 ? hello : new Uint8Array());
+  const prefix = data
+    ? (rnd() < 0.3 ? subscribe : new Uint8Array())
+    : (rnd() < 0.6 ? hello : new Uint8Array());
   const tail = (() => {
     switch (Math.floor(rnd() * 7)) {
       case 0:
@@ -75,7 +78,9 @@ function streamCase(rnd: Rnd, data: boolean): Uint8Array {
       case 3:
         return rawFrame(encode({ v: Math.floor(rnd() * 5) + 2, t: "tell" })); // unknown version
       case 4:
-        return rawFrame(encode({ v: 1, t: pick(rnd, ["boom", "", "credit", "buffer", "reply"]), n: -1 }));
+        return rawFrame(
+          encode({ v: 1, t: pick(rnd, ["boom", "", "credit", "buffer", "reply"]), n: -1 }),
+        );
       case 5:
         return rawFrame(encode(randomValue(rnd))); // not a frame map
       default:
@@ -97,19 +102,41 @@ function streamCase(rnd: Rnd, data: boolean): Uint8Array {
 function restCase(rnd: Rnd): { method: string; path: string; body?: Uint8Array | string } {
   const graph = {
     jobName: "x",
-    vertices: [{ id: 1, name: "v", parallelism: 1, slotSharingGroup: "default", nodeIds: [1], inputs: [], outputs: [] }],
+    vertices: [{
+      id: 1,
+      name: "v",
+      parallelism: 1,
+      slotSharingGroup: "default",
+      nodeIds: [1],
+      inputs: [],
+      outputs: [],
+    }],
     edges: [],
   };
   const valid = {
     jobName: "fuzz",
     jobGraph: graph,
-    job: { module: { kind: "blob", key: "0".repeat(64) }, args: [], defaults: {}, fingerprint: "f" },
+    job: {
+      module: { kind: "blob", key: "0".repeat(64) },
+      args: [],
+      defaults: {},
+      fingerprint: "f",
+    },
     bufferTimeoutMs: 100,
   };
   const mutated = () => {
     const s = structuredClone(valid) as Record<string, unknown>;
-    if (rnd() < 0.3) (s.jobGraph as typeof graph).vertices[0].parallelism = pick(rnd, [0, -1, 1e9, 1.5]);
-    const keys = ["jobName", "jobGraph", "job", "bufferTimeoutMs", "restartStrategy", "slotTimeoutMs"];
+    if (rnd() < 0.3) {
+      (s.jobGraph as typeof graph).vertices[0].parallelism = pick(rnd, [0, -1, 1e9, 1.5]);
+    }
+    const keys = [
+      "jobName",
+      "jobGraph",
+      "job",
+      "bufferTimeoutMs",
+      "restartStrategy",
+      "slotTimeoutMs",
+    ];
     s[pick(rnd, keys)] = randomValue(rnd);
     return JSON.stringify(s);
   };
@@ -122,11 +149,28 @@ function restCase(rnd: Rnd): { method: string; path: string; body?: Uint8Array |
     case 3:
       return { method: "POST", path: "/api/v1/jobs", body: mutated() };
     case 4:
-      return { method: "PATCH", path: `/api/v1/jobs/${pick(rnd, ["x", "0".repeat(32), "%00"])}?mode=${pick(rnd, ["cancel", "stop", ""])}` };
+      return {
+        method: "PATCH",
+        path: `/api/v1/jobs/${pick(rnd, ["x", "0".repeat(32), "%00"])}?mode=${
+          pick(rnd, ["cancel", "stop", ""])
+        }`,
+      };
     case 5:
-      return { method: "GET", path: pick(rnd, ["/api/v1/jobs/nope", "/api/v1/blobs/zz", "/api/v1/x", "/", "/rpc/v1/connect"]) };
+      return {
+        method: "GET",
+        path: pick(rnd, [
+          "/api/v1/jobs/nope",
+          "/api/v1/blobs/zz",
+          "/api/v1/x",
+          "/",
+          "/rpc/v1/connect",
+        ]),
+      };
     case 6:
-      return { method: pick(rnd, ["DELETE", "PUT", "OPTIONS"]), path: pick(rnd, ["/api/v1/jobs", "/api/v1/overview"]) };
+      return {
+        method: pick(rnd, ["DELETE", "PUT", "OPTIONS"]),
+        path: pick(rnd, ["/api/v1/jobs", "/api/v1/overview"]),
+      };
     default:
       return { method: "PUT", path: "/api/v1/blobs", body: randomBytes(rnd, 1000) };
   }
@@ -148,7 +192,9 @@ async function sendStream(url: string, bytes: Uint8Array): Promise<string> {
     await res.arrayBuffer();
     return `status ${res.status}`;
   } catch (e) {
-    return (e as Error).name === "AbortError" ? "held open (aborted by the client)" : `closed: ${(e as Error).message}`;
+    return (e as Error).name === "AbortError"
+      ? "held open (aborted by the client)"
+      : `closed: ${(e as Error).message}`;
   } finally {
     clearTimeout(timer);
   }
@@ -186,12 +232,16 @@ Deno.test(`${CASES} bad requests on every endpoint: errors or closed streams, no
         let outcome: string;
         const r = rnd();
         if (r < 0.35) {
-          outcome = "rpc " + await sendStream(`${cluster.url}/rpc/v1/connect`, streamCase(rnd, false));
+          outcome = "rpc " +
+            await sendStream(`${cluster.url}/rpc/v1/connect`, streamCase(rnd, false));
         } else if (r < 0.5) {
           outcome = "data " + await sendStream(dataUrl, streamCase(rnd, true));
         } else {
           const c = restCase(rnd);
-          const res = await fetch(`${cluster.url}${c.path}`, { method: c.method, body: c.body, client } as RequestInit);
+          const res = await fetch(
+            `${cluster.url}${c.path}`,
+            { method: c.method, body: c.body, client } as RequestInit,
+          );
           const text = await res.text();
           assert.ok(res.status < 500, `case ${i}: ${c.method} ${c.path} -> ${res.status} ${text}`);
           outcome = `rest ${res.status}`;
