@@ -12,6 +12,12 @@ class CollectionReader<T> implements SourceReader<T> {
     while (this.next < stop && gate.available) output.collect(this.elements[this.next++]);
     return this.next < this.elements.length;
   }
+  snapshotState(): number {
+    return this.next;
+  }
+  restoreState(states: readonly unknown[]): void {
+    this.next = (states[0] as number | undefined) ?? 0;
+  }
   close(): void {}
 }
 

@@ -1,7 +1,9 @@
 /**
- * Generator sources: record i of a deterministic sequence is `fn(i)`. The
- * index range is split into contiguous shares, one per subtask, so the output
- * is the same at any parallelism. `fromSequence` is the identity generator.
+ * Generator sources: record i of a deterministic sequence is `fn(i)`. A
+ * bounded generator splits its index range into contiguous shares, one per
+ * subtask; its checkpointed position is the ranges still to emit, which a
+ * restored job (at any parallelism) redistributes. `fromSequence` is the
+ * identity generator.
  * @module
  */
 
@@ -10,31 +12,94 @@ import type { Availability, SourceContext, SourceReader, SourceSpec } from "./so
 
 /** The share [start, end) of `count` indices owned by `subtask` of `parallelism`. */
 export function shareOf(count: number, parallelism: number, subtask: number): [number, number] {
-  if (!Number.isFinite(count)) return [subtask, Infinity];
   const start = Math.floor(count * subtask / parallelism);
   return [start, Math.floor(count * (subtask + 1) / parallelism)];
 }
 
-class GeneratorReader<T> implements SourceReader<T> {
-  private next = 0;
-  private end = 0;
-  private step = 1;
+/** Index ranges [from, to) to emit, in order. */
+type Ranges = [number, number][];
+
+/** Subtask `index`'s share of the union of `ranges`, split evenly by count. */
+export function redistributeRanges(ranges: Ranges, parallelism: number, index: number): Ranges {
+  const sorted = ranges.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  const total = sorted.reduce((s, [a, b]) => s + b - a, 0);
+  const [from, to] = shareOf(total, parallelism, index);
+  const mine: Ranges = [];
+  let offset = 0;
+  for (const [a, b] of sorted) {
+    const lo = Math.max(a, a + from - offset), hi = Math.min(b, a + to - offset);
+    if (hi > lo) mine.push([lo, hi]);
+    offset += b - a;
+  }
+  return mine;
+}
+
+class BoundedGeneratorReader<T> implements SourceReader<T> {
+  private ranges: Ranges = [];
+  private ctx!: SourceContext;
 
   constructor(private readonly count: number, private readonly fn: (index: number) => T) {}
 
   open(ctx: SourceContext): void {
-    [this.next, this.end] = shareOf(this.count, ctx.parallelism, ctx.subtaskIndex);
-    // Unbounded: subtasks interleave indices (i, i + p, i + 2p, ...).
-    if (!Number.isFinite(this.count)) this.step = ctx.parallelism;
+    this.ranges = [shareOf(this.count, ctx.parallelism, ctx.subtaskIndex)];
+    this.ctx = ctx;
+  }
+
+  pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean {
+    const fn = this.fn;
+    let budget = maxRecords;
+    while (this.ranges.length > 0) {
+      const r = this.ranges[0];
+      while (budget > 0 && r[0] < r[1] && gate.available) {
+        output.collect(fn(r[0]++));
+        budget--;
+      }
+      if (r[0] < r[1]) return true;
+      this.ranges.shift();
+    }
+    return false;
+  }
+  snapshotState(): Ranges {
+    return this.ranges.map(([a, b]) => [a, b]);
+  }
+  restoreState(states: readonly unknown[]): void {
+    const all = (states as Ranges[]).flat();
+    this.ranges = redistributeRanges(all, this.ctx.parallelism, this.ctx.subtaskIndex);
+  }
+  close(): void {}
+}
+
+/** Unbounded: subtasks interleave indices (i, i + p, i + 2p, ...). */
+class UnboundedGeneratorReader<T> implements SourceReader<T> {
+  private next = 0;
+  private step = 1;
+  private ctx!: SourceContext;
+
+  constructor(private readonly fn: (index: number) => T) {}
+
+  open(ctx: SourceContext): void {
+    this.ctx = ctx;
+    this.next = ctx.subtaskIndex;
+    this.step = ctx.parallelism;
   }
   pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean {
     const fn = this.fn, step = this.step;
-    let budget = maxRecords;
-    while (budget-- > 0 && this.next < this.end && gate.available) {
+    for (let budget = maxRecords; budget > 0 && gate.available; budget--) {
       output.collect(fn(this.next));
       this.next += step;
     }
-    return this.next < this.end;
+    return true;
+  }
+  snapshotState(): number {
+    return this.next;
+  }
+  restoreState(states: readonly unknown[]): void {
+    if (states.length !== this.ctx.parallelism) {
+      throw new Error(
+        `an unbounded generator resumes only at its old parallelism (${states.length}), not ${this.ctx.parallelism}`,
+      );
+    }
+    this.next = states[this.ctx.subtaskIndex] as number;
   }
   close(): void {}
 }
@@ -42,5 +107,10 @@ class GeneratorReader<T> implements SourceReader<T> {
 /** A source of `count` records `fn(0) .. fn(count - 1)`; `Infinity` runs forever. */
 export function generatorSource<T>(count: number, fn: (index: number) => T): SourceSpec<T> {
   if (!(count >= 0)) throw new RangeError(`generator count must be >= 0, got ${count}`);
-  return { bounded: Number.isFinite(count), createReader: () => new GeneratorReader(count, fn) };
+  const bounded = Number.isFinite(count);
+  return {
+    bounded,
+    createReader: () =>
+      bounded ? new BoundedGeneratorReader(count, fn) : new UnboundedGeneratorReader(fn),
+  };
 }

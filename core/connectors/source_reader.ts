@@ -28,6 +28,17 @@ export interface SourceReader<T> {
    */
   pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean | Promise<boolean>;
   close(): void | Promise<void>;
+  /**
+   * This subtask's position now (called between pollNext calls): what a
+   * checkpoint stores so a restarted job resumes here. Plain CBOR-able data.
+   */
+  snapshotState?(): unknown;
+  /**
+   * Resumes from the snapshots of every subtask of the previous run (in
+   * subtask order), so a job restored at another parallelism redistributes
+   * the remaining work. Called after open, before the first pollNext.
+   */
+  restoreState?(states: readonly unknown[]): void;
 }
 
 /** A source as the job graph knows it. */

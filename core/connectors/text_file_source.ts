@@ -110,16 +110,30 @@ class SplitLineReader {
   }
 }
 
+/** Checkpointed position: per split, the lines already emitted (-1: the whole split). */
+type SplitProgress = [key: string, lines: number][];
+
+const splitKey = (s: TextSplit) => `${s.path}@${s.start}-${s.end}`;
+
 class TextFileReader implements SourceReader<string> {
   private splits: TextSplit[] = [];
+  /** Index in `splits` of the split being read. */
+  private splitIndex = 0;
   private current: SplitLineReader | undefined;
   private pending: string[] = [];
   private pendingIndex = 0;
+  /** Position in the current split: lines emitted (or skipped as emitted before a restore). */
+  private emitted = 0;
+  /** Lines still to drop at the start of the current split. */
+  private toDrop = 0;
+  /** Restored positions of splits, by key. */
+  private restored = new Map<string, number>();
 
   constructor(private readonly path: string) {}
 
   open(ctx: SourceContext): void {
     this.splits = splitsForSubtask(listInputFiles(this.path), ctx.parallelism, ctx.subtaskIndex);
+    this.enterSplit(0);
   }
 
   async pollNext(output: Output<string>, gate: Availability, maxRecords: number): Promise<boolean> {
@@ -128,6 +142,7 @@ class TextFileReader implements SourceReader<string> {
       const pending = this.pending;
       while (this.pendingIndex < pending.length && budget > 0 && gate.available) {
         output.collect(pending[this.pendingIndex++]);
+        this.emitted++;
         budget--;
       }
       if (this.pendingIndex < pending.length || budget === 0 || !gate.available) return true;
@@ -138,21 +153,55 @@ class TextFileReader implements SourceReader<string> {
     }
   }
 
+  snapshotState(): SplitProgress {
+    return this.splits.map((s, i) => [
+      splitKey(s),
+      i < this.splitIndex
+        ? -1
+        : i === this.splitIndex
+        ? this.emitted
+        : this.restored.get(splitKey(s)) ?? 0,
+    ]);
+  }
+
+  restoreState(states: readonly unknown[]): void {
+    this.restored = new Map((states as SplitProgress[]).flat());
+    // Finished splits are dropped; partly read ones skip their emitted lines.
+    this.splits = this.splits.filter((s) => this.restored.get(splitKey(s)) !== -1);
+    this.enterSplit(0);
+  }
+
   close(): void {
     this.current?.close();
+  }
+
+  private enterSplit(i: number): void {
+    this.splitIndex = i;
+    const split = this.splits[i];
+    this.emitted = split ? this.restored.get(splitKey(split)) ?? 0 : 0;
+    this.toDrop = this.emitted;
   }
 
   private async nextLines(): Promise<string[] | undefined> {
     for (;;) {
       if (this.current === undefined) {
-        const split = this.splits.shift();
+        const split = this.splits[this.splitIndex];
         if (split === undefined) return undefined;
         this.current = new SplitLineReader(split);
       }
       const lines = await this.current.next();
-      if (lines !== undefined) return lines;
+      if (lines !== undefined) return this.dropRestored(lines);
       this.current = undefined;
+      this.enterSplit(this.splitIndex + 1);
     }
+  }
+
+  /** Drops the lines a restored position says were emitted already. */
+  private dropRestored(lines: string[]): string[] {
+    if (this.toDrop === 0) return lines;
+    const dropped = Math.min(this.toDrop, lines.length);
+    this.toDrop -= dropped;
+    return dropped === lines.length ? [] : lines.slice(dropped);
   }
 }
 

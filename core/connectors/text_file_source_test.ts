@@ -47,3 +47,54 @@ Deno.test("a missing input path is named in the error", async () => {
     /input path does not exist: \/no\/such\/input.txt/,
   );
 });
+
+/** Reads every subtask with a snapshot after `cut` records, then resumes at `p2`. */
+async function readWithRestore(
+  path: string,
+  p1: number,
+  cut: number,
+  p2: number,
+): Promise<string[]> {
+  const out: string[] = [];
+  const states: unknown[] = [];
+  for (let i = 0; i < p1; i++) {
+    const reader = textFileSource(path).createReader();
+    await reader.open({ operatorName: "src", subtaskIndex: i, parallelism: p1 });
+    let n = 0;
+    const gate = {
+      get available() {
+        return n < cut;
+      },
+    };
+    const output = { collect: (l: string) => (n++, out.push(l)) };
+    while (n < cut && await reader.pollNext(output, gate, 100));
+    states.push(reader.snapshotState!());
+    await reader.close();
+  }
+  for (let i = 0; i < p2; i++) {
+    const reader = textFileSource(path).createReader();
+    await reader.open({ operatorName: "src", subtaskIndex: i, parallelism: p2 });
+    reader.restoreState!(states);
+    const output = { collect: (l: string) => out.push(l) };
+    while (await reader.pollNext(output, { available: true }, 1000));
+    await reader.close();
+  }
+  return out;
+}
+
+Deno.test("a restored file source resumes exactly where it was, at any parallelism", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines = Array.from({ length: 300_000 }, (_, i) => `line ${i} ${"x".repeat(i % 40)}`);
+    await Deno.writeTextFile(`${dir}/a.txt`, lines.slice(0, 200_000).join("\n") + "\n");
+    await Deno.writeTextFile(`${dir}/b.txt`, lines.slice(200_000).join("\n") + "\n");
+    const expected = [...lines].sort();
+    for (const [p1, cut, p2] of [[2, 5000, 2], [2, 70_000, 3], [3, 1, 1], [1, 250_000, 4]]) {
+      const got = (await readWithRestore(dir, p1, cut, p2)).sort();
+      assert.equal(got.length, expected.length, `p ${p1} -> ${p2} after ${cut}`);
+      assert.deepEqual(got, expected);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

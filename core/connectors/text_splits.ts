@@ -13,8 +13,11 @@ export interface TextSplit {
   readonly end: number;
 }
 
-/** Smallest split worth reading on its own. */
-const MIN_SPLIT_BYTES = 64 * 1024;
+/**
+ * Largest split. Splits do not depend on the parallelism, so a checkpointed
+ * position (per split) means the same at any parallelism.
+ */
+export const DEFAULT_SPLIT_BYTES = 4 * 1024 * 1024;
 
 /** Every regular file at `path` (the file itself, or a directory's files, sorted). */
 export function listInputFiles(path: string): { path: string; size: number }[] {
@@ -39,9 +42,8 @@ export function splitsForSubtask(
   files: { path: string; size: number }[],
   parallelism: number,
   index: number,
+  splitBytes = DEFAULT_SPLIT_BYTES,
 ): TextSplit[] {
-  const total = files.reduce((s, f) => s + f.size, 0);
-  const splitBytes = Math.max(MIN_SPLIT_BYTES, Math.ceil(total / parallelism));
   const load = new Array(parallelism).fill(0);
   const mine: TextSplit[] = [];
   for (const f of files) {
