@@ -61,6 +61,7 @@ export interface Master extends MasterActors {
 export function startMaster(options: MasterOptions = {}): Master {
   const system = new ActorSystem("master");
   const actors = startMasterActors(system, options.heartbeat);
+  const ownBlobDir = options.blobDir === undefined;
   const blobs = new BlobStore(options.blobDir ?? Deno.makeTempDirSync({ prefix: "spate-blobs-" }));
   const api = restApi({
     dispatcher: actors.dispatcher,
@@ -101,6 +102,7 @@ export function startMaster(options: MasterOptions = {}): Master {
       for (const c of connections) c.close("master shutting down");
       await system.shutdown();
       await server.shutdown();
+      if (ownBlobDir) await Deno.remove(blobs.dir, { recursive: true }).catch(() => {});
     },
   };
 }

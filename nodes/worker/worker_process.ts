@@ -56,6 +56,7 @@ export function startWorker(options: WorkerOptions): Worker {
   const host = options.advertisedHost ?? server.addr.hostname;
   network.dataAddress = `http://${host.includes(":") ? `[${host}]` : host}:${server.addr.port}`;
   const reconnectMs = options.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS;
+  const workDir = options.workDir ?? Deno.makeTempDirSync({ prefix: "spate-worker-" });
   let conn: RemoteConnection | undefined;
   let stopping = false;
   let onRegistered: (() => void)[] = [];
@@ -114,6 +115,9 @@ export function startWorker(options: WorkerOptions): Worker {
       network.close();
       await system.shutdown();
       await server.shutdown();
+      if (options.workDir === undefined) {
+        await Deno.remove(workDir, { recursive: true }).catch(() => {});
+      }
     },
   };
 }

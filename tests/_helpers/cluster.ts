@@ -83,13 +83,33 @@ export async function startCluster(
 ): Promise<TestCluster> {
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
-  const master = spawnSpate(["master", "--port", String(port), ...masterArgs], cmd);
+  // Every directory the processes write goes under one root, removed at stop().
+  const root = await Deno.makeTempDir({ prefix: "spate-cluster-" });
+  let workers_ = 0;
+  const master = spawnSpate([
+    "master",
+    "--port",
+    String(port),
+    "--blob-dir",
+    `${root}/blobs`,
+    ...masterArgs,
+  ], cmd);
   const cluster: TestCluster = {
     url,
     master,
     workers: [],
     addWorker(n: number, extraArgs: string[] = []) {
-      const w = spawnSpate(["worker", "--master", url, "--slots", String(n), ...extraArgs], cmd);
+      const workDir = `${root}/worker-${workers_++}`;
+      const w = spawnSpate([
+        "worker",
+        "--master",
+        url,
+        "--slots",
+        String(n),
+        "--work-dir",
+        workDir,
+        ...extraArgs,
+      ], cmd);
       this.workers.push(w);
       return w;
     },
@@ -100,6 +120,7 @@ export async function startCluster(
     async stop() {
       for (const p of [...this.workers, master]) p.kill("SIGKILL");
       await Promise.all([...this.workers, master].map((p) => p.child.status));
+      await Deno.remove(root, { recursive: true });
     },
   };
   for (let i = 0; i < workers; i++) cluster.addWorker(slots);

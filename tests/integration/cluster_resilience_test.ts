@@ -71,13 +71,24 @@ Deno.test("a frozen worker misses heartbeats: it is dropped, and the job restart
 Deno.test("workers reconnect after the master restarts", async () => {
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
-  let master = spawnSpate(["master", "--port", String(port)]);
-  const worker = spawnSpate(["worker", "--master", url, "--slots", "2"]);
+  const dir = await Deno.makeTempDir({ prefix: "spate-restart-" });
+  const startMaster = () =>
+    spawnSpate(["master", "--port", String(port), "--blob-dir", `${dir}/blobs`]);
+  let master = startMaster();
+  const worker = spawnSpate([
+    "worker",
+    "--master",
+    url,
+    "--slots",
+    "2",
+    "--work-dir",
+    `${dir}/worker`,
+  ]);
   try {
     await waitFor("the worker to register", async () => (await overview(url)).taskmanagers === 1);
     master.kill("SIGKILL");
     await master.child.status;
-    master = spawnSpate(["master", "--port", String(port)]);
+    master = startMaster();
     await waitFor(
       "the worker to register with the new master",
       async () => (await overview(url)).taskmanagers === 1,
@@ -102,5 +113,6 @@ Deno.test("workers reconnect after the master restarts", async () => {
     worker.kill();
     master.kill();
     await Promise.all([worker.child.status, master.child.status]);
+    await Deno.remove(dir, { recursive: true });
   }
 });
