@@ -40,37 +40,92 @@ export function encodeFrame(frame: Frame, maxFrameBytes = DEFAULT_MAX_FRAME_BYTE
   return out;
 }
 
-/** Splits a byte stream into frames; feed chunks in order. */
+/**
+ * Splits a byte stream into frames; feed chunks in order. Chunks are kept as
+ * they arrive and each frame's bytes are gathered once, so a large frame
+ * that arrives in many small pieces costs one copy, not one per piece.
+ */
 export class FrameDecoder {
-  private buf: Uint8Array = new Uint8Array(0);
+  private chunks: Uint8Array[] = [];
+  private head = 0; // read offset in chunks[0]
+  private total = 0; // unread bytes
   private readonly decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 
   constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
   /** Frames completed by `chunk`; throws FrameError on a broken frame. */
   push(chunk: Uint8Array): Frame[] {
-    this.buf = this.buf.length === 0 ? chunk : concat(this.buf, chunk);
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.total += chunk.length;
+    }
     const frames: Frame[] = [];
-    let off = 0;
-    while (this.buf.length - off >= 4) {
-      const len = new DataView(this.buf.buffer, this.buf.byteOffset + off, 4).getUint32(0);
+    while (this.total >= 4) {
+      const header = this.peek(4);
+      const len = new DataView(header.buffer, header.byteOffset, 4).getUint32(0);
       if (len > this.maxFrameBytes) {
         throw new FrameError(
           `frame length ${len} exceeds the limit of ${this.maxFrameBytes} bytes`,
         );
       }
       if (len === 0) throw new FrameError("empty frame");
-      if (this.buf.length - off - 4 < len) break;
-      frames.push(this.decode(this.buf.subarray(off + 4, off + 4 + len)));
-      off += 4 + len;
+      if (this.total < 4 + len) break;
+      this.take(4);
+      frames.push(this.decode(this.take(len)));
     }
-    this.buf = off === this.buf.length ? new Uint8Array(0) : this.buf.slice(off);
     return frames;
   }
 
   /** Bytes of an incomplete frame still waiting for the rest. */
   get pendingBytes(): number {
-    return this.buf.length;
+    return this.total;
+  }
+
+  /** The next `n` unread bytes, without consuming them. */
+  private peek(n: number): Uint8Array {
+    const first = this.chunks[0];
+    if (first.length - this.head >= n) return first.subarray(this.head, this.head + n);
+    return this.gather(n, false);
+  }
+
+  /** Consumes the next `n` bytes: a view when they lie in one chunk, else one copy. */
+  private take(n: number): Uint8Array {
+    const first = this.chunks[0];
+    if (first.length - this.head >= n) {
+      const out = first.subarray(this.head, this.head + n);
+      this.advance(n);
+      return out;
+    }
+    return this.gather(n, true);
+  }
+
+  private gather(n: number, consume: boolean): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0, i = 0, off = this.head;
+    while (filled < n) {
+      const c = this.chunks[i];
+      const k = Math.min(c.length - off, n - filled);
+      out.set(c.subarray(off, off + k), filled);
+      filled += k;
+      off = 0;
+      i++;
+    }
+    if (consume) this.advance(n);
+    return out;
+  }
+
+  private advance(n: number): void {
+    this.total -= n;
+    while (n > 0) {
+      const rest = this.chunks[0].length - this.head;
+      if (n < rest) {
+        this.head += n;
+        return;
+      }
+      n -= rest;
+      this.chunks.shift();
+      this.head = 0;
+    }
   }
 
   private decode(bytes: Uint8Array): Frame {
@@ -90,13 +145,6 @@ export class FrameDecoder {
     if (typeof f.t !== "string") throw new FrameError("frame without a string type 't'");
     return f as Frame;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /**

@@ -8,29 +8,11 @@
 
 import type { ActorSystem } from "./actor_system.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FrameStream } from "./frames.ts";
+import { postStream } from "./h2_client.ts";
 import { RemoteConnection } from "./remote_connection.ts";
 
 /** Path of the control-plane stream. */
 export const RPC_CONNECT_PATH = "/rpc/v1/connect";
-
-let sharedClient: Deno.HttpClient | undefined;
-
-/** One HTTP/2 (h2c prior knowledge) client per process: one connection per origin. */
-export function h2cClient(): Deno.HttpClient {
-  return sharedClient ??= Deno.createHttpClient({ http1: false, http2: true });
-}
-
-/** Init of a POST whose body streams, over the shared h2c client. */
-export function streamingPost(body: ReadableStream<Uint8Array>): RequestInit {
-  const init = {
-    method: "POST",
-    body,
-    headers: { "content-type": "application/cbor-seq" },
-    client: h2cClient(),
-    duplex: "half", // required for streaming request bodies
-  };
-  return init as RequestInit;
-}
 
 /** Server side: answers a connect request with the response half of the connection. */
 export function acceptConnection(
@@ -53,10 +35,17 @@ export async function dialConnection(
   maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
 ): Promise<RemoteConnection> {
   const out = new FrameStream(maxFrameBytes);
-  const res = await fetch(new URL(RPC_CONNECT_PATH, baseUrl), streamingPost(out.readable));
-  if (!res.ok || res.body === null) {
+  let res;
+  try {
+    res = await postStream(baseUrl, RPC_CONNECT_PATH, out.readable);
+  } catch (e) {
     out.close();
-    throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status} ${await res.text()}`);
+    throw new Error(`connect to ${baseUrl} failed: ${(e as Error).message}`);
+  }
+  if (res.status !== 200) {
+    out.close();
+    res.cancel();
+    throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status}`);
   }
   const conn = new RemoteConnection(system, res.body, out, maxFrameBytes);
   await conn.ready();

@@ -13,7 +13,7 @@ import {
   FrameStream,
   readFrames,
 } from "../../rpc/frames.ts";
-import { streamingPost } from "../../rpc/transport_http2.ts";
+import { postStream } from "../../rpc/h2_client.ts";
 import type { ChannelDeployment } from "../deployment.ts";
 import type { ChannelMessage } from "./channel.ts";
 
@@ -111,11 +111,11 @@ export class NetworkEnvironment {
     const fail = (message: string) =>
       port.postMessage({ t: "error", message } satisfies ChannelMessage);
     (async () => {
-      const res = await fetch(
-        new URL(PARTITION_PATH, ch.peer.dataAddress),
-        streamingPost(out.readable),
-      );
-      if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+      const res = await postStream(ch.peer.dataAddress, PARTITION_PATH, out.readable);
+      if (res.status !== 200) {
+        res.cancel();
+        throw new Error(`HTTP ${res.status}`);
+      }
       for await (const f of readFrames(res.body, this.settings.maxFrameBytes)) {
         if (f.t === "buffer" && f.data instanceof Uint8Array && typeof f.records === "number") {
           const data = f.data.slice().buffer;

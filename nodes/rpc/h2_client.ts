@@ -1,0 +1,117 @@
+/**
+ * The client side of spate's HTTP/2 streams. It uses `node:http2` over a
+ * socket with TCP_NODELAY: Deno's `fetch` leaves Nagle's algorithm on, and
+ * with the peer's delayed ACKs a small write after a large one (a credit
+ * after data, a reply after a request) waits ~40 ms, which throttled the
+ * credit-based shuffle to ~20 MB/s. One session (connection) per origin is
+ * shared by every stream to that peer.
+ * @module
+ */
+
+import http2 from "node:http2";
+import net from "node:net";
+
+const sessions = new Map<string, http2.ClientHttp2Session>();
+
+/** HTTP/2 receive window per stream and per connection. */
+const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+const CONNECTION_WINDOW_BYTES = 64 * 1024 * 1024;
+
+function session(origin: string): http2.ClientHttp2Session {
+  const open = sessions.get(origin);
+  if (open !== undefined && !open.closed && !open.destroyed) return open;
+  const url = new URL(origin);
+  const s = http2.connect(origin, {
+    // Large windows: credits already bound what a peer may send, so HTTP/2's own
+    // flow control should never be the one that stalls a stream.
+    settings: { initialWindowSize: STREAM_WINDOW_BYTES },
+    createConnection: () => {
+      const socket = net.connect(Number(url.port || 80), url.hostname.replace(/^\[|\]$/g, ""));
+      socket.setNoDelay(true);
+      return socket;
+    },
+  });
+  s.on("error", () => {}); // surfaced on each stream
+  s.on("connect", () => s.setLocalWindowSize(CONNECTION_WINDOW_BYTES));
+  s.on("close", () => {
+    if (sessions.get(origin) === s) sessions.delete(origin);
+  });
+  sessions.set(origin, s);
+  return s;
+}
+
+/** A streaming request in flight: the response status and body. */
+export interface H2Response {
+  readonly status: number;
+  readonly body: ReadableStream<Uint8Array>;
+  /** Aborts the stream (both directions). */
+  cancel(): void;
+}
+
+/**
+ * POSTs `body` (a stream, written as it is produced) to `path` at `baseUrl`
+ * and resolves with the streaming response once its headers arrive.
+ */
+export function postStream(
+  baseUrl: string,
+  path: string,
+  body: ReadableStream<Uint8Array>,
+): Promise<H2Response> {
+  const origin = new URL(baseUrl).origin;
+  return new Promise((resolve, reject) => {
+    let req: http2.ClientHttp2Stream;
+    try {
+      req = session(origin).request({
+        ":method": "POST",
+        ":path": path,
+        "content-type": "application/cbor-seq",
+      });
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const responseBody = new ReadableStream<Uint8Array>({
+      start(c) {
+        req.on("data", (chunk: Uint8Array) => c.enqueue(new Uint8Array(chunk)));
+        req.on("end", () => {
+          try {
+            c.close();
+          } catch { /* cancelled */ }
+        });
+        req.on("error", (e: Error) => {
+          try {
+            c.error(e);
+          } catch { /* cancelled */ }
+        });
+      },
+      cancel() {
+        req.close(http2.constants.NGHTTP2_CANCEL);
+      },
+    });
+    req.on("error", reject);
+    req.on("response", (headers) => {
+      resolve({
+        status: Number(headers[":status"]),
+        body: responseBody,
+        cancel: () => req.close(http2.constants.NGHTTP2_CANCEL),
+      });
+    });
+    (async () => {
+      try {
+        for await (const chunk of body) {
+          if (req.destroyed) return;
+          if (!req.write(chunk)) await new Promise((r) => req.once("drain", r));
+        }
+        if (!req.destroyed) req.end();
+      } catch {
+        req.close(http2.constants.NGHTTP2_CANCEL);
+      }
+    })();
+  });
+}
+
+/** Closes every pooled connection (tests, shutdown). */
+export function closeSessions(): void {
+  for (const s of sessions.values()) s.destroy();
+  sessions.clear();
+}
