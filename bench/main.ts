@@ -4,9 +4,11 @@
  * @module
  */
 
+import { shuffleBench } from "./shuffle.ts";
 import { wordcountBench } from "./wordcount.ts";
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  shuffle: shuffleBench,
   wordcount: wordcountBench,
 };
 
