@@ -1,0 +1,106 @@
+/**
+ * Checkpoint statistics: one record per triggered checkpoint or savepoint, kept
+ * for the REST history and bounded to the most recent entries (after Flink's
+ * CheckpointStatsTracker). Plain data, no clock: callers pass timestamps.
+ * @module
+ */
+
+/** A checkpoint is periodic ("checkpoint") or user-triggered ("savepoint"). */
+export type CheckpointKind = "checkpoint" | "savepoint";
+
+/** Where a checkpoint stands. */
+export type CheckpointStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED";
+
+/** What the REST history shows for one checkpoint. */
+export interface CheckpointStats {
+  readonly id: number;
+  readonly kind: CheckpointKind;
+  readonly status: CheckpointStatus;
+  readonly triggerTimestampMs: number;
+  /** When it completed or failed; absent while in progress. */
+  readonly endTimestampMs?: number;
+  /** `endTimestampMs - triggerTimestampMs`; absent while in progress. */
+  readonly durationMs?: number;
+  /** Tasks that acknowledged so far. */
+  readonly acknowledged: number;
+  /** Tasks that had to acknowledge when it was triggered. */
+  readonly totalTasks: number;
+  readonly failureReason?: string;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Default number of checkpoints the history keeps. */
+export const DEFAULT_CHECKPOINT_HISTORY_SIZE = 100;
+
+/**
+ * The bounded history of checkpoint statistics, oldest first.
+ *
+ * @example
+ * ```ts
+ * import { CheckpointStatsHistory } from "./checkpoint_stats.ts";
+ * const h = new CheckpointStatsHistory(10);
+ * h.started(1, "checkpoint", 1000, 2);
+ * h.completed(1, 1250);
+ * h.list()[0].durationMs; // 250
+ * ```
+ */
+export class CheckpointStatsHistory {
+  private readonly entries = new Map<number, Mutable<CheckpointStats>>();
+
+  constructor(readonly limit: number = DEFAULT_CHECKPOINT_HISTORY_SIZE) {
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`checkpoint history size must be an integer >= 1, got ${limit}`);
+    }
+  }
+
+  /** Records a newly triggered checkpoint, evicting the oldest beyond the limit. */
+  started(id: number, kind: CheckpointKind, triggerTimestampMs: number, totalTasks: number): void {
+    this.entries.set(id, {
+      id,
+      kind,
+      status: "IN_PROGRESS",
+      triggerTimestampMs,
+      acknowledged: 0,
+      totalTasks,
+    });
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** Counts one acknowledgement. */
+  acknowledged(id: number): void {
+    const e = this.entries.get(id);
+    if (e) e.acknowledged++;
+  }
+
+  /** Marks a checkpoint completed. */
+  completed(id: number, nowMs: number): void {
+    this.end(id, "COMPLETED", nowMs);
+  }
+
+  /** Marks a checkpoint failed (also a completed one whose metadata could not be written). */
+  failed(id: number, nowMs: number, reason: string): void {
+    const e = this.end(id, "FAILED", nowMs);
+    if (e) e.failureReason = reason;
+  }
+
+  /** A copy of checkpoint `id`'s record, if the history still keeps it. */
+  get(id: number): CheckpointStats | undefined {
+    const e = this.entries.get(id);
+    return e && { ...e };
+  }
+
+  /** Copies of the kept records, oldest (lowest id) first. */
+  list(): CheckpointStats[] {
+    return [...this.entries.values()].map((e) => ({ ...e }));
+  }
+
+  private end(id: number, status: CheckpointStatus, nowMs: number) {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    e.status = status;
+    e.endTimestampMs = nowMs;
+    e.durationMs = nowMs - e.triggerTimestampMs;
+    return e;
+  }
+}
