@@ -2,105 +2,151 @@
  * `deno task bench shuffle`: shuffle throughput between two worker processes
  * (a source on one, a counting sink on the other, every record crossing the
  * HTTP/2 data plane), and in the same run the raw throughput of one h2c
- * stream between two Deno processes. spate's figure is the steady-state rate:
- * the difference between a large and a small run, so job start-up cancels out.
+ * stream between two Deno processes, read by `fetch` and by spate's own
+ * HTTP/2 client.
+ *
+ * spate's main figure is the transfer rate inside the job: the source's bytes
+ * out over the time from the sink's first record to the end of its input
+ * (the job reports both on the sink worker's stderr), so job start-up and
+ * shutdown do not count. The whole-job rate (bytes over the job's duration)
+ * is printed too. Each figure is the median of `--runs` runs.
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { postStream } from "../nodes/rpc/h2_client.ts";
 import { runCli } from "../tests/_helpers/cli.ts";
-import { freePort, startCluster } from "../tests/_helpers/cluster.ts";
+import { freePort, startCluster, type TestCluster } from "../tests/_helpers/cluster.ts";
 
-const RAW_MB = 512;
-
-/** MB/s of one h2c stream from a server process to this one. */
-async function rawH2c(): Promise<number> {
+/** MB/s of one h2c stream of `mb` MiB from a server process to this one, by `fetch` and by node:http2. */
+async function rawH2c(mb: number): Promise<{ fetch: number; node: number }> {
   const port = freePort();
   const server = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./raw_h2c_server.ts", import.meta.url).pathname, String(port)],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  const client = Deno.createHttpClient({ http1: false, http2: true });
   try {
     const reader = server.stdout.getReader();
     await reader.read(); // "ready"
     reader.releaseLock();
-    const start = performance.now();
-    const res = await postStream(
-      `http://127.0.0.1:${port}`,
-      `/?mb=${RAW_MB}`,
-      ReadableStream.from([]),
+    const url = `http://127.0.0.1:${port}`;
+    const rate = async (open: () => Promise<ReadableStream<Uint8Array>>) => {
+      const start = performance.now();
+      let bytes = 0;
+      for await (const chunk of await open()) bytes += chunk.length;
+      return bytes / 1e6 / ((performance.now() - start) / 1000);
+    };
+    const viaFetch = await rate(async () =>
+      (await fetch(`${url}/?mb=${mb}`, { method: "POST", body: "", client })).body!
     );
-    let bytes = 0;
-    for await (const chunk of res.body) bytes += chunk.length;
-    return bytes / 1e6 / ((performance.now() - start) / 1000);
+    const viaNode = await rate(async () =>
+      (await postStream(url, `/?mb=${mb}`, ReadableStream.from([]))).body
+    );
+    return { fetch: viaFetch, node: viaNode };
   } finally {
+    client.close();
     server.kill();
     await server.status;
   }
 }
 
 interface Run {
-  readonly bytes: number;
   readonly records: number;
-  readonly ms: number;
+  readonly bytes: number;
+  readonly jobMs: number;
+  readonly transferMs: number;
 }
 
-async function shuffleRun(url: string, records: number, payloadBytes: number): Promise<Run> {
+async function shuffleRun(cluster: TestCluster, records: number, payload: number): Promise<Run> {
+  const marks = cluster.workers.map((w) => w.stderr().length);
   const res = await runCli([
     "run",
     "bench/jobs/shuffle_job.ts",
     "--master",
-    url,
+    cluster.url,
     "--json",
     "--",
     "--records",
     String(records),
     "--payload-bytes",
-    String(payloadBytes),
+    String(payload),
   ]);
   if (res.code !== 0) throw new Error(`shuffle job failed: ${res.stderr}`);
   const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
-  const details = await (await fetch(`${url}/api/v1/jobs/${summary.jobId}`)).json();
+  const details = await (await fetch(`${cluster.url}/api/v1/jobs/${summary.jobId}`)).json();
   const workers = details.vertices.map((v: { subtasks: { worker: string }[] }) =>
     v.subtasks[0].worker
   );
-  if (workers[0] === workers[1]) throw new Error("source and sink ran on the same worker");
-  return { bytes: summary.vertices[0].bytesOut, records, ms: summary.durationMs };
+  if (workers.length !== 2 || workers[0] === workers[1]) {
+    throw new Error(`source and sink must run on different workers, got ${workers}`);
+  }
+  // The sink's report reaches the worker's stderr reader shortly after the job ends.
+  let sink: { records: number; firstMs: number; lastMs: number } | undefined;
+  for (let i = 0; i < 100 && sink === undefined; i++) {
+    const text = cluster.workers.map((w, k) => w.stderr().slice(marks[k])).join("\n");
+    const m = text.match(/shuffle-sink (\{.*\})/);
+    if (m) sink = JSON.parse(m[1]);
+    else await new Promise((r) => setTimeout(r, 20));
+  }
+  if (sink === undefined) throw new Error("the sink did not report its timing");
+  if (sink.records !== records) throw new Error(`the sink saw ${sink.records} of ${records}`);
+  return {
+    records,
+    bytes: summary.vertices[0].bytesOut,
+    jobMs: summary.durationMs,
+    transferMs: sink.lastMs - sink.firstMs,
+  };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Runs the shuffle benchmark and prints its figures. Options: `--mb` (MiB the
+ * source sends per run, default 256), `--payload` (bytes of each record's
+ * string payload, default 100), `--runs` (default 3), `--raw-mb` (MiB of the
+ * raw stream, default 512).
+ */
 export async function shuffleBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      records: { type: "string", default: "1000000" },
+      mb: { type: "string", default: "256" },
       payload: { type: "string", default: "100" },
+      runs: { type: "string", default: "3" },
+      "raw-mb": { type: "string", default: "512" },
     },
   });
-  const records = Number(values.records), payload = Number(values.payload);
-  const raw = await rawH2c();
+  const mb = Number(values.mb), payload = Number(values.payload), runs = Number(values.runs);
+  const raw = await rawH2c(Number(values["raw-mb"]));
   const cluster = await startCluster(2, 1);
   try {
-    const small = await shuffleRun(cluster.url, Math.floor(records / 4), payload);
-    const large = await shuffleRun(cluster.url, records, payload);
-    const seconds = (large.ms - small.ms) / 1000;
-    const mbs = (large.bytes - small.bytes) / 1e6 / seconds;
-    const recs = (large.records - small.records) / seconds;
-    const perRecord = Math.round(large.bytes / large.records);
+    // A warm-up run, which also gives the size of a record on the wire.
+    const warm = await shuffleRun(cluster, 100_000, payload);
+    const perRecord = warm.bytes / warm.records;
+    const records = Math.round(mb * 1024 * 1024 / perRecord);
+    const done: Run[] = [];
+    for (let r = 0; r < runs; r++) done.push(await shuffleRun(cluster, records, payload));
+    const inJob = median(done.map((d) => d.bytes / 1e6 / (d.transferMs / 1000)));
+    const whole = median(done.map((d) => d.bytes / 1e6 / (d.jobMs / 1000)));
+    const best = Math.max(raw.fetch, raw.node);
+    const pad = (x: number) => x.toFixed(0).padStart(6);
     console.log(
-      `Shuffle between two worker processes (records of ~${perRecord} bytes on the wire)`,
+      `Shuffle between two worker processes: ${records} records of ~${
+        perRecord.toFixed(0)
+      } bytes on the wire (${(done[0].bytes / 1e6).toFixed(0)} MB) per run, median of ${runs}`,
     );
-    console.log(`  raw h2c, one stream          ${raw.toFixed(0).padStart(6)} MB/s`);
+    console.log(`  raw h2c one stream, fetch       ${pad(raw.fetch)} MB/s`);
+    console.log(`  raw h2c one stream, node:http2  ${pad(raw.node)} MB/s`);
     console.log(
-      `  spate shuffle, steady state  ${mbs.toFixed(0).padStart(6)} MB/s  ` +
-        `${(recs / 1e6).toFixed(2)} M records/s  (${(mbs / raw * 100).toFixed(0)}% of raw)`,
+      `  spate shuffle (2 workers)       ${pad(inJob)} MB/s  ${
+        (inJob * 1e6 / perRecord / 1e6).toFixed(2)
+      } M records/s  (${(inJob / best * 100).toFixed(0)}% of raw)`,
     );
     console.log(
-      `  spate whole job              ${
-        (large.bytes / 1e6 / (large.ms / 1000)).toFixed(0).padStart(6)
-      } MB/s` +
-        `  (${large.records} records in ${large.ms} ms, start-up included)`,
+      `  spate whole job                 ${pad(whole)} MB/s  (start-up and shutdown included; ` +
+        `jobs of ${done.map((d) => d.jobMs).join(", ")} ms)`,
     );
   } finally {
     await cluster.stop();
