@@ -19,6 +19,8 @@ const JOB_FLAGS: FlagSpec = {
   mode: { type: "string" },
   "buffer-timeout": { type: "string" },
   "disable-chaining": { type: "boolean" },
+  "checkpoint-interval": { type: "string" },
+  "checkpoint-mode": { type: "string" },
 };
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -72,8 +74,21 @@ export function parseJobOptions(command: string, args: string[], extra: FlagSpec
     runtimeMode: mode as RuntimeMode | undefined,
     bufferTimeoutMs,
     chainingEnabled: values["disable-chaining"] === true ? false : undefined,
+    checkpointIntervalMs: positiveInt(
+      "checkpoint-interval",
+      values["checkpoint-interval"] as string | undefined,
+    ),
+    checkpointMode: checkpointMode(values["checkpoint-mode"] as string | undefined),
   };
   return { jobPath: positionals[0], jobArgs, defaults, values };
 }
 
 export { positiveInt };
+
+function checkpointMode(v: string | undefined): "exactly_once" | "at_least_once" | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "exactly_once" && v !== "at_least_once") {
+    throw new UsageError(`--checkpoint-mode must be exactly_once or at_least_once, got '${v}'`);
+  }
+  return v;
+}

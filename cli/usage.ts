@@ -26,6 +26,8 @@ Options (run, plan):
       --mode MODE           streaming | batch | automatic (default automatic)
       --buffer-timeout MS   flush partly filled buffers after MS ms (default 100; 0 = every record)
       --disable-chaining    run every operator as its own task
+      --checkpoint-interval MS   take a checkpoint every MS ms (barriers through the job)
+      --checkpoint-mode M   exactly_once (aligned, default) | at_least_once
 Options (run):
       --local               run on the embedded local cluster (the default without --master)
   -m, --master URL          submit to the cluster at URL (host:port)

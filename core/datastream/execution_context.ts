@@ -16,6 +16,8 @@ export interface EnvironmentDefaults {
   bufferTimeoutMs?: number;
   runtimeMode?: RuntimeMode;
   chainingEnabled?: boolean;
+  checkpointIntervalMs?: number;
+  checkpointMode?: "exactly_once" | "at_least_once";
 }
 
 /** Execution mode of a job (Flink's RuntimeExecutionMode). */

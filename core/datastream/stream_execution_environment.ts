@@ -12,7 +12,7 @@ import { textFileSource } from "../connectors/text_file_source.ts";
 import { graphFingerprint } from "../graph/fingerprint.ts";
 import { buildJobGraph } from "../graph/job_graph.ts";
 import { DEFAULT_MAX_PARALLELISM } from "../state/key_groups.ts";
-import { buildStreamGraph } from "../graph/stream_graph.ts";
+import { buildStreamGraph, type CheckpointingMode } from "../graph/stream_graph.ts";
 import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { AsyncBatchQueue } from "./async_queue.ts";
 import { type CollectedStream, DataStream } from "./data_stream.ts";
@@ -48,6 +48,8 @@ export class StreamExecutionEnvironment {
   private bufferTimeoutMs: number;
   private runtimeMode: RuntimeMode;
   private chainingEnabled: boolean;
+  private checkpointIntervalMs = 0;
+  private checkpointMode: CheckpointingMode = "exactly_once";
   private nextId = 1;
   private collectIds = 0;
   private sinks: Transformation[] = [];
@@ -60,6 +62,7 @@ export class StreamExecutionEnvironment {
     if (d.bufferTimeoutMs !== undefined) this.setBufferTimeout(d.bufferTimeoutMs);
     this.runtimeMode = d.runtimeMode ?? "automatic";
     this.chainingEnabled = d.chainingEnabled ?? true;
+    if (d.checkpointIntervalMs) this.enableCheckpointing(d.checkpointIntervalMs, d.checkpointMode);
   }
 
   /** The environment of the context the job runs in (local, cluster or slot). */
@@ -102,6 +105,23 @@ export class StreamExecutionEnvironment {
     this.runtimeMode = mode;
     return this;
   }
+  /**
+   * Takes a checkpoint every `intervalMs` (asynchronous barrier snapshots):
+   * exactly-once aligns barriers at multi-input tasks; at-least-once never
+   * blocks an input.
+   */
+  enableCheckpointing(intervalMs: number, mode: CheckpointingMode = "exactly_once"): this {
+    if (!Number.isInteger(intervalMs) || intervalMs < 10) {
+      throw new RangeError(`checkpoint interval must be an integer >= 10 ms, got ${intervalMs}`);
+    }
+    if (mode !== "exactly_once" && mode !== "at_least_once") {
+      throw new RangeError(`checkpointing mode must be exactly_once or at_least_once, got ${mode}`);
+    }
+    this.checkpointIntervalMs = intervalMs;
+    this.checkpointMode = mode;
+    return this;
+  }
+
   /** Turns operator chaining off for the whole job. */
   disableOperatorChaining(): this {
     this.chainingEnabled = false;
@@ -148,6 +168,8 @@ export class StreamExecutionEnvironment {
       maxParallelism: this.maxParallelism,
       bufferTimeoutMs: this.bufferTimeoutMs,
       chainingEnabled: this.chainingEnabled,
+      checkpointIntervalMs: this.checkpointIntervalMs,
+      checkpointMode: this.checkpointMode,
     }, this.runtimeMode);
     return {
       jobName,

@@ -48,7 +48,13 @@ export interface GraphSettings {
   readonly chainingEnabled: boolean;
   /** Resolved runtime mode: true = batch (final results only). */
   readonly batch: boolean;
+  /** Checkpoint interval (0: checkpointing off). */
+  readonly checkpointIntervalMs: number;
+  readonly checkpointMode: CheckpointingMode;
 }
+
+/** How barriers are aligned: exactly-once (aligned) or at-least-once (never blocks). */
+export type CheckpointingMode = "exactly_once" | "at_least_once";
 
 export interface StreamGraph {
   readonly settings: GraphSettings;

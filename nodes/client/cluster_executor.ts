@@ -87,6 +87,8 @@ export class ClusterExecutor implements JobExecutor {
       bufferTimeoutMs: plan.streamGraph.settings.bufferTimeoutMs,
       restartStrategy: o.restartStrategy,
       slotTimeoutMs: o.slotTimeoutMs,
+      checkpointIntervalMs: plan.streamGraph.settings.checkpointIntervalMs,
+      checkpointMode: plan.streamGraph.settings.checkpointMode,
     };
     let settle!: { resolve(r: JobExecutionResult): void; reject(e: Error): void };
     const done = new Promise<JobExecutionResult>((

@@ -29,6 +29,7 @@ import {
   type RestartStrategy,
 } from "./restart_strategy.ts";
 import { assignSlots } from "./slot_assignment.ts";
+import { JobCheckpoints } from "./job_checkpoints.ts";
 
 /** Default time a job waits for enough free slots. */
 export const DEFAULT_SLOT_TIMEOUT_MS = 30_000;
@@ -43,6 +44,8 @@ export class JobMaster extends Actor<JobMasterMessage> {
   private endMs: number | undefined;
   private lastProgressMs = 0;
   private failureCause: TaskFailure | undefined;
+  private checkpoints: JobCheckpoints | undefined;
+  private checkpointTasks: Parameters<JobCheckpoints["deployed"]>[0] | undefined;
 
   constructor(
     readonly jobId: string,
@@ -58,7 +61,23 @@ export class JobMaster extends Actor<JobMasterMessage> {
   }
 
   override preStart(): void {
+    const interval = this.submission.checkpointIntervalMs ?? 0;
+    if (interval > 0) {
+      this.checkpoints = new JobCheckpoints(
+        interval,
+        this.context.self as ActorRef<JobMasterMessage>,
+        (reason) => this.failover(this.coordinatorFailure(`checkpointing failed: ${reason}`)),
+      );
+    }
     this.context.self.tell({ type: "start" });
+  }
+
+  override postStop(): void {
+    this.checkpoints?.stop();
+  }
+
+  private coordinatorFailure(message: string): TaskFailure {
+    return { operatorName: "(checkpoint coordinator)", vertexName: "", subtaskIndex: -1, message };
   }
 
   receive(m: JobMasterMessage): unknown {
@@ -103,6 +122,19 @@ export class JobMaster extends Actor<JobMasterMessage> {
         return;
       case "cancel":
         return this.cancel();
+      case "checkpointTick":
+        if (this.state === "RUNNING") this.checkpoints?.tick();
+        return;
+      case "acknowledgeCheckpoint":
+        if (m.attempt === this.attempt) {
+          this.checkpoints?.acknowledge(m.taskId, m.checkpointId, m.handle);
+        }
+        return;
+      case "declineCheckpoint":
+        if (m.attempt === this.attempt) {
+          this.checkpoints?.decline(m.taskId, m.checkpointId, m.reason);
+        }
+        return;
       case "details":
         return this.details();
     }
@@ -151,13 +183,17 @@ export class JobMaster extends Actor<JobMasterMessage> {
       s.state = "SCHEDULED";
     }
     this.setState("RUNNING");
+    const job = this.submission.jobGraph;
+    const tasks = [];
     for (const s of this.graph.subtasks.values()) {
       s.state = "DEPLOYING";
-      s.slot!.taskExecutor.tell({
-        type: "submitTask",
-        task: this.deployment(s.vertexId, s.subtaskIndex),
-      });
+      const task = this.deployment(s.vertexId, s.subtaskIndex);
+      s.slot!.taskExecutor.tell({ type: "submitTask", task });
+      const source = job.vertices.find((v) => v.id === s.vertexId)!.inputs.length === 0;
+      tasks.push({ taskId: task.taskId, source, executor: s.slot!.taskExecutor });
     }
+    // Checkpoints start once every task runs (a trigger before that would be lost).
+    this.checkpointTasks = tasks;
   }
 
   private location(vertexId: number, subtask: number): PeerLocation {
@@ -210,6 +246,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       subtaskIndex: subtask,
       slotIndex: slot.slotIndex,
       managedMemoryBytes: slot.managedMemoryBytes,
+      checkpointMode: this.submission.checkpointMode ?? "exactly_once",
       inputs,
       outputs,
       network: { ...DEFAULT_NETWORK_SETTINGS, bufferTimeoutMs: this.submission.bufferTimeoutMs },
@@ -232,7 +269,17 @@ export class JobMaster extends Actor<JobMasterMessage> {
       s.failure = m.failure;
       return this.failover(m.failure!);
     }
+    if (m.state === "RUNNING" && this.checkpointTasks && this.allRunning()) {
+      this.checkpoints?.deployed(this.checkpointTasks);
+      this.checkpointTasks = undefined;
+    }
+    if (m.state === "FINISHED") this.checkpoints?.taskFinished(m.taskId);
     if (m.state === "FINISHED" && this.graph.allFinished()) return this.finish();
+  }
+
+  private allRunning(): boolean {
+    for (const s of this.graph.subtasks.values()) if (s.state !== "RUNNING") return false;
+    return true;
   }
 
   private onMetrics(
@@ -269,6 +316,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
 
   private failover(failure: TaskFailure): void {
     this.failureCause = failure;
+    this.checkpoints?.reset();
     this.releaseSlots();
     const delayMs = this.restartStrategy.onFailure(Date.now());
     if (delayMs === undefined) return this.failJob(failure);
@@ -281,6 +329,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
 
   private failJob(failure: TaskFailure): void {
     this.failureCause = failure;
+    this.checkpoints?.stop();
     this.releaseSlots();
     this.endMs = Date.now();
     this.setState("FAILED", failure.message);
@@ -290,6 +339,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
 
   private finish(): void {
     this.endMs = Date.now();
+    this.checkpoints?.stop();
     const slots = new Set(this.grants.map((g) => `${g.workerId}/${g.slotIndex}`)).size;
     this.releaseSlots();
     this.setState("FINISHED");
@@ -309,6 +359,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
 
   private cancel(): void {
     if (!this.isActive()) return;
+    this.checkpoints?.stop();
     this.releaseSlots();
     this.endMs = Date.now();
     for (const s of this.graph.subtasks.values()) if (s.state !== "FINISHED") s.state = "CANCELED";
@@ -331,6 +382,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       duration: (this.endMs ?? Date.now()) - this.startMs,
       restartStrategy: this.restartStrategy.describe(),
       failure: this.failureCause,
+      checkpoints: this.checkpoints?.history() ?? [],
       vertices: this.graph.details(),
       edges: this.submission.jobGraph.edges.map((e) => ({
         source: e.sourceVertex,

@@ -56,6 +56,14 @@ export const JOB_MASTER_SCHEMA: MessageSchema = {
   workerLost: { workerId: "string" },
   cancel: {},
   details: {},
+  checkpointTick: {},
+  acknowledgeCheckpoint: {
+    taskId: "string",
+    attempt: "int",
+    checkpointId: "int",
+    handle: "object",
+  },
+  declineCheckpoint: { taskId: "string", attempt: "int", checkpointId: "int", reason: "string" },
 };
 
 export const TASK_EXECUTOR_SCHEMA: MessageSchema = {
@@ -66,4 +74,5 @@ export const TASK_EXECUTOR_SCHEMA: MessageSchema = {
   releaseJob: { jobId: "string" },
   masterLost: { reason: "string" },
   slotReport: { slotIndex: "int", report: "object" },
+  triggerCheckpoint: { taskId: "string", barrier: "object" },
 };

@@ -11,6 +11,7 @@ import type {
 } from "../../core/datastream/execution_context.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
 import type { ActorRef } from "../rpc/actor.ts";
+import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import type { JobDeployment, TaskDeployment } from "../worker/deployment.ts";
 
 /** A worker as it registers. */
@@ -57,7 +58,8 @@ export type TaskExecutorMessage =
   | { type: "cancelJob"; jobId: string }
   | { type: "releaseJob"; jobId: string }
   | { type: "masterLost"; reason: string }
-  | { type: "slotReport"; slotIndex: number; report: unknown };
+  | { type: "slotReport"; slotIndex: number; report: unknown }
+  | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo };
 
 /** What a client hands the dispatcher. */
 export interface JobSubmission {
@@ -68,6 +70,9 @@ export interface JobSubmission {
   readonly bufferTimeoutMs: number;
   readonly restartStrategy?: string;
   readonly slotTimeoutMs?: number;
+  /** Checkpoint every this many ms (0 or absent: no checkpoints). */
+  readonly checkpointIntervalMs?: number;
+  readonly checkpointMode?: "exactly_once" | "at_least_once";
 }
 
 export type DispatcherMessage =
@@ -95,7 +100,22 @@ export type JobMasterMessage =
   | { type: "slotsGranted"; attempt: number; grants: SlotGrant[] }
   | { type: "slotsRefused"; attempt: number; message: string }
   | { type: "cancel" }
-  | { type: "details" };
+  | { type: "details" }
+  | { type: "checkpointTick" }
+  | {
+    type: "acknowledgeCheckpoint";
+    taskId: string;
+    attempt: number;
+    checkpointId: number;
+    handle: unknown;
+  }
+  | {
+    type: "declineCheckpoint";
+    taskId: string;
+    attempt: number;
+    checkpointId: number;
+    reason: string;
+  };
 
 /** What the JobMaster tells the client that submitted the job. */
 export type ClientMessage =

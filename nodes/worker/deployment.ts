@@ -52,6 +52,8 @@ export interface TaskDeployment {
   readonly slotIndex: number;
   /** The slot's share of its worker's managed memory. */
   readonly managedMemoryBytes: number;
+  /** How barriers are aligned at the task's inputs. */
+  readonly checkpointMode: "exactly_once" | "at_least_once";
   readonly inputs: { edgeId: number; channels: ChannelDeployment[] }[];
   readonly outputs: { edgeId: number; channels: ChannelDeployment[] }[];
   readonly network: NetworkSettings;

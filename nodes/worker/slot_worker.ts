@@ -7,6 +7,7 @@
 /// <reference lib="deno.worker" />
 
 import { StreamTask, TaskCancelledError } from "./task.ts";
+import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import { loadJobPlan } from "./job_loader.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./task_descriptor.ts";
 
@@ -32,6 +33,12 @@ async function deploy(d: TaskDescriptor): Promise<void> {
       d,
       plan,
       (collectId, records) => report({ type: "collect", taskId: d.taskId, collectId, records }),
+      {
+        ack: (checkpointId, handle) =>
+          report({ type: "checkpointAck", taskId: d.taskId, checkpointId, handle }),
+        decline: (checkpointId, reason) =>
+          report({ type: "checkpointDecline", taskId: d.taskId, checkpointId, reason }),
+      },
     );
     tasks.set(d.taskId, task);
     report({ type: "running", taskId: d.taskId });
@@ -52,8 +59,23 @@ async function deploy(d: TaskDescriptor): Promise<void> {
   }
 }
 
-self.onmessage = (e: MessageEvent<SlotCommand>) => {
+function triggerCheckpoint(taskId: string, barrier: BarrierInfo): void {
+  const task = tasks.get(taskId);
+  if (task !== undefined) task.triggerCheckpoint(barrier);
+  else {report({
+      type: "checkpointDecline",
+      taskId,
+      checkpointId: barrier.id,
+      reason: "task is not running",
+    });}
+}
+
+function onCommand(e: MessageEvent<SlotCommand>): void {
   const cmd = e.data;
-  if (cmd.type === "deploy") deploy(cmd.task);
+  if (cmd.type === "control") cmd.port.onmessage = onCommand;
+  else if (cmd.type === "deploy") deploy(cmd.task);
+  else if (cmd.type === "triggerCheckpoint") triggerCheckpoint(cmd.taskId, cmd.barrier);
   else if (cmd.type === "cancel") { for (const t of tasks.values()) t.cancel(); }
-};
+}
+
+self.onmessage = onCommand;

@@ -18,6 +18,8 @@ import { RecordWriter } from "./network/record_writer.ts";
 import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
 import type { TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
 import { EventLoopYield } from "./yield.ts";
+import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
+import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 
 /** Records a source emits per mailbox turn. */
 const SOURCE_BATCH_RECORDS = 2048;
@@ -38,10 +40,13 @@ export class StreamTask {
   private sourceRecords = 0;
   private backpressuredMs = 0;
 
+  private readonly checkpoints: TaskCheckpoints;
+
   constructor(
     private readonly descriptor: TaskDescriptor,
     private readonly plan: JobPlan,
     sendToClient: (collectId: number, records: unknown[]) => void,
+    checkpointReporter: CheckpointReporter = { ack() {}, decline() {} },
   ) {
     const vertex = plan.jobGraph.vertices.find((v) => v.id === descriptor.vertexId);
     if (vertex === undefined) throw new Error(`job has no vertex ${descriptor.vertexId}`);
@@ -77,6 +82,13 @@ export class StreamTask {
         vertex.outputs.filter((e) => e.sourceNode === nodeId).map((e) => this.writers.get(e.id)!),
       sendToClient,
     });
+    this.checkpoints = new TaskCheckpoints(
+      [...this.writers.values()],
+      checkpointReporter,
+      this.gate,
+      this.chain.source,
+      descriptor.checkpointMode ?? "exactly_once",
+    );
   }
 
   /** Runs the task to its end; throws a TaskFailure-carrying error on failure. */
@@ -99,6 +111,11 @@ export class StreamTask {
       this.yielder.close();
       this.gate?.close();
     }
+  }
+
+  /** Source tasks: take checkpoint `barrier.id` at the next turn. */
+  triggerCheckpoint(barrier: BarrierInfo): void {
+    this.checkpoints.trigger(barrier);
   }
 
   /** Stops the loop at its next turn. */
@@ -133,6 +150,7 @@ export class StreamTask {
       });
       for (;;) {
         this.checkCancelled();
+        this.checkpoints.checkpointSourceIfTriggered();
         if (!this.availability.available) {
           await this.awaitOutputs();
           continue;
@@ -175,7 +193,10 @@ export class StreamTask {
         await gate.whenAvailable();
         continue;
       }
-      if (item.kind === "event") continue; // barriers arrive with checkpointing (not yet wired)
+      if (item.kind === "event") {
+        this.checkpoints.onEvent(item);
+        continue;
+      }
       const records = decoder.decode(item.data);
       this.sourceRecords += records.length;
       for (let i = 0; i < records.length; i++) head.collect(records[i]);

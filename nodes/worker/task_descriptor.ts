@@ -10,6 +10,8 @@ import type {
   TaskMetrics,
 } from "../../core/datastream/execution_context.ts";
 import type { NetworkSettings } from "./network/channel.ts";
+import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
+import type { TaskCheckpointHandle } from "./task_checkpoints.ts";
 
 export type { TaskMetrics };
 
@@ -34,6 +36,8 @@ export interface TaskDescriptor {
   readonly network: NetworkSettings;
   /** The slot's share of its worker's managed memory (for state backends and spilling). */
   readonly managedMemoryBytes?: number;
+  /** How barriers are aligned at this task's inputs. */
+  readonly checkpointMode?: "exactly_once" | "at_least_once";
 }
 
 /** Messages from a slot worker to its master. */
@@ -41,10 +45,15 @@ export type SlotReport =
   | { type: "running"; taskId: string }
   | { type: "finished"; taskId: string; metrics: TaskMetrics }
   | { type: "metrics"; taskId: string; metrics: TaskMetrics }
+  | { type: "checkpointAck"; taskId: string; checkpointId: number; handle: TaskCheckpointHandle }
+  | { type: "checkpointDecline"; taskId: string; checkpointId: number; reason: string }
   | { type: "failed"; taskId: string; failure: TaskFailure }
   | { type: "collect"; taskId: string; collectId: number; records: unknown[] };
 
 /** Messages from the master to a slot worker. */
 export type SlotCommand =
+  /** First message: the port every later command arrives on. */
+  | { type: "control"; port: MessagePort }
   | { type: "deploy"; task: TaskDescriptor }
+  | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo }
   | { type: "cancel" };

@@ -45,6 +45,11 @@ interface RunningTask {
 
 interface Slot {
   worker: Worker | undefined;
+  /**
+   * Commands go over a MessagePort, not `worker.postMessage`: a slot busy with
+   * its tasks' port traffic was seen to take parent messages late or never.
+   */
+  control: MessagePort | undefined;
   jobId: string | undefined;
 }
 
@@ -61,7 +66,7 @@ export class TaskExecutor
     super();
     this.slots = Array.from(
       { length: options.slots },
-      () => ({ worker: undefined, jobId: undefined }),
+      () => ({ worker: undefined, control: undefined, jobId: undefined }),
     );
   }
 
@@ -89,6 +94,17 @@ export class TaskExecutor
         return this.releaseJob(m.jobId);
       case "masterLost":
         return this.masterLost(m.reason);
+      case "triggerCheckpoint": {
+        const t = this.tasks.get(m.taskId);
+        const control = t === undefined ? undefined : this.slots[t.slotIndex].control;
+        const cmd: SlotCommand = {
+          type: "triggerCheckpoint",
+          taskId: m.taskId,
+          barrier: m.barrier,
+        };
+        control?.postMessage(cmd);
+        return;
+      }
       case "slotReport":
         return this.onSlotReport(m.slotIndex, m.report as SlotReport);
     }
@@ -179,15 +195,16 @@ export class TaskExecutor
       })),
       network: task.network,
       managedMemoryBytes: task.managedMemoryBytes,
+      checkpointMode: task.checkpointMode,
     };
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) => x.ports);
-    this.slotWorker(task.slotIndex, task.job.jobId).postMessage(
+    this.slotControl(task.slotIndex, task.job.jobId).postMessage(
       { type: "deploy", task: descriptor } satisfies SlotCommand,
       ports,
     );
   }
 
-  private slotWorker(index: number, jobId: string): Worker {
+  private slotControl(index: number, jobId: string): MessagePort {
     const slot = this.slots[index];
     if (slot.worker !== undefined && slot.jobId !== jobId) this.freeSlot(index);
     if (slot.worker === undefined) {
@@ -206,16 +223,21 @@ export class TaskExecutor
           report: { type: "slotCrashed", message: e.message },
         });
       };
+      const { port1, port2 } = new MessageChannel();
+      w.postMessage({ type: "control", port: port2 } satisfies SlotCommand, [port2]);
       slot.worker = w;
+      slot.control = port1;
     }
     slot.jobId = jobId;
-    return slot.worker;
+    return slot.control!;
   }
 
   private freeSlot(index: number): void {
     const slot = this.slots[index];
     slot.worker?.terminate();
+    slot.control?.close();
     slot.worker = undefined;
+    slot.control = undefined;
     slot.jobId = undefined;
   }
 
@@ -260,6 +282,24 @@ export class TaskExecutor
           taskId: r.taskId,
           attempt: t.attempt,
           metrics: r.metrics,
+        });
+        return;
+      case "checkpointAck":
+        t.jobMaster.tell({
+          type: "acknowledgeCheckpoint",
+          taskId: r.taskId,
+          attempt: t.attempt,
+          checkpointId: r.checkpointId,
+          handle: r.handle,
+        });
+        return;
+      case "checkpointDecline":
+        t.jobMaster.tell({
+          type: "declineCheckpoint",
+          taskId: r.taskId,
+          attempt: t.attempt,
+          checkpointId: r.checkpointId,
+          reason: r.reason,
         });
         return;
       case "finished":

@@ -91,6 +91,14 @@ export function restApi(deps: RestDeps): Hono {
     return c.json(await ask(deps.dispatcher, { type: "jobDetails", jobId: c.req.param("id") }));
   });
 
+  app.get("/api/v1/jobs/:id/checkpoints", async (c) => {
+    const d = await ask<{ checkpoints: unknown[] }>(deps.dispatcher, {
+      type: "jobDetails",
+      jobId: c.req.param("id"),
+    });
+    return c.json({ history: d.checkpoints });
+  });
+
   app.post("/api/v1/jobs", async (c) => {
     const text = new TextDecoder().decode(await readLimited(c.req.raw, MAX_JSON_BODY_BYTES));
     const submission = validateSubmission(JSON.parse(text));

@@ -73,6 +73,20 @@ function validateDefaults(d: Record<string, unknown>): EnvironmentDefaults {
     }
     out.runtimeMode = d.runtimeMode as EnvironmentDefaults["runtimeMode"];
   }
+  if (d.checkpointIntervalMs !== undefined) {
+    out.checkpointIntervalMs = int(
+      d.checkpointIntervalMs,
+      "job.defaults.checkpointIntervalMs",
+      0,
+      24 * 3600 * 1000,
+    );
+  }
+  if (d.checkpointMode !== undefined) {
+    if (d.checkpointMode !== "exactly_once" && d.checkpointMode !== "at_least_once") {
+      fail("job.defaults.checkpointMode must be exactly_once or at_least_once");
+    }
+    out.checkpointMode = d.checkpointMode;
+  }
   if (d.chainingEnabled !== undefined) {
     if (typeof d.chainingEnabled !== "boolean") {
       fail("job.defaults.chainingEnabled must be a boolean");
@@ -159,7 +173,18 @@ export function validateSubmission(
   const slotTimeoutMs = s.slotTimeoutMs === undefined
     ? undefined
     : int(s.slotTimeoutMs, "slotTimeoutMs", 0, 24 * 3600 * 1000);
+  const checkpointIntervalMs = s.checkpointIntervalMs === undefined
+    ? undefined
+    : int(s.checkpointIntervalMs, "checkpointIntervalMs", 0, 24 * 3600 * 1000);
+  if (
+    s.checkpointMode !== undefined && s.checkpointMode !== "exactly_once" &&
+    s.checkpointMode !== "at_least_once"
+  ) {
+    fail("checkpointMode must be exactly_once or at_least_once");
+  }
   return {
+    checkpointIntervalMs,
+    checkpointMode: s.checkpointMode as JobSubmission["checkpointMode"],
     jobName,
     jobGraph,
     job: {

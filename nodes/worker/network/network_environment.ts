@@ -122,6 +122,16 @@ export class NetworkEnvironment {
           port.postMessage({ t: "buffer", data, records: f.records } satisfies ChannelMessage, [
             data,
           ]);
+        } else if (f.t === "barrier" && typeof f.id === "number") {
+          const barrier = {
+            t: "barrier",
+            id: f.id,
+            timestampMs: Number(f.ts),
+            savepoint: f.sp === true,
+          } as const;
+          port.postMessage(barrier satisfies ChannelMessage);
+        } else if (f.t === "cancelBarrier" && typeof f.id === "number") {
+          port.postMessage({ t: "cancelBarrier", id: f.id } satisfies ChannelMessage);
         } else if (f.t === "end") {
           port.postMessage({ t: "end" } satisfies ChannelMessage);
           return;
@@ -187,6 +197,16 @@ export class NetworkEnvironment {
             data: new Uint8Array(m.data),
             records: m.records,
           });
+        } else if (m.t === "barrier") {
+          out.write({
+            v: FRAME_VERSION,
+            t: "barrier",
+            id: m.id,
+            ts: m.timestampMs,
+            sp: m.savepoint,
+          });
+        } else if (m.t === "cancelBarrier") {
+          out.write({ v: FRAME_VERSION, t: "cancelBarrier", id: m.id });
         } else if (m.t === "end") {
           ended = true;
           out.write({ v: FRAME_VERSION, t: "end" });

@@ -37,6 +37,11 @@ export class RecordWriter implements Output<unknown> {
     for (const ch of this.channels) ch.end();
   }
 
+  /** Sends an event (barrier, cancel marker) on every channel, behind the records before it. */
+  emitEvent(event: Parameters<OutputChannel["emitEvent"]>[0]): void {
+    for (const ch of this.channels) ch.emitEvent(event);
+  }
+
   async drained(): Promise<void> {
     await Promise.all(this.channels.map((c) => c.drained()));
   }
