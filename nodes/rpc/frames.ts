@@ -28,6 +28,24 @@ export class FrameError extends Error {
 
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: true });
 
+const ascii = (s: string) => [...new TextEncoder().encode(s)];
+
+/**
+ * CBOR of a buffer frame up to its payload: `{ v: 1, t: "buffer", records:
+ * u32, data: bytes(u32) }`. FrameStream.writeBuffer sends it followed by the
+ * payload as is; FrameDecoder recognises it and copies the payload once.
+ */
+const BUFFER_HEADER = Uint8Array.from([
+  [0xa4], // map of 4 pairs
+  [0x61, ...ascii("v"), FRAME_VERSION],
+  [0x61, ...ascii("t"), 0x66, ...ascii("buffer")],
+  [0x67, ...ascii("records"), 0x1a, 0, 0, 0, 0], // u32, set per frame
+  [0x64, ...ascii("data"), 0x5a, 0, 0, 0, 0], // byte string of u32 length, set per frame
+].flat());
+/** Offsets in BUFFER_HEADER of the record count and of the payload length (u32, big endian). */
+const BUFFER_RECORDS_AT = 1 + 3 + 9 + 8 + 1;
+const BUFFER_LENGTH_AT = BUFFER_HEADER.length - 4;
+
 /** Encodes one frame with its length prefix. */
 export function encodeFrame(frame: Frame, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Uint8Array {
   const body = encoder.encode(frame);
@@ -71,7 +89,9 @@ export class FrameDecoder {
       if (len === 0) throw new FrameError("empty frame");
       if (this.total < 4 + len) break;
       this.take(4);
-      frames.push(this.decode(this.take(len)));
+      frames.push(
+        this.isBufferFrame(len) ? this.takeBufferFrame(len) : this.decode(this.take(len)),
+      );
     }
     return frames;
   }
@@ -79,6 +99,26 @@ export class FrameDecoder {
   /** Bytes of an incomplete frame still waiting for the rest. */
   get pendingBytes(): number {
     return this.total;
+  }
+
+  /** Whether the next frame (of `len` bytes, prefix consumed) was written by writeBuffer. */
+  private isBufferFrame(len: number): boolean {
+    const h = BUFFER_HEADER.length;
+    if (len < h) return false;
+    const head = this.peek(h);
+    for (let i = 0; i < h; i++) {
+      const field = (i >= BUFFER_RECORDS_AT && i < BUFFER_RECORDS_AT + 4) || i >= BUFFER_LENGTH_AT;
+      if (!field && head[i] !== BUFFER_HEADER[i]) return false;
+    }
+    return new DataView(head.buffer, head.byteOffset, h).getUint32(BUFFER_LENGTH_AT) === len - h;
+  }
+
+  /** A writeBuffer frame: its payload copied once into a buffer of its own. */
+  private takeBufferFrame(len: number): Frame {
+    const h = BUFFER_HEADER.length;
+    const head = this.take(h);
+    const records = new DataView(head.buffer, head.byteOffset, h).getUint32(BUFFER_RECORDS_AT);
+    return { v: FRAME_VERSION, t: "buffer", records, data: this.gather(len - h, true) };
   }
 
   /** The next `n` unread bytes, without consuming them. */
@@ -99,6 +139,7 @@ export class FrameDecoder {
     return this.gather(n, true);
   }
 
+  /** The next `n` bytes copied into a new buffer of exactly `n` bytes. */
   private gather(n: number, consume: boolean): Uint8Array {
     const out = new Uint8Array(n);
     let filled = 0, i = 0, off = this.head;
@@ -192,6 +233,30 @@ export class FrameStream {
   write(frame: Frame): boolean {
     if (this.closed) return false;
     this.controller.enqueue(encodeFrame(frame, this.maxFrameBytes));
+    return true;
+  }
+
+  /**
+   * Queues a buffer frame without re-encoding its payload: a fixed CBOR
+   * header, then `data` itself (no copy, no allocation of its size). It
+   * decodes as `{ v, t: "buffer", records, data }`, like write() would.
+   */
+  writeBuffer(data: Uint8Array, records: number): boolean {
+    if (this.closed) return false;
+    const h = BUFFER_HEADER.length;
+    if (h + data.byteLength > this.maxFrameBytes) {
+      throw new FrameError(
+        `frame 'buffer' of ${h + data.byteLength} bytes exceeds ${this.maxFrameBytes}`,
+      );
+    }
+    const head = new Uint8Array(4 + h);
+    const view = new DataView(head.buffer);
+    view.setUint32(0, h + data.byteLength);
+    head.set(BUFFER_HEADER, 4);
+    view.setUint32(4 + BUFFER_RECORDS_AT, records);
+    view.setUint32(4 + BUFFER_LENGTH_AT, data.byteLength);
+    this.controller.enqueue(head);
+    this.controller.enqueue(data);
     return true;
   }
 

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { encodeFrame, FRAME_VERSION, FrameDecoder, FrameError, readFrames } from "./frames.ts";
+import {
+  encodeFrame,
+  FRAME_VERSION,
+  FrameDecoder,
+  FrameError,
+  FrameStream,
+  readFrames,
+} from "./frames.ts";
 import { encode } from "cbor-x";
 
 Deno.test("frames round-trip across arbitrary chunk boundaries", () => {
@@ -52,4 +59,34 @@ Deno.test("a stream that ends mid-frame is reported as truncated", async () => {
   await assert.rejects(async () => {
     for await (const _ of readFrames(stream)) { /* nothing completes */ }
   }, /ended inside a frame/);
+});
+
+Deno.test("writeBuffer frames decode like written ones, payload in a buffer of its own", async () => {
+  const out = new FrameStream();
+  const payload = Uint8Array.from({ length: 40_000 }, (_, i) => i % 251);
+  out.writeBuffer(payload, 1234);
+  out.write({ v: FRAME_VERSION, t: "credit", n: 2 });
+  out.writeBuffer(new Uint8Array(0), 0);
+  out.close();
+  const bytes = new Uint8Array(await new Response(out.readable).arrayBuffer());
+  for (const step of [7, 16_384, bytes.length]) {
+    const d = new FrameDecoder();
+    const got = [];
+    for (let i = 0; i < bytes.length; i += step) got.push(...d.push(bytes.slice(i, i + step)));
+    assert.deepEqual(got, [
+      { v: FRAME_VERSION, t: "buffer", records: 1234, data: payload },
+      { v: FRAME_VERSION, t: "credit", n: 2 },
+      { v: FRAME_VERSION, t: "buffer", records: 0, data: new Uint8Array(0) },
+    ]);
+    const data = got[0].data as Uint8Array;
+    assert.equal(data.buffer.byteLength, data.byteLength, "the payload owns its buffer");
+  }
+  // The same frame through cbor-x decodes to the same fields.
+  const cbor = new FrameDecoder();
+  const [viaCbor] = cbor.push(
+    encodeFrame({ v: FRAME_VERSION, t: "buffer", data: payload, records: 1234 }),
+  );
+  assert.deepEqual(viaCbor, { v: FRAME_VERSION, t: "buffer", records: 1234, data: payload });
+  const big = new FrameStream(1024);
+  assert.throws(() => big.writeBuffer(new Uint8Array(2000), 1), /exceeds 1024/);
 });

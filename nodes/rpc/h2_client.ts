@@ -72,7 +72,12 @@ export function postStream(
     }
     const responseBody = new ReadableStream<Uint8Array>({
       start(c) {
-        req.on("data", (chunk: Uint8Array) => c.enqueue(new Uint8Array(chunk)));
+        // A view, not a copy: each chunk has a backing buffer of its own, never reused.
+        req.on(
+          "data",
+          (chunk: Uint8Array) =>
+            c.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+        );
         req.on("end", () => {
           try {
             c.close();

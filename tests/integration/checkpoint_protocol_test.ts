@@ -41,7 +41,9 @@ for (const mode of ["exactly_once", "at_least_once"]) {
       await waitFor("two completed checkpoints", async () => {
         const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
         if (jobs.length === 0) return false;
-        const h = (await (await fetch(`${cluster.url}/api/v1/jobs/${jobs[0].id}/checkpoints`)).json()).history;
+        const h =
+          (await (await fetch(`${cluster.url}/api/v1/jobs/${jobs[0].id}/checkpoints`)).json())
+            .history;
         completed = h.filter((c: { status: string }) => c.status === "COMPLETED");
         return completed.length >= 2;
       }, 30_000);

@@ -8,6 +8,7 @@ import { runCli } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
 import { jobPath } from "../_helpers/cli.ts";
+import { DEFAULT_NETWORK_SETTINGS } from "../../nodes/worker/network/channel.ts";
 
 Deno.test("master + 2 workers x 2 slots: WordCount at parallelism 4 equals the reference", async () => {
   const cluster = await startCluster(2, 2);
@@ -138,7 +139,10 @@ Deno.test("backpressure crosses the network: a slow sink on one worker holds bac
     const [source, sink] = summary.vertices;
     assert.equal(sink.recordsIn, 100_000);
     assert.ok(source.maxOutputBacklogBuffers <= 4, `backlog ${source.maxOutputBacklogBuffers}`);
-    assert.ok(sink.maxInputQueueBuffers <= 8, `queue ${sink.maxInputQueueBuffers}`);
+    assert.ok(
+      sink.maxInputQueueBuffers <= DEFAULT_NETWORK_SETTINGS.creditsPerChannel,
+      `queue ${sink.maxInputQueueBuffers}`,
+    );
     assert.ok(
       source.backpressuredMs > summary.durationMs * 0.3,
       `the source waited ${source.backpressuredMs} of ${summary.durationMs} ms`,

@@ -53,6 +53,6 @@ export interface NetworkSettings {
 export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = {
   bufferSizeBytes: 32 * 1024,
   bufferTimeoutMs: 100,
-  creditsPerChannel: 8,
+  creditsPerChannel: 32,
   backlogBuffersPerChannel: 4,
 };

@@ -118,7 +118,11 @@ export class NetworkEnvironment {
       }
       for await (const f of readFrames(res.body, this.settings.maxFrameBytes)) {
         if (f.t === "buffer" && f.data instanceof Uint8Array && typeof f.records === "number") {
-          const data = f.data.slice().buffer;
+          // FrameDecoder copied a buffer frame's payload into a buffer of its own: hand it over.
+          const d = f.data;
+          const data = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength
+            ? d.buffer as ArrayBuffer
+            : d.slice().buffer;
           port.postMessage({ t: "buffer", data, records: f.records } satisfies ChannelMessage, [
             data,
           ]);
@@ -191,12 +195,7 @@ export class NetworkEnvironment {
       port.onmessage = (e: MessageEvent<ChannelMessage>) => {
         const m = e.data;
         if (m.t === "buffer") {
-          out.write({
-            v: FRAME_VERSION,
-            t: "buffer",
-            data: new Uint8Array(m.data),
-            records: m.records,
-          });
+          out.writeBuffer(new Uint8Array(m.data), m.records);
         } else if (m.t === "barrier") {
           out.write({
             v: FRAME_VERSION,
