@@ -118,7 +118,7 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
     const old = this.workers.get(reg.workerId);
     if (old !== undefined) this.lose(reg.workerId, "re-registered");
     this.workers.set(reg.workerId, { reg, allocated: new Map(), lastHeartbeatMs: Date.now() });
-    this.context.system.log(
+    this.context.system.info(
       `worker ${reg.name} (${reg.workerId}) registered with ${reg.slots} slots`,
     );
     this.servePending();
