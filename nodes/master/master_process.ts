@@ -47,7 +47,14 @@ export function startMasterActors(
   );
   const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
     "resourcemanager",
-    () => new ResourceManager(() => dispatcher, { ...DEFAULT_HEARTBEAT_SETTINGS, ...heartbeat }),
+    () =>
+      new ResourceManager(() => dispatcher, {
+        // An absent flag arrives as undefined: it must not override the default.
+        heartbeatIntervalMs: heartbeat.heartbeatIntervalMs ??
+          DEFAULT_HEARTBEAT_SETTINGS.heartbeatIntervalMs,
+        heartbeatTimeoutMs: heartbeat.heartbeatTimeoutMs ??
+          DEFAULT_HEARTBEAT_SETTINGS.heartbeatTimeoutMs,
+      }),
   );
   return { system, dispatcher, resourceManager };
 }

@@ -71,7 +71,7 @@ export function startWorker(options: WorkerOptions): Worker {
       network,
       resolveModule: moduleCache(
         options.masterUrl,
-        `${options.workDir ?? Deno.makeTempDirSync()}/jobs`,
+        `${workDir}/jobs`,
       ),
       onMasterLost: (reason) => {
         system.log(`master lost: ${reason}`);
