@@ -42,8 +42,10 @@ function matches(v: unknown, kind: FieldKind): boolean {
       return r !== null && typeof r === "object" && typeof r.tell === "function" &&
         typeof r.ask === "function";
     }
-    default:
-      return typeof v === kind;
+    case "string":
+      return typeof v === "string";
+    case "boolean":
+      return typeof v === "boolean";
   }
 }
 
