@@ -73,7 +73,12 @@ export class StreamTask {
     }
     const inputPorts = descriptor.inputs.flatMap((i) => i.ports);
     if (inputPorts.length > 0) {
-      this.gate = new InputGate(inputPorts.map(messagePortEndpoint), network);
+      const remote = descriptor.inputs.flatMap((i) => i.remote);
+      this.gate = new InputGate(
+        inputPorts.map(messagePortEndpoint),
+        network,
+        remote.map((r) => r ? network.creditsPerRemoteChannel : network.creditsPerChannel),
+      );
     }
     this.chain = new OperatorChain(plan.streamGraph, vertex, {
       subtaskIndex: descriptor.subtaskIndex,

@@ -30,7 +30,7 @@ export interface TaskDescriptor {
   readonly vertexId: number;
   readonly subtaskIndex: number;
   /** Per input job edge: one port per producer subtask, in producer order. */
-  readonly inputs: { edgeId: number; ports: MessagePort[] }[];
+  readonly inputs: { edgeId: number; ports: MessagePort[]; remote: boolean[] }[];
   /** Per output job edge: one port per consumer subtask, in channel order. */
   readonly outputs: { edgeId: number; ports: MessagePort[] }[];
   readonly network: NetworkSettings;

@@ -188,6 +188,7 @@ export class TaskExecutor
       inputs: task.inputs.map((i) => ({
         edgeId: i.edgeId,
         ports: i.channels.map((c) => net.consumerPort(c)),
+        remote: i.channels.map((c) => c.peer.processId !== net.processId),
       })),
       outputs: task.outputs.map((o) => ({
         edgeId: o.edgeId,

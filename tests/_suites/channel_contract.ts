@@ -19,6 +19,7 @@ const SETTINGS: NetworkSettings = {
   bufferSizeBytes: 1024,
   bufferTimeoutMs: 100,
   creditsPerChannel: 3,
+  creditsPerRemoteChannel: 3,
   backlogBuffersPerChannel: 2,
 };
 

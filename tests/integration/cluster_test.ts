@@ -140,7 +140,7 @@ Deno.test("backpressure crosses the network: a slow sink on one worker holds bac
     assert.equal(sink.recordsIn, 100_000);
     assert.ok(source.maxOutputBacklogBuffers <= 4, `backlog ${source.maxOutputBacklogBuffers}`);
     assert.ok(
-      sink.maxInputQueueBuffers <= DEFAULT_NETWORK_SETTINGS.creditsPerChannel,
+      sink.maxInputQueueBuffers <= DEFAULT_NETWORK_SETTINGS.creditsPerRemoteChannel,
       `queue ${sink.maxInputQueueBuffers}`,
     );
     assert.ok(

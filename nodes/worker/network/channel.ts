@@ -46,6 +46,12 @@ export interface NetworkSettings {
   readonly bufferTimeoutMs: number;
   /** Buffers a consumer accepts per channel before it returns credit. */
   readonly creditsPerChannel: number;
+  /**
+   * The same for a channel from another process. Its credit round trip crosses
+   * two relays and an HTTP/2 stream (milliseconds, not microseconds), so it
+   * needs a larger window to keep the stream busy (bandwidth x delay).
+   */
+  readonly creditsPerRemoteChannel: number;
   /** Buffers a producer queues per channel, beyond credit, before it stops. */
   readonly backlogBuffersPerChannel: number;
 }
@@ -54,5 +60,6 @@ export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = {
   bufferSizeBytes: 32 * 1024,
   bufferTimeoutMs: 100,
   creditsPerChannel: 32,
+  creditsPerRemoteChannel: 128,
   backlogBuffersPerChannel: 4,
 };

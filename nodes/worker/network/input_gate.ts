@@ -41,9 +41,11 @@ export class InputGate {
   error: Error | undefined;
   bytesIn = 0;
 
+  /** `credits[i]`: the buffers channel i may have in flight (default: creditsPerChannel). */
   constructor(
     private readonly endpoints: ChannelEndpoint[],
-    private readonly settings: NetworkSettings,
+    settings: NetworkSettings,
+    private readonly credits: number[] = endpoints.map(() => settings.creditsPerChannel),
   ) {
     this.queues = endpoints.map(() => []);
     this.blocked = endpoints.map(() => false);
@@ -59,7 +61,7 @@ export class InputGate {
   start(): void {
     this.endpoints.forEach((endpoint, channel) => {
       endpoint.onMessage((m) => this.onMessage(channel, m));
-      endpoint.send({ t: "credit", n: this.settings.creditsPerChannel });
+      endpoint.send({ t: "credit", n: this.credits[channel] });
     });
   }
 
