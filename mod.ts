@@ -37,8 +37,25 @@ export type {
   VertexMetrics,
 } from "./core/datastream/execution_context.ts";
 export { ParameterTool } from "./core/datastream/parameter_tool.ts";
-export { ValueStateDescriptor } from "./core/state/value_state.ts";
-export type { ValueState } from "./core/state/value_state.ts";
+export {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  stateTtlConfig,
+  ValueStateDescriptor,
+} from "./core/state/state_descriptors.ts";
+export type {
+  AggregateFunction,
+  AggregatingState,
+  ListState,
+  MapState,
+  ReducingState,
+  StateTtlConfig,
+  ValueState,
+} from "./core/state/state_descriptors.ts";
+export { FileSink } from "./core/connectors/file_sink.ts";
+export type { Sink } from "./core/connectors/file_sink.ts";
 export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
 export { GraphError } from "./core/graph/stream_graph.ts";
 

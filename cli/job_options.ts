@@ -1,5 +1,6 @@
 /** Flags shared by the commands that load a job (run, plan). @module */
 
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { EnvironmentDefaults, RuntimeMode } from "../core/datastream/execution_context.ts";
 import { UsageError } from "./usage.ts";
@@ -21,6 +22,8 @@ const JOB_FLAGS: FlagSpec = {
   "disable-chaining": { type: "boolean" },
   "checkpoint-interval": { type: "string" },
   "checkpoint-mode": { type: "string" },
+  "checkpoint-dir": { type: "string" },
+  "retained-checkpoints": { type: "string" },
 };
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -79,6 +82,13 @@ export function parseJobOptions(command: string, args: string[], extra: FlagSpec
       values["checkpoint-interval"] as string | undefined,
     ),
     checkpointMode: checkpointMode(values["checkpoint-mode"] as string | undefined),
+    checkpointDir: values["checkpoint-dir"] === undefined
+      ? undefined
+      : resolve(values["checkpoint-dir"] as string),
+    retainedCheckpoints: positiveInt(
+      "retained-checkpoints",
+      values["retained-checkpoints"] as string | undefined,
+    ),
   };
   return { jobPath: positionals[0], jobArgs, defaults, values };
 }

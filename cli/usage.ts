@@ -28,6 +28,9 @@ Options (run, plan):
       --disable-chaining    run every operator as its own task
       --checkpoint-interval MS   take a checkpoint every MS ms (barriers through the job)
       --checkpoint-mode M   exactly_once (aligned, default) | at_least_once
+      --checkpoint-dir D    checkpoints go to D/<job id>/chk-<n>/ (default ./.spate/checkpoints
+                            of the master; workers must reach it: local or shared storage)
+      --retained-checkpoints N   completed checkpoints kept (default 3)
 Options (run):
       --local               run on the embedded local cluster (the default without --master)
   -m, --master URL          submit to the cluster at URL (host:port)

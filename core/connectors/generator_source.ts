@@ -34,20 +34,57 @@ export function redistributeRanges(ranges: Ranges, parallelism: number, index: n
   return mine;
 }
 
+/** Generator options. */
+export interface GeneratorOptions {
+  /** Records per second over all subtasks (default: as fast as possible). */
+  readonly recordsPerSecond?: number;
+}
+
+/** Paces a subtask to a rate: how many records it may emit now, or how long to wait. */
+class RateLimiter {
+  private startMs = performance.now();
+  private emitted = 0;
+  constructor(private readonly perSecond: number) {}
+  allowance(): number {
+    return Math.floor((performance.now() - this.startMs) * this.perSecond / 1000) - this.emitted;
+  }
+  consumed(n: number): void {
+    this.emitted += n;
+  }
+  /** A wait until at least one more record is allowed (at least a few ms: no busy loop). */
+  pause(): Promise<boolean> {
+    const ms = Math.max(5, 1000 / this.perSecond);
+    return new Promise((resolve) => setTimeout(() => resolve(true), ms));
+  }
+}
+
 class BoundedGeneratorReader<T> implements SourceReader<T> {
   private ranges: Ranges = [];
   private ctx!: SourceContext;
+  private limiter: RateLimiter | undefined;
 
-  constructor(private readonly count: number, private readonly fn: (index: number) => T) {}
+  constructor(
+    private readonly count: number,
+    private readonly fn: (index: number) => T,
+    private readonly options: GeneratorOptions,
+  ) {}
 
   open(ctx: SourceContext): void {
     this.ranges = [shareOf(this.count, ctx.parallelism, ctx.subtaskIndex)];
     this.ctx = ctx;
+    const rate = this.options.recordsPerSecond;
+    if (rate !== undefined) this.limiter = new RateLimiter(rate / ctx.parallelism);
   }
 
-  pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean {
+  pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean | Promise<boolean> {
     const fn = this.fn;
     let budget = maxRecords;
+    if (this.limiter !== undefined && this.ranges.length > 0) {
+      const allowed = this.limiter.allowance();
+      if (allowed <= 0) return this.limiter.pause();
+      budget = Math.min(budget, allowed);
+      this.limiter.consumed(budget);
+    }
     while (this.ranges.length > 0) {
       const r = this.ranges[0];
       while (budget > 0 && r[0] < r[1] && gate.available) {
@@ -105,12 +142,20 @@ class UnboundedGeneratorReader<T> implements SourceReader<T> {
 }
 
 /** A source of `count` records `fn(0) .. fn(count - 1)`; `Infinity` runs forever. */
-export function generatorSource<T>(count: number, fn: (index: number) => T): SourceSpec<T> {
+export function generatorSource<T>(
+  count: number,
+  fn: (index: number) => T,
+  options: GeneratorOptions = {},
+): SourceSpec<T> {
   if (!(count >= 0)) throw new RangeError(`generator count must be >= 0, got ${count}`);
+  const rate = options.recordsPerSecond;
+  if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
+    throw new RangeError(`recordsPerSecond must be a positive number, got ${rate}`);
+  }
   const bounded = Number.isFinite(count);
   return {
     bounded,
     createReader: () =>
-      bounded ? new BoundedGeneratorReader(count, fn) : new UnboundedGeneratorReader(fn),
+      bounded ? new BoundedGeneratorReader(count, fn, options) : new UnboundedGeneratorReader(fn),
   };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Sink } from "../connectors/file_sink.ts";
 import { CollectSinkOperator } from "../operators/collect_sink.ts";
 import { FilterOperator } from "../operators/filter.ts";
 import { FlatMapOperator } from "../operators/flat_map.ts";
@@ -122,6 +123,10 @@ export class DataStream<T> extends TransformationConfig {
   /** Writes one line per record: a file, or a directory of part files when parallel. */
   writeAsText(path: string): DataStreamSink {
     return this.sink(`Sink: Text File ${path}`, () => new TextFileSinkOperator(path));
+  }
+  /** Sends every record to a sink such as `FileSink.forRowFormat(dir).build()`. */
+  sinkTo(sink: Sink): DataStreamSink {
+    return this.sink(sink.name, sink.createOperator);
   }
   /** Hands every record to a user sink function. */
   addSink(fn: SinkFunction<T>): DataStreamSink {

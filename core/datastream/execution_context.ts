@@ -18,6 +18,9 @@ export interface EnvironmentDefaults {
   chainingEnabled?: boolean;
   checkpointIntervalMs?: number;
   checkpointMode?: "exactly_once" | "at_least_once";
+  /** Absolute root directory of checkpoints. */
+  checkpointDir?: string;
+  retainedCheckpoints?: number;
 }
 
 /** Execution mode of a job (Flink's RuntimeExecutionMode). */

@@ -4,7 +4,18 @@
  * @module
  */
 
-import type { ValueState, ValueStateDescriptor } from "../state/value_state.ts";
+import type {
+  AggregatingState,
+  AggregatingStateDescriptor,
+  ListState,
+  ListStateDescriptor,
+  MapState,
+  MapStateDescriptor,
+  ReducingState,
+  ReducingStateDescriptor,
+  ValueState,
+  ValueStateDescriptor,
+} from "../state/state_descriptors.ts";
 
 /** Receives the records a function emits. */
 export interface Collector<T> {
@@ -22,6 +33,16 @@ export interface RuntimeContext {
   readonly parallelism: number;
   /** Keyed value state for the current key (keyed operators only). */
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  /** Keyed list state for the current key (keyed operators only). */
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  /** Keyed map state for the current key (keyed operators only). */
+  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
+  /** Keyed reducing state for the current key (keyed operators only). */
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  /** Keyed aggregating state for the current key (keyed operators only). */
+  getAggregatingState<IN, ACC, OUT>(
+    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
+  ): AggregatingState<IN, OUT>;
 }
 
 /** Lifecycle hooks shared by rich functions. */

@@ -6,7 +6,7 @@
  */
 
 import { collectionSource } from "../connectors/collection_source.ts";
-import { generatorSource } from "../connectors/generator_source.ts";
+import { type GeneratorOptions, generatorSource } from "../connectors/generator_source.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
 import { textFileSource } from "../connectors/text_file_source.ts";
 import { graphFingerprint } from "../graph/fingerprint.ts";
@@ -50,6 +50,8 @@ export class StreamExecutionEnvironment {
   private chainingEnabled: boolean;
   private checkpointIntervalMs = 0;
   private checkpointMode: CheckpointingMode = "exactly_once";
+  private checkpointDir: string | undefined;
+  private retainedCheckpoints: number | undefined;
   private nextId = 1;
   private collectIds = 0;
   private sinks: Transformation[] = [];
@@ -63,6 +65,8 @@ export class StreamExecutionEnvironment {
     this.runtimeMode = d.runtimeMode ?? "automatic";
     this.chainingEnabled = d.chainingEnabled ?? true;
     if (d.checkpointIntervalMs) this.enableCheckpointing(d.checkpointIntervalMs, d.checkpointMode);
+    this.checkpointDir = d.checkpointDir;
+    this.retainedCheckpoints = d.retainedCheckpoints;
   }
 
   /** The environment of the context the job runs in (local, cluster or slot). */
@@ -122,6 +126,22 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
+  /**
+   * Where checkpoints are stored: `dir/<job id>/chk-<n>/` (absolute, or
+   * relative to the current directory), and how many completed ones are kept.
+   * Every worker must reach the directory (local disk or shared storage).
+   */
+  setCheckpointStorage(dir: string, retained?: number): this {
+    this.checkpointDir = dir.startsWith("/") ? dir : `${Deno.cwd()}/${dir}`;
+    if (retained !== undefined) {
+      if (!Number.isInteger(retained) || retained < 1) {
+        throw new RangeError(`retained checkpoints must be an integer >= 1, got ${retained}`);
+      }
+      this.retainedCheckpoints = retained;
+    }
+    return this;
+  }
+
   /** Turns operator chaining off for the whole job. */
   disableOperatorChaining(): this {
     this.chainingEnabled = false;
@@ -150,9 +170,16 @@ export class StreamExecutionEnvironment {
       "Source: Sequence Source",
     );
   }
-  /** `count` records `fn(0) .. fn(count - 1)` (`Infinity`: unbounded). */
-  fromGenerator<T>(count: number, fn: (index: number) => T): DataStream<T> {
-    return this.fromSource(generatorSource(count, fn), "Source: Generator Source");
+  /**
+   * `count` records `fn(0) .. fn(count - 1)` (`Infinity`: unbounded), at most
+   * `options.recordsPerSecond` per second (bounded generators).
+   */
+  fromGenerator<T>(
+    count: number,
+    fn: (index: number) => T,
+    options?: GeneratorOptions,
+  ): DataStream<T> {
+    return this.fromSource(generatorSource(count, fn, options), "Source: Generator Source");
   }
   /** A stream from any source. */
   fromSource<T>(source: SourceSpec<T>, name: string): DataStream<T> {
@@ -170,6 +197,8 @@ export class StreamExecutionEnvironment {
       chainingEnabled: this.chainingEnabled,
       checkpointIntervalMs: this.checkpointIntervalMs,
       checkpointMode: this.checkpointMode,
+      checkpointDir: this.checkpointDir,
+      retainedCheckpoints: this.retainedCheckpoints,
     }, this.runtimeMode);
     return {
       jobName,

@@ -51,6 +51,9 @@ export interface GraphSettings {
   /** Checkpoint interval (0: checkpointing off). */
   readonly checkpointIntervalMs: number;
   readonly checkpointMode: CheckpointingMode;
+  /** Absolute root of checkpoints (default: the master's). */
+  readonly checkpointDir?: string;
+  readonly retainedCheckpoints?: number;
 }
 
 /** How barriers are aligned: exactly-once (aligned) or at-least-once (never blocks). */
@@ -144,7 +147,14 @@ export function buildStreamGraph(
   if (runtimeMode === "batch" && !bounded) {
     throw new GraphError("batch mode needs bounded sources: an unbounded source is in the job");
   }
-  return { settings: { ...settings, batch }, nodes: [...nodes.values()], edges, bounded };
+  // Batch jobs take no checkpoints (as in Flink): a failed batch job reruns from its inputs.
+  const checkpointIntervalMs = batch ? 0 : settings.checkpointIntervalMs;
+  return {
+    settings: { ...settings, batch, checkpointIntervalMs },
+    nodes: [...nodes.values()],
+    edges,
+    bounded,
+  };
 }
 
 function resolveParallelism(t: Transformation, defaultParallelism: number): number {

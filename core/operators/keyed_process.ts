@@ -5,11 +5,11 @@ import type {
   KeyedProcessFunction,
   KeySelector,
 } from "../datastream/functions.ts";
-import type { HeapKeyedStateBackend } from "../state/heap_keyed_state_backend.ts";
+import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class KeyedProcessOperator<K, T, R> extends AbstractStreamOperator<T, R> {
-  private backend!: HeapKeyedStateBackend;
+  private backend!: KeyedStateBackend;
   private context!: KeyedProcessContext<K>;
 
   constructor(

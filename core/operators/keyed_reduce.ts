@@ -1,21 +1,24 @@
 /**
  * Keyed reduce: folds each key's records into a value state. Streaming mode
- * emits every update; batch mode emits only the final value per key at the end
- * of input, as Flink does. sum/min/max/minBy/maxBy are reduce functions.
+ * emits every update from keyed state (checkpointed and rescaled with the
+ * job); batch mode keeps a plain map and emits only the final value per key
+ * at the end of input, as Flink does (batch jobs take no checkpoints).
+ * sum/min/max/minBy/maxBy are reduce functions.
  * @module
  */
 
 import type { KeySelector, ReduceFunction } from "../datastream/functions.ts";
-import type { HeapKeyedStateBackend } from "../state/heap_keyed_state_backend.ts";
-import type { ValueState } from "../state/value_state.ts";
-import { ValueStateDescriptor } from "../state/value_state.ts";
+import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
+import { stateKeyOf } from "../state/keyed_state_backend.ts";
+import { type ValueState, ValueStateDescriptor } from "../state/state_descriptors.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 const STATE_NAME = "_reduce";
 
 export class KeyedReduceOperator<K, T> extends AbstractStreamOperator<T, T> {
-  private backend!: HeapKeyedStateBackend;
+  private backend!: KeyedStateBackend;
   private state!: ValueState<T>;
+  private readonly finals = new Map<unknown, T>();
 
   constructor(
     private readonly fn: ReduceFunction<T>,
@@ -28,14 +31,20 @@ export class KeyedReduceOperator<K, T> extends AbstractStreamOperator<T, T> {
     this.state = this.backend.getState(new ValueStateDescriptor<T>(STATE_NAME));
   }
   processElement(record: T): void {
+    if (this.ctx.batch) {
+      const key = stateKeyOf(this.keySelector(record));
+      const current = this.finals.get(key);
+      this.finals.set(key, current === undefined ? record : this.fn(current, record));
+      return;
+    }
     this.backend.setCurrentKey(this.keySelector(record));
     const current = this.state.value();
     const next = current === undefined ? record : this.fn(current, record);
     this.state.update(next);
-    if (!this.ctx.batch) this.output.collect(next);
+    this.output.collect(next);
   }
   override endInput(): void {
-    if (!this.ctx.batch) return;
-    this.backend.forEach<T>(STATE_NAME, (_key, value) => this.output.collect(value));
+    for (const value of this.finals.values()) this.output.collect(value);
+    this.finals.clear();
   }
 }

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { HeapKeyedStateBackend } from "../state/heap_keyed_state_backend.ts";
 import type { RuntimeContext } from "../datastream/functions.ts";
-import type { ValueState, ValueStateDescriptor } from "../state/value_state.ts";
+import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
+import type { OperatorStateStore } from "../state/operator_state.ts";
 
 /** Where an operator emits its records. */
 export interface Output<T> {
@@ -22,8 +22,12 @@ export interface OperatorContext {
   readonly maxParallelism: number;
   /** True when the job runs in batch mode (final results only). */
   readonly batch: boolean;
-  /** Keyed state of this operator (keyed operators only). */
-  readonly keyedBackend?: HeapKeyedStateBackend;
+  /** Keyed state of this operator (keyed operators only), restored before `open`. */
+  readonly keyedBackend?: KeyedStateBackend;
+  /** Operator (non-keyed) state of this operator, restored before `open`. */
+  readonly operatorState: OperatorStateStore;
+  /** True when the job takes checkpoints (two-phase commit sinks hold output back until one completes). */
+  readonly checkpointing: boolean;
   /** Sends a batch of records back to the submitting client (collect sinks). */
   sendToClient(sinkId: number, records: unknown[]): void;
 }
@@ -37,6 +41,14 @@ export interface StreamOperator<IN, OUT> {
   endInput(): void;
   /** Periodic hook from the task's buffer-timeout flusher (sinks flush here). */
   flush?(): void;
+  /**
+   * A checkpoint barrier passed this operator: put what belongs to the
+   * checkpoint into `ctx.operatorState` now (keyed state is snapshotted by the
+   * task). Runs between two records.
+   */
+  snapshotState?(checkpointId: number): void | Promise<void>;
+  /** Checkpoint `checkpointId` is complete everywhere (two-phase commit: commit now). */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close(): void | Promise<void>;
 }
 
@@ -60,18 +72,23 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
   /** The RuntimeContext handed to rich user functions. */
   protected runtimeContext(): RuntimeContext {
     const ctx = this.ctx;
+    const keyed = (): KeyedStateBackend => {
+      if (ctx.keyedBackend === undefined) {
+        throw new Error(
+          `operator '${ctx.operatorName}' is not keyed: keyed state needs a keyBy() before it`,
+        );
+      }
+      return ctx.keyedBackend;
+    };
     return {
       operatorName: ctx.operatorName,
       subtaskIndex: ctx.subtaskIndex,
       parallelism: ctx.parallelism,
-      getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
-        if (ctx.keyedBackend === undefined) {
-          throw new Error(
-            `operator '${ctx.operatorName}' is not keyed: keyed state needs a keyBy() before it`,
-          );
-        }
-        return ctx.keyedBackend.getState(descriptor);
-      },
+      getState: (d) => keyed().getState(d),
+      getListState: (d) => keyed().getListState(d),
+      getMapState: (d) => keyed().getMapState(d),
+      getReducingState: (d) => keyed().getReducingState(d),
+      getAggregatingState: (d) => keyed().getAggregatingState(d),
     };
   }
 }

@@ -89,6 +89,8 @@ export class ClusterExecutor implements JobExecutor {
       slotTimeoutMs: o.slotTimeoutMs,
       checkpointIntervalMs: plan.streamGraph.settings.checkpointIntervalMs,
       checkpointMode: plan.streamGraph.settings.checkpointMode,
+      checkpointDir: plan.streamGraph.settings.checkpointDir,
+      retainedCheckpoints: plan.streamGraph.settings.retainedCheckpoints,
     };
     let settle!: { resolve(r: JobExecutionResult): void; reject(e: Error): void };
     const done = new Promise<JobExecutionResult>((

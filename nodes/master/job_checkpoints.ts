@@ -1,8 +1,10 @@
 /**
  * The JobMaster's side of checkpoints: drives the CheckpointCoordinator with
- * ticks and task reports, and carries out its effects (triggering source
- * tasks through their TaskExecutors). Completed checkpoints are recorded for
- * the REST API; storing state and restoring from it come next.
+ * ticks and task reports, and carries out its effects: triggering source
+ * tasks through their TaskExecutors, writing a completed checkpoint's
+ * `_metadata` (tasks wrote their state files before they acknowledged),
+ * notifying every task so two-phase commit sinks commit, and retaining the
+ * newest completed checkpoints.
  * @module
  */
 
@@ -12,24 +14,49 @@ import type {
   CompletedCheckpoint,
 } from "../../core/checkpoint/checkpoint_effects.ts";
 import type { CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts";
+import {
+  checkpointDir,
+  type CheckpointMetadata,
+  retainCompleted,
+  type StateFileHandle,
+  writeMetadataSync,
+} from "../../core/checkpoint/checkpoint_storage.ts";
+import type { TaskRestore } from "../worker/chain_state.ts";
+import type { TaskCheckpointHandle } from "../worker/task_checkpoints.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { JobMasterMessage, TaskExecutorMessage } from "./messages.ts";
 
 /** How often the JobMaster checks whether a checkpoint is due. */
 export const CHECKPOINT_TICK_MS = 50;
 
+/** Where and how a job's checkpoints are kept. */
+export interface JobCheckpointOptions {
+  readonly jobId: string;
+  readonly intervalMs: number;
+  /** Checkpoints go to `<root>/<jobId>/chk-<id>/`. */
+  readonly root: string;
+  /** Completed checkpoints kept. */
+  readonly retained: number;
+  /** The attempt whose tasks are notified of completions. */
+  readonly attempt: () => number;
+}
+
 export class JobCheckpoints {
   private readonly coordinator: CheckpointCoordinator;
   private readonly ticker: ReturnType<typeof setInterval>;
   private executors = new Map<string, ActorRef<TaskExecutorMessage>>();
-  latestCompleted: CompletedCheckpoint | undefined;
+  private tasks = new Map<string, { vertexId: number; subtaskIndex: number }>();
+  /** The newest checkpoint whose metadata was written. */
+  latestCompleted: CheckpointMetadata | undefined;
 
   constructor(
-    intervalMs: number,
+    private readonly options: JobCheckpointOptions,
     self: ActorRef<JobMasterMessage>,
     private readonly failJob: (reason: string) => void,
+    lastCompletedId = 0,
   ) {
-    this.coordinator = new CheckpointCoordinator({ intervalMs });
+    const intervalMs = options.intervalMs;
+    this.coordinator = new CheckpointCoordinator({ intervalMs, lastCompletedId });
     this.ticker = setInterval(
       () => self.tell({ type: "checkpointTick" }),
       Math.min(CHECKPOINT_TICK_MS, intervalMs),
@@ -38,10 +65,17 @@ export class JobCheckpoints {
 
   /** A new attempt is deployed: these tasks take part, these are sources. */
   deployed(
-    tasks: { taskId: string; source: boolean; executor: ActorRef<TaskExecutorMessage> }[],
+    tasks: {
+      taskId: string;
+      vertexId: number;
+      subtaskIndex: number;
+      source: boolean;
+      executor: ActorRef<TaskExecutorMessage>;
+    }[],
   ): void {
     this.perform(this.coordinator.reset(Date.now()));
     this.executors = new Map(tasks.map((t) => [t.taskId, t.executor]));
+    this.tasks = new Map(tasks.map((t) => [t.taskId, t]));
     this.coordinator.setTasks(
       tasks.map((t) => t.taskId),
       tasks.filter((t) => t.source).map((t) => t.taskId),
@@ -64,12 +98,28 @@ export class JobCheckpoints {
   reset(): void {
     this.perform(this.coordinator.reset(Date.now()));
   }
+  /** The job directory tasks write into: `<root>/<jobId>`. */
+  get jobDir(): string {
+    return `${this.options.root}/${this.options.jobId}`;
+  }
+
   history(): CheckpointStats[] {
     return this.coordinator.history();
   }
-  stop(): void {
+  /**
+   * The job ended. A finished or cancelled job's checkpoints are deleted (as
+   * Flink does without externalized checkpoints); a failed job keeps them.
+   */
+  stop(discard = false): void {
     clearInterval(this.ticker);
     this.reset();
+    if (discard) {
+      Deno.remove(this.jobDir, { recursive: true }).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) {
+          console.error(`[checkpoints] cannot delete ${this.jobDir}: ${(e as Error).message}`);
+        }
+      });
+    }
   }
 
   private perform(effects: CheckpointEffect[]): void {
@@ -89,15 +139,76 @@ export class JobCheckpoints {
           }
           break;
         case "complete":
-          this.latestCompleted = e.checkpoint;
+          if (!this.store(e.checkpoint)) return;
           break;
         case "failJob":
           this.failJob(e.reason);
           break;
         case "notifyComplete":
+          for (const executor of new Set(this.executors.values())) {
+            executor.tell({
+              type: "notifyCheckpointComplete",
+              jobId: this.options.jobId,
+              attempt: this.options.attempt(),
+              checkpointId: e.checkpointId,
+            });
+          }
+          break;
         case "abort":
           break;
       }
     }
   }
+
+  /** Writes the metadata of a completed checkpoint; false (and the checkpoint failed) if it cannot. */
+  private store(c: CompletedCheckpoint): boolean {
+    const tasks: CheckpointMetadata["tasks"] = {};
+    for (const [taskId, h] of c.handles) {
+      const handle = h as TaskCheckpointHandle;
+      const t = this.tasks.get(taskId);
+      if (t === undefined) continue;
+      tasks[taskId] = {
+        vertexId: t.vertexId,
+        subtaskIndex: t.subtaskIndex,
+        file: handle.file,
+        operators: handle.operators ?? [],
+      };
+    }
+    const metadata: CheckpointMetadata = {
+      version: 1,
+      jobId: this.options.jobId,
+      checkpointId: c.id,
+      kind: c.kind,
+      triggerTimestampMs: c.triggerTimestampMs,
+      completionTimestampMs: c.completionTimestampMs,
+      tasks,
+    };
+    try {
+      writeMetadataSync(checkpointDir(this.options.root, this.options.jobId, c.id), metadata);
+    } catch (e) {
+      this.perform(
+        this.coordinator.completionFailed(
+          c.id,
+          `cannot write its metadata: ${(e as Error).message}`,
+          Date.now(),
+        ),
+      );
+      return false;
+    }
+    this.latestCompleted = metadata;
+    retainCompleted(this.options.root, this.options.jobId, this.options.retained).catch((e) =>
+      console.error(`[checkpoints] cannot delete old checkpoints: ${(e as Error).message}`)
+    );
+    return true;
+  }
+}
+
+/** What each task restores from a checkpoint: the files holding each operator uid's state. */
+export function restoreFrom(metadata: CheckpointMetadata): TaskRestore {
+  const files: Record<string, StateFileHandle[]> = {};
+  for (const t of Object.values(metadata.tasks)) {
+    if (t.file === undefined) continue;
+    for (const uid of t.operators) (files[uid] ??= []).push(t.file);
+  }
+  return { checkpointId: metadata.checkpointId, files };
 }

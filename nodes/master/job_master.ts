@@ -29,10 +29,17 @@ import {
   type RestartStrategy,
 } from "./restart_strategy.ts";
 import { assignSlots } from "./slot_assignment.ts";
-import { JobCheckpoints } from "./job_checkpoints.ts";
+import { JobCheckpoints, restoreFrom } from "./job_checkpoints.ts";
+import {
+  DEFAULT_RETAINED_CHECKPOINTS,
+  findLatestValid,
+} from "../../core/checkpoint/checkpoint_storage.ts";
+import type { TaskRestore } from "../worker/chain_state.ts";
 
 /** Default time a job waits for enough free slots. */
 export const DEFAULT_SLOT_TIMEOUT_MS = 30_000;
+/** Where checkpoints go when a job names no directory: under the master's working directory. */
+export const DEFAULT_CHECKPOINT_ROOT = `${Deno.cwd()}/.spate/checkpoints`;
 
 export class JobMaster extends Actor<JobMasterMessage> {
   private readonly graph: ExecutionGraph;
@@ -64,7 +71,13 @@ export class JobMaster extends Actor<JobMasterMessage> {
     const interval = this.submission.checkpointIntervalMs ?? 0;
     if (interval > 0) {
       this.checkpoints = new JobCheckpoints(
-        interval,
+        {
+          jobId: this.jobId,
+          intervalMs: interval,
+          root: this.submission.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT,
+          retained: this.submission.retainedCheckpoints ?? DEFAULT_RETAINED_CHECKPOINTS,
+          attempt: () => this.attempt,
+        },
         this.context.self as ActorRef<JobMasterMessage>,
         (reason) => this.failover(this.coordinatorFailure(`checkpointing failed: ${reason}`)),
       );
@@ -89,7 +102,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       case "restart":
         return m.attempt === this.attempt ? this.schedule() : undefined;
       case "slotsGranted":
-        if (m.attempt === this.attempt) this.deploy(m.grants);
+        if (m.attempt === this.attempt) this.deploy(m.grants, m.restore as TaskRestore | undefined);
         else this.resourceManager.tell({ type: "releaseSlots", jobId: this.jobId });
         return;
       case "slotsRefused":
@@ -163,18 +176,44 @@ export class JobMaster extends Actor<JobMasterMessage> {
     const self = this.context.self;
     const attempt = this.attempt;
     this.graph.reset();
-    this.resourceManager.ask<SlotGrant[]>({
-      type: "allocateSlots",
-      jobId: this.jobId,
-      count: requiredSlots(this.submission.jobGraph),
-      timeoutMs,
-    }, timeoutMs + 5000).then(
-      (grants) => self.tell({ type: "slotsGranted", attempt, grants }),
+    Promise.all([
+      this.resourceManager.ask<SlotGrant[]>({
+        type: "allocateSlots",
+        jobId: this.jobId,
+        count: requiredSlots(this.submission.jobGraph),
+        timeoutMs,
+      }, timeoutMs + 5000),
+      this.findRestore(),
+    ]).then(
+      ([grants, restore]) => self.tell({ type: "slotsGranted", attempt, grants, restore }),
       (e: Error) => self.tell({ type: "slotsRefused", attempt, message: e.message }),
     );
   }
 
-  private deploy(grants: SlotGrant[]): void {
+  /**
+   * After a failure: the newest completed checkpoint whose files are all
+   * intact (a corrupt one is reported and skipped for the one before it).
+   */
+  private async findRestore(): Promise<TaskRestore | undefined> {
+    const cp = this.checkpoints;
+    if (cp === undefined || cp.latestCompleted === undefined) return undefined;
+    const root = this.submission.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT;
+    const found = await findLatestValid(root, this.jobId, (id, reason) => {
+      const message = `checkpoint ${id} is corrupt and skipped: ${reason}`;
+      console.error(`[job ${this.jobId}] ${message}`);
+      this.client?.tell({
+        type: "jobStatus",
+        jobId: this.jobId,
+        jobName: this.submission.jobName,
+        state: "RESTARTING",
+        attempt: this.attempt,
+        message,
+      });
+    });
+    return found === undefined ? undefined : restoreFrom(found.metadata);
+  }
+
+  private deploy(grants: SlotGrant[], restore: TaskRestore | undefined): void {
     this.grants = grants;
     if (!this.isActive()) return this.releaseSlots();
     const slotOf = assignSlots(this.submission.jobGraph, grants.length);
@@ -187,10 +226,16 @@ export class JobMaster extends Actor<JobMasterMessage> {
     const tasks = [];
     for (const s of this.graph.subtasks.values()) {
       s.state = "DEPLOYING";
-      const task = this.deployment(s.vertexId, s.subtaskIndex);
+      const task = this.deployment(s.vertexId, s.subtaskIndex, restore);
       s.slot!.taskExecutor.tell({ type: "submitTask", task });
       const source = job.vertices.find((v) => v.id === s.vertexId)!.inputs.length === 0;
-      tasks.push({ taskId: task.taskId, source, executor: s.slot!.taskExecutor });
+      tasks.push({
+        taskId: task.taskId,
+        vertexId: s.vertexId,
+        subtaskIndex: s.subtaskIndex,
+        source,
+        executor: s.slot!.taskExecutor,
+      });
     }
     // Checkpoints start once every task runs (a trigger before that would be lost).
     this.checkpointTasks = tasks;
@@ -205,7 +250,11 @@ export class JobMaster extends Actor<JobMasterMessage> {
     return `${this.jobId}.${this.attempt}.${edgeId}.${producer}.${consumer}`;
   }
 
-  private deployment(vertexId: number, subtask: number): TaskDeployment {
+  private deployment(
+    vertexId: number,
+    subtask: number,
+    restore: TaskRestore | undefined,
+  ): TaskDeployment {
     const job = this.submission.jobGraph;
     const vertex = job.vertices.find((v) => v.id === vertexId)!;
     const parallelism = (id: number) => job.vertices.find((v) => v.id === id)!.parallelism;
@@ -247,6 +296,8 @@ export class JobMaster extends Actor<JobMasterMessage> {
       slotIndex: slot.slotIndex,
       managedMemoryBytes: slot.managedMemoryBytes,
       checkpointMode: this.submission.checkpointMode ?? "exactly_once",
+      checkpointDir: this.checkpoints?.jobDir,
+      restore,
       inputs,
       outputs,
       network: { ...DEFAULT_NETWORK_SETTINGS, bufferTimeoutMs: this.submission.bufferTimeoutMs },
@@ -339,7 +390,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
 
   private finish(): void {
     this.endMs = Date.now();
-    this.checkpoints?.stop();
+    this.checkpoints?.stop(true);
     const slots = new Set(this.grants.map((g) => `${g.workerId}/${g.slotIndex}`)).size;
     this.releaseSlots();
     this.setState("FINISHED");
@@ -359,7 +410,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
 
   private cancel(): void {
     if (!this.isActive()) return;
-    this.checkpoints?.stop();
+    this.checkpoints?.stop(true);
     this.releaseSlots();
     this.endMs = Date.now();
     for (const s of this.graph.subtasks.values()) if (s.state !== "FINISHED") s.state = "CANCELED";

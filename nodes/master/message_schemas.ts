@@ -42,7 +42,7 @@ export const DISPATCHER_SCHEMA: MessageSchema = {
 export const JOB_MASTER_SCHEMA: MessageSchema = {
   start: {},
   restart: { attempt: "int" },
-  slotsGranted: { attempt: "int", grants: "array" },
+  slotsGranted: { attempt: "int", grants: "array", "restore?": "object" },
   slotsRefused: { attempt: "int", message: "string" },
   taskState: {
     taskId: "string",
@@ -75,4 +75,5 @@ export const TASK_EXECUTOR_SCHEMA: MessageSchema = {
   masterLost: { reason: "string" },
   slotReport: { slotIndex: "int", report: "object" },
   triggerCheckpoint: { taskId: "string", barrier: "object" },
+  notifyCheckpointComplete: { jobId: "string", attempt: "int", checkpointId: "int" },
 };

@@ -59,7 +59,8 @@ export type TaskExecutorMessage =
   | { type: "releaseJob"; jobId: string }
   | { type: "masterLost"; reason: string }
   | { type: "slotReport"; slotIndex: number; report: unknown }
-  | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo };
+  | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo }
+  | { type: "notifyCheckpointComplete"; jobId: string; attempt: number; checkpointId: number };
 
 /** What a client hands the dispatcher. */
 export interface JobSubmission {
@@ -73,6 +74,10 @@ export interface JobSubmission {
   /** Checkpoint every this many ms (0 or absent: no checkpoints). */
   readonly checkpointIntervalMs?: number;
   readonly checkpointMode?: "exactly_once" | "at_least_once";
+  /** Absolute root of the job's checkpoints (default: the master's `./.spate/checkpoints`). */
+  readonly checkpointDir?: string;
+  /** Completed checkpoints kept (default 3). */
+  readonly retainedCheckpoints?: number;
 }
 
 export type DispatcherMessage =
@@ -97,7 +102,7 @@ export type JobMasterMessage =
   | { type: "collect"; attempt: number; collectId: number; records: unknown[] }
   | { type: "workerLost"; workerId: string }
   | { type: "restart"; attempt: number }
-  | { type: "slotsGranted"; attempt: number; grants: SlotGrant[] }
+  | { type: "slotsGranted"; attempt: number; grants: SlotGrant[]; restore?: unknown }
   | { type: "slotsRefused"; attempt: number; message: string }
   | { type: "cancel" }
   | { type: "details" }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { TaskRestore } from "./chain_state.ts";
 import type { EnvironmentDefaults } from "../../core/datastream/execution_context.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { NetworkSettings } from "./network/channel.ts";
@@ -54,6 +55,10 @@ export interface TaskDeployment {
   readonly managedMemoryBytes: number;
   /** How barriers are aligned at the task's inputs. */
   readonly checkpointMode: "exactly_once" | "at_least_once";
+  /** The job's checkpoint directory (`<root>/<jobId>`); absent when the job takes no checkpoints. */
+  readonly checkpointDir?: string;
+  /** The state to start from (failover, savepoint). */
+  readonly restore?: TaskRestore;
   readonly inputs: { edgeId: number; channels: ChannelDeployment[] }[];
   readonly outputs: { edgeId: number; channels: ChannelDeployment[] }[];
   readonly network: NetworkSettings;

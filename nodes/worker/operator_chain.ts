@@ -14,7 +14,9 @@ import type {
   Output,
   StreamOperator,
 } from "../../core/operators/stream_operator.ts";
-import { HeapKeyedStateBackend } from "../../core/state/heap_keyed_state_backend.ts";
+import { HeapStateBackend } from "../../core/state/heap_state_backend.ts";
+import { keyGroupRangeForSubtask } from "../../core/state/key_groups.ts";
+import { OperatorStateStore } from "../../core/state/operator_state.ts";
 
 const origin = new WeakMap<object, string>();
 
@@ -57,21 +59,29 @@ const DISCARD: Output<unknown> = { collect() {} };
 export interface ChainEnvironment {
   readonly subtaskIndex: number;
   readonly batch: boolean;
+  /** True when the job takes checkpoints. */
+  readonly checkpointing: boolean;
   /** The network writers of the job edges leaving node `nodeId`. */
   writersOf(nodeId: number): Output<unknown>[];
   sendToClient(sinkId: number, records: unknown[]): void;
 }
 
 export class OperatorChain {
-  /** Operators in chain order (head first); the source node has none. */
-  readonly operators: { node: StreamNode; op: StreamOperator<unknown, unknown> }[] = [];
+  /** Operators in chain order (head first), with their state; the source node has none. */
+  readonly operators: {
+    node: StreamNode;
+    op: StreamOperator<unknown, unknown>;
+    ctx: OperatorContext;
+  }[] = [];
   readonly source: SourceReader<unknown> | undefined;
   readonly sourceNode: StreamNode | undefined;
   /** Where the head's input goes: the head operator, or the source's output. */
   readonly headOutput: Output<unknown>;
   readonly head: StreamNode;
+  readonly subtaskIndex: number;
 
-  constructor(graph: StreamGraph, vertex: JobVertex, env: ChainEnvironment) {
+  constructor(graph: StreamGraph, readonly vertex: JobVertex, env: ChainEnvironment) {
+    this.subtaskIndex = env.subtaskIndex;
     const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
     const inChain = new Set(vertex.nodeIds);
     const ops = new Map<number, StreamOperator<unknown, unknown>>();
@@ -98,8 +108,9 @@ export class OperatorChain {
       const n = nodes.get(id)!;
       const op = ops.get(id);
       if (op === undefined) continue;
-      op.setup(this.operatorContext(n, graph, env), outputOf(n));
-      this.operators.push({ node: n, op });
+      const ctx = this.operatorContext(n, graph, env);
+      op.setup(ctx, outputOf(n));
+      this.operators.push({ node: n, op, ctx });
     }
     this.head = nodes.get(vertex.nodeIds[0])!;
     if (this.head.kind === "source") {
@@ -117,13 +128,18 @@ export class OperatorChain {
     env: ChainEnvironment,
   ): OperatorContext {
     const maxParallelism = graph.settings.maxParallelism;
+    const keyGroupRange = keyGroupRangeForSubtask(maxParallelism, n.parallelism, env.subtaskIndex);
     return {
       operatorName: n.name,
       subtaskIndex: env.subtaskIndex,
       parallelism: n.parallelism,
       maxParallelism,
       batch: env.batch,
-      keyedBackend: n.keySelector ? new HeapKeyedStateBackend(maxParallelism) : undefined,
+      keyedBackend: n.keySelector
+        ? new HeapStateBackend({ maxParallelism, keyGroupRange })
+        : undefined,
+      operatorState: new OperatorStateStore(),
+      checkpointing: env.checkpointing,
       sendToClient: (id, records) => env.sendToClient(id, records),
     };
   }
@@ -145,6 +161,17 @@ export class OperatorChain {
     for (const { node, op } of this.operators) {
       try {
         op.endInput();
+      } catch (e) {
+        throw tagError(e, node.name);
+      }
+    }
+  }
+
+  /** A checkpoint completed everywhere: two-phase commit operators commit. */
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    for (const { node, op } of this.operators) {
+      try {
+        await op.notifyCheckpointComplete?.(checkpointId);
       } catch (e) {
         throw tagError(e, node.name);
       }

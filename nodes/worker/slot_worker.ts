@@ -75,7 +75,9 @@ function onCommand(e: MessageEvent<SlotCommand>): void {
   if (cmd.type === "control") cmd.port.onmessage = onCommand;
   else if (cmd.type === "deploy") deploy(cmd.task);
   else if (cmd.type === "triggerCheckpoint") triggerCheckpoint(cmd.taskId, cmd.barrier);
-  else if (cmd.type === "cancel") { for (const t of tasks.values()) t.cancel(); }
+  else if (cmd.type === "notifyCheckpointComplete") {
+    for (const id of cmd.taskIds) tasks.get(id)?.notifyCheckpointComplete(cmd.checkpointId);
+  } else if (cmd.type === "cancel") { for (const t of tasks.values()) t.cancel(); }
 }
 
 self.onmessage = onCommand;

@@ -19,6 +19,7 @@ import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
 import type { TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
 import { EventLoopYield } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
+import { restoreChainState } from "./chain_state.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 
 /** Records a source emits per mailbox turn. */
@@ -37,6 +38,12 @@ export class StreamTask {
   private readonly chain: OperatorChain;
   private readonly yielder = new EventLoopYield();
   private cancelled = false;
+  /** An error from outside the loop (a failed commit); the loop throws it. */
+  private asyncError: Error | undefined;
+  /** Highest checkpoint id known complete everywhere. */
+  private completedCheckpoint = 0;
+  /** Wakes a source that waits for its final checkpoint. */
+  private wakeSource: (() => void) | undefined;
   private sourceRecords = 0;
   private backpressuredMs = 0;
 
@@ -83,6 +90,7 @@ export class StreamTask {
     this.chain = new OperatorChain(plan.streamGraph, vertex, {
       subtaskIndex: descriptor.subtaskIndex,
       batch: settings.batch,
+      checkpointing: descriptor.checkpointDir !== undefined,
       writersOf: (nodeId) =>
         vertex.outputs.filter((e) => e.sourceNode === nodeId).map((e) => this.writers.get(e.id)!),
       sendToClient,
@@ -91,7 +99,8 @@ export class StreamTask {
       [...this.writers.values()],
       checkpointReporter,
       this.gate,
-      this.chain.source,
+      this.chain,
+      (id) => `${descriptor.checkpointDir}/chk-${id}`,
       descriptor.checkpointMode ?? "exactly_once",
     );
   }
@@ -101,8 +110,10 @@ export class StreamTask {
     const timeoutMs = this.descriptor.network.bufferTimeoutMs;
     const flusher = timeoutMs > 0 ? setInterval(() => this.flushAll(), timeoutMs) : undefined;
     try {
+      const restore = this.descriptor.restore;
+      const sourceStates = restore ? await restoreChainState(this.chain, restore) : undefined;
       await this.chain.open();
-      if (this.chain.source !== undefined) await this.runSource();
+      if (this.chain.source !== undefined) await this.runSource(sourceStates);
       else await this.runInputs();
       this.checkCancelled();
       this.chain.endInput();
@@ -121,6 +132,17 @@ export class StreamTask {
   /** Source tasks: take checkpoint `barrier.id` at the next turn. */
   triggerCheckpoint(barrier: BarrierInfo): void {
     this.checkpoints.trigger(barrier);
+    this.wakeSource?.();
+  }
+
+  /** Checkpoint `checkpointId` completed: operators commit (between two records). */
+  notifyCheckpointComplete(checkpointId: number): void {
+    if (checkpointId <= this.completedCheckpoint) return;
+    this.completedCheckpoint = checkpointId;
+    this.chain.notifyCheckpointComplete(checkpointId).catch((e) => {
+      this.asyncError ??= e instanceof Error ? e : new Error(String(e));
+      this.cancel();
+    }).finally(() => this.wakeSource?.());
   }
 
   /** Stops the loop at its next turn. */
@@ -128,6 +150,7 @@ export class StreamTask {
     this.cancelled = true;
     this.availability.wake();
     this.gate?.wake();
+    this.wakeSource?.();
   }
 
   /** Describes a failure of this task for the client. */
@@ -143,7 +166,7 @@ export class StreamTask {
     };
   }
 
-  private async runSource(): Promise<void> {
+  private async runSource(restoredStates: unknown[] | undefined): Promise<void> {
     const source = this.chain.source!;
     const node = this.chain.sourceNode!;
     const counted = this.countingOutput();
@@ -153,9 +176,15 @@ export class StreamTask {
         subtaskIndex: this.descriptor.subtaskIndex,
         parallelism: node.parallelism,
       });
+      if (restoredStates !== undefined) {
+        if (source.restoreState === undefined) {
+          throw new Error(`source '${node.name}' has checkpointed state but cannot restore it`);
+        }
+        source.restoreState(restoredStates);
+      }
       for (;;) {
         this.checkCancelled();
-        this.checkpoints.checkpointSourceIfTriggered();
+        await this.checkpoints.checkpointSourceIfTriggered();
         if (!this.availability.available) {
           await this.awaitOutputs();
           continue;
@@ -164,9 +193,30 @@ export class StreamTask {
         if (!more) break;
         await this.yielder.yield();
       }
+      if (this.descriptor.checkpointDir !== undefined) {
+        await this.awaitFinalCheckpoint();
+      }
       await source.close();
     } catch (e) {
       throw e instanceof TaskCancelledError ? e : tagError(e, node.name);
+    }
+  }
+
+  /**
+   * A source at its end waits for one more checkpoint to complete before it
+   * ends its partitions, so every record it sent is covered by a completed
+   * checkpoint (two-phase commit sinks commit all of it) and a restore after
+   * this point does not replay it (after Flink's final checkpoint, FLIP-147).
+   */
+  private async awaitFinalCheckpoint(): Promise<void> {
+    let finalId: number | undefined;
+    for (;;) {
+      this.checkCancelled();
+      const taken = await this.checkpoints.checkpointSourceIfTriggered();
+      finalId ??= taken;
+      if (finalId !== undefined && this.completedCheckpoint >= finalId) return;
+      await new Promise<void>((resolve) => this.wakeSource = resolve);
+      this.wakeSource = undefined;
     }
   }
 
@@ -199,7 +249,7 @@ export class StreamTask {
         continue;
       }
       if (item.kind === "event") {
-        this.checkpoints.onEvent(item);
+        await this.checkpoints.onEvent(item);
         continue;
       }
       const records = decoder.decode(item.data);
@@ -222,6 +272,7 @@ export class StreamTask {
   }
 
   private checkCancelled(): void {
+    if (this.asyncError !== undefined) throw this.asyncError;
     if (this.cancelled) throw new TaskCancelledError(`task ${this.descriptor.taskId} cancelled`);
   }
 

@@ -1,10 +1,11 @@
 /**
- * A task's part in checkpoints. A source task, when triggered, snapshots its
- * reader's position between two polls and sends the barrier downstream
- * behind the records before it. A task with inputs feeds barriers, cancel
- * markers and ends of partition to its BarrierAligner and carries out what
- * it says: block or release channels, forward the barrier, acknowledge (or
- * decline) the checkpoint.
+ * A task's part in checkpoints. A source task, when triggered, captures its
+ * chain's state (the reader's position included) between two polls and sends
+ * the barrier downstream behind the records before it. A task with inputs
+ * feeds barriers, cancel markers and ends of partition to its BarrierAligner
+ * and carries out what it says: block or release channels, forward the
+ * barrier, snapshot and acknowledge (or decline) the checkpoint. The captured
+ * state is converted and written while records flow; the ack follows the write.
  * @module
  */
 
@@ -14,16 +15,22 @@ import {
   BarrierAligner,
   type BarrierInfo,
 } from "../../core/checkpoint/barrier_aligner.ts";
-import type { SourceReader } from "../../core/connectors/source_reader.ts";
+import type { StateFileHandle } from "../../core/checkpoint/checkpoint_storage.ts";
+import { captureChainState, type CheckpointDirOf, writeTaskState } from "./chain_state.ts";
 import type { InputEvent, InputGate } from "./network/input_gate.ts";
 import type { RecordWriter } from "./network/record_writer.ts";
+import type { OperatorChain } from "./operator_chain.ts";
 
 /** What a task hands the JobMaster for one checkpoint. */
 export interface TaskCheckpointHandle {
-  /** The source reader's position (source tasks). */
-  readonly sourceState?: unknown;
+  /** The task's state file; absent when the task has no state. */
+  readonly file?: StateFileHandle;
+  /** Uids of the operators whose state is in the file. */
+  readonly operators: string[];
   /** Time from the first to the last barrier of the checkpoint at this task. */
   readonly alignmentDurationMs: number;
+  /** Time spent converting and writing the state while records flowed. */
+  readonly asyncDurationMs: number;
 }
 
 /** Where acknowledgements and declines go (the slot reports them to the JobMaster). */
@@ -40,7 +47,8 @@ export class TaskCheckpoints {
     private readonly writers: RecordWriter[],
     private readonly reporter: CheckpointReporter,
     private readonly gate: InputGate | undefined,
-    private readonly source: SourceReader<unknown> | undefined,
+    private readonly chain: OperatorChain,
+    private readonly dirOf: CheckpointDirOf,
     mode: AlignmentMode,
   ) {
     if (gate !== undefined) this.aligner = new BarrierAligner(gate.channels, mode);
@@ -48,25 +56,31 @@ export class TaskCheckpoints {
 
   /** A source task was asked for checkpoint `barrier.id`; it acts between two polls. */
   trigger(barrier: BarrierInfo): void {
-    if (this.source === undefined) {
+    if (this.chain.source === undefined) {
       this.reporter.decline(barrier.id, "only source tasks are triggered");
       return;
     }
     this.pendingTrigger = barrier;
   }
 
+  /** True when a source was triggered and has not taken the checkpoint yet. */
+  get triggered(): boolean {
+    return this.pendingTrigger !== undefined;
+  }
+
   /** Source tasks: takes a pending checkpoint now (no record is in flight in the chain). */
-  checkpointSourceIfTriggered(): void {
+  async checkpointSourceIfTriggered(): Promise<number | undefined> {
     const barrier = this.pendingTrigger;
-    if (barrier === undefined) return;
+    if (barrier === undefined) return undefined;
     this.pendingTrigger = undefined;
-    const sourceState = this.source!.snapshotState?.();
+    const write = await this.capture(barrier.id, 0);
     this.forward(barrier);
-    this.reporter.ack(barrier.id, { sourceState, alignmentDurationMs: 0 });
+    write?.();
+    return barrier.id;
   }
 
   /** Tasks with inputs: an event taken from the gate. */
-  onEvent(item: InputEvent): void {
+  async onEvent(item: InputEvent): Promise<void> {
     const aligner = this.aligner!;
     const now = performance.now();
     const e = item.event;
@@ -79,10 +93,10 @@ export class TaskCheckpoints {
       : e.t === "cancelBarrier"
       ? aligner.onCancelCheckpoint(item.channel, e.id)
       : aligner.onEndOfPartition(item.channel, now);
-    for (const effect of effects) this.apply(effect);
+    for (const effect of effects) await this.apply(effect);
   }
 
-  private apply(effect: AlignerEffect): void {
+  private async apply(effect: AlignerEffect): Promise<void> {
     switch (effect.type) {
       case "block":
         this.gate!.block(effect.channel);
@@ -94,7 +108,7 @@ export class TaskCheckpoints {
         this.forward(effect.barrier);
         return;
       case "triggerSnapshot":
-        this.reporter.ack(effect.checkpointId, { alignmentDurationMs: effect.alignmentDurationMs });
+        (await this.capture(effect.checkpointId, effect.alignmentDurationMs))?.();
         return;
       case "abort":
         for (const w of this.writers) w.emitEvent({ t: "cancelBarrier", id: effect.checkpointId });
@@ -105,6 +119,39 @@ export class TaskCheckpoints {
         // Unaligned checkpoints are refused before a job starts (in-flight data is not stored yet).
         return;
     }
+  }
+
+  /**
+   * Captures the chain's state now; the returned function writes it in the
+   * background and then acknowledges. Undefined when the capture failed (declined).
+   */
+  private async capture(
+    checkpointId: number,
+    alignmentDurationMs: number,
+  ): Promise<(() => void) | undefined> {
+    let convert;
+    try {
+      convert = await captureChainState(this.chain, checkpointId);
+    } catch (e) {
+      this.reporter.decline(checkpointId, `snapshot failed: ${(e as Error).message}`);
+      return undefined;
+    }
+    return () => {
+      const start = performance.now();
+      convert().then(async (snapshot) => {
+        const operators = Object.keys(snapshot.operators);
+        const file = operators.length > 0
+          ? await writeTaskState(this.dirOf(checkpointId), snapshot)
+          : undefined;
+        const asyncDurationMs = Math.round(performance.now() - start);
+        this.reporter.ack(checkpointId, { file, operators, alignmentDurationMs, asyncDurationMs });
+      }).catch((e) =>
+        this.reporter.decline(
+          checkpointId,
+          `writing the state of checkpoint ${checkpointId} failed: ${(e as Error).message}`,
+        )
+      );
+    };
   }
 
   private forward(barrier: BarrierInfo): void {

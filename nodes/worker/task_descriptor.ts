@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { TaskRestore } from "./chain_state.ts";
 import type {
   EnvironmentDefaults,
   TaskFailure,
@@ -38,6 +39,10 @@ export interface TaskDescriptor {
   readonly managedMemoryBytes?: number;
   /** How barriers are aligned at this task's inputs. */
   readonly checkpointMode?: "exactly_once" | "at_least_once";
+  /** The job's checkpoint directory (`<root>/<jobId>`); absent when the job takes no checkpoints. */
+  readonly checkpointDir?: string;
+  /** The state to start from (failover, savepoint). */
+  readonly restore?: TaskRestore;
 }
 
 /** Messages from a slot worker to its master. */
@@ -56,4 +61,5 @@ export type SlotCommand =
   | { type: "control"; port: MessagePort }
   | { type: "deploy"; task: TaskDescriptor }
   | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo }
+  | { type: "notifyCheckpointComplete"; taskIds: string[]; checkpointId: number }
   | { type: "cancel" };

@@ -105,6 +105,22 @@ export class TaskExecutor
         control?.postMessage(cmd);
         return;
       }
+      case "notifyCheckpointComplete": {
+        const bySlot = new Map<number, string[]>();
+        for (const [taskId, t] of this.tasks) {
+          if (t.jobId !== m.jobId || t.attempt !== m.attempt) continue;
+          bySlot.set(t.slotIndex, [...bySlot.get(t.slotIndex) ?? [], taskId]);
+        }
+        for (const [slotIndex, taskIds] of bySlot) {
+          const cmd: SlotCommand = {
+            type: "notifyCheckpointComplete",
+            taskIds,
+            checkpointId: m.checkpointId,
+          };
+          this.slots[slotIndex].control?.postMessage(cmd);
+        }
+        return;
+      }
       case "slotReport":
         return this.onSlotReport(m.slotIndex, m.report as SlotReport);
     }
@@ -197,6 +213,8 @@ export class TaskExecutor
       network: task.network,
       managedMemoryBytes: task.managedMemoryBytes,
       checkpointMode: task.checkpointMode,
+      checkpointDir: task.checkpointDir,
+      restore: task.restore,
     };
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) => x.ports);
     this.slotControl(task.slotIndex, task.job.jobId).postMessage(

@@ -87,6 +87,15 @@ function validateDefaults(d: Record<string, unknown>): EnvironmentDefaults {
     }
     out.checkpointMode = d.checkpointMode;
   }
+  if (d.checkpointDir !== undefined) out.checkpointDir = checkpointDir(d.checkpointDir);
+  if (d.retainedCheckpoints !== undefined) {
+    out.retainedCheckpoints = int(
+      d.retainedCheckpoints,
+      "job.defaults.retainedCheckpoints",
+      1,
+      1000,
+    );
+  }
   if (d.chainingEnabled !== undefined) {
     if (typeof d.chainingEnabled !== "boolean") {
       fail("job.defaults.chainingEnabled must be a boolean");
@@ -185,6 +194,10 @@ export function validateSubmission(
   return {
     checkpointIntervalMs,
     checkpointMode: s.checkpointMode as JobSubmission["checkpointMode"],
+    checkpointDir: s.checkpointDir === undefined ? undefined : checkpointDir(s.checkpointDir),
+    retainedCheckpoints: s.retainedCheckpoints === undefined
+      ? undefined
+      : int(s.retainedCheckpoints, "retainedCheckpoints", 1, 1000),
     jobName,
     jobGraph,
     job: {
@@ -199,4 +212,13 @@ export function validateSubmission(
     restartStrategy: s.restartStrategy as string | undefined,
     slotTimeoutMs,
   };
+}
+
+/** A checkpoint root must be an absolute path (the client resolves relative ones). */
+function checkpointDir(raw: unknown): string {
+  const dir = str(raw, "checkpointDir", 4096);
+  if (!dir.startsWith("/") || dir.includes("\0")) {
+    fail(`checkpointDir must be an absolute path, got '${dir}'`);
+  }
+  return dir;
 }

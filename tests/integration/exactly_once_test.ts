@@ -1,0 +1,146 @@
+/**
+ * Exactly-once with real processes: a master and 3 workers run a keyed count
+ * at parallelism 4 with checkpoints every 500 ms into the two-phase commit
+ * file sink, while a worker is killed (-9) three times and replaced. The
+ * committed lines must be exactly { "k,i" : 1 <= i <= events of key k }.
+ */
+
+import assert from "node:assert/strict";
+import { jobPath, runCli } from "../_helpers/cli.ts";
+import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+
+const EVENTS = 120_000;
+const KEYS = 500;
+const RATE = 12_000; // events/s overall: the job runs ~10 s, long enough for three kills
+
+/** The committed lines a correct run writes: key k counted 1..n_k. */
+function expectedLines(): Map<string, number> {
+  const perKey = new Map<string, number>();
+  for (let i = 0; i < EVENTS; i++) {
+    const k = `k${(i * 7919) % KEYS}`;
+    perKey.set(k, (perKey.get(k) ?? 0) + 1);
+  }
+  const lines = new Map<string, number>();
+  for (const [k, n] of perKey) for (let c = 1; c <= n; c++) lines.set(`${k},${c}`, 1);
+  return lines;
+}
+
+/** Committed lines (visible part files only) with their multiplicity, and the hidden files. */
+async function committedLines(dir: string) {
+  const lines = new Map<string, number>();
+  let hidden = 0;
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.startsWith(".")) {
+      hidden++;
+      continue;
+    }
+    for (const line of (await Deno.readTextFile(`${dir}/${e.name}`)).split("\n")) {
+      if (line !== "") lines.set(line, (lines.get(line) ?? 0) + 1);
+    }
+  }
+  return { lines, hidden };
+}
+
+async function jobDetails(url: string) {
+  const jobs = (await (await fetch(`${url}/api/v1/jobs`)).json()).jobs;
+  if (jobs.length === 0) return undefined;
+  return await (await fetch(`${url}/api/v1/jobs/${jobs[0].id}`)).json();
+}
+
+/** Runs the job, killing a worker of the job three times; returns the run's stderr. */
+async function runWithKills(cluster: TestCluster, out: string, mode: string): Promise<string> {
+  const job = runCli([
+    "run",
+    jobPath("keyed_count.ts"),
+    "--master",
+    cluster.url,
+    "--mode",
+    "streaming",
+    "-p",
+    "4",
+    "--checkpoint-interval",
+    "500",
+    "--checkpoint-mode",
+    mode,
+    "--checkpoint-dir",
+    `${out}/checkpoints`,
+    "--restart-strategy",
+    "fixed-delay:10:200",
+    "--",
+    "--events",
+    String(EVENTS),
+    "--keys",
+    String(KEYS),
+    "--rate",
+    String(RATE),
+    "--out",
+    `${out}/data`,
+  ]);
+  for (let kill = 0; kill < 3; kill++) {
+    // Kill only after a checkpoint completed in the current attempt, mid-run.
+    let victim = "";
+    await waitFor(`a completed checkpoint before kill ${kill + 1}`, async () => {
+      const d = await jobDetails(cluster.url);
+      if (d === undefined || d.state !== "RUNNING") return false;
+      const completed = d.checkpoints.filter((c: { status: string }) => c.status === "COMPLETED");
+      const workers = d.vertices.flatMap((v: { subtasks: { worker?: string }[] }) =>
+        v.subtasks.map((s) => s.worker)
+      ).filter((w: string | undefined) => w);
+      if (completed.length < kill + 1 || workers.length === 0) return false;
+      victim = workers[Math.floor(Math.random() * workers.length)];
+      return d.vertices.every((v: { subtasks: { state: string }[] }) =>
+        v.subtasks.every((s) => s.state === "RUNNING")
+      );
+    }, 60_000);
+    const w = cluster.workers.find((p) => p.stderr().includes(victim));
+    assert.ok(w, `no worker process for ${victim}`);
+    w.kill("SIGKILL");
+    cluster.workers.splice(cluster.workers.indexOf(w), 1);
+    await w.child.status;
+    cluster.addWorker(2);
+  }
+  const res = await job;
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal((res.stderr.match(/RESTARTING/g) ?? []).length >= 3, true, res.stderr);
+  return res.stderr;
+}
+
+Deno.test("exactly-once: kill -9 a worker three times; the committed output has no loss and no duplicate", async () => {
+  const cluster = await startCluster(3, 2);
+  const out = await Deno.makeTempDir({ prefix: "spate-eo-" });
+  try {
+    await runWithKills(cluster, out, "exactly_once");
+    const { lines } = await committedLines(`${out}/data`);
+    const expected = expectedLines();
+    const missing = [...expected.keys()].filter((l) => !lines.has(l));
+    const duplicated = [...lines].filter(([, n]) => n > 1);
+    const unexpected = [...lines.keys()].filter((l) => !expected.has(l));
+    assert.deepEqual(
+      { missing: missing.length, duplicated: duplicated.length, unexpected: unexpected.length },
+      { missing: 0, duplicated: 0, unexpected: 0 },
+      `missing ${missing.slice(0, 5)}, duplicated ${duplicated.slice(0, 5)}, ` +
+        `unexpected ${unexpected.slice(0, 5)}`,
+    );
+  } finally {
+    await cluster.stop();
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("at-least-once: kill -9 a worker three times; nothing committed is lost", async () => {
+  const cluster = await startCluster(3, 2);
+  const out = await Deno.makeTempDir({ prefix: "spate-alo-" });
+  try {
+    await runWithKills(cluster, out, "at_least_once");
+    const { lines } = await committedLines(`${out}/data`);
+    const expected = expectedLines();
+    const missing = [...expected.keys()].filter((l) => !lines.has(l));
+    assert.equal(missing.length, 0, `missing ${missing.slice(0, 5)}`);
+    let extra = 0;
+    for (const [l, n] of lines) extra += expected.has(l) ? n - 1 : n;
+    console.log(`at-least-once after 3 kills: ${extra} duplicated line(s) of ${expected.size}`);
+  } finally {
+    await cluster.stop();
+    await Deno.remove(out, { recursive: true });
+  }
+});
