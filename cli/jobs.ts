@@ -1,5 +1,6 @@
-/** `spate list` and `spate cancel`: jobs of a cluster, through its REST API. @module */
+/** `spate list`, `spate cancel` and `spate savepoint`: jobs of a cluster, through its REST API. @module */
 
+import { resolve } from "node:path";
 import { masterFlag, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage.ts";
 
@@ -42,10 +43,16 @@ export async function listCommand(args: string[]): Promise<number> {
 export async function cancelCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = parseFlags("cancel", args, {
     master: { type: "string", short: "m" },
+    "with-savepoint": { type: "boolean" },
+    dir: { type: "string" },
   }, 1);
   if (positionals.length !== 1) {
     throw new UsageError("spate cancel: missing the job id (spate cancel <job-id>)");
   }
+  if (v["with-savepoint"]) {
+    return await savepoint(masterFlag(v.master), positionals[0], v.dir, true);
+  }
+  if (v.dir !== undefined) throw new UsageError("spate cancel: --dir needs --with-savepoint");
   const { status, body } = await rest(
     `${masterFlag(v.master)}/api/v1/jobs/${positionals[0]}?mode=cancel`,
     {
@@ -59,5 +66,42 @@ export async function cancelCommand(args: string[]): Promise<number> {
     return status === 404 ? 2 : 1;
   }
   console.log(`job ${positionals[0]} ${body.state}`);
+  return 0;
+}
+
+/** `spate savepoint <job-id> [--dir D]`: takes a savepoint of a running job. */
+export async function savepointCommand(args: string[]): Promise<number> {
+  const { values: v, positionals } = parseFlags("savepoint", args, {
+    master: { type: "string", short: "m" },
+    dir: { type: "string" },
+  }, 1);
+  if (positionals.length !== 1) {
+    throw new UsageError("spate savepoint: missing the job id (spate savepoint <job-id>)");
+  }
+  return await savepoint(masterFlag(v.master), positionals[0], v.dir, false);
+}
+
+async function savepoint(
+  master: string,
+  jobId: string,
+  dir: string | undefined,
+  cancelJob: boolean,
+): Promise<number> {
+  const { status, body } = await rest(`${master}/api/v1/jobs/${jobId}/savepoints`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      targetDirectory: dir === undefined ? undefined : resolve(dir),
+      cancelJob,
+    }),
+  });
+  if (status >= 400) {
+    console.error(
+      `error: ${(body.errors as string[] | undefined)?.join("; ") ?? `HTTP ${status}`}`,
+    );
+    return status === 404 ? 2 : 1;
+  }
+  console.log(`Savepoint completed: ${body.location}`);
+  if (cancelJob) console.log(`job ${jobId} CANCELLING`);
   return 0;
 }

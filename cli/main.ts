@@ -12,7 +12,7 @@ import { planCommand } from "./plan.ts";
 import { masterCommand } from "./master.ts";
 import { workerCommand } from "./worker.ts";
 import { localCommand } from "./local.ts";
-import { cancelCommand, listCommand } from "./jobs.ts";
+import { cancelCommand, listCommand, savepointCommand } from "./jobs.ts";
 import { runCommand } from "./run.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
@@ -24,6 +24,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   local: localCommand,
   list: listCommand,
   cancel: cancelCommand,
+  savepoint: savepointCommand,
 };
 
 /** Runs the CLI with `args`; returns the process exit code. */

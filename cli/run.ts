@@ -1,5 +1,6 @@
 /** `spate run`: runs a job locally or on a cluster and follows it. @module */
 
+import { resolve } from "node:path";
 import { JobExecutionError, type JobExecutor } from "../core/datastream/execution_context.ts";
 import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
 import { RemoteExecutor } from "../nodes/client/remote_executor.ts";
@@ -19,6 +20,8 @@ const RUN_FLAGS = {
   detached: { type: "boolean" as const, short: "d" },
   "restart-strategy": { type: "string" as const },
   "slot-timeout": { type: "string" as const },
+  "from-savepoint": { type: "string" as const, short: "s" },
+  "allow-non-restored-state": { type: "boolean" as const },
 };
 
 /** Runs the command; returns the exit code. */
@@ -46,12 +49,21 @@ export async function runCommand(args: string[]): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
+  const savepoint = v["from-savepoint"] as string | undefined;
+  if (savepoint === undefined && v["allow-non-restored-state"]) {
+    throw new UsageError("--allow-non-restored-state needs --from-savepoint");
+  }
+  const restoreFrom = savepoint === undefined ? undefined : {
+    path: resolve(savepoint),
+    allowNonRestoredState: v["allow-non-restored-state"] === true,
+  };
   const listener = progressPrinter(json);
   const executor: JobExecutor = master !== undefined
     ? new RemoteExecutor({
       ...listener,
       masterUrl: masterUrl(master),
       restartStrategy,
+      restoreFrom,
       detached: v.detached === true,
       slotTimeoutMs: (positiveInt("slot-timeout", v["slot-timeout"] as string | undefined) ?? 30) *
         1000,
@@ -61,6 +73,7 @@ export async function runCommand(args: string[]): Promise<number> {
       ...listener,
       slots: positiveInt("slots", v.slots as string | undefined),
       restartStrategy,
+      restoreFrom,
     });
   const ctx = {
     mode: "client" as const,

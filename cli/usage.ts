@@ -16,7 +16,10 @@ Usage:
   spate local [--port 8081] [--workers N] [--slots N]
       Run a master and its workers in one process.
   spate list [--master URL] [--json]       List the cluster's jobs.
-  spate cancel <job-id> [--master URL]     Cancel a job.
+  spate cancel <job-id> [--master URL] [--with-savepoint [--dir D]]
+      Cancel a job (after taking a savepoint, whose directory it prints).
+  spate savepoint <job-id> [--master URL] [--dir D]
+      Take a savepoint of a running job (default under the master's ./.spate/savepoints).
   spate help
       Show this text.
 
@@ -39,6 +42,9 @@ Options (run):
                             failure-rate:3:60000:1000 (cluster default fixed-delay; local none)
       --slot-timeout S      seconds a cluster job waits for enough free slots (default 30)
   -d, --detached            with --master: print the job id and return at once
+  -s, --from-savepoint P    start from the savepoint (or retained checkpoint) directory P;
+                            parallelism may differ (key groups are redistributed)
+      --allow-non-restored-state   drop savepoint state that matches no operator uid
       --json                print the run summary as one JSON line (on stderr)
 
 Exit codes: 0 success, 1 the job failed, 2 bad usage or a job that cannot be built.`;

@@ -25,6 +25,8 @@ export interface JobVertex {
   readonly name: string;
   /** Chained nodes, head first, each after its chained predecessor. */
   readonly nodeIds: number[];
+  /** Uids of the chained nodes, in the same order (state is matched by uid on restore). */
+  readonly operatorUids: string[];
   readonly parallelism: number;
   readonly slotSharingGroup: string;
   readonly inputs: JobEdge[];
@@ -71,6 +73,7 @@ export function buildJobGraph(jobName: string, graph: StreamGraph): JobGraph {
       id: n.id,
       name: nodeIds.map((id) => node(graph, id).name).join(" -> "),
       nodeIds,
+      operatorUids: nodeIds.map((id) => node(graph, id).uid),
       parallelism: n.parallelism,
       slotSharingGroup: n.slotSharingGroup,
       inputs: [],

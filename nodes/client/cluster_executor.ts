@@ -30,6 +30,8 @@ export interface ClusterExecutorOptions extends JobListener {
   /** Makes the job module available to the cluster's slots. */
   readonly moduleSource: (plan: JobPlan) => Promise<JobModuleSource>;
   readonly restartStrategy?: string;
+  /** Start the job from this savepoint. */
+  readonly restoreFrom?: JobSubmission["restoreFrom"];
   readonly slotTimeoutMs?: number;
   /** Return as soon as the job is accepted (the result then only holds its id). */
   readonly detached?: boolean;
@@ -91,6 +93,8 @@ export class ClusterExecutor implements JobExecutor {
       checkpointMode: plan.streamGraph.settings.checkpointMode,
       checkpointDir: plan.streamGraph.settings.checkpointDir,
       retainedCheckpoints: plan.streamGraph.settings.retainedCheckpoints,
+      batch: plan.streamGraph.settings.batch,
+      restoreFrom: o.restoreFrom,
     };
     let settle!: { resolve(r: JobExecutionResult): void; reject(e: Error): void };
     const done = new Promise<JobExecutionResult>((

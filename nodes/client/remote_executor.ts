@@ -12,6 +12,7 @@ import type {
 } from "../../core/datastream/execution_context.ts";
 import type { CollectListener } from "../../core/datastream/execution_context.ts";
 import type { DispatcherMessage } from "../master/messages.ts";
+import type { JobSubmission } from "../master/messages.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
 import { bundleJob } from "./bundle.ts";
@@ -20,6 +21,7 @@ import { ClusterExecutor, type JobListener } from "./cluster_executor.ts";
 export interface RemoteExecutorOptions extends JobListener {
   readonly masterUrl: string;
   readonly restartStrategy?: string;
+  readonly restoreFrom?: JobSubmission["restoreFrom"];
   readonly slotTimeoutMs?: number;
   readonly detached?: boolean;
   /** deno.json whose import map the bundler uses. */

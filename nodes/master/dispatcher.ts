@@ -24,6 +24,9 @@ interface JobEntry {
 /** Most ended jobs remembered for the REST API. */
 export const MAX_ENDED_JOBS = 1000;
 
+/** How long a savepoint request waits for the savepoint (its own timeout is the checkpoint timeout). */
+export const SAVEPOINT_ASK_TIMEOUT_MS = 15 * 60_000;
+
 export class Dispatcher extends Actor<DispatcherMessage> {
   private readonly jobs = new Map<string, JobEntry>();
 
@@ -70,6 +73,16 @@ export class Dispatcher extends Actor<DispatcherMessage> {
         if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
         job.master.tell({ type: "cancel" });
         return { jobId: m.jobId, state: "CANCELLING" };
+      }
+      case "triggerSavepoint": {
+        const job = this.jobs.get(m.jobId);
+        if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
+        return new DeferredReply(
+          job.master.ask(
+            { type: "triggerSavepoint", targetDir: m.targetDir, cancel: m.cancel },
+            SAVEPOINT_ASK_TIMEOUT_MS,
+          ),
+        );
       }
       case "jobEnded": {
         const job = this.jobs.get(m.jobId);

@@ -18,9 +18,11 @@ import {
   checkpointDir,
   type CheckpointMetadata,
   retainCompleted,
+  savepointDir,
   type StateFileHandle,
   writeMetadataSync,
 } from "../../core/checkpoint/checkpoint_storage.ts";
+import { basename } from "node:path";
 import type { TaskRestore } from "../worker/chain_state.ts";
 import type { TaskCheckpointHandle } from "../worker/task_checkpoints.ts";
 import type { ActorRef } from "../rpc/actor.ts";
@@ -37,6 +39,8 @@ export interface JobCheckpointOptions {
   readonly root: string;
   /** Completed checkpoints kept. */
   readonly retained: number;
+  /** Where savepoints go when a request names no directory. */
+  readonly savepointRoot: string;
   /** The attempt whose tasks are notified of completions. */
   readonly attempt: () => number;
 }
@@ -48,6 +52,11 @@ export class JobCheckpoints {
   private tasks = new Map<string, { vertexId: number; subtaskIndex: number }>();
   /** The newest checkpoint whose metadata was written. */
   latestCompleted: CheckpointMetadata | undefined;
+  /** Savepoints in progress: checkpoint id -> the request waiting for its directory. */
+  private readonly savepoints = new Map<
+    number,
+    { resolve(dir: string): void; reject(e: Error): void }
+  >();
 
   constructor(
     private readonly options: JobCheckpointOptions,
@@ -59,7 +68,7 @@ export class JobCheckpoints {
     this.coordinator = new CheckpointCoordinator({ intervalMs, lastCompletedId });
     this.ticker = setInterval(
       () => self.tell({ type: "checkpointTick" }),
-      Math.min(CHECKPOINT_TICK_MS, intervalMs),
+      intervalMs > 0 ? Math.min(CHECKPOINT_TICK_MS, intervalMs) : CHECKPOINT_TICK_MS,
     );
   }
 
@@ -98,6 +107,26 @@ export class JobCheckpoints {
   reset(): void {
     this.perform(this.coordinator.reset(Date.now()));
   }
+  /** Takes a savepoint now; resolves with its directory once it is complete. */
+  triggerSavepoint(targetDir?: string): Promise<string> {
+    const effects = this.coordinator.triggerSavepoint(Date.now(), targetDir);
+    const trigger = effects.find((e) => e.type === "trigger");
+    const result = trigger === undefined
+      ? Promise.reject(
+        new Error(
+          `the savepoint could not start: ${
+            effects.flatMap((e) => e.type === "abort" ? [e.reason] : []).join("; ") ||
+            "no running source"
+          }`,
+        ),
+      )
+      : new Promise<string>((resolve, reject) =>
+        this.savepoints.set(trigger.checkpointId, { resolve, reject })
+      );
+    this.perform(effects);
+    return result;
+  }
+
   /** The job directory tasks write into: `<root>/<jobId>`. */
   get jobDir(): string {
     return `${this.options.root}/${this.options.jobId}`;
@@ -113,6 +142,8 @@ export class JobCheckpoints {
   stop(discard = false): void {
     clearInterval(this.ticker);
     this.reset();
+    for (const s of this.savepoints.values()) s.reject(new Error("the job ended"));
+    this.savepoints.clear();
     if (discard) {
       Deno.remove(this.jobDir, { recursive: true }).catch((e) => {
         if (!(e instanceof Deno.errors.NotFound)) {
@@ -154,8 +185,12 @@ export class JobCheckpoints {
             });
           }
           break;
-        case "abort":
+        case "abort": {
+          const s = this.savepoints.get(e.checkpointId);
+          this.savepoints.delete(e.checkpointId);
+          s?.reject(new Error(`savepoint ${e.checkpointId} failed: ${e.reason}`));
           break;
+        }
       }
     }
   }
@@ -183,8 +218,10 @@ export class JobCheckpoints {
       completionTimestampMs: c.completionTimestampMs,
       tasks,
     };
+    const dir = checkpointDir(this.options.root, this.options.jobId, c.id);
+    if (c.kind === "savepoint") return this.storeSavepoint(c, dir, metadata);
     try {
-      writeMetadataSync(checkpointDir(this.options.root, this.options.jobId, c.id), metadata);
+      writeMetadataSync(dir, metadata);
     } catch (e) {
       this.perform(
         this.coordinator.completionFailed(
@@ -200,6 +237,49 @@ export class JobCheckpoints {
       console.error(`[checkpoints] cannot delete old checkpoints: ${(e as Error).message}`)
     );
     return true;
+  }
+
+  /**
+   * A savepoint outlives the job: its state files move out of the job's
+   * checkpoint directory into the savepoint's own, which gets the metadata.
+   */
+  private storeSavepoint(c: CompletedCheckpoint, from: string, m: CheckpointMetadata): boolean {
+    const request = this.savepoints.get(c.id);
+    this.savepoints.delete(c.id);
+    const target = c.targetDir ?? savepointDir(this.options.savepointRoot, this.options.jobId);
+    try {
+      Deno.mkdirSync(target, { recursive: true });
+      const tasks: CheckpointMetadata["tasks"] = {};
+      for (const [taskId, t] of Object.entries(m.tasks)) {
+        if (t.file === undefined) {
+          tasks[taskId] = t;
+          continue;
+        }
+        const path = `${target}/${basename(t.file.path)}`;
+        moveFile(t.file.path, path);
+        tasks[taskId] = { ...t, file: { ...t.file, path } };
+      }
+      writeMetadataSync(target, { ...m, tasks });
+      Deno.removeSync(from, { recursive: true });
+    } catch (e) {
+      const reason = `cannot write savepoint ${target}: ${(e as Error).message}`;
+      request?.reject(new Error(reason));
+      this.perform(this.coordinator.completionFailed(c.id, reason, Date.now()));
+      return false;
+    }
+    request?.resolve(target);
+    return true;
+  }
+}
+
+/** Renames, or copies and deletes across file systems. */
+function moveFile(from: string, to: string): void {
+  try {
+    Deno.renameSync(from, to);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "EXDEV") throw e;
+    Deno.copyFileSync(from, to);
+    Deno.removeSync(from);
   }
 }
 

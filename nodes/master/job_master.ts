@@ -9,7 +9,7 @@
 import type { TaskFailure } from "../../core/datastream/execution_context.ts";
 import { requiredSlots } from "../../core/graph/job_graph.ts";
 import { consumersOf, producersOf } from "../../core/graph/partitioners.ts";
-import { Actor, type ActorRef, replyError } from "../rpc/actor.ts";
+import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
 import { JOB_MASTER_SCHEMA } from "./message_schemas.ts";
 import { DEFAULT_NETWORK_SETTINGS } from "../worker/network/channel.ts";
@@ -33,6 +33,7 @@ import { JobCheckpoints, restoreFrom } from "./job_checkpoints.ts";
 import {
   DEFAULT_RETAINED_CHECKPOINTS,
   findLatestValid,
+  validateCheckpoint,
 } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { TaskRestore } from "../worker/chain_state.ts";
 
@@ -40,6 +41,8 @@ import type { TaskRestore } from "../worker/chain_state.ts";
 export const DEFAULT_SLOT_TIMEOUT_MS = 30_000;
 /** Where checkpoints go when a job names no directory: under the master's working directory. */
 export const DEFAULT_CHECKPOINT_ROOT = `${Deno.cwd()}/.spate/checkpoints`;
+/** Where savepoints go when a request names no directory. */
+export const DEFAULT_SAVEPOINT_ROOT = `${Deno.cwd()}/.spate/savepoints`;
 
 export class JobMaster extends Actor<JobMasterMessage> {
   private readonly graph: ExecutionGraph;
@@ -69,13 +72,15 @@ export class JobMaster extends Actor<JobMasterMessage> {
 
   override preStart(): void {
     const interval = this.submission.checkpointIntervalMs ?? 0;
-    if (interval > 0) {
+    // Streaming jobs get a coordinator even without periodic checkpoints: savepoints use it.
+    if (this.submission.batch !== true) {
       this.checkpoints = new JobCheckpoints(
         {
           jobId: this.jobId,
           intervalMs: interval,
           root: this.submission.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT,
           retained: this.submission.retainedCheckpoints ?? DEFAULT_RETAINED_CHECKPOINTS,
+          savepointRoot: DEFAULT_SAVEPOINT_ROOT,
           attempt: () => this.attempt,
         },
         this.context.self as ActorRef<JobMasterMessage>,
@@ -135,6 +140,8 @@ export class JobMaster extends Actor<JobMasterMessage> {
         return;
       case "cancel":
         return this.cancel();
+      case "triggerSavepoint":
+        return this.triggerSavepoint(m.targetDir, m.cancel);
       case "checkpointTick":
         if (this.state === "RUNNING") this.checkpoints?.tick();
         return;
@@ -196,7 +203,8 @@ export class JobMaster extends Actor<JobMasterMessage> {
    */
   private async findRestore(): Promise<TaskRestore | undefined> {
     const cp = this.checkpoints;
-    if (cp === undefined || cp.latestCompleted === undefined) return undefined;
+    if (cp === undefined) return undefined;
+    if (cp.latestCompleted === undefined) return await this.savepointRestore();
     const root = this.submission.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT;
     const found = await findLatestValid(root, this.jobId, (id, reason) => {
       const message = `checkpoint ${id} is corrupt and skipped: ${reason}`;
@@ -210,7 +218,48 @@ export class JobMaster extends Actor<JobMasterMessage> {
         message,
       });
     });
-    return found === undefined ? undefined : restoreFrom(found.metadata);
+    return found === undefined ? await this.savepointRestore() : restoreFrom(found.metadata);
+  }
+
+  /** The savepoint the job was submitted with, checked against the job's operators. */
+  private async savepointRestore(): Promise<TaskRestore | undefined> {
+    const from = this.submission.restoreFrom;
+    if (from === undefined) return undefined;
+    let metadata;
+    try {
+      metadata = await validateCheckpoint(from.path);
+    } catch (e) {
+      throw new Error(`cannot restore from ${from.path}: ${(e as Error).message}`);
+    }
+    const uids = new Set(this.submission.jobGraph.vertices.flatMap((v) => v.operatorUids ?? []));
+    const stateUids = new Set(Object.values(metadata.tasks).flatMap((t) => t.operators));
+    const unmatched = [...stateUids].filter((u) => !uids.has(u));
+    if (unmatched.length > 0 && !from.allowNonRestoredState) {
+      throw new Error(
+        `cannot restore from ${from.path}: it holds state of operator(s) ${
+          unmatched.map((u) => `'${u}'`).join(", ")
+        } that match no operator of this job (operators: ${[...uids].join(", ")}); give ` +
+          `the operators the same .uid(), or pass --allow-non-restored-state to drop that state`,
+      );
+    }
+    return restoreFrom(metadata);
+  }
+
+  /** Takes a savepoint (then cancels the job if asked); answers with its directory. */
+  private triggerSavepoint(targetDir: string | undefined, cancel: boolean): unknown {
+    if (this.checkpoints === undefined) {
+      return replyError(new Error("a batch job takes no savepoints"));
+    }
+    if (this.state !== "RUNNING" || !this.allRunning()) {
+      return replyError(new Error(`job ${this.jobId} is ${this.state}, not running: no savepoint`));
+    }
+    const self = this.context.self as ActorRef<JobMasterMessage>;
+    return new DeferredReply(
+      this.checkpoints.triggerSavepoint(targetDir).then((location) => {
+        if (cancel) self.tell({ type: "cancel" });
+        return { location };
+      }),
+    );
   }
 
   private deploy(grants: SlotGrant[], restore: TaskRestore | undefined): void {
@@ -297,6 +346,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       managedMemoryBytes: slot.managedMemoryBytes,
       checkpointMode: this.submission.checkpointMode ?? "exactly_once",
       checkpointDir: this.checkpoints?.jobDir,
+      checkpointIntervalMs: this.submission.checkpointIntervalMs ?? 0,
       restore,
       inputs,
       outputs,

@@ -35,6 +35,7 @@ export const DISPATCHER_SCHEMA: MessageSchema = {
   listJobs: {},
   jobDetails: { jobId: "string" },
   cancelJob: { jobId: "string" },
+  triggerSavepoint: { jobId: "string", "targetDir?": "string", cancel: "boolean" },
   jobEnded: { jobId: "string", state: "string" },
   workerLost: { workerId: "string" },
 };
@@ -55,6 +56,7 @@ export const JOB_MASTER_SCHEMA: MessageSchema = {
   collect: { attempt: "int", collectId: "int", records: "array" },
   workerLost: { workerId: "string" },
   cancel: {},
+  triggerSavepoint: { "targetDir?": "string", cancel: "boolean" },
   details: {},
   checkpointTick: {},
   acknowledgeCheckpoint: {

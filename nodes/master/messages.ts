@@ -78,6 +78,10 @@ export interface JobSubmission {
   readonly checkpointDir?: string;
   /** Completed checkpoints kept (default 3). */
   readonly retainedCheckpoints?: number;
+  /** Batch jobs take no checkpoints or savepoints. */
+  readonly batch?: boolean;
+  /** Start from this savepoint (or retained checkpoint) directory. */
+  readonly restoreFrom?: { readonly path: string; readonly allowNonRestoredState: boolean };
 }
 
 export type DispatcherMessage =
@@ -85,6 +89,7 @@ export type DispatcherMessage =
   | { type: "listJobs" }
   | { type: "jobDetails"; jobId: string }
   | { type: "cancelJob"; jobId: string }
+  | { type: "triggerSavepoint"; jobId: string; targetDir?: string; cancel: boolean }
   | { type: "jobEnded"; jobId: string; state: string }
   | { type: "workerLost"; workerId: string };
 
@@ -105,6 +110,7 @@ export type JobMasterMessage =
   | { type: "slotsGranted"; attempt: number; grants: SlotGrant[]; restore?: unknown }
   | { type: "slotsRefused"; attempt: number; message: string }
   | { type: "cancel" }
+  | { type: "triggerSavepoint"; targetDir?: string; cancel: boolean }
   | { type: "details" }
   | { type: "checkpointTick" }
   | {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { JobSubmission } from "../master/messages.ts";
 import type {
   JobExecutionResult,
   JobExecutor,
@@ -64,13 +65,18 @@ export class MiniCluster {
   }
 
   /** An executor that runs plans here, importing the job module by its URL. */
-  executor(listener: JobListener = {}, restartStrategy?: string): JobExecutor {
+  executor(
+    listener: JobListener = {},
+    restartStrategy?: string,
+    restoreFrom?: JobSubmission["restoreFrom"],
+  ): JobExecutor {
     return new ClusterExecutor({
       ...listener,
       system: this.system,
       dispatcher: this.master.dispatcher,
       moduleSource: (plan) => Promise.resolve({ kind: "url", url: plan.jobModuleUrl }),
       restartStrategy,
+      restoreFrom,
       slotTimeoutMs: 0,
     });
   }
@@ -85,6 +91,7 @@ export interface LocalExecutorOptions extends JobListener {
   /** Slots of the embedded cluster; default: as many as the job needs. */
   readonly slots?: number;
   readonly restartStrategy?: string;
+  readonly restoreFrom?: JobSubmission["restoreFrom"];
 }
 
 /**
@@ -111,7 +118,8 @@ export class LocalExecutor implements JobExecutor {
     }
     const cluster = await MiniCluster.start({ slotsPerWorker: slots });
     try {
-      return await cluster.executor(this.options, this.options.restartStrategy ?? "none").execute(
+      const { restartStrategy = "none", restoreFrom } = this.options;
+      return await cluster.executor(this.options, restartStrategy, restoreFrom).execute(
         plan,
         onCollect,
       );

@@ -55,8 +55,10 @@ export interface TaskDeployment {
   readonly managedMemoryBytes: number;
   /** How barriers are aligned at the task's inputs. */
   readonly checkpointMode: "exactly_once" | "at_least_once";
-  /** The job's checkpoint directory (`<root>/<jobId>`); absent when the job takes no checkpoints. */
+  /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
+  /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */
+  readonly checkpointIntervalMs?: number;
   /** The state to start from (failover, savepoint). */
   readonly restore?: TaskRestore;
   readonly inputs: { edgeId: number; channels: ChannelDeployment[] }[];

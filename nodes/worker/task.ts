@@ -90,7 +90,7 @@ export class StreamTask {
     this.chain = new OperatorChain(plan.streamGraph, vertex, {
       subtaskIndex: descriptor.subtaskIndex,
       batch: settings.batch,
-      checkpointing: descriptor.checkpointDir !== undefined,
+      checkpointing: (descriptor.checkpointIntervalMs ?? 0) > 0,
       writersOf: (nodeId) =>
         vertex.outputs.filter((e) => e.sourceNode === nodeId).map((e) => this.writers.get(e.id)!),
       sendToClient,
@@ -193,7 +193,7 @@ export class StreamTask {
         if (!more) break;
         await this.yielder.yield();
       }
-      if (this.descriptor.checkpointDir !== undefined) {
+      if ((this.descriptor.checkpointIntervalMs ?? 0) > 0) {
         await this.awaitFinalCheckpoint();
       }
       await source.close();

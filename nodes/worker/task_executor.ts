@@ -53,6 +53,9 @@ interface Slot {
   jobId: string | undefined;
 }
 
+/** How long a cancelled slot worker may finish what it was told before it is terminated. */
+export const CANCEL_GRACE_MS = 1000;
+
 export class TaskExecutor
   extends Actor<TaskExecutorMessage | { type: "connect"; rm: ActorRef<ResourceManagerMessage> }> {
   private readonly slots: Slot[];
@@ -214,6 +217,7 @@ export class TaskExecutor
       managedMemoryBytes: task.managedMemoryBytes,
       checkpointMode: task.checkpointMode,
       checkpointDir: task.checkpointDir,
+      checkpointIntervalMs: task.checkpointIntervalMs,
       restore: task.restore,
     };
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) => x.ports);
@@ -251,18 +255,31 @@ export class TaskExecutor
     return slot.control!;
   }
 
-  private freeSlot(index: number): void {
+  /**
+   * Frees a slot for the next job. With a grace period the old slot worker is
+   * first asked to cancel its tasks: commands it got before (a checkpoint
+   * completion a sink must commit) are processed in order; it is terminated
+   * when the grace period ends, whatever it is doing.
+   */
+  private freeSlot(index: number, graceMs = 0): void {
     const slot = this.slots[index];
-    slot.worker?.terminate();
-    slot.control?.close();
+    const { worker, control } = slot;
     slot.worker = undefined;
     slot.control = undefined;
     slot.jobId = undefined;
+    const stop = () => {
+      worker?.terminate();
+      control?.close();
+    };
+    if (graceMs > 0 && control !== undefined) {
+      control.postMessage({ type: "cancel" } satisfies SlotCommand);
+      setTimeout(stop, graceMs);
+    } else stop();
   }
 
   private releaseJob(jobId: string): void {
     this.slots.forEach((s, i) => {
-      if (s.jobId === jobId) this.freeSlot(i);
+      if (s.jobId === jobId) this.freeSlot(i, CANCEL_GRACE_MS);
     });
     for (const [id, t] of this.tasks) if (t.jobId === jobId) this.tasks.delete(id);
     this.options.network.releaseJob(jobId);

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import { type ActorRef, AskTimeoutError } from "../../rpc/actor.ts";
 import type { BlobStore } from "../blob_store.ts";
-import { UnknownJobError } from "../dispatcher.ts";
+import { SAVEPOINT_ASK_TIMEOUT_MS, UnknownJobError } from "../dispatcher.ts";
 import type { DispatcherMessage, ResourceManagerMessage } from "../messages.ts";
 import type { WorkerInfo } from "../resource_manager.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
@@ -124,6 +124,36 @@ export function restApi(deps: RestDeps): Hono {
       return c.json({ errors: [`unknown mode '${mode}': only 'cancel' is supported`] }, 400);
     }
     return c.json(await ask(deps.dispatcher, { type: "cancelJob", jobId: c.req.param("id") }), 202);
+  });
+
+  // Takes a savepoint and answers when it is complete: { location }.
+  app.post("/api/v1/jobs/:id/savepoints", async (c) => {
+    let body: Record<string, unknown>;
+    try {
+      body = await c.req.json();
+    } catch {
+      body = {};
+    }
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      return c.json({ errors: ["the body must be a JSON object"] }, 400);
+    }
+    const { targetDirectory, cancelJob } = body;
+    if (
+      targetDirectory !== undefined &&
+      (typeof targetDirectory !== "string" || !targetDirectory.startsWith("/"))
+    ) {
+      return c.json({ errors: ["targetDirectory must be an absolute path"] }, 400);
+    }
+    if (cancelJob !== undefined && typeof cancelJob !== "boolean") {
+      return c.json({ errors: ["cancelJob must be a boolean"] }, 400);
+    }
+    const result = await deps.dispatcher.ask({
+      type: "triggerSavepoint",
+      jobId: c.req.param("id"),
+      targetDir: targetDirectory,
+      cancel: cancelJob === true,
+    } as never, SAVEPOINT_ASK_TIMEOUT_MS);
+    return c.json(result as Record<string, unknown>);
   });
 
   app.get("/api/v1/taskmanagers", async (c) => {

@@ -118,6 +118,9 @@ function validateGraph(raw: unknown): JobGraph {
     str(v.name, `jobGraph.vertices[${i}].name`);
     str(v.slotSharingGroup, `jobGraph.vertices[${i}].slotSharingGroup`, 200);
     arr(v.nodeIds, `jobGraph.vertices[${i}].nodeIds`, MAX_VERTICES);
+    arr(v.operatorUids, `jobGraph.vertices[${i}].operatorUids`, MAX_VERTICES).forEach((u, k) =>
+      str(u, `jobGraph.vertices[${i}].operatorUids[${k}]`, 500)
+    );
     arr(v.inputs, `jobGraph.vertices[${i}].inputs`, MAX_VERTICES);
     arr(v.outputs, `jobGraph.vertices[${i}].outputs`, MAX_VERTICES);
   }
@@ -195,6 +198,8 @@ export function validateSubmission(
     checkpointIntervalMs,
     checkpointMode: s.checkpointMode as JobSubmission["checkpointMode"],
     checkpointDir: s.checkpointDir === undefined ? undefined : checkpointDir(s.checkpointDir),
+    batch: s.batch === undefined ? undefined : bool(s.batch, "batch"),
+    restoreFrom: s.restoreFrom === undefined ? undefined : restoreFrom(s.restoreFrom),
     retainedCheckpoints: s.retainedCheckpoints === undefined
       ? undefined
       : int(s.retainedCheckpoints, "retainedCheckpoints", 1, 1000),
@@ -221,4 +226,20 @@ function checkpointDir(raw: unknown): string {
     fail(`checkpointDir must be an absolute path, got '${dir}'`);
   }
   return dir;
+}
+
+function bool(v: unknown, what: string): boolean {
+  if (typeof v !== "boolean") fail(`${what} must be a boolean`);
+  return v;
+}
+
+function restoreFrom(raw: unknown): { path: string; allowNonRestoredState: boolean } {
+  const r = obj(raw, "restoreFrom");
+  return {
+    path: checkpointDir(r.path),
+    allowNonRestoredState: bool(
+      r.allowNonRestoredState ?? false,
+      "restoreFrom.allowNonRestoredState",
+    ),
+  };
 }

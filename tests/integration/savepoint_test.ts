@@ -1,0 +1,154 @@
+/**
+ * Savepoints with real processes: a keyed count runs at parallelism 2, is
+ * cancelled with a savepoint mid-run, and resumes from it at parallelism 4
+ * and at 1 (key groups and source ranges redistributed); the committed output
+ * equals that of an uninterrupted run. State that matches no operator uid is
+ * refused unless --allow-non-restored-state.
+ */
+
+import assert from "node:assert/strict";
+import { jobPath, runCli } from "../_helpers/cli.ts";
+import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+
+const EVENTS = 60_000;
+const KEYS = 300;
+
+function jobArgsFor(out: string, rate?: number): string[] {
+  const args = ["--events", String(EVENTS), "--keys", String(KEYS), "--out", out];
+  return rate === undefined ? args : [...args, "--rate", String(rate)];
+}
+
+/** Lines of an uninterrupted run: key k counted 1..n_k. */
+function expectedLines(): Set<string> {
+  const perKey = new Map<string, number>();
+  for (let i = 0; i < EVENTS; i++) {
+    const k = `k${(i * 7919) % KEYS}`;
+    perKey.set(k, (perKey.get(k) ?? 0) + 1);
+  }
+  const lines = new Set<string>();
+  for (const [k, n] of perKey) for (let c = 1; c <= n; c++) lines.add(`${k},${c}`);
+  return lines;
+}
+
+async function committed(dir: string): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.startsWith(".")) continue;
+    lines.push(...(await Deno.readTextFile(`${dir}/${e.name}`)).split("\n").filter((l) => l));
+  }
+  return lines;
+}
+
+/** Runs the job at parallelism 2 and cancels it with a savepoint mid-run; returns its directory. */
+async function cancelWithSavepoint(cluster: TestCluster, out: string, dir: string) {
+  const job = runCli([
+    "run",
+    jobPath("keyed_count.ts"),
+    "--master",
+    cluster.url,
+    "--mode",
+    "streaming",
+    "-p",
+    "2",
+    "--",
+    ...jobArgsFor(out, 15_000),
+  ]);
+  let jobId = "";
+  await waitFor("the job to be a third through", async () => {
+    const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
+    const running = jobs.find((j: { state: string }) => j.state === "RUNNING");
+    if (running === undefined) return false;
+    jobId = running.id;
+    const d = await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json();
+    const all = d.vertices.every((v: { subtasks: { state: string }[] }) =>
+      v.subtasks.every((s) => s.state === "RUNNING")
+    );
+    return all && d.vertices[0].recordsOut > EVENTS / 3;
+  }, 30_000);
+  const sp = await runCli([
+    "cancel",
+    jobId,
+    "--master",
+    cluster.url,
+    "--with-savepoint",
+    "--dir",
+    dir,
+  ]);
+  assert.equal(sp.code, 0, sp.stderr);
+  const location = sp.stdout.match(/Savepoint completed: (\S+)/)?.[1];
+  assert.equal(location, dir);
+  const res = await job;
+  assert.match(res.stderr, /CANCELED/);
+  return location!;
+}
+
+Deno.test("savepoint at parallelism 2, resumed at 4 and at 1: output equals the uninterrupted run", async () => {
+  const cluster = await startCluster(2, 2);
+  const root = await Deno.makeTempDir({ prefix: "spate-sp-" });
+  try {
+    for (const p of [4, 1]) {
+      const out = `${root}/out-${p}`;
+      const savepoint = await cancelWithSavepoint(cluster, out, `${root}/savepoint-${p}`);
+      const before = (await committed(out)).length;
+      assert.ok(before > 0 && before < EVENTS, `committed before the resume: ${before}`);
+      const res = await runCli([
+        "run",
+        jobPath("keyed_count.ts"),
+        "--master",
+        cluster.url,
+        "--mode",
+        "streaming",
+        "-p",
+        String(p),
+        "--from-savepoint",
+        savepoint,
+        "--",
+        ...jobArgsFor(out),
+      ]);
+      assert.equal(res.code, 0, res.stderr);
+      const lines = await committed(out);
+      assert.equal(lines.length, EVENTS, `parallelism ${p}: line count`);
+      assert.deepEqual(new Set(lines), expectedLines(), `parallelism ${p}: lines`);
+    }
+  } finally {
+    await cluster.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a savepoint whose state matches no operator is refused unless --allow-non-restored-state", async () => {
+  const cluster = await startCluster(1, 2);
+  const root = await Deno.makeTempDir({ prefix: "spate-sp-" });
+  try {
+    const savepoint = await cancelWithSavepoint(cluster, `${root}/out`, `${root}/savepoint`);
+    const other = (extra: string[]) =>
+      runCli([
+        "run",
+        jobPath("slow_count.ts"),
+        "--master",
+        cluster.url,
+        "--mode",
+        "streaming",
+        "--from-savepoint",
+        savepoint,
+        ...extra,
+        "--",
+        "--records",
+        "1000",
+        "--work-us",
+        "0",
+        "--output",
+        `${root}/other`,
+      ]);
+    const refused = await other([]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /match no operator of this job/);
+    assert.match(refused.stderr, /'count'/);
+    assert.match(refused.stderr, /--allow-non-restored-state/);
+    const allowed = await other(["--allow-non-restored-state"]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+  } finally {
+    await cluster.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});
