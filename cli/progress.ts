@@ -4,6 +4,12 @@ import type { JobListener } from "../nodes/client/cluster_executor.ts";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
 /** Status lines on stderr, and a live progress line when stderr is a terminal. */
 export function progressPrinter(quiet: boolean): JobListener {
   if (quiet) return {};
@@ -20,6 +26,14 @@ export function progressPrinter(quiet: boolean): JobListener {
       const attempt = m.attempt > 0 ? ` (attempt ${m.attempt + 1})` : "";
       console.error(
         `Job '${m.jobName}' (${m.jobId}) ${m.state}${attempt}${m.message ? `: ${m.message}` : ""}`,
+      );
+    },
+    onCheckpoint(m) {
+      clearLive();
+      const where = m.location === undefined ? "" : ` at ${m.location}`;
+      console.error(
+        `${m.kind === "savepoint" ? "Savepoint" : "Checkpoint"} ${m.checkpointId} completed in ` +
+          `${m.durationMs} ms (${formatBytes(m.stateSizeBytes)})${where}`,
       );
     },
     onProgress(m) {

@@ -12,6 +12,7 @@ import {
   type CheckpointStats,
   CheckpointStatsHistory,
   DEFAULT_CHECKPOINT_HISTORY_SIZE,
+  type TaskAckStats,
 } from "./checkpoint_stats.ts";
 import { type CheckpointSettings, resolveCheckpointSettings } from "./checkpoint_settings.ts";
 import type { CheckpointEffect, CompletedCheckpoint } from "./checkpoint_effects.ts";
@@ -111,11 +112,12 @@ export class CheckpointCoordinator {
     checkpointId: number,
     handle: unknown,
     nowMs: number,
+    stats?: TaskAckStats,
   ): CheckpointEffect[] {
     const p = this.pending.get(checkpointId);
     if (!p || !p.awaiting.delete(taskId)) return [];
     p.handles.set(taskId, handle);
-    this.stats.acknowledged(checkpointId);
+    this.stats.acknowledged(checkpointId, stats);
     return p.awaiting.size === 0 ? this.complete(p, nowMs) : [];
   }
 

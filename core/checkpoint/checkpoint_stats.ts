@@ -25,7 +25,20 @@ export interface CheckpointStats {
   readonly acknowledged: number;
   /** Tasks that had to acknowledge when it was triggered. */
   readonly totalTasks: number;
+  /** Bytes of state written by the tasks that acknowledged. */
+  readonly stateSizeBytes: number;
+  /** Longest barrier alignment at one task (first to last barrier). */
+  readonly maxAlignmentDurationMs: number;
+  /** Longest asynchronous part (conversion and write) at one task. */
+  readonly maxAsyncDurationMs: number;
   readonly failureReason?: string;
+}
+
+/** What one task's acknowledgement adds to its checkpoint's statistics. */
+export interface TaskAckStats {
+  readonly stateSizeBytes?: number;
+  readonly alignmentDurationMs?: number;
+  readonly asyncDurationMs?: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -63,14 +76,21 @@ export class CheckpointStatsHistory {
       triggerTimestampMs,
       acknowledged: 0,
       totalTasks,
+      stateSizeBytes: 0,
+      maxAlignmentDurationMs: 0,
+      maxAsyncDurationMs: 0,
     });
     if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  /** Counts one acknowledgement. */
-  acknowledged(id: number): void {
+  /** Counts one acknowledgement and adds its figures. */
+  acknowledged(id: number, task: TaskAckStats = {}): void {
     const e = this.entries.get(id);
-    if (e) e.acknowledged++;
+    if (!e) return;
+    e.acknowledged++;
+    e.stateSizeBytes += task.stateSizeBytes ?? 0;
+    e.maxAlignmentDurationMs = Math.max(e.maxAlignmentDurationMs, task.alignmentDurationMs ?? 0);
+    e.maxAsyncDurationMs = Math.max(e.maxAsyncDurationMs, task.asyncDurationMs ?? 0);
   }
 
   /** Marks a checkpoint completed. */

@@ -22,6 +22,7 @@ import type { JobModuleSource } from "../worker/deployment.ts";
 export interface JobListener {
   onStatus?(m: Extract<ClientMessage, { type: "jobStatus" }>): void;
   onProgress?(m: Extract<ClientMessage, { type: "progress" }>): void;
+  onCheckpoint?(m: Extract<ClientMessage, { type: "checkpointCompleted" }>): void;
 }
 
 export interface ClusterExecutorOptions extends JobListener {
@@ -60,6 +61,9 @@ class JobClient extends Actor<ClientMessage> {
         return;
       case "progress":
         this.listener.onProgress?.(m);
+        return;
+      case "checkpointCompleted":
+        this.listener.onCheckpoint?.(m);
         return;
       case "collect":
         this.onCollect?.(m.collectId, m.records);

@@ -43,6 +43,8 @@ export interface JobCheckpointOptions {
   readonly savepointRoot: string;
   /** The attempt whose tasks are notified of completions. */
   readonly attempt: () => number;
+  /** Told about every stored checkpoint or savepoint (the client prints it). */
+  readonly onStored?: (c: CompletedCheckpoint, stateSizeBytes: number, location: string) => void;
 }
 
 export class JobCheckpoints {
@@ -95,7 +97,13 @@ export class JobCheckpoints {
     this.perform(this.coordinator.tick(Date.now()));
   }
   acknowledge(taskId: string, checkpointId: number, handle: unknown): void {
-    this.perform(this.coordinator.acknowledge(taskId, checkpointId, handle, Date.now()));
+    const h = handle as Partial<TaskCheckpointHandle>;
+    const stats = {
+      stateSizeBytes: h.file?.bytes,
+      alignmentDurationMs: h.alignmentDurationMs,
+      asyncDurationMs: h.asyncDurationMs,
+    };
+    this.perform(this.coordinator.acknowledge(taskId, checkpointId, handle, Date.now(), stats));
   }
   decline(taskId: string, checkpointId: number, reason: string): void {
     this.perform(this.coordinator.decline(taskId, checkpointId, reason, Date.now()));
@@ -233,6 +241,7 @@ export class JobCheckpoints {
       return false;
     }
     this.latestCompleted = metadata;
+    this.options.onStored?.(c, stateSize(metadata), dir);
     retainCompleted(this.options.root, this.options.jobId, this.options.retained).catch((e) =>
       console.error(`[checkpoints] cannot delete old checkpoints: ${(e as Error).message}`)
     );
@@ -268,8 +277,13 @@ export class JobCheckpoints {
       return false;
     }
     request?.resolve(target);
+    this.options.onStored?.(c, stateSize(m), target);
     return true;
   }
+}
+
+function stateSize(m: CheckpointMetadata): number {
+  return Object.values(m.tasks).reduce((n, t) => n + (t.file?.bytes ?? 0), 0);
 }
 
 /** Renames, or copies and deletes across file systems. */

@@ -81,6 +81,16 @@ export class JobMaster extends Actor<JobMasterMessage> {
           root: this.submission.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT,
           retained: this.submission.retainedCheckpoints ?? DEFAULT_RETAINED_CHECKPOINTS,
           savepointRoot: DEFAULT_SAVEPOINT_ROOT,
+          onStored: (c, stateSizeBytes, location) =>
+            this.client?.tell({
+              type: "checkpointCompleted",
+              jobId: this.jobId,
+              checkpointId: c.id,
+              kind: c.kind,
+              durationMs: c.durationMs,
+              stateSizeBytes,
+              location: c.kind === "savepoint" ? location : undefined,
+            }),
           attempt: () => this.attempt,
         },
         this.context.self as ActorRef<JobMasterMessage>,

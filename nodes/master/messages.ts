@@ -144,5 +144,14 @@ export type ClientMessage =
     vertices: { name: string; recordsIn: number; recordsOut: number }[];
   }
   | { type: "collect"; collectId: number; records: unknown[] }
+  | {
+    type: "checkpointCompleted";
+    jobId: string;
+    checkpointId: number;
+    kind: string;
+    durationMs: number;
+    stateSizeBytes: number;
+    location?: string;
+  }
   | { type: "jobFinished"; result: JobExecutionResult }
   | { type: "jobFailed"; jobName: string; failure: TaskFailure };

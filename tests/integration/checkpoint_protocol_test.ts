@@ -53,7 +53,14 @@ for (const mode of ["exactly_once", "at_least_once"]) {
         "--output",
         `${dir}/out`,
       ]);
-      let completed: { acknowledged: number; totalTasks: number; id: number }[] = [];
+      let completed: {
+        acknowledged: number;
+        totalTasks: number;
+        id: number;
+        stateSizeBytes: number;
+        maxAlignmentDurationMs: number;
+        maxAsyncDurationMs: number;
+      }[] = [];
       await waitFor("two completed checkpoints", async () => {
         const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
         if (jobs.length === 0) return false;
@@ -63,7 +70,11 @@ for (const mode of ["exactly_once", "at_least_once"]) {
         completed = h.filter((c: { status: string }) => c.status === "COMPLETED");
         return completed.length >= 2;
       }, 30_000);
-      for (const c of completed) assert.equal(c.acknowledged, c.totalTasks);
+      for (const c of completed) {
+        assert.equal(c.acknowledged, c.totalTasks);
+        assert.ok(c.stateSizeBytes > 0, "the keyed sum and the sources wrote state");
+        assert.ok(c.maxAlignmentDurationMs >= 0 && c.maxAsyncDurationMs >= 0);
+      }
       assert.ok(completed[1].id > completed[0].id, "ids increase");
       const res = await job;
       assert.equal(res.code, 0, res.stderr);
