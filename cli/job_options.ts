@@ -95,10 +95,14 @@ export function parseJobOptions(command: string, args: string[], extra: FlagSpec
 
 export { positiveInt };
 
-function checkpointMode(v: string | undefined): "exactly_once" | "at_least_once" | undefined {
+function checkpointMode(
+  v: string | undefined,
+): "exactly_once" | "at_least_once" | "unaligned" | undefined {
   if (v === undefined) return undefined;
-  if (v !== "exactly_once" && v !== "at_least_once") {
-    throw new UsageError(`--checkpoint-mode must be exactly_once or at_least_once, got '${v}'`);
+  if (v !== "exactly_once" && v !== "at_least_once" && v !== "unaligned") {
+    throw new UsageError(
+      `--checkpoint-mode must be exactly_once, at_least_once or unaligned, got '${v}'`,
+    );
   }
   return v;
 }

@@ -30,7 +30,8 @@ Options (run, plan):
       --buffer-timeout MS   flush partly filled buffers after MS ms (default 100; 0 = every record)
       --disable-chaining    run every operator as its own task
       --checkpoint-interval MS   take a checkpoint every MS ms (barriers through the job)
-      --checkpoint-mode M   exactly_once (aligned, default) | at_least_once
+      --checkpoint-mode M   exactly_once (aligned, default) | at_least_once |
+                            unaligned (exactly-once, barriers never wait: in-flight data is stored)
       --checkpoint-dir D    checkpoints go to D/<job id>/chk-<n>/ (default ./.spate/checkpoints
                             of the master; workers must reach it: local or shared storage)
       --retained-checkpoints N   completed checkpoints kept (default 3)

@@ -12,7 +12,8 @@
  * - `at_least_once`: nothing is blocked; the snapshot follows the last barrier n.
  * - `unaligned`: the first barrier n is forwarded and the snapshot taken at once;
  *   each buffer then taken from a channel before that channel's barrier n is
- *   in-flight data the task persists with checkpoint n.
+ *   in-flight data the task persists with checkpoint n. Savepoints are
+ *   aligned even then (they must be portable: no in-flight data).
  *
  * One checkpoint is aligned at a time: a barrier (or cancel marker) with a
  * higher id aborts the one in progress; barriers of older ids are ignored.
@@ -92,11 +93,14 @@ export class BarrierAligner {
   private barrier: BarrierInfo | undefined;
   private startMs = 0;
   private blocked = 0;
+  /** The mode of the checkpoint in progress (unaligned jobs align savepoints). */
+  private active: AlignmentMode;
 
   constructor(readonly channels: number, readonly mode: AlignmentMode) {
     if (!Number.isInteger(channels) || channels < 1) {
       throw new RangeError(`a barrier aligner needs an integer >= 1 of channels, got ${channels}`);
     }
+    this.active = mode;
     this.ended = new Array(channels).fill(false);
     this.seen = new Array(channels).fill(false);
   }
@@ -113,7 +117,7 @@ export class BarrierAligner {
 
   /** True when the channel's items must be held back (aligned mode, after its barrier). */
   isBlocked(channel: number): boolean {
-    return this.mode === "exactly_once" && this.pending && this.seen[channel];
+    return this.active === "exactly_once" && this.pending && this.seen[channel];
   }
 
   /** Barrier `barrier.id` was taken from `channel`. */
@@ -130,7 +134,7 @@ export class BarrierAligner {
     this.seen[channel] = true;
     if (this.allSeen()) {
       this.finish(nowMs, effects);
-    } else if (this.mode === "exactly_once") {
+    } else if (this.active === "exactly_once") {
       this.blocked++;
       effects.push({ type: "block", channel });
     }
@@ -141,8 +145,8 @@ export class BarrierAligner {
   onBuffer(channel: number): BufferVerdict {
     this.check(channel);
     if (!this.pending) return PROCESS;
-    if (this.seen[channel]) return this.mode === "exactly_once" ? HOLD : PROCESS;
-    if (this.mode !== "unaligned") return PROCESS;
+    if (this.seen[channel]) return this.active === "exactly_once" ? HOLD : PROCESS;
+    if (this.active !== "unaligned") return PROCESS;
     return {
       hold: false,
       effects: [{ type: "persistInFlight", checkpointId: this.current, channel }],
@@ -181,13 +185,14 @@ export class BarrierAligner {
     this.pending = true;
     this.startMs = nowMs;
     this.seen.fill(false);
-    if (this.mode === "unaligned") this.snapshot(0, effects);
+    this.active = this.mode === "unaligned" && barrier.savepoint ? "exactly_once" : this.mode;
+    if (this.active === "unaligned") this.snapshot(0, effects);
   }
 
   private finish(nowMs: number, effects: AlignerEffect[]): void {
     this.pending = false;
     const durationMs = nowMs - this.startMs;
-    if (this.mode === "unaligned") {
+    if (this.active === "unaligned") {
       effects.push({ type: "inFlightComplete", checkpointId: this.current, durationMs });
     } else {
       this.snapshot(durationMs, effects);

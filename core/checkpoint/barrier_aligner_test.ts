@@ -4,6 +4,7 @@ import { type AlignerEffect, type AlignmentMode, BarrierAligner } from "./barrie
 /** One event fed to the aligner, as data. */
 type Event =
   | readonly ["barrier", number, number, number] // channel, checkpoint id, now
+  | readonly ["savepoint", number, number, number] // channel, checkpoint id, now
   | readonly ["buffer", number] // channel
   | readonly ["end", number, number] // channel, now
   | readonly ["cancel", number, number]; // channel, checkpoint id
@@ -31,7 +32,9 @@ function show(e: AlignerEffect): string {
 function apply(a: BarrierAligner, e: Event): string[] {
   switch (e[0]) {
     case "barrier":
-      return a.onBarrier(e[1], { id: e[2], timestampMs: 0, savepoint: false }, e[3]).map(show);
+    case "savepoint":
+      return a.onBarrier(e[1], { id: e[2], timestampMs: 0, savepoint: e[0] === "savepoint" }, e[3])
+        .map(show);
     case "buffer": {
       const verdict = a.onBuffer(e[1]);
       return [...(verdict.hold ? ["hold"] : []), ...verdict.effects.map(show)];
@@ -128,6 +131,17 @@ Deno.test("unaligned: snapshot at the first barrier; buffers ahead of barriers p
     [["buffer", 2], ["persist 1 ch2"]],
     [["barrier", 2, 1, 170], ["inFlightComplete 1 (70 ms)"]],
     [["buffer", 2], []],
+  ]);
+});
+
+Deno.test("unaligned jobs align savepoints (portable: no in-flight data), then go on unaligned", () => {
+  script(2, "unaligned", [
+    [["savepoint", 0, 1, 100], ["block 0"]],
+    [["buffer", 0], ["hold"]],
+    [["buffer", 1], []],
+    [["savepoint", 1, 1, 150], ["forward 1", "snapshot 1 (aligned 50 ms)", "unblockAll"]],
+    [["barrier", 0, 2, 200], ["forward 2", "snapshot 2 (aligned 0 ms)"]],
+    [["buffer", 1], ["persist 2 ch1"]],
   ]);
 });
 

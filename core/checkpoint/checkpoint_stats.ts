@@ -31,6 +31,8 @@ export interface CheckpointStats {
   readonly maxAlignmentDurationMs: number;
   /** Longest asynchronous part (conversion and write) at one task. */
   readonly maxAsyncDurationMs: number;
+  /** In-flight input stored with the state (unaligned checkpoints). */
+  readonly persistedInFlightBytes: number;
   readonly failureReason?: string;
 }
 
@@ -39,6 +41,7 @@ export interface TaskAckStats {
   readonly stateSizeBytes?: number;
   readonly alignmentDurationMs?: number;
   readonly asyncDurationMs?: number;
+  readonly inFlightBytes?: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -79,6 +82,7 @@ export class CheckpointStatsHistory {
       stateSizeBytes: 0,
       maxAlignmentDurationMs: 0,
       maxAsyncDurationMs: 0,
+      persistedInFlightBytes: 0,
     });
     if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
   }
@@ -91,6 +95,7 @@ export class CheckpointStatsHistory {
     e.stateSizeBytes += task.stateSizeBytes ?? 0;
     e.maxAlignmentDurationMs = Math.max(e.maxAlignmentDurationMs, task.alignmentDurationMs ?? 0);
     e.maxAsyncDurationMs = Math.max(e.maxAsyncDurationMs, task.asyncDurationMs ?? 0);
+    e.persistedInFlightBytes += task.inFlightBytes ?? 0;
   }
 
   /** Marks a checkpoint completed. */

@@ -17,7 +17,7 @@ export interface EnvironmentDefaults {
   runtimeMode?: RuntimeMode;
   chainingEnabled?: boolean;
   checkpointIntervalMs?: number;
-  checkpointMode?: "exactly_once" | "at_least_once";
+  checkpointMode?: "exactly_once" | "at_least_once" | "unaligned";
   /** Absolute root directory of checkpoints. */
   checkpointDir?: string;
   retainedCheckpoints?: number;

@@ -112,14 +112,18 @@ export class StreamExecutionEnvironment {
   /**
    * Takes a checkpoint every `intervalMs` (asynchronous barrier snapshots):
    * exactly-once aligns barriers at multi-input tasks; at-least-once never
-   * blocks an input.
+   * blocks an input; unaligned is exactly-once without blocking: a task
+   * snapshots at the first barrier and stores the data still in flight on its
+   * other inputs. Savepoints are always aligned.
    */
   enableCheckpointing(intervalMs: number, mode: CheckpointingMode = "exactly_once"): this {
     if (!Number.isInteger(intervalMs) || intervalMs < 10) {
       throw new RangeError(`checkpoint interval must be an integer >= 10 ms, got ${intervalMs}`);
     }
-    if (mode !== "exactly_once" && mode !== "at_least_once") {
-      throw new RangeError(`checkpointing mode must be exactly_once or at_least_once, got ${mode}`);
+    if (mode !== "exactly_once" && mode !== "at_least_once" && mode !== "unaligned") {
+      throw new RangeError(
+        `checkpointing mode must be exactly_once, at_least_once or unaligned, got ${mode}`,
+      );
     }
     this.checkpointIntervalMs = intervalMs;
     this.checkpointMode = mode;

@@ -57,7 +57,7 @@ export interface GraphSettings {
 }
 
 /** How barriers are aligned: exactly-once (aligned) or at-least-once (never blocks). */
-export type CheckpointingMode = "exactly_once" | "at_least_once";
+export type CheckpointingMode = "exactly_once" | "at_least_once" | "unaligned";
 
 export interface StreamGraph {
   readonly settings: GraphSettings;

@@ -102,6 +102,7 @@ export class JobCheckpoints {
       stateSizeBytes: h.file?.bytes,
       alignmentDurationMs: h.alignmentDurationMs,
       asyncDurationMs: h.asyncDurationMs,
+      inFlightBytes: h.inFlightBytes,
     };
     this.perform(this.coordinator.acknowledge(taskId, checkpointId, handle, Date.now(), stats));
   }

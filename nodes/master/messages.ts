@@ -73,7 +73,7 @@ export interface JobSubmission {
   readonly slotTimeoutMs?: number;
   /** Checkpoint every this many ms (0 or absent: no checkpoints). */
   readonly checkpointIntervalMs?: number;
-  readonly checkpointMode?: "exactly_once" | "at_least_once";
+  readonly checkpointMode?: "exactly_once" | "at_least_once" | "unaligned";
   /** Absolute root of the job's checkpoints (default: the master's `./.spate/checkpoints`). */
   readonly checkpointDir?: string;
   /** Completed checkpoints kept (default 3). */

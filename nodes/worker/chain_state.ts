@@ -18,12 +18,29 @@ import {
 } from "../../core/state/operator_state.ts";
 import type { OperatorChain } from "./operator_chain.ts";
 
+/** An input buffer that was in flight at an unaligned checkpoint (replayed on restore). */
+export interface InFlightBuffer {
+  readonly channel: number;
+  readonly records: number;
+  readonly data: Uint8Array;
+}
+
 /** One operator's part of a task's state file. */
 export interface OperatorSnapshot {
   readonly keyed?: KeyedStateSnapshot;
   readonly operator?: OperatorStateSnapshot;
   /** The source reader's position (source operators). */
   readonly source?: unknown;
+  /** Unaligned checkpoints: the chain head's in-flight input, in the order it was taken. */
+  readonly inFlight?: InFlightBuffer[];
+}
+
+/** What a restored chain resumes from besides its operators' state. */
+export interface RestoredInputs {
+  /** Positions of every old source subtask, or undefined when none. */
+  readonly sources?: unknown[];
+  /** Input buffers to process before any new input (unaligned checkpoints). */
+  readonly inFlight: InFlightBuffer[];
 }
 
 /** What a task writes for one checkpoint. */
@@ -32,6 +49,8 @@ export interface TaskStateSnapshot {
   readonly checkpointId: number;
   readonly vertexId: number;
   readonly subtaskIndex: number;
+  /** The vertex's parallelism when the snapshot was taken. */
+  readonly parallelism: number;
   /** Operator uid -> its state. */
   readonly operators: Record<string, OperatorSnapshot>;
 }
@@ -53,7 +72,7 @@ export type CheckpointDirOf = (checkpointId: number) => string;
 export async function captureChainState(
   chain: OperatorChain,
   checkpointId: number,
-): Promise<() => Promise<TaskStateSnapshot>> {
+): Promise<(inFlight?: InFlightBuffer[]) => Promise<TaskStateSnapshot>> {
   for (const { op } of chain.operators) await op.snapshotState?.(checkpointId);
   const keyed = new Map<string, Promise<KeyedStateSnapshot>>();
   const operators: Record<string, OperatorSnapshot> = {};
@@ -67,16 +86,21 @@ export async function captureChainState(
   if (chain.source?.snapshotState && chain.sourceNode) {
     operators[chain.sourceNode.uid] = { source: chain.source.snapshotState() };
   }
-  return async () => {
+  return async (inFlight?: InFlightBuffer[]) => {
     for (const [uid, snapshot] of keyed) {
       const k = await snapshot;
       if (k.keyGroups.length > 0) operators[uid] = { ...operators[uid], keyed: k };
+    }
+    if (inFlight !== undefined && inFlight.length > 0) {
+      const head = chain.head.uid;
+      operators[head] = { ...operators[head], inFlight };
     }
     return {
       version: 1,
       checkpointId,
       vertexId: chain.vertex.id,
       subtaskIndex: chain.subtaskIndex,
+      parallelism: chain.vertex.parallelism,
       operators,
     };
   };
@@ -94,12 +118,12 @@ export function writeTaskState(
  * Loads the chain's state from `restore` before the operators open: keyed
  * state by key group range, operator state redistributed over the new
  * parallelism. Returns the source positions of every old subtask (the source
- * resumes from them after it opens), or undefined when there are none.
+ * resumes from them after it opens) and this subtask's in-flight input.
  */
 export async function restoreChainState(
   chain: OperatorChain,
   restore: TaskRestore,
-): Promise<unknown[] | undefined> {
+): Promise<RestoredInputs> {
   const files = new Map<string, Promise<TaskStateSnapshot>>();
   const read = (h: StateFileHandle) => {
     let f = files.get(h.path);
@@ -108,12 +132,12 @@ export async function restoreChainState(
     }
     return f;
   };
-  const partsOf = async (uid: string) => {
-    const handles = restore.files[uid] ?? [];
-    const snapshots = await Promise.all(handles.map(read));
-    return snapshots.sort((a, b) => a.subtaskIndex - b.subtaskIndex).map((s) => s.operators[uid])
-      .filter((p) => p !== undefined);
+  const snapshotsOf = async (uid: string) => {
+    const snapshots = await Promise.all((restore.files[uid] ?? []).map(read));
+    return snapshots.sort((a, b) => a.subtaskIndex - b.subtaskIndex);
   };
+  const partsOf = async (uid: string) =>
+    (await snapshotsOf(uid)).map((s) => s.operators[uid]).filter((p) => p !== undefined);
   for (const { node, ctx } of chain.operators) {
     const parts = await partsOf(node.uid);
     const keyed = parts.flatMap((p) => p.keyed ? [p.keyed] : []);
@@ -130,9 +154,22 @@ export async function restoreChainState(
       );
     }
   }
-  if (chain.sourceNode === undefined) return undefined;
+  let inFlight: InFlightBuffer[] = [];
+  for (const s of await snapshotsOf(chain.head.uid)) {
+    const buffers = s.operators[chain.head.uid]?.inFlight ?? [];
+    if (buffers.length === 0) continue;
+    if (s.parallelism !== chain.vertex.parallelism) {
+      throw new Error(
+        `checkpoint ${restore.checkpointId} is unaligned (it holds in-flight data of ` +
+          `'${chain.head.name}' at parallelism ${s.parallelism}); restore it at that ` +
+          `parallelism, or rescale from a savepoint (savepoints are aligned)`,
+      );
+    }
+    if (s.subtaskIndex === chain.subtaskIndex) inFlight = buffers;
+  }
+  if (chain.sourceNode === undefined) return { inFlight };
   const sources = (await partsOf(chain.sourceNode.uid)).filter((p) => "source" in p);
-  return sources.length > 0 ? sources.map((p) => p.source) : undefined;
+  return { sources: sources.length > 0 ? sources.map((p) => p.source) : undefined, inFlight };
 }
 
 function checkTaskState(x: unknown, path: string): TaskStateSnapshot {

@@ -54,7 +54,7 @@ export interface TaskDeployment {
   /** The slot's share of its worker's managed memory. */
   readonly managedMemoryBytes: number;
   /** How barriers are aligned at the task's inputs. */
-  readonly checkpointMode: "exactly_once" | "at_least_once";
+  readonly checkpointMode: "exactly_once" | "at_least_once" | "unaligned";
   /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */

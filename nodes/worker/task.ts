@@ -19,7 +19,7 @@ import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
 import type { TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
 import { EventLoopYield } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
-import { restoreChainState } from "./chain_state.ts";
+import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 
 /** Records a source emits per mailbox turn. */
@@ -111,10 +111,10 @@ export class StreamTask {
     const flusher = timeoutMs > 0 ? setInterval(() => this.flushAll(), timeoutMs) : undefined;
     try {
       const restore = this.descriptor.restore;
-      const sourceStates = restore ? await restoreChainState(this.chain, restore) : undefined;
+      const restored = restore ? await restoreChainState(this.chain, restore) : undefined;
       await this.chain.open();
-      if (this.chain.source !== undefined) await this.runSource(sourceStates);
-      else await this.runInputs();
+      if (this.chain.source !== undefined) await this.runSource(restored?.sources);
+      else await this.runInputs(restored?.inFlight ?? []);
       this.checkCancelled();
       this.chain.endInput();
       await this.chain.close();
@@ -230,10 +230,18 @@ export class StreamTask {
     };
   }
 
-  private async runInputs(): Promise<void> {
+  private async runInputs(inFlight: InFlightBuffer[]): Promise<void> {
     const gate = this.gate!;
     const decoder = new RecordBatchDecoder();
     const head = this.chain.headOutput;
+    // Input that was in flight at an unaligned checkpoint comes first.
+    for (const b of inFlight) {
+      const records = decoder.decode(b.data);
+      this.sourceRecords += records.length;
+      for (let i = 0; i < records.length; i++) head.collect(records[i]);
+    }
+    const checkpoints = this.checkpoints;
+    const watch = checkpoints.watchesBuffers;
     gate.start();
     for (;;) {
       this.checkCancelled();
@@ -252,6 +260,7 @@ export class StreamTask {
         await this.checkpoints.onEvent(item);
         continue;
       }
+      if (watch) checkpoints.onBuffer(item);
       const records = decoder.decode(item.data);
       this.sourceRecords += records.length;
       for (let i = 0; i < records.length; i++) head.collect(records[i]);

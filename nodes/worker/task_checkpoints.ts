@@ -16,8 +16,13 @@ import {
   type BarrierInfo,
 } from "../../core/checkpoint/barrier_aligner.ts";
 import type { StateFileHandle } from "../../core/checkpoint/checkpoint_storage.ts";
-import { captureChainState, type CheckpointDirOf, writeTaskState } from "./chain_state.ts";
-import type { InputEvent, InputGate } from "./network/input_gate.ts";
+import {
+  captureChainState,
+  type CheckpointDirOf,
+  type InFlightBuffer,
+  writeTaskState,
+} from "./chain_state.ts";
+import type { InputBuffer, InputEvent, InputGate } from "./network/input_gate.ts";
 import type { RecordWriter } from "./network/record_writer.ts";
 import type { OperatorChain } from "./operator_chain.ts";
 
@@ -31,6 +36,8 @@ export interface TaskCheckpointHandle {
   readonly alignmentDurationMs: number;
   /** Time spent converting and writing the state while records flowed. */
   readonly asyncDurationMs: number;
+  /** Bytes of in-flight input stored with the state (unaligned checkpoints). */
+  readonly inFlightBytes: number;
 }
 
 /** Where acknowledgements and declines go (the slot reports them to the JobMaster). */
@@ -42,6 +49,16 @@ export interface CheckpointReporter {
 export class TaskCheckpoints {
   private readonly aligner: BarrierAligner | undefined;
   private pendingTrigger: BarrierInfo | undefined;
+  /** Unaligned: the checkpoint whose snapshot was captured and whose in-flight data is collected. */
+  private unaligned:
+    | {
+      checkpointId: number;
+      write: (inFlight: InFlightBuffer[]) => void;
+      buffers: InFlightBuffer[];
+    }
+    | undefined;
+  /** True when buffers must be shown to the aligner (unaligned mode). */
+  readonly watchesBuffers: boolean;
 
   constructor(
     private readonly writers: RecordWriter[],
@@ -52,6 +69,23 @@ export class TaskCheckpoints {
     mode: AlignmentMode,
   ) {
     if (gate !== undefined) this.aligner = new BarrierAligner(gate.channels, mode);
+    this.watchesBuffers = this.aligner !== undefined && mode === "unaligned";
+  }
+
+  /** Unaligned mode: a buffer taken from the gate, before it is processed. */
+  onBuffer(item: InputBuffer): void {
+    const aligner = this.aligner!;
+    if (!aligner.aligning) return;
+    for (const e of aligner.onBuffer(item.channel).effects) {
+      if (e.type === "persistInFlight" && this.unaligned?.checkpointId === e.checkpointId) {
+        // The buffer is this task's own (transferred to it); keeping it costs no copy.
+        this.unaligned.buffers.push({
+          channel: item.channel,
+          records: item.records,
+          data: new Uint8Array(item.data),
+        });
+      }
+    }
   }
 
   /** A source task was asked for checkpoint `barrier.id`; it acts between two polls. */
@@ -107,17 +141,27 @@ export class TaskCheckpoints {
       case "forwardBarrier":
         this.forward(effect.barrier);
         return;
-      case "triggerSnapshot":
-        (await this.capture(effect.checkpointId, effect.alignmentDurationMs))?.();
+      case "triggerSnapshot": {
+        const write = await this.capture(effect.checkpointId, effect.alignmentDurationMs);
+        if (this.aligner?.mode === "unaligned" && !effect.barrier.savepoint) {
+          // Written once the last barrier arrived, with the in-flight data taken until then.
+          if (write) this.unaligned = { checkpointId: effect.checkpointId, write, buffers: [] };
+        } else write?.();
         return;
+      }
       case "abort":
+        if (this.unaligned?.checkpointId === effect.checkpointId) this.unaligned = undefined;
         for (const w of this.writers) w.emitEvent({ t: "cancelBarrier", id: effect.checkpointId });
         this.reporter.decline(effect.checkpointId, effect.reason);
         return;
       case "persistInFlight":
-      case "inFlightComplete":
-        // Unaligned checkpoints are refused before a job starts (in-flight data is not stored yet).
+        return; // buffers come through onBuffer
+      case "inFlightComplete": {
+        const u = this.unaligned;
+        this.unaligned = undefined;
+        if (u?.checkpointId === effect.checkpointId) u.write(u.buffers);
         return;
+      }
     }
   }
 
@@ -128,7 +172,7 @@ export class TaskCheckpoints {
   private async capture(
     checkpointId: number,
     alignmentDurationMs: number,
-  ): Promise<(() => void) | undefined> {
+  ): Promise<((inFlight?: InFlightBuffer[]) => void) | undefined> {
     let convert;
     try {
       convert = await captureChainState(this.chain, checkpointId);
@@ -136,15 +180,22 @@ export class TaskCheckpoints {
       this.reporter.decline(checkpointId, `snapshot failed: ${(e as Error).message}`);
       return undefined;
     }
-    return () => {
+    return (inFlight?: InFlightBuffer[]) => {
       const start = performance.now();
-      convert().then(async (snapshot) => {
+      convert(inFlight).then(async (snapshot) => {
         const operators = Object.keys(snapshot.operators);
         const file = operators.length > 0
           ? await writeTaskState(this.dirOf(checkpointId), snapshot)
           : undefined;
         const asyncDurationMs = Math.round(performance.now() - start);
-        this.reporter.ack(checkpointId, { file, operators, alignmentDurationMs, asyncDurationMs });
+        const inFlightBytes = inFlight?.reduce((n, b) => n + b.data.byteLength, 0) ?? 0;
+        this.reporter.ack(checkpointId, {
+          file,
+          operators,
+          alignmentDurationMs,
+          asyncDurationMs,
+          inFlightBytes,
+        });
       }).catch((e) =>
         this.reporter.decline(
           checkpointId,

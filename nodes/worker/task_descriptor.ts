@@ -38,7 +38,7 @@ export interface TaskDescriptor {
   /** The slot's share of its worker's managed memory (for state backends and spilling). */
   readonly managedMemoryBytes?: number;
   /** How barriers are aligned at this task's inputs. */
-  readonly checkpointMode?: "exactly_once" | "at_least_once";
+  readonly checkpointMode?: "exactly_once" | "at_least_once" | "unaligned";
   /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */

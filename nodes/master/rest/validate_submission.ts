@@ -30,6 +30,8 @@ const PARTITIONERS = new Set([
 const MAX_VERTICES = 10_000;
 const MAX_PARALLELISM = 32_768;
 
+const CHECKPOINT_MODES = ["exactly_once", "at_least_once", "unaligned"];
+
 function fail(message: string): never {
   throw new InvalidSubmissionError(message);
 }
@@ -82,10 +84,10 @@ function validateDefaults(d: Record<string, unknown>): EnvironmentDefaults {
     );
   }
   if (d.checkpointMode !== undefined) {
-    if (d.checkpointMode !== "exactly_once" && d.checkpointMode !== "at_least_once") {
-      fail("job.defaults.checkpointMode must be exactly_once or at_least_once");
+    if (!CHECKPOINT_MODES.includes(d.checkpointMode as string)) {
+      fail("job.defaults.checkpointMode must be exactly_once, at_least_once or unaligned");
     }
-    out.checkpointMode = d.checkpointMode;
+    out.checkpointMode = d.checkpointMode as EnvironmentDefaults["checkpointMode"];
   }
   if (d.checkpointDir !== undefined) out.checkpointDir = checkpointDir(d.checkpointDir);
   if (d.retainedCheckpoints !== undefined) {
@@ -188,11 +190,8 @@ export function validateSubmission(
   const checkpointIntervalMs = s.checkpointIntervalMs === undefined
     ? undefined
     : int(s.checkpointIntervalMs, "checkpointIntervalMs", 0, 24 * 3600 * 1000);
-  if (
-    s.checkpointMode !== undefined && s.checkpointMode !== "exactly_once" &&
-    s.checkpointMode !== "at_least_once"
-  ) {
-    fail("checkpointMode must be exactly_once or at_least_once");
+  if (s.checkpointMode !== undefined && !CHECKPOINT_MODES.includes(s.checkpointMode as string)) {
+    fail("checkpointMode must be exactly_once, at_least_once or unaligned");
   }
   return {
     checkpointIntervalMs,
