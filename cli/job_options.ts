@@ -24,6 +24,7 @@ const JOB_FLAGS: FlagSpec = {
   "checkpoint-mode": { type: "string" },
   "checkpoint-dir": { type: "string" },
   "retained-checkpoints": { type: "string" },
+  "state-backend": { type: "string" },
 };
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -85,6 +86,7 @@ export function parseJobOptions(command: string, args: string[], extra: FlagSpec
     checkpointDir: values["checkpoint-dir"] === undefined
       ? undefined
       : resolve(values["checkpoint-dir"] as string),
+    stateBackend: stateBackend(values["state-backend"] as string | undefined),
     retainedCheckpoints: positiveInt(
       "retained-checkpoints",
       values["retained-checkpoints"] as string | undefined,
@@ -103,6 +105,14 @@ function checkpointMode(
     throw new UsageError(
       `--checkpoint-mode must be exactly_once, at_least_once or unaligned, got '${v}'`,
     );
+  }
+  return v;
+}
+
+function stateBackend(v: string | undefined): "heap" | "disk" | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "heap" && v !== "disk") {
+    throw new UsageError(`--state-backend must be heap or disk, got '${v}'`);
   }
   return v;
 }

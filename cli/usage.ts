@@ -35,6 +35,7 @@ Options (run, plan):
       --checkpoint-dir D    checkpoints go to D/<job id>/chk-<n>/ (default ./.spate/checkpoints
                             of the master; workers must reach it: local or shared storage)
       --retained-checkpoints N   completed checkpoints kept (default 3)
+      --state-backend B     heap (default) | disk (key groups beyond the slot's memory on disk)
 Options (run):
       --local               run on the embedded local cluster (the default without --master)
   -m, --master URL          submit to the cluster at URL (host:port)

@@ -21,6 +21,7 @@ export interface EnvironmentDefaults {
   /** Absolute root directory of checkpoints. */
   checkpointDir?: string;
   retainedCheckpoints?: number;
+  stateBackend?: "heap" | "disk";
 }
 
 /** Execution mode of a job (Flink's RuntimeExecutionMode). */

@@ -12,7 +12,11 @@ import { textFileSource } from "../connectors/text_file_source.ts";
 import { graphFingerprint } from "../graph/fingerprint.ts";
 import { buildJobGraph } from "../graph/job_graph.ts";
 import { DEFAULT_MAX_PARALLELISM } from "../state/key_groups.ts";
-import { buildStreamGraph, type CheckpointingMode } from "../graph/stream_graph.ts";
+import {
+  buildStreamGraph,
+  type CheckpointingMode,
+  type StateBackendKind,
+} from "../graph/stream_graph.ts";
 import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { AsyncBatchQueue } from "./async_queue.ts";
 import { type CollectedStream, DataStream } from "./data_stream.ts";
@@ -52,6 +56,7 @@ export class StreamExecutionEnvironment {
   private checkpointMode: CheckpointingMode = "exactly_once";
   private checkpointDir: string | undefined;
   private retainedCheckpoints: number | undefined;
+  private stateBackend: StateBackendKind = "heap";
   private nextId = 1;
   private collectIds = 0;
   private sinks: Transformation[] = [];
@@ -67,6 +72,7 @@ export class StreamExecutionEnvironment {
     if (d.checkpointIntervalMs) this.enableCheckpointing(d.checkpointIntervalMs, d.checkpointMode);
     this.checkpointDir = d.checkpointDir;
     this.retainedCheckpoints = d.retainedCheckpoints;
+    if (d.stateBackend !== undefined) this.setStateBackend(d.stateBackend);
   }
 
   /** The environment of the context the job runs in (local, cluster or slot). */
@@ -146,6 +152,18 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
+  /**
+   * Where keyed state lives: `"heap"` (default, fastest) or `"disk"`, which
+   * keeps key groups beyond the slot's managed memory in local files.
+   */
+  setStateBackend(kind: StateBackendKind): this {
+    if (kind !== "heap" && kind !== "disk") {
+      throw new RangeError(`state backend must be heap or disk, got ${kind}`);
+    }
+    this.stateBackend = kind;
+    return this;
+  }
+
   /** Turns operator chaining off for the whole job. */
   disableOperatorChaining(): this {
     this.chainingEnabled = false;
@@ -203,6 +221,7 @@ export class StreamExecutionEnvironment {
       checkpointMode: this.checkpointMode,
       checkpointDir: this.checkpointDir,
       retainedCheckpoints: this.retainedCheckpoints,
+      stateBackend: this.stateBackend,
     }, this.runtimeMode);
     return {
       jobName,

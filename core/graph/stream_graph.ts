@@ -54,7 +54,12 @@ export interface GraphSettings {
   /** Absolute root of checkpoints (default: the master's). */
   readonly checkpointDir?: string;
   readonly retainedCheckpoints?: number;
+  /** Where keyed state lives: the heap (default) or local disk beyond the slot's memory. */
+  readonly stateBackend?: StateBackendKind;
 }
+
+/** The keyed state backends. */
+export type StateBackendKind = "heap" | "disk";
 
 /** How barriers are aligned: exactly-once (aligned) or at-least-once (never blocks). */
 export type CheckpointingMode = "exactly_once" | "at_least_once" | "unaligned";

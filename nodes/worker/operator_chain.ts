@@ -14,7 +14,12 @@ import type {
   Output,
   StreamOperator,
 } from "../../core/operators/stream_operator.ts";
+import { DiskStateBackend } from "../../core/state/disk_state_backend.ts";
 import { HeapStateBackend } from "../../core/state/heap_state_backend.ts";
+import type {
+  KeyedStateBackend,
+  KeyedStateBackendOptions,
+} from "../../core/state/keyed_state_backend.ts";
 import { keyGroupRangeForSubtask } from "../../core/state/key_groups.ts";
 import { OperatorStateStore } from "../../core/state/operator_state.ts";
 
@@ -61,6 +66,10 @@ export interface ChainEnvironment {
   readonly batch: boolean;
   /** True when the job takes checkpoints. */
   readonly checkpointing: boolean;
+  /** The slot's managed memory (shared by the chain's keyed operators on the disk backend). */
+  readonly managedMemoryBytes: number;
+  /** Where the disk backend spills. */
+  readonly spillDirectory: string;
   /** The network writers of the job edges leaving node `nodeId`. */
   writersOf(nodeId: number): Output<unknown>[];
   sendToClient(sinkId: number, records: unknown[]): void;
@@ -136,12 +145,30 @@ export class OperatorChain {
       maxParallelism,
       batch: env.batch,
       keyedBackend: n.keySelector
-        ? new HeapStateBackend({ maxParallelism, keyGroupRange })
+        ? this.keyedBackend(graph, env, { maxParallelism, keyGroupRange })
         : undefined,
       operatorState: new OperatorStateStore(),
       checkpointing: env.checkpointing,
       sendToClient: (id, records) => env.sendToClient(id, records),
     };
+  }
+
+  private keyedBackend(
+    graph: StreamGraph,
+    env: ChainEnvironment,
+    options: KeyedStateBackendOptions,
+  ): KeyedStateBackend {
+    if (graph.settings.stateBackend !== "disk") return new HeapStateBackend(options);
+    const keyed =
+      this.vertex.nodeIds.filter((id) =>
+        graph.nodes.find((n) => n.id === id)?.keySelector !== undefined
+      ).length;
+    Deno.mkdirSync(env.spillDirectory, { recursive: true });
+    return new DiskStateBackend({
+      ...options,
+      directory: env.spillDirectory,
+      memoryBudgetBytes: Math.floor(env.managedMemoryBytes / Math.max(1, keyed)),
+    });
   }
 
   /** Opens operators tail first, so each is ready before its input arrives. */
@@ -191,5 +218,10 @@ export class OperatorChain {
         throw tagError(e, node.name);
       }
     }
+  }
+
+  /** Frees the operators' state (the disk backend deletes its files); after close or a failure. */
+  dispose(): void {
+    for (const { ctx } of this.operators) ctx.keyedBackend?.dispose();
   }
 }

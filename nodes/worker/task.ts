@@ -22,6 +22,9 @@ import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts"
 import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 
+/** A slot's managed memory when its deployment names none (tests, embedded runs). */
+const DEFAULT_SLOT_MEMORY_BYTES = 128 * 1024 * 1024;
+
 /** Records a source emits per mailbox turn. */
 const SOURCE_BATCH_RECORDS = 2048;
 
@@ -91,6 +94,9 @@ export class StreamTask {
       subtaskIndex: descriptor.subtaskIndex,
       batch: settings.batch,
       checkpointing: (descriptor.checkpointIntervalMs ?? 0) > 0,
+      managedMemoryBytes: descriptor.managedMemoryBytes ?? DEFAULT_SLOT_MEMORY_BYTES,
+      spillDirectory: descriptor.spillDirectory ??
+        `${Deno.env.get("TMPDIR") ?? "/tmp"}/spate-spill`,
       writersOf: (nodeId) =>
         vertex.outputs.filter((e) => e.sourceNode === nodeId).map((e) => this.writers.get(e.id)!),
       sendToClient,
@@ -123,6 +129,7 @@ export class StreamTask {
       await Promise.all([...this.writers.values()].map((w) => w.drained()));
       return this.currentMetrics();
     } finally {
+      this.chain.dispose();
       clearInterval(flusher);
       this.yielder.close();
       this.gate?.close();

@@ -43,6 +43,8 @@ export interface TaskDescriptor {
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */
   readonly checkpointIntervalMs?: number;
+  /** Where the disk state backend spills (default: the system temp dir). */
+  readonly spillDirectory?: string;
   /** The state to start from (failover, savepoint). */
   readonly restore?: TaskRestore;
 }

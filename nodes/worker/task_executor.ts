@@ -32,6 +32,8 @@ export interface TaskExecutorOptions {
   readonly managedMemoryBytes: number;
   readonly network: NetworkEnvironment;
   readonly resolveModule: ModuleResolver;
+  /** Local directory for state the disk backend spills (default: the system temp dir). */
+  readonly spillDirectory?: string;
   /** Called when the master stopped answering heartbeats (the process reconnects). */
   readonly onMasterLost?: (reason: string) => void;
 }
@@ -218,6 +220,7 @@ export class TaskExecutor
       checkpointMode: task.checkpointMode,
       checkpointDir: task.checkpointDir,
       checkpointIntervalMs: task.checkpointIntervalMs,
+      spillDirectory: this.options.spillDirectory,
       restore: task.restore,
     };
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) => x.ports);

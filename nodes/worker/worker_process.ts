@@ -68,6 +68,7 @@ export function startWorker(options: WorkerOptions): Worker {
       name,
       slots: options.slots,
       managedMemoryBytes: options.managedMemoryBytes,
+      spillDirectory: `${workDir}/spill`,
       network,
       resolveModule: moduleCache(
         options.masterUrl,

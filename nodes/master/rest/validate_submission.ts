@@ -98,6 +98,12 @@ function validateDefaults(d: Record<string, unknown>): EnvironmentDefaults {
       1000,
     );
   }
+  if (d.stateBackend !== undefined) {
+    if (d.stateBackend !== "heap" && d.stateBackend !== "disk") {
+      fail("job.defaults.stateBackend must be heap or disk");
+    }
+    out.stateBackend = d.stateBackend;
+  }
   if (d.chainingEnabled !== undefined) {
     if (typeof d.chainingEnabled !== "boolean") {
       fail("job.defaults.chainingEnabled must be a boolean");
