@@ -4,10 +4,12 @@
  * @module
  */
 
+import { checkpointBench } from "./checkpoint.ts";
 import { shuffleBench } from "./shuffle.ts";
 import { wordcountBench } from "./wordcount.ts";
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  checkpoint: checkpointBench,
   shuffle: shuffleBench,
   wordcount: wordcountBench,
 };

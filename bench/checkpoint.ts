@@ -1,0 +1,177 @@
+/**
+ * `deno task bench checkpoint`: what checkpoints cost and how fast a job
+ * recovers. A master and two worker processes (one slot each) run a keyed job
+ * at parallelism 2 whose state grows to ~100 MB (`bench/jobs/state_job.ts`),
+ * with checkpointing off, aligned and unaligned checkpoints every second (in
+ * the same run), and report throughput, checkpoint durations, sizes and
+ * alignment times; then a worker is killed (-9) mid-run and the time until
+ * the restored job processes records again is measured.
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { runCli } from "../tests/_helpers/cli.ts";
+import { startCluster, type TestCluster, waitFor } from "../tests/_helpers/cluster.ts";
+
+interface Checkpoint {
+  status: string;
+  durationMs: number;
+  stateSizeBytes: number;
+  maxAlignmentDurationMs: number;
+  persistedInFlightBytes: number;
+}
+
+interface ModeResult {
+  mode: string;
+  eventsPerSecond: number;
+  checkpoints: Checkpoint[];
+}
+
+const MB = 1024 * 1024;
+const median = (xs: number[]) =>
+  xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const max = (xs: number[]) => xs.length === 0 ? NaN : Math.max(...xs);
+
+function jobCommand(cluster: TestCluster, mode: string, dir: string, jobArgs: string[]) {
+  const checkpointing = mode === "off"
+    ? []
+    : ["--checkpoint-interval", "1000", "--checkpoint-mode", mode, "--checkpoint-dir", dir];
+  return [
+    "run",
+    "bench/jobs/state_job.ts",
+    "--master",
+    cluster.url,
+    "--mode",
+    "streaming",
+    "-p",
+    "2",
+    "--json",
+    "--restart-strategy",
+    "fixed-delay:3:0",
+    ...checkpointing,
+    "--",
+    ...jobArgs,
+  ];
+}
+
+async function latestJob(url: string) {
+  const jobs = (await (await fetch(`${url}/api/v1/jobs`)).json()).jobs as {
+    id: string;
+    startTime: number;
+  }[];
+  jobs.sort((a, b) => b.startTime - a.startTime);
+  return jobs[0] === undefined
+    ? undefined
+    : await (await fetch(`${url}/api/v1/jobs/${jobs[0].id}`)).json();
+}
+
+async function runMode(
+  cluster: TestCluster,
+  mode: string,
+  dir: string,
+  events: number,
+  jobArgs: string[],
+): Promise<ModeResult> {
+  const res = await runCli(jobCommand(cluster, mode, dir, jobArgs));
+  if (res.code !== 0) throw new Error(`${mode} run failed: ${res.stderr}`);
+  const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  const details = await (await fetch(`${cluster.url}/api/v1/jobs/${summary.jobId}`)).json();
+  return {
+    mode,
+    eventsPerSecond: events / (summary.durationMs / 1000),
+    checkpoints: (details.checkpoints as Checkpoint[]).filter((c) => c.status === "COMPLETED"),
+  };
+}
+
+/** Kills a worker of a running aligned job after its first checkpoint; ms until it processes again. */
+async function recovery(cluster: TestCluster, dir: string, jobArgs: string[]): Promise<number> {
+  const job = runCli(jobCommand(cluster, "exactly_once", dir, jobArgs));
+  let victim = "";
+  await waitFor("a completed checkpoint", async () => {
+    const d = await latestJob(cluster.url);
+    if (d?.state === "FINISHED") throw new Error("the job ended before a checkpoint");
+    if (d === undefined || d.state !== "RUNNING") return false;
+    victim = d.vertices[1].subtasks[0].worker ?? "";
+    return d.checkpoints.filter((c: Checkpoint) => c.status === "COMPLETED").length >= 1;
+  }, 120_000);
+  const w = cluster.workers.find((p) => p.stderr().includes(victim))!;
+  const killedAt = performance.now();
+  w.kill("SIGKILL");
+  cluster.workers.splice(cluster.workers.indexOf(w), 1);
+  cluster.addWorker(1);
+  let attempt = 0;
+  await waitFor("the restored job to process records", async () => {
+    const d = await latestJob(cluster.url);
+    if (d === undefined) return false;
+    attempt = Math.max(attempt, d.attempt);
+    return d.attempt > 0 && d.state === "RUNNING" &&
+      d.vertices[1].subtasks.every((s: { state: string; recordsIn?: number }) =>
+        s.state === "RUNNING"
+      ) && d.vertices[1].recordsIn > 0;
+  }, 120_000);
+  const ms = performance.now() - killedAt;
+  const res = await job;
+  if (res.code !== 0) throw new Error(`the recovery run failed: ${res.stderr}`);
+  return ms;
+}
+
+/**
+ * Options: `--events` (default 30,000,000: runs of ~20 s, so start-up is a
+ * small part), `--keys` (100,000), `--value-bytes` (1000).
+ */
+export async function checkpointBench(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      events: { type: "string", default: "30000000" },
+      keys: { type: "string", default: "100000" },
+      "value-bytes": { type: "string", default: "1000" },
+    },
+  });
+  const events = Number(values.events);
+  const jobArgs = [
+    "--events",
+    values.events,
+    "--keys",
+    values.keys,
+    "--value-bytes",
+    values["value-bytes"],
+  ];
+  const dir = await Deno.makeTempDir({ prefix: "spate-bench-chk-" });
+  const cluster = await startCluster(2, 1);
+  try {
+    const results: ModeResult[] = [];
+    for (const mode of ["off", "exactly_once", "unaligned"]) {
+      results.push(await runMode(cluster, mode, dir, events, jobArgs));
+    }
+    const off = results[0].eventsPerSecond;
+    console.log(
+      `Keyed state job, parallelism 2 on two worker processes: ${events.toLocaleString()} ` +
+        `updates over ${Number(values.keys).toLocaleString()} keys of ${
+          values["value-bytes"]
+        } bytes, checkpoints every 1 s`,
+    );
+    for (const r of results) {
+      const c = r.checkpoints;
+      const line = `  ${r.mode.padEnd(13)} ${(r.eventsPerSecond / 1e6).toFixed(2)} M events/s  ` +
+        `${(r.eventsPerSecond / off * 100).toFixed(0).padStart(3)}% of off`;
+      const stats = c.length === 0 ? "" : `  ${c.length} checkpoints, duration median ${
+        median(c.map((x) => x.durationMs))
+      } ms / max ${max(c.map((x) => x.durationMs))} ms, size up to ${
+        (max(c.map((x) => x.stateSizeBytes)) / MB).toFixed(0)
+      } MB, alignment max ${max(c.map((x) => x.maxAlignmentDurationMs)).toFixed(0)} ms, in-flight up to ${
+        (max(c.map((x) => x.persistedInFlightBytes)) / 1024).toFixed(0)
+      } KiB`;
+      console.log(line + stats);
+    }
+    const recoveryMs = await recovery(cluster, dir, jobArgs);
+    console.log(
+      `  recovery after kill -9 of a worker: ${
+        (recoveryMs / 1000).toFixed(1)
+      } s until the restored job processes records again`,
+    );
+  } finally {
+    await cluster.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
