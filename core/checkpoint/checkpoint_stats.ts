@@ -29,6 +29,8 @@ export interface CheckpointStats {
   readonly stateSizeBytes: number;
   /** Longest barrier alignment at one task (first to last barrier). */
   readonly maxAlignmentDurationMs: number;
+  /** Longest synchronous part (the task paused to capture its state) at one task. */
+  readonly maxSyncDurationMs: number;
   /** Longest asynchronous part (conversion and write) at one task. */
   readonly maxAsyncDurationMs: number;
   /** In-flight input stored with the state (unaligned checkpoints). */
@@ -40,6 +42,7 @@ export interface CheckpointStats {
 export interface TaskAckStats {
   readonly stateSizeBytes?: number;
   readonly alignmentDurationMs?: number;
+  readonly syncDurationMs?: number;
   readonly asyncDurationMs?: number;
   readonly inFlightBytes?: number;
 }
@@ -81,6 +84,7 @@ export class CheckpointStatsHistory {
       totalTasks,
       stateSizeBytes: 0,
       maxAlignmentDurationMs: 0,
+      maxSyncDurationMs: 0,
       maxAsyncDurationMs: 0,
       persistedInFlightBytes: 0,
     });
@@ -94,6 +98,7 @@ export class CheckpointStatsHistory {
     e.acknowledged++;
     e.stateSizeBytes += task.stateSizeBytes ?? 0;
     e.maxAlignmentDurationMs = Math.max(e.maxAlignmentDurationMs, task.alignmentDurationMs ?? 0);
+    e.maxSyncDurationMs = Math.max(e.maxSyncDurationMs, task.syncDurationMs ?? 0);
     e.maxAsyncDurationMs = Math.max(e.maxAsyncDurationMs, task.asyncDurationMs ?? 0);
     e.persistedInFlightBytes += task.inFlightBytes ?? 0;
   }

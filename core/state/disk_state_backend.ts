@@ -128,6 +128,15 @@ export class DiskStateBackend extends KeyedBackendBase {
     return captured;
   }
 
+  protected forEachGroup(fn: (keyGroup: number, group: GroupState | Uint8Array) => void): void {
+    for (let g = this.keyGroupRange.start; g <= this.keyGroupRange.end; g++) {
+      const r = this.resident.get(g);
+      if (r !== undefined) {
+        if ([...r.group.tables.values()].some((t) => t.size > 0)) fn(g, r.group);
+      } else if (this.onDisk.has(g)) fn(g, Deno.readFileSync(this.path(g)));
+    }
+  }
+
   protected installGroup(keyGroup: number, group: GroupState): void {
     const bytes = encode(this.toEntries(group)).length;
     this.resident.set(keyGroup, { group, bytes, dirty: true });

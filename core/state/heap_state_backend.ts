@@ -68,6 +68,13 @@ export class HeapStateBackend extends KeyedBackendBase {
     this.groups[keyGroup] = group;
   }
 
+  protected forEachGroup(fn: (keyGroup: number, group: GroupState) => void): void {
+    for (let g = this.keyGroupRange.start; g <= this.keyGroupRange.end; g++) {
+      const group = this.groups[g];
+      if (group !== undefined && [...group.tables.values()].some((t) => t.size > 0)) fn(g, group);
+    }
+  }
+
   protected hasEntries(): boolean {
     return this.groups.some((g) => g !== undefined && [...g.tables.values()].some((t) => t.size));
   }

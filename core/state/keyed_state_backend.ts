@@ -47,7 +47,10 @@ export interface StateEntries {
 /** The states of one key group (only states with entries). */
 export interface KeyGroupSnapshot {
   readonly keyGroup: number;
+  /** The states, or empty when `encoded` holds them. */
   readonly states: readonly StateEntries[];
+  /** The states as CBOR bytes (`snapshotEncoded`): decoded on restore. */
+  readonly encoded?: Uint8Array;
 }
 
 /**
@@ -93,6 +96,12 @@ export interface KeyedStateBackend {
    * the capture is converted, while records keep being processed.
    */
   snapshot(checkpointId: number): Promise<KeyedStateSnapshot>;
+  /**
+   * Captures the state now, each key group encoded to CBOR bytes at once.
+   * Cheaper overall than `snapshot()` (no copy-on-write afterwards), but the
+   * caller waits for the encoding.
+   */
+  snapshotEncoded(checkpointId: number): KeyedStateSnapshot;
   /**
    * Loads the key groups of this backend's range from snapshots of any number
    * of old subtasks (rescaling). Call on an empty backend, before processing.

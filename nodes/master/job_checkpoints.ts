@@ -101,6 +101,7 @@ export class JobCheckpoints {
     const stats = {
       stateSizeBytes: h.file?.bytes,
       alignmentDurationMs: h.alignmentDurationMs,
+      syncDurationMs: h.syncDurationMs,
       asyncDurationMs: h.asyncDurationMs,
       inFlightBytes: h.inFlightBytes,
     };

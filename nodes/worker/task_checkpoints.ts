@@ -34,6 +34,8 @@ export interface TaskCheckpointHandle {
   readonly operators: string[];
   /** Time from the first to the last barrier of the checkpoint at this task. */
   readonly alignmentDurationMs: number;
+  /** Time the task stopped processing to capture its state. */
+  readonly syncDurationMs: number;
   /** Time spent converting and writing the state while records flowed. */
   readonly asyncDurationMs: number;
   /** Bytes of in-flight input stored with the state (unaligned checkpoints). */
@@ -174,15 +176,18 @@ export class TaskCheckpoints {
     alignmentDurationMs: number,
   ): Promise<((inFlight?: InFlightBuffer[]) => void) | undefined> {
     let convert;
+    const syncStart = performance.now();
     try {
       convert = await captureChainState(this.chain, checkpointId);
     } catch (e) {
       this.reporter.decline(checkpointId, `snapshot failed: ${(e as Error).message}`);
       return undefined;
     }
+    const syncDurationMs = Math.round(performance.now() - syncStart);
     return (inFlight?: InFlightBuffer[]) => {
       const start = performance.now();
-      convert(inFlight).then(async (snapshot) => {
+      Promise.resolve().then(async () => {
+        const snapshot = convert(inFlight);
         const operators = Object.keys(snapshot.operators);
         const file = operators.length > 0
           ? await writeTaskState(this.dirOf(checkpointId), snapshot)
@@ -193,6 +198,7 @@ export class TaskCheckpoints {
           file,
           operators,
           alignmentDurationMs,
+          syncDurationMs,
           asyncDurationMs,
           inFlightBytes,
         });

@@ -270,6 +270,21 @@ export function stateBackendContract(name: string, factory: KeyedBackendFactory)
     b.dispose(), restored.dispose();
   });
 
+  Deno.test(`${name}: snapshotEncoded captures at once and restores like snapshot()`, async () => {
+    const b = make();
+    fill(b, KEYS);
+    const encoded = b.snapshotEncoded(7);
+    assert.ok(encoded.keyGroups.length > 0 && encoded.keyGroups.every((g) => g.encoded));
+    const plain = await b.snapshot(8);
+    const value = b.getState(new ValueStateDescriptor<string>("value"));
+    b.setCurrentKey(KEYS[0]);
+    value.update("written after the capture");
+    const restored = make();
+    restored.restore([encoded]);
+    checkFilled(restored, KEYS);
+    assert.deepEqual(rows(await restored.snapshot(9)), rows(plain));
+  });
+
   Deno.test(`${name}: restore gives back the same entries, TTL timestamps included`, async () => {
     let now = 0;
     const b = make(() => now);
