@@ -1,0 +1,102 @@
+/**
+ * A corrupt checkpoint is detected, reported and skipped: a worker is killed,
+ * and while the job waits to restart, the state files of every retained
+ * checkpoint but the oldest are truncated. The job must restart from the
+ * oldest one, say so, and still lose nothing.
+ */
+
+import assert from "node:assert/strict";
+import { jobPath, runCli } from "../_helpers/cli.ts";
+import { startCluster, waitFor } from "../_helpers/cluster.ts";
+
+const EVENTS = 60_000;
+const KEYS = 200;
+
+async function completedCheckpoints(jobDir: string): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const e of Deno.readDir(jobDir)) {
+    const m = e.name.match(/^chk-(\d+)$/);
+    if (!m) continue;
+    const ok = await Deno.stat(`${jobDir}/${e.name}/_metadata`).then(() => true, () => false);
+    if (ok) ids.push(Number(m[1]));
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+Deno.test("a truncated checkpoint is reported and skipped for the previous one; nothing is lost", async () => {
+  const cluster = await startCluster(2, 2);
+  const out = await Deno.makeTempDir({ prefix: "spate-corrupt-" });
+  try {
+    const job = runCli([
+      "run",
+      jobPath("keyed_count.ts"),
+      "--master",
+      cluster.url,
+      "--mode",
+      "streaming",
+      "-p",
+      "2",
+      "--checkpoint-interval",
+      "400",
+      "--checkpoint-dir",
+      `${out}/checkpoints`,
+      "--retained-checkpoints",
+      "3",
+      "--restart-strategy",
+      "fixed-delay:3:1500",
+      "--",
+      "--events",
+      String(EVENTS),
+      "--keys",
+      String(KEYS),
+      "--rate",
+      "8000",
+      "--out",
+      `${out}/data`,
+    ]);
+    let jobId = "", victim = "";
+    await waitFor("three retained checkpoints", async () => {
+      const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
+      if (jobs.length === 0) return false;
+      jobId = jobs[0].id;
+      const d = await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json();
+      victim = d.vertices[0].subtasks[0].worker ?? "";
+      const dir = `${out}/checkpoints/${jobId}`;
+      return d.state === "RUNNING" &&
+        (await completedCheckpoints(dir).catch(() => [])).length === 3;
+    }, 30_000);
+    const w = cluster.workers.find((p) => p.stderr().includes(victim))!;
+    w.kill("SIGKILL");
+    await w.child.status;
+    // The restart waits 1.5 s: corrupt every retained checkpoint but the oldest meanwhile.
+    const dir = `${out}/checkpoints/${jobId}`;
+    const ids = await completedCheckpoints(dir);
+    const [oldest, ...newer] = ids;
+    for (const id of newer) {
+      for await (const e of Deno.readDir(`${dir}/chk-${id}`)) {
+        if (!e.name.endsWith(".state")) continue;
+        const path = `${dir}/chk-${id}/${e.name}`;
+        await Deno.truncate(path, (await Deno.stat(path)).size - 7);
+      }
+    }
+    cluster.addWorker(2);
+    const res = await job;
+    assert.equal(res.code, 0, res.stderr);
+    for (const id of newer) {
+      assert.match(res.stderr, new RegExp(`checkpoint ${id} is corrupt and skipped: .*truncated`));
+    }
+    assert.doesNotMatch(res.stderr, new RegExp(`checkpoint ${oldest} is corrupt`));
+    // Restored from an older checkpoint than the newest committed one: at least once.
+    const lines = new Set<string>();
+    for await (const e of Deno.readDir(`${out}/data`)) {
+      if (e.name.startsWith(".")) continue;
+      for (const l of (await Deno.readTextFile(`${out}/data/${e.name}`)).split("\n")) {
+        if (l) lines.add(l);
+      }
+    }
+    assert.equal(lines.size, EVENTS, "every count from 1 to n per key is there");
+  } finally {
+    await cluster.stop();
+    await Deno.remove(out, { recursive: true });
+  }
+});
