@@ -2,7 +2,11 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { EnvironmentDefaults, RuntimeMode } from "../core/datastream/execution_context.ts";
+import type {
+  CheckpointTuning,
+  EnvironmentDefaults,
+  RuntimeMode,
+} from "../core/datastream/execution_context.ts";
 import { UsageError } from "./usage.ts";
 
 export interface JobOptions {
@@ -25,6 +29,10 @@ const JOB_FLAGS: FlagSpec = {
   "checkpoint-dir": { type: "string" },
   "retained-checkpoints": { type: "string" },
   "state-backend": { type: "string" },
+  "checkpoint-timeout": { type: "string" },
+  "checkpoint-min-pause": { type: "string" },
+  "max-concurrent-checkpoints": { type: "string" },
+  "tolerable-checkpoint-failures": { type: "string" },
 };
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -87,6 +95,7 @@ export function parseJobOptions(command: string, args: string[], extra: FlagSpec
       ? undefined
       : resolve(values["checkpoint-dir"] as string),
     stateBackend: stateBackend(values["state-backend"] as string | undefined),
+    checkpointConfig: checkpointTuning(values),
     retainedCheckpoints: positiveInt(
       "retained-checkpoints",
       values["retained-checkpoints"] as string | undefined,
@@ -115,4 +124,31 @@ function stateBackend(v: string | undefined): "heap" | "disk" | undefined {
     throw new UsageError(`--state-backend must be heap or disk, got '${v}'`);
   }
   return v;
+}
+
+function checkpointTuning(
+  values: Record<string, string | boolean | undefined>,
+): CheckpointTuning | undefined {
+  const nonNegative = (flag: string) => {
+    const v = values[flag] as string | undefined;
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new UsageError(`--${flag} must be an integer >= 0, got '${v}'`);
+    }
+    return n;
+  };
+  const tuning: CheckpointTuning = {
+    timeoutMs: positiveInt(
+      "checkpoint-timeout",
+      values["checkpoint-timeout"] as string | undefined,
+    ),
+    minPauseMs: nonNegative("checkpoint-min-pause"),
+    maxConcurrent: positiveInt(
+      "max-concurrent-checkpoints",
+      values["max-concurrent-checkpoints"] as string | undefined,
+    ),
+    tolerableFailures: nonNegative("tolerable-checkpoint-failures"),
+  };
+  return Object.values(tuning).some((v) => v !== undefined) ? tuning : undefined;
 }

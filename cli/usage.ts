@@ -35,6 +35,10 @@ Options (run, plan):
       --checkpoint-dir D    checkpoints go to D/<job id>/chk-<n>/ (default ./.spate/checkpoints
                             of the master; workers must reach it: local or shared storage)
       --retained-checkpoints N   completed checkpoints kept (default 3)
+      --checkpoint-timeout MS    abort a checkpoint not complete after MS ms (default 600000)
+      --checkpoint-min-pause MS  least time between a completion and the next trigger (default 0)
+      --max-concurrent-checkpoints N     checkpoints in progress at once (default 1)
+      --tolerable-checkpoint-failures N  consecutive failures before the job fails over (default 0)
       --state-backend B     heap (default) | disk (key groups beyond the slot's memory on disk)
 Options (run):
       --local               run on the embedded local cluster (the default without --master)

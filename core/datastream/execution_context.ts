@@ -22,6 +22,16 @@ export interface EnvironmentDefaults {
   checkpointDir?: string;
   retainedCheckpoints?: number;
   stateBackend?: "heap" | "disk";
+  /** Checkpoint timeout, min pause, max concurrent, tolerable failures. */
+  checkpointConfig?: CheckpointTuning;
+}
+
+/** The coordinator's settings besides the interval (each optional: defaults apply). */
+export interface CheckpointTuning {
+  timeoutMs?: number;
+  minPauseMs?: number;
+  maxConcurrent?: number;
+  tolerableFailures?: number;
 }
 
 /** Execution mode of a job (Flink's RuntimeExecutionMode). */

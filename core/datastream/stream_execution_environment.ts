@@ -5,6 +5,7 @@
  * @module
  */
 
+import { resolveCheckpointSettings } from "../checkpoint/checkpoint_settings.ts";
 import { collectionSource } from "../connectors/collection_source.ts";
 import { type GeneratorOptions, generatorSource } from "../connectors/generator_source.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
@@ -21,6 +22,7 @@ import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { AsyncBatchQueue } from "./async_queue.ts";
 import { type CollectedStream, DataStream } from "./data_stream.ts";
 import {
+  type CheckpointTuning,
   type CollectListener,
   getJobContext,
   type JobExecutionResult,
@@ -57,6 +59,7 @@ export class StreamExecutionEnvironment {
   private checkpointDir: string | undefined;
   private retainedCheckpoints: number | undefined;
   private stateBackend: StateBackendKind = "heap";
+  private checkpointConfig: CheckpointTuning = {};
   private nextId = 1;
   private collectIds = 0;
   private sinks: Transformation[] = [];
@@ -73,6 +76,7 @@ export class StreamExecutionEnvironment {
     this.checkpointDir = d.checkpointDir;
     this.retainedCheckpoints = d.retainedCheckpoints;
     if (d.stateBackend !== undefined) this.setStateBackend(d.stateBackend);
+    if (d.checkpointConfig !== undefined) this.setCheckpointConfig(d.checkpointConfig);
   }
 
   /** The environment of the context the job runs in (local, cluster or slot). */
@@ -153,6 +157,19 @@ export class StreamExecutionEnvironment {
   }
 
   /**
+   * Tunes checkpointing: `timeoutMs` (a checkpoint not complete by then is
+   * aborted, default 10 min), `minPauseMs` (least time from one completion to
+   * the next trigger, default 0), `maxConcurrent` (default 1) and
+   * `tolerableFailures` (consecutive failed checkpoints before the job fails
+   * over, default 0).
+   */
+  setCheckpointConfig(config: CheckpointTuning): this {
+    resolveCheckpointSettings({ intervalMs: 0, ...config }); // throws a RangeError naming a bad one
+    this.checkpointConfig = { ...this.checkpointConfig, ...config };
+    return this;
+  }
+
+  /**
    * Where keyed state lives: `"heap"` (default, fastest) or `"disk"`, which
    * keeps key groups beyond the slot's managed memory in local files.
    */
@@ -222,6 +239,7 @@ export class StreamExecutionEnvironment {
       checkpointDir: this.checkpointDir,
       retainedCheckpoints: this.retainedCheckpoints,
       stateBackend: this.stateBackend,
+      checkpointConfig: this.checkpointConfig,
     }, this.runtimeMode);
     return {
       jobName,

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { CheckpointTuning } from "../datastream/execution_context.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
 import type { KeySelector } from "../datastream/functions.ts";
 import type {
@@ -56,6 +57,8 @@ export interface GraphSettings {
   readonly retainedCheckpoints?: number;
   /** Where keyed state lives: the heap (default) or local disk beyond the slot's memory. */
   readonly stateBackend?: StateBackendKind;
+  /** Checkpoint timeout, min pause, max concurrent, tolerable failures. */
+  readonly checkpointConfig?: CheckpointTuning;
 }
 
 /** The keyed state backends. */

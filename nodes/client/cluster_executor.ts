@@ -98,6 +98,7 @@ export class ClusterExecutor implements JobExecutor {
       checkpointDir: plan.streamGraph.settings.checkpointDir,
       retainedCheckpoints: plan.streamGraph.settings.retainedCheckpoints,
       batch: plan.streamGraph.settings.batch,
+      checkpointConfig: plan.streamGraph.settings.checkpointConfig,
       restoreFrom: o.restoreFrom,
     };
     let settle!: { resolve(r: JobExecutionResult): void; reject(e: Error): void };

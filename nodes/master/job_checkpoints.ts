@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { CheckpointTuning } from "../../core/datastream/execution_context.ts";
 import { CheckpointCoordinator } from "../../core/checkpoint/checkpoint_coordinator.ts";
 import type {
   CheckpointEffect,
@@ -35,6 +36,8 @@ export const CHECKPOINT_TICK_MS = 50;
 export interface JobCheckpointOptions {
   readonly jobId: string;
   readonly intervalMs: number;
+  /** Timeout, min pause, max concurrent, tolerable failures (defaults apply). */
+  readonly tuning?: CheckpointTuning;
   /** Checkpoints go to `<root>/<jobId>/chk-<id>/`. */
   readonly root: string;
   /** Completed checkpoints kept. */
@@ -67,7 +70,11 @@ export class JobCheckpoints {
     lastCompletedId = 0,
   ) {
     const intervalMs = options.intervalMs;
-    this.coordinator = new CheckpointCoordinator({ intervalMs, lastCompletedId });
+    this.coordinator = new CheckpointCoordinator({
+      ...options.tuning,
+      intervalMs,
+      lastCompletedId,
+    });
     this.ticker = setInterval(
       () => self.tell({ type: "checkpointTick" }),
       intervalMs > 0 ? Math.min(CHECKPOINT_TICK_MS, intervalMs) : CHECKPOINT_TICK_MS,

@@ -78,6 +78,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
         {
           jobId: this.jobId,
           intervalMs: interval,
+          tuning: this.submission.checkpointConfig,
           root: this.submission.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT,
           retained: this.submission.retainedCheckpoints ?? DEFAULT_RETAINED_CHECKPOINTS,
           savepointRoot: DEFAULT_SAVEPOINT_ROOT,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { CheckpointTuning } from "../../core/datastream/execution_context.ts";
 import type {
   JobExecutionResult,
   TaskFailure,
@@ -78,6 +79,8 @@ export interface JobSubmission {
   readonly checkpointDir?: string;
   /** Completed checkpoints kept (default 3). */
   readonly retainedCheckpoints?: number;
+  /** Checkpoint timeout, min pause, max concurrent, tolerable failures. */
+  readonly checkpointConfig?: CheckpointTuning;
   /** Batch jobs take no checkpoints or savepoints. */
   readonly batch?: boolean;
   /** Start from this savepoint (or retained checkpoint) directory. */

@@ -87,3 +87,37 @@ for (const mode of ["exactly_once", "at_least_once"]) {
     }
   });
 }
+
+Deno.test("checkpoint settings reach the coordinator: a min pause spaces checkpoints out", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spate-chk-" });
+  try {
+    const res = await runCli([
+      "run",
+      jobPath("keyed_count.ts"),
+      "--mode",
+      "streaming",
+      "--checkpoint-interval",
+      "20",
+      "--checkpoint-min-pause",
+      "1000",
+      "--checkpoint-dir",
+      `${dir}/checkpoints`,
+      "--",
+      "--events",
+      "60000",
+      "--rate",
+      "20000",
+      "--out",
+      `${dir}/out`,
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    // ~3 s of input: every 20 ms would be ~150 checkpoints; a 1 s pause allows at most ~5.
+    const completed = res.stderr.match(/Checkpoint \d+ completed/g) ?? [];
+    assert.ok(completed.length >= 2 && completed.length <= 6, `${completed.length} checkpoints`);
+    const bad = await runCli(["plan", jobPath("keyed_count.ts"), "--checkpoint-min-pause=-5"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--checkpoint-min-pause must be an integer >= 0, got '-5'/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -5,7 +5,10 @@
  * @module
  */
 
-import type { EnvironmentDefaults } from "../../../core/datastream/execution_context.ts";
+import type {
+  CheckpointTuning,
+  EnvironmentDefaults,
+} from "../../../core/datastream/execution_context.ts";
 import type { JobGraph } from "../../../core/graph/job_graph.ts";
 import type { JobSubmission } from "../messages.ts";
 import { parseRestartStrategy } from "../restart_strategy.ts";
@@ -97,6 +100,9 @@ function validateDefaults(d: Record<string, unknown>): EnvironmentDefaults {
       1,
       1000,
     );
+  }
+  if (d.checkpointConfig !== undefined) {
+    out.checkpointConfig = checkpointTuning(d.checkpointConfig, "job.defaults.checkpointConfig");
   }
   if (d.stateBackend !== undefined) {
     if (d.stateBackend !== "heap" && d.stateBackend !== "disk") {
@@ -204,6 +210,9 @@ export function validateSubmission(
     checkpointMode: s.checkpointMode as JobSubmission["checkpointMode"],
     checkpointDir: s.checkpointDir === undefined ? undefined : checkpointDir(s.checkpointDir),
     batch: s.batch === undefined ? undefined : bool(s.batch, "batch"),
+    checkpointConfig: s.checkpointConfig === undefined
+      ? undefined
+      : checkpointTuning(s.checkpointConfig, "checkpointConfig"),
     restoreFrom: s.restoreFrom === undefined ? undefined : restoreFrom(s.restoreFrom),
     retainedCheckpoints: s.retainedCheckpoints === undefined
       ? undefined
@@ -246,5 +255,18 @@ function restoreFrom(raw: unknown): { path: string; allowNonRestoredState: boole
       r.allowNonRestoredState ?? false,
       "restoreFrom.allowNonRestoredState",
     ),
+  };
+}
+
+function checkpointTuning(raw: unknown, what: string): CheckpointTuning {
+  const c = obj(raw, what);
+  const day = 24 * 3600 * 1000;
+  const opt = (name: string, min: number, max: number) =>
+    c[name] === undefined ? undefined : int(c[name], `${what}.${name}`, min, max);
+  return {
+    timeoutMs: opt("timeoutMs", 1, day),
+    minPauseMs: opt("minPauseMs", 0, day),
+    maxConcurrent: opt("maxConcurrent", 1, 100),
+    tolerableFailures: opt("tolerableFailures", 0, 1_000_000),
   };
 }
