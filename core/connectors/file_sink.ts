@@ -102,13 +102,13 @@ export class FileSinkOperator<T> extends AbstractStreamOperator<T, never> {
     this.write();
   }
 
-  snapshotState(checkpointId: number): void {
+  override snapshotState(checkpointId: number): void {
     this.write();
     this.closePart(checkpointId);
     this.state.update(this.pending);
   }
 
-  notifyCheckpointComplete(checkpointId: number): void {
+  override notifyCheckpointComplete(checkpointId: number): void {
     while (this.pending.length > 0 && this.pending[0].checkpointId <= checkpointId) {
       this.commit(this.pending.shift()!);
     }

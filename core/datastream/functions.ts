@@ -43,14 +43,33 @@ export interface RuntimeContext {
   getAggregatingState<IN, ACC, OUT>(
     descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
   ): AggregatingState<IN, OUT>;
+  /** This subtask's operator (non-keyed) state, restored before `open`. */
+  getOperatorStateStore(): OperatorStateAccess;
+}
+
+/** Operator state: lists split or unioned on restore, and broadcast maps (Flink's OperatorStateStore). */
+export interface OperatorStateAccess {
+  /** On restore at another parallelism, the elements of all old subtasks are split evenly. */
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  /** On restore, every subtask gets the elements of all old subtasks. */
+  getUnionListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  /** A map every subtask holds the same copy of. */
+  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
 }
 
 /** Lifecycle hooks shared by rich functions. */
 export interface RichFunction {
-  /** Called once per subtask before the first record. */
+  /** Called once per subtask before the first record (after state was restored). */
   open?(ctx: RuntimeContext): void | Promise<void>;
   /** Called once per subtask after the last record. */
   close?(): void | Promise<void>;
+  /**
+   * A checkpoint barrier reached this function: put what belongs to the
+   * checkpoint into operator state now (Flink's CheckpointedFunction).
+   */
+  snapshotState?(checkpointId: number): void | Promise<void>;
+  /** The checkpoint completed everywhere: commit what it covers (two-phase commit). */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
 }
 
 /** A one-to-one transformation. */

@@ -4,6 +4,7 @@ import type {
   KeyedProcessContext,
   KeyedProcessFunction,
   KeySelector,
+  RichFunction,
 } from "../datastream/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
@@ -17,6 +18,9 @@ export class KeyedProcessOperator<K, T, R> extends AbstractStreamOperator<T, R> 
     private readonly keySelector: KeySelector<T, K>,
   ) {
     super();
+  }
+  protected override userFunction(): RichFunction {
+    return this.fn;
   }
   override async open(): Promise<void> {
     this.backend = this.ctx.keyedBackend!;

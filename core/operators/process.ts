@@ -1,6 +1,6 @@
 /** Process operator: a ProcessFunction over a non-keyed stream. @module */
 
-import type { ProcessContext, ProcessFunction } from "../datastream/functions.ts";
+import type { ProcessContext, ProcessFunction, RichFunction } from "../datastream/functions.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class ProcessOperator<T, R> extends AbstractStreamOperator<T, R> {
@@ -8,6 +8,9 @@ export class ProcessOperator<T, R> extends AbstractStreamOperator<T, R> {
 
   constructor(private readonly fn: ProcessFunction<T, R>) {
     super();
+  }
+  protected override userFunction(): RichFunction {
+    return this.fn;
   }
   override async open(): Promise<void> {
     this.context = { subtaskIndex: this.ctx.subtaskIndex };

@@ -1,6 +1,6 @@
 /** Sink operator around a user SinkFunction. @module */
 
-import type { RichSinkFunction, SinkFunction } from "../datastream/functions.ts";
+import type { RichFunction, RichSinkFunction, SinkFunction } from "../datastream/functions.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
@@ -9,6 +9,9 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
   constructor(fn: SinkFunction<T>) {
     super();
     this.rich = typeof fn === "function" ? { invoke: fn } : fn;
+  }
+  protected override userFunction(): RichFunction {
+    return this.rich;
   }
   override async open(): Promise<void> {
     await this.rich.open?.(this.runtimeContext());

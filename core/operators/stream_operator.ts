@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RuntimeContext } from "../datastream/functions.ts";
+import type { RichFunction, RuntimeContext } from "../datastream/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import type { OperatorStateStore } from "../state/operator_state.ts";
 
@@ -69,6 +69,17 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
   endInput(): void {}
   close(): void | Promise<void> {}
 
+  /** The user function whose checkpoint hooks this operator forwards, if any. */
+  protected userFunction(): RichFunction | undefined {
+    return undefined;
+  }
+  snapshotState(checkpointId: number): void | Promise<void> {
+    return this.userFunction()?.snapshotState?.(checkpointId);
+  }
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    return this.userFunction()?.notifyCheckpointComplete?.(checkpointId);
+  }
+
   /** The RuntimeContext handed to rich user functions. */
   protected runtimeContext(): RuntimeContext {
     const ctx = this.ctx;
@@ -89,6 +100,7 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
       getMapState: (d) => keyed().getMapState(d),
       getReducingState: (d) => keyed().getReducingState(d),
       getAggregatingState: (d) => keyed().getAggregatingState(d),
+      getOperatorStateStore: () => ctx.operatorState,
     };
   }
 }

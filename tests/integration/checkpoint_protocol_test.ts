@@ -121,3 +121,38 @@ Deno.test("checkpoint settings reach the coordinator: a min pause spaces checkpo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("user functions get operator state and the checkpoint hooks (a two-phase commit sink)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spate-chk-" });
+  try {
+    const res = await runCli([
+      "run",
+      jobPath("checkpointed_sink.ts"),
+      "--mode",
+      "streaming",
+      "--checkpoint-interval",
+      "300",
+      "--checkpoint-dir",
+      `${dir}/checkpoints`,
+      "--",
+      "--records",
+      "20000",
+      "--out",
+      `${dir}/out`,
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    const committed = (await Deno.readTextFile(`${dir}/out/committed-0`)).trim().split("\n");
+    assert.deepEqual(committed.map(Number), Array.from({ length: 20_000 }, (_, i) => i));
+    const commits = (await Deno.readTextFile(`${dir}/out/commits-0`)).trim().split("\n").map(
+      Number,
+    ).filter((id) => id > 0);
+    assert.ok(commits.length >= 2, `commits at checkpoints ${commits}`);
+    assert.deepEqual(
+      commits,
+      [...commits].sort((a, b) => a - b),
+      "commits follow checkpoint order",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
