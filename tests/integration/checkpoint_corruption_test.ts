@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
+import { committedLines, compareCounts, expectedCountLines } from "../_helpers/keyed_count.ts";
 
 const EVENTS = 60_000;
 const KEYS = 200;
@@ -87,14 +88,11 @@ Deno.test("a truncated checkpoint is reported and skipped for the previous one; 
     }
     assert.doesNotMatch(res.stderr, new RegExp(`checkpoint ${oldest} is corrupt`));
     // Restored from an older checkpoint than the newest committed one: at least once.
-    const lines = new Set<string>();
-    for await (const e of Deno.readDir(`${out}/data`)) {
-      if (e.name.startsWith(".")) continue;
-      for (const l of (await Deno.readTextFile(`${out}/data/${e.name}`)).split("\n")) {
-        if (l) lines.add(l);
-      }
-    }
-    assert.equal(lines.size, EVENTS, "every count from 1 to n per key is there");
+    const { missing, unexpected } = compareCounts(
+      await committedLines(`${out}/data`),
+      expectedCountLines(EVENTS, KEYS),
+    );
+    assert.deepEqual({ missing: missing.length, unexpected }, { missing: 0, unexpected: [] });
   } finally {
     await cluster.stop();
     await Deno.remove(out, { recursive: true });

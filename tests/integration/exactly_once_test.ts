@@ -9,38 +9,11 @@
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+import { committedLines, compareCounts, expectedCountLines } from "../_helpers/keyed_count.ts";
 
 const EVENTS = 120_000;
 const KEYS = 500;
 const RATE = 12_000; // events/s overall: the job runs ~10 s, long enough for three kills
-
-/** The committed lines a correct run writes: key k counted 1..n_k. */
-function expectedLines(): Map<string, number> {
-  const perKey = new Map<string, number>();
-  for (let i = 0; i < EVENTS; i++) {
-    const k = `k${(i * 7919) % KEYS}`;
-    perKey.set(k, (perKey.get(k) ?? 0) + 1);
-  }
-  const lines = new Map<string, number>();
-  for (const [k, n] of perKey) for (let c = 1; c <= n; c++) lines.set(`${k},${c}`, 1);
-  return lines;
-}
-
-/** Committed lines (visible part files only) with their multiplicity, and the hidden files. */
-async function committedLines(dir: string) {
-  const lines = new Map<string, number>();
-  let hidden = 0;
-  for await (const e of Deno.readDir(dir)) {
-    if (e.name.startsWith(".")) {
-      hidden++;
-      continue;
-    }
-    for (const line of (await Deno.readTextFile(`${dir}/${e.name}`)).split("\n")) {
-      if (line !== "") lines.set(line, (lines.get(line) ?? 0) + 1);
-    }
-  }
-  return { lines, hidden };
-}
 
 async function jobDetails(url: string) {
   const jobs = (await (await fetch(`${url}/api/v1/jobs`)).json()).jobs;
@@ -112,16 +85,14 @@ for (const mode of ["exactly_once", "unaligned"]) {
     const out = await Deno.makeTempDir({ prefix: "spate-eo-" });
     try {
       await runWithKills(cluster, out, mode);
-      const { lines } = await committedLines(`${out}/data`);
-      const expected = expectedLines();
-      const missing = [...expected.keys()].filter((l) => !lines.has(l));
-      const duplicated = [...lines].filter(([, n]) => n > 1);
-      const unexpected = [...lines.keys()].filter((l) => !expected.has(l));
+      const { missing, duplicated, unexpected } = compareCounts(
+        await committedLines(`${out}/data`),
+        expectedCountLines(EVENTS, KEYS),
+      );
       assert.deepEqual(
-        { missing: missing.length, duplicated: duplicated.length, unexpected: unexpected.length },
+        { missing: missing.length, duplicated, unexpected: unexpected.length },
         { missing: 0, duplicated: 0, unexpected: 0 },
-        `missing ${missing.slice(0, 5)}, duplicated ${duplicated.slice(0, 5)}, ` +
-          `unexpected ${unexpected.slice(0, 5)}`,
+        `missing ${missing.slice(0, 5)}, unexpected ${unexpected.slice(0, 5)}`,
       );
     } finally {
       await cluster.stop();
@@ -135,13 +106,15 @@ Deno.test("at-least-once: kill -9 a worker three times; nothing committed is los
   const out = await Deno.makeTempDir({ prefix: "spate-alo-" });
   try {
     await runWithKills(cluster, out, "at_least_once");
-    const { lines } = await committedLines(`${out}/data`);
-    const expected = expectedLines();
-    const missing = [...expected.keys()].filter((l) => !lines.has(l));
+    const { missing, duplicated, unexpected } = compareCounts(
+      await committedLines(`${out}/data`),
+      expectedCountLines(EVENTS, KEYS),
+    );
     assert.equal(missing.length, 0, `missing ${missing.slice(0, 5)}`);
-    let extra = 0;
-    for (const [l, n] of lines) extra += expected.has(l) ? n - 1 : n;
-    console.log(`at-least-once after 3 kills: ${extra} duplicated line(s) of ${expected.size}`);
+    console.log(
+      `at-least-once after 3 kills: ${duplicated + unexpected.length} extra line(s) of ` +
+        `${EVENTS} (${duplicated} repeated, ${unexpected.length} counts past a key's total)`,
+    );
   } finally {
     await cluster.stop();
     await Deno.remove(out, { recursive: true });

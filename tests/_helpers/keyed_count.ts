@@ -1,0 +1,46 @@
+/**
+ * The reference of `tests/_jobs/keyed_count.ts` and a reader of what its
+ * exactly-once file sink committed. Key k counted 1..n_k gives the lines
+ * "k,1" .. "k,n_k" whatever the order of events, so a run with failures must
+ * commit exactly these lines (exactly-once) or at least these (at-least-once).
+ * @module
+ */
+
+/** The job's key for event i (the same formula as the job). */
+export const keyOf = (i: number, keys: number) => `k${(i * 7919) % keys}`;
+
+/** Every line an uninterrupted run commits. */
+export function expectedCountLines(events: number, keys: number): Set<string> {
+  const perKey = new Map<string, number>();
+  for (let i = 0; i < events; i++) {
+    const k = keyOf(i, keys);
+    perKey.set(k, (perKey.get(k) ?? 0) + 1);
+  }
+  const lines = new Set<string>();
+  for (const [k, n] of perKey) for (let c = 1; c <= n; c++) lines.add(`${k},${c}`);
+  return lines;
+}
+
+/** Committed lines (visible part files; in-progress files start with a dot) and how often each occurs. */
+export async function committedLines(dir: string): Promise<Map<string, number>> {
+  const lines = new Map<string, number>();
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.startsWith(".")) continue;
+    for (const line of (await Deno.readTextFile(`${dir}/${e.name}`)).split("\n")) {
+      if (line !== "") lines.set(line, (lines.get(line) ?? 0) + 1);
+    }
+  }
+  return lines;
+}
+
+/** How committed output differs from the reference. */
+export function compareCounts(lines: Map<string, number>, expected: Set<string>) {
+  const missing = [...expected].filter((l) => !lines.has(l));
+  let duplicated = 0;
+  const unexpected: string[] = [];
+  for (const [l, n] of lines) {
+    if (expected.has(l)) duplicated += n - 1;
+    else unexpected.push(l);
+  }
+  return { missing, duplicated, unexpected };
+}
