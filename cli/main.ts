@@ -35,6 +35,12 @@ export async function main(args: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   const run = COMMANDS[command];
+  // `spate run --help`: flags after `--` belong to the job and are left alone.
+  const own = rest.indexOf("--") < 0 ? rest : rest.slice(0, rest.indexOf("--"));
+  if (run !== undefined && (own.includes("--help") || own.includes("-h"))) {
+    console.log(USAGE);
+    return 0;
+  }
   try {
     if (run === undefined) throw new UsageError(`unknown command '${command}'`);
     return await run(rest);

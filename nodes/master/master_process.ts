@@ -64,6 +64,17 @@ export interface Master extends MasterActors {
   shutdown(): Promise<void>;
 }
 
+/** How long a stopping master waits for open HTTP connections before it drops them. */
+export const SHUTDOWN_GRACE_MS = 2000;
+
+/** Shuts a server down gracefully, giving up after `graceMs` (the process then exits). */
+async function boundedShutdown(server: Deno.HttpServer, graceMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+  await Promise.race([server.shutdown(), late]);
+  clearTimeout(timer);
+}
+
 /** Starts a master process's services. */
 export function startMaster(options: MasterOptions = {}): Master {
   const system = new ActorSystem("master");
@@ -108,7 +119,8 @@ export function startMaster(options: MasterOptions = {}): Master {
     async shutdown() {
       for (const c of connections) c.close("master shutting down");
       await system.shutdown();
-      await server.shutdown();
+      // Open streams to an unreachable peer would keep a graceful shutdown waiting.
+      await boundedShutdown(server, SHUTDOWN_GRACE_MS);
       if (ownBlobDir) await Deno.remove(blobs.dir, { recursive: true }).catch(() => {});
     },
   };

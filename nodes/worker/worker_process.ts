@@ -53,7 +53,10 @@ export function startWorker(options: WorkerOptions): Worker {
     if (path === PARTITION_PATH && req.method === "POST") return network.servePartition(req);
     return new Response(`no route ${req.method} ${path}\n`, { status: 404 });
   });
-  const host = options.advertisedHost ?? server.addr.hostname;
+  const bound = server.addr.hostname;
+  // A wildcard bind is no address for peers: advertise this host's name then.
+  const host = options.advertisedHost ??
+    (bound === "0.0.0.0" || bound === "::" ? Deno.hostname() : bound);
   network.dataAddress = `http://${host.includes(":") ? `[${host}]` : host}:${server.addr.port}`;
   const reconnectMs = options.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS;
   const workDir = options.workDir ?? Deno.makeTempDirSync({ prefix: "spate-worker-" });

@@ -95,3 +95,13 @@ Deno.test("spate plan prints the JobGraph as text and JSON", async () => {
     "forward",
   ]);
 });
+
+Deno.test("--help after any command prints the usage and exits 0; after -- it belongs to the job", async () => {
+  for (const command of ["run", "worker", "savepoint", "cancel"]) {
+    const res = await runCli([command, "--help"]);
+    assert.equal(res.code, 0, `${command}: ${res.stderr}`);
+    assert.match(res.stdout, /Usage:/);
+  }
+  const res = await runCli(["plan", jobPath("no_sink.ts"), "--", "--help"]);
+  assert.doesNotMatch(res.stdout, /Usage:/);
+});

@@ -116,3 +116,19 @@ Deno.test("workers reconnect after the master restarts", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a master asked to stop exits promptly even with a frozen worker connected", async () => {
+  const cluster = await startCluster(1, 1);
+  try {
+    cluster.workers[0].kill("SIGSTOP"); // its stream stays open, nobody answers
+    const start = Date.now();
+    cluster.master.kill("SIGTERM");
+    const status = await cluster.master.child.status;
+    const ms = Date.now() - start;
+    assert.equal(status.code, 0, cluster.master.stderr());
+    assert.ok(ms < 10_000, `the master took ${ms} ms to stop`);
+  } finally {
+    cluster.workers[0].kill("SIGCONT");
+    await cluster.stop();
+  }
+});
