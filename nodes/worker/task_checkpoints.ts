@@ -72,6 +72,8 @@ export class TaskCheckpoints {
   ) {
     if (gate !== undefined) this.aligner = new BarrierAligner(gate.channels, mode);
     this.watchesBuffers = this.aligner !== undefined && mode === "unaligned";
+    // Unaligned barriers overtake queued input (which then counts as in flight).
+    if (gate !== undefined && mode === "unaligned") gate.priorityBarriers = true;
   }
 
   /** Unaligned mode: a buffer taken from the gate, before it is processed. */
@@ -129,7 +131,26 @@ export class TaskCheckpoints {
       : e.t === "cancelBarrier"
       ? aligner.onCancelCheckpoint(item.channel, e.id)
       : aligner.onEndOfPartition(item.channel, now);
-    for (const effect of effects) await this.apply(effect);
+    // The buffers a priority barrier overtook came before it: in-flight data of its
+    // checkpoint, stored before the checkpoint's in-flight data is complete.
+    let overtaken = e.t === "barrier" ? item.overtaken : undefined;
+    const storeOvertaken = () => {
+      if (overtaken !== undefined && this.unaligned?.checkpointId === (e as { id: number }).id) {
+        for (const b of overtaken) {
+          this.unaligned.buffers.push({
+            channel: b.channel,
+            records: b.records,
+            data: new Uint8Array(b.data),
+          });
+        }
+      }
+      overtaken = undefined;
+    };
+    for (const effect of effects) {
+      if (effect.type === "inFlightComplete") storeOvertaken();
+      await this.apply(effect);
+    }
+    storeOvertaken();
   }
 
   private async apply(effect: AlignerEffect): Promise<void> {

@@ -5,7 +5,9 @@
  * data back). Each processed buffer returns one credit to its producer, so at
  * most `creditsPerChannel` buffers per channel are ever queued here. Events
  * (barriers, cancel markers, end of partition) travel in order with the data
- * and need no credit.
+ * and need no credit, except checkpoint barriers with priority (unaligned
+ * checkpoints): those overtake their channel's queued buffers, which the
+ * barrier names so the task can store them as in-flight data.
  * @module
  */
 
@@ -24,12 +26,18 @@ export interface InputEvent {
   readonly kind: "event";
   readonly channel: number;
   readonly event: Extract<ChannelMessage, { t: "barrier" | "cancelBarrier" | "end" }>;
+  /** A priority barrier: the buffers it overtook (still queued, processed after it). */
+  readonly overtaken?: readonly InputBuffer[];
 }
 
 export type InputItem = InputBuffer | InputEvent;
 
 export class InputGate {
   private readonly queues: InputItem[][];
+  /** Priority barriers, taken before anything else. */
+  private readonly priority: InputEvent[] = [];
+  /** When set, checkpoint barriers (not savepoints) overtake queued buffers. */
+  priorityBarriers = false;
   private readonly blocked: boolean[];
   private readonly queuedBuffers: number[];
   private next = 0;
@@ -74,8 +82,16 @@ export class InputGate {
         this.push(channel, { kind: "buffer", channel, data: m.data, records: m.records });
         break;
       }
-      case "end":
       case "barrier":
+        if (this.priorityBarriers && !m.savepoint && !this.queues[channel].some(isEvent)) {
+          const overtaken = this.queues[channel] as InputBuffer[];
+          this.priority.push({ kind: "event", channel, event: m, overtaken: [...overtaken] });
+          this.queuedItems++;
+          break;
+        }
+        this.push(channel, { kind: "event", channel, event: m });
+        break;
+      case "end":
       case "cancelBarrier":
         this.push(channel, { kind: "event", channel, event: m });
         break;
@@ -96,6 +112,10 @@ export class InputGate {
   /** The next item from an unblocked channel, or undefined when none is ready. */
   poll(): InputItem | undefined {
     if (this.queuedItems === 0) return undefined;
+    if (this.priority.length > 0) {
+      this.queuedItems--;
+      return this.priority.shift();
+    }
     const n = this.queues.length;
     for (let k = 0; k < n; k++) {
       const c = (this.next + k) % n;
@@ -147,3 +167,5 @@ export class InputGate {
     for (const e of this.endpoints) e.close();
   }
 }
+
+const isEvent = (item: InputItem) => item.kind === "event";

@@ -56,3 +56,42 @@ Deno.test("the gate finishes when every channel's end was taken", async () => {
   for (const p of producers) p.close();
   gate.close();
 });
+
+Deno.test("priority barriers overtake their channel's queued buffers and name them; savepoints do not", async () => {
+  const { gate, producers } = gateWithPorts(2);
+  gate.priorityBarriers = true;
+  producers[0].postMessage(buffer(1));
+  producers[0].postMessage(buffer(2));
+  producers[1].postMessage(buffer(3));
+  // Messages of one port arrive in order: the barrier comes after channel 0's buffers.
+  producers[0].postMessage({ t: "barrier", id: 1, timestampMs: 0, savepoint: false });
+  producers[1].postMessage({ t: "barrier", id: 2, timestampMs: 0, savepoint: true });
+  // Wait until all five items are queued, then take them.
+  const deadline = Date.now() + 5000;
+  while ((gate as unknown as { queuedItems: number }).queuedItems < 5) {
+    assert.ok(Date.now() < deadline, "items did not arrive");
+    await gate.whenAvailable();
+  }
+  const items = await take(gate, 5);
+  const first = items[0];
+  assert.equal(first.kind, "event");
+  assert.equal(first.kind === "event" && first.event.t, "barrier");
+  assert.deepEqual(
+    first.kind === "event" ? first.overtaken?.map((b) => b.records) : undefined,
+    [1, 2],
+    "the checkpoint barrier overtook both buffers of channel 0 and names them",
+  );
+  const rest = items.slice(1).map((i) =>
+    i.kind === "buffer" ? `buffer ${i.records}` : `${i.event.t} ${i.channel}`
+  );
+  // The savepoint barrier stays behind channel 1's buffer; channel 0's buffers follow in order.
+  assert.deepEqual(rest.filter((r) => r !== "buffer 1" && r !== "buffer 2"), [
+    "buffer 3",
+    "barrier 1",
+  ]);
+  assert.deepEqual(rest.filter((r) => r === "buffer 1" || r === "buffer 2"), [
+    "buffer 1",
+    "buffer 2",
+  ]);
+  gate.close();
+});
