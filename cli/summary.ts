@@ -40,10 +40,13 @@ export function summaryText(r: JobExecutionResult): string {
 
 /** The failing operator, subtask, error and stack. */
 export function failureText(jobName: string, f: TaskFailure): string {
+  // Failures of the job as a whole (scheduler, lost worker, checkpointing) name no subtask.
   const lines = [
     `Job '${jobName}' FAILED`,
-    `  operator: ${f.operatorName} (subtask ${f.subtaskIndex})`,
-    `  vertex:   ${f.vertexName}`,
+    `  operator: ${f.operatorName}${f.subtaskIndex >= 0 ? ` (subtask ${f.subtaskIndex})` : ""}`,
+    ...(f.vertexName !== "" && f.vertexName !== f.operatorName
+      ? [`  vertex:   ${f.vertexName}`]
+      : []),
     `  error:    ${f.message}`,
   ];
   if (f.stack) lines.push("  stack:", ...f.stack.split("\n").map((l) => `    ${l}`));
