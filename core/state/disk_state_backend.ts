@@ -5,7 +5,7 @@
  * records are processed synchronously. Snapshots copy-on-write resident groups
  * like the heap backend and read spilled groups' files at `snapshot()` time.
  *
- * Memory accounting: each write adds the CBOR length of the written item to its
+ * Memory accounting: each write adds an estimate of the written item's CBOR length to its
  * group's estimate; when the estimate exceeds the budget, the resident groups
  * are measured exactly (CBOR-encoded) and the least recently used are spilled
  * until the total is under three quarters of the budget. The group in use is
@@ -107,7 +107,7 @@ export class DiskStateBackend extends KeyedBackendBase {
   protected override noteWrite(item: unknown): void {
     const r = this.resident.get(this.currentKeyGroup);
     if (r === undefined) return;
-    const size = encode(item).length;
+    const size = estimateBytes(item, 0);
     r.bytes += size;
     this.residentBytes += size;
     if (this.residentBytes > this.memoryBudgetBytes) this.enforceBudget();
@@ -194,5 +194,37 @@ export class DiskStateBackend extends KeyedBackendBase {
 
   private path(keyGroup: number): string {
     return `${this.spillDirectory}/kg-${keyGroup}.cbor`;
+  }
+}
+
+/**
+ * A cheap guess of a value's CBOR length, for the per-write accounting (an
+ * encode per write cost more than the write); `enforceBudget` measures
+ * exactly once the guesses add up to the budget.
+ */
+function estimateBytes(x: unknown, depth: number): number {
+  switch (typeof x) {
+    case "string":
+      return x.length + 5;
+    case "number":
+    case "bigint":
+      return 9;
+    case "object": {
+      if (x === null) return 1;
+      if (depth > 8) return 64;
+      if (ArrayBuffer.isView(x)) return x.byteLength + 5;
+      let n = 5;
+      if (Array.isArray(x)) { for (const v of x) n += estimateBytes(v, depth + 1); }
+      else if (x instanceof Map) {
+        for (const [k, v] of x) n += estimateBytes(k, depth + 1) + estimateBytes(v, depth + 1);
+      } else {
+        for (const k in x) {
+          n += k.length + 1 + estimateBytes((x as Record<string, unknown>)[k], depth + 1);
+        }
+      }
+      return n;
+    }
+    default:
+      return 1;
   }
 }
