@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import type {
   CheckpointTuning,
   EnvironmentDefaults,
+  NetworkTuning,
   RuntimeMode,
 } from "../core/datastream/execution_context.ts";
 import { UsageError } from "./usage.ts";
@@ -33,6 +34,9 @@ const JOB_FLAGS: FlagSpec = {
   "checkpoint-min-pause": { type: "string" },
   "max-concurrent-checkpoints": { type: "string" },
   "tolerable-checkpoint-failures": { type: "string" },
+  "buffer-size": { type: "string" },
+  "credits-per-channel": { type: "string" },
+  "credits-per-remote-channel": { type: "string" },
 };
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -96,6 +100,7 @@ export function parseJobOptions(command: string, args: string[], extra: FlagSpec
       : resolve(values["checkpoint-dir"] as string),
     stateBackend: stateBackend(values["state-backend"] as string | undefined),
     checkpointConfig: checkpointTuning(values),
+    network: networkTuning(values),
     retainedCheckpoints: positiveInt(
       "retained-checkpoints",
       values["retained-checkpoints"] as string | undefined,
@@ -150,5 +155,20 @@ function checkpointTuning(
     ),
     tolerableFailures: nonNegative("tolerable-checkpoint-failures"),
   };
+  return Object.values(tuning).some((v) => v !== undefined) ? tuning : undefined;
+}
+
+function networkTuning(
+  values: Record<string, string | boolean | undefined>,
+): NetworkTuning | undefined {
+  const flag = (name: string) => positiveInt(name, values[name] as string | undefined);
+  const tuning: NetworkTuning = {
+    bufferSizeBytes: flag("buffer-size"),
+    creditsPerChannel: flag("credits-per-channel"),
+    creditsPerRemoteChannel: flag("credits-per-remote-channel"),
+  };
+  if ((tuning.bufferSizeBytes ?? 256) < 256) {
+    throw new UsageError(`--buffer-size must be at least 256 bytes, got ${tuning.bufferSizeBytes}`);
+  }
   return Object.values(tuning).some((v) => v !== undefined) ? tuning : undefined;
 }

@@ -40,6 +40,9 @@ Options (run, plan):
       --max-concurrent-checkpoints N     checkpoints in progress at once (default 1)
       --tolerable-checkpoint-failures N  consecutive failures before the job fails over (default 0)
       --state-backend B     heap (default) | disk (key groups beyond the slot's memory on disk)
+      --buffer-size BYTES   target size of a network buffer (default 32768)
+      --credits-per-channel N         buffers in flight per channel in a worker (default 32)
+      --credits-per-remote-channel N  buffers in flight per channel between workers (default 128)
 Options (run):
       --local               run on the embedded local cluster (the default without --master)
   -m, --master URL          submit to the cluster at URL (host:port)

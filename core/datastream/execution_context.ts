@@ -24,6 +24,18 @@ export interface EnvironmentDefaults {
   stateBackend?: "heap" | "disk";
   /** Checkpoint timeout, min pause, max concurrent, tolerable failures. */
   checkpointConfig?: CheckpointTuning;
+  /** Network buffer size and credit windows. */
+  network?: NetworkTuning;
+}
+
+/** The network stack's limits a job may change (each optional: defaults apply). */
+export interface NetworkTuning {
+  /** Target size of a record buffer (default 32 KiB). */
+  bufferSizeBytes?: number;
+  /** Buffers in flight per channel inside a worker (default 32). */
+  creditsPerChannel?: number;
+  /** Buffers in flight per channel between workers (default 128). */
+  creditsPerRemoteChannel?: number;
 }
 
 /** The coordinator's settings besides the interval (each optional: defaults apply). */
@@ -61,6 +73,8 @@ export interface TaskMetrics {
   recordsOut: number;
   bytesIn: number;
   bytesOut: number;
+  /** Network buffers written. */
+  buffersOut: number;
   /** Most buffers ever queued at one input channel. */
   maxInputQueueBuffers: number;
   /** Most buffers ever waiting for credit at one output channel. */

@@ -99,6 +99,7 @@ export class ClusterExecutor implements JobExecutor {
       retainedCheckpoints: plan.streamGraph.settings.retainedCheckpoints,
       batch: plan.streamGraph.settings.batch,
       checkpointConfig: plan.streamGraph.settings.checkpointConfig,
+      network: plan.defaults.network,
       restoreFrom: o.restoreFrom,
     };
     let settle!: { resolve(r: JobExecutionResult): void; reject(e: Error): void };

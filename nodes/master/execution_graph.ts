@@ -50,6 +50,7 @@ const ZERO_METRICS: TaskMetrics = {
   recordsOut: 0,
   bytesIn: 0,
   bytesOut: 0,
+  buffersOut: 0,
   maxInputQueueBuffers: 0,
   maxOutputBacklogBuffers: 0,
   backpressuredMs: 0,
@@ -111,6 +112,7 @@ export class ExecutionGraph {
         m.recordsOut += t.recordsOut;
         m.bytesIn += t.bytesIn;
         m.bytesOut += t.bytesOut;
+        m.buffersOut += t.buffersOut ?? 0;
         m.maxInputQueueBuffers = Math.max(m.maxInputQueueBuffers, t.maxInputQueueBuffers);
         m.maxOutputBacklogBuffers = Math.max(m.maxOutputBacklogBuffers, t.maxOutputBacklogBuffers);
         m.backpressuredMs = Math.max(m.backpressuredMs, t.backpressuredMs);

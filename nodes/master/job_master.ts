@@ -361,7 +361,11 @@ export class JobMaster extends Actor<JobMasterMessage> {
       restore,
       inputs,
       outputs,
-      network: { ...DEFAULT_NETWORK_SETTINGS, bufferTimeoutMs: this.submission.bufferTimeoutMs },
+      network: {
+        ...DEFAULT_NETWORK_SETTINGS,
+        ...definedOnly(this.submission.network ?? {}),
+        bufferTimeoutMs: this.submission.bufferTimeoutMs,
+      },
       jobMaster: this.context.self,
     };
   }
@@ -503,4 +507,9 @@ export class JobMaster extends Actor<JobMasterMessage> {
       })),
     };
   }
+}
+
+/** The fields of `o` that are set (so absent settings keep their defaults). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { CheckpointTuning } from "../../core/datastream/execution_context.ts";
+import type { CheckpointTuning, NetworkTuning } from "../../core/datastream/execution_context.ts";
 import type {
   JobExecutionResult,
   TaskFailure,
@@ -81,6 +81,8 @@ export interface JobSubmission {
   readonly retainedCheckpoints?: number;
   /** Checkpoint timeout, min pause, max concurrent, tolerable failures. */
   readonly checkpointConfig?: CheckpointTuning;
+  /** Network buffer size and credit windows. */
+  readonly network?: NetworkTuning;
   /** Batch jobs take no checkpoints or savepoints. */
   readonly batch?: boolean;
   /** Start from this savepoint (or retained checkpoint) directory. */

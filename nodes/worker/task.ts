@@ -294,11 +294,12 @@ export class StreamTask {
 
   /** The task's counters so far. */
   currentMetrics(): TaskMetrics {
-    let recordsOut = 0, bytesOut = 0, maxBacklog = 0;
+    let recordsOut = 0, bytesOut = 0, buffersOut = 0, maxBacklog = 0;
     for (const w of this.writers.values()) {
       recordsOut += w.recordsOut;
       for (const c of w.channels) {
         bytesOut += c.bytesOut;
+        buffersOut += c.buffersOut;
         maxBacklog = Math.max(maxBacklog, c.maxBacklog);
       }
     }
@@ -307,6 +308,7 @@ export class StreamTask {
       recordsOut,
       bytesIn: this.gate?.bytesIn ?? 0,
       bytesOut,
+      buffersOut,
       maxInputQueueBuffers: this.gate?.maxQueuedPerChannel ?? 0,
       maxOutputBacklogBuffers: maxBacklog,
       backpressuredMs: Math.round(this.backpressuredMs),

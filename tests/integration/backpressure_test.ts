@@ -48,3 +48,34 @@ Deno.test("a slow sink holds a fast source back with bounded queues and memory",
   const peak = Number(/peak-rss (\d+)/.exec(res.stderr)![1]);
   assert.ok(peak > 0 && peak < PEAK_RSS_LIMIT_BYTES, `peak RSS ${peak} bytes`);
 });
+
+Deno.test("network limits are job settings: --buffer-size sizes the buffers", async () => {
+  const res = await runCli([
+    "run",
+    jobPath("backpressure.ts"),
+    "--json",
+    "--credits-per-channel",
+    "3",
+    "--buffer-size",
+    "4096",
+    "--",
+    "--records",
+    "20000",
+    "--record-bytes",
+    "200",
+    "--sink-delay-us",
+    "20",
+  ]);
+  assert.equal(res.code, 0, res.stderr);
+  const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  const [source, sink] = summary.vertices;
+  assert.equal(sink.recordsIn, 20_000);
+  // ~4.1 MB: at most 4 KiB per buffer means at least ~1000 buffers (the default 32 KiB: ~130).
+  assert.ok(
+    source.buffersOut >= source.bytesOut / 4096,
+    `${source.buffersOut} buffers for ${source.bytesOut} bytes`,
+  );
+  const bad = await runCli(["plan", jobPath("backpressure.ts"), "--buffer-size", "10"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--buffer-size must be at least 256 bytes, got 10/);
+});

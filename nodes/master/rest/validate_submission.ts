@@ -8,6 +8,7 @@
 import type {
   CheckpointTuning,
   EnvironmentDefaults,
+  NetworkTuning,
 } from "../../../core/datastream/execution_context.ts";
 import type { JobGraph } from "../../../core/graph/job_graph.ts";
 import type { JobSubmission } from "../messages.ts";
@@ -101,6 +102,7 @@ function validateDefaults(d: Record<string, unknown>): EnvironmentDefaults {
       1000,
     );
   }
+  if (d.network !== undefined) out.network = networkTuning(d.network, "job.defaults.network");
   if (d.checkpointConfig !== undefined) {
     out.checkpointConfig = checkpointTuning(d.checkpointConfig, "job.defaults.checkpointConfig");
   }
@@ -210,6 +212,7 @@ export function validateSubmission(
     checkpointMode: s.checkpointMode as JobSubmission["checkpointMode"],
     checkpointDir: s.checkpointDir === undefined ? undefined : checkpointDir(s.checkpointDir),
     batch: s.batch === undefined ? undefined : bool(s.batch, "batch"),
+    network: s.network === undefined ? undefined : networkTuning(s.network, "network"),
     checkpointConfig: s.checkpointConfig === undefined
       ? undefined
       : checkpointTuning(s.checkpointConfig, "checkpointConfig"),
@@ -268,5 +271,16 @@ function checkpointTuning(raw: unknown, what: string): CheckpointTuning {
     minPauseMs: opt("minPauseMs", 0, day),
     maxConcurrent: opt("maxConcurrent", 1, 100),
     tolerableFailures: opt("tolerableFailures", 0, 1_000_000),
+  };
+}
+
+function networkTuning(raw: unknown, what: string): NetworkTuning {
+  const c = obj(raw, what);
+  const opt = (name: string, min: number, max: number) =>
+    c[name] === undefined ? undefined : int(c[name], `${what}.${name}`, min, max);
+  return {
+    bufferSizeBytes: opt("bufferSizeBytes", 256, 4 * 1024 * 1024),
+    creditsPerChannel: opt("creditsPerChannel", 1, 4096),
+    creditsPerRemoteChannel: opt("creditsPerRemoteChannel", 1, 4096),
   };
 }

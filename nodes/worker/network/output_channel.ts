@@ -21,6 +21,7 @@ export class OutputChannel {
   private blocked = false;
   private drainWaiter: (() => void) | undefined;
   bytesOut = 0;
+  buffersOut = 0;
   maxBacklog = 0;
 
   constructor(
@@ -47,6 +48,7 @@ export class OutputChannel {
     this.pending = [];
     const data = this.encoder.encode(records);
     this.bytesOut += data.byteLength;
+    this.buffersOut++;
     const perRecord = data.byteLength / records.length;
     this.targetRecords = Math.max(
       1,
