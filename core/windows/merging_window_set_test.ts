@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { MergingWindowSet } from "./merging_window_set.ts";
+import { EventTimeSessionWindows } from "./session_windows.ts";
+import { TimeWindow } from "./time_window.ts";
+
+const w = (start: number, end: number) => new TimeWindow(start, end);
+
+/** Adds windows and returns what happened, as strings: the result, then each merge. */
+function add(set: MergingWindowSet, window: TimeWindow): string[] {
+  const merges: string[] = [];
+  const result = set.addWindow(window, (mergeResult, merged, stateWindow, mergedStates) => {
+    merges.push(
+      `merge ${merged.join(" ")} -> ${mergeResult}, state ${stateWindow} <- [${
+        mergedStates.join(" ")
+      }]`,
+    );
+  });
+  return [`${result}`, ...merges];
+}
+
+function mapping(set: MergingWindowSet): string[] {
+  return set.windows().map((x) => `${x} state ${set.getStateWindow(x)}`).sort();
+}
+
+Deno.test("sessions of gap 5: events 1, 3, 10, 7 merge into [1, 15), state stays in [1, 6)", () => {
+  const assigner = EventTimeSessionWindows.withGap(5);
+  const set = new MergingWindowSet(assigner);
+  const event = (ts: number) =>
+    add(set, assigner.assignWindows("e", ts, { currentProcessingTime: 0 })[0]);
+  assert.deepEqual(event(1), ["[1, 6)"]);
+  assert.deepEqual(event(3), ["[1, 8)", "merge [1, 6) -> [1, 8), state [1, 6) <- []"]);
+  assert.deepEqual(event(10), ["[10, 15)"]);
+  assert.deepEqual(mapping(set), ["[1, 8) state [1, 6)", "[10, 15) state [10, 15)"]);
+  assert.deepEqual(event(7), [
+    "[1, 15)",
+    "merge [1, 8) [10, 15) -> [1, 15), state [1, 6) <- [[10, 15)]",
+  ]);
+  assert.deepEqual(mapping(set), ["[1, 15) state [1, 6)"]);
+  // Inside the session: nothing merges, nothing moves.
+  assert.deepEqual(event(2), ["[1, 15)"]);
+  assert.deepEqual(mapping(set), ["[1, 15) state [1, 6)"]);
+});
+
+Deno.test("merging window set: Flink's incremental merging case", () => {
+  const set = new MergingWindowSet(EventTimeSessionWindows.withGap(3));
+  assert.deepEqual(add(set, w(0, 4)), ["[0, 4)"]);
+  assert.deepEqual(add(set, w(0, 4)), ["[0, 4)"]);
+  assert.deepEqual(add(set, w(3, 5)), ["[0, 5)", "merge [0, 4) -> [0, 5), state [0, 4) <- []"]);
+  assert.deepEqual(add(set, w(4, 6)), ["[0, 6)", "merge [0, 5) -> [0, 6), state [0, 4) <- []"]);
+  for (const inside of [w(1, 4), w(0, 4), w(3, 5), w(4, 6)]) {
+    assert.deepEqual(add(set, inside), ["[0, 6)"]);
+  }
+  assert.deepEqual(add(set, w(11, 14)), ["[11, 14)"]);
+  assert.deepEqual(add(set, w(10, 13)), [
+    "[10, 14)",
+    "merge [11, 14) -> [10, 14), state [11, 14) <- []",
+  ]);
+  assert.deepEqual(add(set, w(12, 15)), [
+    "[10, 15)",
+    "merge [10, 14) -> [10, 15), state [11, 14) <- []",
+  ]);
+  assert.deepEqual(mapping(set), ["[0, 6) state [0, 4)", "[10, 15) state [11, 14)"]);
+  set.retireWindow(w(0, 6));
+  assert.equal(set.getStateWindow(w(0, 6)), undefined);
+  assert.deepEqual(mapping(set), ["[10, 15) state [11, 14)"]);
+});
+
+Deno.test("merging window set: a new window covering several merges them all into one state window", () => {
+  const set = new MergingWindowSet(EventTimeSessionWindows.withGap(3));
+  add(set, w(1, 3));
+  add(set, w(5, 8));
+  add(set, w(10, 13));
+  assert.deepEqual(add(set, w(0, 13)), [
+    "[0, 13)",
+    "merge [1, 3) [5, 8) [10, 13) -> [0, 13), state [1, 3) <- [[5, 8) [10, 13)]",
+  ]);
+  assert.deepEqual(mapping(set), ["[0, 13) state [1, 3)"]);
+});
+
+Deno.test("merging window set: a window identical to a merged one keeps its state window", () => {
+  // A dynamic gap can produce exactly a merged window; Flink would remap it to itself.
+  const sessions = EventTimeSessionWindows.withDynamicGap((gap: number) => gap);
+  const set = new MergingWindowSet(sessions);
+  add(set, w(0, 4));
+  add(set, w(2, 6));
+  assert.deepEqual(add(set, w(0, 6)), ["[0, 6)"]);
+  assert.deepEqual(mapping(set), ["[0, 6) state [0, 4)"]);
+});
+
+Deno.test("merging window set: snapshot is plain data and restores the mapping", () => {
+  const set = new MergingWindowSet(EventTimeSessionWindows.withGap(5));
+  add(set, w(1, 6));
+  add(set, w(3, 8));
+  add(set, w(20, 25));
+  const snapshot = set.snapshot();
+  assert.deepEqual(snapshot, [
+    { window: { start: 1, end: 8 }, stateWindow: { start: 1, end: 6 } },
+    { window: { start: 20, end: 25 }, stateWindow: { start: 20, end: 25 } },
+  ]);
+  // Keyed state stores it through structured clone or CBOR: no class instances in it.
+  const restored = new MergingWindowSet(
+    EventTimeSessionWindows.withGap(5),
+    structuredClone(snapshot),
+  );
+  assert.equal(restored.size, 2);
+  assert.deepEqual(mapping(restored), mapping(set));
+  assert.deepEqual(add(restored, w(7, 12)), [
+    "[1, 12)",
+    "merge [1, 8) -> [1, 12), state [1, 6) <- []",
+  ]);
+});
+
+Deno.test("merging window set: retiring a window not in flight is an error naming it", () => {
+  const set = new MergingWindowSet(EventTimeSessionWindows.withGap(5));
+  add(set, w(1, 6));
+  assert.throws(
+    () => set.retireWindow(w(1, 7)),
+    /window \[1, 7\) is not in the merging window set: retire only windows addWindow returned/,
+  );
+  set.retireWindow(w(1, 6));
+  assert.equal(set.size, 0);
+});
