@@ -136,11 +136,16 @@ function restCase(rnd: Rnd): { method: string; path: string; body?: Uint8Array |
       "bufferTimeoutMs",
       "restartStrategy",
       "slotTimeoutMs",
+      "checkpointDir",
+      "checkpointConfig",
+      "restoreFrom",
+      "network",
+      "batch",
     ];
     s[pick(rnd, keys)] = randomValue(rnd);
     return JSON.stringify(s);
   };
-  switch (Math.floor(rnd() * 8)) {
+  switch (Math.floor(rnd() * 9)) {
     case 0:
       return { method: "POST", path: "/api/v1/jobs", body: randomBytes(rnd, 200) };
     case 1:
@@ -170,6 +175,17 @@ function restCase(rnd: Rnd): { method: string; path: string; body?: Uint8Array |
       return {
         method: pick(rnd, ["DELETE", "PUT", "OPTIONS"]),
         path: pick(rnd, ["/api/v1/jobs", "/api/v1/overview"]),
+      };
+    case 7:
+      // Savepoint requests for jobs that do not exist (the running job must go on).
+      return {
+        method: "POST",
+        path: `/api/v1/jobs/${pick(rnd, ["x", "0".repeat(32), "%00"])}/savepoints`,
+        body: pick(rnd, [
+          () => JSON.stringify(randomValue(rnd)),
+          () => JSON.stringify({ targetDirectory: randomValue(rnd), cancelJob: randomValue(rnd) }),
+          () => new TextDecoder().decode(randomBytes(rnd, 100)),
+        ])(),
       };
     default:
       return { method: "PUT", path: "/api/v1/blobs", body: randomBytes(rnd, 1000) };
