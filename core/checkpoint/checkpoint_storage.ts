@@ -57,12 +57,22 @@ const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 const METADATA = "_metadata";
 const MAGIC = "spate-checkpoint";
 
-/** `<root>/<jobId>/chk-<checkpointId>`. */
-export function checkpointDir(root: string, jobId: string, checkpointId: number): string {
+/** `<root>/<jobId>`: a job's checkpoints (what its tasks are given). */
+export function jobCheckpointsDir(root: string, jobId: string): string {
+  return `${root}/${jobId}`;
+}
+
+/** `<jobDir>/chk-<checkpointId>`: one checkpoint of the job whose directory is `jobDir`. */
+export function checkpointDirIn(jobDir: string, checkpointId: number): string {
   if (!Number.isSafeInteger(checkpointId) || checkpointId < 0) {
     throw new RangeError(`checkpoint id must be an integer >= 0, got ${checkpointId}`);
   }
-  return `${root}/${jobId}/chk-${checkpointId}`;
+  return `${jobDir}/chk-${checkpointId}`;
+}
+
+/** `<root>/<jobId>/chk-<checkpointId>`. */
+export function checkpointDir(root: string, jobId: string, checkpointId: number): string {
+  return checkpointDirIn(jobCheckpointsDir(root, jobId), checkpointId);
 }
 
 /** A fresh savepoint directory: `<root>/savepoint-<first 6 chars of jobId>-<8 random hex>`. */

@@ -121,6 +121,24 @@ export class ExecutionGraph {
     });
   }
 
+  /** Records in and out per vertex: the client's progress line. */
+  progress(): { name: string; recordsIn: number; recordsOut: number }[] {
+    return this.vertexMetrics().map((v) => ({
+      name: v.name,
+      recordsIn: v.recordsIn,
+      recordsOut: v.recordsOut,
+    }));
+  }
+
+  /** The job edges, for the REST API. */
+  edgeDetails(): unknown[] {
+    return this.jobGraph.edges.map((e) => ({
+      source: e.sourceVertex,
+      target: e.targetVertex,
+      partitioner: e.partitioner,
+    }));
+  }
+
   /** The vertices with their subtasks, for the REST API. */
   details(): unknown[] {
     const metrics = this.vertexMetrics();

@@ -18,19 +18,39 @@ import type { CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts"
 import {
   checkpointDir,
   type CheckpointMetadata,
+  DEFAULT_RETAINED_CHECKPOINTS,
+  jobCheckpointsDir,
   retainCompleted,
   savepointDir,
-  type StateFileHandle,
   writeMetadataSync,
 } from "../../core/checkpoint/checkpoint_storage.ts";
 import { basename } from "node:path";
-import type { TaskRestore } from "../worker/chain_state.ts";
 import type { TaskCheckpointHandle } from "../worker/task_checkpoints.ts";
 import type { ActorRef } from "../rpc/actor.ts";
-import type { JobMasterMessage, TaskExecutorMessage } from "./messages.ts";
+import type { JobMasterMessage, JobSubmission, TaskExecutorMessage } from "./messages.ts";
 
 /** How often the JobMaster checks whether a checkpoint is due. */
 export const CHECKPOINT_TICK_MS = 50;
+
+/** Where checkpoints go when a job names no directory: under the master's working directory. */
+export const DEFAULT_CHECKPOINT_ROOT = `${Deno.cwd()}/.spate/checkpoints`;
+/** Where savepoints go when a request names no directory. */
+export const DEFAULT_SAVEPOINT_ROOT = `${Deno.cwd()}/.spate/savepoints`;
+
+/** A job's checkpoint options from its submission, defaults filled in. */
+export function checkpointOptionsOf(
+  jobId: string,
+  s: JobSubmission,
+): Omit<JobCheckpointOptions, "attempt" | "onStored"> {
+  return {
+    jobId,
+    intervalMs: s.checkpointIntervalMs ?? 0,
+    tuning: s.checkpointConfig,
+    root: s.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT,
+    retained: s.retainedCheckpoints ?? DEFAULT_RETAINED_CHECKPOINTS,
+    savepointRoot: DEFAULT_SAVEPOINT_ROOT,
+  };
+}
 
 /** Where and how a job's checkpoints are kept. */
 export interface JobCheckpointOptions {
@@ -64,7 +84,7 @@ export class JobCheckpoints {
   >();
 
   constructor(
-    private readonly options: JobCheckpointOptions,
+    readonly options: JobCheckpointOptions,
     self: ActorRef<JobMasterMessage>,
     private readonly failJob: (reason: string) => void,
     lastCompletedId = 0,
@@ -146,7 +166,7 @@ export class JobCheckpoints {
 
   /** The job directory tasks write into: `<root>/<jobId>`. */
   get jobDir(): string {
-    return `${this.options.root}/${this.options.jobId}`;
+    return jobCheckpointsDir(this.options.root, this.options.jobId);
   }
 
   history(): CheckpointStats[] {
@@ -304,14 +324,4 @@ function moveFile(from: string, to: string): void {
     Deno.copyFileSync(from, to);
     Deno.removeSync(from);
   }
-}
-
-/** What each task restores from a checkpoint: the files holding each operator uid's state. */
-export function restoreFrom(metadata: CheckpointMetadata): TaskRestore {
-  const files: Record<string, StateFileHandle[]> = {};
-  for (const t of Object.values(metadata.tasks)) {
-    if (t.file === undefined) continue;
-    for (const uid of t.operators) (files[uid] ??= []).push(t.file);
-  }
-  return { checkpointId: metadata.checkpointId, files };
 }

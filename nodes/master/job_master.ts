@@ -6,14 +6,11 @@
  * @module
  */
 
-import type { TaskFailure } from "../../core/datastream/execution_context.ts";
+import type { TaskFailure, TaskMetrics } from "../../core/datastream/execution_context.ts";
 import { requiredSlots } from "../../core/graph/job_graph.ts";
-import { consumersOf, producersOf } from "../../core/graph/partitioners.ts";
 import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
 import { JOB_MASTER_SCHEMA } from "./message_schemas.ts";
-import { DEFAULT_NETWORK_SETTINGS } from "../worker/network/channel.ts";
-import type { ChannelDeployment, PeerLocation, TaskDeployment } from "../worker/deployment.ts";
 import { ExecutionGraph, type ExecutionState, type JobState } from "./execution_graph.ts";
 import type {
   ClientMessage,
@@ -29,20 +26,13 @@ import {
   type RestartStrategy,
 } from "./restart_strategy.ts";
 import { assignSlots } from "./slot_assignment.ts";
-import { JobCheckpoints, restoreFrom } from "./job_checkpoints.ts";
-import {
-  DEFAULT_RETAINED_CHECKPOINTS,
-  findLatestValid,
-  validateCheckpoint,
-} from "../../core/checkpoint/checkpoint_storage.ts";
+import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
+import { latestCheckpointRestore, savepointRestore } from "./job_restore.ts";
+import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
 import type { TaskRestore } from "../worker/chain_state.ts";
 
 /** Default time a job waits for enough free slots. */
 export const DEFAULT_SLOT_TIMEOUT_MS = 30_000;
-/** Where checkpoints go when a job names no directory: under the master's working directory. */
-export const DEFAULT_CHECKPOINT_ROOT = `${Deno.cwd()}/.spate/checkpoints`;
-/** Where savepoints go when a request names no directory. */
-export const DEFAULT_SAVEPOINT_ROOT = `${Deno.cwd()}/.spate/savepoints`;
 
 export class JobMaster extends Actor<JobMasterMessage> {
   private readonly graph: ExecutionGraph;
@@ -71,17 +61,11 @@ export class JobMaster extends Actor<JobMasterMessage> {
   }
 
   override preStart(): void {
-    const interval = this.submission.checkpointIntervalMs ?? 0;
     // Streaming jobs get a coordinator even without periodic checkpoints: savepoints use it.
     if (this.submission.batch !== true) {
       this.checkpoints = new JobCheckpoints(
         {
-          jobId: this.jobId,
-          intervalMs: interval,
-          tuning: this.submission.checkpointConfig,
-          root: this.submission.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT,
-          retained: this.submission.retainedCheckpoints ?? DEFAULT_RETAINED_CHECKPOINTS,
-          savepointRoot: DEFAULT_SAVEPOINT_ROOT,
+          ...checkpointOptionsOf(this.jobId, this.submission),
           onStored: (c, stateSizeBytes, location) =>
             this.client?.tell({
               type: "checkpointCompleted",
@@ -209,51 +193,29 @@ export class JobMaster extends Actor<JobMasterMessage> {
   }
 
   /**
-   * After a failure: the newest completed checkpoint whose files are all
-   * intact (a corrupt one is reported and skipped for the one before it).
+   * After a failure the newest intact checkpoint of this job (a corrupt one is
+   * reported to the client and skipped); else the savepoint it was submitted with.
    */
   private async findRestore(): Promise<TaskRestore | undefined> {
-    const cp = this.checkpoints;
-    if (cp === undefined) return undefined;
-    if (cp.latestCompleted === undefined) return await this.savepointRestore();
-    const root = this.submission.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT;
-    const found = await findLatestValid(root, this.jobId, (id, reason) => {
-      const message = `checkpoint ${id} is corrupt and skipped: ${reason}`;
-      console.error(`[job ${this.jobId}] ${message}`);
-      this.client?.tell({
-        type: "jobStatus",
-        jobId: this.jobId,
-        jobName: this.submission.jobName,
-        state: "RESTARTING",
-        attempt: this.attempt,
-        message,
+    if (this.checkpoints === undefined) return undefined;
+    if (this.checkpoints.latestCompleted !== undefined) {
+      const { root } = this.checkpoints.options;
+      const latest = await latestCheckpointRestore(root, this.jobId, (id, reason) => {
+        const message = `checkpoint ${id} is corrupt and skipped: ${reason}`;
+        console.error(`[job ${this.jobId}] ${message}`);
+        this.client?.tell({
+          type: "jobStatus",
+          jobId: this.jobId,
+          jobName: this.submission.jobName,
+          state: "RESTARTING",
+          attempt: this.attempt,
+          message,
+        });
       });
-    });
-    return found === undefined ? await this.savepointRestore() : restoreFrom(found.metadata);
-  }
-
-  /** The savepoint the job was submitted with, checked against the job's operators. */
-  private async savepointRestore(): Promise<TaskRestore | undefined> {
+      if (latest !== undefined) return latest;
+    }
     const from = this.submission.restoreFrom;
-    if (from === undefined) return undefined;
-    let metadata;
-    try {
-      metadata = await validateCheckpoint(from.path);
-    } catch (e) {
-      throw new Error(`cannot restore from ${from.path}: ${(e as Error).message}`);
-    }
-    const uids = new Set(this.submission.jobGraph.vertices.flatMap((v) => v.operatorUids ?? []));
-    const stateUids = new Set(Object.values(metadata.tasks).flatMap((t) => t.operators));
-    const unmatched = [...stateUids].filter((u) => !uids.has(u));
-    if (unmatched.length > 0 && !from.allowNonRestoredState) {
-      throw new Error(
-        `cannot restore from ${from.path}: it holds state of operator(s) ${
-          unmatched.map((u) => `'${u}'`).join(", ")
-        } that match no operator of this job (operators: ${[...uids].join(", ")}); give ` +
-          `the operators the same .uid(), or pass --allow-non-restored-state to drop that state`,
-      );
-    }
-    return restoreFrom(metadata);
+    return from === undefined ? undefined : await savepointRestore(from, this.submission.jobGraph);
   }
 
   /** Takes a savepoint (then cancels the job if asked); answers with its directory. */
@@ -283,10 +245,19 @@ export class JobMaster extends Actor<JobMasterMessage> {
     }
     this.setState("RUNNING");
     const job = this.submission.jobGraph;
+    const attempt: AttemptContext = {
+      jobId: this.jobId,
+      attempt: this.attempt,
+      submission: this.submission,
+      graph: this.graph,
+      checkpointDir: this.checkpoints?.jobDir,
+      restore,
+      jobMaster: this.context.self,
+    };
     const tasks = [];
     for (const s of this.graph.subtasks.values()) {
       s.state = "DEPLOYING";
-      const task = this.deployment(s.vertexId, s.subtaskIndex, restore);
+      const task = taskDeployment(attempt, s.vertexId, s.subtaskIndex);
       s.slot!.taskExecutor.tell({ type: "submitTask", task });
       const source = job.vertices.find((v) => v.id === s.vertexId)!.inputs.length === 0;
       tasks.push({
@@ -299,75 +270,6 @@ export class JobMaster extends Actor<JobMasterMessage> {
     }
     // Checkpoints start once every task runs (a trigger before that would be lost).
     this.checkpointTasks = tasks;
-  }
-
-  private location(vertexId: number, subtask: number): PeerLocation {
-    const slot = this.graph.get(vertexId, subtask).slot!;
-    return { processId: slot.processId, dataAddress: slot.dataAddress };
-  }
-
-  private channelId(edgeId: number, producer: number, consumer: number): string {
-    return `${this.jobId}.${this.attempt}.${edgeId}.${producer}.${consumer}`;
-  }
-
-  private deployment(
-    vertexId: number,
-    subtask: number,
-    restore: TaskRestore | undefined,
-  ): TaskDeployment {
-    const job = this.submission.jobGraph;
-    const vertex = job.vertices.find((v) => v.id === vertexId)!;
-    const parallelism = (id: number) => job.vertices.find((v) => v.id === id)!.parallelism;
-    const inputs = vertex.inputs.map((e) => {
-      const p = parallelism(e.sourceVertex);
-      const channels: ChannelDeployment[] = producersOf(
-        e.partitioner,
-        p,
-        vertex.parallelism,
-        subtask,
-      )
-        .map((i) => ({
-          channelId: this.channelId(e.id, i, subtask),
-          peer: this.location(e.sourceVertex, i),
-        }));
-      return { edgeId: e.id, channels };
-    });
-    const outputs = vertex.outputs.map((e) => {
-      const q = parallelism(e.targetVertex);
-      const channels: ChannelDeployment[] = consumersOf(
-        e.partitioner,
-        vertex.parallelism,
-        q,
-        subtask,
-      )
-        .map((j) => ({
-          channelId: this.channelId(e.id, subtask, j),
-          peer: this.location(e.targetVertex, j),
-        }));
-      return { edgeId: e.id, channels };
-    });
-    const slot = this.graph.get(vertexId, subtask).slot!;
-    return {
-      taskId: `${this.jobId}-${vertexId}-${subtask}`,
-      attempt: this.attempt,
-      job: { jobId: this.jobId, jobName: this.submission.jobName, ...this.submission.job },
-      vertexId,
-      subtaskIndex: subtask,
-      slotIndex: slot.slotIndex,
-      managedMemoryBytes: slot.managedMemoryBytes,
-      checkpointMode: this.submission.checkpointMode ?? "exactly_once",
-      checkpointDir: this.checkpoints?.jobDir,
-      checkpointIntervalMs: this.submission.checkpointIntervalMs ?? 0,
-      restore,
-      inputs,
-      outputs,
-      network: {
-        ...DEFAULT_NETWORK_SETTINGS,
-        ...definedOnly(this.submission.network ?? {}),
-        bufferTimeoutMs: this.submission.bufferTimeoutMs,
-      },
-      jobMaster: this.context.self,
-    };
   }
 
   private subtaskOf(taskId: string) {
@@ -398,24 +300,13 @@ export class JobMaster extends Actor<JobMasterMessage> {
     return true;
   }
 
-  private onMetrics(
-    taskId: string,
-    metrics: NonNullable<ReturnType<ExecutionGraph["get"]>["metrics"]>,
-  ) {
+  private onMetrics(taskId: string, metrics: TaskMetrics) {
     const s = this.subtaskOf(taskId);
     if (s !== undefined) s.metrics = metrics;
     const now = Date.now();
     if (this.client && now - this.lastProgressMs >= 500) {
       this.lastProgressMs = now;
-      this.client.tell({
-        type: "progress",
-        jobId: this.jobId,
-        vertices: this.graph.vertexMetrics().map((v) => ({
-          name: v.name,
-          recordsIn: v.recordsIn,
-          recordsOut: v.recordsOut,
-        })),
-      });
+      this.client.tell({ type: "progress", jobId: this.jobId, vertices: this.graph.progress() });
     }
   }
 
@@ -500,16 +391,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       failure: this.failureCause,
       checkpoints: this.checkpoints?.history() ?? [],
       vertices: this.graph.details(),
-      edges: this.submission.jobGraph.edges.map((e) => ({
-        source: e.sourceVertex,
-        target: e.targetVertex,
-        partitioner: e.partitioner,
-      })),
+      edges: this.graph.edgeDetails(),
     };
   }
-}
-
-/** The fields of `o` that are set (so absent settings keep their defaults). */
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

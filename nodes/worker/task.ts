@@ -20,6 +20,7 @@ import type { TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
 import { EventLoopYield } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
 import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
+import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 
 /** A slot's managed memory when its deployment names none (tests, embedded runs). */
@@ -106,7 +107,7 @@ export class StreamTask {
       checkpointReporter,
       this.gate,
       this.chain,
-      (id) => `${descriptor.checkpointDir}/chk-${id}`,
+      (id) => checkpointDirIn(descriptor.checkpointDir!, id),
       descriptor.checkpointMode ?? "exactly_once",
     );
   }

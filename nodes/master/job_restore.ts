@@ -1,0 +1,66 @@
+/**
+ * Which snapshot a job (re)starts from: after a failure, the newest retained
+ * checkpoint whose files are all intact (corrupt ones are reported and
+ * skipped); at the first start, the savepoint it was submitted with, checked
+ * against the job's operator uids.
+ * @module
+ */
+
+import {
+  type CheckpointMetadata,
+  findLatestValid,
+  type StateFileHandle,
+  validateCheckpoint,
+} from "../../core/checkpoint/checkpoint_storage.ts";
+import type { JobGraph } from "../../core/graph/job_graph.ts";
+import type { TaskRestore } from "../worker/chain_state.ts";
+import type { JobSubmission } from "./messages.ts";
+
+/** What each task restores from a snapshot: the files holding each operator uid's state. */
+export function restoreFrom(metadata: CheckpointMetadata): TaskRestore {
+  const files: Record<string, StateFileHandle[]> = {};
+  for (const t of Object.values(metadata.tasks)) {
+    if (t.file === undefined) continue;
+    for (const uid of t.operators) (files[uid] ??= []).push(t.file);
+  }
+  return { checkpointId: metadata.checkpointId, files };
+}
+
+/** The newest intact checkpoint of a job under `root`; `onSkip` hears of each corrupt one. */
+export async function latestCheckpointRestore(
+  root: string,
+  jobId: string,
+  onSkip: (checkpointId: number, reason: string) => void,
+): Promise<TaskRestore | undefined> {
+  const found = await findLatestValid(root, jobId, onSkip);
+  return found === undefined ? undefined : restoreFrom(found.metadata);
+}
+
+/**
+ * The savepoint (or retained checkpoint) at `from.path`. Throws, naming the
+ * uids, when it holds state of operators the job does not have, unless
+ * `from.allowNonRestoredState`.
+ */
+export async function savepointRestore(
+  from: NonNullable<JobSubmission["restoreFrom"]>,
+  jobGraph: JobGraph,
+): Promise<TaskRestore> {
+  let metadata;
+  try {
+    metadata = await validateCheckpoint(from.path);
+  } catch (e) {
+    throw new Error(`cannot restore from ${from.path}: ${(e as Error).message}`);
+  }
+  const uids = new Set(jobGraph.vertices.flatMap((v) => v.operatorUids ?? []));
+  const stateUids = new Set(Object.values(metadata.tasks).flatMap((t) => t.operators));
+  const unmatched = [...stateUids].filter((u) => !uids.has(u));
+  if (unmatched.length > 0 && !from.allowNonRestoredState) {
+    throw new Error(
+      `cannot restore from ${from.path}: it holds state of operator(s) ${
+        unmatched.map((u) => `'${u}'`).join(", ")
+      } that match no operator of this job (operators: ${[...uids].join(", ")}); give ` +
+        `the operators the same .uid(), or pass --allow-non-restored-state to drop that state`,
+    );
+  }
+  return restoreFrom(metadata);
+}

@@ -1,0 +1,102 @@
+/**
+ * The deployment of one subtask of an attempt: its channels (one per
+ * producer or consumer subtask the partitioner connects it to, each with the
+ * peer's location), its slot, its checkpoint settings and network limits.
+ * @module
+ */
+
+import { consumersOf, producersOf } from "../../core/graph/partitioners.ts";
+import type { ActorRef } from "../rpc/actor.ts";
+import type { TaskRestore } from "../worker/chain_state.ts";
+import type { ChannelDeployment, PeerLocation, TaskDeployment } from "../worker/deployment.ts";
+import { DEFAULT_NETWORK_SETTINGS } from "../worker/network/channel.ts";
+import type { ExecutionGraph } from "./execution_graph.ts";
+import type { JobSubmission } from "./messages.ts";
+
+/** What every deployment of one attempt shares. */
+export interface AttemptContext {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly submission: JobSubmission;
+  /** Subtasks with their granted slots. */
+  readonly graph: ExecutionGraph;
+  /** The job's checkpoint directory (absent for batch jobs). */
+  readonly checkpointDir: string | undefined;
+  readonly restore: TaskRestore | undefined;
+  readonly jobMaster: ActorRef;
+}
+
+/** The id of a subtask's task: `<jobId>-<vertexId>-<subtask>`. */
+export function taskIdOf(jobId: string, vertexId: number, subtask: number): string {
+  return `${jobId}-${vertexId}-${subtask}`;
+}
+
+export function taskDeployment(
+  a: AttemptContext,
+  vertexId: number,
+  subtask: number,
+): TaskDeployment {
+  const s = a.submission;
+  const job = s.jobGraph;
+  const vertex = job.vertices.find((v) => v.id === vertexId)!;
+  const parallelism = (id: number) => job.vertices.find((v) => v.id === id)!.parallelism;
+  const location = (v: number, i: number): PeerLocation => {
+    const slot = a.graph.get(v, i).slot!;
+    return { processId: slot.processId, dataAddress: slot.dataAddress };
+  };
+  const channelId = (edgeId: number, producer: number, consumer: number) =>
+    `${a.jobId}.${a.attempt}.${edgeId}.${producer}.${consumer}`;
+  const inputs = vertex.inputs.map((e) => {
+    const producers = producersOf(
+      e.partitioner,
+      parallelism(e.sourceVertex),
+      vertex.parallelism,
+      subtask,
+    );
+    const channels: ChannelDeployment[] = producers.map((i) => ({
+      channelId: channelId(e.id, i, subtask),
+      peer: location(e.sourceVertex, i),
+    }));
+    return { edgeId: e.id, channels };
+  });
+  const outputs = vertex.outputs.map((e) => {
+    const consumers = consumersOf(
+      e.partitioner,
+      vertex.parallelism,
+      parallelism(e.targetVertex),
+      subtask,
+    );
+    const channels: ChannelDeployment[] = consumers.map((j) => ({
+      channelId: channelId(e.id, subtask, j),
+      peer: location(e.targetVertex, j),
+    }));
+    return { edgeId: e.id, channels };
+  });
+  const slot = a.graph.get(vertexId, subtask).slot!;
+  return {
+    taskId: taskIdOf(a.jobId, vertexId, subtask),
+    attempt: a.attempt,
+    job: { jobId: a.jobId, jobName: s.jobName, ...s.job },
+    vertexId,
+    subtaskIndex: subtask,
+    slotIndex: slot.slotIndex,
+    managedMemoryBytes: slot.managedMemoryBytes,
+    checkpointMode: s.checkpointMode ?? "exactly_once",
+    checkpointDir: a.checkpointDir,
+    checkpointIntervalMs: s.checkpointIntervalMs ?? 0,
+    restore: a.restore,
+    inputs,
+    outputs,
+    network: {
+      ...DEFAULT_NETWORK_SETTINGS,
+      ...definedOnly(s.network ?? {}),
+      bufferTimeoutMs: s.bufferTimeoutMs,
+    },
+    jobMaster: a.jobMaster,
+  };
+}
+
+/** The fields of `o` that are set (so absent settings keep their defaults). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
