@@ -134,41 +134,46 @@ function stateBackend(v: string | undefined): "heap" | "disk" | undefined {
 function checkpointTuning(
   values: Record<string, string | boolean | undefined>,
 ): CheckpointTuning | undefined {
-  const nonNegative = (flag: string) => {
-    const v = values[flag] as string | undefined;
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new UsageError(`--${flag} must be an integer >= 0, got '${v}'`);
-    }
-    return n;
-  };
-  const tuning: CheckpointTuning = {
-    timeoutMs: positiveInt(
-      "checkpoint-timeout",
-      values["checkpoint-timeout"] as string | undefined,
-    ),
-    minPauseMs: nonNegative("checkpoint-min-pause"),
-    maxConcurrent: positiveInt(
-      "max-concurrent-checkpoints",
-      values["max-concurrent-checkpoints"] as string | undefined,
-    ),
-    tolerableFailures: nonNegative("tolerable-checkpoint-failures"),
-  };
-  return Object.values(tuning).some((v) => v !== undefined) ? tuning : undefined;
+  return anySet<CheckpointTuning>({
+    timeoutMs: intFlag(values, "checkpoint-timeout", 1),
+    minPauseMs: intFlag(values, "checkpoint-min-pause", 0),
+    maxConcurrent: intFlag(values, "max-concurrent-checkpoints", 1),
+    tolerableFailures: intFlag(values, "tolerable-checkpoint-failures", 0),
+  });
 }
 
 function networkTuning(
   values: Record<string, string | boolean | undefined>,
 ): NetworkTuning | undefined {
-  const flag = (name: string) => positiveInt(name, values[name] as string | undefined);
-  const tuning: NetworkTuning = {
-    bufferSizeBytes: flag("buffer-size"),
-    creditsPerChannel: flag("credits-per-channel"),
-    creditsPerRemoteChannel: flag("credits-per-remote-channel"),
-  };
-  if ((tuning.bufferSizeBytes ?? 256) < 256) {
-    throw new UsageError(`--buffer-size must be at least 256 bytes, got ${tuning.bufferSizeBytes}`);
+  return anySet<NetworkTuning>({
+    bufferSizeBytes: intFlag(values, "buffer-size", 256, " bytes"),
+    creditsPerChannel: intFlag(values, "credits-per-channel", 1),
+    creditsPerRemoteChannel: intFlag(values, "credits-per-remote-channel", 1),
+  });
+}
+
+/** The integer value of `--name`, at least `min` (in `unit`); undefined when the flag is absent. */
+function intFlag(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  min: number,
+  unit = "",
+): number | undefined {
+  const v = values[name] as string | undefined;
+  if (v === undefined) return undefined;
+  if (min === 1) return positiveInt(name, v);
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(
+      min === 0
+        ? `--${name} must be an integer >= 0, got '${v}'`
+        : `--${name} must be at least ${min}${unit}, got ${v}`,
+    );
   }
-  return Object.values(tuning).some((v) => v !== undefined) ? tuning : undefined;
+  return n;
+}
+
+/** `settings` when any of its fields is set, otherwise undefined (the defaults apply). */
+function anySet<T extends object>(settings: T): T | undefined {
+  return Object.values(settings).some((v) => v !== undefined) ? settings : undefined;
 }

@@ -81,14 +81,17 @@ export class TaskCheckpoints {
     const aligner = this.aligner!;
     if (!aligner.aligning) return;
     for (const e of aligner.onBuffer(item.channel).effects) {
-      if (e.type === "persistInFlight" && this.unaligned?.checkpointId === e.checkpointId) {
-        // The buffer is this task's own (transferred to it); keeping it costs no copy.
-        this.unaligned.buffers.push({
-          channel: item.channel,
-          records: item.records,
-          data: new Uint8Array(item.data),
-        });
-      }
+      if (e.type === "persistInFlight") this.persistInFlight(e.checkpointId, [item]);
+    }
+  }
+
+  /** Keeps buffers as in-flight data of unaligned checkpoint `checkpointId` (if it is the one in progress). */
+  private persistInFlight(checkpointId: number, items: readonly InputBuffer[]): void {
+    const u = this.unaligned;
+    if (u?.checkpointId !== checkpointId) return;
+    // The buffers are this task's own (transferred to it); keeping them costs no copy.
+    for (const b of items) {
+      u.buffers.push({ channel: b.channel, records: b.records, data: new Uint8Array(b.data) });
     }
   }
 
@@ -135,15 +138,7 @@ export class TaskCheckpoints {
     // checkpoint, stored before the checkpoint's in-flight data is complete.
     let overtaken = e.t === "barrier" ? item.overtaken : undefined;
     const storeOvertaken = () => {
-      if (overtaken !== undefined && this.unaligned?.checkpointId === (e as { id: number }).id) {
-        for (const b of overtaken) {
-          this.unaligned.buffers.push({
-            channel: b.channel,
-            records: b.records,
-            data: new Uint8Array(b.data),
-          });
-        }
-      }
+      if (overtaken !== undefined && e.t === "barrier") this.persistInFlight(e.id, overtaken);
       overtaken = undefined;
     };
     for (const effect of effects) {

@@ -6,6 +6,43 @@
  * @module
  */
 
+import { jobPath } from "./cli.ts";
+
+/** What a run of the keyed-count job counts, where it writes, and how fast its source goes. */
+export interface KeyedCountJob {
+  readonly events: number;
+  readonly keys?: number;
+  /** Events per second over all subtasks (default: unlimited). */
+  readonly rate?: number;
+  /** The file sink's directory. */
+  readonly out: string;
+}
+
+/**
+ * `spate run` arguments for the keyed-count job in streaming mode: on the
+ * cluster at `master` (the local cluster when undefined), with `flags`.
+ */
+export function keyedCountRun(
+  master: string | undefined,
+  flags: string[],
+  job: KeyedCountJob,
+): string[] {
+  const args = ["--events", String(job.events), "--out", job.out];
+  if (job.keys !== undefined) args.push("--keys", String(job.keys));
+  if (job.rate !== undefined) args.push("--rate", String(job.rate));
+  const cluster = master === undefined ? [] : ["--master", master];
+  return [
+    "run",
+    jobPath("keyed_count.ts"),
+    ...cluster,
+    "--mode",
+    "streaming",
+    ...flags,
+    "--",
+    ...args,
+  ];
+}
+
 /** The job's key for event i (the same formula as the job). */
 export const keyOf = (i: number, keys: number) => `k${(i * 7919) % keys}`;
 

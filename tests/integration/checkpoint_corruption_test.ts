@@ -6,9 +6,14 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli } from "../_helpers/cli.ts";
+import { runCli } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
-import { committedLines, compareCounts, expectedCountLines } from "../_helpers/keyed_count.ts";
+import {
+  committedLines,
+  compareCounts,
+  expectedCountLines,
+  keyedCountRun,
+} from "../_helpers/keyed_count.ts";
 
 const EVENTS = 60_000;
 const KEYS = 200;
@@ -28,13 +33,7 @@ Deno.test("a truncated checkpoint is reported and skipped for the previous one; 
   const cluster = await startCluster(2, 2);
   const out = await Deno.makeTempDir({ prefix: "spate-corrupt-" });
   try {
-    const job = runCli([
-      "run",
-      jobPath("keyed_count.ts"),
-      "--master",
-      cluster.url,
-      "--mode",
-      "streaming",
+    const job = runCli(keyedCountRun(cluster.url, [
       "-p",
       "2",
       "--checkpoint-interval",
@@ -45,16 +44,7 @@ Deno.test("a truncated checkpoint is reported and skipped for the previous one; 
       "3",
       "--restart-strategy",
       "fixed-delay:3:1500",
-      "--",
-      "--events",
-      String(EVENTS),
-      "--keys",
-      String(KEYS),
-      "--rate",
-      "8000",
-      "--out",
-      `${out}/data`,
-    ]);
+    ], { events: EVENTS, keys: KEYS, rate: 8000, out: `${out}/data` }));
     let jobId = "", victim = "";
     await waitFor("three retained checkpoints", async () => {
       const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;

@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
+import { keyedCountRun } from "../_helpers/keyed_count.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 
 /** The final count of each key: the highest of its running counts in the output files. */
@@ -91,25 +92,14 @@ for (const mode of ["exactly_once", "at_least_once"]) {
 Deno.test("checkpoint settings reach the coordinator: a min pause spaces checkpoints out", async () => {
   const dir = await Deno.makeTempDir({ prefix: "spate-chk-" });
   try {
-    const res = await runCli([
-      "run",
-      jobPath("keyed_count.ts"),
-      "--mode",
-      "streaming",
+    const res = await runCli(keyedCountRun(undefined, [
       "--checkpoint-interval",
       "20",
       "--checkpoint-min-pause",
       "1000",
       "--checkpoint-dir",
       `${dir}/checkpoints`,
-      "--",
-      "--events",
-      "60000",
-      "--rate",
-      "20000",
-      "--out",
-      `${dir}/out`,
-    ]);
+    ], { events: 60_000, rate: 20_000, out: `${dir}/out` }));
     assert.equal(res.code, 0, res.stderr);
     // ~3 s of input: every 20 ms would be ~150 checkpoints; a 1 s pause allows at most ~5.
     const completed = res.stderr.match(/Checkpoint \d+ completed/g) ?? [];

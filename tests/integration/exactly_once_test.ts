@@ -7,9 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli } from "../_helpers/cli.ts";
+import { runCli } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
-import { committedLines, compareCounts, expectedCountLines } from "../_helpers/keyed_count.ts";
+import {
+  committedLines,
+  compareCounts,
+  expectedCountLines,
+  keyedCountRun,
+} from "../_helpers/keyed_count.ts";
 
 const EVENTS = 120_000;
 const KEYS = 500;
@@ -23,13 +28,7 @@ async function jobDetails(url: string) {
 
 /** Runs the job, killing a worker of the job three times; returns the run's stderr. */
 async function runWithKills(cluster: TestCluster, out: string, mode: string): Promise<string> {
-  const job = runCli([
-    "run",
-    jobPath("keyed_count.ts"),
-    "--master",
-    cluster.url,
-    "--mode",
-    "streaming",
+  const job = runCli(keyedCountRun(cluster.url, [
     "-p",
     "4",
     "--checkpoint-interval",
@@ -40,16 +39,7 @@ async function runWithKills(cluster: TestCluster, out: string, mode: string): Pr
     `${out}/checkpoints`,
     "--restart-strategy",
     "fixed-delay:10:200",
-    "--",
-    "--events",
-    String(EVENTS),
-    "--keys",
-    String(KEYS),
-    "--rate",
-    String(RATE),
-    "--out",
-    `${out}/data`,
-  ]);
+  ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }));
   for (let kill = 0; kill < 3; kill++) {
     // Kill only after a checkpoint completed in the current attempt, mid-run.
     let victim = "";

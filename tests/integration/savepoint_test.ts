@@ -10,30 +10,21 @@
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
-import { committedLines, compareCounts, expectedCountLines } from "../_helpers/keyed_count.ts";
+import {
+  committedLines,
+  compareCounts,
+  expectedCountLines,
+  keyedCountRun,
+} from "../_helpers/keyed_count.ts";
 
 const EVENTS = 60_000;
 const KEYS = 300;
 
-function jobArgsFor(out: string, rate?: number): string[] {
-  const args = ["--events", String(EVENTS), "--keys", String(KEYS), "--out", out];
-  return rate === undefined ? args : [...args, "--rate", String(rate)];
-}
-
 /** Runs the job at parallelism 2 and cancels it with a savepoint mid-run; returns its directory. */
 async function cancelWithSavepoint(cluster: TestCluster, out: string, dir: string) {
-  const job = runCli([
-    "run",
-    jobPath("keyed_count.ts"),
-    "--master",
-    cluster.url,
-    "--mode",
-    "streaming",
-    "-p",
-    "2",
-    "--",
-    ...jobArgsFor(out, 15_000),
-  ]);
+  const job = runCli(
+    keyedCountRun(cluster.url, ["-p", "2"], { events: EVENTS, keys: KEYS, rate: 15_000, out }),
+  );
   let jobId = "";
   await waitFor("the job to be a third through", async () => {
     const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
@@ -72,22 +63,14 @@ Deno.test("savepoint at parallelism 2, resumed at 4 and at 1: output equals the 
       const savepoint = await cancelWithSavepoint(cluster, out, `${root}/savepoint-${p}`);
       const before = [...(await committedLines(out)).values()].reduce((a, b) => a + b, 0);
       assert.ok(before > 0 && before < EVENTS, `committed before the resume: ${before}`);
-      const res = await runCli([
-        "run",
-        jobPath("keyed_count.ts"),
-        "--master",
-        cluster.url,
-        "--mode",
-        "streaming",
+      const res = await runCli(keyedCountRun(cluster.url, [
         "-p",
         String(p),
         "--from-savepoint",
         savepoint,
         // Snapshots are backend-independent: the resume at 1 keeps its state on disk.
         ...(p === 1 ? ["--state-backend", "disk"] : []),
-        "--",
-        ...jobArgsFor(out),
-      ]);
+      ], { events: EVENTS, keys: KEYS, out }));
       assert.equal(res.code, 0, res.stderr);
       const diff = compareCounts(await committedLines(out), expectedCountLines(EVENTS, KEYS));
       assert.deepEqual(

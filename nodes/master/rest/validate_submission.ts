@@ -261,26 +261,35 @@ function restoreFrom(raw: unknown): { path: string; allowNonRestoredState: boole
   };
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
 function checkpointTuning(raw: unknown, what: string): CheckpointTuning {
-  const c = obj(raw, what);
-  const day = 24 * 3600 * 1000;
-  const opt = (name: string, min: number, max: number) =>
-    c[name] === undefined ? undefined : int(c[name], `${what}.${name}`, min, max);
-  return {
-    timeoutMs: opt("timeoutMs", 1, day),
-    minPauseMs: opt("minPauseMs", 0, day),
-    maxConcurrent: opt("maxConcurrent", 1, 100),
-    tolerableFailures: opt("tolerableFailures", 0, 1_000_000),
-  };
+  return optionalInts<CheckpointTuning>(raw, what, {
+    timeoutMs: [1, DAY_MS],
+    minPauseMs: [0, DAY_MS],
+    maxConcurrent: [1, 100],
+    tolerableFailures: [0, 1_000_000],
+  });
 }
 
 function networkTuning(raw: unknown, what: string): NetworkTuning {
+  return optionalInts<NetworkTuning>(raw, what, {
+    bufferSizeBytes: [256, 4 * 1024 * 1024],
+    creditsPerChannel: [1, 4096],
+    creditsPerRemoteChannel: [1, 4096],
+  });
+}
+
+/** An object whose fields are all optional integers, each within its [min, max]. */
+function optionalInts<T>(
+  raw: unknown,
+  what: string,
+  limits: Record<keyof T & string, [number, number]>,
+): T {
   const c = obj(raw, what);
-  const opt = (name: string, min: number, max: number) =>
-    c[name] === undefined ? undefined : int(c[name], `${what}.${name}`, min, max);
-  return {
-    bufferSizeBytes: opt("bufferSizeBytes", 256, 4 * 1024 * 1024),
-    creditsPerChannel: opt("creditsPerChannel", 1, 4096),
-    creditsPerRemoteChannel: opt("creditsPerRemoteChannel", 1, 4096),
-  };
+  const out: Record<string, number | undefined> = {};
+  for (const [name, [min, max]] of Object.entries(limits) as [string, [number, number]][]) {
+    out[name] = c[name] === undefined ? undefined : int(c[name], `${what}.${name}`, min, max);
+  }
+  return out as T;
 }
