@@ -29,6 +29,21 @@ export interface Evictor<T, W extends Window> {
   evictAfter(elements: TimestampedValue<T>[], size: number, window: W, ctx: EvictorContext): void;
 }
 
+/** An evictor that does its one job either before or after the window function. */
+abstract class BeforeOrAfterEvictor<T> implements Evictor<T, Window> {
+  constructor(readonly doEvictAfter: boolean) {}
+
+  evictBefore(elements: TimestampedValue<T>[], _size: number, _w: Window, _c: EvictorContext) {
+    if (!this.doEvictAfter) this.evict(elements);
+  }
+
+  evictAfter(elements: TimestampedValue<T>[], _size: number, _w: Window, _c: EvictorContext) {
+    if (this.doEvictAfter) this.evict(elements);
+  }
+
+  protected abstract evict(elements: TimestampedValue<T>[]): void;
+}
+
 /** Removes the elements matching `evict`, keeping the order of the others. */
 function removeWhere<T>(
   elements: TimestampedValue<T>[],
@@ -52,8 +67,10 @@ function removeWhere<T>(
  * elements.map((e) => e.value); // [3, 4]
  * ```
  */
-export class CountEvictor implements Evictor<unknown, Window> {
-  private constructor(readonly maxCount: number, readonly doEvictAfter: boolean) {}
+export class CountEvictor extends BeforeOrAfterEvictor<unknown> {
+  private constructor(readonly maxCount: number, doEvictAfter: boolean) {
+    super(doEvictAfter);
+  }
 
   /** After the window function instead of before it when `doEvictAfter`. */
   static of(maxCount: number, doEvictAfter = false): CountEvictor {
@@ -61,25 +78,7 @@ export class CountEvictor implements Evictor<unknown, Window> {
     return new CountEvictor(maxCount, doEvictAfter);
   }
 
-  evictBefore(
-    elements: TimestampedValue<unknown>[],
-    _size: number,
-    _window: Window,
-    _ctx: EvictorContext,
-  ): void {
-    if (!this.doEvictAfter) this.evict(elements);
-  }
-
-  evictAfter(
-    elements: TimestampedValue<unknown>[],
-    _size: number,
-    _window: Window,
-    _ctx: EvictorContext,
-  ): void {
-    if (this.doEvictAfter) this.evict(elements);
-  }
-
-  private evict(elements: TimestampedValue<unknown>[]): void {
+  protected evict(elements: TimestampedValue<unknown>[]): void {
     if (elements.length > this.maxCount) elements.splice(0, elements.length - this.maxCount);
   }
 }
@@ -99,33 +98,17 @@ export class CountEvictor implements Evictor<unknown, Window> {
  * elements.map((e) => e.value); // [9000]: 4000 is not > 9000 - 5000
  * ```
  */
-export class TimeEvictor implements Evictor<unknown, Window> {
-  private constructor(readonly windowMs: number, readonly doEvictAfter: boolean) {}
+export class TimeEvictor extends BeforeOrAfterEvictor<unknown> {
+  private constructor(readonly windowMs: number, doEvictAfter: boolean) {
+    super(doEvictAfter);
+  }
 
   static of(windowMs: number, doEvictAfter = false): TimeEvictor {
     requirePositiveMs(windowMs, "TimeEvictor.of: windowMs");
     return new TimeEvictor(windowMs, doEvictAfter);
   }
 
-  evictBefore(
-    elements: TimestampedValue<unknown>[],
-    _size: number,
-    _window: Window,
-    _ctx: EvictorContext,
-  ): void {
-    if (!this.doEvictAfter) this.evict(elements);
-  }
-
-  evictAfter(
-    elements: TimestampedValue<unknown>[],
-    _size: number,
-    _window: Window,
-    _ctx: EvictorContext,
-  ): void {
-    if (this.doEvictAfter) this.evict(elements);
-  }
-
-  private evict(elements: TimestampedValue<unknown>[]): void {
+  protected evict(elements: TimestampedValue<unknown>[]): void {
     // Flink looks at the first element only: a window holds timestamps on all or none.
     if (elements.length === 0 || elements[0].timestamp === undefined) return;
     let maxTimestamp = -Infinity;
@@ -152,12 +135,14 @@ export type DeltaFunction<T> = (a: T, b: T) => number;
  * elements.map((e) => e.value); // [50, 53]
  * ```
  */
-export class DeltaEvictor<T> implements Evictor<T, Window> {
+export class DeltaEvictor<T> extends BeforeOrAfterEvictor<T> {
   private constructor(
     readonly threshold: number,
     readonly delta: DeltaFunction<T>,
-    readonly doEvictAfter: boolean,
-  ) {}
+    doEvictAfter: boolean,
+  ) {
+    super(doEvictAfter);
+  }
 
   static of<T>(threshold: number, delta: DeltaFunction<T>, doEvictAfter = false): DeltaEvictor<T> {
     if (Number.isNaN(threshold)) {
@@ -166,25 +151,7 @@ export class DeltaEvictor<T> implements Evictor<T, Window> {
     return new DeltaEvictor(threshold, delta, doEvictAfter);
   }
 
-  evictBefore(
-    elements: TimestampedValue<T>[],
-    _size: number,
-    _window: Window,
-    _ctx: EvictorContext,
-  ): void {
-    if (!this.doEvictAfter) this.evict(elements);
-  }
-
-  evictAfter(
-    elements: TimestampedValue<T>[],
-    _size: number,
-    _window: Window,
-    _ctx: EvictorContext,
-  ): void {
-    if (this.doEvictAfter) this.evict(elements);
-  }
-
-  private evict(elements: TimestampedValue<T>[]): void {
+  protected evict(elements: TimestampedValue<T>[]): void {
     if (elements.length === 0) return;
     const last = elements[elements.length - 1].value;
     removeWhere(elements, (e) => this.delta(e.value, last) >= this.threshold);
