@@ -29,6 +29,19 @@ export { DataStream, DataStreamSink } from "./core/datastream/data_stream.ts";
 export type { CollectedStream } from "./core/datastream/data_stream.ts";
 export { KeyedStream } from "./core/datastream/keyed_stream.ts";
 export type * from "./core/datastream/functions.ts";
+export { OutputTag } from "./core/datastream/functions.ts";
+export {
+  BoundedOutOfOrdernessWatermarks,
+  MAX_WATERMARK,
+  MIN_WATERMARK,
+  WatermarkStrategy,
+} from "./core/time/mod.ts";
+export type {
+  TimestampAssigner,
+  Watermark,
+  WatermarkGenerator,
+  WatermarkOutput,
+} from "./core/time/mod.ts";
 export { jobArgs, JobExecutionError } from "./core/datastream/execution_context.ts";
 export type {
   JobExecutionResult,

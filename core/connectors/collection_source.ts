@@ -1,13 +1,13 @@
 /** A bounded source over elements given in the job (non-parallel, as in Flink). @module */
 
-import type { Output } from "../operators/stream_operator.ts";
+import type { RecordOutput } from "../operators/stream_operator.ts";
 import type { Availability, SourceReader, SourceSpec } from "./source_reader.ts";
 
 class CollectionReader<T> implements SourceReader<T> {
   private next = 0;
   constructor(private readonly elements: readonly T[]) {}
   open(): void {}
-  pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean {
+  pollNext(output: RecordOutput<T>, gate: Availability, maxRecords: number): boolean {
     const stop = Math.min(this.elements.length, this.next + maxRecords);
     while (this.next < stop && gate.available) output.collect(this.elements[this.next++]);
     return this.next < this.elements.length;

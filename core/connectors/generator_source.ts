@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Output } from "../operators/stream_operator.ts";
+import type { RecordOutput } from "../operators/stream_operator.ts";
 import type { Availability, SourceContext, SourceReader, SourceSpec } from "./source_reader.ts";
 
 /** The share [start, end) of `count` indices owned by `subtask` of `parallelism`. */
@@ -76,7 +76,11 @@ class BoundedGeneratorReader<T> implements SourceReader<T> {
     if (rate !== undefined) this.limiter = new RateLimiter(rate / ctx.parallelism);
   }
 
-  pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean | Promise<boolean> {
+  pollNext(
+    output: RecordOutput<T>,
+    gate: Availability,
+    maxRecords: number,
+  ): boolean | Promise<boolean> {
     const fn = this.fn;
     let budget = maxRecords;
     if (this.limiter !== undefined && this.ranges.length > 0) {
@@ -119,7 +123,7 @@ class UnboundedGeneratorReader<T> implements SourceReader<T> {
     this.next = ctx.subtaskIndex;
     this.step = ctx.parallelism;
   }
-  pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean {
+  pollNext(output: RecordOutput<T>, gate: Availability, maxRecords: number): boolean {
     const fn = this.fn, step = this.step;
     for (let budget = maxRecords; budget > 0 && gate.available; budget--) {
       output.collect(fn(this.next));

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Output } from "../operators/stream_operator.ts";
+import type { RecordOutput } from "../operators/stream_operator.ts";
 
 /** Whether the task's outputs can take more records now (backpressure). */
 export interface Availability {
@@ -26,7 +26,11 @@ export interface SourceReader<T> {
    * Emits at most `maxRecords` records, stopping early when `gate` turns
    * unavailable. Returns false once the reader is exhausted.
    */
-  pollNext(output: Output<T>, gate: Availability, maxRecords: number): boolean | Promise<boolean>;
+  pollNext(
+    output: RecordOutput<T>,
+    gate: Availability,
+    maxRecords: number,
+  ): boolean | Promise<boolean>;
   close(): void | Promise<void>;
   /**
    * This subtask's position now (called between pollNext calls): what a

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Output } from "../operators/stream_operator.ts";
+import type { RecordOutput } from "../operators/stream_operator.ts";
 import type { Availability, SourceContext, SourceReader, SourceSpec } from "./source_reader.ts";
 import { listInputFiles, splitsForSubtask, type TextSplit } from "./text_splits.ts";
 
@@ -136,7 +136,11 @@ class TextFileReader implements SourceReader<string> {
     this.enterSplit(0);
   }
 
-  async pollNext(output: Output<string>, gate: Availability, maxRecords: number): Promise<boolean> {
+  async pollNext(
+    output: RecordOutput<string>,
+    gate: Availability,
+    maxRecords: number,
+  ): Promise<boolean> {
     let budget = maxRecords;
     for (;;) {
       const pending = this.pending;

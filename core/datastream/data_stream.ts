@@ -14,12 +14,15 @@ import { ProcessOperator } from "../operators/process.ts";
 import { SinkOperator } from "../operators/sink.ts";
 import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { TextFileSinkOperator } from "../operators/text_file_sink.ts";
+import { TimestampsAndWatermarksOperator } from "../operators/timestamps_and_watermarks.ts";
+import type { WatermarkStrategy } from "../time/watermark_strategy.ts";
 import type { JobExecutionResult } from "./execution_context.ts";
 import type {
   FilterFunction,
   FlatMapFunction,
   KeySelector,
   MapFunction,
+  OutputTag,
   Partitioner,
   ProcessFunction,
   SinkFunction,
@@ -62,6 +65,44 @@ export class DataStream<T> extends TransformationConfig {
   /** Applies a low-level ProcessFunction. */
   process<R>(fn: ProcessFunction<T, R>): DataStream<R> {
     return this.transform("Process", () => new ProcessOperator(fn));
+  }
+
+  /**
+   * Gives records event timestamps and watermarks by `strategy`; the
+   * operators after it run in event time.
+   *
+   * @example
+   * ```ts
+   * import { StreamExecutionEnvironment, WatermarkStrategy } from "spate";
+   * const env = StreamExecutionEnvironment.getExecutionEnvironment();
+   * env.fromElements({ user: "a", atMs: 1_000 })
+   *   .assignTimestampsAndWatermarks(
+   *     WatermarkStrategy.forBoundedOutOfOrderness<{ user: string; atMs: number }>(5_000)
+   *       .withTimestampAssigner((e) => e.atMs),
+   *   )
+   *   .print();
+   * ```
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
+    const env = this.env;
+    return this.transform(
+      "Timestamps/Watermarks",
+      () => new TimestampsAndWatermarksOperator(strategy, () => env.getAutoWatermarkInterval()),
+    );
+  }
+
+  /** The records the operator of this stream emitted to the side output `tag`. */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    const t = this.transformation;
+    if (t.kind !== "operator") {
+      throw new Error(`getSideOutput('${tag.id}') needs an operator's stream, not a ${t.kind}`);
+    }
+    return new DataStream<X>(this.env, {
+      kind: "sideOutput",
+      input: t,
+      tag: tag.id,
+      ...this.env.base(`Side Output ${tag.id}`),
+    });
   }
 
   /** Partitions the stream by key: records with equal keys reach the same subtask. */

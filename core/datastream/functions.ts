@@ -85,16 +85,65 @@ export type KeySelector<T, K> = (value: T) => K;
 /** Picks the target channel of a record, given the number of channels. */
 export type Partitioner<K> = (key: K, numPartitions: number) => number;
 
+/**
+ * Names a side output and the type of its records: a process function emits
+ * to it with `ctx.output(tag, value)`, and `getSideOutput(tag)` reads it.
+ *
+ * @example
+ * ```ts
+ * import { OutputTag } from "./functions.ts";
+ * const late = new OutputTag<{ id: string }>("late-events");
+ * ```
+ */
+export class OutputTag<T> {
+  /** Carries T for type inference only. */
+  declare readonly _type?: T;
+  constructor(readonly id: string) {
+    if (typeof id !== "string" || id.length === 0) {
+      throw new TypeError("an OutputTag needs a non-empty id");
+    }
+  }
+}
+
+/** Time and timers of a process function (timers on keyed streams only). */
+export interface TimerService {
+  /** The task's processing time in ms. */
+  currentProcessingTime(): number;
+  /** The operator's watermark (-Infinity before the first). */
+  currentWatermark(): number;
+  /** Calls `onTimer` for the current key once the watermark reaches `timeMs`. */
+  registerEventTimeTimer(timeMs: number): void;
+  /** Calls `onTimer` for the current key once processing time reaches `timeMs`. */
+  registerProcessingTimeTimer(timeMs: number): void;
+  deleteEventTimeTimer(timeMs: number): void;
+  deleteProcessingTimeTimer(timeMs: number): void;
+}
+
 /** Context of one `processElement` call of a ProcessFunction. */
 export interface ProcessContext {
   /** Index of this parallel subtask. */
   readonly subtaskIndex: number;
+  /** Event timestamp of the current record (undefined when it has none). */
+  timestamp(): number | undefined;
+  /** Emits `value` to the side output `tag`. */
+  output<X>(tag: OutputTag<X>, value: X): void;
+  /** Time, and timers on keyed streams. */
+  timerService(): TimerService;
 }
 
 /** Context of one `processElement` call of a KeyedProcessFunction. */
 export interface KeyedProcessContext<K> extends ProcessContext {
   /** Key of the record being processed. */
   getCurrentKey(): K;
+}
+
+/** Which clock a timer belongs to. */
+export type TimeDomain = "event_time" | "processing_time";
+
+/** Context of an `onTimer` call: the timer's key is the current key. */
+export interface OnTimerContext<K> extends KeyedProcessContext<K> {
+  /** The clock of the timer that fired. */
+  timeDomain(): TimeDomain;
 }
 
 /** A low-level function over each record of a (non-keyed) stream. */
@@ -109,6 +158,8 @@ export interface ProcessFunction<T, R> extends RichFunction {
 export interface KeyedProcessFunction<K, T, R> extends RichFunction {
   /** Handles one record; state accessed here is scoped to the record's key. */
   processElement(value: T, ctx: KeyedProcessContext<K>, out: Collector<R>): void;
+  /** A timer registered through `ctx.timerService()` fired (event time: the watermark passed it). */
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<R>): void;
   /** Called once when the input is exhausted (bounded streams). */
   endInput?(out: Collector<R>): void;
 }

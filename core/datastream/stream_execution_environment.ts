@@ -48,6 +48,9 @@ export const MAX_BUFFER_TIMEOUT_MS = 2 ** 31 - 1;
  * await env.execute("multiples of seven");
  * ```
  */
+/** Periodic watermark interval unless the job sets one (Flink's default). */
+export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
+
 export class StreamExecutionEnvironment {
   private parallelism: number;
   private maxParallelism: number;
@@ -55,6 +58,7 @@ export class StreamExecutionEnvironment {
   private runtimeMode: RuntimeMode;
   private chainingEnabled: boolean;
   private checkpointIntervalMs = 0;
+  private autoWatermarkIntervalMs = DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
   private checkpointMode: CheckpointingMode = "exactly_once";
   private checkpointDir: string | undefined;
   private retainedCheckpoints: number | undefined;
@@ -110,6 +114,21 @@ export class StreamExecutionEnvironment {
     }
     this.bufferTimeoutMs = ms;
     return this;
+  }
+  /**
+   * How often timestamp assigners emit periodic watermarks, in ms of
+   * processing time (default 200; 0 turns periodic watermarks off).
+   */
+  setAutoWatermarkInterval(ms: number): this {
+    if (!(Number.isInteger(ms) && ms >= 0)) {
+      throw new RangeError(`auto watermark interval must be an integer >= 0 ms, got ${ms}`);
+    }
+    this.autoWatermarkIntervalMs = ms;
+    return this;
+  }
+  /** The periodic watermark interval in ms. */
+  getAutoWatermarkInterval(): number {
+    return this.autoWatermarkIntervalMs;
   }
   /** streaming, batch, or automatic (batch when every source is bounded). */
   setRuntimeMode(mode: RuntimeMode): this {

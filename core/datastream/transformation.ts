@@ -1,7 +1,7 @@
 /**
  * Transformations: what the DataStream API records as the user builds a job.
  * Physical ones (source, operator, sink) become StreamGraph nodes; virtual
- * ones (union, partition) only shape the edges between them.
+ * ones (union, partition, side output) only shape the edges between them.
  * @module
  */
 
@@ -46,13 +46,19 @@ export interface SourceTransformation extends TransformationBase {
   readonly source: SourceSpec<unknown>;
 }
 
-/** An operator with one logical input (a union feeds it several streams). */
+/**
+ * An operator with one logical input (a union feeds it several streams), or
+ * two (connect, joins): `input2` then feeds `processElement2`.
+ */
 export interface OperatorTransformation extends TransformationBase {
   readonly kind: "operator" | "sink";
   readonly input: Transformation;
+  readonly input2?: Transformation;
   readonly factory: OperatorFactory;
   /** Key of input records, for operators with keyed state. */
   readonly keySelector?: KeySelector<unknown, unknown>;
+  /** Key of the second input's records (keyed two-input operators). */
+  readonly keySelector2?: KeySelector<unknown, unknown>;
   /** For collect sinks: the id the client matches results by. */
   readonly collectId?: number;
 }
@@ -70,8 +76,16 @@ export interface PartitionTransformation extends TransformationBase {
   readonly partitioner: PartitionerSpec;
 }
 
+/** Selects the records an operator emitted to the side output `tag`. */
+export interface SideOutputTransformation extends TransformationBase {
+  readonly kind: "sideOutput";
+  readonly input: Transformation;
+  readonly tag: string;
+}
+
 export type Transformation =
   | SourceTransformation
   | OperatorTransformation
   | UnionTransformation
-  | PartitionTransformation;
+  | PartitionTransformation
+  | SideOutputTransformation;

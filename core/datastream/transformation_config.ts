@@ -46,7 +46,7 @@ export class TransformationConfig {
 
   private physical(method: string): Transformation {
     const t = this.transformation;
-    if (t.kind === "union" || t.kind === "partition") {
+    if (t.kind === "union" || t.kind === "partition" || t.kind === "sideOutput") {
       throw new Error(`${method}() applies to an operator, not to a ${t.kind}`);
     }
     return t;

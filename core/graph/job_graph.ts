@@ -17,6 +17,8 @@ export interface JobEdge {
   /** The node of the source vertex whose output feeds this edge. */
   readonly sourceNode: number;
   readonly partitioner: PartitionerKind;
+  /** Which input of the target vertex's head the edge feeds (1: a two-input operator's second). */
+  readonly inputIndex: 0 | 1;
 }
 
 export interface JobVertex {
@@ -45,6 +47,7 @@ export function isChainable(graph: StreamGraph, edge: StreamEdge): boolean {
   return graph.settings.chainingEnabled &&
     edge.partitioner.kind === "forward" &&
     to.inEdges.length === 1 &&
+    !to.twoInput &&
     from.parallelism === to.parallelism &&
     from.slotSharingGroup === to.slotSharingGroup &&
     from.chaining !== "never" &&
@@ -89,6 +92,7 @@ export function buildJobGraph(jobName: string, graph: StreamGraph): JobGraph {
       targetVertex: vertexOf.get(e.target)!,
       sourceNode: e.source,
       partitioner: e.partitioner.kind,
+      inputIndex: e.inputIndex,
     };
     edges.push(edge);
     vertices.find((v) => v.id === edge.sourceVertex)!.outputs.push(edge);

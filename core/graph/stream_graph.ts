@@ -29,6 +29,10 @@ export interface StreamNode {
   readonly source?: SourceSpec<unknown>;
   readonly factory?: OperatorFactory;
   readonly keySelector?: KeySelector<unknown, unknown>;
+  /** Key of the second input (keyed two-input operators). */
+  readonly keySelector2?: KeySelector<unknown, unknown>;
+  /** True for operators with two inputs (connect, joins): never chained to their inputs. */
+  readonly twoInput: boolean;
   readonly collectId?: number;
   readonly inEdges: StreamEdge[];
   readonly outEdges: StreamEdge[];
@@ -39,6 +43,10 @@ export interface StreamEdge {
   readonly source: number;
   readonly target: number;
   readonly partitioner: PartitionerSpec;
+  /** Which input of the target the edge feeds: 0, or 1 for a two-input operator's second. */
+  readonly inputIndex: 0 | 1;
+  /** Set when the edge carries the source node's side output of this name. */
+  readonly sideTag?: string;
 }
 
 /** Job-wide settings the graph carries to the runtime. */
@@ -84,6 +92,7 @@ export class GraphError extends Error {
 interface InputRef {
   node: number;
   partitioner?: PartitionerSpec;
+  sideTag?: string;
 }
 
 /** Builds the StreamGraph of the transformations that lead to `sinks`. */
@@ -108,14 +117,27 @@ export function buildStreamGraph(
       continue;
     }
     if (t.kind === "partition") {
-      const refs = resolved.get(t.input.id)!.map((r) => ({
-        node: r.node,
-        partitioner: t.partitioner,
-      }));
+      const refs = resolved.get(t.input.id)!.map((r) => ({ ...r, partitioner: t.partitioner }));
       resolved.set(t.id, refs);
       continue;
     }
-    const inputs = t.kind === "source" ? [] : resolved.get(t.input.id)!;
+    if (t.kind === "sideOutput") {
+      const refs = resolved.get(t.input.id)!;
+      if (refs.length !== 1 || refs[0].sideTag !== undefined || refs[0].partitioner) {
+        throw new GraphError(
+          `getSideOutput('${t.tag}') applies to an operator's output, not to a union, ` +
+            `partitioning or another side output`,
+        );
+      }
+      resolved.set(t.id, [{ node: refs[0].node, sideTag: t.tag }]);
+      continue;
+    }
+    const inputs: (InputRef & { inputIndex: 0 | 1 })[] = t.kind === "source"
+      ? []
+      : resolved.get(t.input.id)!.map((r) => ({ ...r, inputIndex: 0 as const }));
+    if (t.kind !== "source" && t.input2 !== undefined) {
+      for (const r of resolved.get(t.input2.id)!) inputs.push({ ...r, inputIndex: 1 });
+    }
     const parallelism = resolveParallelism(t, settings.defaultParallelism);
     const uid = t.uid ?? `${t.kind}-${t.id}`;
     if (uids.has(uid)) throw new GraphError(`duplicate operator uid '${uid}' (at '${t.name}')`);
@@ -131,6 +153,8 @@ export function buildStreamGraph(
       source: t.kind === "source" ? t.source : undefined,
       factory: t.kind === "source" ? undefined : t.factory,
       keySelector: t.kind === "source" ? undefined : t.keySelector,
+      keySelector2: t.kind === "source" ? undefined : t.keySelector2,
+      twoInput: t.kind !== "source" && t.input2 !== undefined,
       collectId: t.kind === "source" ? undefined : t.collectId,
       inEdges: [],
       outEdges: [],
@@ -144,6 +168,8 @@ export function buildStreamGraph(
         source: ref.node,
         target: t.id,
         partitioner: checkPartitioner(from, node, ref.partitioner),
+        inputIndex: ref.inputIndex,
+        ...(ref.sideTag === undefined ? {} : { sideTag: ref.sideTag }),
       };
       edges.push(edge);
       from.outEdges.push(edge);
@@ -206,7 +232,10 @@ function topologicalOrder(sinks: readonly Transformation[]): Transformation[] {
     if (seen.has(t.id)) return;
     seen.add(t.id);
     if (t.kind === "union") t.inputs.forEach(visit);
-    else if (t.kind !== "source") visit(t.input);
+    else if (t.kind !== "source") {
+      visit(t.input);
+      if (t.kind !== "partition" && t.kind !== "sideOutput" && t.input2) visit(t.input2);
+    }
     order.push(t);
   };
   // Visit in id order so node order does not depend on sink order.

@@ -1,17 +1,20 @@
-/** Keyed process operator: a KeyedProcessFunction with state scoped per key. @module */
+/**
+ * Keyed process operator: a KeyedProcessFunction with state and timers scoped
+ * per key. Event-time timers fire as the watermark passes them, with the
+ * timer's time as the timestamp of what they emit; processing-time timers
+ * emit without a timestamp (as in Flink).
+ * @module
+ */
 
-import type {
-  KeyedProcessContext,
-  KeyedProcessFunction,
-  KeySelector,
-  RichFunction,
-} from "../datastream/functions.ts";
+import type { KeyedProcessFunction, KeySelector, RichFunction } from "../datastream/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import { AbstractStreamOperator } from "./stream_operator.ts";
+import type { Timer } from "../time/timer_service.ts";
+import { FunctionContext } from "./function_context.ts";
+import { AbstractStreamOperator, NO_TIMESTAMP } from "./stream_operator.ts";
 
 export class KeyedProcessOperator<K, T, R> extends AbstractStreamOperator<T, R> {
   private backend!: KeyedStateBackend;
-  private context!: KeyedProcessContext<K>;
+  private context!: FunctionContext<K>;
 
   constructor(
     private readonly fn: KeyedProcessFunction<K, T, R>,
@@ -24,16 +27,22 @@ export class KeyedProcessOperator<K, T, R> extends AbstractStreamOperator<T, R> 
   }
   override async open(): Promise<void> {
     this.backend = this.ctx.keyedBackend!;
-    const backend = this.backend;
-    this.context = {
-      subtaskIndex: this.ctx.subtaskIndex,
-      getCurrentKey: () => backend.currentKey as K,
-    };
+    this.context = new FunctionContext(this.ctx, this.output);
+    this.ctx.timerService!.setTriggerable({
+      onEventTime: (t) => this.onTimer(t, "event_time", t.timestamp),
+      onProcessingTime: (t) => this.onTimer(t, "processing_time", NO_TIMESTAMP),
+    });
     await this.fn.open?.(this.runtimeContext());
   }
   processElement(record: T): void {
     this.backend.setCurrentKey(this.keySelector(record));
     this.fn.processElement(record, this.context, this.output);
+  }
+  private onTimer(timer: Timer, domain: "event_time" | "processing_time", ts: number): void {
+    if (this.fn.onTimer === undefined) return;
+    this.ctx.timestamp.value = ts;
+    this.context.domain = domain;
+    this.fn.onTimer(timer.timestamp, this.context, this.output);
   }
   override endInput(): void {
     this.fn.endInput?.(this.output);

@@ -1,10 +1,11 @@
 /** Process operator: a ProcessFunction over a non-keyed stream. @module */
 
-import type { ProcessContext, ProcessFunction, RichFunction } from "../datastream/functions.ts";
+import type { ProcessFunction, RichFunction } from "../datastream/functions.ts";
+import { FunctionContext } from "./function_context.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class ProcessOperator<T, R> extends AbstractStreamOperator<T, R> {
-  private context!: ProcessContext;
+  private context!: FunctionContext<never>;
 
   constructor(private readonly fn: ProcessFunction<T, R>) {
     super();
@@ -13,11 +14,15 @@ export class ProcessOperator<T, R> extends AbstractStreamOperator<T, R> {
     return this.fn;
   }
   override async open(): Promise<void> {
-    this.context = { subtaskIndex: this.ctx.subtaskIndex };
+    this.context = new FunctionContext(this.ctx, this.output);
     await this.fn.open?.(this.runtimeContext());
   }
   processElement(record: T): void {
     this.fn.processElement(record, this.context, this.output);
+  }
+  override processWatermark(watermark: number): void {
+    this.context.setWatermark(watermark);
+    super.processWatermark(watermark);
   }
   override endInput(): void {
     this.fn.endInput?.(this.output);

@@ -8,10 +8,44 @@
 import type { RichFunction, RuntimeContext } from "../datastream/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import type { OperatorStateStore } from "../state/operator_state.ts";
+import type { ProcessingTimeService } from "../time/processing_time.ts";
+import type { InternalTimerService } from "../time/timer_service.ts";
 
-/** Where an operator emits its records. */
-export interface Output<T> {
+/** Where a source or a user function emits records. */
+export interface RecordOutput<T> {
   collect(record: T): void;
+}
+
+/**
+ * Where an operator emits: records (stamped with the task's current record
+ * timestamp), records of a side output, and watermarks and idle status,
+ * which go to every output (side outputs included).
+ */
+export interface Output<T> extends RecordOutput<T> {
+  /** Emits `record` to the side output named `tag` (dropped when nothing reads it). */
+  collectSide(tag: string, record: unknown): void;
+  emitWatermark(watermark: number): void;
+  /** `true`: this stream is idle (downstream stops waiting for its watermarks). */
+  emitWatermarkStatus(idle: boolean): void;
+}
+
+/** No timestamp: the value of {@linkcode RecordTimestamp} for records without one. */
+export const NO_TIMESTAMP = Number.NaN;
+
+/**
+ * The event timestamp of the record being processed, one per task and shared
+ * by its chain: the task sets it for each input record, an operator that
+ * emits with another timestamp (windows, timers, assigners) sets it before it
+ * emits, and the network writer reads it. A cell rather than a record
+ * wrapper, so no object is made per record.
+ */
+export class RecordTimestamp {
+  value = NO_TIMESTAMP;
+  /** The timestamp, or undefined when the record has none. */
+  get(): number | undefined {
+    const v = this.value;
+    return v === v ? v : undefined;
+  }
 }
 
 /** What the task gives each operator. */
@@ -30,6 +64,12 @@ export interface OperatorContext {
   readonly checkpointing: boolean;
   /** Sends a batch of records back to the submitting client (collect sinks). */
   sendToClient(sinkId: number, records: unknown[]): void;
+  /** The current record's timestamp (shared by the chain). */
+  readonly timestamp: RecordTimestamp;
+  /** The task's clock and processing-time callbacks. */
+  readonly processingTime: ProcessingTimeService;
+  /** Per-key timers (keyed operators only), restored before `open`. */
+  readonly timerService?: InternalTimerService;
 }
 
 /** A runtime operator; one instance per subtask. */
@@ -37,6 +77,14 @@ export interface StreamOperator<IN, OUT> {
   setup(ctx: OperatorContext, output: Output<OUT>): void;
   open(): void | Promise<void>;
   processElement(record: IN): void;
+  /** Records of the second input (two-input operators only; the chain head). */
+  processElement2?(record: unknown): void;
+  /** The input's watermark advanced (the task's valve combined its channels). */
+  processWatermark(watermark: number): void;
+  /** The second input's watermark advanced (two-input operators only). */
+  processWatermark2?(watermark: number): void;
+  /** The input turned idle (`true`) or active again. */
+  processWatermarkStatus(idle: boolean): void;
   /** All input consumed (bounded input); the operator may emit final records. */
   endInput(): void;
   /** Periodic hook from the task's buffer-timeout flusher (sinks flush here). */
@@ -68,6 +116,15 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
   abstract processElement(record: IN): void;
   endInput(): void {}
   close(): void | Promise<void> {}
+
+  /** Fires the due event-time timers (keyed operators), then forwards the watermark. */
+  processWatermark(watermark: number): void {
+    this.ctx.timerService?.advanceWatermark(watermark);
+    this.output.emitWatermark(watermark);
+  }
+  processWatermarkStatus(idle: boolean): void {
+    this.output.emitWatermarkStatus(idle);
+  }
 
   /** The user function whose checkpoint hooks this operator forwards, if any. */
   protected userFunction(): RichFunction | undefined {

@@ -2,18 +2,32 @@
  * Record batches: many records encoded by one CBOR call into one standalone
  * buffer (cbor-x with record structures, so repeated object shapes are written
  * once per batch). Each batch decodes on its own, in any process.
+ *
+ * A batch whose records carry event timestamps is the CBOR tag
+ * {@linkcode TIMED_BATCH_TAG} around `[records, Float64Array]`: the
+ * timestamps travel as one typed array (NaN: that record has none), and a
+ * batch without any stays a plain array.
  * @module
  */
 
-import { Decoder, Encoder } from "cbor-x";
+import { Decoder, Encoder, Tag } from "cbor-x";
+
+/** CBOR tag (first-come-first-served range) of a batch with timestamps. */
+export const TIMED_BATCH_TAG = 51966;
 
 /** Encodes arrays of records; one instance per producer. */
 export class RecordBatchEncoder {
   private readonly encoder = new Encoder({ useRecords: true });
 
-  /** The records as a fresh ArrayBuffer of exactly the encoded size (transferable). */
-  encode(records: readonly unknown[]): ArrayBuffer {
-    const view = this.encoder.encode(records);
+  /**
+   * The records (and their timestamps, one per record) as a fresh ArrayBuffer
+   * of exactly the encoded size (transferable).
+   */
+  encode(records: readonly unknown[], timestamps?: Float64Array): ArrayBuffer {
+    const value = timestamps === undefined
+      ? records
+      : new Tag([records, timestamps], TIMED_BATCH_TAG);
+    const view = this.encoder.encode(value);
     // cbor-x returns a view into its working buffer: copy out the batch.
     return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
   }
@@ -22,11 +36,24 @@ export class RecordBatchEncoder {
 /** Decodes batches written by RecordBatchEncoder. */
 export class RecordBatchDecoder {
   private readonly decoder = new Decoder({ useRecords: true });
+  /** Timestamps of the batch `decode` returned last, or undefined when it had none. */
+  timestamps: Float64Array | undefined;
 
   decode(buffer: ArrayBuffer | Uint8Array): unknown[] {
     const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
-    const records = this.decoder.decode(bytes);
-    if (!Array.isArray(records)) throw new TypeError("record batch is not a CBOR array");
-    return records;
+    const value = this.decoder.decode(bytes);
+    this.timestamps = undefined;
+    if (Array.isArray(value)) return value;
+    if (value instanceof Tag && value.tag === TIMED_BATCH_TAG && Array.isArray(value.value)) {
+      const [records, timestamps] = value.value as [unknown, unknown];
+      if (
+        Array.isArray(records) && timestamps instanceof Float64Array &&
+        timestamps.length === records.length
+      ) {
+        this.timestamps = timestamps;
+        return records;
+      }
+    }
+    throw new TypeError("record batch is not a CBOR array (or a timed batch)");
   }
 }

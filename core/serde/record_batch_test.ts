@@ -16,3 +16,12 @@ Deno.test("a corrupt batch is an error, not a crash", () => {
   assert.throws(() => new RecordBatchDecoder().decode(new Uint8Array([0x18])));
   assert.throws(() => new RecordBatchDecoder().decode(new Uint8Array([0x01])), /not a CBOR array/);
 });
+
+Deno.test("a batch with timestamps carries one per record (NaN: none); a plain one clears them", () => {
+  const enc = new RecordBatchEncoder(), dec = new RecordBatchDecoder();
+  const timed = enc.encode([{ a: 1 }, { a: 2 }], new Float64Array([1_000, Number.NaN]));
+  assert.deepEqual(dec.decode(timed), [{ a: 1 }, { a: 2 }]);
+  assert.deepEqual([...dec.timestamps!], [1_000, Number.NaN]);
+  assert.deepEqual(dec.decode(enc.encode([3])), [3]);
+  assert.equal(dec.timestamps, undefined);
+});

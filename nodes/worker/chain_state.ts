@@ -12,6 +12,7 @@ import {
   writeStateFile,
 } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { KeyedStateSnapshot } from "../../core/state/keyed_state_backend.ts";
+import type { TimerGroupSnapshot } from "../../core/time/timer_service.ts";
 import {
   type OperatorStateSnapshot,
   redistributeOperatorState,
@@ -28,6 +29,8 @@ export interface InFlightBuffer {
 /** One operator's part of a task's state file. */
 export interface OperatorSnapshot {
   readonly keyed?: KeyedStateSnapshot;
+  /** Per-key timers, by key group (keyed operators). */
+  readonly timers?: TimerGroupSnapshot[];
   readonly operator?: OperatorStateSnapshot;
   /** The source reader's position (source operators). */
   readonly source?: unknown;
@@ -84,6 +87,8 @@ export async function captureChainState(
     }
     const operator = ctx.operatorState.snapshot(checkpointId);
     if (operator.states.length > 0) operators[node.uid] = { operator };
+    const timers = ctx.timerService?.snapshot() ?? [];
+    if (timers.length > 0) operators[node.uid] = { ...operators[node.uid], timers };
   }
   if (chain.source?.snapshotState && chain.sourceNode) {
     operators[chain.sourceNode.uid] = { source: chain.source.snapshotState() };
@@ -148,6 +153,8 @@ export async function restoreChainState(
       }
       ctx.keyedBackend.restore(keyed);
     }
+    const timers = parts.flatMap((p) => p.timers ? [p.timers] : []);
+    if (timers.length > 0) ctx.timerService!.restore(timers);
     const operator = parts.flatMap((p) => p.operator ? [p.operator] : []);
     if (operator.length > 0) {
       ctx.operatorState.restore(

@@ -1,19 +1,23 @@
 /**
  * OperatorChain: the operators of one vertex, wired so each calls the next
- * directly (Flink's OperatorChain + ChainingOutput). An exception thrown by a
- * user function is tagged with the operator it came from, once, so the task
- * reports the operator that failed rather than the head of the chain.
+ * directly (Flink's OperatorChain + ChainingOutput); watermarks and side
+ * outputs take the same paths. An exception thrown by a user function is
+ * tagged with the operator it came from, once, so the task reports the
+ * operator that failed rather than the head of the chain.
  * @module
  */
 
 import type { SourceReader } from "../../core/connectors/source_reader.ts";
 import type { JobVertex } from "../../core/graph/job_graph.ts";
-import type { StreamGraph, StreamNode } from "../../core/graph/stream_graph.ts";
+import type { StreamEdge, StreamGraph, StreamNode } from "../../core/graph/stream_graph.ts";
 import type {
   OperatorContext,
   Output,
+  RecordTimestamp,
   StreamOperator,
 } from "../../core/operators/stream_operator.ts";
+import type { ProcessingTimeService } from "../../core/time/processing_time.ts";
+import { InternalTimerService } from "../../core/time/timer_service.ts";
 import { DiskStateBackend } from "../../core/state/disk_state_backend.ts";
 import { HeapStateBackend } from "../../core/state/heap_state_backend.ts";
 import type {
@@ -37,28 +41,68 @@ export function errorOperator(e: unknown): string | undefined {
   return e instanceof Error ? origin.get(e) : undefined;
 }
 
-class ChainingOutput implements Output<unknown> {
+/**
+ * The input of a chained operator, as the Output of the operator before it:
+ * records, watermarks and status become calls on the operator (its second
+ * input when `second`).
+ */
+class ChainedInput implements Output<unknown> {
   constructor(
     private readonly op: StreamOperator<unknown, unknown>,
     private readonly name: string,
+    private readonly second = false,
   ) {}
   collect(record: unknown): void {
     try {
-      this.op.processElement(record);
+      if (this.second) this.op.processElement2!(record);
+      else this.op.processElement(record);
+    } catch (e) {
+      throw tagError(e, this.name);
+    }
+  }
+  /** The operator before has no side output edge here: dropped. */
+  collectSide(): void {}
+  emitWatermark(watermark: number): void {
+    try {
+      if (this.second) this.op.processWatermark2!(watermark);
+      else this.op.processWatermark(watermark);
+    } catch (e) {
+      throw tagError(e, this.name);
+    }
+  }
+  emitWatermarkStatus(idle: boolean): void {
+    try {
+      this.op.processWatermarkStatus(idle);
     } catch (e) {
       throw tagError(e, this.name);
     }
   }
 }
 
-class BroadcastingOutput implements Output<unknown> {
-  constructor(private readonly outputs: Output<unknown>[]) {}
+/** An operator's outputs: its main output edges, and its side output edges by tag. */
+class OperatorOutput implements Output<unknown> {
+  private readonly all: Output<unknown>[];
+  constructor(
+    private readonly main: Output<unknown>[],
+    private readonly sides: Map<string, Output<unknown>[]>,
+  ) {
+    this.all = [...main, ...[...sides.values()].flat()];
+  }
   collect(record: unknown): void {
-    for (const o of this.outputs) o.collect(record);
+    const main = this.main;
+    for (let i = 0; i < main.length; i++) main[i].collect(record);
+  }
+  collectSide(tag: string, record: unknown): void {
+    const outs = this.sides.get(tag);
+    if (outs !== undefined) { for (const o of outs) o.collect(record); }
+  }
+  emitWatermark(watermark: number): void {
+    for (const o of this.all) o.emitWatermark(watermark);
+  }
+  emitWatermarkStatus(idle: boolean): void {
+    for (const o of this.all) o.emitWatermarkStatus(idle);
   }
 }
-
-const DISCARD: Output<unknown> = { collect() {} };
 
 /** What the chain needs from its task. */
 export interface ChainEnvironment {
@@ -70,8 +114,12 @@ export interface ChainEnvironment {
   readonly managedMemoryBytes: number;
   /** Where the disk backend spills. */
   readonly spillDirectory: string;
-  /** The network writers of the job edges leaving node `nodeId`. */
-  writersOf(nodeId: number): Output<unknown>[];
+  /** The network writers of the job edges leaving node `nodeId`, with their StreamEdge ids. */
+  writersOf(nodeId: number): { edgeId: number; output: Output<unknown> }[];
+  /** The task's current record timestamp. */
+  readonly timestamp: RecordTimestamp;
+  /** The task's clock and timers. */
+  readonly processingTime: ProcessingTimeService;
   sendToClient(sinkId: number, records: unknown[]): void;
 }
 
@@ -86,6 +134,8 @@ export class OperatorChain {
   readonly sourceNode: StreamNode | undefined;
   /** Where the head's input goes: the head operator, or the source's output. */
   readonly headOutput: Output<unknown>;
+  /** The head's inputs by input index (two entries for a two-input head). */
+  readonly headInputs: Output<unknown>[];
   readonly head: StreamNode;
   readonly subtaskIndex: number;
 
@@ -100,18 +150,19 @@ export class OperatorChain {
       if (n.kind !== "source") ops.set(id, n.factory!());
     }
     const outputOf = (n: StreamNode): Output<unknown> => {
-      const outs: Output<unknown>[] = [];
+      const main: Output<unknown>[] = [];
+      const sides = new Map<string, Output<unknown>[]>();
+      const add = (edge: StreamEdge, o: Output<unknown>) => {
+        if (edge.sideTag === undefined) return main.push(o);
+        sides.set(edge.sideTag, [...sides.get(edge.sideTag) ?? [], o]);
+      };
       for (const e of n.outEdges) {
         if (inChain.has(e.target) && vertex.nodeIds.indexOf(e.target) > 0) {
-          outs.push(new ChainingOutput(ops.get(e.target)!, nodes.get(e.target)!.name));
+          add(e, new ChainedInput(ops.get(e.target)!, nodes.get(e.target)!.name));
         }
       }
-      outs.push(...env.writersOf(n.id));
-      return outs.length === 0
-        ? DISCARD
-        : outs.length === 1
-        ? outs[0]
-        : new BroadcastingOutput(outs);
+      for (const w of env.writersOf(n.id)) add(graph.edges[w.edgeId], w.output);
+      return main.length === 1 && sides.size === 0 ? main[0] : new OperatorOutput(main, sides);
     };
     for (const id of vertex.nodeIds) {
       const n = nodes.get(id)!;
@@ -126,8 +177,13 @@ export class OperatorChain {
       this.sourceNode = this.head;
       this.source = this.head.source!.createReader();
       this.headOutput = outputOf(this.head);
+      this.headInputs = [this.headOutput];
     } else {
-      this.headOutput = new ChainingOutput(ops.get(this.head.id)!, this.head.name);
+      const op = ops.get(this.head.id)!;
+      this.headOutput = new ChainedInput(op, this.head.name);
+      this.headInputs = this.head.twoInput
+        ? [this.headOutput, new ChainedInput(op, this.head.name, true)]
+        : [this.headOutput];
     }
   }
 
@@ -138,18 +194,22 @@ export class OperatorChain {
   ): OperatorContext {
     const maxParallelism = graph.settings.maxParallelism;
     const keyGroupRange = keyGroupRangeForSubtask(maxParallelism, n.parallelism, env.subtaskIndex);
+    const keyedBackend = n.keySelector
+      ? this.keyedBackend(graph, env, { maxParallelism, keyGroupRange })
+      : undefined;
     return {
       operatorName: n.name,
       subtaskIndex: env.subtaskIndex,
       parallelism: n.parallelism,
       maxParallelism,
       batch: env.batch,
-      keyedBackend: n.keySelector
-        ? this.keyedBackend(graph, env, { maxParallelism, keyGroupRange })
-        : undefined,
+      keyedBackend,
       operatorState: new OperatorStateStore(),
       checkpointing: env.checkpointing,
       sendToClient: (id, records) => env.sendToClient(id, records),
+      timestamp: env.timestamp,
+      processingTime: env.processingTime,
+      timerService: keyedBackend && new InternalTimerService(keyedBackend, env.processingTime),
     };
   }
 

@@ -22,6 +22,10 @@ import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts"
 import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
 import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
+import { NO_TIMESTAMP, RecordTimestamp } from "../../core/operators/stream_operator.ts";
+import { TaskProcessingTimeService } from "../../core/time/processing_time.ts";
+import { MAX_WATERMARK } from "../../core/time/watermark.ts";
+import { InputWatermarks } from "./input_watermarks.ts";
 
 /** A slot's managed memory when its deployment names none (tests, embedded runs). */
 const DEFAULT_SLOT_MEMORY_BYTES = 128 * 1024 * 1024;
@@ -41,6 +45,14 @@ export class StreamTask {
   private readonly gate: InputGate | undefined;
   private readonly chain: OperatorChain;
   private readonly yielder = new EventLoopYield();
+  /** The event timestamp of the record in process, shared by the chain and the writers. */
+  private readonly timestamp = new RecordTimestamp();
+  private readonly processingTime = new TaskProcessingTimeService(() => {
+    this.gate?.wake();
+    this.wakeSource?.();
+  });
+  /** Gate channel -> input index of the chain head. */
+  private readonly inputOfChannel: number[] = [];
   private cancelled = false;
   /** An error from outside the loop (a failed commit); the loop throws it. */
   private asyncError: Error | undefined;
@@ -79,10 +91,14 @@ export class StreamTask {
       );
       this.writers.set(
         edge.id,
-        new RecordWriter(channels, selector, network.bufferTimeoutMs === 0),
+        new RecordWriter(channels, selector, network.bufferTimeoutMs === 0, this.timestamp),
       );
     }
     const inputPorts = descriptor.inputs.flatMap((i) => i.ports);
+    for (const input of descriptor.inputs) {
+      const index = plan.streamGraph.edges[input.edgeId].inputIndex;
+      for (const _ of input.ports) this.inputOfChannel.push(index);
+    }
     if (inputPorts.length > 0) {
       const remote = descriptor.inputs.flatMap((i) => i.remote);
       this.gate = new InputGate(
@@ -99,8 +115,13 @@ export class StreamTask {
       spillDirectory: descriptor.spillDirectory ??
         `${Deno.env.get("TMPDIR") ?? "/tmp"}/spate-spill`,
       writersOf: (nodeId) =>
-        vertex.outputs.filter((e) => e.sourceNode === nodeId).map((e) => this.writers.get(e.id)!),
+        vertex.outputs.filter((e) => e.sourceNode === nodeId).map((e) => ({
+          edgeId: e.id,
+          output: this.writers.get(e.id)!,
+        })),
       sendToClient,
+      timestamp: this.timestamp,
+      processingTime: this.processingTime,
     });
     this.checkpoints = new TaskCheckpoints(
       [...this.writers.values()],
@@ -130,6 +151,7 @@ export class StreamTask {
       await Promise.all([...this.writers.values()].map((w) => w.drained()));
       return this.currentMetrics();
     } finally {
+      this.processingTime.close();
       this.chain.dispose();
       clearInterval(flusher);
       this.yielder.close();
@@ -193,14 +215,18 @@ export class StreamTask {
       for (;;) {
         this.checkCancelled();
         await this.checkpoints.checkpointSourceIfTriggered();
+        this.processingTime.fireDue();
         if (!this.availability.available) {
           await this.awaitOutputs();
           continue;
         }
+        this.timestamp.value = NO_TIMESTAMP;
         const more = await source.pollNext(counted, this.availability, SOURCE_BATCH_RECORDS);
         if (!more) break;
         await this.yielder.yield();
       }
+      // End of input: event time is complete (windows and timers up to it fire).
+      this.chain.headOutput.emitWatermark(MAX_WATERMARK);
       if ((this.descriptor.checkpointIntervalMs ?? 0) > 0) {
         await this.awaitFinalCheckpoint();
       }
@@ -241,18 +267,33 @@ export class StreamTask {
   private async runInputs(inFlight: InFlightBuffer[]): Promise<void> {
     const gate = this.gate!;
     const decoder = new RecordBatchDecoder();
-    const head = this.chain.headOutput;
-    // Input that was in flight at an unaligned checkpoint comes first.
-    for (const b of inFlight) {
-      const records = decoder.decode(b.data);
+    const heads = this.chain.headInputs;
+    const inputOf = this.inputOfChannel;
+    const watermarks = new InputWatermarks(inputOf, heads);
+    const timestamp = this.timestamp;
+    const processBuffer = (channel: number, data: ArrayBuffer | Uint8Array) => {
+      const records = decoder.decode(data);
+      const ts = decoder.timestamps;
+      const head = heads[inputOf[channel]];
       this.sourceRecords += records.length;
-      for (let i = 0; i < records.length; i++) head.collect(records[i]);
-    }
+      if (ts === undefined) {
+        timestamp.value = NO_TIMESTAMP;
+        for (let i = 0; i < records.length; i++) head.collect(records[i]);
+      } else {
+        for (let i = 0; i < records.length; i++) {
+          timestamp.value = ts[i];
+          head.collect(records[i]);
+        }
+      }
+    };
+    // Input that was in flight at an unaligned checkpoint comes first.
+    for (const b of inFlight) processBuffer(b.channel, b.data);
     const checkpoints = this.checkpoints;
     const watch = checkpoints.watchesBuffers;
     gate.start();
     for (;;) {
       this.checkCancelled();
+      this.processingTime.fireDue();
       if (!this.availability.available) {
         await this.awaitOutputs();
         continue;
@@ -265,13 +306,17 @@ export class StreamTask {
         continue;
       }
       if (item.kind === "event") {
-        await this.checkpoints.onEvent(item);
+        const e = item.event;
+        if (e.t === "watermark") watermarks.watermark(item.channel, e.ts);
+        else if (e.t === "status") watermarks.status(item.channel, e.idle);
+        else {
+          if (e.t === "end") watermarks.ended(item.channel);
+          await this.checkpoints.onEvent(item);
+        }
         continue;
       }
       if (watch) checkpoints.onBuffer(item);
-      const records = decoder.decode(item.data);
-      this.sourceRecords += records.length;
-      for (let i = 0; i < records.length; i++) head.collect(records[i]);
+      processBuffer(item.channel, item.data);
       gate.release(item);
     }
   }

@@ -63,7 +63,7 @@ export function channelContract(name: string, connect: ChannelFactory): void {
       await until(() => availability.available, "room at the output");
       const r = [`k${i}`, i, "é".repeat(i % 7)];
       sent.push(r);
-      out.add(r);
+      out.add(r, Number.NaN);
       if (i % 1000 === 999) {
         // A barrier never overtakes the records before it, credit or not.
         out.emitEvent({ t: "barrier", id: (i + 1) / 1000, timestampMs: 0, savepoint: false });
@@ -88,7 +88,7 @@ export function channelContract(name: string, connect: ChannelFactory): void {
     // queue `backlog` more, then it must report itself unavailable.
     let added = 0;
     while (availability.available && added < 100_000) {
-      out.add("x".repeat(100));
+      out.add("x".repeat(100), Number.NaN);
       out.flush();
       added++;
       await new Promise((r) => setTimeout(r, 0));

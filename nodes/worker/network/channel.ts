@@ -5,6 +5,12 @@
  * @module
  */
 
+/** The in-band events: they travel in order with the buffers and need no credit. */
+export type ChannelEvent = Extract<
+  ChannelMessage,
+  { t: "barrier" | "cancelBarrier" | "end" | "watermark" | "status" }
+>;
+
 /** A message on a channel. */
 export type ChannelMessage =
   /** A batch of `records` records, CBOR-encoded. */
@@ -15,6 +21,10 @@ export type ChannelMessage =
   | { t: "barrier"; id: number; timestampMs: number; savepoint: boolean }
   /** Checkpoint `id` was abandoned upstream (cancel-checkpoint marker). */
   | { t: "cancelBarrier"; id: number }
+  /** Event time reached `ts` on this channel. */
+  | { t: "watermark"; ts: number }
+  /** The producer turned idle (its watermarks stop counting) or active again. */
+  | { t: "status"; idle: boolean }
   /** The consumer can take `n` more buffers. */
   | { t: "credit"; n: number }
   /** The transport failed (a remote producer went away): the consuming task fails. */

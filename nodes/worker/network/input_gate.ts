@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { ChannelEndpoint, ChannelMessage, NetworkSettings } from "./channel.ts";
+import type { ChannelEndpoint, ChannelEvent, ChannelMessage, NetworkSettings } from "./channel.ts";
 
 /** A buffer taken from the gate. */
 export interface InputBuffer {
@@ -25,7 +25,7 @@ export interface InputBuffer {
 export interface InputEvent {
   readonly kind: "event";
   readonly channel: number;
-  readonly event: Extract<ChannelMessage, { t: "barrier" | "cancelBarrier" | "end" }>;
+  readonly event: ChannelEvent;
   /** A priority barrier: the buffers it overtook (still queued, processed after it). */
   readonly overtaken?: readonly InputBuffer[];
 }
@@ -83,9 +83,11 @@ export class InputGate {
         break;
       }
       case "barrier":
-        if (this.priorityBarriers && !m.savepoint && !this.queues[channel].some(isEvent)) {
-          const overtaken = this.queues[channel] as InputBuffer[];
-          this.priority.push({ kind: "event", channel, event: m, overtaken: [...overtaken] });
+        if (this.priorityBarriers && !m.savepoint && !this.queues[channel].some(isControlEvent)) {
+          const overtaken = this.queues[channel].filter((i): i is InputBuffer =>
+            i.kind === "buffer"
+          );
+          this.priority.push({ kind: "event", channel, event: m, overtaken });
           this.queuedItems++;
           break;
         }
@@ -93,6 +95,8 @@ export class InputGate {
         break;
       case "end":
       case "cancelBarrier":
+      case "watermark":
+      case "status":
         this.push(channel, { kind: "event", channel, event: m });
         break;
       case "error":
@@ -168,4 +172,6 @@ export class InputGate {
   }
 }
 
-const isEvent = (item: InputItem) => item.kind === "event";
+/** Events a priority barrier must not overtake (watermarks and status it may). */
+const isControlEvent = (item: InputItem) =>
+  item.kind === "event" && item.event.t !== "watermark" && item.event.t !== "status";

@@ -136,6 +136,10 @@ export class NetworkEnvironment {
           port.postMessage(barrier satisfies ChannelMessage);
         } else if (f.t === "cancelBarrier" && typeof f.id === "number") {
           port.postMessage({ t: "cancelBarrier", id: f.id } satisfies ChannelMessage);
+        } else if (f.t === "watermark" && typeof f.ts === "number") {
+          port.postMessage({ t: "watermark", ts: f.ts } satisfies ChannelMessage);
+        } else if (f.t === "status" && typeof f.idle === "boolean") {
+          port.postMessage({ t: "status", idle: f.idle } satisfies ChannelMessage);
         } else if (f.t === "end") {
           port.postMessage({ t: "end" } satisfies ChannelMessage);
           return;
@@ -206,6 +210,10 @@ export class NetworkEnvironment {
           });
         } else if (m.t === "cancelBarrier") {
           out.write({ v: FRAME_VERSION, t: "cancelBarrier", id: m.id });
+        } else if (m.t === "watermark") {
+          out.write({ v: FRAME_VERSION, t: "watermark", ts: m.ts });
+        } else if (m.t === "status") {
+          out.write({ v: FRAME_VERSION, t: "status", idle: m.idle });
         } else if (m.t === "end") {
           ended = true;
           out.write({ v: FRAME_VERSION, t: "end" });

@@ -7,7 +7,7 @@
  */
 
 import type { RecordBatchEncoder } from "../../../core/serde/record_batch.ts";
-import type { ChannelEndpoint, ChannelMessage, NetworkSettings } from "./channel.ts";
+import type { ChannelEndpoint, ChannelEvent, ChannelMessage, NetworkSettings } from "./channel.ts";
 import type { OutputAvailability } from "./output_availability.ts";
 
 const FIRST_BATCH_RECORDS = 16;
@@ -15,6 +15,9 @@ const MAX_BATCH_RECORDS = 1 << 16;
 
 export class OutputChannel {
   private pending: unknown[] = [];
+  /** The pending records' timestamps (NaN: none), kept only once one had a timestamp. */
+  private readonly pendingTs: number[] = [];
+  private timed = false;
   private targetRecords = FIRST_BATCH_RECORDS;
   private credit = 0;
   private readonly backlog: ChannelMessage[] = [];
@@ -35,8 +38,19 @@ export class OutputChannel {
     });
   }
 
-  add(record: unknown): void {
+  /** Adds a record with its event timestamp (NaN: none). */
+  add(record: unknown, timestamp: number): void {
     const pending = this.pending;
+    if (timestamp === timestamp) {
+      // The first timestamped record: the earlier pending ones had none.
+      if (!this.timed) {
+        this.timed = true;
+        while (this.pendingTs.length < pending.length) this.pendingTs.push(Number.NaN);
+      }
+      this.pendingTs.push(timestamp);
+    } else if (this.timed) {
+      this.pendingTs.push(timestamp);
+    }
     pending.push(record);
     if (pending.length >= this.targetRecords) this.flush();
   }
@@ -46,7 +60,13 @@ export class OutputChannel {
     const records = this.pending;
     if (records.length === 0) return;
     this.pending = [];
-    const data = this.encoder.encode(records);
+    let timestamps: Float64Array | undefined;
+    if (this.timed) {
+      timestamps = Float64Array.from(this.pendingTs);
+      this.pendingTs.length = 0;
+      this.timed = false;
+    }
+    const data = this.encoder.encode(records, timestamps);
     this.bytesOut += data.byteLength;
     this.buffersOut++;
     const perRecord = data.byteLength / records.length;
@@ -63,7 +83,7 @@ export class OutputChannel {
   }
 
   /** Flushes, then queues an event (barrier, cancel marker, end) behind every buffer. */
-  emitEvent(event: Extract<ChannelMessage, { t: "barrier" | "cancelBarrier" | "end" }>): void {
+  emitEvent(event: ChannelEvent): void {
     this.flush();
     this.enqueue(event);
   }

@@ -1,0 +1,82 @@
+/**
+ * Gives records their event timestamps and makes watermarks from them with a
+ * WatermarkStrategy (after Flink's TimestampsAndWatermarksOperator). Each
+ * record goes to the generator; every `intervalMs` of processing time the
+ * generator may emit a periodic watermark. Watermarks from upstream are
+ * dropped (this operator owns event time from here on), except the final
+ * one at the end of input, which completes event time.
+ * @module
+ */
+
+import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from "../time/watermark.ts";
+import { MAX_WATERMARK } from "../time/watermark.ts";
+import type { WatermarkStrategy } from "../time/watermark_strategy.ts";
+import { AbstractStreamOperator } from "./stream_operator.ts";
+
+export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T, T>
+  implements WatermarkOutput {
+  private generator!: WatermarkGenerator<T>;
+  private assigner: TimestampAssigner<T> | undefined;
+  private lastWatermark = Number.NEGATIVE_INFINITY;
+  private idle = false;
+
+  constructor(
+    private readonly strategy: WatermarkStrategy<T>,
+    /** Periodic emission interval in ms; 0 disables periodic watermarks. */
+    private readonly intervalMs: () => number,
+  ) {
+    super();
+  }
+
+  override open(): void {
+    const time = this.ctx.processingTime;
+    this.generator = this.strategy.createGenerator(() => time.now());
+    this.assigner = this.strategy.timestampAssigner();
+    const interval = this.intervalMs();
+    if (interval > 0) {
+      const tick = (t: number) => {
+        this.generator.onPeriodicEmit(this);
+        time.registerTimer(t + interval, tick);
+      };
+      time.registerTimer(time.now() + interval, tick);
+    }
+  }
+
+  processElement(record: T): void {
+    const cell = this.ctx.timestamp;
+    const ts = this.assigner === undefined ? cell.value : this.assigner(record, cell.get());
+    if (typeof ts !== "number" || Number.isNaN(ts)) {
+      throw new TypeError(
+        `the timestamp assigner returned ${String(ts)} for a record: expected a number of ms`,
+      );
+    }
+    cell.value = ts;
+    this.generator.onEvent(record, ts, this);
+    this.output.collect(record);
+  }
+
+  override processWatermark(watermark: number): void {
+    if (watermark === MAX_WATERMARK) this.emitWatermark(MAX_WATERMARK);
+  }
+
+  /** Upstream idleness is replaced by this operator's own. */
+  override processWatermarkStatus(): void {}
+
+  // WatermarkOutput, for the generator:
+  emitWatermark(watermark: number): void {
+    if (watermark <= this.lastWatermark) return;
+    this.markActive();
+    this.lastWatermark = watermark;
+    this.output.emitWatermark(watermark);
+  }
+  markIdle(): void {
+    if (this.idle) return;
+    this.idle = true;
+    this.output.emitWatermarkStatus(true);
+  }
+  markActive(): void {
+    if (!this.idle) return;
+    this.idle = false;
+    this.output.emitWatermarkStatus(false);
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Per-key timers of a keyed operator, in event time and processing time
+ * (after Flink's InternalTimerService). A timer is (timestamp, key,
+ * namespace); registering it twice keeps one. Event-time timers fire when the
+ * watermark reaches them, processing-time timers when the task's clock does;
+ * before each firing the backend's current key is set to the timer's key.
+ * Timers are keyed state: a snapshot files them by key group, and a restore
+ * keeps those of the backend's key group range (rescaling).
+ * @module
+ */
+
+import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
+import { stateKeyOf } from "../state/keyed_state_backend.ts";
+import type { ProcessingTimeService, ScheduledTimer } from "./processing_time.ts";
+import { MIN_WATERMARK } from "./watermark.ts";
+import { MinHeap } from "./_min_heap.ts";
+
+/** A timer as its owner sees it when it fires. */
+export interface Timer {
+  readonly timestamp: number;
+  readonly key: unknown;
+  /** What the timer is for within the key (a window, or "" for KeyedProcessFunction). */
+  readonly namespace: string;
+}
+
+/** The operator a timer service fires into. */
+export interface Triggerable {
+  onEventTime(timer: Timer): void;
+  onProcessingTime(timer: Timer): void;
+}
+
+/** `[timestamp, key, namespace]` */
+export type TimerTuple = readonly [number, unknown, string];
+
+/** The timers of one key group. */
+export interface TimerGroupSnapshot {
+  readonly keyGroup: number;
+  readonly eventTime: readonly TimerTuple[];
+  readonly processingTime: readonly TimerTuple[];
+}
+
+interface Entry extends Timer {
+  readonly id: string;
+  readonly keyGroup: number;
+  readonly seq: number;
+}
+
+/** Timers of one time domain: deduplicated by id, ordered by timestamp. */
+class KeyedTimerQueue {
+  readonly byId = new Map<string, Entry>();
+  private readonly heap = new MinHeap<Entry>((a, b) =>
+    a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq)
+  );
+  private seq = 0;
+
+  /** The earliest live timestamp, or Infinity. */
+  peekTime(): number {
+    this.dropStale();
+    return this.heap.peek()?.timestamp ?? Infinity;
+  }
+
+  add(timestamp: number, key: unknown, namespace: string, keyGroup: number): void {
+    const id = timerId(timestamp, key, namespace);
+    if (this.byId.has(id)) return;
+    const e: Entry = { id, timestamp, key, namespace, keyGroup, seq: this.seq++ };
+    this.byId.set(id, e);
+    this.heap.push(e);
+  }
+
+  delete(timestamp: number, key: unknown, namespace: string): void {
+    this.byId.delete(timerId(timestamp, key, namespace)); // its heap entry turns stale
+  }
+
+  /** Removes and returns the earliest live timer if it is due at `time`. */
+  pollDue(time: number): Entry | undefined {
+    if (this.peekTime() > time) return undefined;
+    const e = this.heap.pop()!;
+    this.byId.delete(e.id);
+    return e;
+  }
+
+  private dropStale(): void {
+    const heap = this.heap;
+    for (let top = heap.peek(); top && this.byId.get(top.id) !== top; top = heap.peek()) heap.pop();
+  }
+}
+
+function timerId(timestamp: number, key: unknown, namespace: string): string {
+  return `${timestamp}\u0000${namespace}\u0000${String(stateKeyOf(key))}`;
+}
+
+/**
+ * The timers of one keyed operator subtask.
+ *
+ * @example
+ * ```ts
+ * import { HeapStateBackend } from "../state/heap_state_backend.ts";
+ * import { ManualProcessingTimeService } from "./processing_time.ts";
+ * import { InternalTimerService } from "./timer_service.ts";
+ * const backend = new HeapStateBackend({});
+ * const timers = new InternalTimerService(backend, new ManualProcessingTimeService());
+ * const fired: number[] = [];
+ * timers.setTriggerable({
+ *   onEventTime: (t) => fired.push(t.timestamp),
+ *   onProcessingTime: () => {},
+ * });
+ * backend.setCurrentKey("a");
+ * timers.registerEventTimeTimer("", 10);
+ * timers.advanceWatermark(10); // fired: [10]
+ * ```
+ */
+export class InternalTimerService {
+  private readonly eventTime = new KeyedTimerQueue();
+  private readonly processingTime = new KeyedTimerQueue();
+  private triggerable: Triggerable | undefined;
+  private scheduled: ScheduledTimer | undefined;
+  private scheduledAt = Infinity;
+  /** The last watermark this operator received. */
+  currentWatermark = MIN_WATERMARK;
+
+  constructor(
+    private readonly backend: KeyedStateBackend,
+    private readonly time: ProcessingTimeService,
+  ) {}
+
+  /** Where timers fire; set by the operator in `open`. */
+  setTriggerable(triggerable: Triggerable): void {
+    this.triggerable = triggerable;
+    this.schedule();
+  }
+
+  currentProcessingTime(): number {
+    return this.time.now();
+  }
+
+  /** Number of pending timers (both domains). */
+  get size(): number {
+    return this.eventTime.byId.size + this.processingTime.byId.size;
+  }
+
+  registerEventTimeTimer(namespace: string, timestamp: number): void {
+    this.eventTime.add(timestamp, this.backend.currentKey, namespace, this.backend.currentKeyGroup);
+  }
+
+  deleteEventTimeTimer(namespace: string, timestamp: number): void {
+    this.eventTime.delete(timestamp, this.backend.currentKey, namespace);
+  }
+
+  registerProcessingTimeTimer(namespace: string, timestamp: number): void {
+    const b = this.backend;
+    this.processingTime.add(timestamp, b.currentKey, namespace, b.currentKeyGroup);
+    if (timestamp < this.scheduledAt) this.schedule();
+  }
+
+  deleteProcessingTimeTimer(namespace: string, timestamp: number): void {
+    this.processingTime.delete(timestamp, this.backend.currentKey, namespace);
+  }
+
+  /** The watermark reached `watermark`: fires the event-time timers up to it, in order. */
+  advanceWatermark(watermark: number): void {
+    this.currentWatermark = watermark;
+    const t = this.triggerable;
+    if (t === undefined) return;
+    for (let e = this.eventTime.pollDue(watermark); e; e = this.eventTime.pollDue(watermark)) {
+      this.backend.setCurrentKey(e.key);
+      t.onEventTime(e);
+    }
+  }
+
+  /** The timers, filed by key group (plain data for the state file). */
+  snapshot(): TimerGroupSnapshot[] {
+    const groups = new Map<number, { eventTime: TimerTuple[]; processingTime: TimerTuple[] }>();
+    const file = (queue: KeyedTimerQueue, domain: "eventTime" | "processingTime") => {
+      for (const e of queue.byId.values()) {
+        let g = groups.get(e.keyGroup);
+        if (g === undefined) groups.set(e.keyGroup, g = { eventTime: [], processingTime: [] });
+        g[domain].push([e.timestamp, e.key, e.namespace]);
+      }
+    };
+    file(this.eventTime, "eventTime");
+    file(this.processingTime, "processingTime");
+    return [...groups].sort((a, b) => a[0] - b[0]).map(([keyGroup, g]) => ({ keyGroup, ...g }));
+  }
+
+  /** Adds the timers of the backend's key groups from snapshots of any old subtasks. */
+  restore(snapshots: readonly (readonly TimerGroupSnapshot[])[]): void {
+    const { start, end } = this.backend.keyGroupRange;
+    for (const groups of snapshots) {
+      for (const g of groups) {
+        if (g.keyGroup < start || g.keyGroup > end) continue;
+        for (const [ts, key, ns] of g.eventTime) this.eventTime.add(ts, key, ns, g.keyGroup);
+        for (const [ts, key, ns] of g.processingTime) {
+          this.processingTime.add(ts, key, ns, g.keyGroup);
+        }
+      }
+    }
+    this.schedule();
+  }
+
+  /** Arms one processing-time callback for the earliest processing-time timer. */
+  private schedule(): void {
+    const next = this.processingTime.peekTime();
+    if (this.triggerable === undefined || next === this.scheduledAt) return;
+    this.scheduled?.cancel();
+    this.scheduledAt = next;
+    this.scheduled = next === Infinity
+      ? undefined
+      : this.time.registerTimer(next, () => this.fireProcessingTime());
+  }
+
+  private fireProcessingTime(): void {
+    this.scheduledAt = Infinity;
+    this.scheduled = undefined;
+    const now = this.time.now();
+    const t = this.triggerable!;
+    for (let e = this.processingTime.pollDue(now); e; e = this.processingTime.pollDue(now)) {
+      this.backend.setCurrentKey(e.key);
+      t.onProcessingTime(e);
+    }
+    this.schedule();
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The watermarks of a task's inputs: one valve per logical input of the
+ * chain head (two for a two-input operator) over that input's channels. A
+ * valve's watermark goes to its input of the head; the head turns idle when
+ * every input is idle and active again when any is (Flink's
+ * StatusWatermarkValve per input of a multi-input task).
+ * @module
+ */
+
+import type { Output } from "../../core/operators/stream_operator.ts";
+import { StatusWatermarkValve, type ValveEffect } from "../../core/time/watermark_valve.ts";
+
+export class InputWatermarks {
+  private readonly valves: StatusWatermarkValve[];
+  /** Gate channel -> [input index, channel within the input]. */
+  private readonly route: [number, number][] = [];
+  private idle = false;
+
+  /** `inputOfChannel[c]`: the input index of gate channel c. */
+  constructor(inputOfChannel: readonly number[], private readonly heads: Output<unknown>[]) {
+    const counts = heads.map(() => 0);
+    for (const input of inputOfChannel) this.route.push([input, counts[input]++]);
+    this.valves = counts.map((n) => new StatusWatermarkValve(Math.max(1, n)));
+  }
+
+  watermark(channel: number, watermark: number): void {
+    const [input, c] = this.route[channel];
+    this.apply(input, this.valves[input].inputWatermark(c, watermark));
+  }
+
+  status(channel: number, idle: boolean): void {
+    const [input, c] = this.route[channel];
+    const valve = this.valves[input];
+    this.apply(input, idle ? valve.inputIdle(c) : valve.inputActive(c));
+  }
+
+  /** The channel ended: it no longer holds its input's watermark back. */
+  ended(channel: number): void {
+    const [input, c] = this.route[channel];
+    this.apply(input, this.valves[input].inputEnded(c));
+  }
+
+  private apply(input: number, effects: readonly ValveEffect[]): void {
+    for (const e of effects) {
+      if (e.type === "watermark") this.heads[input].emitWatermark(e.watermark);
+      else this.setIdle(this.valves.every((v) => v.idle));
+    }
+  }
+
+  private setIdle(idle: boolean): void {
+    if (idle === this.idle) return;
+    this.idle = idle;
+    this.heads[0].emitWatermarkStatus(idle);
+  }
+}
