@@ -81,3 +81,19 @@ Deno.test("timers survive a snapshot and restore; processing-time timers follow 
     "b@1000:event_time",
   ]);
 });
+
+Deno.test("the final watermark (+Infinity) fires every event-time timer, and none when there are none", async () => {
+  const h = await new OperatorHarness(
+    new KeyedProcessOperator(sumUntilTimer(), (e: Ev) => e.k),
+    { keyed: true },
+  ).open();
+  h.watermark(Infinity);
+  h.element({ k: "a", v: 1 }, 100);
+  const again = await new OperatorHarness(
+    new KeyedProcessOperator(sumUntilTimer(), (e: Ev) => e.k),
+    { keyed: true },
+  ).open();
+  again.element({ k: "a", v: 1 }, 100).watermark(Infinity);
+  assert.deepEqual(again.timestamped(), [[["a", 1], 110]]);
+  assert.deepEqual(h.side("late"), [{ k: "a", v: 1 }]);
+});

@@ -51,8 +51,9 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
       );
     }
     cell.value = ts;
-    this.generator.onEvent(record, ts, this);
+    // The record first, then what the generator makes of it (as Flink does).
     this.output.collect(record);
+    this.generator.onEvent(record, ts, this);
   }
 
   override processWatermark(watermark: number): void {

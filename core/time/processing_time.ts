@@ -56,7 +56,7 @@ export class TimerQueue {
 
   /** Runs every callback due at `now` (including ones they register that are due too). */
   fireDue(now: number): void {
-    while (this.nextTime <= now) {
+    while (this.heap.size > 0 && this.nextTime <= now) {
       const e = this.heap.pop()!;
       if (!e.cancelled) e.callback(e.time);
     }

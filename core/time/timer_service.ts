@@ -73,7 +73,7 @@ class KeyedTimerQueue {
 
   /** Removes and returns the earliest live timer if it is due at `time`. */
   pollDue(time: number): Entry | undefined {
-    if (this.peekTime() > time) return undefined;
+    if (this.peekTime() > time || this.heap.size === 0) return undefined;
     const e = this.heap.pop()!;
     this.byId.delete(e.id);
     return e;

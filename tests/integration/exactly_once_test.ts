@@ -7,8 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { runCli } from "../_helpers/cli.ts";
-import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+import { startCluster, type TestCluster } from "../_helpers/cluster.ts";
+import { runWithKills } from "../_helpers/kills.ts";
 import {
   committedLines,
   compareCounts,
@@ -20,52 +20,27 @@ const EVENTS = 120_000;
 const KEYS = 500;
 const RATE = 12_000; // events/s overall: the job runs ~10 s, long enough for three kills
 
-async function jobDetails(url: string) {
-  const jobs = (await (await fetch(`${url}/api/v1/jobs`)).json()).jobs;
-  if (jobs.length === 0) return undefined;
-  return await (await fetch(`${url}/api/v1/jobs/${jobs[0].id}`)).json();
-}
-
 /** Runs the job, killing a worker of the job three times; returns the run's stderr. */
-async function runWithKills(cluster: TestCluster, out: string, mode: string): Promise<string> {
-  const job = runCli(keyedCountRun(cluster.url, [
-    "-p",
-    "4",
-    "--checkpoint-interval",
-    "500",
-    "--checkpoint-mode",
-    mode,
-    "--checkpoint-dir",
-    `${out}/checkpoints`,
-    "--restart-strategy",
-    "fixed-delay:10:200",
-  ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }));
-  for (let kill = 0; kill < 3; kill++) {
-    // Kill only after a checkpoint completed in the current attempt, mid-run.
-    let victim = "";
-    await waitFor(`a completed checkpoint before kill ${kill + 1}`, async () => {
-      const d = await jobDetails(cluster.url);
-      if (d === undefined || d.state !== "RUNNING") return false;
-      const completed = d.checkpoints.filter((c: { status: string }) => c.status === "COMPLETED");
-      const workers = d.vertices.flatMap((v: { subtasks: { worker?: string }[] }) =>
-        v.subtasks.map((s) => s.worker)
-      ).filter((w: string | undefined) => w);
-      if (completed.length < kill + 1 || workers.length === 0) return false;
-      victim = workers[Math.floor(Math.random() * workers.length)];
-      return d.vertices.every((v: { subtasks: { state: string }[] }) =>
-        v.subtasks.every((s) => s.state === "RUNNING")
-      );
-    }, 60_000);
-    const w = cluster.workers.find((p) => p.stderr().includes(victim));
-    assert.ok(w, `no worker process for ${victim}`);
-    w.kill("SIGKILL");
-    cluster.workers.splice(cluster.workers.indexOf(w), 1);
-    await w.child.status;
-    cluster.addWorker(2);
-  }
-  const res = await job;
-  assert.equal(res.code, 0, res.stderr);
-  assert.equal((res.stderr.match(/RESTARTING/g) ?? []).length >= 3, true, res.stderr);
+async function runKeyedCountWithKills(
+  cluster: TestCluster,
+  out: string,
+  mode: string,
+): Promise<string> {
+  const res = await runWithKills(
+    cluster,
+    keyedCountRun(cluster.url, [
+      "-p",
+      "4",
+      "--checkpoint-interval",
+      "500",
+      "--checkpoint-mode",
+      mode,
+      "--checkpoint-dir",
+      `${out}/checkpoints`,
+      "--restart-strategy",
+      "fixed-delay:10:200",
+    ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }),
+  );
   return res.stderr;
 }
 
@@ -74,7 +49,7 @@ for (const mode of ["exactly_once", "unaligned"]) {
     const cluster = await startCluster(3, 2);
     const out = await Deno.makeTempDir({ prefix: "spate-eo-" });
     try {
-      await runWithKills(cluster, out, mode);
+      await runKeyedCountWithKills(cluster, out, mode);
       const { missing, duplicated, unexpected } = compareCounts(
         await committedLines(`${out}/data`),
         expectedCountLines(EVENTS, KEYS),
@@ -95,7 +70,7 @@ Deno.test("at-least-once: kill -9 a worker three times; nothing committed is los
   const cluster = await startCluster(3, 2);
   const out = await Deno.makeTempDir({ prefix: "spate-alo-" });
   try {
-    await runWithKills(cluster, out, "at_least_once");
+    await runKeyedCountWithKills(cluster, out, "at_least_once");
     const { missing, duplicated, unexpected } = compareCounts(
       await committedLines(`${out}/data`),
       expectedCountLines(EVENTS, KEYS),

@@ -1,0 +1,71 @@
+/**
+ * The base of operators with two inputs (connect, joins): each input brings
+ * its own watermark, and the operator's event time is the lower of the two
+ * (after Flink's AbstractStreamOperator#processWatermark1/2). Timers advance
+ * and a watermark leaves only when that combined value rises.
+ * @module
+ */
+
+import { MIN_WATERMARK } from "../time/watermark.ts";
+import { AbstractStreamOperator } from "./stream_operator.ts";
+
+/**
+ * An operator with two inputs: `processElement` takes the records of input 1,
+ * `processElement2` those of input 2.
+ *
+ * @example
+ * ```ts
+ * import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
+ * class Merge extends AbstractTwoInputStreamOperator<number, string, string> {
+ *   processElement(n: number): void {
+ *     this.output.collect(String(n));
+ *   }
+ *   processElement2(s: string): void {
+ *     this.output.collect(s);
+ *   }
+ * }
+ * ```
+ */
+export abstract class AbstractTwoInputStreamOperator<IN1, IN2, OUT>
+  extends AbstractStreamOperator<IN1, OUT> {
+  private input1Watermark = MIN_WATERMARK;
+  private input2Watermark = MIN_WATERMARK;
+  private combinedWatermark = MIN_WATERMARK;
+
+  /** Handles one record of input 2. */
+  abstract processElement2(record: IN2): void;
+
+  /** Input 1's watermark advanced. */
+  override processWatermark(watermark: number): void {
+    this.input1Watermark = watermark;
+    this.combineWatermarks();
+  }
+
+  /** Input 2's watermark advanced. */
+  processWatermark2(watermark: number): void {
+    this.input2Watermark = watermark;
+    this.combineWatermarks();
+  }
+
+  /** The operator's event time: the lower of the two inputs' watermarks. */
+  protected currentWatermark(): number {
+    return this.combinedWatermark;
+  }
+
+  /**
+   * The combined watermark rose to `watermark`: fires the due event-time
+   * timers, then forwards it. Subclasses that track event time themselves
+   * extend this.
+   */
+  protected onWatermark(watermark: number): void {
+    this.ctx.timerService?.advanceWatermark(watermark);
+    this.output.emitWatermark(watermark);
+  }
+
+  private combineWatermarks(): void {
+    const combined = Math.min(this.input1Watermark, this.input2Watermark);
+    if (combined <= this.combinedWatermark) return;
+    this.combinedWatermark = combined;
+    this.onWatermark(combined);
+  }
+}
