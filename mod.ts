@@ -28,6 +28,14 @@ export { StreamExecutionEnvironment } from "./core/datastream/stream_execution_e
 export { DataStream, DataStreamSink } from "./core/datastream/data_stream.ts";
 export type { CollectedStream } from "./core/datastream/data_stream.ts";
 export { KeyedStream } from "./core/datastream/keyed_stream.ts";
+export { ConnectedStreams, KeyedConnectedStreams } from "./core/datastream/connected_streams.ts";
+export {
+  BroadcastConnectedStream,
+  BroadcastStream,
+  KeyedBroadcastConnectedStream,
+} from "./core/datastream/broadcast_stream.ts";
+export { IntervalJoin, IntervalJoined } from "./core/datastream/interval_join.ts";
+export type * from "./core/datastream/co_functions.ts";
 export type * from "./core/datastream/functions.ts";
 export { OutputTag } from "./core/datastream/functions.ts";
 export {
@@ -42,6 +50,16 @@ export type {
   WatermarkGenerator,
   WatermarkOutput,
 } from "./core/time/mod.ts";
+export * from "./core/windows/mod.ts";
+export { WindowedStream } from "./core/datastream/windowed_stream.ts";
+export { AllWindowedStream } from "./core/datastream/all_windowed_stream.ts";
+export {
+  CoGroupedStreams,
+  JoinedStreams,
+  WindowedCoGroup,
+  WindowedJoin,
+} from "./core/datastream/co_grouped_streams.ts";
+export type * from "./core/datastream/window_functions.ts";
 export { jobArgs, JobExecutionError } from "./core/datastream/execution_context.ts";
 export type {
   JobExecutionResult,

@@ -6,11 +6,13 @@
 
 import { checkpointBench } from "./checkpoint.ts";
 import { shuffleBench } from "./shuffle.ts";
+import { windowsBench } from "./windows.ts";
 import { wordcountBench } from "./wordcount.ts";
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   checkpoint: checkpointBench,
   shuffle: shuffleBench,
+  windows: windowsBench,
   wordcount: wordcountBench,
 };
 

@@ -16,6 +16,9 @@ import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { TextFileSinkOperator } from "../operators/text_file_sink.ts";
 import { TimestampsAndWatermarksOperator } from "../operators/timestamps_and_watermarks.ts";
 import type { WatermarkStrategy } from "../time/watermark_strategy.ts";
+import type { MapStateDescriptor } from "../state/state_descriptors.ts";
+import { BroadcastConnectedStream, BroadcastStream } from "./broadcast_stream.ts";
+import { ConnectedStreams } from "./connected_streams.ts";
 import type { JobExecutionResult } from "./execution_context.ts";
 import type {
   FilterFunction,
@@ -28,6 +31,10 @@ import type {
   SinkFunction,
 } from "./functions.ts";
 import { KeyedStream } from "./keyed_stream.ts";
+import { ALL_WINDOW_KEY, AllWindowedStream } from "./all_windowed_stream.ts";
+import { CoGroupedStreams, JoinedStreams } from "./co_grouped_streams.ts";
+import type { GlobalWindow, Window } from "../windows/time_window.ts";
+import type { WindowAssigner } from "../windows/window_assigners.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
 import type { OperatorTransformation, PartitionerSpec, Transformation } from "./transformation.ts";
 import { TransformationConfig } from "./transformation_config.ts";
@@ -114,6 +121,26 @@ export class DataStream<T> extends TransformationConfig {
     return new KeyedStream(this.env, partitioned.transformation, keySelector);
   }
 
+  /** Windows over the whole stream, in one subtask (parallelism 1). */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream(this.keyBy(() => ALL_WINDOW_KEY).window(assigner));
+  }
+
+  /** Windows of `size` records of the whole stream: tumbling, or sliding by `slide` records. */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    return new AllWindowedStream(this.keyBy(() => ALL_WINDOW_KEY).countWindow(size, slide));
+  }
+
+  /** Per key and window, a function of this stream's and `other`'s elements (a window coGroup). */
+  coGroup<B>(other: DataStream<B>): CoGroupedStreams<T, B> {
+    return new CoGroupedStreams(this, other);
+  }
+
+  /** Per key and window, each pair of this stream's and `other`'s elements (a window join). */
+  join<B>(other: DataStream<B>): JoinedStreams<T, B> {
+    return new JoinedStreams(this, other);
+  }
+
   /** Merges this stream with others of the same type. */
   union(...others: DataStream<T>[]): DataStream<T> {
     const inputs = [this, ...others].map((s) => s.transformation);
@@ -137,8 +164,46 @@ export class DataStream<T> extends TransformationConfig {
     return this.partition({ kind: "shuffle" });
   }
   /** Sends every record to every downstream subtask. */
-  broadcast(): DataStream<T> {
-    return this.partition({ kind: "broadcast" });
+  broadcast(): DataStream<T>;
+  /**
+   * A broadcast stream for the broadcast state pattern: connect a stream to
+   * it; its records update the broadcast states `descriptors` name, in every
+   * subtask.
+   */
+  broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): BroadcastStream<T>;
+  broadcast(
+    ...descriptors: MapStateDescriptor<unknown, unknown>[]
+  ): DataStream<T> | BroadcastStream<T> {
+    const all = this.partition({ kind: "broadcast" });
+    return descriptors.length === 0 ? all : new BroadcastStream(all, descriptors);
+  }
+
+  /**
+   * Connects this stream to `other` (of any type) for one two-input operator:
+   * `map`, `flatMap`, `process`, or `keyBy(k1, k2)` first for keyed state
+   * and timers. Connected to a broadcast stream, it applies the broadcast
+   * state pattern.
+   *
+   * @example
+   * ```ts
+   * import { StreamExecutionEnvironment } from "spate";
+   * const env = StreamExecutionEnvironment.getExecutionEnvironment();
+   * env.fromElements(1, 2).connect(env.fromElements("x"))
+   *   .flatMap<string>({
+   *     flatMap1: (n, out) => out.collect(String(n)),
+   *     flatMap2: (s, out) => out.collect(s),
+   *   })
+   *   .print();
+   * ```
+   */
+  connect<T2>(other: BroadcastStream<T2>): BroadcastConnectedStream<T, T2>;
+  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2>;
+  connect<T2>(
+    other: DataStream<T2> | BroadcastStream<T2>,
+  ): ConnectedStreams<T, T2> | BroadcastConnectedStream<T, T2> {
+    return other instanceof BroadcastStream
+      ? new BroadcastConnectedStream(this, other)
+      : new ConnectedStreams(this, other);
   }
   /** Sends every record to the first downstream subtask. */
   global(): DataStream<T> {

@@ -8,9 +8,19 @@ import { KeyedProcessOperator } from "../operators/keyed_process.ts";
 import { KeyedReduceOperator } from "../operators/keyed_reduce.ts";
 import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { DataStream } from "./data_stream.ts";
+import { BroadcastStream, KeyedBroadcastConnectedStream } from "./broadcast_stream.ts";
+import { KeyedConnectedStreams } from "./connected_streams.ts";
+import { IntervalJoin } from "./interval_join.ts";
 import type { KeyedProcessFunction, KeySelector, ReduceFunction } from "./functions.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
 import type { Transformation } from "./transformation.ts";
+import { WindowedStream } from "./windowed_stream.ts";
+import { CountEvictor } from "../windows/evictors.ts";
+import { CountTrigger } from "../windows/count_trigger.ts";
+import { GlobalWindows } from "../windows/global_windows.ts";
+import { PurgingTrigger } from "../windows/purging_trigger.ts";
+import type { GlobalWindow, Window } from "../windows/time_window.ts";
+import type { WindowAssigner } from "../windows/window_assigners.ts";
 
 /**
  * A stream partitioned by a key selector.
@@ -56,6 +66,43 @@ export class KeyedStream<T, K> {
   /** Applies a KeyedProcessFunction, with state scoped to each record's key. */
   process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R> {
     return this.keyed("KeyedProcess", () => new KeyedProcessOperator(fn, this.keySelector));
+  }
+
+  /**
+   * Connects this keyed stream to a broadcast stream (keyed state, timers and
+   * broadcast rules), or to another stream keyed alike.
+   */
+  connect<T2>(other: BroadcastStream<T2>): KeyedBroadcastConnectedStream<T, T2, K>;
+  connect<T2>(other: KeyedStream<T2, K>): KeyedConnectedStreams<T, T2, K>;
+  connect<T2>(
+    other: BroadcastStream<T2> | KeyedStream<T2, K>,
+  ): KeyedBroadcastConnectedStream<T, T2, K> | KeyedConnectedStreams<T, T2, K> {
+    return other instanceof BroadcastStream
+      ? new KeyedBroadcastConnectedStream(this, other)
+      : new KeyedConnectedStreams(this, other);
+  }
+
+  /**
+   * Joins this stream's records with `other`'s of the same key by event
+   * time: `.between(lowerMs, upperMs).process(fn)`.
+   */
+  intervalJoin<T2>(other: KeyedStream<T2, K>): IntervalJoin<T, T2, K> {
+    return new IntervalJoin(this, other);
+  }
+
+  /** Cuts each key's records into the windows `assigner` assigns. */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream(this, assigner);
+  }
+
+  /**
+   * Windows of `size` records per key: tumbling, or sliding by `slide`
+   * records (each firing then holds the last `size`).
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    const windows = this.window(GlobalWindows.create() as WindowAssigner<T, GlobalWindow>);
+    if (slide === undefined) return windows.trigger(PurgingTrigger.of(CountTrigger.of(size)));
+    return windows.evictor(CountEvictor.of(size)).trigger(CountTrigger.of(slide));
   }
 
   private aggregate(name: string, fn: ReduceFunction<T>): DataStream<T> {

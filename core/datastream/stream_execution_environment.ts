@@ -321,6 +321,29 @@ export class StreamExecutionEnvironment {
   ): OperatorTransformation {
     return { kind: "operator", input, factory, keySelector, ...this.base(name) };
   }
+  /**
+   * @internal Adds a two-input operator: `input2` feeds its `processElement2`.
+   * Keyed ones name the key of each input (`keySelector2` may be absent when
+   * only the first input is keyed, as for keyed broadcast).
+   */
+  addTwoInputOperator(
+    input: Transformation,
+    input2: Transformation,
+    name: string,
+    factory: OperatorFactory,
+    keySelector?: KeySelector<unknown, unknown>,
+    keySelector2?: KeySelector<unknown, unknown>,
+  ): OperatorTransformation {
+    return {
+      kind: "operator",
+      input,
+      input2,
+      factory,
+      keySelector,
+      keySelector2,
+      ...this.base(name),
+    };
+  }
   /** @internal Registers a sink: execute() builds the graph backwards from the sinks. */
   addSink(t: Transformation): void {
     this.sinks.push(t);

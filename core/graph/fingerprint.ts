@@ -25,7 +25,12 @@ export function graphFingerprint(graph: StreamGraph): string {
     n: graph.nodes.map((
       n,
     ) => [n.id, n.kind, n.name, n.uid, n.parallelism, n.chaining, n.slotSharingGroup]),
-    e: graph.edges.map((e) => [e.source, e.target, e.partitioner.kind]),
+    // A second input's edge says so: swapping the inputs of a connect changes the shape.
+    e: graph.edges.map((e) =>
+      e.inputIndex === 0
+        ? [e.source, e.target, e.partitioner.kind]
+        : [e.source, e.target, e.partitioner.kind, e.inputIndex]
+    ),
   };
   return fnv1a64(JSON.stringify(shape));
 }

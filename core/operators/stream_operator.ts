@@ -85,6 +85,8 @@ export interface StreamOperator<IN, OUT> {
   processWatermark2?(watermark: number): void;
   /** The input turned idle (`true`) or active again. */
   processWatermarkStatus(idle: boolean): void;
+  /** The second input turned idle or active again (two-input operators only). */
+  processWatermarkStatus2?(idle: boolean): void;
   /** All input consumed (bounded input); the operator may emit final records. */
   endInput(): void;
   /** Periodic hook from the task's buffer-timeout flusher (sinks flush here). */

@@ -2,7 +2,9 @@
  * The base of operators with two inputs (connect, joins): each input brings
  * its own watermark, and the operator's event time is the lower of the two
  * (after Flink's AbstractStreamOperator#processWatermark1/2). Timers advance
- * and a watermark leaves only when that combined value rises.
+ * and a watermark leaves only when that combined value rises. An idle input
+ * does not hold the combined watermark back; the operator turns idle only
+ * when both inputs are (Flink's CombinedWatermarkStatus).
  * @module
  */
 
@@ -31,6 +33,9 @@ export abstract class AbstractTwoInputStreamOperator<IN1, IN2, OUT>
   private input1Watermark = MIN_WATERMARK;
   private input2Watermark = MIN_WATERMARK;
   private combinedWatermark = MIN_WATERMARK;
+  private input1Idle = false;
+  private input2Idle = false;
+  private idle = false;
 
   /** Handles one record of input 2. */
   abstract processElement2(record: IN2): void;
@@ -45,6 +50,18 @@ export abstract class AbstractTwoInputStreamOperator<IN1, IN2, OUT>
   processWatermark2(watermark: number): void {
     this.input2Watermark = watermark;
     this.combineWatermarks();
+  }
+
+  /** Input 1 turned idle (`true`) or active again. */
+  override processWatermarkStatus(idle: boolean): void {
+    this.input1Idle = idle;
+    this.combineStatus();
+  }
+
+  /** Input 2 turned idle (`true`) or active again. */
+  processWatermarkStatus2(idle: boolean): void {
+    this.input2Idle = idle;
+    this.combineStatus();
   }
 
   /** The operator's event time: the lower of the two inputs' watermarks. */
@@ -63,9 +80,28 @@ export abstract class AbstractTwoInputStreamOperator<IN1, IN2, OUT>
   }
 
   private combineWatermarks(): void {
-    const combined = Math.min(this.input1Watermark, this.input2Watermark);
+    // Both idle: nothing moves until one is active again.
+    if (this.input1Idle && this.input2Idle) return;
+    const combined = Math.min(
+      this.input1Idle ? Infinity : this.input1Watermark,
+      this.input2Idle ? Infinity : this.input2Watermark,
+    );
     if (combined <= this.combinedWatermark) return;
     this.combinedWatermark = combined;
     this.onWatermark(combined);
+  }
+
+  // Downstream ignores watermarks while this operator is idle: "active" leaves
+  // before a watermark the change releases, "idle" after it.
+  private combineStatus(): void {
+    const idle = this.input1Idle && this.input2Idle;
+    if (!idle && this.idle) this.setIdle(false);
+    this.combineWatermarks();
+    if (idle && !this.idle) this.setIdle(true);
+  }
+
+  private setIdle(idle: boolean): void {
+    this.idle = idle;
+    this.output.emitWatermarkStatus(idle);
   }
 }

@@ -66,6 +66,16 @@ const SNAPSHOT_YIELD_ENTRIES = 4096;
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/**
+ * The state key of `namespace` within key `k`: one string that cannot equal
+ * a plain key's (a NUL separates them, and non-string keys are marked so that
+ * 1 and "1" stay apart). It lives in the key's key group, so snapshots,
+ * restores and rescaling treat it like the key itself.
+ */
+function namespacedStateKey(k: StateKey, namespace: string): string {
+  return typeof k === "string" ? `${k}\u0000${namespace}` : `\u0001${String(k)}\u0000${namespace}`;
+}
+
 /** The shared part of the keyed backends. */
 export abstract class KeyedBackendBase implements KeyedStateBackend {
   readonly maxParallelism: number;
@@ -74,6 +84,8 @@ export abstract class KeyedBackendBase implements KeyedStateBackend {
   currentKey: unknown = undefined;
   currentKeyGroup = -1;
   protected currentStateKey: StateKey = undefined;
+  /** The last key and namespace, and their state key. */
+  private lastNamespaced: [StateKey, string, string] = [undefined, "", ""];
   protected readonly meta = new Map<string, StateMetaInfo>();
   private readonly handles = new Map<string, unknown>();
   private readonly access: StateAccess;
@@ -137,6 +149,18 @@ export abstract class KeyedBackendBase implements KeyedStateBackend {
     this.currentKey = key;
     this.currentStateKey = stateKeyOf(key);
     this.currentKeyGroup = group;
+  }
+
+  setCurrentNamespace(namespace: string | undefined): void {
+    const k = stateKeyOf(this.currentKey);
+    if (namespace === undefined) this.currentStateKey = k;
+    else if (k === this.lastNamespaced[0] && namespace === this.lastNamespaced[1]) {
+      this.currentStateKey = this.lastNamespaced[2]; // the same string: its hash is cached
+    } else {
+      const key = namespacedStateKey(k, namespace);
+      this.lastNamespaced = [k, namespace, key];
+      this.currentStateKey = key;
+    }
   }
 
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {

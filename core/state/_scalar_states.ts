@@ -37,10 +37,15 @@ class Cell<T> {
     return value;
   }
 
-  /** The item to fold into: an expired one counts only if expired items may be returned. */
+  /**
+   * The item to fold into: an expired one counts only if expired items may be
+   * returned. Read through the write path, so an item a snapshot still holds
+   * is a copy here and folding in place (as aggregate functions do) leaves the
+   * snapshot intact.
+   */
   forUpdate(): T | undefined {
     const a = this.access;
-    const stored = a.readTable(this.name)?.get(a.stateKey());
+    const stored = a.writeTable(this.name).get(a.stateKey());
     if (stored === undefined || this.ttl === undefined) return stored as T | undefined;
     const [value, ts] = stored as Stamped<T>;
     return this.ttl.returnExpired || !this.ttl.expired(ts, this.ttl.clock()) ? value : undefined;
@@ -132,4 +137,17 @@ export class KeyedAggregatingState<IN, ACC, OUT> implements AggregatingState<IN,
   clear(): void {
     this.cell.clear();
   }
+  /** The accumulator itself, for merging windows (Flink's InternalAggregatingState). */
+  getAccumulator(): ACC | undefined {
+    return this.cell.get();
+  }
+  setAccumulator(acc: ACC): void {
+    this.cell.set(acc);
+  }
+}
+
+/** What the window operator needs of an aggregating state to merge windows. */
+export interface AccumulatorAccess<ACC> {
+  getAccumulator(): ACC | undefined;
+  setAccumulator(acc: ACC): void;
 }

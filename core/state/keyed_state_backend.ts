@@ -84,6 +84,12 @@ export interface KeyedStateBackend {
   readonly currentKeyGroup: number;
   /** Scopes every handle to `key`; throws if the key's group is outside the range. */
   setCurrentKey(key: unknown): void;
+  /**
+   * Scopes every handle to `namespace` within the current key (a window's
+   * state, after Flink's namespaces); `undefined` returns to the key's own
+   * state, as `setCurrentKey` does.
+   */
+  setCurrentNamespace(namespace: string | undefined): void;
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
   getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;

@@ -10,7 +10,7 @@
  */
 
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import { stateKeyOf } from "../state/keyed_state_backend.ts";
+import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
 import type { ProcessingTimeService, ScheduledTimer } from "./processing_time.ts";
 import { MIN_WATERMARK } from "./watermark.ts";
 import { MinHeap } from "./_min_heap.ts";
@@ -40,18 +40,26 @@ export interface TimerGroupSnapshot {
 }
 
 interface Entry extends Timer {
-  readonly id: string;
   readonly keyGroup: number;
   readonly seq: number;
+  /** False once deleted or fired: its heap slot is then stale. */
+  live: boolean;
 }
 
-/** Timers of one time domain: deduplicated by id, ordered by timestamp. */
+/**
+ * Timers of one time domain: deduplicated by (timestamp, namespace, key),
+ * ordered by timestamp. Dedup is a lookup through nested maps rather than a
+ * string id per call: the window operator registers a timer per element, and
+ * building and hashing an id string each time dominated its cost.
+ */
 class KeyedTimerQueue {
-  readonly byId = new Map<string, Entry>();
+  private readonly index = new Map<number, Map<string, Map<StateKey, Entry>>>();
   private readonly heap = new MinHeap<Entry>((a, b) =>
     a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq)
   );
   private seq = 0;
+  /** Number of live timers. */
+  size = 0;
 
   /** The earliest live timestamp, or Infinity. */
   peekTime(): number {
@@ -60,33 +68,54 @@ class KeyedTimerQueue {
   }
 
   add(timestamp: number, key: unknown, namespace: string, keyGroup: number): void {
-    const id = timerId(timestamp, key, namespace);
-    if (this.byId.has(id)) return;
-    const e: Entry = { id, timestamp, key, namespace, keyGroup, seq: this.seq++ };
-    this.byId.set(id, e);
+    let byNamespace = this.index.get(timestamp);
+    if (byNamespace === undefined) this.index.set(timestamp, byNamespace = new Map());
+    let byKey = byNamespace.get(namespace);
+    if (byKey === undefined) byNamespace.set(namespace, byKey = new Map());
+    const k = stateKeyOf(key);
+    if (byKey.has(k)) return;
+    const e: Entry = { timestamp, key, namespace, keyGroup, seq: this.seq++, live: true };
+    byKey.set(k, e);
     this.heap.push(e);
+    this.size++;
   }
 
   delete(timestamp: number, key: unknown, namespace: string): void {
-    this.byId.delete(timerId(timestamp, key, namespace)); // its heap entry turns stale
+    const e = this.index.get(timestamp)?.get(namespace)?.get(stateKeyOf(key));
+    if (e !== undefined) this.unindex(e); // its heap entry turns stale
   }
 
   /** Removes and returns the earliest live timer if it is due at `time`. */
   pollDue(time: number): Entry | undefined {
     if (this.peekTime() > time || this.heap.size === 0) return undefined;
     const e = this.heap.pop()!;
-    this.byId.delete(e.id);
+    this.unindex(e);
     return e;
+  }
+
+  /** The live timers, in no particular order. */
+  *entries(): Iterable<Entry> {
+    for (const byNamespace of this.index.values()) {
+      for (const byKey of byNamespace.values()) yield* byKey.values();
+    }
+  }
+
+  private unindex(e: Entry): void {
+    e.live = false;
+    this.size--;
+    const byNamespace = this.index.get(e.timestamp)!;
+    const byKey = byNamespace.get(e.namespace)!;
+    byKey.delete(stateKeyOf(e.key));
+    if (byKey.size === 0) {
+      byNamespace.delete(e.namespace);
+      if (byNamespace.size === 0) this.index.delete(e.timestamp);
+    }
   }
 
   private dropStale(): void {
     const heap = this.heap;
-    for (let top = heap.peek(); top && this.byId.get(top.id) !== top; top = heap.peek()) heap.pop();
+    for (let top = heap.peek(); top && !top.live; top = heap.peek()) heap.pop();
   }
-}
-
-function timerId(timestamp: number, key: unknown, namespace: string): string {
-  return `${timestamp}\u0000${namespace}\u0000${String(stateKeyOf(key))}`;
 }
 
 /**
@@ -135,7 +164,7 @@ export class InternalTimerService {
 
   /** Number of pending timers (both domains). */
   get size(): number {
-    return this.eventTime.byId.size + this.processingTime.byId.size;
+    return this.eventTime.size + this.processingTime.size;
   }
 
   registerEventTimeTimer(namespace: string, timestamp: number): void {
@@ -171,7 +200,7 @@ export class InternalTimerService {
   snapshot(): TimerGroupSnapshot[] {
     const groups = new Map<number, { eventTime: TimerTuple[]; processingTime: TimerTuple[] }>();
     const file = (queue: KeyedTimerQueue, domain: "eventTime" | "processingTime") => {
-      for (const e of queue.byId.values()) {
+      for (const e of queue.entries()) {
         let g = groups.get(e.keyGroup);
         if (g === undefined) groups.set(e.keyGroup, g = { eventTime: [], processingTime: [] });
         g[domain].push([e.timestamp, e.key, e.namespace]);

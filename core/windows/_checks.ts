@@ -29,7 +29,7 @@ export function requireCount(value: number, what: string): void {
 }
 
 /** Throws a TypeError when a record's timestamp is missing or not a finite number. */
-export function requireTimestamp(timestamp: number, assigner: string): void {
+export function requireTimestamp(timestamp: number, assigner: string | object): void {
   if (!Number.isFinite(timestamp)) {
     throw new TypeError(
       `${assigner} got a record with timestamp ${timestamp}: event-time windows need ` +

@@ -10,6 +10,7 @@ import { EventTimeTrigger } from "./event_time_trigger.ts";
 import { ProcessingTimeTrigger } from "./processing_time_trigger.ts";
 import { getWindowStartWithOffset, TimeWindow } from "./time_window.ts";
 import type { Trigger } from "./triggers.ts";
+import { LastWindows } from "./tumbling_windows.ts";
 import type { WindowAssigner, WindowAssignerContext } from "./window_assigners.ts";
 
 /** The windows holding `timestamp`, latest start first (Flink's order). */
@@ -18,11 +19,19 @@ function sliding(
   sizeMs: number,
   slideMs: number,
   offsetMs: number,
+  last: LastWindows,
 ): TimeWindow[] {
-  const windows: TimeWindow[] = [];
   const lastStart = getWindowStartWithOffset(timestamp, offsetMs, slideMs);
+  // When the size is a multiple of the slide, the windows depend on the last start only.
+  const reusable = sizeMs % slideMs === 0;
+  if (reusable && lastStart === last.start) return last.windows;
+  const windows: TimeWindow[] = [];
   for (let start = lastStart; start > timestamp - sizeMs; start -= slideMs) {
     windows.push(new TimeWindow(start, start + sizeMs));
+  }
+  if (reusable) {
+    last.start = lastStart;
+    last.windows = windows;
   }
   return windows;
 }
@@ -46,6 +55,7 @@ function check(name: string, sizeMs: number, slideMs: number, offsetMs: number):
  */
 export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWindow> {
   readonly isEventTime = true;
+  private readonly last = new LastWindows();
 
   private constructor(
     readonly sizeMs: number,
@@ -60,8 +70,8 @@ export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWind
   }
 
   assignWindows(_element: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
-    requireTimestamp(timestamp, String(this));
-    return sliding(timestamp, this.sizeMs, this.slideMs, this.offsetMs);
+    requireTimestamp(timestamp, this);
+    return sliding(timestamp, this.sizeMs, this.slideMs, this.offsetMs, this.last);
   }
 
   defaultTrigger(): Trigger<unknown, TimeWindow> {
@@ -84,6 +94,7 @@ export class SlidingEventTimeWindows implements WindowAssigner<unknown, TimeWind
  */
 export class SlidingProcessingTimeWindows implements WindowAssigner<unknown, TimeWindow> {
   readonly isEventTime = false;
+  private readonly last = new LastWindows();
 
   private constructor(
     readonly sizeMs: number,
@@ -98,7 +109,7 @@ export class SlidingProcessingTimeWindows implements WindowAssigner<unknown, Tim
   }
 
   assignWindows(_element: unknown, _ts: number, ctx: WindowAssignerContext): TimeWindow[] {
-    return sliding(ctx.currentProcessingTime, this.sizeMs, this.slideMs, this.offsetMs);
+    return sliding(ctx.currentProcessingTime, this.sizeMs, this.slideMs, this.offsetMs, this.last);
   }
 
   defaultTrigger(): Trigger<unknown, TimeWindow> {

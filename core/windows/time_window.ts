@@ -45,6 +45,7 @@ export class TimeWindow implements Window {
     // `+ 0` turns -0 into 0, so equal windows also have equal keys.
     this.start = start + 0;
     this.end = end + 0;
+    this.key = `${this.start}:${this.end}`;
   }
 
   /** The window of plain data `data`. */
@@ -52,9 +53,8 @@ export class TimeWindow implements Window {
     return new TimeWindow(data.start, data.end);
   }
 
-  get key(): string {
-    return `${this.start}:${this.end}`;
-  }
+  /** Computed once: the window operator names state and timers by it per record. */
+  readonly key: string;
 
   /** `end - 1`: the end is exclusive. */
   maxTimestamp(): number {

@@ -12,9 +12,28 @@ import { getWindowStartWithOffset, TimeWindow } from "./time_window.ts";
 import type { Trigger } from "./triggers.ts";
 import type { WindowAssigner, WindowAssignerContext } from "./window_assigners.ts";
 
-function tumbling(timestamp: number, sizeMs: number, offsetMs: number): TimeWindow[] {
+/**
+ * The last windows an assigner returned: consecutive elements mostly share
+ * them, and the window operator looks state and timers up by the window's
+ * key, which is hashed once per string. Callers must not modify the array.
+ */
+export class LastWindows {
+  start = Number.NaN;
+  windows: TimeWindow[] = [];
+}
+
+function tumbling(
+  timestamp: number,
+  sizeMs: number,
+  offsetMs: number,
+  last: LastWindows,
+): TimeWindow[] {
   const start = getWindowStartWithOffset(timestamp, offsetMs, sizeMs);
-  return [new TimeWindow(start, start + sizeMs)];
+  if (start !== last.start) {
+    last.start = start;
+    last.windows = [new TimeWindow(start, start + sizeMs)];
+  }
+  return last.windows;
 }
 
 function check(name: string, sizeMs: number, offsetMs: number): void {
@@ -36,6 +55,7 @@ function check(name: string, sizeMs: number, offsetMs: number): void {
  */
 export class TumblingEventTimeWindows implements WindowAssigner<unknown, TimeWindow> {
   readonly isEventTime = true;
+  private readonly last = new LastWindows();
 
   private constructor(readonly sizeMs: number, readonly offsetMs: number) {}
 
@@ -46,8 +66,8 @@ export class TumblingEventTimeWindows implements WindowAssigner<unknown, TimeWin
   }
 
   assignWindows(_element: unknown, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
-    requireTimestamp(timestamp, String(this));
-    return tumbling(timestamp, this.sizeMs, this.offsetMs);
+    requireTimestamp(timestamp, this);
+    return tumbling(timestamp, this.sizeMs, this.offsetMs, this.last);
   }
 
   defaultTrigger(): Trigger<unknown, TimeWindow> {
@@ -72,6 +92,7 @@ export class TumblingEventTimeWindows implements WindowAssigner<unknown, TimeWin
  */
 export class TumblingProcessingTimeWindows implements WindowAssigner<unknown, TimeWindow> {
   readonly isEventTime = false;
+  private readonly last = new LastWindows();
 
   private constructor(readonly sizeMs: number, readonly offsetMs: number) {}
 
@@ -82,7 +103,7 @@ export class TumblingProcessingTimeWindows implements WindowAssigner<unknown, Ti
   }
 
   assignWindows(_element: unknown, _ts: number, ctx: WindowAssignerContext): TimeWindow[] {
-    return tumbling(ctx.currentProcessingTime, this.sizeMs, this.offsetMs);
+    return tumbling(ctx.currentProcessingTime, this.sizeMs, this.offsetMs, this.last);
   }
 
   defaultTrigger(): Trigger<unknown, TimeWindow> {

@@ -1,9 +1,9 @@
 /**
  * The watermarks of a task's inputs: one valve per logical input of the
  * chain head (two for a two-input operator) over that input's channels. A
- * valve's watermark goes to its input of the head; the head turns idle when
- * every input is idle and active again when any is (Flink's
- * StatusWatermarkValve per input of a multi-input task).
+ * valve's watermark and idle status go to its input of the head; a two-input
+ * head combines them (idle only when both inputs are), as Flink's
+ * StatusWatermarkValve per input of a multi-input task does.
  * @module
  */
 
@@ -14,7 +14,6 @@ export class InputWatermarks {
   private readonly valves: StatusWatermarkValve[];
   /** Gate channel -> [input index, channel within the input]. */
   private readonly route: [number, number][] = [];
-  private idle = false;
 
   /** `inputOfChannel[c]`: the input index of gate channel c. */
   constructor(inputOfChannel: readonly number[], private readonly heads: Output<unknown>[]) {
@@ -41,15 +40,10 @@ export class InputWatermarks {
   }
 
   private apply(input: number, effects: readonly ValveEffect[]): void {
+    const head = this.heads[input];
     for (const e of effects) {
-      if (e.type === "watermark") this.heads[input].emitWatermark(e.watermark);
-      else this.setIdle(this.valves.every((v) => v.idle));
+      if (e.type === "watermark") head.emitWatermark(e.watermark);
+      else head.emitWatermarkStatus(e.type === "idle");
     }
-  }
-
-  private setIdle(idle: boolean): void {
-    if (idle === this.idle) return;
-    this.idle = idle;
-    this.heads[0].emitWatermarkStatus(idle);
   }
 }

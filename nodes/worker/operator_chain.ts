@@ -72,7 +72,8 @@ class ChainedInput implements Output<unknown> {
   }
   emitWatermarkStatus(idle: boolean): void {
     try {
-      this.op.processWatermarkStatus(idle);
+      if (this.second) this.op.processWatermarkStatus2!(idle);
+      else this.op.processWatermarkStatus(idle);
     } catch (e) {
       throw tagError(e, this.name);
     }

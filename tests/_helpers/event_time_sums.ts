@@ -4,9 +4,17 @@ const BUCKET_MS = 1000;
 
 export function expectedEventTimeLines(events: number, keys: number): Set<string> {
   const sums = new Map<string, number>();
+  const counts = new Map<string, number>(); // sliding windows: 2 buckets wide
   for (let i = 0; i < events; i++) {
-    const at = `${(i * 7919) % keys},${Math.floor(i / BUCKET_MS) * BUCKET_MS}`;
-    sums.set(at, (sums.get(at) ?? 0) + (i % 7) + 1);
+    const key = (i * 7919) % keys;
+    const bucket = Math.floor(i / BUCKET_MS) * BUCKET_MS;
+    sums.set(`${key},${bucket}`, (sums.get(`${key},${bucket}`) ?? 0) + (i % 7) + 1);
+    for (const start of [bucket - BUCKET_MS, bucket]) {
+      counts.set(`${key},${start}`, (counts.get(`${key},${start}`) ?? 0) + 1);
+    }
   }
-  return new Set([...sums].map(([at, sum]) => `timer,k${at},${sum}`));
+  return new Set([
+    ...[...sums].flatMap(([at, sum]) => [`timer,k${at},${sum}`, `window,k${at},${sum}`]),
+    ...[...counts].map(([at, count]) => `sliding,k${at},${count}`),
+  ]);
 }

@@ -3,8 +3,8 @@
  * heap backend, timer service, operator state and record timestamp, with
  * processing time on a manual clock (tests never sleep). Everything the
  * operator emits is recorded in order: records with their timestamps, side
- * outputs, watermarks and status. `snapshot()` and `restoredFrom()` take and
- * restore keyed state and timers as a checkpoint does.
+ * outputs, watermarks and status. `snapshot()` and `open(snapshot)` take and
+ * restore keyed state, timers and operator state as a checkpoint does.
  * @module
  */
 
@@ -16,7 +16,7 @@ import {
 } from "../../core/operators/stream_operator.ts";
 import { HeapStateBackend } from "../../core/state/heap_state_backend.ts";
 import type { KeyedStateSnapshot } from "../../core/state/keyed_state_backend.ts";
-import { OperatorStateStore } from "../../core/state/operator_state.ts";
+import { type OperatorStateSnapshot, OperatorStateStore } from "../../core/state/operator_state.ts";
 import { ManualProcessingTimeService } from "../../core/time/processing_time.ts";
 import { InternalTimerService, type TimerGroupSnapshot } from "../../core/time/timer_service.ts";
 
@@ -27,10 +27,11 @@ export type Emitted =
   | { kind: "watermark"; watermark: number }
   | { kind: "status"; idle: boolean };
 
-/** What a harness snapshot holds (keyed state and timers). */
+/** What a harness snapshot holds (keyed state, timers and operator state). */
 export interface HarnessSnapshot {
   readonly keyed?: KeyedStateSnapshot;
   readonly timers: TimerGroupSnapshot[];
+  readonly operator?: OperatorStateSnapshot;
 }
 
 export interface HarnessOptions {
@@ -83,6 +84,7 @@ export class OperatorHarness<IN, OUT> {
   async open(restore?: HarnessSnapshot): Promise<this> {
     if (restore?.keyed) this.ctx.keyedBackend!.restore([restore.keyed]);
     if (restore && restore.timers.length > 0) this.ctx.timerService!.restore([restore.timers]);
+    if (restore?.operator) this.ctx.operatorState.restore(restore.operator);
     await this.op.open();
     return this;
   }
@@ -111,6 +113,18 @@ export class OperatorHarness<IN, OUT> {
     return this;
   }
 
+  /** The first input turned idle (`true`) or active again. */
+  status(idle: boolean): this {
+    this.op.processWatermarkStatus(idle);
+    return this;
+  }
+
+  /** The second input turned idle or active again (two-input operators). */
+  status2(idle: boolean): this {
+    this.op.processWatermarkStatus2!(idle);
+    return this;
+  }
+
   /** Moves processing time to `time`, firing due timers. */
   advanceProcessingTime(time: number): this {
     this.time.advanceTo(time);
@@ -122,12 +136,13 @@ export class OperatorHarness<IN, OUT> {
     return this;
   }
 
-  /** Keyed state and timers as a checkpoint would take them. */
+  /** Keyed state, timers and operator state as a checkpoint would take them. */
   async snapshot(): Promise<HarnessSnapshot> {
     await this.op.snapshotState?.(++checkpointIds);
     return {
       keyed: this.ctx.keyedBackend?.snapshotEncoded(checkpointIds),
       timers: this.ctx.timerService?.snapshot() ?? [],
+      operator: this.ctx.operatorState.snapshot(checkpointIds),
     };
   }
 
@@ -150,6 +165,16 @@ export class OperatorHarness<IN, OUT> {
 
   watermarks(): number[] {
     return this.emitted.flatMap((e) => e.kind === "watermark" ? [e.watermark] : []);
+  }
+
+  /** Watermarks and idle status in the order they left: numbers, "idle" and "active". */
+  progress(): (number | "idle" | "active")[] {
+    const out: (number | "idle" | "active")[] = [];
+    for (const e of this.emitted) {
+      if (e.kind === "watermark") out.push(e.watermark);
+      else if (e.kind === "status") out.push(e.idle ? "idle" : "active");
+    }
+    return out;
   }
 
   /** Forgets what was emitted so far. */

@@ -1,7 +1,9 @@
 // Event-time failure test job: --events events over --keys keys (at most
 // --rate events/s overall); event i has timestamp i and value i % 7 + 1.
-// Per key, sums over 1000 ms buckets by event-time timers, written by the
-// exactly-once file sink as "timer,key,bucket,sum" lines under --out.
+// Per key, sums over 1000 ms buckets by event-time timers and by tumbling
+// windows, and counts of 2000 ms windows sliding by 1000 ms, written by the
+// exactly-once file sink as "timer|window,key,bucket,sum" and
+// "sliding,key,start,count" lines under --out.
 // Whatever the failures, the committed lines equal an uninterrupted run's
 // (tests/_helpers/event_time_sums.ts computes them).
 import {
@@ -12,7 +14,10 @@ import {
   MapStateDescriptor,
   ParameterTool,
   type RuntimeContext,
+  SlidingEventTimeWindows,
   StreamExecutionEnvironment,
+  type TimeWindow,
+  TumblingEventTimeWindows,
   WatermarkStrategy,
 } from "spate";
 
@@ -59,6 +64,20 @@ const timed = env.fromGenerator(
     WatermarkStrategy.forBoundedOutOfOrderness<Ev>(50).withTimestampAssigner((e) => e.ts),
   ).uid("timestamps");
 const byKey = timed.keyBy((e) => e.k);
-byKey.process(new BucketSums()).uid("bucket-timers")
-  .sinkTo(FileSink.forRowFormat(out).build()).uid("files");
+const timers = byKey.process(new BucketSums()).uid("bucket-timers");
+// The same sums by tumbling windows, and counts of sliding windows (2 buckets wide).
+const tumbling = byKey.window(TumblingEventTimeWindows.of(BUCKET_MS))
+  .aggregate<number, number, string>(
+    { createAccumulator: () => 0, add: (e, acc) => acc + e.v, getResult: (acc) => acc },
+    {
+      process: (key, ctx, [sum], out) =>
+        out.collect(`window,${key},${(ctx.window as TimeWindow).start},${sum}`),
+    },
+  ).uid("tumbling");
+const sliding = byKey.window(SlidingEventTimeWindows.of(2 * BUCKET_MS, BUCKET_MS))
+  .process<string>({
+    process: (key, ctx, elements, out) =>
+      out.collect(`sliding,${key},${(ctx.window as TimeWindow).start},${elements.length}`),
+  }).uid("sliding");
+timers.union(tumbling, sliding).sinkTo(FileSink.forRowFormat(out).build()).uid("files");
 await env.execute("event-time sums");

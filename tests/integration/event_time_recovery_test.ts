@@ -52,7 +52,7 @@ async function assertCommitted(dir: string, events: number, keys: number) {
   );
 }
 
-Deno.test("event-time timers across processes at parallelism 4 equal the reference", async () => {
+Deno.test("event-time timers and windows across processes at parallelism 4 equal the reference", async () => {
   const cluster = await startCluster(2, 2);
   const out = await Deno.makeTempDir({ prefix: "spate-et-" });
   try {
@@ -65,7 +65,7 @@ Deno.test("event-time timers across processes at parallelism 4 equal the referen
   }
 });
 
-Deno.test("kill -9 workers while buckets and timers are pending: the output equals the reference", async () => {
+Deno.test("kill -9 workers while windows and timers are pending: the output equals the reference", async () => {
   const cluster = await startCluster(3, 2);
   const out = await Deno.makeTempDir({ prefix: "spate-et-kill-" });
   const [events, keys] = [80_000, 60];

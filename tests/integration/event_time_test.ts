@@ -2,7 +2,8 @@
  * Event time end to end on the embedded local cluster (real slot workers):
  * timestamps and watermarks through chains and exchanges, out-of-order and
  * late events, event-time timers, side outputs, two inputs with their own
- * watermarks, and an idle source partition. Each scenario runs at
+ * watermarks, an idle source partition, and two-input operators (keyed
+ * connect, keyed broadcast state, interval join). Each scenario runs at
  * parallelism 1 and 4.
  */
 
@@ -47,6 +48,18 @@ function reference(events: Ev[]): unknown[][] {
   fire(Infinity);
   return out;
 }
+
+Deno.test("interval join of records without timestamps: the job fails, naming the join", async () => {
+  await assert.rejects(
+    () => run("interval-join-untimed", 2),
+    (e: Error) => {
+      assert.equal(e.name, "JobExecutionError");
+      assert.match(e.message, /in operator 'Interval Join'/);
+      assert.match(e.message, /has no timestamp; .*assignTimestampsAndWatermarks\(\)/);
+      return true;
+    },
+  );
+});
 
 for (const p of [1, 4]) {
   Deno.test(`out-of-order and late events, timers and side output at parallelism ${p}`, async () => {
@@ -93,5 +106,59 @@ for (const p of [1, 4]) {
     } finally {
       await Deno.remove(marker).catch(() => {});
     }
+  });
+
+  Deno.test(`keyed connect: a KeyedCoProcessFunction joins sums and caps per key (parallelism ${p})`, async () => {
+    const { results } = await run("keyed-connect", p);
+    // [key, bucket, sum of input 1, cap of input 2 at the bucket's end, timestamp]
+    assert.deepEqual(
+      sorted(results),
+      sorted([
+        ["a", 0, 9, 5, 9],
+        ["a", 10, 4, 300, 19],
+        ["a", 20, 256, 300, 29],
+        ["b", 0, 2, 100, 9],
+        ["b", 10, 16, 100, 19],
+        ["b", 30, 1024, 100, 39],
+        ["c", 20, 576, null, 29], // c's cap starts at 30
+      ]),
+    );
+  });
+
+  Deno.test(`broadcast state: every keyed subtask applies the rule in force (parallelism ${p})`, async () => {
+    const { results } = await run("broadcast-rules", p);
+    // [verdict, key, ts, v, least value kept at ts, timestamp]
+    assert.deepEqual(
+      sorted(results),
+      sorted([
+        ["dropped", "a", 1, 1, 2, 1],
+        ["kept", "b", 3, 2, 2, 3],
+        ["kept", "a", 5, 8, 2, 5],
+        ["kept", "a", 12, 4, 2, 12],
+        ["dropped", "b", 15, 16, 100, 15],
+        ["kept", "a", 21, 256, 0, 21],
+        ["kept", "c", 22, 512, 0, 22],
+        ["kept", "c", 25, 64, 0, 25],
+        ["kept", "b", 38, 1024, 0, 38],
+      ]),
+    );
+  });
+
+  Deno.test(`interval join: pairs within [-3, 4) ms per key, at the later time (parallelism ${p})`, async () => {
+    const { results } = await run("interval-join", p);
+    // [key, left ts, right ts, ctx.timestamp(), timestamp downstream]
+    assert.deepEqual(
+      sorted(results),
+      sorted([
+        ["a", 1, 2, 2, 2],
+        ["a", 5, 2, 5, 5], // -3: the lower bound is inclusive
+        ["a", 12, 14, 14, 14],
+        ["a", 21, 23, 23, 23],
+        ["b", 3, 6, 6, 6], // not b@7: +4, the upper bound is exclusive
+        ["b", 15, 17, 17, 17],
+        ["c", 22, 24, 24, 24],
+        ["c", 25, 24, 25, 25],
+      ]),
+    );
   });
 }

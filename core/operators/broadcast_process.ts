@@ -1,0 +1,72 @@
+/**
+ * Broadcast process operator: the broadcast state pattern over a non-keyed
+ * stream (Flink's CoBroadcastWithNonKeyedOperator). Input 1 is the stream,
+ * input 2 the broadcast stream: its records reach every subtask and may
+ * update the broadcast states; the stream's records read them.
+ * @module
+ */
+
+import type { BroadcastProcessFunction } from "../datastream/co_functions.ts";
+import type { RichFunction } from "../datastream/functions.ts";
+import {
+  type AnyMapStateDescriptor,
+  BroadcastFunctionContext,
+  BroadcastStates,
+  ReadOnlyBroadcastFunctionContext,
+} from "./_broadcast_context.ts";
+import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
+
+/**
+ * Hands stream records to `processElement` (broadcast states read only) and
+ * broadcast records to `processBroadcastElement` (writable).
+ *
+ * @example
+ * ```ts
+ * import { BroadcastProcessOperator } from "./broadcast_process.ts";
+ * import { MapStateDescriptor } from "../state/state_descriptors.ts";
+ * const words = new MapStateDescriptor<string, boolean>("stop-words");
+ * const op = new BroadcastProcessOperator<string, string, string>({
+ *   processElement(w, ctx, out) {
+ *     if (!ctx.getBroadcastState(words).contains(w)) out.collect(w);
+ *   },
+ *   processBroadcastElement(w, ctx) {
+ *     ctx.getBroadcastState(words).put(w, true);
+ *   },
+ * }, [words]);
+ * ```
+ */
+export class BroadcastProcessOperator<IN1, IN2, R>
+  extends AbstractTwoInputStreamOperator<IN1, IN2, R> {
+  private readOnlyContext!: ReadOnlyBroadcastFunctionContext<never>;
+  private broadcastContext!: BroadcastFunctionContext;
+
+  constructor(
+    private readonly fn: BroadcastProcessFunction<IN1, IN2, R>,
+    private readonly descriptors: readonly AnyMapStateDescriptor[],
+  ) {
+    super();
+  }
+  protected override userFunction(): RichFunction {
+    return this.fn;
+  }
+  override async open(): Promise<void> {
+    const states = new BroadcastStates(this.ctx, this.descriptors);
+    this.readOnlyContext = new ReadOnlyBroadcastFunctionContext(this.ctx, this.output, states);
+    this.broadcastContext = new BroadcastFunctionContext(this.ctx, this.output, states);
+    await this.fn.open?.(this.runtimeContext());
+  }
+  processElement(record: IN1): void {
+    this.fn.processElement(record, this.readOnlyContext, this.output);
+  }
+  processElement2(record: IN2): void {
+    this.fn.processBroadcastElement(record, this.broadcastContext, this.output);
+  }
+  protected override onWatermark(watermark: number): void {
+    this.readOnlyContext.setWatermark(watermark);
+    this.broadcastContext.setWatermark(watermark);
+    super.onWatermark(watermark);
+  }
+  override async close(): Promise<void> {
+    await this.fn.close?.();
+  }
+}

@@ -1,0 +1,498 @@
+/**
+ * The window operator (after Flink's WindowOperator and
+ * EvictingWindowOperator): per key, it assigns each element to windows, folds
+ * it into each window's contents, asks the trigger whether to fire or purge,
+ * and drops a window's state once the watermark passes its end plus the
+ * allowed lateness. Contents, trigger state and the session (merging) window
+ * set are keyed state in the window's namespace, and trigger and cleanup
+ * timers are per-key timers named by the window: all of it is checkpointed
+ * and rescaled by key group like any keyed state. A fired window emits with
+ * its max timestamp as the record timestamp.
+ * @module
+ */
+
+import type { Collector, OutputTag, RichFunction } from "../datastream/functions.ts";
+import type { KeyedStateStore, ProcessWindowContext } from "../datastream/window_functions.ts";
+import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
+import { ValueStateDescriptor } from "../state/state_descriptors.ts";
+import type { ValueState } from "../state/value_state.ts";
+import type { InternalTimerService, Timer } from "../time/timer_service.ts";
+import type { Evictor, EvictorContext, TimestampedValue } from "../windows/evictors.ts";
+import { MergingWindowSet, type MergingWindowSetSnapshot } from "../windows/merging_window_set.ts";
+import { GlobalWindow, TimeWindow, type Window } from "../windows/time_window.ts";
+import type { OnMergeContext, Trigger } from "../windows/triggers.ts";
+import {
+  isMergingWindowAssigner,
+  type WindowAssigner,
+  type WindowAssignerContext,
+} from "../windows/window_assigners.ts";
+import {
+  evictingContents,
+  foldElements,
+  type ListContents,
+  type WindowContents,
+  windowContents,
+  type WindowFold,
+} from "./window_contents.ts";
+import { AbstractStreamOperator, type Output } from "./stream_operator.ts";
+
+/** The function a firing window is evaluated with, as the operator calls it. */
+export interface InternalWindowFunction {
+  /** The user function whose lifecycle hooks the operator forwards. */
+  readonly rich?: RichFunction;
+  /** `input` is the folded value (reduce, aggregate) or the elements (list). */
+  process(
+    key: unknown,
+    input: unknown,
+    ctx: ProcessWindowContext<Window>,
+    out: Collector<unknown>,
+  ): void;
+  /** The window is dropped. */
+  clear?(ctx: ProcessWindowContext<Window>): void;
+}
+
+/** Everything a window operator is built from. */
+export interface WindowOperatorSpec {
+  readonly assigner: WindowAssigner<unknown, Window>;
+  readonly trigger: Trigger<unknown, Window>;
+  readonly keySelector: (record: unknown) => unknown;
+  readonly fold: WindowFold;
+  readonly fn: InternalWindowFunction;
+  readonly evictor?: Evictor<unknown, Window>;
+  /** Event time a window is kept after its end for late elements (event-time windows). */
+  readonly allowedLatenessMs: number;
+  /** Where elements too late for every window go (dropped when unset). */
+  readonly lateDataTag?: OutputTag<unknown>;
+}
+
+const MERGING_WINDOWS = new ValueStateDescriptor<MergingWindowSetSnapshot>("window-merging-set");
+const TRIGGER_STATE_PREFIX = "window-trigger:";
+const WINDOW_STATE_PREFIX = "window-state:";
+
+/** The window a timer names (its namespace is the window's key). */
+function windowOfKey(key: string): Window {
+  if (key === GlobalWindow.get().key) return GlobalWindow.get();
+  const sep = key.indexOf(":");
+  return new TimeWindow(Number(key.slice(0, sep)), Number(key.slice(sep + 1)));
+}
+
+export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
+  private backend!: KeyedStateBackend;
+  private timers!: InternalTimerService;
+  private contents!: WindowContents;
+  private triggerCtx!: WindowTriggerContext;
+  private windowCtx!: WindowFunctionContext;
+  private mergingSets: ValueState<MergingWindowSetSnapshot> | undefined;
+  private readonly assignerCtx: WindowAssignerContext;
+  private readonly merging: boolean;
+  private readonly eventTime: boolean;
+  /** Elements dropped as too late for every window (no side output set). */
+  numLateRecordsDropped = 0;
+
+  constructor(private readonly spec: WindowOperatorSpec) {
+    super();
+    this.merging = isMergingWindowAssigner(spec.assigner);
+    this.eventTime = spec.assigner.isEventTime;
+    if (this.merging && !spec.trigger.canMerge) {
+      throw new Error(`trigger ${spec.trigger} cannot merge: session windows need one that can`);
+    }
+    if (this.merging && spec.fold.kind === "aggregate" && spec.fold.fn.merge === undefined) {
+      throw new Error(
+        "session windows merge their accumulators: the AggregateFunction needs a merge method",
+      );
+    }
+    const now = () => this.ctx.processingTime.now();
+    this.assignerCtx = {
+      get currentProcessingTime() {
+        return now();
+      },
+    };
+  }
+
+  protected override userFunction(): RichFunction | undefined {
+    return this.spec.fn.rich;
+  }
+
+  override async open(): Promise<void> {
+    const backend = this.ctx.keyedBackend;
+    const timers = this.ctx.timerService;
+    if (backend === undefined || timers === undefined) {
+      throw new Error(`operator '${this.ctx.operatorName}': windows need a keyed stream`);
+    }
+    this.backend = backend;
+    this.timers = timers;
+    this.contents = this.spec.evictor === undefined
+      ? windowContents(backend, this.spec.fold)
+      : evictingContents(backend);
+    this.triggerCtx = new WindowTriggerContext(backend, timers, this.ctx.processingTime);
+    this.windowCtx = new WindowFunctionContext(
+      this.runtimeContext(),
+      backend,
+      this,
+      this.output,
+      this.ctx.processingTime,
+    );
+    if (this.merging) this.mergingSets = backend.getState(MERGING_WINDOWS);
+    timers.setTriggerable({
+      onEventTime: (t) => this.onTimer(t, true),
+      onProcessingTime: (t) => this.onTimer(t, false),
+    });
+    await this.spec.fn.rich?.open?.(this.runtimeContext());
+  }
+
+  override async close(): Promise<void> {
+    await this.spec.fn.rich?.close?.();
+  }
+
+  /** The watermark the operator last received. */
+  get currentWatermark(): number {
+    return this.timers.currentWatermark;
+  }
+
+  processElement(record: unknown): void {
+    const spec = this.spec;
+    const key = spec.keySelector(record);
+    this.backend.setCurrentKey(key);
+    const timestamp = this.ctx.timestamp.value;
+    const windows = spec.assigner.assignWindows(record, timestamp, this.assignerCtx);
+    const skipped = this.merging
+      ? this.addToMergingWindows(key, record, timestamp, windows)
+      : this.addToWindows(key, record, timestamp, windows);
+    if (skipped && this.isElementLate(timestamp)) {
+      if (spec.lateDataTag === undefined) this.numLateRecordsDropped++;
+      else {
+        this.ctx.timestamp.value = timestamp;
+        this.output.collectSide(spec.lateDataTag.id, record);
+      }
+    }
+  }
+
+  /** Returns true when every window was late (the element went nowhere). */
+  private addToWindows(key: unknown, record: unknown, ts: number, windows: Window[]): boolean {
+    let skipped = true;
+    for (const window of windows) {
+      if (this.isWindowLate(window)) continue;
+      skipped = false;
+      this.backend.setCurrentNamespace(window.key);
+      this.contents.add(record, ts);
+      this.onElementInWindow(key, record, ts, window, window);
+    }
+    return skipped;
+  }
+
+  private addToMergingWindows(
+    key: unknown,
+    record: unknown,
+    ts: number,
+    windows: Window[],
+  ): boolean {
+    const set = this.loadMergingSet();
+    let skipped = true;
+    for (const window of windows as TimeWindow[]) {
+      const actual = set.addWindow(window, (result, merged, stateResult, mergedStateWindows) => {
+        if (
+          this.eventTime &&
+          result.maxTimestamp() + this.spec.allowedLatenessMs <= this.currentWatermark
+        ) {
+          throw new Error(
+            `merging made window ${result} end before the watermark ${this.currentWatermark}`,
+          );
+        }
+        const tc = this.triggerCtx;
+        tc.window = result;
+        tc.merged = merged;
+        this.spec.trigger.onMerge!(result, tc);
+        tc.merged = [];
+        for (const m of merged) {
+          tc.window = m;
+          this.spec.trigger.clear(m, tc);
+          this.deleteCleanupTimer(m);
+        }
+        this.contents.merge(stateResult.key, mergedStateWindows.map((w) => w.key));
+      });
+      if (this.isWindowLate(actual)) {
+        set.retireWindow(actual);
+        continue;
+      }
+      skipped = false;
+      const stateWindow = set.getStateWindow(actual)!;
+      this.backend.setCurrentNamespace(stateWindow.key);
+      this.contents.add(record, ts);
+      this.onElementInWindow(key, record, ts, actual, stateWindow);
+    }
+    this.saveMergingSet(set);
+    return skipped;
+  }
+
+  /** Runs the trigger for an element added to `window` (contents in `stateWindow`). */
+  private onElementInWindow(
+    key: unknown,
+    record: unknown,
+    ts: number,
+    window: Window,
+    stateWindow: Window,
+  ): void {
+    this.triggerCtx.window = window;
+    const result = this.spec.trigger.onElement(record, ts, window, this.triggerCtx);
+    if (result.fire) this.fire(key, window, stateWindow);
+    if (result.purge) {
+      this.backend.setCurrentNamespace(stateWindow.key);
+      this.contents.clear();
+    }
+    this.registerCleanupTimer(window);
+  }
+
+  private onTimer(timer: Timer, eventTime: boolean): void {
+    const window = windowOfKey(timer.namespace);
+    let stateWindow = window;
+    let set: MergingWindowSet | undefined;
+    if (this.merging) {
+      set = this.loadMergingSet();
+      const sw = set.getStateWindow(window as TimeWindow);
+      // A timer of a window merged into another since: nothing of it is left.
+      if (sw === undefined) return;
+      stateWindow = sw;
+    }
+    const tc = this.triggerCtx;
+    tc.window = window;
+    const trigger = this.spec.trigger;
+    const result = eventTime
+      ? trigger.onEventTime(timer.timestamp, window, tc)
+      : trigger.onProcessingTime(timer.timestamp, window, tc);
+    if (result.fire) this.fire(timer.key, window, stateWindow);
+    if (result.purge) {
+      this.backend.setCurrentNamespace(stateWindow.key);
+      this.contents.clear();
+    }
+    if (eventTime === this.eventTime && timer.timestamp === this.cleanupTime(window)) {
+      this.clearAllState(window, stateWindow, set);
+    }
+    if (set !== undefined) this.saveMergingSet(set);
+  }
+
+  /** Evaluates the window function on the window's contents (if any). */
+  private fire(key: unknown, window: Window, stateWindow: Window): void {
+    this.backend.setCurrentNamespace(stateWindow.key);
+    const contents = this.contents.get();
+    if (contents === undefined) return;
+    const evictor = this.spec.evictor;
+    if (evictor === undefined) {
+      this.emit(key, window, contents);
+      return;
+    }
+    const elements = contents as TimestampedValue<unknown>[];
+    const ectx = this.evictorContext();
+    evictor.evictBefore(elements, elements.length, window, ectx);
+    const input = foldElements(this.spec.fold, elements.map((e) => e.value));
+    if (input !== undefined) this.emit(key, window, input);
+    evictor.evictAfter(elements, elements.length, window, ectx);
+    this.backend.setCurrentNamespace(stateWindow.key);
+    (this.contents as ListContents).update(elements);
+  }
+
+  private emit(key: unknown, window: Window, input: unknown): void {
+    this.backend.setCurrentNamespace(undefined);
+    this.ctx.timestamp.value = window.maxTimestamp();
+    this.windowCtx.window = window;
+    this.spec.fn.process(key, input, this.windowCtx, this.output);
+  }
+
+  private evictorContext(): EvictorContext {
+    return {
+      currentProcessingTime: this.ctx.processingTime.now(),
+      currentWatermark: this.currentWatermark,
+    };
+  }
+
+  /** Drops everything of `window`: contents, trigger state, the function's window state. */
+  private clearAllState(window: Window, stateWindow: Window, set?: MergingWindowSet): void {
+    this.backend.setCurrentNamespace(stateWindow.key);
+    this.contents.clear();
+    this.triggerCtx.window = window;
+    this.spec.trigger.clear(window, this.triggerCtx);
+    this.backend.setCurrentNamespace(undefined);
+    if (this.spec.fn.clear !== undefined) {
+      this.windowCtx.window = window;
+      this.spec.fn.clear(this.windowCtx);
+    }
+    set?.retireWindow(window as TimeWindow);
+  }
+
+  /** The time `window`'s state is dropped: its end plus the allowed lateness (event time). */
+  private cleanupTime(window: Window): number {
+    const max = window.maxTimestamp();
+    if (!this.eventTime) return max;
+    const t = max + this.spec.allowedLatenessMs;
+    return t >= Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : t;
+  }
+
+  private registerCleanupTimer(window: Window): void {
+    const t = this.cleanupTime(window);
+    // The global window never ends: its state stays until a trigger purges it.
+    if (t >= Number.MAX_SAFE_INTEGER) return;
+    if (this.eventTime) this.timers.registerEventTimeTimer(window.key, t);
+    else this.timers.registerProcessingTimeTimer(window.key, t);
+  }
+
+  private deleteCleanupTimer(window: Window): void {
+    const t = this.cleanupTime(window);
+    if (t >= Number.MAX_SAFE_INTEGER) return;
+    if (this.eventTime) this.timers.deleteEventTimeTimer(window.key, t);
+    else this.timers.deleteProcessingTimeTimer(window.key, t);
+  }
+
+  /** An event-time window whose cleanup time the watermark passed takes no more elements. */
+  private isWindowLate(window: Window): boolean {
+    return this.eventTime && this.cleanupTime(window) <= this.currentWatermark;
+  }
+
+  private isElementLate(timestamp: number): boolean {
+    return this.eventTime && timestamp + this.spec.allowedLatenessMs <= this.currentWatermark;
+  }
+
+  private loadMergingSet(): MergingWindowSet {
+    this.backend.setCurrentNamespace(undefined);
+    return new MergingWindowSet(this.spec.assigner as never, this.mergingSets!.value());
+  }
+
+  private saveMergingSet(set: MergingWindowSet): void {
+    this.backend.setCurrentNamespace(undefined);
+    if (set.size === 0) this.mergingSets!.clear();
+    else this.mergingSets!.update(set.snapshot());
+  }
+}
+
+/**
+ * The trigger's view of the current key and window, one instance reused for
+ * every call: its state handles set the window's namespace on each access.
+ */
+class WindowTriggerContext implements OnMergeContext {
+  window: Window = GlobalWindow.get();
+  /** The windows being merged into `window` (during onMerge only). */
+  merged: readonly Window[] = [];
+  private readonly states = new Map<string, ValueState<unknown>>();
+
+  constructor(
+    private readonly backend: KeyedStateBackend,
+    private readonly timers: InternalTimerService,
+    private readonly time: { now(): number },
+  ) {}
+
+  get currentWatermark(): number {
+    return this.timers.currentWatermark;
+  }
+  get currentProcessingTime(): number {
+    return this.time.now();
+  }
+  registerEventTimeTimer(timeMs: number): void {
+    this.timers.registerEventTimeTimer(this.window.key, timeMs);
+  }
+  registerProcessingTimeTimer(timeMs: number): void {
+    this.timers.registerProcessingTimeTimer(this.window.key, timeMs);
+  }
+  deleteEventTimeTimer(timeMs: number): void {
+    this.timers.deleteEventTimeTimer(this.window.key, timeMs);
+  }
+  deleteProcessingTimeTimer(timeMs: number): void {
+    this.timers.deleteProcessingTimeTimer(this.window.key, timeMs);
+  }
+
+  getState<V>(name: string): ValueState<V> {
+    let s = this.states.get(name);
+    if (s === undefined) {
+      const handle = this.backend.getState(new ValueStateDescriptor(TRIGGER_STATE_PREFIX + name));
+      const inWindow = () => this.backend.setCurrentNamespace(this.window.key);
+      s = {
+        value: () => (inWindow(), handle.value()),
+        update: (v) => (inWindow(), handle.update(v)),
+        clear: () => (inWindow(), handle.clear()),
+      };
+      this.states.set(name, s);
+    }
+    return s as ValueState<V>;
+  }
+
+  mergeState<V>(name: string, combine: (a: V, b: V) => V): void {
+    const state = this.getState<V>(name);
+    const target = this.window;
+    let acc: V | undefined;
+    for (const m of this.merged) {
+      this.window = m;
+      const v = state.value();
+      if (v !== undefined) acc = acc === undefined ? v : combine(acc, v);
+    }
+    this.window = target;
+    if (acc === undefined) return;
+    const own = state.value();
+    state.update(own === undefined ? acc : combine(own, acc));
+  }
+}
+
+/** What window functions see; reused for every firing. */
+class WindowFunctionContext implements ProcessWindowContext<Window> {
+  window: Window = GlobalWindow.get();
+  private readonly windowStore: KeyedStateStore;
+
+  constructor(
+    private readonly global: KeyedStateStore,
+    backend: KeyedStateBackend,
+    private readonly op: WindowOperator,
+    private readonly out: Output<unknown>,
+    private readonly time: { now(): number },
+  ) {
+    this.windowStore = windowScopedStore(
+      global,
+      backend,
+      () => WINDOW_STATE_PREFIX + this.window.key,
+    );
+  }
+
+  currentProcessingTime(): number {
+    return this.time.now();
+  }
+  currentWatermark(): number {
+    return this.op.currentWatermark;
+  }
+  windowState(): KeyedStateStore {
+    return this.windowStore;
+  }
+  globalState(): KeyedStateStore {
+    return this.global;
+  }
+  output<X>(tag: OutputTag<X>, value: X): void {
+    this.out.collectSide(tag.id, value);
+  }
+}
+
+/**
+ * State handles of `global` whose every call runs in the namespace
+ * `namespace()` (the firing window), then returns to the key's own state.
+ */
+function windowScopedStore(
+  global: KeyedStateStore,
+  backend: KeyedStateBackend,
+  namespace: () => string,
+): KeyedStateStore {
+  const scoped = <H extends object>(handle: H): H =>
+    new Proxy(handle, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop);
+        if (typeof v !== "function") return v;
+        return (...args: unknown[]) => {
+          backend.setCurrentNamespace(namespace());
+          try {
+            return v.apply(target, args);
+          } finally {
+            backend.setCurrentNamespace(undefined);
+          }
+        };
+      },
+    });
+  return {
+    getState: (d) => scoped(global.getState(d)),
+    getListState: (d) => scoped(global.getListState(d)),
+    getMapState: (d) => scoped(global.getMapState(d)),
+    getReducingState: (d) => scoped(global.getReducingState(d)),
+    getAggregatingState: (d) => scoped(global.getAggregatingState(d)),
+  };
+}
