@@ -17,46 +17,18 @@ import {
   type SourceReader,
   type SourceSpec,
   StreamExecutionEnvironment,
-  type WatermarkGenerator,
   WatermarkStrategy,
 } from "spate";
+import { type Ev, punctuated, SCRIPT, scriptedStrategy } from "./_scripted_events.ts";
 
-/** An event; `wm` makes the punctuated generator emit that watermark after it. */
-export interface Ev {
-  k: string;
-  ts: number;
-  v: number;
-  wm?: number;
-}
+export type { Ev } from "./_scripted_events.ts";
+export { SCRIPT } from "./_scripted_events.ts";
 
 const params = ParameterTool.fromArgs(jobArgs());
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 const late = new OutputTag<Ev>("late");
 
-/** Out-of-order events, two of them late. */
-export const SCRIPT: Ev[] = [
-  { k: "a", ts: 1, v: 1 },
-  { k: "b", ts: 3, v: 2 },
-  { k: "a", ts: 12, v: 4 },
-  { k: "a", ts: 5, v: 8 },
-  { k: "b", ts: 15, v: 16, wm: 10 },
-  { k: "a", ts: 8, v: 32 }, // late: 8 <= 10
-  { k: "c", ts: 25, v: 64, wm: 20 },
-  { k: "b", ts: 19, v: 128 }, // late: 19 <= 20
-  { k: "a", ts: 21, v: 256 },
-  { k: "c", ts: 22, v: 512, wm: 22 },
-  { k: "b", ts: 38, v: 1024 },
-];
-
-const punctuated = (): WatermarkGenerator<Ev> => ({
-  onEvent(e, _ts, out) {
-    if (e.wm !== undefined) out.emitWatermark(e.wm);
-  },
-  onPeriodicEmit() {},
-});
-
-const strategy = WatermarkStrategy.forGenerator(punctuated)
-  .withTimestampAssigner((e: Ev) => e.ts);
+const strategy = scriptedStrategy;
 
 /** The script without its two late events: no record is behind either input's watermark. */
 export const IN_ORDER: Ev[] = SCRIPT.filter((_, i) => !isLate(i));

@@ -10,47 +10,19 @@ import {
   StreamExecutionEnvironment,
   type TimeWindow,
   TumblingEventTimeWindows,
-  type WatermarkGenerator,
-  WatermarkStrategy,
 } from "spate";
+import { type Ev, SCRIPT, scriptedStrategy } from "./_scripted_events.ts";
 
-export interface Ev {
-  k: string;
-  ts: number;
-  v: number;
-  wm?: number;
-}
-
-/** Out-of-order events; 5 and 7 arrive behind the watermark. */
-export const SCRIPT: Ev[] = [
-  { k: "a", ts: 1, v: 1 },
-  { k: "b", ts: 3, v: 2 },
-  { k: "a", ts: 12, v: 4 },
-  { k: "a", ts: 5, v: 8 },
-  { k: "b", ts: 15, v: 16, wm: 10 },
-  { k: "a", ts: 8, v: 32 },
-  { k: "c", ts: 25, v: 64, wm: 20 },
-  { k: "b", ts: 19, v: 128 },
-  { k: "a", ts: 21, v: 256 },
-  { k: "c", ts: 22, v: 512, wm: 22 },
-  { k: "b", ts: 38, v: 1024 },
-];
+export type { Ev } from "./_scripted_events.ts";
+export { SCRIPT } from "./_scripted_events.ts";
 
 const params = ParameterTool.fromArgs(jobArgs());
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 const late = new OutputTag<Ev>("late");
 
-const punctuated = (): WatermarkGenerator<Ev> => ({
-  onEvent(e, _ts, out) {
-    if (e.wm !== undefined) out.emitWatermark(e.wm);
-  },
-  onPeriodicEmit() {},
-});
-
 function events(script: Ev[]) {
-  return env.fromCollection(script).setParallelism(1).assignTimestampsAndWatermarks(
-    WatermarkStrategy.forGenerator(punctuated).withTimestampAssigner((e: Ev) => e.ts),
-  ).setParallelism(1);
+  return env.fromCollection(script).setParallelism(1)
+    .assignTimestampsAndWatermarks(scriptedStrategy).setParallelism(1);
 }
 
 function build(name: string) {
