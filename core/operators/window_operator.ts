@@ -12,7 +12,7 @@
  */
 
 import type { Collector, OutputTag, RichFunction } from "../datastream/functions.ts";
-import type { KeyedStateStore, ProcessWindowContext } from "../datastream/window_functions.ts";
+import type { ProcessWindowContext } from "../datastream/window_functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { ValueStateDescriptor } from "../state/state_descriptors.ts";
 import type { ValueState } from "../state/value_state.ts";
@@ -20,7 +20,7 @@ import type { InternalTimerService, Timer } from "../time/timer_service.ts";
 import type { Evictor, EvictorContext, TimestampedValue } from "../windows/evictors.ts";
 import { MergingWindowSet, type MergingWindowSetSnapshot } from "../windows/merging_window_set.ts";
 import { GlobalWindow, TimeWindow, type Window } from "../windows/time_window.ts";
-import type { OnMergeContext, Trigger } from "../windows/triggers.ts";
+import type { Trigger } from "../windows/triggers.ts";
 import {
   isMergingWindowAssigner,
   type WindowAssigner,
@@ -34,7 +34,8 @@ import {
   windowContents,
   type WindowFold,
 } from "./window_contents.ts";
-import { AbstractStreamOperator, type Output } from "./stream_operator.ts";
+import { AbstractStreamOperator } from "./stream_operator.ts";
+import { WindowFunctionContext, WindowTriggerContext } from "./window_contexts.ts";
 
 /** The function a firing window is evaluated with, as the operator calls it. */
 export interface InternalWindowFunction {
@@ -66,8 +67,6 @@ export interface WindowOperatorSpec {
 }
 
 const MERGING_WINDOWS = new ValueStateDescriptor<MergingWindowSetSnapshot>("window-merging-set");
-const TRIGGER_STATE_PREFIX = "window-trigger:";
-const WINDOW_STATE_PREFIX = "window-state:";
 
 /** The window a timer names (its namespace is the window's key). */
 function windowOfKey(key: string): Window {
@@ -128,7 +127,7 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
     this.windowCtx = new WindowFunctionContext(
       this.runtimeContext(),
       backend,
-      this,
+      () => this.currentWatermark,
       this.output,
       this.ctx.processingTime,
     );
@@ -360,139 +359,4 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
     if (set.size === 0) this.mergingSets!.clear();
     else this.mergingSets!.update(set.snapshot());
   }
-}
-
-/**
- * The trigger's view of the current key and window, one instance reused for
- * every call: its state handles set the window's namespace on each access.
- */
-class WindowTriggerContext implements OnMergeContext {
-  window: Window = GlobalWindow.get();
-  /** The windows being merged into `window` (during onMerge only). */
-  merged: readonly Window[] = [];
-  private readonly states = new Map<string, ValueState<unknown>>();
-
-  constructor(
-    private readonly backend: KeyedStateBackend,
-    private readonly timers: InternalTimerService,
-    private readonly time: { now(): number },
-  ) {}
-
-  get currentWatermark(): number {
-    return this.timers.currentWatermark;
-  }
-  get currentProcessingTime(): number {
-    return this.time.now();
-  }
-  registerEventTimeTimer(timeMs: number): void {
-    this.timers.registerEventTimeTimer(this.window.key, timeMs);
-  }
-  registerProcessingTimeTimer(timeMs: number): void {
-    this.timers.registerProcessingTimeTimer(this.window.key, timeMs);
-  }
-  deleteEventTimeTimer(timeMs: number): void {
-    this.timers.deleteEventTimeTimer(this.window.key, timeMs);
-  }
-  deleteProcessingTimeTimer(timeMs: number): void {
-    this.timers.deleteProcessingTimeTimer(this.window.key, timeMs);
-  }
-
-  getState<V>(name: string): ValueState<V> {
-    let s = this.states.get(name);
-    if (s === undefined) {
-      const handle = this.backend.getState(new ValueStateDescriptor(TRIGGER_STATE_PREFIX + name));
-      const inWindow = () => this.backend.setCurrentNamespace(this.window.key);
-      s = {
-        value: () => (inWindow(), handle.value()),
-        update: (v) => (inWindow(), handle.update(v)),
-        clear: () => (inWindow(), handle.clear()),
-      };
-      this.states.set(name, s);
-    }
-    return s as ValueState<V>;
-  }
-
-  mergeState<V>(name: string, combine: (a: V, b: V) => V): void {
-    const state = this.getState<V>(name);
-    const target = this.window;
-    let acc: V | undefined;
-    for (const m of this.merged) {
-      this.window = m;
-      const v = state.value();
-      if (v !== undefined) acc = acc === undefined ? v : combine(acc, v);
-    }
-    this.window = target;
-    if (acc === undefined) return;
-    const own = state.value();
-    state.update(own === undefined ? acc : combine(own, acc));
-  }
-}
-
-/** What window functions see; reused for every firing. */
-class WindowFunctionContext implements ProcessWindowContext<Window> {
-  window: Window = GlobalWindow.get();
-  private readonly windowStore: KeyedStateStore;
-
-  constructor(
-    private readonly global: KeyedStateStore,
-    backend: KeyedStateBackend,
-    private readonly op: WindowOperator,
-    private readonly out: Output<unknown>,
-    private readonly time: { now(): number },
-  ) {
-    this.windowStore = windowScopedStore(
-      global,
-      backend,
-      () => WINDOW_STATE_PREFIX + this.window.key,
-    );
-  }
-
-  currentProcessingTime(): number {
-    return this.time.now();
-  }
-  currentWatermark(): number {
-    return this.op.currentWatermark;
-  }
-  windowState(): KeyedStateStore {
-    return this.windowStore;
-  }
-  globalState(): KeyedStateStore {
-    return this.global;
-  }
-  output<X>(tag: OutputTag<X>, value: X): void {
-    this.out.collectSide(tag.id, value);
-  }
-}
-
-/**
- * State handles of `global` whose every call runs in the namespace
- * `namespace()` (the firing window), then returns to the key's own state.
- */
-function windowScopedStore(
-  global: KeyedStateStore,
-  backend: KeyedStateBackend,
-  namespace: () => string,
-): KeyedStateStore {
-  const scoped = <H extends object>(handle: H): H =>
-    new Proxy(handle, {
-      get(target, prop) {
-        const v = Reflect.get(target, prop);
-        if (typeof v !== "function") return v;
-        return (...args: unknown[]) => {
-          backend.setCurrentNamespace(namespace());
-          try {
-            return v.apply(target, args);
-          } finally {
-            backend.setCurrentNamespace(undefined);
-          }
-        };
-      },
-    });
-  return {
-    getState: (d) => scoped(global.getState(d)),
-    getListState: (d) => scoped(global.getListState(d)),
-    getMapState: (d) => scoped(global.getMapState(d)),
-    getReducingState: (d) => scoped(global.getReducingState(d)),
-    getAggregatingState: (d) => scoped(global.getAggregatingState(d)),
-  };
 }
