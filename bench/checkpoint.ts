@@ -141,7 +141,10 @@ async function recovery(cluster: TestCluster, dir: string, jobArgs: string[]): P
 
 /**
  * Options: `--events` (default 30,000,000: runs of ~20 s, so start-up is a
- * small part), `--keys` (100,000), `--value-bytes` (1000).
+ * small part), `--keys` (100,000), `--value-bytes` (1000), `--modes` (the
+ * first must be `off`), `--repeat` (3: the modes run in turn that many
+ * times and each reports its median, since this machine's rate moves by tens
+ * of percent from minute to minute), `--no-recovery`.
  */
 export async function checkpointBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -150,8 +153,13 @@ export async function checkpointBench(args: string[]): Promise<void> {
       events: { type: "string", default: "30000000" },
       keys: { type: "string", default: "100000" },
       "value-bytes": { type: "string", default: "1000" },
+      modes: { type: "string", default: "off,exactly_once,unaligned" },
+      repeat: { type: "string", default: "3" },
+      "no-recovery": { type: "boolean", default: false },
     },
   });
+  const modes = values.modes.split(",");
+  if (modes[0] !== "off") throw new Error("--modes: the first mode must be off (the baseline)");
   const events = Number(values.events);
   const jobArgs = [
     "--events",
@@ -164,9 +172,24 @@ export async function checkpointBench(args: string[]): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "spate-bench-chk-" });
   const cluster = await startCluster(2, 1);
   try {
-    const results: ModeResult[] = [];
-    for (const mode of ["off", "exactly_once", "unaligned"]) {
-      results.push(await runMode(cluster, mode, dir, events, jobArgs));
+    const runs = new Map<string, ModeResult[]>(modes.map((m) => [m, []]));
+    for (let r = 0; r < Number(values.repeat); r++) {
+      for (const mode of modes) {
+        runs.get(mode)!.push(await runMode(cluster, mode, dir, events, jobArgs));
+      }
+    }
+    const results: ModeResult[] = modes.map((mode) => {
+      const rs = runs.get(mode)!;
+      return {
+        mode,
+        eventsPerSecond: median(rs.map((r) => r.eventsPerSecond)),
+        wholeJobEventsPerSecond: median(rs.map((r) => r.wholeJobEventsPerSecond)),
+        checkpoints: rs.flatMap((r) => r.checkpoints),
+      };
+    });
+    for (const [mode, rs] of runs) {
+      const rates = rs.map((r) => (r.eventsPerSecond / 1e6).toFixed(2)).join(", ");
+      console.log(`  (${mode} runs: ${rates} M events/s)`);
     }
     const off = results[0].eventsPerSecond;
     console.log(
@@ -198,6 +221,7 @@ export async function checkpointBench(args: string[]): Promise<void> {
         } KiB`;
       console.log(line + stats);
     }
+    if (values["no-recovery"]) return;
     const recoveryMs = await recovery(cluster, dir, jobArgs);
     console.log(
       `  recovery after kill -9 of a worker: ${

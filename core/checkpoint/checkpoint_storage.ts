@@ -15,6 +15,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { crc32 as zlibCrc32 } from "node:zlib";
 import { decode, encode } from "cbor-x";
 import { decodeStateFile, encodeStateFile } from "./state_file_format.ts";
 
@@ -23,8 +24,14 @@ export interface StateFileHandle {
   /** Absolute path. */
   path: string;
   bytes: number;
-  /** Hex SHA-256 of the file's bytes. */
-  sha256: string;
+  /**
+   * CRC-32 of the file's bytes. State files guard against truncation and
+   * bit rot, not tampering, and CRC-32 runs in hardware: 1.5 ms for 50 MB,
+   * against 31 ms for SHA-256, at every checkpoint of every task.
+   */
+  crc32?: number;
+  /** Hex SHA-256 of the file's bytes (state files written before `crc32`). */
+  sha256?: string;
 }
 
 /** The `_metadata` of a completed checkpoint or savepoint. */
@@ -93,10 +100,10 @@ export async function writeStateFile(
   const chunks = encodeStateFile(data);
   const path = `${await Deno.realPath(dir)}/${name}`;
   await writeAtomic(path, chunks);
-  const hash = createHash("sha256");
-  for (const c of chunks) hash.update(c);
+  let crc = 0;
+  for (const c of chunks) crc = crc32(c, crc);
   const bytes = chunks.reduce((n, c) => n + c.byteLength, 0);
-  return { path, bytes, sha256: hash.digest("hex") };
+  return { path, bytes, crc32: crc };
 }
 
 /** Reads and decodes a state file once its size and checksum match the handle. */
@@ -229,7 +236,13 @@ async function readVerified(handle: StateFileHandle): Promise<Uint8Array> {
     const what = bytes.byteLength < handle.bytes ? "truncated" : "too long";
     throw corrupt(`${what}: ${bytes.byteLength} of ${handle.bytes} bytes`);
   }
-  if (await sha256(bytes) !== handle.sha256) throw corrupt("sha256 checksum mismatch");
+  if (handle.crc32 !== undefined) {
+    if (crc32(bytes) !== handle.crc32) throw corrupt("crc32 checksum mismatch");
+  } else if (handle.sha256 !== undefined) {
+    if (sha256(bytes) !== handle.sha256) throw corrupt("sha256 checksum mismatch");
+  } else {
+    throw corrupt("its handle has no checksum");
+  }
   return bytes;
 }
 
@@ -260,6 +273,11 @@ function ifNotFound<T>(fallback: T): (e: unknown) => T {
     if (e instanceof Deno.errors.NotFound) return fallback;
     throw e;
   };
+}
+
+/** CRC-32 of `bytes` continuing from `crc` (node:zlib's, hardware-accelerated). */
+function crc32(bytes: Uint8Array, crc = 0): number {
+  return zlibCrc32(bytes, crc);
 }
 
 /** node:crypto hashes ~5x faster than WebCrypto here (measured: 34 vs 188 ms for 50 MB). */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import { encode } from "cbor-x";
 import {
@@ -74,7 +75,7 @@ withRoot("state file and metadata survive a round trip", async (root) => {
   const file = await writeStateFile(dir, "task-a-0", state);
   assert.ok(file.path.startsWith("/") && file.path.endsWith("/chk-7/task-a-0"));
   assert.equal(file.bytes, (await Deno.stat(file.path)).size);
-  assert.match(file.sha256, /^[0-9a-f]{64}$/);
+  assert.ok(Number.isInteger(file.crc32));
   assert.deepEqual(await readStateFile(file), state);
 
   assert.equal(await writeMetadata(dir, metadata(7, file)), `${dir}/_metadata`);
@@ -117,6 +118,21 @@ withRoot("a flipped byte in a state file fails the checksum", async (root) => {
   await rejectsCorrupt(validateCheckpoint(dir), /checksum mismatch/);
   const handle = (await readMetadata(dir)).tasks["task-a-0"].file!;
   await rejectsCorrupt(readStateFile(handle), /checksum mismatch/);
+});
+
+withRoot("a state file handle from before crc32 (sha256) still verifies", async (root) => {
+  const file = await writeStateFile(`${root}/chk-1`, "task-a-0", { total: 7 });
+  const bytes = await Deno.readFile(file.path);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  assert.deepEqual(await readStateFile({ path: file.path, bytes: file.bytes, sha256 }), {
+    total: 7,
+  });
+  const wrong = { path: file.path, bytes: file.bytes, sha256: "0".repeat(64) };
+  await rejectsCorrupt(readStateFile(wrong), /sha256 checksum mismatch/);
+  await rejectsCorrupt(
+    readStateFile({ path: file.path, bytes: file.bytes }),
+    /its handle has no checksum/,
+  );
 });
 
 withRoot("a missing state file fails validation", async (root) => {

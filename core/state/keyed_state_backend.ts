@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { GroupEncode } from "./snapshot_arena.ts";
 import type { KeyGroupRange } from "./key_groups.ts";
 import type {
   AggregatingState,
@@ -105,9 +106,10 @@ export interface KeyedStateBackend {
   /**
    * Captures the state now, each key group encoded to CBOR bytes at once.
    * Cheaper overall than `snapshot()` (no copy-on-write afterwards), but the
-   * caller waits for the encoding.
+   * caller waits for the encoding. `encode` (default: into fresh memory)
+   * lets a task encode into a reused `SnapshotArena`.
    */
-  snapshotEncoded(checkpointId: number): KeyedStateSnapshot;
+  snapshotEncoded(checkpointId: number, encode?: GroupEncode): KeyedStateSnapshot;
   /**
    * Loads the key groups of this backend's range from snapshots of any number
    * of old subtasks (rescaling). Call on an empty backend, before processing.

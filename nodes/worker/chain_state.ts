@@ -12,6 +12,7 @@ import {
   writeStateFile,
 } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { KeyedStateSnapshot } from "../../core/state/keyed_state_backend.ts";
+import type { SnapshotArena } from "../../core/state/snapshot_arena.ts";
 import type { TimerGroupSnapshot } from "../../core/time/timer_service.ts";
 import {
   type OperatorStateSnapshot,
@@ -67,24 +68,38 @@ export interface TaskRestore {
 /** Where a task writes its state: the checkpoint's directory. */
 export type CheckpointDirOf = (checkpointId: number) => string;
 
+/** A chain's captured state: assembled into the task's snapshot, then released once written. */
+export interface CapturedChainState {
+  /** The task's snapshot, with the unaligned in-flight data if any. */
+  assemble(inFlight?: InFlightBuffer[]): TaskStateSnapshot;
+  /** The encoded keyed state may be overwritten after this (once the snapshot is written). */
+  release(): void;
+}
+
 /**
  * Phase one, between two records: runs the operators' snapshot hooks and
- * captures every state (keyed state encoded at once). Returns phase two,
- * which assembles the task's snapshot (with unaligned in-flight data) for
- * writing while records flow.
+ * captures every state (keyed state encoded at once, into `arena`). Returns
+ * phase two, which assembles the task's snapshot for writing while records
+ * flow.
  */
 export async function captureChainState(
   chain: OperatorChain,
   checkpointId: number,
-): Promise<(inFlight?: InFlightBuffer[]) => TaskStateSnapshot> {
+  arena: SnapshotArena,
+): Promise<CapturedChainState> {
   for (const { op } of chain.operators) await op.snapshotState?.(checkpointId);
-  const keyed = new Map<string, KeyedStateSnapshot>();
   const operators: Record<string, OperatorSnapshot> = {};
-  for (const { node, ctx } of chain.operators) {
-    // Encoded now: no copy-on-write for the rest of the interval (measured far cheaper).
-    if (ctx.keyedBackend !== undefined) {
-      keyed.set(node.uid, ctx.keyedBackend.snapshotEncoded(checkpointId));
+  // Encoded now: no copy-on-write for the rest of the interval (measured far cheaper).
+  const { result: keyed, release } = arena.encodeAll((encode) => {
+    const keyed = new Map<string, KeyedStateSnapshot>();
+    for (const { node, ctx } of chain.operators) {
+      if (ctx.keyedBackend !== undefined) {
+        keyed.set(node.uid, ctx.keyedBackend.snapshotEncoded(checkpointId, encode));
+      }
     }
+    return keyed;
+  });
+  for (const { node, ctx } of chain.operators) {
     const operator = ctx.operatorState.snapshot(checkpointId);
     if (operator.states.length > 0) operators[node.uid] = { operator };
     const timers = ctx.timerService?.snapshot() ?? [];
@@ -93,7 +108,7 @@ export async function captureChainState(
   if (chain.source?.snapshotState && chain.sourceNode) {
     operators[chain.sourceNode.uid] = { source: chain.source.snapshotState() };
   }
-  return (inFlight?: InFlightBuffer[]) => {
+  const assemble = (inFlight?: InFlightBuffer[]): TaskStateSnapshot => {
     for (const [uid, k] of keyed) {
       if (k.keyGroups.length > 0) operators[uid] = { ...operators[uid], keyed: k };
     }
@@ -110,6 +125,7 @@ export async function captureChainState(
       operators,
     };
   };
+  return { assemble, release };
 }
 
 /** Writes a captured snapshot into the checkpoint's directory. */

@@ -16,6 +16,7 @@ import {
   type BarrierInfo,
 } from "../../core/checkpoint/barrier_aligner.ts";
 import type { StateFileHandle } from "../../core/checkpoint/checkpoint_storage.ts";
+import { SnapshotArena } from "../../core/state/snapshot_arena.ts";
 import {
   captureChainState,
   type CheckpointDirOf,
@@ -61,6 +62,8 @@ export class TaskCheckpoints {
     | undefined;
   /** True when buffers must be shown to the aligner (unaligned mode). */
   readonly watchesBuffers: boolean;
+  /** The memory keyed state is encoded into, reused from one checkpoint to the next. */
+  private readonly arena = new SnapshotArena();
 
   constructor(
     private readonly writers: RecordWriter[],
@@ -191,10 +194,10 @@ export class TaskCheckpoints {
     checkpointId: number,
     alignmentDurationMs: number,
   ): Promise<((inFlight?: InFlightBuffer[]) => void) | undefined> {
-    let convert;
+    let captured;
     const syncStart = performance.now();
     try {
-      convert = await captureChainState(this.chain, checkpointId);
+      captured = await captureChainState(this.chain, checkpointId, this.arena);
     } catch (e) {
       this.reporter.decline(checkpointId, `snapshot failed: ${(e as Error).message}`);
       return undefined;
@@ -203,7 +206,7 @@ export class TaskCheckpoints {
     return (inFlight?: InFlightBuffer[]) => {
       const start = performance.now();
       Promise.resolve().then(async () => {
-        const snapshot = convert(inFlight);
+        const snapshot = captured.assemble(inFlight);
         const operators = Object.keys(snapshot.operators);
         const file = operators.length > 0
           ? await writeTaskState(this.dirOf(checkpointId), snapshot)
@@ -223,7 +226,7 @@ export class TaskCheckpoints {
           checkpointId,
           `writing the state of checkpoint ${checkpointId} failed: ${(e as Error).message}`,
         )
-      );
+      ).finally(() => captured.release());
     };
   }
 
