@@ -81,24 +81,30 @@ class BoundedGeneratorReader<T> implements SourceReader<T> {
     gate: Availability,
     maxRecords: number,
   ): boolean | Promise<boolean> {
-    const fn = this.fn;
+    const fn = this.fn, limiter = this.limiter;
     let budget = maxRecords;
-    if (this.limiter !== undefined && this.ranges.length > 0) {
-      const allowed = this.limiter.allowance();
-      if (allowed <= 0) return this.limiter.pause();
+    if (limiter !== undefined && this.ranges.length > 0) {
+      const allowed = limiter.allowance();
+      if (allowed <= 0) return limiter.pause();
       budget = Math.min(budget, allowed);
-      this.limiter.consumed(budget);
     }
+    const granted = budget;
+    let more = false;
     while (this.ranges.length > 0) {
       const r = this.ranges[0];
       while (budget > 0 && r[0] < r[1] && gate.available) {
         output.collect(fn(r[0]++));
         budget--;
       }
-      if (r[0] < r[1]) return true;
+      if (r[0] < r[1]) {
+        more = true;
+        break;
+      }
       this.ranges.shift();
     }
-    return false;
+    // Only what was emitted: records held back by backpressure stay allowed.
+    limiter?.consumed(granted - budget);
+    return more;
   }
   snapshotState(): Ranges {
     return this.ranges.map(([a, b]) => [a, b]);

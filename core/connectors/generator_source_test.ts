@@ -37,3 +37,28 @@ Deno.test("an unbounded generator resumes only at its old parallelism", () => {
   r.pollNext({ collect: (x: number) => got.push(x) }, { available: true }, 3);
   assert.deepEqual(got, [10, 12, 14]);
 });
+
+Deno.test("a rate-limited generator keeps the allowance that backpressure held back", async () => {
+  const r = generatorSource(10_000, (x) => x, { recordsPerSecond: 1000 }).createReader();
+  r.open({ operatorName: "g", subtaskIndex: 0, parallelism: 1 });
+  const got: number[] = [];
+  const out = { collect: (x: number) => got.push(x) };
+  // Let ~100 records of allowance accrue (waiting on the limiter itself).
+  const start = performance.now();
+  while (performance.now() - start < 100) {
+    const more = r.pollNext(out, { available: false }, 1000);
+    if (more instanceof Promise) await more;
+    else await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  // Output that takes one record per call: each call emits at once, none waits.
+  for (let i = 0; i < 5; i++) {
+    let room = 1;
+    const gate = {
+      get available() {
+        return room-- > 0;
+      },
+    };
+    assert.equal(r.pollNext(out, gate, 1000), true, `call ${i} was paced though allowed`);
+  }
+  assert.deepEqual(got, [0, 1, 2, 3, 4]);
+});
