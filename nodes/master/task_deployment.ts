@@ -42,7 +42,7 @@ export function taskDeployment(
   const parallelism = (id: number) => job.vertices.find((v) => v.id === id)!.parallelism;
   const location = (v: number, i: number): PeerLocation => {
     const slot = a.graph.get(v, i).slot!;
-    return { processId: slot.processId, dataAddress: slot.dataAddress };
+    return { processId: slot.processId, dataAddress: slot.dataAddress, slotIndex: slot.slotIndex };
   };
   const channelId = (edgeId: number, producer: number, consumer: number) =>
     `${a.jobId}.${a.attempt}.${edgeId}.${producer}.${consumer}`;

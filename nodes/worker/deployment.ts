@@ -34,6 +34,8 @@ export interface PeerLocation {
   readonly processId: string;
   /** Base URL of the data server (`http://host:port`). */
   readonly dataAddress: string;
+  /** The slot of the process that runs the peer (equal slots: an in-slot channel). */
+  readonly slotIndex?: number;
 }
 
 /** One channel of an exchange, producer subtask -> consumer subtask. */

@@ -9,9 +9,12 @@
 import { StreamTask, TaskCancelledError } from "./task.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import { loadJobPlan } from "./job_loader.ts";
+import { InSlotChannels } from "./network/in_slot_channel.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./task_descriptor.ts";
 
 const tasks = new Map<string, StreamTask>();
+/** Channels between two tasks of this slot, paired by id as their tasks deploy. */
+const inSlotChannels = new InSlotChannels();
 /** How often running tasks report their counters. */
 const METRICS_INTERVAL_MS = 1000;
 
@@ -39,6 +42,7 @@ async function deploy(d: TaskDescriptor): Promise<void> {
         decline: (checkpointId, reason) =>
           report({ type: "checkpointDecline", taskId: d.taskId, checkpointId, reason }),
       },
+      inSlotChannels,
     );
     tasks.set(d.taskId, task);
     report({ type: "running", taskId: d.taskId });

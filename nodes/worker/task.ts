@@ -10,13 +10,14 @@ import type { JobPlan, TaskFailure } from "../../core/datastream/execution_conte
 import type { JobVertex } from "../../core/graph/job_graph.ts";
 import { channelSelector } from "../../core/graph/partitioners.ts";
 import { RecordBatchDecoder, RecordBatchEncoder } from "../../core/serde/record_batch.ts";
-import { messagePortEndpoint } from "./network/channel.ts";
+import { type ChannelEndpoint, messagePortEndpoint, type RecordArray } from "./network/channel.ts";
+import { InSlotChannels } from "./network/in_slot_channel.ts";
 import { InputGate } from "./network/input_gate.ts";
 import { OutputAvailability } from "./network/output_availability.ts";
 import { OutputChannel } from "./network/output_channel.ts";
 import { RecordWriter } from "./network/record_writer.ts";
 import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
-import type { TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
+import type { ChannelPort, TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
 import { EventLoopYield } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
 import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
@@ -70,6 +71,7 @@ export class StreamTask {
     private readonly plan: JobPlan,
     sendToClient: (collectId: number, records: unknown[]) => void,
     checkpointReporter: CheckpointReporter = { ack() {}, decline() {} },
+    inSlot: InSlotChannels = new InSlotChannels(),
   ) {
     const vertex = plan.jobGraph.vertices.find((v) => v.id === descriptor.vertexId);
     if (vertex === undefined) throw new Error(`job has no vertex ${descriptor.vertexId}`);
@@ -81,7 +83,7 @@ export class StreamTask {
       const edge = plan.jobGraph.edges.find((e) => e.id === out.edgeId)!;
       const streamEdge = plan.streamGraph.edges[edge.id];
       const channels = out.ports.map((p) =>
-        new OutputChannel(messagePortEndpoint(p), encoder, network, this.availability)
+        new OutputChannel(endpointOf(p, "producer", inSlot), encoder, network, this.availability)
       );
       const selector = channelSelector(
         streamEdge.partitioner,
@@ -102,7 +104,7 @@ export class StreamTask {
     if (inputPorts.length > 0) {
       const remote = descriptor.inputs.flatMap((i) => i.remote);
       this.gate = new InputGate(
-        inputPorts.map(messagePortEndpoint),
+        inputPorts.map((p) => endpointOf(p, "consumer", inSlot)),
         network,
         remote.map((r) => r ? network.creditsPerRemoteChannel : network.creditsPerChannel),
       );
@@ -271,9 +273,15 @@ export class StreamTask {
     const inputOf = this.inputOfChannel;
     const watermarks = new InputWatermarks(inputOf, heads);
     const timestamp = this.timestamp;
-    const processBuffer = (channel: number, data: ArrayBuffer | Uint8Array) => {
-      const records = decoder.decode(data);
-      const ts = decoder.timestamps;
+    const processBuffer = (channel: number, data: ArrayBuffer | Uint8Array | RecordArray) => {
+      let records: unknown[], ts: Float64Array | undefined;
+      if (data instanceof ArrayBuffer || data instanceof Uint8Array) {
+        records = decoder.decode(data);
+        ts = decoder.timestamps;
+      } else {
+        records = data.values;
+        ts = data.timestamps;
+      }
       const head = heads[inputOf[channel]];
       this.sourceRecords += records.length;
       if (ts === undefined) {
@@ -360,4 +368,13 @@ export class StreamTask {
       backpressuredMs: Math.round(this.backpressuredMs),
     };
   }
+}
+
+/** The endpoint of a channel port: a MessagePort, or this slot's end of an in-slot channel. */
+function endpointOf(
+  port: ChannelPort,
+  side: "producer" | "consumer",
+  inSlot: InSlotChannels,
+): ChannelEndpoint {
+  return port instanceof MessagePort ? messagePortEndpoint(port) : inSlot.claim(port.inSlot, side);
 }

@@ -16,6 +16,7 @@ import {
   type BarrierInfo,
 } from "../../core/checkpoint/barrier_aligner.ts";
 import type { StateFileHandle } from "../../core/checkpoint/checkpoint_storage.ts";
+import { RecordBatchEncoder } from "../../core/serde/record_batch.ts";
 import { SnapshotArena } from "../../core/state/snapshot_arena.ts";
 import {
   captureChainState,
@@ -62,6 +63,8 @@ export class TaskCheckpoints {
     | undefined;
   /** True when buffers must be shown to the aligner (unaligned mode). */
   readonly watchesBuffers: boolean;
+  /** Encodes in-flight records that came within the slot (unaligned checkpoints). */
+  private readonly encoder = new RecordBatchEncoder();
   /** The memory keyed state is encoded into, reused from one checkpoint to the next. */
   private readonly arena = new SnapshotArena();
 
@@ -93,8 +96,12 @@ export class TaskCheckpoints {
     const u = this.unaligned;
     if (u?.checkpointId !== checkpointId) return;
     // The buffers are this task's own (transferred to it); keeping them costs no copy.
+    // Records handed over within the slot are encoded now, as they stand.
     for (const b of items) {
-      u.buffers.push({ channel: b.channel, records: b.records, data: new Uint8Array(b.data) });
+      const data = b.data instanceof ArrayBuffer
+        ? new Uint8Array(b.data)
+        : new Uint8Array(this.encoder.encode(b.data.values, b.data.timestamps));
+      u.buffers.push({ channel: b.channel, records: b.records, data });
     }
   }
 

@@ -25,15 +25,22 @@ export interface JobArtifact {
   readonly fingerprint: string;
 }
 
+/**
+ * How a task reaches one channel: a MessagePort (the other end is another
+ * slot, or this process's relay to an HTTP/2 stream), or the id of an
+ * in-slot channel when both ends run in the same slot.
+ */
+export type ChannelPort = MessagePort | { readonly inSlot: string };
+
 export interface TaskDescriptor {
   readonly taskId: string;
   readonly job: JobArtifact;
   readonly vertexId: number;
   readonly subtaskIndex: number;
   /** Per input job edge: one port per producer subtask, in producer order. */
-  readonly inputs: { edgeId: number; ports: MessagePort[]; remote: boolean[] }[];
+  readonly inputs: { edgeId: number; ports: ChannelPort[]; remote: boolean[] }[];
   /** Per output job edge: one port per consumer subtask, in channel order. */
-  readonly outputs: { edgeId: number; ports: MessagePort[] }[];
+  readonly outputs: { edgeId: number; ports: ChannelPort[] }[];
   readonly network: NetworkSettings;
   /** The slot's share of its worker's managed memory (for state backends and spilling). */
   readonly managedMemoryBytes?: number;

@@ -16,7 +16,7 @@ import type {
 import { Actor, type ActorRef, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
 import { TASK_EXECUTOR_SCHEMA } from "../master/message_schemas.ts";
-import type { JobModuleSource, TaskDeployment } from "./deployment.ts";
+import type { ChannelDeployment, JobModuleSource, TaskDeployment } from "./deployment.ts";
 import type { NetworkEnvironment } from "./network/network_environment.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./task_descriptor.ts";
 
@@ -195,6 +195,9 @@ export class TaskExecutor
       );
     }
     const net = this.options.network;
+    /** Both ends in this task's slot: records are handed over in the slot, not posted. */
+    const inSlot = (c: ChannelDeployment) =>
+      c.peer.processId === net.processId && c.peer.slotIndex === task.slotIndex;
     const descriptor: TaskDescriptor = {
       taskId: task.taskId,
       job: {
@@ -208,12 +211,12 @@ export class TaskExecutor
       subtaskIndex: task.subtaskIndex,
       inputs: task.inputs.map((i) => ({
         edgeId: i.edgeId,
-        ports: i.channels.map((c) => net.consumerPort(c)),
+        ports: i.channels.map((c) => inSlot(c) ? { inSlot: c.channelId } : net.consumerPort(c)),
         remote: i.channels.map((c) => c.peer.processId !== net.processId),
       })),
       outputs: task.outputs.map((o) => ({
         edgeId: o.edgeId,
-        ports: o.channels.map((c) => net.producerPort(c)),
+        ports: o.channels.map((c) => inSlot(c) ? { inSlot: c.channelId } : net.producerPort(c)),
       })),
       network: task.network,
       managedMemoryBytes: task.managedMemoryBytes,
@@ -223,7 +226,9 @@ export class TaskExecutor
       spillDirectory: this.options.spillDirectory,
       restore: task.restore,
     };
-    const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) => x.ports);
+    const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) =>
+      x.ports.filter((p): p is MessagePort => p instanceof MessagePort)
+    );
     this.slotControl(task.slotIndex, task.job.jobId).postMessage(
       { type: "deploy", task: descriptor } satisfies SlotCommand,
       ports,
@@ -239,10 +244,15 @@ export class TaskExecutor
         name: `${this.options.name}-slot-${index}`,
       });
       const self = this.context.self;
-      w.onmessage = (e: MessageEvent<SlotReport>) =>
-        self.tell({ type: "slotReport", slotIndex: index, report: e.data });
+      // A replaced worker (its job was cancelled or restarted) may still report during its
+      // grace period; its task ids are those of the new attempt, so its reports are dropped.
+      const current = () => this.slots[index].worker === w;
+      w.onmessage = (e: MessageEvent<SlotReport>) => {
+        if (current()) self.tell({ type: "slotReport", slotIndex: index, report: e.data });
+      };
       w.onerror = (e: ErrorEvent) => {
         e.preventDefault();
+        if (!current()) return;
         self.tell({
           type: "slotReport",
           slotIndex: index,

@@ -1,13 +1,16 @@
 /**
- * The contract every channel transport honours (MessagePort now, HTTP/2
- * streams later): ordered delivery of buffers, the end marker after the last
+ * The contract every channel transport honours (MessagePort, in-slot pairs): ordered delivery of buffers, the end marker after the last
  * buffer, and credit-based flow control that bounds both ends.
  * @module
  */
 
 import assert from "node:assert/strict";
 import { RecordBatchDecoder, RecordBatchEncoder } from "../../core/serde/record_batch.ts";
-import type { ChannelEndpoint, NetworkSettings } from "../../nodes/worker/network/channel.ts";
+import {
+  type ChannelEndpoint,
+  isRecordArray,
+  type NetworkSettings,
+} from "../../nodes/worker/network/channel.ts";
 import { InputGate } from "../../nodes/worker/network/input_gate.ts";
 import { OutputAvailability } from "../../nodes/worker/network/output_availability.ts";
 import { OutputChannel } from "../../nodes/worker/network/output_channel.ts";
@@ -40,7 +43,7 @@ async function drain(gate: InputGate, out: unknown[], decoder: RecordBatchDecode
         if (b.event.t === "barrier") out.push(`barrier ${b.event.id}`);
         continue;
       }
-      out.push(...decoder.decode(b.data));
+      out.push(...(isRecordArray(b.data) ? b.data.values : decoder.decode(b.data)));
       gate.release(b);
       continue;
     }

@@ -13,8 +13,8 @@ export type ChannelEvent = Extract<
 
 /** A message on a channel. */
 export type ChannelMessage =
-  /** A batch of `records` records, CBOR-encoded. */
-  | { t: "buffer"; data: ArrayBuffer; records: number }
+  /** A batch of `records` records: CBOR-encoded, or as they are within one slot. */
+  | { t: "buffer"; data: ArrayBuffer | RecordArray; records: number }
   /** End of partition: the producer will send nothing more. */
   | { t: "end" }
   /** Checkpoint barrier `id`: everything before it belongs to the checkpoint. */
@@ -30,8 +30,23 @@ export type ChannelMessage =
   /** The transport failed (a remote producer went away): the consuming task fails. */
   | { t: "error"; message: string };
 
-/** One end of a channel: a MessagePort inside a process (HTTP/2 streams across). */
+/** Records handed over within one slot (by reference, not encoded), with their timestamps. */
+export interface RecordArray {
+  readonly values: unknown[];
+  readonly timestamps: Float64Array | undefined;
+}
+
+/** True for a batch handed over within one slot. */
+export function isRecordArray(data: ArrayBuffer | RecordArray): data is RecordArray {
+  return !(data instanceof ArrayBuffer);
+}
+
+/**
+ * One end of a channel: a MessagePort inside a process (HTTP/2 streams
+ * across), or an in-slot pair that passes records by reference (`inSlot`).
+ */
 export interface ChannelEndpoint {
+  readonly inSlot?: boolean;
   send(message: ChannelMessage, transfer?: Transferable[]): void;
   onMessage(handler: (message: ChannelMessage) => void): void;
   close(): void;

@@ -11,13 +11,19 @@
  * @module
  */
 
-import type { ChannelEndpoint, ChannelEvent, ChannelMessage, NetworkSettings } from "./channel.ts";
+import type {
+  ChannelEndpoint,
+  ChannelEvent,
+  ChannelMessage,
+  NetworkSettings,
+  RecordArray,
+} from "./channel.ts";
 
 /** A buffer taken from the gate. */
 export interface InputBuffer {
   readonly kind: "buffer";
   readonly channel: number;
-  readonly data: ArrayBuffer;
+  readonly data: ArrayBuffer | RecordArray;
   readonly records: number;
 }
 
@@ -78,7 +84,7 @@ export class InputGate {
       case "buffer": {
         const queued = ++this.queuedBuffers[channel];
         if (queued > this.maxQueuedPerChannel) this.maxQueuedPerChannel = queued;
-        this.bytesIn += m.data.byteLength;
+        if (m.data instanceof ArrayBuffer) this.bytesIn += m.data.byteLength;
         this.push(channel, { kind: "buffer", channel, data: m.data, records: m.records });
         break;
       }

@@ -199,6 +199,10 @@ export class NetworkEnvironment {
       port.onmessage = (e: MessageEvent<ChannelMessage>) => {
         const m = e.data;
         if (m.t === "buffer") {
+          // A port to another process carries encoded buffers only (records stay in-slot).
+          if (!(m.data instanceof ArrayBuffer)) {
+            throw new Error("an unencoded batch reached a relay");
+          }
           out.writeBuffer(new Uint8Array(m.data), m.records);
         } else if (m.t === "barrier") {
           out.write({

@@ -12,6 +12,8 @@ import type { OutputAvailability } from "./output_availability.ts";
 
 const FIRST_BATCH_RECORDS = 16;
 const MAX_BATCH_RECORDS = 1 << 16;
+/** Records per batch on an in-slot channel (no bytes to aim at; credits bound the batches). */
+const IN_SLOT_BATCH_RECORDS = 1024;
 
 export class OutputChannel {
   private pending: unknown[] = [];
@@ -66,9 +68,15 @@ export class OutputChannel {
       this.pendingTs.length = 0;
       this.timed = false;
     }
+    this.buffersOut++;
+    if (this.endpoint.inSlot) {
+      // Within one slot the records go as they are: nothing to encode or size.
+      this.targetRecords = IN_SLOT_BATCH_RECORDS;
+      this.enqueue({ t: "buffer", data: { values: records, timestamps }, records: records.length });
+      return;
+    }
     const data = this.encoder.encode(records, timestamps);
     this.bytesOut += data.byteLength;
-    this.buffersOut++;
     const perRecord = data.byteLength / records.length;
     this.targetRecords = Math.max(
       1,
@@ -135,7 +143,7 @@ export class OutputChannel {
   private send(m: ChannelMessage): void {
     if (m.t === "buffer") {
       this.credit--;
-      this.endpoint.send(m, [m.data]);
+      this.endpoint.send(m, m.data instanceof ArrayBuffer ? [m.data] : undefined);
     } else {
       this.endpoint.send(m);
     }
