@@ -27,6 +27,8 @@ interface ModeResult {
   mode: string;
   /** Steady state (20% to 80% of the events). */
   eventsPerSecond: number;
+  /** CPU time of the cluster's processes per million events in the steady state. */
+  cpuMsPerMillion: number;
   /** Events over the whole job, start-up and final checkpoint included. */
   wholeJobEventsPerSecond: number;
   checkpoints: Checkpoint[];
@@ -70,6 +72,18 @@ async function latestJob(url: string) {
     : await (await fetch(`${url}/api/v1/jobs/${jobs[0].id}`)).json();
 }
 
+/** CPU time (user + system) the cluster's processes used so far, from /proc. */
+function clusterCpuMs(cluster: TestCluster): number {
+  let ticks = 0;
+  for (const p of [cluster.master, ...cluster.workers]) {
+    try {
+      const fields = Deno.readTextFileSync(`/proc/${p.child.pid}/stat`).split(") ")[1].split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch { /* gone, or no /proc */ }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
 async function runMode(
   cluster: TestCluster,
   mode: string,
@@ -82,11 +96,12 @@ async function runMode(
   // from the metrics the REST API reports (start-up and the end of the job excluded).
   let done = false;
   job.finally(() => done = true);
-  const samples: { ms: number; records: number }[] = [];
+  const samples: { ms: number; records: number; cpuMs: number }[] = [];
   while (!done) {
     const d = await latestJob(cluster.url);
     if (d?.state === "RUNNING") {
-      samples.push({ ms: performance.now(), records: d.vertices[1].recordsIn });
+      const cpuMs = clusterCpuMs(cluster);
+      samples.push({ ms: performance.now(), records: d.vertices[1].recordsIn, cpuMs });
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -99,9 +114,13 @@ async function runMode(
   const steady = from && to && to.ms > from.ms
     ? (to.records - from.records) / ((to.ms - from.ms) / 1000)
     : NaN;
+  const cpuMsPerMillion = from && to && to.records > from.records
+    ? (to.cpuMs - from.cpuMs) / ((to.records - from.records) / 1e6)
+    : NaN;
   return {
     mode,
     eventsPerSecond: steady,
+    cpuMsPerMillion,
     wholeJobEventsPerSecond: events / (summary.durationMs / 1000),
     checkpoints: (details.checkpoints as Checkpoint[]).filter((c) => c.status === "COMPLETED"),
   };
@@ -184,6 +203,7 @@ export async function checkpointBench(args: string[]): Promise<void> {
         mode,
         eventsPerSecond: median(rs.map((r) => r.eventsPerSecond)),
         wholeJobEventsPerSecond: median(rs.map((r) => r.wholeJobEventsPerSecond)),
+        cpuMsPerMillion: median(rs.map((r) => r.cpuMsPerMillion)),
         checkpoints: rs.flatMap((r) => r.checkpoints),
       };
     });
@@ -205,7 +225,7 @@ export async function checkpointBench(args: string[]): Promise<void> {
           (r.wholeJobEventsPerSecond / 1e6).toFixed(2)
         } M/s, ${
           (r.wholeJobEventsPerSecond / results[0].wholeJobEventsPerSecond * 100).toFixed(0)
-        }%)`;
+        }%, CPU ${r.cpuMsPerMillion.toFixed(0)} ms per M events)`;
       const stats = c.length === 0
         ? ""
         : `  ${c.length} checkpoints, duration median ${

@@ -1,25 +1,37 @@
 /**
- * Benchmarks: `deno task bench <name> [options]`. Each prints its figures and
- * the baseline measured in the same run.
+ * Benchmarks: `deno task bench <name> [options]` (or `spate bench ...` from a
+ * source checkout). Each prints its figures and the baseline measured in the
+ * same run.
  * @module
  */
 
 import { checkpointBench } from "./checkpoint.ts";
+import { nexmarkBench } from "./nexmark.ts";
+import { latencyBench } from "./latency.ts";
 import { shuffleBench } from "./shuffle.ts";
 import { windowsBench } from "./windows.ts";
 import { wordcountBench } from "./wordcount.ts";
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+/** Every benchmark by name: each takes its own options. */
+export const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   checkpoint: checkpointBench,
+  nexmark: nexmarkBench,
+  latency: latencyBench,
   shuffle: shuffleBench,
   windows: windowsBench,
   wordcount: wordcountBench,
 };
 
-const [name, ...rest] = Deno.args;
-const bench = BENCHES[name];
-if (bench === undefined) {
-  console.error(`usage: deno task bench <${Object.keys(BENCHES).join("|")}> [options]`);
-  Deno.exit(2);
+/** Runs `<name> [options]`; returns the exit code (2: no such benchmark). */
+export async function runBench(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  const bench = BENCHES[name];
+  if (bench === undefined) {
+    console.error(`usage: spate bench <${Object.keys(BENCHES).join("|")}> [options]`);
+    return 2;
+  }
+  await bench(rest);
+  return 0;
 }
-await bench(rest);
+
+if (import.meta.main) Deno.exit(await runBench(Deno.args));

@@ -8,6 +8,7 @@
 import { GraphError } from "../core/graph/stream_graph.ts";
 import { NotEnoughSlotsError } from "../nodes/master/slot_assignment.ts";
 import { JobBuildError } from "./load_job.ts";
+import { benchCommand } from "./bench.ts";
 import { planCommand } from "./plan.ts";
 import { masterCommand } from "./master.ts";
 import { workerCommand } from "./worker.ts";
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   list: listCommand,
   cancel: cancelCommand,
   savepoint: savepointCommand,
+  bench: benchCommand,
 };
 
 /** Runs the CLI with `args`; returns the process exit code. */

@@ -1,0 +1,141 @@
+/**
+ * Nexmark q7, highest bid: per tumbling window of 10 s of event time, the
+ * bid(s) with the highest price, as (auction, price, bidder, dateTime, window
+ * end); every bid tied for the highest is reported, as the suite's SQL join
+ * on `price = maxprice` does. A two-phase aggregation: stage one keeps each
+ * auction's highest bids per window incrementally (in parallel); stage two,
+ * keyed by window end, keeps the highest of those and reports them once the
+ * watermark reaches the window's last millisecond.
+ * @module
+ */
+
+import {
+  type AggregateFunction,
+  type Collector,
+  type KeyedProcessContext,
+  type KeyedProcessFunction,
+  type OnTimerContext,
+  type ProcessWindowFunction,
+  type RuntimeContext,
+  type TimeWindow,
+  TumblingEventTimeWindows,
+  type ValueState,
+  ValueStateDescriptor,
+} from "spate";
+import { BID, type Bid, eventTime, type NexmarkEvent } from "../model.ts";
+import type { NexmarkQuery, Row } from "./query.ts";
+
+const WINDOW_SIZE_MS = 10_000;
+
+/** The highest price seen and the bids at that price: [auction, bidder, dateTime] each. */
+interface Highest {
+  price: number;
+  bids: [auction: number, bidder: number, dateTime: number][];
+}
+
+/** Adds one bid to `top` (in place); returns it. */
+function addBid(top: Highest, auction: number, bidder: number, price: number, dateTime: number) {
+  if (price > top.price) {
+    top.price = price;
+    top.bids = [[auction, bidder, dateTime]];
+  } else if (price === top.price) top.bids.push([auction, bidder, dateTime]);
+  return top;
+}
+
+/** Merges `b` into `a` (in place); returns it. */
+function mergeHighest(a: Highest, b: Highest): Highest {
+  if (b.price > a.price) return b;
+  if (b.price === a.price) a.bids.push(...b.bids);
+  return a;
+}
+
+/** What the query needs of a bid (all the exchange carries). */
+type PricedBid = Pick<Bid, "auction" | "bidder" | "price" | "dateTime">;
+
+const highestBids: AggregateFunction<PricedBid, Highest, Highest> = {
+  createAccumulator: () => ({ price: -Infinity, bids: [] }),
+  add: (b, top) => addBid(top, b.auction, b.bidder, b.price, b.dateTime),
+  getResult: (top) => top,
+  merge: mergeHighest,
+};
+
+/** One auction's highest bids in the window that ends at `windowEnd`. */
+type WindowHighest = [windowEnd: number, highest: Highest];
+
+const withWindowEnd: ProcessWindowFunction<Highest, WindowHighest, number, TimeWindow> = {
+  process(_auction, ctx, [top], out) {
+    out.collect([ctx.window.end, top]);
+  },
+};
+
+/** Keyed by window end: the highest bids over all auctions of that window. */
+class HighestBid implements KeyedProcessFunction<number, WindowHighest, Row> {
+  private top!: ValueState<Highest>;
+
+  open(ctx: RuntimeContext) {
+    this.top = ctx.getState(new ValueStateDescriptor<Highest>("highest"));
+  }
+
+  processElement([windowEnd, highest]: WindowHighest, ctx: KeyedProcessContext<number>) {
+    const top = this.top.value();
+    if (top === undefined) {
+      this.top.update(highest);
+      ctx.timerService().registerEventTimeTimer(windowEnd - 1);
+    } else if (highest.price >= top.price) this.top.update(mergeHighest(top, highest));
+  }
+
+  onTimer(_time: number, ctx: OnTimerContext<number>, out: Collector<Row>) {
+    const top = this.top.value();
+    if (top === undefined) return;
+    const windowEnd = ctx.getCurrentKey();
+    for (const [auction, bidder, dateTime] of top.bids) {
+      out.collect([auction, top.price, bidder, dateTime, windowEnd]);
+    }
+    this.top.clear();
+  }
+}
+
+export const q7: NexmarkQuery = {
+  name: "q7",
+  description: "highest bid: (auction, price, bidder, dateTime, window end) of the " +
+    "highest bid(s) per 10 s tumbling window",
+  build: (events) =>
+    events.flatMap((e: NexmarkEvent, out: Collector<PricedBid>) => {
+      if (e.type !== BID) return;
+      const b = e.bid;
+      out.collect({ auction: b.auction, bidder: b.bidder, price: b.price, dateTime: b.dateTime });
+    }).name("Bids")
+      .keyBy((b) => b.auction)
+      .window(TumblingEventTimeWindows.of(WINDOW_SIZE_MS))
+      .aggregate(highestBids, withWindowEnd).name("Highest bids per auction and window")
+      .keyBy(([windowEnd]) => windowEnd)
+      .process(new HighestBid()).name("Q7 highest per window"),
+  raw(batches, emit) {
+    const windows = new Map<number, Highest>(); // by window start
+    let maxTime = -Infinity;
+    const fire = (watermark: number) => {
+      for (const [start, top] of windows) {
+        const end = start + WINDOW_SIZE_MS;
+        if (end - 1 > watermark) continue;
+        for (const [auction, bidder, dateTime] of top.bids) {
+          emit([auction, top.price, bidder, dateTime, end]);
+        }
+        windows.delete(start);
+      }
+    };
+    for (const batch of batches) {
+      for (const e of batch) {
+        const t = eventTime(e);
+        if (t > maxTime) maxTime = t;
+        if (e.type !== BID) continue;
+        const b = e.bid;
+        const start = t - (((t % WINDOW_SIZE_MS) + WINDOW_SIZE_MS) % WINDOW_SIZE_MS);
+        let top = windows.get(start);
+        if (top === undefined) windows.set(start, top = highestBids.createAccumulator());
+        addBid(top, b.auction, b.bidder, b.price, b.dateTime);
+      }
+      fire(maxTime - 1);
+    }
+    fire(Infinity);
+  },
+};
