@@ -2,14 +2,14 @@
  * Nexmark q6, average selling price by seller: per seller, the average
  * closing price of its last 10 closed auctions, updated at each closing (the
  * suite's text; its SQL's `ROWS BETWEEN 10 PRECEDING AND CURRENT ROW` would
- * take 11). Closing prices are q4's (see `q4.ts`); a seller's closings fold
+ * take 11). Closing prices are those of q4 (see `_closings.ts`); a seller's closings fold
  * in order of (expires, auction id), once the watermark has passed them, so
  * the rows do not depend on the parallelism or the interleaving of sources.
  * @module
  */
 
 import { type Collector, type RuntimeContext, type ValueState, ValueStateDescriptor } from "spate";
-import { closings, InClosingOrder, rawClosings } from "./q4.ts";
+import { closings, InClosingOrder, rawClosings } from "./_closings.ts";
 import type { NexmarkQuery, Row } from "./query.ts";
 
 /** How many of a seller's latest closings the average covers. */

@@ -1,0 +1,320 @@
+/**
+ * The auction closings that Nexmark q4 and q6 share.
+ *
+ * The closing price of an auction is its highest bid with `dateTime` in
+ * [auction.dateTime, auction.expires], both ends included, whatever the
+ * reserve (the suite's SQL: `B.dateTime BETWEEN A.dateTime AND A.expires`,
+ * `MAX(B.price)`, an inner join, so an auction without such a bid has no
+ * closing). It is known once event time reaches `expires`: an event-time
+ * timer there emits it, timestamped `expires`. `InClosingOrder` then folds
+ * closings in event-time order, and `rawClosings` is the same as one loop.
+ * @module
+ */
+
+import type {
+  Collector,
+  DataStream,
+  KeyedCoProcessFunction,
+  KeyedProcessContext,
+  KeyedProcessFunction,
+  ListState,
+  MapState,
+  OnTimerContext,
+  RuntimeContext,
+  ValueState,
+} from "spate";
+import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from "spate";
+import { AUCTION, type Auction, BID, type NexmarkEvent } from "../model.ts";
+import type { Row } from "./query.ts";
+
+/** An auction's closing: its highest bid price within its lifetime. */
+export interface Closing {
+  readonly auction: number;
+  readonly seller: number;
+  readonly category: number;
+  /** When the auction closed: its expiry, the event time the closing carries. */
+  readonly expires: number;
+  readonly price: number;
+}
+
+/**
+ * An open auction and its highest bid so far (-Infinity before the first):
+ * what the join needs of an auction, so the exchange carries no more.
+ */
+interface OpenAuction {
+  readonly id: number;
+  readonly seller: number;
+  readonly category: number;
+  readonly dateTime: number;
+  readonly expires: number;
+  price: number;
+}
+
+/** What the join needs of a bid. */
+interface BidPrice {
+  readonly auction: number;
+  readonly price: number;
+  readonly dateTime: number;
+}
+
+/** A bid that arrived before its auction: [dateTime, price]. */
+type EarlyBid = readonly [dateTime: number, price: number];
+
+const openAuction = (a: Auction): OpenAuction => ({
+  id: a.id,
+  seller: a.seller,
+  category: a.category,
+  dateTime: a.dateTime,
+  expires: a.expires,
+  price: -Infinity,
+});
+
+/** Raises `a`'s highest price by a bid at `dateTime`, if the bid is within its lifetime. */
+function bidOn(a: OpenAuction, dateTime: number, price: number): boolean {
+  if (dateTime < a.dateTime || dateTime > a.expires || price <= a.price) return false;
+  a.price = price;
+  return true;
+}
+
+const closingOf = (a: OpenAuction): Closing => ({
+  auction: a.id,
+  seller: a.seller,
+  category: a.category,
+  expires: a.expires,
+  price: a.price,
+});
+
+/**
+ * Keyed by auction id: the auction's highest bid within its lifetime,
+ * emitted when the watermark reaches its expiry. Bids before the auction
+ * wait in state (they may come from another source subtask).
+ */
+class WinningBids implements KeyedCoProcessFunction<number, OpenAuction, BidPrice, Closing> {
+  private auction!: ValueState<OpenAuction>;
+  private early!: ListState<EarlyBid>;
+
+  open(ctx: RuntimeContext) {
+    this.auction = ctx.getState(new ValueStateDescriptor<OpenAuction>("auction"));
+    this.early = ctx.getListState(new ListStateDescriptor<EarlyBid>("early bids"));
+  }
+
+  processElement1(open: OpenAuction, ctx: KeyedProcessContext<number>) {
+    const early = this.early.get();
+    if (early.length > 0) {
+      for (const [dateTime, price] of early) bidOn(open, dateTime, price);
+      this.early.clear();
+    }
+    this.auction.update(open);
+    ctx.timerService().registerEventTimeTimer(open.expires);
+  }
+
+  processElement2(b: BidPrice, ctx: KeyedProcessContext<number>) {
+    const open = this.auction.value();
+    if (open !== undefined) {
+      if (bidOn(open, b.dateTime, b.price)) this.auction.update(open);
+      return;
+    }
+    // Before its auction, or after it closed (then it is past the expiry). Once the
+    // watermark passes the bid, its auction, should it still come, opened after it.
+    this.early.add([b.dateTime, b.price]);
+    ctx.timerService().registerEventTimeTimer(b.dateTime);
+  }
+
+  onTimer(time: number, _ctx: OnTimerContext<number>, out: Collector<Closing>) {
+    const open = this.auction.value();
+    if (open !== undefined) {
+      if (open.expires > time) return; // an early bid's cleanup: the auction took them
+      if (open.price !== -Infinity) out.collect(closingOf(open));
+      this.auction.clear();
+      return;
+    }
+    const early = this.early.get();
+    const kept = early.filter(([dateTime]) => dateTime > time);
+    if (kept.length < early.length) this.early.update(kept);
+  }
+}
+
+/**
+ * The closing of every auction that had a bid within its lifetime,
+ * timestamped with its expiry.
+ *
+ * @example
+ * ```ts
+ * import { StreamExecutionEnvironment } from "spate";
+ * import { nexmarkEvents } from "../source.ts";
+ * import { closings } from "./_closings.ts";
+ * const env = StreamExecutionEnvironment.getExecutionEnvironment();
+ * closings(nexmarkEvents(env, 100_000)).print();
+ * ```
+ */
+export function closings(events: DataStream<NexmarkEvent>): DataStream<Closing> {
+  const auctions = events.flatMap((e: NexmarkEvent, out: Collector<OpenAuction>) => {
+    if (e.type === AUCTION) out.collect(openAuction(e.auction));
+  }).name("Auctions");
+  const bids = events.flatMap((e: NexmarkEvent, out: Collector<BidPrice>) => {
+    if (e.type === BID) {
+      out.collect({ auction: e.bid.auction, price: e.bid.price, dateTime: e.bid.dateTime });
+    }
+  }).name("Bids");
+  return auctions.connect(bids)
+    .keyBy((a) => a.id, (b) => b.auction)
+    .process(new WinningBids())
+    .name("Winning bids");
+}
+
+/**
+ * Keyed by a field of the closings: hands the key's closings to `fold` in
+ * order of (expires, auction id), each once the watermark has passed its
+ * expiry (every closing of that time has arrived by then).
+ *
+ * @example
+ * ```ts
+ * import type { Collector, RuntimeContext } from "spate";
+ * import { InClosingOrder } from "./_closings.ts";
+ * import type { Row } from "./query.ts";
+ * // (key, price) of each closing, in event-time order.
+ * class Prices extends InClosingOrder {
+ *   protected openFold(_ctx: RuntimeContext) {}
+ *   protected fold(key: number, price: number, out: Collector<Row>) {
+ *     out.collect([key, price]);
+ *   }
+ * }
+ * ```
+ */
+export abstract class InClosingOrder implements KeyedProcessFunction<number, Closing, Row> {
+  private pending!: MapState<number, [auction: number, price: number][]>;
+
+  open(ctx: RuntimeContext) {
+    this.pending = ctx.getMapState(
+      new MapStateDescriptor<number, [number, number][]>("pending closings"),
+    );
+    this.openFold(ctx);
+  }
+
+  processElement(c: Closing, ctx: KeyedProcessContext<number>) {
+    const due = this.pending.get(c.expires);
+    if (due === undefined) this.pending.put(c.expires, [[c.auction, c.price]]);
+    else {
+      due.push([c.auction, c.price]);
+      this.pending.put(c.expires, due);
+    }
+    ctx.timerService().registerEventTimeTimer(c.expires);
+  }
+
+  onTimer(time: number, ctx: OnTimerContext<number>, out: Collector<Row>) {
+    const due = this.pending.get(time);
+    if (due === undefined) return;
+    this.pending.remove(time);
+    if (due.length > 1) due.sort((x, y) => x[0] - y[0]);
+    const key = ctx.getCurrentKey();
+    for (const [, price] of due) this.fold(key, price, out);
+  }
+
+  /** Gets the state the fold keeps. */
+  protected abstract openFold(ctx: RuntimeContext): void;
+  /** Folds the next closing price of `key` (its state is current) and emits its row. */
+  protected abstract fold(key: number, price: number, out: Collector<Row>): void;
+}
+
+/** Open auctions by (expires, id), earliest first: a binary min-heap. */
+class ExpiryQueue {
+  private readonly heap: OpenAuction[] = [];
+
+  private static before(x: OpenAuction, y: OpenAuction): boolean {
+    return x.expires < y.expires || (x.expires === y.expires && x.id < y.id);
+  }
+
+  push(a: OpenAuction): void {
+    const h = this.heap;
+    let i = h.push(a) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!ExpiryQueue.before(a, h[parent])) break;
+      h[i] = h[parent];
+      i = parent;
+    }
+    h[i] = a;
+  }
+
+  /** Removes and returns the earliest auction expiring at or before `time`. */
+  popDue(time: number): OpenAuction | undefined {
+    const h = this.heap;
+    if (h.length === 0 || h[0].expires > time) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= h.length) break;
+      if (child + 1 < h.length && ExpiryQueue.before(h[child + 1], h[child])) child++;
+      if (!ExpiryQueue.before(h[child], last)) break;
+      h[i] = h[child];
+      i = child;
+    }
+    h[i] = last;
+    return top;
+  }
+}
+
+/**
+ * The closings as one plain loop (the raw side of q4 and q6): calls
+ * `onClosing` with every closing, in order of (expires, auction id). Event
+ * time is the highest timestamp so far - 1 (the watermark of the job's
+ * sources), taken after each batch.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_NEXMARK_CONFIG, eventBatches } from "../generator.ts";
+ * import { rawClosings } from "./_closings.ts";
+ * let closed = 0;
+ * rawClosings(eventBatches(DEFAULT_NEXMARK_CONFIG, 0, 100_000, 1024), () => closed++);
+ * ```
+ */
+export function rawClosings(
+  batches: Iterable<readonly NexmarkEvent[]>,
+  onClosing: (c: Closing) => void,
+): void {
+  const open = new Map<number, OpenAuction>();
+  const expiring = new ExpiryQueue();
+  const early = new Map<number, EarlyBid[]>();
+  let maxTime = -Infinity;
+  const close = (watermark: number) => {
+    for (let a = expiring.popDue(watermark); a !== undefined; a = expiring.popDue(watermark)) {
+      open.delete(a.id);
+      if (a.price !== -Infinity) onClosing(closingOf(a));
+    }
+    for (const [id, bids] of early) {
+      const kept = bids.filter(([dateTime]) => dateTime > watermark);
+      if (kept.length === 0) early.delete(id);
+      else if (kept.length < bids.length) early.set(id, kept);
+    }
+  };
+  for (const batch of batches) {
+    for (const e of batch) {
+      if (e.type === BID) {
+        const b = e.bid;
+        if (b.dateTime > maxTime) maxTime = b.dateTime;
+        const a = open.get(b.auction);
+        if (a !== undefined) bidOn(a, b.dateTime, b.price);
+        else {
+          const bids = early.get(b.auction);
+          if (bids === undefined) early.set(b.auction, [[b.dateTime, b.price]]);
+          else bids.push([b.dateTime, b.price]);
+        }
+      } else if (e.type === AUCTION) {
+        const a = openAuction(e.auction);
+        if (a.dateTime > maxTime) maxTime = a.dateTime;
+        const bids = early.get(a.id);
+        if (bids !== undefined) {
+          for (const [dateTime, price] of bids) bidOn(a, dateTime, price);
+          early.delete(a.id);
+        }
+        open.set(a.id, a);
+        expiring.push(a);
+      } else if (e.person.dateTime > maxTime) maxTime = e.person.dateTime;
+    }
+    close(maxTime - 1);
+  }
+  close(Infinity);
+}
