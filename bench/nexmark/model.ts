@@ -50,6 +50,14 @@ export type NexmarkEvent =
   | { readonly type: typeof AUCTION; readonly auction: Auction }
   | { readonly type: typeof BID; readonly bid: Bid };
 
+/** A bid event. */
+export type BidEvent = Extract<NexmarkEvent, { readonly type: typeof BID }>;
+
+/** True for bid events (a type guard: `events.filter(isBid)` is a stream of bid events). */
+export function isBid(e: NexmarkEvent): e is BidEvent {
+  return e.type === BID;
+}
+
 /** The event time of an event. */
 export function eventTime(e: NexmarkEvent): number {
   return e.type === BID

@@ -64,7 +64,12 @@ export class DataStream<T> extends TransformationConfig {
     return this.transform("Flat Map", () => new FlatMapOperator(fn));
   }
 
-  /** Keeps the records for which `fn` returns true. */
+  /**
+   * Keeps the records for which `fn` returns true. A type guard narrows the
+   * stream's type: `events.filter((e): e is Bid => e.type === "bid")`.
+   */
+  filter<S extends T>(fn: (value: T) => value is S): DataStream<S>;
+  filter(fn: FilterFunction<T>): DataStream<T>;
   filter(fn: FilterFunction<T>): DataStream<T> {
     return this.transform("Filter", () => new FilterOperator(fn));
   }

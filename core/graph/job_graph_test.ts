@@ -75,3 +75,22 @@ Deno.test("graph errors name the problem", () => {
   assert.throws(() => g.buildPlan("j"), /duplicate operator uid 'x'/);
   setJobContext(undefined);
 });
+
+Deno.test("automatic mode: a bounded job runs as batch, unless it takes checkpoints", () => {
+  const plain = env();
+  plain.fromSequence(1, 10).keyBy((x) => x).sum(0).print();
+  const batch = plain.buildPlan("j").streamGraph.settings;
+  assert.equal(batch.batch, true);
+
+  const checkpointed = env();
+  checkpointed.enableCheckpointing(500);
+  checkpointed.fromSequence(1, 10).keyBy((x) => x).sum(0).print();
+  const streaming = checkpointed.buildPlan("j").streamGraph.settings;
+  assert.deepEqual([streaming.batch, streaming.checkpointIntervalMs], [false, 500]);
+
+  const forced = env();
+  forced.setRuntimeMode("batch").enableCheckpointing(500);
+  forced.fromSequence(1, 10).keyBy((x) => x).sum(0).print();
+  const explicit = forced.buildPlan("j").streamGraph.settings;
+  assert.deepEqual([explicit.batch, explicit.checkpointIntervalMs], [true, 0]);
+});

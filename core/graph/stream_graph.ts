@@ -177,7 +177,11 @@ export function buildStreamGraph(
     }
     resolved.set(t.id, [{ node: t.id }]);
   }
-  const batch = runtimeMode === "batch" || (runtimeMode === "automatic" && bounded);
+  // Automatic mode runs bounded jobs as batch, unless the job asks for checkpoints: then it
+  // wants streaming's guarantees (two-phase commit sinks, restore from a checkpoint).
+  const checkpointing = settings.checkpointIntervalMs > 0;
+  const batch = runtimeMode === "batch" ||
+    (runtimeMode === "automatic" && bounded && !checkpointing);
   if (runtimeMode === "batch" && !bounded) {
     throw new GraphError("batch mode needs bounded sources: an unbounded source is in the job");
   }
