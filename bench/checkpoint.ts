@@ -11,7 +11,12 @@
 
 import { parseArgs } from "node:util";
 import { runCli } from "../tests/_helpers/cli.ts";
-import { startCluster, type TestCluster, waitFor } from "../tests/_helpers/cluster.ts";
+import {
+  latestJobDetails,
+  startCluster,
+  type TestCluster,
+  waitFor,
+} from "../tests/_helpers/cluster.ts";
 
 interface Checkpoint {
   status: string;
@@ -61,17 +66,6 @@ function jobCommand(cluster: TestCluster, mode: string, dir: string, jobArgs: st
   ];
 }
 
-async function latestJob(url: string) {
-  const jobs = (await (await fetch(`${url}/api/v1/jobs`)).json()).jobs as {
-    id: string;
-    startTime: number;
-  }[];
-  jobs.sort((a, b) => b.startTime - a.startTime);
-  return jobs[0] === undefined
-    ? undefined
-    : await (await fetch(`${url}/api/v1/jobs/${jobs[0].id}`)).json();
-}
-
 /** CPU time (user + system) the cluster's processes used so far, from /proc. */
 function clusterCpuMs(cluster: TestCluster): number {
   let ticks = 0;
@@ -98,7 +92,7 @@ async function runMode(
   job.finally(() => done = true);
   const samples: { ms: number; records: number; cpuMs: number }[] = [];
   while (!done) {
-    const d = await latestJob(cluster.url);
+    const d = await latestJobDetails(cluster.url);
     if (d?.state === "RUNNING") {
       const cpuMs = clusterCpuMs(cluster);
       samples.push({ ms: performance.now(), records: d.vertices[1].recordsIn, cpuMs });
@@ -131,7 +125,7 @@ async function recovery(cluster: TestCluster, dir: string, jobArgs: string[]): P
   const job = runCli(jobCommand(cluster, "exactly_once", dir, jobArgs));
   let victim = "";
   await waitFor("a completed checkpoint", async () => {
-    const d = await latestJob(cluster.url);
+    const d = await latestJobDetails(cluster.url);
     if (d?.state === "FINISHED") throw new Error("the job ended before a checkpoint");
     if (d === undefined || d.state !== "RUNNING") return false;
     victim = d.vertices[1].subtasks[0].worker ?? "";
@@ -144,7 +138,7 @@ async function recovery(cluster: TestCluster, dir: string, jobArgs: string[]): P
   cluster.addWorker(1);
   let attempt = 0;
   await waitFor("the restored job to process records", async () => {
-    const d = await latestJob(cluster.url);
+    const d = await latestJobDetails(cluster.url);
     if (d === undefined) return false;
     attempt = Math.max(attempt, d.attempt);
     return d.attempt > 0 && d.state === "RUNNING" &&

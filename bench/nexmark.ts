@@ -16,7 +16,7 @@
 
 import { parseArgs } from "node:util";
 import { runCli } from "../tests/_helpers/cli.ts";
-import { startCluster, type TestCluster } from "../tests/_helpers/cluster.ts";
+import { latestJobDetails, startCluster, type TestCluster } from "../tests/_helpers/cluster.ts";
 import { DEFAULT_NEXMARK_CONFIG, eventBatches, type NexmarkConfig } from "./nexmark/generator.ts";
 import { QUERIES, queryNamed } from "./nexmark/queries/mod.ts";
 import { foldRow, type NexmarkQuery } from "./nexmark/queries/query.ts";
@@ -41,17 +41,6 @@ export function rawRun(q: NexmarkQuery, config: NexmarkConfig, events: number): 
   return { rows, checksum, ms: performance.now() - start };
 }
 
-async function latestJob(url: string) {
-  const jobs = (await (await fetch(`${url}/api/v1/jobs`)).json()).jobs as {
-    id: string;
-    startTime: number;
-  }[];
-  jobs.sort((a, b) => b.startTime - a.startTime);
-  return jobs[0] === undefined
-    ? undefined
-    : await (await fetch(`${url}/api/v1/jobs/${jobs[0].id}`)).json();
-}
-
 /** A progress bar on a terminal (source records out of `events`) until `done` settles. */
 async function showProgress(url: string, label: string, events: number, done: Promise<unknown>) {
   if (!Deno.stderr.isTerminal()) return;
@@ -61,7 +50,7 @@ async function showProgress(url: string, label: string, events: number, done: Pr
   const width = 30;
   while (!finished) {
     await new Promise((r) => setTimeout(r, 250));
-    const d = await latestJob(url).catch(() => undefined);
+    const d = await latestJobDetails(url).catch(() => undefined);
     const emitted = d?.state === "RUNNING" ? Number(d.vertices?.[0]?.recordsOut ?? 0) : 0;
     const f = Math.min(1, emitted / events);
     const bar = "#".repeat(Math.round(f * width)).padEnd(width, ".");

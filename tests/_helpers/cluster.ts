@@ -130,3 +130,15 @@ export async function startCluster(
   );
   return cluster;
 }
+
+/** The details of the most recently started job, from the master's REST API (undefined before any). */
+export async function latestJobDetails(url: string) {
+  const jobs = (await (await fetch(`${url}/api/v1/jobs`)).json()).jobs as {
+    id: string;
+    startTime: number;
+  }[];
+  jobs.sort((a, b) => b.startTime - a.startTime);
+  return jobs[0] === undefined
+    ? undefined
+    : await (await fetch(`${url}/api/v1/jobs/${jobs[0].id}`)).json();
+}
