@@ -54,7 +54,11 @@ function endpoint(inbox: Mailbox, outbox: Mailbox): ChannelEndpoint {
   };
 }
 
-/** A slot's in-slot channels by id: each end is claimed once, by its producer and its consumer. */
+/**
+ * A slot's in-slot channels by id: each end is claimed once, by its producer
+ * and its consumer. A slot worker serves one attempt of one job (a restart
+ * gets a fresh worker), so ends left unclaimed by a failed attempt go with it.
+ */
 export class InSlotChannels {
   private readonly open = new Map<
     string,
@@ -76,10 +80,5 @@ export class InSlotChannels {
     pair[side] = undefined;
     if (pair.producer === undefined && pair.consumer === undefined) this.open.delete(channelId);
     return end;
-  }
-
-  /** Forgets the unclaimed ends of a job's channels (its ids start with `prefix`). */
-  release(prefix: string): void {
-    for (const id of this.open.keys()) if (id.startsWith(prefix)) this.open.delete(id);
   }
 }
