@@ -57,6 +57,27 @@ export function stateBackendContract(name: string, factory: KeyedBackendFactory)
     b.dispose();
   });
 
+  Deno.test(`${name}: namespaced state is apart per key and namespace, over many namespaces`, () => {
+    const b = make();
+    const v = b.getState(new OldValueStateDescriptor<string>("ns"));
+    // More namespaces than the backend keeps composite keys for; 1 and "1" stay apart.
+    const keys: unknown[] = [1, "1", ["k", 2]];
+    for (let round = 0; round < 2; round++) {
+      for (let n = 0; n < 40; n++) {
+        for (const k of keys) {
+          b.setCurrentKey(k);
+          b.setCurrentNamespace(`w${n}`);
+          if (round === 0) v.update(`${JSON.stringify(k)}@w${n}`);
+          else assert.equal(v.value(), `${JSON.stringify(k)}@w${n}`);
+        }
+      }
+    }
+    b.setCurrentKey(1);
+    b.setCurrentNamespace(undefined);
+    assert.equal(v.value(), undefined, "no namespace is a namespace of its own");
+    b.dispose();
+  });
+
   Deno.test(`${name}: structured keys, defaults, and old descriptors`, () => {
     const b = make();
     const s = states(b);
