@@ -2,10 +2,14 @@
  * Nexmark q5, hot items: per sliding window of 10 s (every 2 s) of event
  * time, the auction(s) with the most bids, as (window end, auction, bids);
  * every auction tied for the most is reported, as the suite's SQL join on
- * `num >= maxn` does. Stage one counts each auction's bids per window
- * incrementally; stage two, keyed by window end, keeps the highest count and
- * its auctions and reports them once the watermark reaches the window's last
- * millisecond (every count of the window has arrived by then).
+ * `num >= maxn` does. Stage one, keyed by one of `PARTIAL_BUCKETS` buckets
+ * of auctions (every bid of an auction lands in its bucket), counts the bids
+ * of each auction of the bucket per window incrementally and sends the
+ * bucket's hottest; stage two, keyed by window end, keeps the highest count
+ * and its auctions and reports them once the watermark reaches the window's
+ * last millisecond (every bucket of the window has reported by then). Buckets
+ * rather than auctions keep the windowed state to a few entries per window
+ * (a planner's local aggregation), not one per auction.
  * @module
  */
 
@@ -28,21 +32,8 @@ import type { NexmarkQuery, Row } from "./query.ts";
 const WINDOW_SIZE_MS = 10_000;
 const WINDOW_SLIDE_MS = 2_000;
 
-/** The bids of one auction in the window that ends at `windowEnd`. */
-type AuctionBids = [windowEnd: number, auction: number, bids: number];
-
-const countBids: AggregateFunction<number, number, number> = {
-  createAccumulator: () => 0,
-  add: (_bid, n) => n + 1,
-  getResult: (n) => n,
-  merge: (a, b) => a + b,
-};
-
-const withWindowEnd: ProcessWindowFunction<number, AuctionBids, number, TimeWindow> = {
-  process(auction, ctx, [bids], out) {
-    out.collect([ctx.window.end, auction, bids]);
-  },
-};
+/** Partial counts per window: enough buckets to spread over any parallelism up to 128. */
+const PARTIAL_BUCKETS = 128;
 
 /** The highest count of a window so far, and the auctions that have it. */
 type Hottest = [bids: number, auctions: number[]];
@@ -54,18 +45,43 @@ function hottest(top: Hottest | undefined, auction: number, bids: number): Hotte
   return top;
 }
 
+/** A bucket's counts per auction in one window; its result is the bucket's hottest. */
+const countBids: AggregateFunction<number, Map<number, number>, Hottest> = {
+  createAccumulator: () => new Map(),
+  add(auction, counts) {
+    counts.set(auction, (counts.get(auction) ?? 0) + 1);
+    return counts;
+  },
+  getResult(counts) {
+    let top: Hottest | undefined;
+    for (const [auction, bids] of counts) top = hottest(top, auction, bids);
+    return top!;
+  },
+};
+
+/** A bucket's hottest auctions in the window that ends at `windowEnd`. */
+type BucketHottest = [windowEnd: number, hottest: Hottest];
+
+const withWindowEnd: ProcessWindowFunction<Hottest, BucketHottest, number, TimeWindow> = {
+  process(_bucket, ctx, [top], out) {
+    out.collect([ctx.window.end, top]);
+  },
+};
+
 /** Keyed by window end: the auctions with the most bids in that window. */
-class HotItems implements KeyedProcessFunction<number, AuctionBids, Row> {
+class HotItems implements KeyedProcessFunction<number, BucketHottest, Row> {
   private top!: ValueState<Hottest>;
 
   open(ctx: RuntimeContext) {
     this.top = ctx.getState(new ValueStateDescriptor<Hottest>("hottest"));
   }
 
-  processElement([windowEnd, auction, bids]: AuctionBids, ctx: KeyedProcessContext<number>) {
+  processElement([windowEnd, [bids, auctions]]: BucketHottest, ctx: KeyedProcessContext<number>) {
     const top = this.top.value();
     if (top !== undefined && bids < top[0]) return;
-    this.top.update(hottest(top, auction, bids));
+    this.top.update(
+      top === undefined || bids > top[0] ? [bids, auctions] : [bids, [...top[1], ...auctions]],
+    );
     ctx.timerService().registerEventTimeTimer(windowEnd - 1);
   }
 
@@ -86,9 +102,9 @@ export const q5: NexmarkQuery = {
     events.flatMap((e: NexmarkEvent, out: Collector<number>) => {
       if (e.type === BID) out.collect(e.bid.auction);
     }).name("Bid auctions")
-      .keyBy((auction) => auction)
+      .keyBy((auction) => auction % PARTIAL_BUCKETS)
       .window(SlidingEventTimeWindows.of(WINDOW_SIZE_MS, WINDOW_SLIDE_MS))
-      .aggregate(countBids, withWindowEnd).name("Bids per auction and window")
+      .aggregate(countBids, withWindowEnd).name("Hottest per auction bucket and window")
       .keyBy(([windowEnd]) => windowEnd)
       .process(new HotItems()).name("Q5 hottest per window"),
   raw(batches, emit) {
