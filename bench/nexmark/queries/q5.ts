@@ -13,21 +13,10 @@
  * @module
  */
 
-import {
-  type AggregateFunction,
-  type Collector,
-  type KeyedProcessContext,
-  type KeyedProcessFunction,
-  type OnTimerContext,
-  type ProcessWindowFunction,
-  type RuntimeContext,
-  SlidingEventTimeWindows,
-  type TimeWindow,
-  type ValueState,
-  ValueStateDescriptor,
-} from "spate";
+import { type AggregateFunction, type Collector, SlidingEventTimeWindows } from "spate";
 import { BID, eventTime, type NexmarkEvent } from "../model.ts";
-import type { NexmarkQuery, Row } from "./query.ts";
+import type { NexmarkQuery } from "./query.ts";
+import { TopPerWindow, withWindowEnd } from "./_top_per_window.ts";
 
 const WINDOW_SIZE_MS = 10_000;
 const WINDOW_SLIDE_MS = 2_000;
@@ -59,40 +48,16 @@ const countBids: AggregateFunction<number, Map<number, number>, Hottest> = {
   },
 };
 
-/** A bucket's hottest auctions in the window that ends at `windowEnd`. */
-type BucketHottest = [windowEnd: number, hottest: Hottest];
-
-const withWindowEnd: ProcessWindowFunction<Hottest, BucketHottest, number, TimeWindow> = {
-  process(_bucket, ctx, [top], out) {
-    out.collect([ctx.window.end, top]);
-  },
-};
+/** The hotter of two partial tops: the higher count, or both auction lists on a tie. */
+function mergeHottest(a: Hottest, b: Hottest): Hottest {
+  return a[0] > b[0] ? a : b[0] > a[0] ? b : [a[0], [...a[1], ...b[1]]];
+}
 
 /** Keyed by window end: the auctions with the most bids in that window. */
-class HotItems implements KeyedProcessFunction<number, BucketHottest, Row> {
-  private top!: ValueState<Hottest>;
-
-  open(ctx: RuntimeContext) {
-    this.top = ctx.getState(new ValueStateDescriptor<Hottest>("hottest"));
-  }
-
-  processElement([windowEnd, [bids, auctions]]: BucketHottest, ctx: KeyedProcessContext<number>) {
-    const top = this.top.value();
-    if (top !== undefined && bids < top[0]) return;
-    this.top.update(
-      top === undefined || bids > top[0] ? [bids, auctions] : [bids, [...top[1], ...auctions]],
-    );
-    ctx.timerService().registerEventTimeTimer(windowEnd - 1);
-  }
-
-  onTimer(_time: number, ctx: OnTimerContext<number>, out: Collector<Row>) {
-    const top = this.top.value();
-    if (top === undefined) return;
-    const windowEnd = ctx.getCurrentKey();
-    for (const auction of top[1]) out.collect([windowEnd, auction, top[0]]);
-    this.top.clear();
-  }
-}
+const hotItems = () =>
+  new TopPerWindow<Hottest>(mergeHottest, (windowEnd, [bids, auctions], out) => {
+    for (const auction of auctions) out.collect([windowEnd, auction, bids]);
+  });
 
 export const q5: NexmarkQuery = {
   name: "q5",
@@ -104,9 +69,9 @@ export const q5: NexmarkQuery = {
     }).name("Bid auctions")
       .keyBy((auction) => auction % PARTIAL_BUCKETS)
       .window(SlidingEventTimeWindows.of(WINDOW_SIZE_MS, WINDOW_SLIDE_MS))
-      .aggregate(countBids, withWindowEnd).name("Hottest per auction bucket and window")
+      .aggregate(countBids, withWindowEnd<Hottest>()).name("Hottest per auction bucket and window")
       .keyBy(([windowEnd]) => windowEnd)
-      .process(new HotItems()).name("Q5 hottest per window"),
+      .process(hotItems()).name("Q5 hottest per window"),
   raw(batches, emit) {
     // Window start -> auction -> bids.
     const windows = new Map<number, Map<number, number>>();

@@ -12,21 +12,10 @@
  * @module
  */
 
-import {
-  type AggregateFunction,
-  type Collector,
-  type KeyedProcessContext,
-  type KeyedProcessFunction,
-  type OnTimerContext,
-  type ProcessWindowFunction,
-  type RuntimeContext,
-  type TimeWindow,
-  TumblingEventTimeWindows,
-  type ValueState,
-  ValueStateDescriptor,
-} from "spate";
+import { type AggregateFunction, type Collector, TumblingEventTimeWindows } from "spate";
 import { BID, type Bid, eventTime, type NexmarkEvent } from "../model.ts";
-import type { NexmarkQuery, Row } from "./query.ts";
+import type { NexmarkQuery } from "./query.ts";
+import { TopPerWindow, withWindowEnd } from "./_top_per_window.ts";
 
 const WINDOW_SIZE_MS = 10_000;
 /** Partial aggregates per window: enough buckets to spread over any parallelism up to 128. */
@@ -64,41 +53,13 @@ const highestBids: AggregateFunction<PricedBid, Highest, Highest> = {
   merge: mergeHighest,
 };
 
-/** One bucket of auctions' highest bids in the window that ends at `windowEnd`. */
-type WindowHighest = [windowEnd: number, highest: Highest];
-
-const withWindowEnd: ProcessWindowFunction<Highest, WindowHighest, number, TimeWindow> = {
-  process(_bucket, ctx, [top], out) {
-    out.collect([ctx.window.end, top]);
-  },
-};
-
 /** Keyed by window end: the highest bids over all auctions of that window. */
-class HighestBid implements KeyedProcessFunction<number, WindowHighest, Row> {
-  private top!: ValueState<Highest>;
-
-  open(ctx: RuntimeContext) {
-    this.top = ctx.getState(new ValueStateDescriptor<Highest>("highest"));
-  }
-
-  processElement([windowEnd, highest]: WindowHighest, ctx: KeyedProcessContext<number>) {
-    const top = this.top.value();
-    if (top === undefined) {
-      this.top.update(highest);
-      ctx.timerService().registerEventTimeTimer(windowEnd - 1);
-    } else if (highest.price >= top.price) this.top.update(mergeHighest(top, highest));
-  }
-
-  onTimer(_time: number, ctx: OnTimerContext<number>, out: Collector<Row>) {
-    const top = this.top.value();
-    if (top === undefined) return;
-    const windowEnd = ctx.getCurrentKey();
+const highestBid = () =>
+  new TopPerWindow<Highest>(mergeHighest, (windowEnd, top, out) => {
     for (const [auction, bidder, dateTime] of top.bids) {
       out.collect([auction, top.price, bidder, dateTime, windowEnd]);
     }
-    this.top.clear();
-  }
-}
+  });
 
 export const q7: NexmarkQuery = {
   name: "q7",
@@ -112,9 +73,11 @@ export const q7: NexmarkQuery = {
     }).name("Bids")
       .keyBy((b) => b.auction % PARTIAL_BUCKETS)
       .window(TumblingEventTimeWindows.of(WINDOW_SIZE_MS))
-      .aggregate(highestBids, withWindowEnd).name("Highest bids per auction bucket and window")
+      .aggregate(highestBids, withWindowEnd<Highest>()).name(
+        "Highest bids per auction bucket and window",
+      )
       .keyBy(([windowEnd]) => windowEnd)
-      .process(new HighestBid()).name("Q7 highest per window"),
+      .process(highestBid()).name("Q7 highest per window"),
   raw(batches, emit) {
     const windows = new Map<number, Highest>(); // by window start
     let maxTime = -Infinity;
