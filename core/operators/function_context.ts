@@ -12,7 +12,7 @@ import type {
   TimeDomain,
   TimerService,
 } from "../datastream/functions.ts";
-import type { OperatorContext, Output } from "./stream_operator.ts";
+import { NO_TIMESTAMP, type OperatorContext, type Output } from "./stream_operator.ts";
 
 /** Namespace of the timers a (Co)KeyedProcessFunction registers. */
 const PROCESS_NAMESPACE = "";
@@ -83,6 +83,30 @@ export class FunctionContext<K> implements OnTimerContext<K> {
   setWatermark(watermark: number): void {
     this.timers.setWatermark(watermark);
   }
+}
+
+/**
+ * Routes the operator's fired timers to `fn.onTimer` with `context` (its time
+ * domain set) and the record timestamp Flink gives what a timer emits: the
+ * timer's time for event time, none for processing time. One routing for
+ * every keyed process operator (plain, co-, broadcast).
+ */
+export function routeTimers<C, O>(
+  ctx: OperatorContext,
+  fn: { onTimer?(timestamp: number, context: C, out: O): void },
+  context: C & { domain: TimeDomain },
+  out: O,
+): void {
+  const fire = (timestamp: number, domain: TimeDomain, recordTimestamp: number) => {
+    if (fn.onTimer === undefined) return;
+    ctx.timestamp.value = recordTimestamp;
+    context.domain = domain;
+    fn.onTimer(timestamp, context, out);
+  };
+  ctx.timerService!.setTriggerable({
+    onEventTime: (t) => fire(t.timestamp, "event_time", t.timestamp),
+    onProcessingTime: (t) => fire(t.timestamp, "processing_time", NO_TIMESTAMP),
+  });
 }
 
 export { PROCESS_NAMESPACE };

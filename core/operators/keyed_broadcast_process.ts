@@ -11,14 +11,13 @@
 import type { KeyedBroadcastProcessFunction } from "../datastream/co_functions.ts";
 import type { KeySelector, RichFunction } from "../datastream/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import type { Timer } from "../time/timer_service.ts";
 import {
   type AnyMapStateDescriptor,
   BroadcastFunctionContext,
   BroadcastStates,
   ReadOnlyBroadcastFunctionContext,
 } from "./_broadcast_context.ts";
-import { NO_TIMESTAMP } from "./stream_operator.ts";
+import { routeTimers } from "./function_context.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
 
 /**
@@ -65,10 +64,7 @@ export class KeyedBroadcastProcessOperator<K, IN1, IN2, R>
     const states = new BroadcastStates(this.ctx, this.descriptors);
     this.readOnlyContext = new ReadOnlyBroadcastFunctionContext(this.ctx, this.output, states);
     this.broadcastContext = new BroadcastFunctionContext(this.ctx, this.output, states);
-    this.ctx.timerService!.setTriggerable({
-      onEventTime: (t) => this.onTimer(t, "event_time", t.timestamp),
-      onProcessingTime: (t) => this.onTimer(t, "processing_time", NO_TIMESTAMP),
-    });
+    routeTimers(this.ctx, this.fn, this.readOnlyContext, this.output);
     await this.fn.open?.(this.runtimeContext());
   }
   processElement(record: IN1): void {
@@ -77,12 +73,6 @@ export class KeyedBroadcastProcessOperator<K, IN1, IN2, R>
   }
   processElement2(record: IN2): void {
     this.fn.processBroadcastElement(record, this.broadcastContext, this.output);
-  }
-  private onTimer(timer: Timer, domain: "event_time" | "processing_time", ts: number): void {
-    if (this.fn.onTimer === undefined) return;
-    this.ctx.timestamp.value = ts;
-    this.readOnlyContext.domain = domain;
-    this.fn.onTimer(timer.timestamp, this.readOnlyContext, this.output);
   }
   override async close(): Promise<void> {
     await this.fn.close?.();

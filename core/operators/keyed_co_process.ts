@@ -9,9 +9,7 @@
 import type { KeyedCoProcessFunction } from "../datastream/co_functions.ts";
 import type { KeySelector, RichFunction } from "../datastream/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import type { Timer } from "../time/timer_service.ts";
-import { FunctionContext } from "./function_context.ts";
-import { NO_TIMESTAMP } from "./stream_operator.ts";
+import { FunctionContext, routeTimers } from "./function_context.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
 
 /**
@@ -50,10 +48,7 @@ export class KeyedCoProcessOperator<K, IN1, IN2, R>
   override async open(): Promise<void> {
     this.backend = this.ctx.keyedBackend!;
     this.context = new FunctionContext(this.ctx, this.output);
-    this.ctx.timerService!.setTriggerable({
-      onEventTime: (t) => this.onTimer(t, "event_time", t.timestamp),
-      onProcessingTime: (t) => this.onTimer(t, "processing_time", NO_TIMESTAMP),
-    });
+    routeTimers(this.ctx, this.fn, this.context, this.output);
     await this.fn.open?.(this.runtimeContext());
   }
   processElement(record: IN1): void {
@@ -63,12 +58,6 @@ export class KeyedCoProcessOperator<K, IN1, IN2, R>
   processElement2(record: IN2): void {
     this.backend.setCurrentKey(this.keySelector2(record));
     this.fn.processElement2(record, this.context, this.output);
-  }
-  private onTimer(timer: Timer, domain: "event_time" | "processing_time", ts: number): void {
-    if (this.fn.onTimer === undefined) return;
-    this.ctx.timestamp.value = ts;
-    this.context.domain = domain;
-    this.fn.onTimer(timer.timestamp, this.context, this.output);
   }
   override async close(): Promise<void> {
     await this.fn.close?.();

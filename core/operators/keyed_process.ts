@@ -8,9 +8,8 @@
 
 import type { KeyedProcessFunction, KeySelector, RichFunction } from "../datastream/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import type { Timer } from "../time/timer_service.ts";
-import { FunctionContext } from "./function_context.ts";
-import { AbstractStreamOperator, NO_TIMESTAMP } from "./stream_operator.ts";
+import { FunctionContext, routeTimers } from "./function_context.ts";
+import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class KeyedProcessOperator<K, T, R> extends AbstractStreamOperator<T, R> {
   private backend!: KeyedStateBackend;
@@ -28,21 +27,12 @@ export class KeyedProcessOperator<K, T, R> extends AbstractStreamOperator<T, R> 
   override async open(): Promise<void> {
     this.backend = this.ctx.keyedBackend!;
     this.context = new FunctionContext(this.ctx, this.output);
-    this.ctx.timerService!.setTriggerable({
-      onEventTime: (t) => this.onTimer(t, "event_time", t.timestamp),
-      onProcessingTime: (t) => this.onTimer(t, "processing_time", NO_TIMESTAMP),
-    });
+    routeTimers(this.ctx, this.fn, this.context, this.output);
     await this.fn.open?.(this.runtimeContext());
   }
   processElement(record: T): void {
     this.backend.setCurrentKey(this.keySelector(record));
     this.fn.processElement(record, this.context, this.output);
-  }
-  private onTimer(timer: Timer, domain: "event_time" | "processing_time", ts: number): void {
-    if (this.fn.onTimer === undefined) return;
-    this.ctx.timestamp.value = ts;
-    this.context.domain = domain;
-    this.fn.onTimer(timer.timestamp, this.context, this.output);
   }
   override endInput(): void {
     this.fn.endInput?.(this.output);
