@@ -20,7 +20,6 @@ import type { InternalTimerService, Timer } from "../time/timer_service.ts";
 import type { Evictor, EvictorContext, TimestampedValue } from "../windows/evictors.ts";
 import { MergingWindowSet, type MergingWindowSetSnapshot } from "../windows/merging_window_set.ts";
 import { GlobalWindow, TimeWindow, type Window } from "../windows/time_window.ts";
-import { EventTimeTrigger } from "../windows/event_time_trigger.ts";
 import type { Trigger } from "../windows/triggers.ts";
 import {
   isMergingWindowAssigner,
@@ -86,12 +85,6 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
   private readonly assignerCtx: WindowAssignerContext;
   private readonly merging: boolean;
   private readonly eventTime: boolean;
-  /**
-   * The default event-time trigger without lateness registers, for every
-   * element, the very timer the cleanup would (the window's max timestamp, in
-   * the window's namespace): registering it twice per element is skipped.
-   */
-  private readonly cleanupIsTriggerTimer: boolean;
   /** Elements dropped as too late for every window (no side output set). */
   numLateRecordsDropped = 0;
 
@@ -99,8 +92,6 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
     super();
     this.merging = isMergingWindowAssigner(spec.assigner);
     this.eventTime = spec.assigner.isEventTime;
-    this.cleanupIsTriggerTimer = this.eventTime && spec.allowedLatenessMs === 0 &&
-      spec.trigger instanceof EventTimeTrigger;
     if (this.merging && !spec.trigger.canMerge) {
       throw new Error(`trigger ${spec.trigger} cannot merge: session windows need one that can`);
     }
@@ -247,7 +238,7 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
       this.backend.setCurrentNamespace(stateWindow.key);
       this.contents.clear();
     }
-    if (!this.cleanupIsTriggerTimer) this.registerCleanupTimer(window);
+    this.registerCleanupTimer(window);
   }
 
   private onTimer(timer: Timer, eventTime: boolean): void {
