@@ -84,6 +84,8 @@ export abstract class KeyedBackendBase implements KeyedStateBackend {
   currentKey: unknown = undefined;
   currentKeyGroup = -1;
   protected currentStateKey: StateKey = undefined;
+  /** The current key's own state key (no namespace), computed once per `setCurrentKey`. */
+  private currentKeyState: StateKey = undefined;
   /** Namespaced state keys of the namespaces used last: namespace -> key -> state key. */
   private readonly namespacedKeys = new Map<string, Map<StateKey, string>>();
   protected readonly meta = new Map<string, StateMetaInfo>();
@@ -147,12 +149,12 @@ export abstract class KeyedBackendBase implements KeyedStateBackend {
       );
     }
     this.currentKey = key;
-    this.currentStateKey = stateKeyOf(key);
+    this.currentStateKey = this.currentKeyState = stateKeyOf(key);
     this.currentKeyGroup = group;
   }
 
   setCurrentNamespace(namespace: string | undefined): void {
-    const k = stateKeyOf(this.currentKey);
+    const k = this.currentKeyState;
     if (namespace === undefined) {
       this.currentStateKey = k;
       return;
