@@ -13,6 +13,7 @@
  */
 
 import { BoundedOutOfOrdernessWatermarks, WatermarkStrategy } from "spate";
+import type { DataStream, ParameterTool, StreamExecutionEnvironment } from "spate";
 
 /** One page view. */
 export interface Click {
@@ -140,6 +141,35 @@ export function clickWatermarks(
       };
     });
   return strategy.withTimestampAssigner((click) => click.ts);
+}
+
+/** The clicks an example reads, with the flags that shaped them. */
+export interface ClickSource {
+  readonly clicks: DataStream<Click>;
+  readonly events: number;
+  readonly users: number;
+}
+
+/**
+ * The timestamped clicks both examples read, in one subtask, shaped by the
+ * flags `--events` and `--users` (defaults given), `--out-of-orderness-ms`
+ * (5000), `--seed` (42) and `--periodic` (periodic watermarks instead of one
+ * per click).
+ */
+export function clickSource(
+  env: StreamExecutionEnvironment,
+  params: ParameterTool,
+  defaults: { events: number; users: number },
+): ClickSource {
+  const events = params.getNumber("events", defaults.events);
+  const users = params.getNumber("users", defaults.users);
+  const outOfOrdernessMs = params.getNumber("out-of-orderness-ms", 5_000);
+  const seed = params.getNumber("seed", 42);
+  const clicks = env.fromCollection(clickstream({ events, users, outOfOrdernessMs, seed }))
+    .name("Clicks").setParallelism(1)
+    .assignTimestampsAndWatermarks(clickWatermarks(outOfOrdernessMs, params.has("periodic")))
+    .setParallelism(1);
+  return { clicks, events, users };
 }
 
 /** `HH:MM:SS` of an event time (UTC). */

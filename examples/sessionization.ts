@@ -26,7 +26,7 @@ import {
   StreamExecutionEnvironment,
 } from "spate";
 import type { AggregateFunction, ProcessWindowFunction, TimeWindow } from "spate";
-import { type Click, clickstream, clickWatermarks, clock } from "./clickstream.ts";
+import { type Click, clickSource, clock } from "./clickstream.ts";
 
 /** One session: first and last click (event time), clicks and distinct pages. */
 interface Session {
@@ -81,20 +81,13 @@ function row(s: Session): string {
 }
 
 const params = ParameterTool.fromArgs(jobArgs());
-const events = params.getNumber("events", 500);
-const users = params.getNumber("users", 10);
 const gapMs = params.getNumber("gap-ms", 30_000);
-const outOfOrdernessMs = params.getNumber("out-of-orderness-ms", 5_000);
-const seed = params.getNumber("seed", 42);
 const show = params.getNumber("show", 20);
 const output = params.get("output");
 
 // Streaming: watermarks decide when a session closes and which clicks are late.
 const env = StreamExecutionEnvironment.getExecutionEnvironment().setRuntimeMode("streaming");
-const clicks = env.fromCollection(clickstream({ events, users, outOfOrdernessMs, seed }))
-  .name("Clicks").setParallelism(1)
-  .assignTimestampsAndWatermarks(clickWatermarks(outOfOrdernessMs, params.has("periodic")))
-  .setParallelism(1);
+const { clicks, events, users } = clickSource(env, params, { events: 500, users: 10 });
 
 const lateTag = new OutputTag<Click>("late-clicks");
 const sessions = clicks.keyBy((click) => click.user)

@@ -38,7 +38,7 @@ import type {
   RuntimeContext,
   TimeWindow,
 } from "spate";
-import { type Click, clickstream, clickWatermarks, clock } from "./clickstream.ts";
+import { type Click, clickSource, clock } from "./clickstream.ts";
 
 /** The views of one page in the window that ends at `windowEndMs`. */
 interface PageViews {
@@ -97,18 +97,11 @@ const params = ParameterTool.fromArgs(jobArgs());
 const n = params.getNumber("n", 3);
 const windowMs = params.getNumber("window-ms", 300_000);
 const slideMs = params.has("slide-ms") ? params.getNumber("slide-ms", 0) : undefined;
-const events = params.getNumber("events", 2000);
-const users = params.getNumber("users", 50);
-const outOfOrdernessMs = params.getNumber("out-of-orderness-ms", 5_000);
-const seed = params.getNumber("seed", 42);
 const output = params.get("output");
 
 // Streaming: the watermark decides when a window is complete and which clicks are late.
 const env = StreamExecutionEnvironment.getExecutionEnvironment().setRuntimeMode("streaming");
-const clicks = env.fromCollection(clickstream({ events, users, outOfOrdernessMs, seed }))
-  .name("Clicks").setParallelism(1)
-  .assignTimestampsAndWatermarks(clickWatermarks(outOfOrdernessMs, params.has("periodic")))
-  .setParallelism(1);
+const { clicks, events } = clickSource(env, params, { events: 2000, users: 50 });
 
 const lateTag = new OutputTag<Click>("late-clicks");
 const views = clicks.keyBy((click) => click.page)
