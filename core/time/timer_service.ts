@@ -58,6 +58,8 @@ class KeyedTimerQueue {
     a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq)
   );
   private seq = 0;
+  /** The timer added last (a window's trigger and cleanup timer are one, added twice in a row). */
+  private last: Entry | undefined;
   /** Number of live timers. */
   size = 0;
 
@@ -68,13 +70,23 @@ class KeyedTimerQueue {
   }
 
   add(timestamp: number, key: unknown, namespace: string, keyGroup: number): void {
+    const last = this.last;
+    if (
+      last !== undefined && last.live && last.timestamp === timestamp && last.key === key &&
+      last.namespace === namespace
+    ) return; // the same timer again: no lookup
     let byNamespace = this.index.get(timestamp);
     if (byNamespace === undefined) this.index.set(timestamp, byNamespace = new Map());
     let byKey = byNamespace.get(namespace);
     if (byKey === undefined) byNamespace.set(namespace, byKey = new Map());
     const k = stateKeyOf(key);
-    if (byKey.has(k)) return;
+    const existing = byKey.get(k);
+    if (existing !== undefined) {
+      this.last = existing;
+      return;
+    }
     const e: Entry = { timestamp, key, namespace, keyGroup, seq: this.seq++, live: true };
+    this.last = e;
     byKey.set(k, e);
     this.heap.push(e);
     this.size++;

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { HeapStateBackend } from "../state/heap_state_backend.ts";
+import { ManualProcessingTimeService } from "./processing_time.ts";
+import { InternalTimerService } from "./timer_service.ts";
+
+function timers() {
+  const backend = new HeapStateBackend({});
+  const service = new InternalTimerService(backend, new ManualProcessingTimeService());
+  const fired: string[] = [];
+  service.setTriggerable({
+    onEventTime: (t) => fired.push(`${String(t.key)}/${t.namespace}@${t.timestamp}`),
+    onProcessingTime: () => {},
+  });
+  return { backend, service, fired };
+}
+
+Deno.test("timers: one per (timestamp, namespace, key), however often registered", () => {
+  const { backend, service, fired } = timers();
+  for (const key of ["a", "b", "a"]) {
+    backend.setCurrentKey(key);
+    service.registerEventTimeTimer("w", 10);
+    service.registerEventTimeTimer("w", 10);
+    service.registerEventTimeTimer("v", 10);
+  }
+  service.advanceWatermark(10);
+  assert.deepEqual(fired.sort(), ["a/v@10", "a/w@10", "b/v@10", "b/w@10"]);
+});
+
+Deno.test("timers: a timer registered again after it fired or was deleted counts again", () => {
+  const { backend, service, fired } = timers();
+  backend.setCurrentKey("a");
+  service.registerEventTimeTimer("w", 10);
+  service.advanceWatermark(10);
+  service.registerEventTimeTimer("w", 10); // the one that just fired: a new timer
+  service.advanceWatermark(11);
+  service.registerEventTimeTimer("w", 20);
+  service.deleteEventTimeTimer("w", 20);
+  service.registerEventTimeTimer("w", 20);
+  service.advanceWatermark(20);
+  assert.deepEqual(fired, ["a/w@10", "a/w@10", "a/w@20"]);
+});
