@@ -41,7 +41,13 @@ let windows = 0, checksum = 0;
 timed.keyBy((e) => e.key)
   .window(assigner)
   .aggregate<number, number, [number, number, number]>(
-    { createAccumulator: () => 0, add: (e, acc) => acc + e.value, getResult: (acc) => acc },
+    {
+      createAccumulator: () => 0,
+      add: (e, acc) => acc + e.value,
+      getResult: (acc) => acc,
+      // Lets sliding windows share slices (one accumulator update per event, not one per window).
+      merge: (a, b) => a + b,
+    },
     {
       process: (key, ctx, [sum], out) =>
         out.collect([(ctx.window as TimeWindow).end, key, sum] as [number, number, number]),

@@ -11,6 +11,7 @@
 import { extremeBy, extremeOf, type FieldRef, sumOf } from "../operators/aggregations.ts";
 import type { InternalWindowFunction } from "../operators/window_operator.ts";
 import { WindowOperator } from "../operators/window_operator.ts";
+import { windowOperatorFor } from "../operators/aligned_window_operator.ts";
 import type { WindowFold } from "../operators/window_contents.ts";
 import type { AggregateFunction } from "../state/state_descriptors.ts";
 import type { Evictor } from "../windows/evictors.ts";
@@ -172,7 +173,7 @@ export class WindowedStream<T, K, W extends Window> {
     const env = this.input.env;
     return new DataStream<R>(
       env,
-      env.addOperator(this.input.transformation, name, () => new WindowOperator(spec), keySelector),
+      env.addOperator(this.input.transformation, name, () => windowOperatorFor(spec), keySelector),
     );
   }
 }

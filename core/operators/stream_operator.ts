@@ -72,6 +72,12 @@ export interface OperatorContext {
   readonly timerService?: InternalTimerService;
 }
 
+/** One key group's raw keyed state (see `StreamOperator.snapshotRawKeyed`). */
+export interface RawKeyGroup {
+  readonly keyGroup: number;
+  readonly data: unknown;
+}
+
 /** A runtime operator; one instance per subtask. */
 export interface StreamOperator<IN, OUT> {
   setup(ctx: OperatorContext, output: Output<OUT>): void;
@@ -97,6 +103,14 @@ export interface StreamOperator<IN, OUT> {
    * task). Runs between two records.
    */
   snapshotState?(checkpointId: number): void | Promise<void>;
+  /**
+   * Keyed state the operator keeps itself rather than in its keyed backend
+   * (Flink's raw keyed state), filed by key group: taken right after
+   * `snapshotState`, plain data the operator will not change afterwards.
+   */
+  snapshotRawKeyed?(): RawKeyGroup[];
+  /** The raw keyed state of this subtask's key groups, before `open` (any old parallelism). */
+  restoreRawKeyed?(groups: readonly RawKeyGroup[]): void;
   /** Checkpoint `checkpointId` is complete everywhere (two-phase commit: commit now). */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close(): void | Promise<void>;

@@ -76,11 +76,11 @@ function windowOfKey(key: string): Window {
 }
 
 export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
-  private backend!: KeyedStateBackend;
-  private timers!: InternalTimerService;
+  protected backend!: KeyedStateBackend;
+  protected timers!: InternalTimerService;
   private contents!: WindowContents;
   private triggerCtx!: WindowTriggerContext;
-  private windowCtx!: WindowFunctionContext;
+  protected windowCtx!: WindowFunctionContext;
   private mergingSets: ValueState<MergingWindowSetSnapshot> | undefined;
   private readonly assignerCtx: WindowAssignerContext;
   private readonly merging: boolean;
@@ -88,7 +88,7 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
   /** Elements dropped as too late for every window (no side output set). */
   numLateRecordsDropped = 0;
 
-  constructor(private readonly spec: WindowOperatorSpec) {
+  constructor(protected readonly spec: WindowOperatorSpec) {
     super();
     this.merging = isMergingWindowAssigner(spec.assigner);
     this.eventTime = spec.assigner.isEventTime;
@@ -289,7 +289,7 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
     (this.contents as ListContents).update(elements);
   }
 
-  private emit(key: unknown, window: Window, input: unknown): void {
+  protected emit(key: unknown, window: Window, input: unknown): void {
     this.backend.setCurrentNamespace(undefined);
     this.ctx.timestamp.value = window.maxTimestamp();
     this.windowCtx.window = window;

@@ -18,6 +18,11 @@ import {
   type OperatorStateSnapshot,
   redistributeOperatorState,
 } from "../../core/state/operator_state.ts";
+import type {
+  OperatorContext,
+  RawKeyGroup,
+  StreamOperator,
+} from "../../core/operators/stream_operator.ts";
 import type { OperatorChain } from "./operator_chain.ts";
 
 /** An input buffer that was in flight at an unaligned checkpoint (replayed on restore). */
@@ -32,6 +37,8 @@ export interface OperatorSnapshot {
   readonly keyed?: KeyedStateSnapshot;
   /** Per-key timers, by key group (keyed operators). */
   readonly timers?: TimerGroupSnapshot[];
+  /** Keyed state an operator keeps itself, by key group (keyed operators). */
+  readonly rawKeyed?: RawKeyGroup[];
   readonly operator?: OperatorStateSnapshot;
   /** The source reader's position (source operators). */
   readonly source?: unknown;
@@ -99,11 +106,13 @@ export async function captureChainState(
     }
     return keyed;
   });
-  for (const { node, ctx } of chain.operators) {
+  for (const { node, op, ctx } of chain.operators) {
     const operator = ctx.operatorState.snapshot(checkpointId);
     if (operator.states.length > 0) operators[node.uid] = { operator };
     const timers = ctx.timerService?.snapshot() ?? [];
     if (timers.length > 0) operators[node.uid] = { ...operators[node.uid], timers };
+    const rawKeyed = op.snapshotRawKeyed?.() ?? [];
+    if (rawKeyed.length > 0) operators[node.uid] = { ...operators[node.uid], rawKeyed };
   }
   if (chain.source?.snapshotState && chain.sourceNode) {
     operators[chain.sourceNode.uid] = { source: chain.source.snapshotState() };
@@ -160,7 +169,7 @@ export async function restoreChainState(
   };
   const partsOf = async (uid: string) =>
     (await snapshotsOf(uid)).map((s) => s.operators[uid]).filter((p) => p !== undefined);
-  for (const { node, ctx } of chain.operators) {
+  for (const { node, op, ctx } of chain.operators) {
     const parts = await partsOf(node.uid);
     const keyed = parts.flatMap((p) => p.keyed ? [p.keyed] : []);
     if (keyed.length > 0) {
@@ -171,6 +180,7 @@ export async function restoreChainState(
     }
     const timers = parts.flatMap((p) => p.timers ? [p.timers] : []);
     if (timers.length > 0) ctx.timerService!.restore(timers);
+    restoreRawKeyed(node.name, op, ctx, parts.flatMap((p) => p.rawKeyed ?? []));
     const operator = parts.flatMap((p) => p.operator ? [p.operator] : []);
     if (operator.length > 0) {
       ctx.operatorState.restore(
@@ -194,6 +204,23 @@ export async function restoreChainState(
   if (chain.sourceNode === undefined) return { inFlight };
   const sources = (await partsOf(chain.sourceNode.uid)).filter((p) => "source" in p);
   return { sources: sources.length > 0 ? sources.map((p) => p.source) : undefined, inFlight };
+}
+
+/** Hands `op` the raw keyed state of its key group range. */
+function restoreRawKeyed(
+  name: string,
+  op: StreamOperator<unknown, unknown>,
+  ctx: OperatorContext,
+  groups: RawKeyGroup[],
+): void {
+  if (groups.length === 0) return;
+  if (op.restoreRawKeyed === undefined || ctx.keyedBackend === undefined) {
+    throw new Error(
+      `operator '${name}' has keyed state of its own in the checkpoint but cannot read it`,
+    );
+  }
+  const { start, end } = ctx.keyedBackend.keyGroupRange;
+  op.restoreRawKeyed(groups.filter((g) => g.keyGroup >= start && g.keyGroup <= end));
 }
 
 function checkTaskState(x: unknown, path: string): TaskStateSnapshot {

@@ -11,11 +11,13 @@
 import {
   type OperatorContext,
   type Output,
+  type RawKeyGroup,
   RecordTimestamp,
   type StreamOperator,
 } from "../../core/operators/stream_operator.ts";
 import { HeapStateBackend } from "../../core/state/heap_state_backend.ts";
 import type { KeyedStateSnapshot } from "../../core/state/keyed_state_backend.ts";
+import type { KeyGroupRange } from "../../core/state/key_groups.ts";
 import { type OperatorStateSnapshot, OperatorStateStore } from "../../core/state/operator_state.ts";
 import { ManualProcessingTimeService } from "../../core/time/processing_time.ts";
 import { InternalTimerService, type TimerGroupSnapshot } from "../../core/time/timer_service.ts";
@@ -27,10 +29,11 @@ export type Emitted =
   | { kind: "watermark"; watermark: number }
   | { kind: "status"; idle: boolean };
 
-/** What a harness snapshot holds (keyed state, timers and operator state). */
+/** What a harness snapshot holds (keyed state, timers, raw keyed and operator state). */
 export interface HarnessSnapshot {
   readonly keyed?: KeyedStateSnapshot;
   readonly timers: TimerGroupSnapshot[];
+  readonly rawKeyed?: RawKeyGroup[];
   readonly operator?: OperatorStateSnapshot;
 }
 
@@ -39,6 +42,8 @@ export interface HarnessOptions {
   readonly keyed?: boolean;
   readonly processingTime?: number;
   readonly maxParallelism?: number;
+  /** The key groups of a keyed operator (default: all), to restore as one of several subtasks. */
+  readonly keyGroupRange?: KeyGroupRange;
   readonly batch?: boolean;
 }
 
@@ -53,7 +58,10 @@ export class OperatorHarness<IN, OUT> {
   constructor(readonly op: StreamOperator<IN, OUT>, options: HarnessOptions = {}) {
     this.time = new ManualProcessingTimeService(options.processingTime ?? 0);
     const backend = options.keyed
-      ? new HeapStateBackend({ maxParallelism: options.maxParallelism ?? 128 })
+      ? new HeapStateBackend({
+        maxParallelism: options.maxParallelism ?? 128,
+        keyGroupRange: options.keyGroupRange,
+      })
       : undefined;
     this.ctx = {
       operatorName: "op under test",
@@ -80,11 +88,21 @@ export class OperatorHarness<IN, OUT> {
     op.setup(this.ctx, output as Output<unknown> as Output<OUT>);
   }
 
-  /** Opens the operator (after an optional restore). */
-  async open(restore?: HarnessSnapshot): Promise<this> {
-    if (restore?.keyed) this.ctx.keyedBackend!.restore([restore.keyed]);
-    if (restore && restore.timers.length > 0) this.ctx.timerService!.restore([restore.timers]);
-    if (restore?.operator) this.ctx.operatorState.restore(restore.operator);
+  /** Opens the operator (after an optional restore, of one or several old subtasks). */
+  async open(restore?: HarnessSnapshot | HarnessSnapshot[]): Promise<this> {
+    const all = restore === undefined ? [] : Array.isArray(restore) ? restore : [restore];
+    const keyed = all.flatMap((r) => r.keyed ? [r.keyed] : []);
+    if (keyed.length > 0) this.ctx.keyedBackend!.restore(keyed);
+    const timers = all.map((r) => r.timers).filter((t) => t.length > 0);
+    if (timers.length > 0) this.ctx.timerService!.restore(timers);
+    const raw = all.flatMap((r) => r.rawKeyed ?? []);
+    if (raw.length > 0) {
+      const { start, end } = this.ctx.keyedBackend!.keyGroupRange;
+      this.op.restoreRawKeyed!(raw.filter((g) => g.keyGroup >= start && g.keyGroup <= end));
+    }
+    const operator = all.flatMap((r) => r.operator?.states.length ? [r.operator] : []);
+    if (operator.length > 1) throw new Error("the harness restores operator state of one subtask");
+    if (operator.length === 1) this.ctx.operatorState.restore(operator[0]);
     await this.op.open();
     return this;
   }
@@ -142,6 +160,7 @@ export class OperatorHarness<IN, OUT> {
     return {
       keyed: this.ctx.keyedBackend?.snapshotEncoded(checkpointIds),
       timers: this.ctx.timerService?.snapshot() ?? [],
+      rawKeyed: this.op.snapshotRawKeyed?.(),
       operator: this.ctx.operatorState.snapshot(checkpointIds),
     };
   }

@@ -1,0 +1,247 @@
+/**
+ * The in-memory contents of aligned event-time windows (tumbling, and sliding
+ * whose size is a multiple of the slide), after Flink SQL's window slicing:
+ * one table per slice end, key -> accumulator, and no per-key timers: the
+ * watermark fires every window it passed, in order of window end. Two modes:
+ *
+ * - `slices`: an element updates one accumulator, that of its slice (a slide
+ *   long); a window merges the accumulators of its size/slide slices when it
+ *   fires. Needs an AggregateFunction with `merge`.
+ * - `windows`: an element updates the accumulator of each of its windows (one
+ *   for tumbling windows); a window fires its own table. Serves reduce, and
+ *   aggregates without `merge`.
+ *
+ * Per element this is a map lookup and an `add`: no key group hash, no state
+ * key string, no timer (those were most of the general window operator's time).
+ * @module
+ */
+
+import type { ReduceFunction } from "../datastream/functions.ts";
+import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
+import type { AggregateFunction } from "../state/state_descriptors.ts";
+import { getWindowStartWithOffset, TimeWindow } from "../windows/time_window.ts";
+
+/** The window geometry, in event-time milliseconds. */
+export interface SliceShape {
+  readonly sizeMs: number;
+  readonly slideMs: number;
+  readonly offsetMs: number;
+}
+
+/** How accumulators are made and combined. */
+export type SliceFold =
+  | { readonly kind: "reduce"; readonly fn: ReduceFunction<unknown> }
+  | { readonly kind: "aggregate"; readonly fn: AggregateFunction<unknown, unknown, unknown> };
+
+/** One key's accumulator in one table. */
+export interface SliceEntry {
+  readonly key: unknown;
+  readonly keyGroup: number;
+  acc: unknown;
+}
+
+/** Receives each key's result of a firing window (the accumulator or reduced value). */
+export type WindowEmit = (key: unknown, acc: unknown, window: TimeWindow) => void;
+
+/** A key group's part of a snapshot: plain data for the state file. */
+export interface SliceGroupSnapshot {
+  readonly keyGroup: number;
+  /** The last window end fired when the snapshot was taken (slices mode). */
+  readonly firedUpTo: number;
+  /** Flat triples: table end, key, accumulator. */
+  readonly entries: unknown[];
+}
+
+/** The reduce accumulator of a key with no element yet. */
+const EMPTY = Symbol("empty");
+
+export class SliceTable {
+  /** Table end -> key -> entry. */
+  private readonly tables = new Map<number, Map<StateKey, SliceEntry>>();
+  /** The table ends, ascending. */
+  private readonly ends: number[] = [];
+  private lastEnd = NaN;
+  private lastTable: Map<StateKey, SliceEntry> | undefined;
+  /** The last window end fired (slices mode: earlier slices may still serve later windows). */
+  private firedUpTo = -Infinity;
+  /** Key groups restored with a later `firedUpTo` than this table's: their windows up to it fired. */
+  private restoredFired = new Map<number, number>();
+  private readonly slicing: boolean;
+  /** Size minus slide: from an element's first window end to its last. */
+  private readonly span: number;
+  /** From a table's end to the end of the last window it serves (0: a table is one window). */
+  private readonly serves: number;
+  watermark = -Infinity;
+
+  constructor(
+    private readonly shape: SliceShape,
+    private readonly fold: SliceFold,
+    /** Validates a new key for this subtask and returns its key group. */
+    private readonly keyGroupOf: (key: unknown) => number,
+  ) {
+    this.slicing = shape.sizeMs > shape.slideMs && fold.kind === "aggregate" &&
+      fold.fn.merge !== undefined;
+    this.span = shape.sizeMs - shape.slideMs;
+    this.serves = this.slicing ? this.span : 0;
+  }
+
+  /** Whether there is nothing pending. */
+  get isEmpty(): boolean {
+    return this.ends.length === 0;
+  }
+
+  /** Adds an element; false when every window it belongs to has fired (a late element). */
+  add(key: unknown, value: unknown, timestamp: number): boolean {
+    const { slideMs, offsetMs } = this.shape;
+    let end = getWindowStartWithOffset(timestamp, offsetMs, slideMs) + slideMs;
+    const last = end + this.span;
+    const watermark = this.watermark;
+    if (last - 1 <= watermark) return false;
+    const sk = stateKeyOf(key);
+    if (this.slicing) {
+      this.addTo(end, sk, key, value);
+      return true;
+    }
+    while (end - 1 <= watermark) end += slideMs;
+    for (; end <= last; end += slideMs) this.addTo(end, sk, key, value);
+    return true;
+  }
+
+  private addTo(end: number, sk: StateKey, key: unknown, value: unknown): void {
+    let table = this.lastTable;
+    if (end !== this.lastEnd) {
+      table = this.tableFor(end);
+      this.lastEnd = end;
+      this.lastTable = table;
+    }
+    let e = table!.get(sk);
+    if (e === undefined) {
+      const fold = this.fold;
+      const acc = fold.kind === "aggregate" ? fold.fn.createAccumulator() : EMPTY;
+      table!.set(sk, e = { key, keyGroup: this.keyGroupOf(key), acc });
+    }
+    const fold = this.fold;
+    if (fold.kind === "aggregate") e.acc = fold.fn.add(value, e.acc);
+    else e.acc = e.acc === EMPTY ? value : fold.fn(e.acc, value);
+  }
+
+  private tableFor(end: number): Map<StateKey, SliceEntry> {
+    let table = this.tables.get(end);
+    if (table !== undefined) return table;
+    this.tables.set(end, table = new Map());
+    const ends = this.ends;
+    let i = ends.length;
+    while (i > 0 && ends[i - 1] > end) i--;
+    ends.splice(i, 0, end);
+    return table;
+  }
+
+  private dropTable(end: number): void {
+    this.tables.delete(end);
+    this.ends.shift();
+    if (end === this.lastEnd) {
+      this.lastEnd = NaN;
+      this.lastTable = undefined;
+    }
+  }
+
+  /** The watermark reached `watermark`: emits every window it passed, by window end. */
+  advance(watermark: number, emit: WindowEmit): void {
+    this.watermark = watermark;
+    const { sizeMs, slideMs } = this.shape;
+    const ends = this.ends;
+    while (ends.length > 0) {
+      const end = this.slicing ? Math.max(this.firedUpTo + slideMs, ends[0]) : ends[0];
+      if (end - 1 > watermark) break;
+      const window = new TimeWindow(end - sizeMs, end);
+      if (this.slicing) this.fireSlices(window, emit);
+      else this.fireTable(window, emit);
+      this.firedUpTo = end;
+      if (this.restoredFired.size > 0) this.forgetRestoredFired();
+      while (ends.length > 0 && ends[0] + this.serves <= end) this.dropTable(ends[0]);
+    }
+  }
+
+  private fireTable(window: TimeWindow, emit: WindowEmit): void {
+    const table = this.tables.get(window.end)!;
+    for (const e of table.values()) {
+      if (this.firedBefore(e.keyGroup, window.end)) continue;
+      emit(e.key, e.acc, window);
+    }
+  }
+
+  /** Merges, per key, the slices ending in (window.start, window.end]. */
+  private fireSlices(window: TimeWindow, emit: WindowEmit): void {
+    const fn = (this.fold as { fn: AggregateFunction<unknown, unknown, unknown> }).fn;
+    const merge = fn.merge!;
+    const merged = new Map<StateKey, SliceEntry>();
+    for (const end of this.ends) {
+      if (end > window.end) break;
+      for (const [sk, e] of this.tables.get(end)!) {
+        const m = merged.get(sk);
+        // Into a fresh accumulator: a slice's own serves later windows too.
+        if (m === undefined) {
+          merged.set(sk, {
+            key: e.key,
+            keyGroup: e.keyGroup,
+            acc: merge(fn.createAccumulator(), e.acc),
+          });
+        } else m.acc = merge(m.acc, e.acc);
+      }
+    }
+    for (const m of merged.values()) {
+      if (this.firedBefore(m.keyGroup, window.end)) continue;
+      emit(m.key, m.acc, window);
+    }
+  }
+
+  private firedBefore(keyGroup: number, end: number): boolean {
+    if (this.restoredFired.size === 0) return false;
+    const fired = this.restoredFired.get(keyGroup);
+    return fired !== undefined && end <= fired;
+  }
+
+  private forgetRestoredFired(): void {
+    for (const [group, fired] of this.restoredFired) {
+      if (fired <= this.firedUpTo) this.restoredFired.delete(group);
+    }
+  }
+
+  /** The contents by key group, accumulators copied (they change after this returns). */
+  snapshot(): SliceGroupSnapshot[] {
+    const groups = new Map<number, unknown[]>();
+    for (const end of this.ends) {
+      for (const e of this.tables.get(end)!.values()) {
+        let entries = groups.get(e.keyGroup);
+        if (entries === undefined) groups.set(e.keyGroup, entries = []);
+        const acc = e.acc === EMPTY ? undefined : e.acc;
+        entries.push(end, e.key, typeof acc === "object" ? structuredClone(acc) : acc);
+      }
+    }
+    return [...groups].sort((a, b) => a[0] - b[0]).map(([keyGroup, entries]) => ({
+      keyGroup,
+      firedUpTo: this.firedUpTo,
+      entries,
+    }));
+  }
+
+  /** Loads key groups of snapshots (of any old subtasks) into an empty table. */
+  restore(groups: readonly SliceGroupSnapshot[]): void {
+    if (groups.length === 0) return;
+    let firedUpTo = Infinity;
+    for (const g of groups) firedUpTo = Math.min(firedUpTo, g.firedUpTo);
+    this.firedUpTo = firedUpTo;
+    for (const g of groups) {
+      if (g.firedUpTo > firedUpTo) this.restoredFired.set(g.keyGroup, g.firedUpTo);
+      const entries = g.entries;
+      for (let i = 0; i < entries.length; i += 3) {
+        const end = entries[i] as number, key = entries[i + 1], acc = entries[i + 2];
+        this.tableFor(end).set(stateKeyOf(key), {
+          key,
+          keyGroup: g.keyGroup,
+          acc: acc === undefined && this.fold.kind === "reduce" ? EMPTY : acc,
+        });
+      }
+    }
+  }
+}
