@@ -65,6 +65,8 @@ export function channelSelector(
     case "shuffle":
       return () => Math.floor(Math.random() * channels);
     case "hash": {
+      // One consumer owns every key group: no need to hash each record's key.
+      if (channels === 1) return () => 0;
       const key = spec.keySelector!;
       return (r) => Math.floor((hashKey(key(r)) % maxParallelism) * channels / maxParallelism);
     }

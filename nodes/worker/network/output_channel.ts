@@ -17,9 +17,12 @@ const IN_SLOT_BATCH_RECORDS = 1024;
 
 export class OutputChannel {
   private pending: unknown[] = [];
-  /** The pending records' timestamps (NaN: none), kept only once one had a timestamp. */
-  private readonly pendingTs: number[] = [];
-  private timed = false;
+  /**
+   * The pending records' timestamps (NaN: none), made at the batch's first
+   * timestamped record with room for a full batch (a batch is flushed at
+   * `targetRecords`, which only changes at a flush).
+   */
+  private pendingTs: Float64Array | undefined;
   private targetRecords = FIRST_BATCH_RECORDS;
   private credit = 0;
   private readonly backlog: ChannelMessage[] = [];
@@ -43,15 +46,13 @@ export class OutputChannel {
   /** Adds a record with its event timestamp (NaN: none). */
   add(record: unknown, timestamp: number): void {
     const pending = this.pending;
-    if (timestamp === timestamp) {
-      // The first timestamped record: the earlier pending ones had none.
-      if (!this.timed) {
-        this.timed = true;
-        while (this.pendingTs.length < pending.length) this.pendingTs.push(Number.NaN);
-      }
-      this.pendingTs.push(timestamp);
-    } else if (this.timed) {
-      this.pendingTs.push(timestamp);
+    let ts = this.pendingTs;
+    if (ts !== undefined) ts[pending.length] = timestamp;
+    else if (timestamp === timestamp) {
+      // The first timestamped record of the batch: the earlier ones had none.
+      ts = this.pendingTs = new Float64Array(this.targetRecords);
+      ts.fill(Number.NaN, 0, pending.length);
+      ts[pending.length] = timestamp;
     }
     pending.push(record);
     if (pending.length >= this.targetRecords) this.flush();
@@ -62,12 +63,8 @@ export class OutputChannel {
     const records = this.pending;
     if (records.length === 0) return;
     this.pending = [];
-    let timestamps: Float64Array | undefined;
-    if (this.timed) {
-      timestamps = Float64Array.from(this.pendingTs);
-      this.pendingTs.length = 0;
-      this.timed = false;
-    }
+    const timestamps = this.pendingTs?.subarray(0, records.length);
+    this.pendingTs = undefined;
     this.buffersOut++;
     if (this.endpoint.inSlot) {
       // Within one slot the records go as they are: nothing to encode or size.
