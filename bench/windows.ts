@@ -28,6 +28,8 @@ interface Shape {
   readonly perMs: number;
   readonly windowMs: number;
   readonly slideMs: number;
+  /** The AggregateFunction has `merge` (sliding windows then share slices). */
+  readonly merge: boolean;
 }
 
 interface Result {
@@ -96,6 +98,8 @@ async function jobRun(cluster: TestCluster, s: Shape): Promise<Result> {
     String(s.windowMs),
     "--slide-ms",
     String(s.slideMs),
+    "--merge",
+    String(s.merge),
   ]);
   if (res.code !== 0) throw new Error(`window job failed: ${res.stderr}`);
   const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
@@ -122,7 +126,9 @@ const median = <T>(xs: T[], by: (x: T) => number) =>
  * Options: `--events` (default 4,000,000), `--keys` (1000), `--per-ms`
  * (events per ms of event time, 100: 100 per key and 1000 ms window), `--window-ms`
  * (1000), `--slide-ms` (sliding windows, 250: each event in 4 windows),
- * `--runs` (3), `--kind` (tumbling, sliding or both, the default).
+ * `--runs` (3), `--kind` (tumbling, sliding or both, the default), `--no-merge`
+ * (the job's AggregateFunction without `merge`: sliding windows keep one
+ * accumulator per window, as the raw loop does, instead of sharing slices).
  */
 export async function windowsBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -135,6 +141,7 @@ export async function windowsBench(args: string[]): Promise<void> {
       "slide-ms": { type: "string", default: "250" },
       runs: { type: "string", default: "3" },
       kind: { type: "string", default: "both" },
+      "no-merge": { type: "boolean", default: false },
     },
   });
   const kinds = values.kind === "both" ? ["tumbling", "sliding"] as const : [values.kind];
@@ -150,6 +157,7 @@ export async function windowsBench(args: string[]): Promise<void> {
         perMs: Number(values["per-ms"]),
         windowMs: Number(values["window-ms"]),
         slideMs: Number(values["slide-ms"]),
+        merge: !values["no-merge"],
       };
       await jobRun(cluster, { ...shape, events: Math.min(shape.events, 200_000) }); // warm-up
       const raws: Result[] = [], jobs: Result[] = [];

@@ -23,6 +23,7 @@ const perMs = params.getNumber("per-ms", 100);
 const windowMs = params.getNumber("window-ms", 1000);
 const slideMs = params.getNumber("slide-ms", 100);
 const kind = params.get("kind", "tumbling");
+const merge = params.get("merge", "true") !== "false";
 
 const now = () => performance.timeOrigin + performance.now();
 let firstMs = 0;
@@ -46,7 +47,7 @@ timed.keyBy((e) => e.key)
       add: (e, acc) => acc + e.value,
       getResult: (acc) => acc,
       // Lets sliding windows share slices (one accumulator update per event, not one per window).
-      merge: (a, b) => a + b,
+      merge: merge ? (a, b) => a + b : undefined,
     },
     {
       process: (key, ctx, [sum], out) =>
