@@ -10,6 +10,7 @@ import { StreamTask, TaskCancelledError } from "./task.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import { loadJobPlan } from "./job_loader.ts";
 import { InSlotChannels } from "./network/in_slot_channel.ts";
+import { slotProfiler } from "./slot_profiler.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./task_descriptor.ts";
 
 const tasks = new Map<string, StreamTask>();
@@ -17,6 +18,7 @@ const tasks = new Map<string, StreamTask>();
 const inSlotChannels = new InSlotChannels();
 /** How often running tasks report their counters. */
 const METRICS_INTERVAL_MS = 1000;
+const profiler = slotProfiler();
 
 setInterval(() => {
   for (const [taskId, task] of tasks) {
@@ -31,6 +33,7 @@ function report(r: SlotReport): void {
 async function deploy(d: TaskDescriptor): Promise<void> {
   let task: StreamTask | undefined;
   try {
+    await profiler.started();
     const plan = await loadJobPlan(d.job);
     task = new StreamTask(
       d,
@@ -47,6 +50,7 @@ async function deploy(d: TaskDescriptor): Promise<void> {
     tasks.set(d.taskId, task);
     report({ type: "running", taskId: d.taskId });
     const metrics = await task.run();
+    if (tasks.size === 1) await profiler.idle();
     report({ type: "finished", taskId: d.taskId, metrics });
   } catch (e) {
     if (e instanceof TaskCancelledError) return;
