@@ -15,14 +15,16 @@ export class MinHeap<T> {
 
   push(item: T): void {
     const h = this.items;
+    let i = h.length;
     h.push(item);
-    let i = h.length - 1;
+    // Sift up by moving parents down into the hole (no swap arrays: this runs per timer).
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.before(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
+      if (!this.before(item, h[p])) break;
+      h[i] = h[p];
       i = p;
     }
+    h[i] = item;
   }
 
   /** Removes and returns the first item (undefined when empty). */
@@ -30,19 +32,18 @@ export class MinHeap<T> {
     const h = this.items;
     const top = h[0];
     const last = h.pop();
-    if (h.length > 0) {
-      h[0] = last!;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && this.before(h[l], h[m])) m = l;
-        if (r < h.length && this.before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
+    const n = h.length;
+    if (n === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const c = l + 1 < n && this.before(h[l + 1], h[l]) ? l + 1 : l;
+      if (!this.before(h[c], last!)) break;
+      h[i] = h[c];
+      i = c;
     }
+    h[i] = last!;
     return top;
   }
 }
