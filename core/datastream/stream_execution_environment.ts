@@ -5,6 +5,7 @@
  * @module
  */
 
+import { DEFAULT_LOCAL_AGGREGATE_MAX_ENTRIES } from "../operators/local_window_aggregate.ts";
 import { resolveCheckpointSettings } from "../checkpoint/checkpoint_settings.ts";
 import { collectionSource } from "../connectors/collection_source.ts";
 import { type GeneratorOptions, generatorSource } from "../connectors/generator_source.ts";
@@ -64,6 +65,7 @@ export class StreamExecutionEnvironment {
   private retainedCheckpoints: number | undefined;
   private stateBackend: StateBackendKind = "heap";
   private checkpointConfig: CheckpointTuning = {};
+  private windowPreAggregationEntries = DEFAULT_LOCAL_AGGREGATE_MAX_ENTRIES;
   private nextId = 1;
   private collectIds = 0;
   private sinks: Transformation[] = [];
@@ -86,6 +88,28 @@ export class StreamExecutionEnvironment {
   /** The environment of the context the job runs in (local, cluster or slot). */
   static getExecutionEnvironment(): StreamExecutionEnvironment {
     return new StreamExecutionEnvironment();
+  }
+
+  /**
+   * Two-phase aggregation of aligned windows (tumbling, or sliding by a
+   * divisor of the size, with an incremental reduce or an aggregate with
+   * `merge`): each subtask before the keyBy folds its own elements per key
+   * and slice and holds at most `maxEntries` of them (then sends them all
+   * early); 0 turns it off (every element crosses the keyBy). Affects windows
+   * built after the call. Default 65,536 entries.
+   */
+  setWindowPreAggregation(maxEntries: number): this {
+    if (!(Number.isSafeInteger(maxEntries) && maxEntries >= 0)) {
+      throw new RangeError(
+        `window pre-aggregation entries must be an integer >= 0, got ${maxEntries}`,
+      );
+    }
+    this.windowPreAggregationEntries = maxEntries;
+    return this;
+  }
+  /** Entries a window pre-aggregation holds per subtask (0: off). */
+  getWindowPreAggregation(): number {
+    return this.windowPreAggregationEntries;
   }
 
   /** Default parallelism of operators that set none. */

@@ -9,9 +9,16 @@
  */
 
 import { extremeBy, extremeOf, type FieldRef, sumOf } from "../operators/aggregations.ts";
-import type { InternalWindowFunction } from "../operators/window_operator.ts";
+import type { InternalWindowFunction, WindowOperatorSpec } from "../operators/window_operator.ts";
 import { WindowOperator } from "../operators/window_operator.ts";
-import { windowOperatorFor } from "../operators/aligned_window_operator.ts";
+import { sliceShapeOf, windowOperatorFor } from "../operators/aligned_window_operator.ts";
+import {
+  LocalWindowAggregateOperator,
+  type Partial,
+  partialFold,
+} from "../operators/local_window_aggregate.ts";
+import type { SliceFold } from "../operators/window_slices.ts";
+import type { Transformation } from "./transformation.ts";
 import type { WindowFold } from "../operators/window_contents.ts";
 import type { AggregateFunction } from "../state/state_descriptors.ts";
 import type { Evictor } from "../windows/evictors.ts";
@@ -171,9 +178,55 @@ export class WindowedStream<T, K, W extends Window> {
     // Built here, in the client, so a session trigger that cannot merge fails at submission.
     new WindowOperator(spec);
     const env = this.input.env;
+    const twoPhase = this.twoPhase(spec, name);
+    if (twoPhase !== undefined) return new DataStream<R>(env, twoPhase);
     return new DataStream<R>(
       env,
       env.addOperator(this.input.transformation, name, () => windowOperatorFor(spec), keySelector),
+    );
+  }
+
+  /**
+   * The window as a local pre-aggregation before the keyBy and a merge of
+   * partials after it, where the windows allow it (see
+   * `local_window_aggregate.ts`); undefined when they do not.
+   */
+  private twoPhase(spec: WindowOperatorSpec, name: string): Transformation | undefined {
+    const env = this.input.env;
+    const maxEntries = env.getWindowPreAggregation();
+    const keyed = this.input.transformation;
+    const shape = sliceShapeOf(spec);
+    if (maxEntries === 0 || shape === undefined) return undefined;
+    if (keyed.kind !== "partition" || keyed.partitioner.kind !== "hash") return undefined;
+    const fold = spec.fold;
+    const mergeable = fold.kind === "aggregate"
+      ? fold.fn.merge !== undefined
+      : fold.kind === "reduce" && shape.sizeMs === shape.slideMs;
+    if (!mergeable) return undefined;
+    const sliceFold = fold as SliceFold;
+    const keySelector = spec.keySelector;
+    const local = env.addOperator(
+      keyed.input,
+      `Local${name}`,
+      () => new LocalWindowAggregateOperator(shape, sliceFold, keySelector, maxEntries),
+    );
+    local.parallelism = chainedParallelism(keyed.input, env.getParallelism());
+    const partialKey = (p: unknown) => (p as Partial)[0];
+    const merged: WindowOperatorSpec = {
+      ...spec,
+      keySelector: partialKey,
+      fold: {
+        kind: "aggregate",
+        fn: partialFold(sliceFold) as AggregateFunction<unknown, unknown, unknown>,
+      },
+      lateValueOf: (p) => (p as Partial)[3],
+    };
+    const partials = new DataStream<Partial>(env, local).keyBy(partialKey);
+    return env.addOperator(
+      partials.transformation,
+      name,
+      () => windowOperatorFor(merged),
+      partialKey,
     );
   }
 }
@@ -194,4 +247,17 @@ function processSingle<V, R, K, W extends Window>(
       fn.process(key as K, ctx as never, [value(input)], out as Collector<R>),
     clear: fn.clear === undefined ? undefined : (ctx) => fn.clear!(ctx as never),
   };
+}
+
+/**
+ * The parallelism to give an operator right after `t` so that it chains to
+ * it (undefined: the default, as `t` itself has). A virtual `t` (a partition,
+ * union or side output) leaves the default: the edge decides there.
+ */
+function chainedParallelism(t: Transformation, defaultParallelism: number): number | undefined {
+  if (t.parallelism !== undefined) return t.parallelism;
+  if (t.kind === "source" && t.source.maxParallelism !== undefined) {
+    return Math.min(defaultParallelism, t.source.maxParallelism);
+  }
+  return undefined;
 }

@@ -98,9 +98,7 @@ export class AlignedWindowOperator extends WindowOperator {
     const spec = this.spec;
     const timestamp = this.ctx.timestamp.value;
     if (!Number.isFinite(timestamp)) requireTimestamp(timestamp, spec.assigner);
-    if (table.add(spec.keySelector(record), record, timestamp)) return;
-    if (spec.lateDataTag === undefined) this.numLateRecordsDropped++;
-    else this.output.collectSide(spec.lateDataTag.id, record);
+    if (!table.add(spec.keySelector(record), record, timestamp)) this.sideOutputLate(record);
   }
 
   override processWatermark(watermark: number): void {

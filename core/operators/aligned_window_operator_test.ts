@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { OutputTag } from "../datastream/functions.ts";
-import type { AggregateFunction } from "../state/state_descriptors.ts";
 import { assignToKeyGroup, keyGroupRangeForSubtask } from "../state/key_groups.ts";
 import { SlidingEventTimeWindows } from "../windows/sliding_windows.ts";
-import type { TimeWindow } from "../windows/time_window.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import type { Window } from "../windows/time_window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
+import { byValue, type Row, script, spec, type Step } from "./_window_scripts.ts";
 import { type HarnessSnapshot, OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import {
   AlignedWindowOperator,
@@ -14,90 +12,13 @@ import {
   windowOperatorFor,
 } from "./aligned_window_operator.ts";
 import type { StreamOperator } from "./stream_operator.ts";
-import { WindowOperator, type WindowOperatorSpec } from "./window_operator.ts";
-import type { WindowFold } from "./window_contents.ts";
-
-type Ev = { k: number; v: number };
-type Row = [key: number, start: number, end: number, result: number];
-
-/** A sum with an object accumulator (so snapshots must copy it). */
-const sum = (merge: boolean): AggregateFunction<Ev, { s: number }, number> => ({
-  createAccumulator: () => ({ s: 0 }),
-  add: (e, acc) => {
-    acc.s += e.v;
-    return acc;
-  },
-  getResult: (acc) => acc.s,
-  ...(merge ? { merge: (a: { s: number }, b: { s: number }) => ({ s: a.s + b.s }) } : {}),
-});
-
-const late = new OutputTag<Ev>("late");
-
-/** A window spec as the windowed stream builds it; rows carry the key, window and result. */
-function spec(assigner: WindowAssigner<unknown, Window>, fold: "reduce" | "merge" | "add") {
-  const agg = sum(fold === "merge");
-  const windowFold: WindowFold = fold === "reduce"
-    ? { kind: "reduce", fn: (a, b) => ({ k: (a as Ev).k, v: (a as Ev).v + (b as Ev).v }) }
-    : { kind: "aggregate", fn: agg as AggregateFunction<unknown, unknown, unknown> };
-  const result = (input: unknown) =>
-    fold === "reduce" ? (input as Ev).v : agg.getResult(input as { s: number });
-  return {
-    assigner,
-    trigger: assigner.defaultTrigger(),
-    keySelector: (e: unknown) => (e as Ev).k,
-    fold: windowFold,
-    fn: {
-      process(key, input, ctx, out) {
-        const w = ctx.window as TimeWindow;
-        out.collect([key as number, w.start, w.end, result(input)] satisfies Row);
-      },
-    },
-    allowedLatenessMs: 0,
-    lateDataTag: late as OutputTag<unknown>,
-  } satisfies WindowOperatorSpec;
-}
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Step = { ev: Ev; ts: number } | { watermark: number };
-
-/** Elements up to `disorder` ms out of order (some later than the watermark), watermarks between. */
-function script(seed: number, n: number, disorder: number): Step[] {
-  const r = random(seed);
-  const steps: Step[] = [];
-  let time = -50; // negative timestamps too
-  let watermark = -Infinity;
-  for (let i = 0; i < n; i++) {
-    time += Math.floor(r() * 3);
-    steps.push({
-      ev: { k: Math.floor(r() * 7), v: 1 + Math.floor(r() * 9) },
-      ts: time - Math.floor(r() * disorder),
-    });
-    if (r() < 0.1) {
-      watermark = Math.max(watermark, time - Math.floor(r() * disorder));
-      steps.push({ watermark });
-    }
-  }
-  steps.push({ watermark: Number.MAX_SAFE_INTEGER });
-  return steps;
-}
+import { WindowOperator } from "./window_operator.ts";
 
 async function run(op: StreamOperator<unknown, unknown>, steps: Step[]) {
   const h = await new OperatorHarness(op, { keyed: true }).open();
   for (const s of steps) "ev" in s ? h.element(s.ev, s.ts) : h.watermark(s.watermark);
   return h;
 }
-
-const byValue = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
 
 const shapes: [string, () => WindowAssigner<unknown, Window>, "reduce" | "merge" | "add"][] = [
   ["tumbling, reduce", () => TumblingEventTimeWindows.of(10), "reduce"],

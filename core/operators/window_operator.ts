@@ -64,6 +64,11 @@ export interface WindowOperatorSpec {
   readonly allowedLatenessMs: number;
   /** Where elements too late for every window go (dropped when unset). */
   readonly lateDataTag?: OutputTag<unknown>;
+  /**
+   * What of a late record goes to the side output (default: the record);
+   * undefined drops it. Two-phase aggregation sends the element a partial carries.
+   */
+  readonly lateValueOf?: (record: unknown) => unknown;
 }
 
 const MERGING_WINDOWS = new ValueStateDescriptor<MergingWindowSetSnapshot>("window-merging-set");
@@ -158,12 +163,17 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
       ? this.addToMergingWindows(key, record, timestamp, windows)
       : this.addToWindows(key, record, timestamp, windows);
     if (skipped && this.isElementLate(timestamp)) {
-      if (spec.lateDataTag === undefined) this.numLateRecordsDropped++;
-      else {
-        this.ctx.timestamp.value = timestamp;
-        this.output.collectSide(spec.lateDataTag.id, record);
-      }
+      this.ctx.timestamp.value = timestamp;
+      this.sideOutputLate(record);
     }
+  }
+
+  /** Sends a record too late for every window to the late side output, or counts it dropped. */
+  protected sideOutputLate(record: unknown): void {
+    const spec = this.spec;
+    const value = spec.lateValueOf === undefined ? record : spec.lateValueOf(record);
+    if (spec.lateDataTag === undefined || value === undefined) this.numLateRecordsDropped++;
+    else this.output.collectSide(spec.lateDataTag.id, value);
   }
 
   /** Returns true when every window was late (the element went nowhere). */

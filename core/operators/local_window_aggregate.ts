@@ -1,0 +1,186 @@
+/**
+ * Two-phase window aggregation (Flink SQL's local-global aggregation, for
+ * aligned windows): before the keyBy, each upstream subtask folds its own
+ * elements per key and slice, and emits one partial per key and slice once
+ * its watermark passes the slice's end; the keyed window operator after the
+ * keyBy merges partials instead of elements. The exchange carries a partial
+ * per key and slice rather than every element, and a hot key costs the
+ * keyed subtask that owns it one merge per upstream subtask and slice.
+ *
+ * Results equal the one-phase operator's, late elements included: an element
+ * too late for this subtask's own watermark goes on at once, alone in its
+ * partial and carried along (the keyed operator decides lateness and routes
+ * the element to the late side output, as it would the element itself);
+ * every other partial reaches the keyed operator before this subtask's
+ * watermark that passed its slice, so it is never late there.
+ *
+ * Pending partials are operator state: on rescaling they may go to any
+ * subtask, since the keyed operator merges partials from anywhere.
+ * @module
+ */
+
+import { type ListState, ListStateDescriptor } from "../state/state_descriptors.ts";
+import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
+import type { AggregateFunction } from "../state/state_descriptors.ts";
+import { getWindowStartWithOffset } from "../windows/time_window.ts";
+import { requireTimestamp } from "../windows/_checks.ts";
+import type { SliceFold, SliceShape } from "./window_slices.ts";
+import { AbstractStreamOperator } from "./stream_operator.ts";
+
+/**
+ * What the local operator emits: a key's accumulator of one slice (the
+ * reduced value for reduce), and the element itself when it is a late
+ * element passed on alone.
+ */
+export type Partial = [key: unknown, sliceEnd: number, acc: unknown, late?: unknown];
+
+/** Entries a local operator holds before it emits them all early (bounds its memory). */
+export const DEFAULT_LOCAL_AGGREGATE_MAX_ENTRIES = 65_536;
+
+const PENDING = new ListStateDescriptor<Partial>("local-window-partials");
+
+interface Entry {
+  readonly key: unknown;
+  acc: unknown;
+}
+
+/** The reduce accumulator of a key with no element yet. */
+const EMPTY = Symbol("empty");
+
+export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown, Partial> {
+  /** Slice end -> key -> entry; `ends` ascending. */
+  private readonly slices = new Map<number, Map<StateKey, Entry>>();
+  private readonly ends: number[] = [];
+  private lastEnd = NaN;
+  private lastSlice: Map<StateKey, Entry> | undefined;
+  private entries = 0;
+  private watermark = -Infinity;
+  private pending!: ListState<Partial>;
+
+  constructor(
+    private readonly shape: SliceShape,
+    private readonly fold: SliceFold,
+    private readonly keySelector: (record: unknown) => unknown,
+    private readonly maxEntries = DEFAULT_LOCAL_AGGREGATE_MAX_ENTRIES,
+  ) {
+    super();
+  }
+
+  override open(): void {
+    this.pending = this.ctx.operatorState.getListState(PENDING);
+    for (const [key, end, acc] of this.pending.get()) {
+      this.entryFor(end, key).acc = acc;
+    }
+    this.pending.clear();
+  }
+
+  processElement(record: unknown): void {
+    const ts = this.ctx.timestamp.value;
+    if (!Number.isFinite(ts)) requireTimestamp(ts, "a window aggregation");
+    const { slideMs, offsetMs } = this.shape;
+    const end = getWindowStartWithOffset(ts, offsetMs, slideMs) + slideMs;
+    const key = this.keySelector(record);
+    const fold = this.fold;
+    if (end - 1 <= this.watermark) {
+      // Late here: on at once, alone (the timestamp stays the element's).
+      const acc = fold.kind === "aggregate"
+        ? fold.fn.add(record, fold.fn.createAccumulator())
+        : record;
+      this.output.collect([key, end, acc, record]);
+      return;
+    }
+    const e = end === this.lastEnd
+      ? this.entryIn(this.lastSlice!, end, key)
+      : this.entryFor(end, key);
+    if (fold.kind === "aggregate") e.acc = fold.fn.add(record, e.acc);
+    else e.acc = e.acc === EMPTY ? record : fold.fn(e.acc, record);
+    if (this.entries >= this.maxEntries) this.emitUpTo(Infinity);
+  }
+
+  private entryFor(end: number, key: unknown): Entry {
+    let slice = this.slices.get(end);
+    if (slice === undefined) {
+      this.slices.set(end, slice = new Map());
+      const ends = this.ends;
+      let i = ends.length;
+      while (i > 0 && ends[i - 1] > end) i--;
+      ends.splice(i, 0, end);
+    }
+    this.lastEnd = end;
+    this.lastSlice = slice;
+    return this.entryIn(slice, end, key);
+  }
+
+  private entryIn(slice: Map<StateKey, Entry>, _end: number, key: unknown): Entry {
+    const sk = stateKeyOf(key);
+    let e = slice.get(sk);
+    if (e === undefined) {
+      const fold = this.fold;
+      slice.set(
+        sk,
+        e = { key, acc: fold.kind === "aggregate" ? fold.fn.createAccumulator() : EMPTY },
+      );
+      this.entries++;
+    }
+    return e;
+  }
+
+  /** Emits the partials of every slice ending at or before `time` + 1, oldest slice first. */
+  private emitUpTo(time: number): void {
+    const ends = this.ends;
+    const timestamp = this.ctx.timestamp;
+    while (ends.length > 0 && ends[0] - 1 <= time) {
+      const end = ends.shift()!;
+      const slice = this.slices.get(end)!;
+      this.slices.delete(end);
+      this.entries -= slice.size;
+      if (end === this.lastEnd) {
+        this.lastEnd = NaN;
+        this.lastSlice = undefined;
+      }
+      timestamp.value = end - 1;
+      for (const e of slice.values()) this.output.collect([e.key, end, e.acc]);
+    }
+  }
+
+  override processWatermark(watermark: number): void {
+    this.watermark = watermark;
+    this.emitUpTo(watermark);
+    this.output.emitWatermark(watermark);
+  }
+
+  override snapshotState(checkpointId: number): void | Promise<void> {
+    const partials: Partial[] = [];
+    for (const end of this.ends) {
+      for (const e of this.slices.get(end)!.values()) {
+        partials.push([e.key, end, typeof e.acc === "object" ? structuredClone(e.acc) : e.acc]);
+      }
+    }
+    this.pending.update(partials);
+    return super.snapshotState(checkpointId);
+  }
+}
+
+/**
+ * The keyed operator's fold over partials, from the user's: it merges a
+ * partial's accumulator where the one-phase fold adds an element, so the
+ * window function gets the same accumulator (or reduced value).
+ */
+export function partialFold(fold: SliceFold): AggregateFunction<Partial, unknown, unknown> {
+  if (fold.kind === "reduce") {
+    const reduce = fold.fn;
+    return {
+      createAccumulator: () => EMPTY,
+      add: (p, acc) => acc === EMPTY ? p[2] : reduce(acc, p[2]),
+      getResult: (acc) => acc,
+      merge: (a, b) => a === EMPTY ? b : b === EMPTY ? a : reduce(a, b),
+    };
+  }
+  const fn = fold.fn, merge = fn.merge!;
+  return {
+    createAccumulator: () => fn.createAccumulator(),
+    add: (p, acc) => merge(acc, p[2]),
+    getResult: (acc) => fn.getResult(acc),
+    merge,
+  };
+}
