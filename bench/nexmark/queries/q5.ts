@@ -46,6 +46,11 @@ const countBids: AggregateFunction<number, Map<number, number>, Hottest> = {
     for (const [auction, bids] of counts) top = hottest(top, auction, bids);
     return top!;
   },
+  // Lets windows share slices and pre-aggregate before the keyBy (into `a`, as Flink allows).
+  merge(a, b) {
+    for (const [auction, bids] of b) a.set(auction, (a.get(auction) ?? 0) + bids);
+    return a;
+  },
 };
 
 /** The hotter of two partial tops: the higher count, or both auction lists on a tie. */
