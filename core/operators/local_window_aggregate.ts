@@ -76,7 +76,7 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
 
   processElement(record: unknown): void {
     const ts = this.ctx.timestamp.value;
-    if (!Number.isFinite(ts)) requireTimestamp(ts, "a window aggregation");
+    if (!Number.isFinite(ts)) requireTimestamp(ts, this.ctx.operatorName);
     const { slideMs, offsetMs } = this.shape;
     const end = getWindowStartWithOffset(ts, offsetMs, slideMs) + slideMs;
     const key = this.keySelector(record);
@@ -90,7 +90,7 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
       return;
     }
     const e = end === this.lastEnd
-      ? this.entryIn(this.lastSlice!, end, key)
+      ? this.entryIn(this.lastSlice!, key)
       : this.entryFor(end, key);
     if (fold.kind === "aggregate") e.acc = fold.fn.add(record, e.acc);
     else e.acc = e.acc === EMPTY ? record : fold.fn(e.acc, record);
@@ -108,10 +108,10 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
     }
     this.lastEnd = end;
     this.lastSlice = slice;
-    return this.entryIn(slice, end, key);
+    return this.entryIn(slice, key);
   }
 
-  private entryIn(slice: Map<StateKey, Entry>, _end: number, key: unknown): Entry {
+  private entryIn(slice: Map<StateKey, Entry>, key: unknown): Entry {
     const sk = stateKeyOf(key);
     let e = slice.get(sk);
     if (e === undefined) {

@@ -65,7 +65,7 @@ export class SliceTable {
   /** The last window end fired (slices mode: earlier slices may still serve later windows). */
   private firedUpTo = -Infinity;
   /** Key groups restored with a later `firedUpTo` than this table's: their windows up to it fired. */
-  private restoredFired = new Map<number, number>();
+  private readonly restoredFired = new Map<number, number>();
   private readonly slicing: boolean;
   /** Size minus slide: from an element's first window end to its last. */
   private readonly span: number;
