@@ -46,14 +46,20 @@ interface Entry extends Timer {
   live: boolean;
 }
 
+/** The timers at one timestamp: namespace -> state key -> timer. */
+type TimersAt = Map<string, Map<StateKey, Entry>>;
+
 /**
  * Timers of one time domain: deduplicated by (timestamp, namespace, key),
  * ordered by timestamp. Dedup is a lookup through nested maps rather than a
  * string id per call: the window operator registers a timer per element, and
- * building and hashing an id string each time dominated its cost.
+ * building and hashing an id string each time dominated its cost. A
+ * timestamp with one timer holds it directly: process functions often have
+ * one timer per timestamp (an auction's expiry), and two maps per timer were
+ * most of their registration cost.
  */
 class KeyedTimerQueue {
-  private readonly index = new Map<number, Map<string, Map<StateKey, Entry>>>();
+  private readonly index = new Map<number, Entry | TimersAt>();
   private readonly heap = new MinHeap<Entry>((a, b) =>
     a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq)
   );
@@ -75,25 +81,52 @@ class KeyedTimerQueue {
       last !== undefined && last.live && last.timestamp === timestamp && last.key === key &&
       last.namespace === namespace
     ) return; // the same timer again: no lookup
-    let byNamespace = this.index.get(timestamp);
-    if (byNamespace === undefined) this.index.set(timestamp, byNamespace = new Map());
-    let byKey = byNamespace.get(namespace);
-    if (byKey === undefined) byNamespace.set(namespace, byKey = new Map());
     const k = stateKeyOf(key);
-    const existing = byKey.get(k);
-    if (existing !== undefined) {
-      this.last = existing;
+    const at = this.index.get(timestamp);
+    let byKey: Map<StateKey, Entry> | undefined;
+    if (at === undefined) {
+      this.index.set(timestamp, this.newEntry(timestamp, key, namespace, keyGroup));
       return;
     }
+    if (at instanceof Map) {
+      byKey = at.get(namespace);
+      if (byKey === undefined) at.set(namespace, byKey = new Map());
+      const existing = byKey.get(k);
+      if (existing !== undefined) {
+        this.last = existing;
+        return;
+      }
+    } else {
+      if (at.namespace === namespace && stateKeyOf(at.key) === k) {
+        this.last = at;
+        return;
+      }
+      // A second timer at this timestamp: from one timer to the nested maps.
+      const timers: TimersAt = new Map([[at.namespace, new Map([[stateKeyOf(at.key), at]])]]);
+      this.index.set(timestamp, timers);
+      byKey = timers.get(namespace);
+      if (byKey === undefined) timers.set(namespace, byKey = new Map());
+    }
+    byKey.set(k, this.newEntry(timestamp, key, namespace, keyGroup));
+  }
+
+  private newEntry(timestamp: number, key: unknown, namespace: string, keyGroup: number): Entry {
     const e: Entry = { timestamp, key, namespace, keyGroup, seq: this.seq++, live: true };
     this.last = e;
-    byKey.set(k, e);
     this.heap.push(e);
     this.size++;
+    return e;
   }
 
   delete(timestamp: number, key: unknown, namespace: string): void {
-    const e = this.index.get(timestamp)?.get(namespace)?.get(stateKeyOf(key));
+    const at = this.index.get(timestamp);
+    if (at === undefined) return;
+    const k = stateKeyOf(key);
+    const e = at instanceof Map
+      ? at.get(namespace)?.get(k)
+      : at.namespace === namespace && stateKeyOf(at.key) === k
+      ? at
+      : undefined;
     if (e !== undefined) this.unindex(e); // its heap entry turns stale
   }
 
@@ -107,20 +140,25 @@ class KeyedTimerQueue {
 
   /** The live timers, in no particular order. */
   *entries(): Iterable<Entry> {
-    for (const byNamespace of this.index.values()) {
-      for (const byKey of byNamespace.values()) yield* byKey.values();
+    for (const at of this.index.values()) {
+      if (!(at instanceof Map)) yield at;
+      else for (const byKey of at.values()) yield* byKey.values();
     }
   }
 
   private unindex(e: Entry): void {
     e.live = false;
     this.size--;
-    const byNamespace = this.index.get(e.timestamp)!;
-    const byKey = byNamespace.get(e.namespace)!;
+    const at = this.index.get(e.timestamp)!;
+    if (!(at instanceof Map)) {
+      this.index.delete(e.timestamp);
+      return;
+    }
+    const byKey = at.get(e.namespace)!;
     byKey.delete(stateKeyOf(e.key));
     if (byKey.size === 0) {
-      byNamespace.delete(e.namespace);
-      if (byNamespace.size === 0) this.index.delete(e.timestamp);
+      at.delete(e.namespace);
+      if (at.size === 0) this.index.delete(e.timestamp);
     }
   }
 

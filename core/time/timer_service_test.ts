@@ -39,3 +39,32 @@ Deno.test("timers: a timer registered again after it fired or was deleted counts
   service.advanceWatermark(20);
   assert.deepEqual(fired, ["a/w@10", "a/w@10", "a/w@20"]);
 });
+
+Deno.test("timers: one timer at a timestamp, then more; deletes, snapshots and fires find each", () => {
+  const { backend, service, fired } = timers();
+  const at = (key: string, ns: string, t: number) => {
+    backend.setCurrentKey(key);
+    service.registerEventTimeTimer(ns, t);
+  };
+  at("a", "w", 10); // alone at 10
+  at("b", "w", 10); // a second: nested
+  at("a", "v", 10);
+  at("c", "w", 20); // alone at 20
+  at("c", "w", 20);
+  at("d", "w", 30);
+  backend.setCurrentKey("d");
+  service.deleteEventTimeTimer("w", 30); // the only one at 30
+  backend.setCurrentKey("a");
+  service.deleteEventTimeTimer("w", 10); // one of several at 10
+  service.deleteEventTimeTimer("w", 20); // a's: none at 20, c's stays
+  assert.equal(service.size, 3);
+  const snapshot = service.snapshot().flatMap((g) =>
+    g.eventTime.map(([t, k, ns]) => `${k}/${ns}@${t}`)
+  );
+  assert.deepEqual(snapshot.sort(), ["a/v@10", "b/w@10", "c/w@20"]);
+  service.advanceWatermark(30);
+  assert.deepEqual(fired, ["b/w@10", "a/v@10", "c/w@20"]);
+  at("a", "w", 10); // after firing, the timestamp is free again
+  service.advanceWatermark(40);
+  assert.equal(fired.at(-1), "a/w@10");
+});

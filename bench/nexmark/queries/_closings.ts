@@ -92,17 +92,23 @@ const closingOf = (a: OpenAuction): Closing => ({
 class WinningBids implements KeyedCoProcessFunction<number, OpenAuction, BidPrice, Closing> {
   private auction!: ValueState<OpenAuction>;
   private early!: ListState<EarlyBid>;
+  /** When the key's early bids are next cleaned up (its one pending cleanup timer). */
+  private cleanupAt!: ValueState<number>;
 
   open(ctx: RuntimeContext) {
     this.auction = ctx.getState(new ValueStateDescriptor<OpenAuction>("auction"));
     this.early = ctx.getListState(new ListStateDescriptor<EarlyBid>("early bids"));
+    this.cleanupAt = ctx.getState(new ValueStateDescriptor<number>("early bids cleanup"));
   }
 
   processElement1(open: OpenAuction, ctx: KeyedProcessContext<number>) {
-    const early = this.early.get();
-    if (early.length > 0) {
-      for (const [dateTime, price] of early) bidOn(open, dateTime, price);
+    const cleanupAt = this.cleanupAt.value();
+    if (cleanupAt !== undefined) {
+      for (const [dateTime, price] of this.early.get()) bidOn(open, dateTime, price);
       this.early.clear();
+      this.cleanupAt.clear();
+      // (A cleanup at the expiry is the closing timer too: it stays.)
+      if (cleanupAt !== open.expires) ctx.timerService().deleteEventTimeTimer(cleanupAt);
     }
     this.auction.update(open);
     ctx.timerService().registerEventTimeTimer(open.expires);
@@ -115,22 +121,34 @@ class WinningBids implements KeyedCoProcessFunction<number, OpenAuction, BidPric
       return;
     }
     // Before its auction, or after it closed (then it is past the expiry). Once the
-    // watermark passes the bid, its auction, should it still come, opened after it.
+    // watermark passes the bid, its auction, should it still come, opened after it: one
+    // cleanup timer per key drops such bids (not one per bid).
     this.early.add([b.dateTime, b.price]);
-    ctx.timerService().registerEventTimeTimer(b.dateTime);
+    if (this.cleanupAt.value() === undefined) this.scheduleCleanup(b.dateTime, ctx);
   }
 
-  onTimer(time: number, _ctx: OnTimerContext<number>, out: Collector<Closing>) {
+  onTimer(time: number, ctx: OnTimerContext<number>, out: Collector<Closing>) {
     const open = this.auction.value();
     if (open !== undefined) {
-      if (open.expires > time) return; // an early bid's cleanup: the auction took them
+      if (open.expires > time) return;
       if (open.price !== -Infinity) out.collect(closingOf(open));
       this.auction.clear();
       return;
     }
+    this.cleanupAt.clear();
     const early = this.early.get();
     const kept = early.filter(([dateTime]) => dateTime > time);
     if (kept.length < early.length) this.early.update(kept);
+    if (kept.length > 0) {
+      let next = Infinity;
+      for (const [dateTime] of kept) next = Math.min(next, dateTime);
+      this.scheduleCleanup(next, ctx);
+    }
+  }
+
+  private scheduleCleanup(time: number, ctx: KeyedProcessContext<number>) {
+    this.cleanupAt.update(time);
+    ctx.timerService().registerEventTimeTimer(time);
   }
 }
 
