@@ -89,9 +89,7 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
       this.output.collect([key, end, acc, record]);
       return;
     }
-    const e = end === this.lastEnd
-      ? this.entryIn(this.lastSlice!, key)
-      : this.entryFor(end, key);
+    const e = end === this.lastEnd ? this.entryIn(this.lastSlice!, key) : this.entryFor(end, key);
     if (fold.kind === "aggregate") e.acc = fold.fn.add(record, e.acc);
     else e.acc = e.acc === EMPTY ? record : fold.fn(e.acc, record);
     if (this.entries >= this.maxEntries) this.emitUpTo(Infinity);
