@@ -5,7 +5,10 @@
  * @module
  */
 
-import { DEFAULT_LOCAL_AGGREGATE_MAX_ENTRIES } from "../operators/local_window_aggregate.ts";
+import {
+  DEFAULT_PRE_AGGREGATION,
+  type PreAggregation,
+} from "../operators/local_window_aggregate.ts";
 import { resolveCheckpointSettings } from "../checkpoint/checkpoint_settings.ts";
 import { collectionSource } from "../connectors/collection_source.ts";
 import { type GeneratorOptions, generatorSource } from "../connectors/generator_source.ts";
@@ -65,7 +68,7 @@ export class StreamExecutionEnvironment {
   private retainedCheckpoints: number | undefined;
   private stateBackend: StateBackendKind = "heap";
   private checkpointConfig: CheckpointTuning = {};
-  private windowPreAggregationEntries = DEFAULT_LOCAL_AGGREGATE_MAX_ENTRIES;
+  private preAggregation: PreAggregation = DEFAULT_PRE_AGGREGATION;
   private nextId = 1;
   private collectIds = 0;
   private sinks: Transformation[] = [];
@@ -95,21 +98,32 @@ export class StreamExecutionEnvironment {
    * divisor of the size, with an incremental reduce or an aggregate with
    * `merge`): each subtask before the keyBy folds its own elements per key
    * and slice and holds at most `maxEntries` of them (then sends them all
-   * early); 0 turns it off (every element crosses the keyBy). Affects windows
-   * built after the call. Default 65,536 entries.
+   * early; default 65,536); 0 turns it off (every element crosses the keyBy).
+   * `sampleElements` (default 100,000) and `maxDistinctRatio` (0.5): when more
+   * than that share of the first elements start entries of their own, a
+   * subtask stops folding and sends elements on alone. Affects windows built
+   * after the call.
    */
-  setWindowPreAggregation(maxEntries: number): this {
+  setWindowPreAggregation(maxEntries: number, options: Partial<PreAggregation> = {}): this {
+    const settings = { ...DEFAULT_PRE_AGGREGATION, ...options, maxEntries };
+    const { sampleElements, maxDistinctRatio } = settings;
     if (!(Number.isSafeInteger(maxEntries) && maxEntries >= 0)) {
       throw new RangeError(
         `window pre-aggregation entries must be an integer >= 0, got ${maxEntries}`,
       );
     }
-    this.windowPreAggregationEntries = maxEntries;
+    if (!(Number.isSafeInteger(sampleElements) && sampleElements > 0)) {
+      throw new RangeError(`sampleElements must be a positive integer, got ${sampleElements}`);
+    }
+    if (!(maxDistinctRatio >= 0 && maxDistinctRatio <= 1)) {
+      throw new RangeError(`maxDistinctRatio must be in [0, 1], got ${maxDistinctRatio}`);
+    }
+    this.preAggregation = settings;
     return this;
   }
-  /** Entries a window pre-aggregation holds per subtask (0: off). */
-  getWindowPreAggregation(): number {
-    return this.windowPreAggregationEntries;
+  /** How windows pre-aggregate before a keyBy (`maxEntries` 0: they do not). */
+  getWindowPreAggregation(): PreAggregation {
+    return this.preAggregation;
   }
 
   /** Default parallelism of operators that set none. */

@@ -193,10 +193,10 @@ export class WindowedStream<T, K, W extends Window> {
    */
   private twoPhase(spec: WindowOperatorSpec, name: string): Transformation | undefined {
     const env = this.input.env;
-    const maxEntries = env.getWindowPreAggregation();
+    const preAggregation = env.getWindowPreAggregation();
     const keyed = this.input.transformation;
     const shape = sliceShapeOf(spec);
-    if (maxEntries === 0 || shape === undefined) return undefined;
+    if (preAggregation.maxEntries === 0 || shape === undefined) return undefined;
     if (keyed.kind !== "partition" || keyed.partitioner.kind !== "hash") return undefined;
     const fold = spec.fold;
     const mergeable = fold.kind === "aggregate"
@@ -208,7 +208,7 @@ export class WindowedStream<T, K, W extends Window> {
     const local = env.addOperator(
       keyed.input,
       `Local${name}`,
-      () => new LocalWindowAggregateOperator(shape, sliceFold, keySelector, maxEntries),
+      () => new LocalWindowAggregateOperator(shape, sliceFold, keySelector, preAggregation),
     );
     local.parallelism = chainedParallelism(keyed.input, env.getParallelism());
     const partialKey = (p: unknown) => (p as Partial)[0];

@@ -34,8 +34,25 @@ import { AbstractStreamOperator } from "./stream_operator.ts";
  */
 export type Partial = [key: unknown, sliceEnd: number, acc: unknown, late?: unknown];
 
-/** Entries a local operator holds before it emits them all early (bounds its memory). */
-export const DEFAULT_LOCAL_AGGREGATE_MAX_ENTRIES = 65_536;
+/** How a local pre-aggregation behaves (`env.setWindowPreAggregation`). */
+export interface PreAggregation {
+  /** Entries held before they are all sent early (bounds memory); 0 turns two phases off. */
+  readonly maxEntries: number;
+  /**
+   * Elements sampled at the start to judge whether folding pays: when more
+   * than `maxDistinctRatio` of them start an entry of their own (most keys
+   * are distinct per slice), later elements go on alone, unfolded, as Flink's
+   * adaptive local aggregation does.
+   */
+  readonly sampleElements: number;
+  readonly maxDistinctRatio: number;
+}
+
+export const DEFAULT_PRE_AGGREGATION: PreAggregation = {
+  maxEntries: 65_536,
+  sampleElements: 100_000,
+  maxDistinctRatio: 0.5,
+};
 
 const PENDING = new ListStateDescriptor<Partial>("local-window-partials");
 
@@ -56,12 +73,17 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
   private entries = 0;
   private watermark = -Infinity;
   private pending!: ListState<Partial>;
+  /** Elements seen and entries started while sampling; -1 once judged. */
+  private sampled = 0;
+  private started = 0;
+  /** Folding did not pay: every element goes on alone. */
+  passThrough = false;
 
   constructor(
     private readonly shape: SliceShape,
     private readonly fold: SliceFold,
     private readonly keySelector: (record: unknown) => unknown,
-    private readonly maxEntries = DEFAULT_LOCAL_AGGREGATE_MAX_ENTRIES,
+    private readonly settings: PreAggregation = DEFAULT_PRE_AGGREGATION,
   ) {
     super();
   }
@@ -81,18 +103,27 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
     const end = getWindowStartWithOffset(ts, offsetMs, slideMs) + slideMs;
     const key = this.keySelector(record);
     const fold = this.fold;
-    if (end - 1 <= this.watermark) {
-      // Late here: on at once, alone (the timestamp stays the element's).
+    const late = end - 1 <= this.watermark;
+    if (late || this.passThrough) {
+      // On at once, alone (the timestamp stays the element's); a late one carries itself.
       const acc = fold.kind === "aggregate"
         ? fold.fn.add(record, fold.fn.createAccumulator())
         : record;
-      this.output.collect([key, end, acc, record]);
+      this.output.collect(late ? [key, end, acc, record] : [key, end, acc]);
       return;
     }
     const e = end === this.lastEnd ? this.entryIn(this.lastSlice!, key) : this.entryFor(end, key);
     if (fold.kind === "aggregate") e.acc = fold.fn.add(record, e.acc);
     else e.acc = e.acc === EMPTY ? record : fold.fn(e.acc, record);
-    if (this.entries >= this.maxEntries) this.emitUpTo(Infinity);
+    if (this.entries >= this.settings.maxEntries) this.emitUpTo(Infinity);
+    if (this.sampled >= 0 && ++this.sampled >= this.settings.sampleElements) this.judge();
+  }
+
+  /** After the sample: folding goes on only if elements shared entries enough. */
+  private judge(): void {
+    this.passThrough = this.started / this.sampled > this.settings.maxDistinctRatio;
+    this.sampled = -1;
+    if (this.passThrough) this.emitUpTo(Infinity);
   }
 
   private entryFor(end: number, key: unknown): Entry {
@@ -119,6 +150,7 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
         e = { key, acc: fold.kind === "aggregate" ? fold.fn.createAccumulator() : EMPTY },
       );
       this.entries++;
+      this.started++;
     }
     return e;
   }

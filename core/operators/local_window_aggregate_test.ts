@@ -13,16 +13,21 @@ import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import { type HarnessSnapshot, OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import { byValue, type Ev, late, random, type Row, sum } from "./_window_scripts.ts";
-import { LocalWindowAggregateOperator } from "./local_window_aggregate.ts";
+import { LocalWindowAggregateOperator, type PreAggregation } from "./local_window_aggregate.ts";
 import type { StreamOperator } from "./stream_operator.ts";
 
 type Fold = "reduce" | "aggregate";
 
 /** The keyed sum of `v` per window as rows, built through the API with `preAggregation` entries. */
-function windowed(assigner: WindowAssigner<Ev, Window>, fold: Fold, preAggregation: number) {
+function windowed(
+  assigner: WindowAssigner<Ev, Window>,
+  fold: Fold,
+  preAggregation: number,
+  options: Partial<PreAggregation> = {},
+) {
   setJobContext({ mode: "plan", args: [], jobModuleUrl: "file:///job.ts", defaults: {} });
   const env = StreamExecutionEnvironment.getExecutionEnvironment()
-    .setWindowPreAggregation(preAggregation);
+    .setWindowPreAggregation(preAggregation, options);
   const w = env.fromElements<Ev>({ k: 0, v: 0 }).keyBy((e) => e.k).window(assigner)
     .sideOutputLateData(late);
   const row = <V>(v: (x: V) => number): ProcessWindowFunction<V, Row, number, Window> => ({
@@ -140,6 +145,11 @@ class TwoPhases {
     return result;
   }
 
+  /** Whether the local operators stopped folding. */
+  passedThrough(): boolean {
+    return this.locals.every((l) => (l.op as LocalWindowAggregateOperator).passThrough);
+  }
+
   finish(): void {
     this.rows.push(...this.keyed.records() as Row[]);
     this.side.push(...this.keyed.side("late"));
@@ -154,13 +164,18 @@ const cases: [string, () => WindowAssigner<Ev, Window>, Fold][] = [
 
 for (const [name, assigner, fold] of cases) {
   Deno.test(`two-phase windows (${name}) give the one-phase results and late elements, at two sources with their own watermarks`, async () => {
-    for (const [seed, disorder, maxEntries] of [[1, 2, 65536], [2, 12, 65536], [3, 30, 3]]) {
+    // The last run samples 50 elements over 5 keys with a low bar: its locals pass elements on.
+    const runs = [[1, 2, 65536, 100_000, 0.5], [2, 12, 65536, 100_000, 0.5], [3, 30, 3, 50, 0.05]];
+    for (const [seed, disorder, maxEntries, sampleElements, maxDistinctRatio] of runs) {
       const steps = twoSources(seed, 800, disorder);
       const one = await onePhase(assigner, fold, steps);
-      const two = new TwoPhases(() => operators(windowed(assigner(), fold, maxEntries)));
+      const two = new TwoPhases(() =>
+        operators(windowed(assigner(), fold, maxEntries, { sampleElements, maxDistinctRatio }))
+      );
       await two.open();
       for (const s of steps) two.step(s);
       two.finish();
+      assert.equal(two.passedThrough(), sampleElements === 50);
       assert.ok(one.records().length > 50);
       assert.deepEqual(byValue(two.rows), byValue(one.records()));
       assert.deepEqual(byValue(two.side), byValue(one.side("late")));
@@ -201,4 +216,5 @@ Deno.test("two phases only where partials merge: sliding windows reduce, and agg
     });
   assert.equal(phases(noMerge), 1);
   assert.throws(() => env.setWindowPreAggregation(-1), /pre-aggregation entries/);
+  assert.throws(() => env.setWindowPreAggregation(10, { maxDistinctRatio: 2 }), /maxDistinctRatio/);
 });
