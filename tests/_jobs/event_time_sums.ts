@@ -65,10 +65,16 @@ const timed = env.fromGenerator(
   ).uid("timestamps");
 const byKey = timed.keyBy((e) => e.k);
 const timers = byKey.process(new BucketSums()).uid("bucket-timers");
-// The same sums by tumbling windows, and counts of sliding windows (2 buckets wide).
+// The same sums by tumbling windows (aligned, in two phases: the sum merges), and counts
+// of sliding windows (2 buckets wide; all elements kept, the general window operator).
 const tumbling = byKey.window(TumblingEventTimeWindows.of(BUCKET_MS))
   .aggregate<number, number, string>(
-    { createAccumulator: () => 0, add: (e, acc) => acc + e.v, getResult: (acc) => acc },
+    {
+      createAccumulator: () => 0,
+      add: (e, acc) => acc + e.v,
+      getResult: (acc) => acc,
+      merge: (a, b) => a + b,
+    },
     {
       process: (key, ctx, [sum], out) =>
         out.collect(`window,${key},${(ctx.window as TimeWindow).start},${sum}`),
