@@ -30,6 +30,9 @@ interface Measured {
 const RAW_BATCH = 1024;
 const RAW_WARMUP_EVENTS = 500_000;
 
+/** Events per query unless `--events` says otherwise. */
+const DEFAULT_EVENTS = 10_000_000;
+
 /** The query as one plain loop over freshly generated batches. */
 export function rawRun(q: NexmarkQuery, config: NexmarkConfig, events: number): Measured {
   let rows = 0, checksum = 0;
@@ -109,7 +112,8 @@ const median = <T>(xs: T[], by: (x: T) => number) =>
 
 /**
  * Options: `--query qN[,qM...]` or `--all`, `--events N` (default 10,000,000
- * for q0-q2, 2,000,000 for the others), `--parallelism 1[,2]`, `--local`
+ * for every query: long enough that start-up and JIT warm-up, which the
+ * job's figure includes, weigh little), `--parallelism 1[,2]`, `--local`
  * (default) or `--master URL`, `--seed S`, `--rate R` (events per second of
  * event time), `--runs N` (median of N, default 1), `--out FILE` (the table
  * as markdown).
@@ -155,7 +159,7 @@ export async function nexmarkBench(args: string[]): Promise<void> {
   const lines: Line[] = [];
   try {
     for (const q of queries) {
-      const events = Number(values.events ?? (["q0", "q1", "q2"].includes(q.name) ? 1e7 : 2e6));
+      const events = Number(values.events ?? DEFAULT_EVENTS);
       // A warm-up pass first, so the raw loop is measured with its code optimized.
       rawRun(q, config, Math.min(events, RAW_WARMUP_EVENTS));
       const raws: Measured[] = [];
