@@ -38,6 +38,8 @@ function build(name: string) {
             createAccumulator: () => 0,
             add: (e: Ev, acc: number) => acc + e.v,
             getResult: (acc: number) => acc,
+            // --merge: the sums merge, so the windows aggregate in two phases.
+            merge: params.get("merge", "false") === "true" ? (a, b) => a + b : undefined,
           },
           {
             process(key: string, ctx, [sum], out) {

@@ -9,13 +9,19 @@
 
 import assert from "node:assert/strict";
 import { runJobModule } from "../_helpers/run_job.ts";
+import type { EnvironmentDefaults } from "../../core/datastream/execution_context.ts";
 import type { Ev } from "../_jobs/window_cases.ts";
 
-async function run(name: string, parallelism: number, extra: string[] = []) {
+async function run(
+  name: string,
+  parallelism: number,
+  extra: string[] = [],
+  defaults: EnvironmentDefaults = {},
+) {
   const { module } = await runJobModule<{ results: unknown[][]; SCRIPT: Ev[] }>(
     "window_cases.ts",
     ["--case", name, ...extra],
-    { parallelism },
+    { parallelism, ...defaults },
   );
   return module;
 }
@@ -71,6 +77,13 @@ for (const p of [1, 4]) {
       19,
     ]]);
     assert.deepEqual(sorted(results), sorted(expected));
+  });
+
+  Deno.test(`tumbling windows in two phases (the sums merge): the same results and late events, on the heap and the disk state backend (parallelism ${p})`, async () => {
+    for (const stateBackend of ["heap", "disk"] as const) {
+      const { results, SCRIPT } = await run("tumbling", p, ["--merge", "true"], { stateBackend });
+      assert.deepEqual(sorted(results), sorted(tumblingReference(SCRIPT, 0)), stateBackend);
+    }
   });
 
   Deno.test(`tumbling windows: allowed lateness fires late windows again (parallelism ${p})`, async () => {
