@@ -11,6 +11,7 @@ import { IntervalJoinOperator, type JoinBounds } from "../operators/interval_joi
 import { checkSameEnvironment, twoInputStream } from "./_two_input.ts";
 import type { ProcessJoinFunction } from "./co_functions.ts";
 import type { DataStream } from "./data_stream.ts";
+import type { OutputTag } from "./functions.ts";
 import type { KeyedStream } from "./keyed_stream.ts";
 
 /**
@@ -57,6 +58,8 @@ export class IntervalJoin<IN1, IN2, K> {
 export class IntervalJoined<IN1, IN2, K> {
   private lowerInclusive = true;
   private upperInclusive = true;
+  private leftLate: OutputTag<IN1> | undefined;
+  private rightLate: OutputTag<IN2> | undefined;
 
   constructor(
     private readonly left: KeyedStream<IN1, K>,
@@ -77,6 +80,18 @@ export class IntervalJoined<IN1, IN2, K> {
     return this;
   }
 
+  /** Left records behind the watermark go to the side output `tag` instead of being dropped. */
+  sideOutputLeftLateData(tag: OutputTag<IN1>): this {
+    this.leftLate = tag;
+    return this;
+  }
+
+  /** Right records behind the watermark go to the side output `tag` instead of being dropped. */
+  sideOutputRightLateData(tag: OutputTag<IN2>): this {
+    this.rightLate = tag;
+    return this;
+  }
+
   /** Calls `fn` for each joined pair; what it emits carries the later of the two timestamps. */
   process<R>(fn: ProcessJoinFunction<IN1, IN2, R>): DataStream<R> {
     const { left, right } = this;
@@ -85,6 +100,8 @@ export class IntervalJoined<IN1, IN2, K> {
       upperMs: this.upperMs,
       lowerInclusive: this.lowerInclusive,
       upperInclusive: this.upperInclusive,
+      leftLateTag: this.leftLate?.id,
+      rightLateTag: this.rightLate?.id,
     };
     return twoInputStream(
       left,

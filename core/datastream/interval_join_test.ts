@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { setJobContext } from "./execution_context.ts";
+import { OutputTag } from "./functions.ts";
 import { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
 
 function env(): StreamExecutionEnvironment {
@@ -29,4 +30,21 @@ Deno.test("intervalJoin: between() wants finite bounds, lower <= upper", () => {
   assert.throws(() => join.between(5, 1), /lowerMs <= upperMs, got 5, 1/);
   assert.throws(() => join.between(-Infinity, 1), /finite bounds/);
   join.between(3, 3);
+});
+
+Deno.test("intervalJoin: each input's late records can go to a side output of the join", () => {
+  const e = env();
+  const left = e.fromElements({ k: "a" }).keyBy((x) => x.k);
+  const right = e.fromElements(["a", 1] as [string, number]).keyBy(([k]) => k);
+  const lateLeft = new OutputTag<{ k: string }>("late-left");
+  const lateRight = new OutputTag<[string, number]>("late-right");
+  const joined = left.intervalJoin(right).between(-5, 5)
+    .sideOutputLeftLateData(lateLeft).sideOutputRightLateData(lateRight)
+    .process({ processElement() {} });
+  joined.getSideOutput(lateLeft).print();
+  joined.getSideOutput(lateRight).print();
+  const graph = e.buildPlan("j").streamGraph;
+  const join = graph.nodes.find((n) => n.name === "Interval Join")!;
+  const tags = graph.edges.filter((x) => x.source === join.id).map((x) => x.sideTag).sort();
+  assert.deepEqual(tags, ["late-left", "late-right"]);
 });

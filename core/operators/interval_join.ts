@@ -5,7 +5,8 @@
  * by timestamp; each new record is joined with the other side's buffer, and
  * an event-time timer drops it once no record still to come can join it
  * (the combined watermark passed its last partner's time). Records behind the
- * watermark are late and dropped; records without a timestamp are an error.
+ * watermark are late: dropped, or sent to their input's late side output if
+ * one is set. Records without a timestamp are an error.
  * @module
  */
 
@@ -23,6 +24,9 @@ export interface JoinBounds {
   readonly upperMs: number;
   readonly lowerInclusive: boolean;
   readonly upperInclusive: boolean;
+  /** Side outputs for records behind the watermark (dropped when unset), per input. */
+  readonly leftLateTag?: string;
+  readonly rightLateTag?: string;
 }
 
 const LEFT = "left";
@@ -94,7 +98,7 @@ export class IntervalJoinOperator<K, L, R, OUT> extends AbstractTwoInputStreamOp
   processElement(record: L): void {
     this.backend.setCurrentKey(this.leftKey(record));
     const ts = this.timestampOf(LEFT);
-    if (ts < this.currentWatermark()) return;
+    if (ts < this.currentWatermark()) return this.late(this.bounds.leftLateTag, record);
     add(this.leftBuffer, ts, record);
     for (const [rightTs, rights] of this.rightBuffer.entries()) {
       if (!this.within(rightTs - ts)) continue;
@@ -106,7 +110,7 @@ export class IntervalJoinOperator<K, L, R, OUT> extends AbstractTwoInputStreamOp
   processElement2(record: R): void {
     this.backend.setCurrentKey(this.rightKey(record));
     const ts = this.timestampOf(RIGHT);
-    if (ts < this.currentWatermark()) return;
+    if (ts < this.currentWatermark()) return this.late(this.bounds.rightLateTag, record);
     add(this.rightBuffer, ts, record);
     for (const [leftTs, lefts] of this.leftBuffer.entries()) {
       if (!this.within(ts - leftTs)) continue;
@@ -117,6 +121,11 @@ export class IntervalJoinOperator<K, L, R, OUT> extends AbstractTwoInputStreamOp
 
   override async close(): Promise<void> {
     await this.fn.close?.();
+  }
+
+  /** A record behind the watermark: to its input's late side output, or dropped. */
+  private late(tag: string | undefined, record: unknown): void {
+    if (tag !== undefined) this.output.collectSide(tag, record);
   }
 
   /** Whether `rightTs - leftTs` is within the bounds. */

@@ -66,6 +66,22 @@ Deno.test("interval join: late records are dropped; buffers and timers are gone 
   assert.deepEqual(snapshot.timers, []);
 });
 
+Deno.test("interval join: late records of each input go to that input's late side output when set", async () => {
+  const h = await join({ leftLateTag: "late-left", rightLateTag: "late-right" });
+  h.watermark(20).watermark2(20);
+  h.element({ k: "a", id: "l19" }, 19);
+  h.element2({ k: "a", id: "r18" }, 18);
+  h.element({ k: "a", id: "l20" }, 20); // on time
+  assert.deepEqual(h.side("late-left"), [{ k: "a", id: "l19" }]);
+  assert.deepEqual(h.side("late-right"), [{ k: "a", id: "r18" }]);
+  // A late record keeps its own timestamp on the side output.
+  assert.deepEqual(
+    h.emitted.flatMap((e) => e.kind === "side" ? [e.timestamp] : []),
+    [19, 18],
+  );
+  assert.deepEqual(h.records(), []);
+});
+
 Deno.test("interval join: a buffered record still waits while a partner may come", async () => {
   const h = await join();
   h.element({ k: "a", id: "l10" }, 10);
