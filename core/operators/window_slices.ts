@@ -85,11 +85,6 @@ export class SliceTable {
     this.serves = this.slicing ? this.span : 0;
   }
 
-  /** Whether there is nothing pending. */
-  get isEmpty(): boolean {
-    return this.ends.length === 0;
-  }
-
   /** Adds an element; false when every window it belongs to has fired (a late element). */
   add(key: unknown, value: unknown, timestamp: number): boolean {
     const { slideMs, offsetMs } = this.shape;
