@@ -20,11 +20,19 @@
  */
 
 import { type ListState, ListStateDescriptor } from "../state/state_descriptors.ts";
-import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
+import { stateKeyOf } from "../state/keyed_state_backend.ts";
 import type { AggregateFunction } from "../state/state_descriptors.ts";
 import { getWindowStartWithOffset } from "../windows/time_window.ts";
 import { requireTimestamp } from "../windows/_checks.ts";
-import type { SliceFold, SliceShape } from "./window_slices.ts";
+import {
+  EMPTY,
+  emptyAccumulator,
+  EndTables,
+  foldIn,
+  type SliceFold,
+  type SliceShape,
+  snapshotAccumulator,
+} from "./window_slices.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 /**
@@ -61,15 +69,9 @@ interface Entry {
   acc: unknown;
 }
 
-/** The reduce accumulator of a key with no element yet. */
-const EMPTY = Symbol("empty");
-
 export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown, Partial> {
-  /** Slice end -> key -> entry; `ends` ascending. */
-  private readonly slices = new Map<number, Map<StateKey, Entry>>();
-  private readonly ends: number[] = [];
-  private lastEnd = NaN;
-  private lastSlice: Map<StateKey, Entry> | undefined;
+  private readonly slices = new EndTables<Entry>();
+  /** Entries over all slices (bounded by `maxEntries`). */
   private entries = 0;
   private watermark = -Infinity;
   private pending!: ListState<Partial>;
@@ -90,10 +92,9 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
 
   override open(): void {
     this.pending = this.ctx.operatorState.getListState(PENDING);
-    for (const [key, end, acc] of this.pending.get()) {
-      this.entryFor(end, key).acc = acc;
-    }
+    for (const [key, end, acc] of this.pending.get()) this.entryFor(end, key).acc = acc;
     this.pending.clear();
+    this.started = 0; // restored entries are not part of the sample
   }
 
   processElement(record: unknown): void {
@@ -106,15 +107,12 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
     const late = end - 1 <= this.watermark;
     if (late || this.passThrough) {
       // On at once, alone (the timestamp stays the element's); a late one carries itself.
-      const acc = fold.kind === "aggregate"
-        ? fold.fn.add(record, fold.fn.createAccumulator())
-        : record;
+      const acc = foldIn(fold, emptyAccumulator(fold), record);
       this.output.collect(late ? [key, end, acc, record] : [key, end, acc]);
       return;
     }
-    const e = end === this.lastEnd ? this.entryIn(this.lastSlice!, key) : this.entryFor(end, key);
-    if (fold.kind === "aggregate") e.acc = fold.fn.add(record, e.acc);
-    else e.acc = e.acc === EMPTY ? record : fold.fn(e.acc, record);
+    const e = this.entryFor(end, key);
+    e.acc = foldIn(fold, e.acc, record);
     if (this.entries >= this.settings.maxEntries) this.emitUpTo(Infinity);
     if (this.sampled >= 0 && ++this.sampled >= this.settings.sampleElements) this.judge();
   }
@@ -127,28 +125,11 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
   }
 
   private entryFor(end: number, key: unknown): Entry {
-    let slice = this.slices.get(end);
-    if (slice === undefined) {
-      this.slices.set(end, slice = new Map());
-      const ends = this.ends;
-      let i = ends.length;
-      while (i > 0 && ends[i - 1] > end) i--;
-      ends.splice(i, 0, end);
-    }
-    this.lastEnd = end;
-    this.lastSlice = slice;
-    return this.entryIn(slice, key);
-  }
-
-  private entryIn(slice: Map<StateKey, Entry>, key: unknown): Entry {
+    const slice = this.slices.tableFor(end);
     const sk = stateKeyOf(key);
     let e = slice.get(sk);
     if (e === undefined) {
-      const fold = this.fold;
-      slice.set(
-        sk,
-        e = { key, acc: fold.kind === "aggregate" ? fold.fn.createAccumulator() : EMPTY },
-      );
+      slice.set(sk, e = { key, acc: emptyAccumulator(this.fold) });
       this.entries++;
       this.started++;
     }
@@ -157,17 +138,12 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
 
   /** Emits the partials of every slice ending at or before `time` + 1, oldest slice first. */
   private emitUpTo(time: number): void {
-    const ends = this.ends;
+    const ends = this.slices.ends;
     const timestamp = this.ctx.timestamp;
     while (ends.length > 0 && ends[0] - 1 <= time) {
-      const end = ends.shift()!;
-      const slice = this.slices.get(end)!;
-      this.slices.delete(end);
+      const end = ends[0];
+      const slice = this.slices.shift();
       this.entries -= slice.size;
-      if (end === this.lastEnd) {
-        this.lastEnd = NaN;
-        this.lastSlice = undefined;
-      }
       timestamp.value = end - 1;
       for (const e of slice.values()) this.output.collect([e.key, end, e.acc]);
     }
@@ -181,9 +157,9 @@ export class LocalWindowAggregateOperator extends AbstractStreamOperator<unknown
 
   override snapshotState(checkpointId: number): void | Promise<void> {
     const partials: Partial[] = [];
-    for (const end of this.ends) {
+    for (const end of this.slices.ends) {
       for (const e of this.slices.get(end)!.values()) {
-        partials.push([e.key, end, typeof e.acc === "object" ? structuredClone(e.acc) : e.acc]);
+        partials.push([e.key, end, snapshotAccumulator(e.acc)]);
       }
     }
     this.pending.update(partials);

@@ -53,15 +53,72 @@ export interface SliceGroupSnapshot {
 }
 
 /** The reduce accumulator of a key with no element yet. */
-const EMPTY = Symbol("empty");
+export const EMPTY = Symbol("empty");
+
+/** A new key's accumulator: the aggregate's fresh one, or EMPTY for a reduce. */
+export function emptyAccumulator(fold: SliceFold): unknown {
+  return fold.kind === "aggregate" ? fold.fn.createAccumulator() : EMPTY;
+}
+
+/** `acc` with `value` folded in. */
+export function foldIn(fold: SliceFold, acc: unknown, value: unknown): unknown {
+  if (fold.kind === "aggregate") return fold.fn.add(value, acc);
+  return acc === EMPTY ? value : fold.fn(acc, value);
+}
+
+/**
+ * An accumulator for a snapshot: objects copied, as they change in place
+ * after it is taken. (An entry is made with its first element, so it never
+ * holds EMPTY.)
+ */
+export function snapshotAccumulator(acc: unknown): unknown {
+  return typeof acc === "object" ? structuredClone(acc) : acc;
+}
+
+/** Tables of entries by key, one per slice (or window) end, the ends kept ascending. */
+export class EndTables<E> {
+  private readonly tables = new Map<number, Map<StateKey, E>>();
+  /** The ends, ascending. */
+  readonly ends: number[] = [];
+  private lastEnd = NaN;
+  private last: Map<StateKey, E> | undefined;
+
+  /** The table of `end`, made if absent; the one used last is at hand without a lookup. */
+  tableFor(end: number): Map<StateKey, E> {
+    if (end === this.lastEnd) return this.last!;
+    let table = this.tables.get(end);
+    if (table === undefined) {
+      this.tables.set(end, table = new Map());
+      const ends = this.ends;
+      let i = ends.length;
+      while (i > 0 && ends[i - 1] > end) i--;
+      ends.splice(i, 0, end);
+    }
+    this.lastEnd = end;
+    this.last = table;
+    return table;
+  }
+
+  /** The table of `end`, if there is one. */
+  get(end: number): Map<StateKey, E> | undefined {
+    return this.tables.get(end);
+  }
+
+  /** Removes and returns the table of the earliest end. */
+  shift(): Map<StateKey, E> {
+    const end = this.ends.shift()!;
+    const table = this.tables.get(end)!;
+    this.tables.delete(end);
+    if (end === this.lastEnd) {
+      this.lastEnd = NaN;
+      this.last = undefined;
+    }
+    return table;
+  }
+}
 
 export class SliceTable {
-  /** Table end -> key -> entry. */
-  private readonly tables = new Map<number, Map<StateKey, SliceEntry>>();
-  /** The table ends, ascending. */
-  private readonly ends: number[] = [];
-  private lastEnd = NaN;
-  private lastTable: Map<StateKey, SliceEntry> | undefined;
+  private readonly tables = new EndTables<SliceEntry>();
   /** The last window end fired (slices mode: earlier slices may still serve later windows). */
   private firedUpTo = -Infinity;
   /** Key groups restored with a later `firedUpTo` than this table's: their windows up to it fired. */
@@ -103,48 +160,19 @@ export class SliceTable {
   }
 
   private addTo(end: number, sk: StateKey, key: unknown, value: unknown): void {
-    let table = this.lastTable;
-    if (end !== this.lastEnd) {
-      table = this.tableFor(end);
-      this.lastEnd = end;
-      this.lastTable = table;
-    }
-    let e = table!.get(sk);
+    const table = this.tables.tableFor(end);
+    let e = table.get(sk);
     if (e === undefined) {
-      const fold = this.fold;
-      const acc = fold.kind === "aggregate" ? fold.fn.createAccumulator() : EMPTY;
-      table!.set(sk, e = { key, keyGroup: this.keyGroupOf(key), acc });
+      table.set(sk, e = { key, keyGroup: this.keyGroupOf(key), acc: emptyAccumulator(this.fold) });
     }
-    const fold = this.fold;
-    if (fold.kind === "aggregate") e.acc = fold.fn.add(value, e.acc);
-    else e.acc = e.acc === EMPTY ? value : fold.fn(e.acc, value);
-  }
-
-  private tableFor(end: number): Map<StateKey, SliceEntry> {
-    let table = this.tables.get(end);
-    if (table !== undefined) return table;
-    this.tables.set(end, table = new Map());
-    const ends = this.ends;
-    let i = ends.length;
-    while (i > 0 && ends[i - 1] > end) i--;
-    ends.splice(i, 0, end);
-    return table;
-  }
-
-  private dropTable(end: number): void {
-    this.tables.delete(end);
-    this.ends.shift();
-    if (end === this.lastEnd) {
-      this.lastEnd = NaN;
-      this.lastTable = undefined;
-    }
+    e.acc = foldIn(this.fold, e.acc, value);
   }
 
   /** The watermark reached `watermark`: emits every window it passed, by window end. */
   advance(watermark: number, emit: WindowEmit): void {
     this.watermark = watermark;
     const { sizeMs, slideMs } = this.shape;
-    const ends = this.ends;
+    const ends = this.tables.ends;
     while (ends.length > 0) {
       const end = this.slicing ? Math.max(this.firedUpTo + slideMs, ends[0]) : ends[0];
       if (end - 1 > watermark) break;
@@ -153,7 +181,7 @@ export class SliceTable {
       else this.fireTable(window, emit);
       this.firedUpTo = end;
       if (this.restoredFired.size > 0) this.forgetRestoredFired();
-      while (ends.length > 0 && ends[0] + this.serves <= end) this.dropTable(ends[0]);
+      while (ends.length > 0 && ends[0] + this.serves <= end) this.tables.shift();
     }
   }
 
@@ -170,7 +198,7 @@ export class SliceTable {
     const fn = (this.fold as { fn: AggregateFunction<unknown, unknown, unknown> }).fn;
     const merge = fn.merge!;
     const merged = new Map<StateKey, SliceEntry>();
-    for (const end of this.ends) {
+    for (const end of this.tables.ends) {
       if (end > window.end) break;
       for (const [sk, e] of this.tables.get(end)!) {
         const m = merged.get(sk);
@@ -205,12 +233,11 @@ export class SliceTable {
   /** The contents by key group, accumulators copied (they change after this returns). */
   snapshot(): SliceGroupSnapshot[] {
     const groups = new Map<number, unknown[]>();
-    for (const end of this.ends) {
+    for (const end of this.tables.ends) {
       for (const e of this.tables.get(end)!.values()) {
         let entries = groups.get(e.keyGroup);
         if (entries === undefined) groups.set(e.keyGroup, entries = []);
-        const acc = e.acc === EMPTY ? undefined : e.acc;
-        entries.push(end, e.key, typeof acc === "object" ? structuredClone(acc) : acc);
+        entries.push(end, e.key, snapshotAccumulator(e.acc));
       }
     }
     return [...groups].sort((a, b) => a[0] - b[0]).map(([keyGroup, entries]) => ({
@@ -231,11 +258,7 @@ export class SliceTable {
       const entries = g.entries;
       for (let i = 0; i < entries.length; i += 3) {
         const end = entries[i] as number, key = entries[i + 1], acc = entries[i + 2];
-        this.tableFor(end).set(stateKeyOf(key), {
-          key,
-          keyGroup: g.keyGroup,
-          acc: acc === undefined && this.fold.kind === "reduce" ? EMPTY : acc,
-        });
+        this.tables.tableFor(end).set(stateKeyOf(key), { key, keyGroup: g.keyGroup, acc });
       }
     }
   }

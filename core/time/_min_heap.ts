@@ -1,4 +1,4 @@
-/** Internal: a binary min-heap under a caller's order (timer queues). @module */
+/** Internal: a binary min-heap under a caller's order (timer queues; the Nexmark raw loops). @module */
 
 export class MinHeap<T> {
   private readonly items: T[] = [];

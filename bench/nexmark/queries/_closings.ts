@@ -24,6 +24,7 @@ import type {
   ValueState,
 } from "spate";
 import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from "spate";
+import { MinHeap } from "../../../core/time/_min_heap.ts";
 import { AUCTION, type Auction, BID, type NexmarkEvent } from "../model.ts";
 import type { Row } from "./query.ts";
 
@@ -234,47 +235,6 @@ export abstract class InClosingOrder implements KeyedProcessFunction<number, Clo
   protected abstract fold(key: number, price: number, out: Collector<Row>): void;
 }
 
-/** Open auctions by (expires, id), earliest first: a binary min-heap. */
-class ExpiryQueue {
-  private readonly heap: OpenAuction[] = [];
-
-  private static before(x: OpenAuction, y: OpenAuction): boolean {
-    return x.expires < y.expires || (x.expires === y.expires && x.id < y.id);
-  }
-
-  push(a: OpenAuction): void {
-    const h = this.heap;
-    let i = h.push(a) - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!ExpiryQueue.before(a, h[parent])) break;
-      h[i] = h[parent];
-      i = parent;
-    }
-    h[i] = a;
-  }
-
-  /** Removes and returns the earliest auction expiring at or before `time`. */
-  popDue(time: number): OpenAuction | undefined {
-    const h = this.heap;
-    if (h.length === 0 || h[0].expires > time) return undefined;
-    const top = h[0];
-    const last = h.pop()!;
-    if (h.length === 0) return top;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= h.length) break;
-      if (child + 1 < h.length && ExpiryQueue.before(h[child + 1], h[child])) child++;
-      if (!ExpiryQueue.before(h[child], last)) break;
-      h[i] = h[child];
-      i = child;
-    }
-    h[i] = last;
-    return top;
-  }
-}
-
 /**
  * The closings as one plain loop (the raw side of q4 and q6): calls
  * `onClosing` with every closing, in order of (expires, auction id). Event
@@ -294,11 +254,15 @@ export function rawClosings(
   onClosing: (c: Closing) => void,
 ): void {
   const open = new Map<number, OpenAuction>();
-  const expiring = new ExpiryQueue();
+  // Open auctions by (expires, id), earliest first.
+  const expiring = new MinHeap<OpenAuction>((x, y) =>
+    x.expires < y.expires || (x.expires === y.expires && x.id < y.id)
+  );
   const early = new Map<number, EarlyBid[]>();
   let maxTime = -Infinity;
   const close = (watermark: number) => {
-    for (let a = expiring.popDue(watermark); a !== undefined; a = expiring.popDue(watermark)) {
+    while (expiring.size > 0 && expiring.peek()!.expires <= watermark) {
+      const a = expiring.pop()!;
       open.delete(a.id);
       if (a.price !== -Infinity) onClosing(closingOf(a));
     }
