@@ -81,13 +81,13 @@ class KeyedTimerQueue {
       last !== undefined && last.live && last.timestamp === timestamp && last.key === key &&
       last.namespace === namespace
     ) return; // the same timer again: no lookup
-    const k = stateKeyOf(key);
     const at = this.index.get(timestamp);
-    let byKey: Map<StateKey, Entry> | undefined;
     if (at === undefined) {
       this.index.set(timestamp, this.newEntry(timestamp, key, namespace, keyGroup));
       return;
     }
+    const k = stateKeyOf(key);
+    let byKey: Map<StateKey, Entry> | undefined;
     if (at instanceof Map) {
       byKey = at.get(namespace);
       if (byKey === undefined) at.set(namespace, byKey = new Map());
