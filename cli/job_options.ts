@@ -37,6 +37,8 @@ const JOB_FLAGS: FlagSpec = {
   "buffer-size": { type: "string" },
   "credits-per-channel": { type: "string" },
   "credits-per-remote-channel": { type: "string" },
+  "in-slot-batch-records": { type: "string" },
+  "credits-per-in-slot-channel": { type: "string" },
 };
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
@@ -149,6 +151,8 @@ function networkTuning(
     bufferSizeBytes: intFlag(values, "buffer-size", 256, " bytes"),
     creditsPerChannel: intFlag(values, "credits-per-channel", 1),
     creditsPerRemoteChannel: intFlag(values, "credits-per-remote-channel", 1),
+    inSlotBatchRecords: intFlag(values, "in-slot-batch-records", 1),
+    creditsPerInSlotChannel: intFlag(values, "credits-per-in-slot-channel", 1),
   });
 }
 

@@ -44,8 +44,10 @@ Options (run, plan):
       --tolerable-checkpoint-failures N  consecutive failures before the job fails over (default 0)
       --state-backend B     heap (default) | disk (key groups beyond the slot's memory on disk)
       --buffer-size BYTES   target size of a network buffer (default 32768)
-      --credits-per-channel N         buffers in flight per channel in a worker (default 32)
+      --credits-per-channel N         buffers in flight per channel between slots of a worker (default 32)
       --credits-per-remote-channel N  buffers in flight per channel between workers (default 128)
+      --in-slot-batch-records N       records per batch on a channel within a slot (default 256)
+      --credits-per-in-slot-channel N batches in flight per channel within a slot (default 4)
 Options (run):
       --local               run on the embedded local cluster (the default without --master)
   -m, --master URL          submit to the cluster at URL (host:port)

@@ -32,10 +32,14 @@ export interface EnvironmentDefaults {
 export interface NetworkTuning {
   /** Target size of a record buffer (default 32 KiB). */
   bufferSizeBytes?: number;
-  /** Buffers in flight per channel inside a worker (default 32). */
+  /** Buffers in flight per channel between slots of a worker (default 32). */
   creditsPerChannel?: number;
   /** Buffers in flight per channel between workers (default 128). */
   creditsPerRemoteChannel?: number;
+  /** Records per batch on a channel within one slot (default 256). */
+  inSlotBatchRecords?: number;
+  /** Batches in flight per channel within one slot (default 4). */
+  creditsPerInSlotChannel?: number;
 }
 
 /** The coordinator's settings besides the interval (each optional: defaults apply). */

@@ -106,7 +106,13 @@ export class StreamTask {
       this.gate = new InputGate(
         inputPorts.map((p) => endpointOf(p, "consumer", inSlot)),
         network,
-        remote.map((r) => r ? network.creditsPerRemoteChannel : network.creditsPerChannel),
+        inputPorts.map((p, i) =>
+          !(p instanceof MessagePort)
+            ? network.creditsPerInSlotChannel
+            : remote[i]
+            ? network.creditsPerRemoteChannel
+            : network.creditsPerChannel
+        ),
       );
     }
     this.chain = new OperatorChain(plan.streamGraph, vertex, {

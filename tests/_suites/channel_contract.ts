@@ -24,6 +24,8 @@ const SETTINGS: NetworkSettings = {
   creditsPerChannel: 3,
   creditsPerRemoteChannel: 3,
   backlogBuffersPerChannel: 2,
+  inSlotBatchRecords: 8,
+  creditsPerInSlotChannel: 2,
 };
 
 /** Resolves when `cond` holds; fails after `deadlineMs`. */

@@ -79,3 +79,44 @@ Deno.test("network limits are job settings: --buffer-size sizes the buffers", as
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--buffer-size must be at least 256 bytes, got 10/);
 });
+
+Deno.test("a channel within one slot has its own batch size and credit window", async () => {
+  const run = (flags: string[]) =>
+    runCli([
+      "run",
+      jobPath("backpressure.ts"),
+      "--json",
+      ...flags,
+      "--",
+      "--records",
+      "20000",
+      "--record-bytes",
+      "100",
+      "--sink-delay-us",
+      "20",
+      "--same-slot",
+    ]);
+  const summaryOf = (res: { code: number; stderr: string }) => {
+    assert.equal(res.code, 0, res.stderr);
+    return JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  };
+  const defaults = summaryOf(await run([]));
+  assert.equal(defaults.slots, 1, "source and sink share a slot");
+  const [source, sink] = defaults.vertices;
+  assert.equal(sink.recordsIn, 20_000);
+  assert.equal(source.bytesOut, 0, "records within a slot are not encoded");
+  assert.ok(
+    sink.maxInputQueueBuffers <= DEFAULT_NETWORK_SETTINGS.creditsPerInSlotChannel,
+    `consumer queue ${sink.maxInputQueueBuffers} over the in-slot window`,
+  );
+  assert.ok(
+    source.buffersOut >= 20_000 / DEFAULT_NETWORK_SETTINGS.inSlotBatchRecords,
+    `${source.buffersOut} batches`,
+  );
+  const tuned = summaryOf(
+    await run(["--in-slot-batch-records", "50", "--credits-per-in-slot-channel", "2"]),
+  );
+  assert.ok(tuned.vertices[1].maxInputQueueBuffers <= 2, "the window is the flag's");
+  assert.ok(tuned.vertices[0].buffersOut >= 20_000 / 50, `${tuned.vertices[0].buffersOut} batches`);
+  assert.ok(tuned.vertices[1].maxInputQueueBuffers >= 1);
+});

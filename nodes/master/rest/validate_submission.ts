@@ -277,6 +277,8 @@ function networkTuning(raw: unknown, what: string): NetworkTuning {
     bufferSizeBytes: [256, 4 * 1024 * 1024],
     creditsPerChannel: [1, 4096],
     creditsPerRemoteChannel: [1, 4096],
+    inSlotBatchRecords: [1, 65536],
+    creditsPerInSlotChannel: [1, 4096],
   });
 }
 

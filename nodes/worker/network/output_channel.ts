@@ -12,8 +12,6 @@ import type { OutputAvailability } from "./output_availability.ts";
 
 const FIRST_BATCH_RECORDS = 16;
 const MAX_BATCH_RECORDS = 1 << 16;
-/** Records per batch on an in-slot channel (no bytes to aim at; credits bound the batches). */
-const IN_SLOT_BATCH_RECORDS = 1024;
 
 export class OutputChannel {
   private pending: unknown[] = [];
@@ -68,7 +66,7 @@ export class OutputChannel {
     this.buffersOut++;
     if (this.endpoint.inSlot) {
       // Within one slot the records go as they are: nothing to encode or size.
-      this.targetRecords = IN_SLOT_BATCH_RECORDS;
+      this.targetRecords = this.settings.inSlotBatchRecords;
       this.enqueue({ t: "buffer", data: { values: records, timestamps }, records: records.length });
       return;
     }
