@@ -10,7 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { runCli } from "../tests/_helpers/cli.ts";
+import { runCli, runSummary } from "../tests/_helpers/cli.ts";
 import {
   latestJobDetails,
   startCluster,
@@ -101,7 +101,7 @@ async function runMode(
   }
   const res = await job;
   if (res.code !== 0) throw new Error(`${mode} run failed: ${res.stderr}`);
-  const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  const summary = runSummary(res);
   const details = await (await fetch(`${cluster.url}/api/v1/jobs/${summary.jobId}`)).json();
   const from = samples.find((x) => x.records >= events * 0.2);
   const to = samples.findLast((x) => x.records <= events * 0.8);

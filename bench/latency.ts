@@ -19,7 +19,7 @@
 
 import { parseArgs } from "node:util";
 import { postStream } from "../nodes/rpc/h2_client.ts";
-import { runCli } from "../tests/_helpers/cli.ts";
+import { runCli, runSummary } from "../tests/_helpers/cli.ts";
 import { freePort, startCluster, type TestCluster } from "../tests/_helpers/cluster.ts";
 
 /** Histogram buckets per ms, as the job reports them (10 µs each). */
@@ -109,7 +109,7 @@ export async function latencyRun(cluster: TestCluster, o: LatencyRunOptions): Pr
     String(o.warmupMs),
   ]);
   if (res.code !== 0) throw new Error(`latency job failed: ${res.stderr}`);
-  const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  const summary = runSummary(res);
   await checkPlacement(cluster, summary.jobId);
   // The sinks' reports reach the workers' stderr readers shortly after the job ends.
   let reports: SinkReport[] = [];

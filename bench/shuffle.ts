@@ -15,7 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { postStream } from "../nodes/rpc/h2_client.ts";
-import { runCli } from "../tests/_helpers/cli.ts";
+import { runCli, runSummary } from "../tests/_helpers/cli.ts";
 import { freePort, startCluster, type TestCluster } from "../tests/_helpers/cluster.ts";
 
 /** MB/s of one h2c stream of `mb` MiB from a server process to this one, by `fetch` and by node:http2. */
@@ -74,7 +74,7 @@ async function shuffleRun(cluster: TestCluster, records: number, payload: number
     String(payload),
   ]);
   if (res.code !== 0) throw new Error(`shuffle job failed: ${res.stderr}`);
-  const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  const summary = runSummary(res);
   const details = await (await fetch(`${cluster.url}/api/v1/jobs/${summary.jobId}`)).json();
   const workers = details.vertices.map((v: { subtasks: { worker: string }[] }) =>
     v.subtasks[0].worker

@@ -17,7 +17,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { runCli } from "../tests/_helpers/cli.ts";
+import { runCli, runSummary } from "../tests/_helpers/cli.ts";
 import { startCluster, type TestCluster } from "../tests/_helpers/cluster.ts";
 import { benchEvent, windowChecksum } from "./window_events.ts";
 
@@ -102,7 +102,7 @@ async function jobRun(cluster: TestCluster, s: Shape): Promise<Result> {
     String(s.merge),
   ]);
   if (res.code !== 0) throw new Error(`window job failed: ${res.stderr}`);
-  const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  const summary = runSummary(res);
   let sink: { windows: number; checksum: number; firstMs: number; lastMs: number } | undefined;
   for (let i = 0; i < 100 && sink === undefined; i++) {
     const text = cluster.workers.map((w, k) => w.stderr().slice(marks[k])).join("\n");

@@ -103,11 +103,12 @@ export class StreamTask {
     }
     if (inputPorts.length > 0) {
       const remote = descriptor.inputs.flatMap((i) => i.remote);
+      const endpoints = inputPorts.map((p) => endpointOf(p, "consumer", inSlot));
       this.gate = new InputGate(
-        inputPorts.map((p) => endpointOf(p, "consumer", inSlot)),
+        endpoints,
         network,
-        inputPorts.map((p, i) =>
-          !(p instanceof MessagePort)
+        endpoints.map((e, i) =>
+          e.inSlot
             ? network.creditsPerInSlotChannel
             : remote[i]
             ? network.creditsPerRemoteChannel

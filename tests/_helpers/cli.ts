@@ -38,6 +38,13 @@ export async function runCli(args: string[], cwd = PROJECT_ROOT): Promise<CliRes
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
+/** The run summary `spate run --json` writes as one JSON line on stderr. */
+export function runSummary(res: CliResult) {
+  const line = res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'));
+  if (line === undefined) throw new Error(`no run summary on stderr:\n${res.stderr}`);
+  return JSON.parse(line);
+}
+
 /** A path of a file under tests/_jobs. */
 export function jobPath(name: string): string {
   return `${PROJECT_ROOT}tests/_jobs/${name}`;

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli } from "../_helpers/cli.ts";
+import { type CliResult, jobPath, runCli, runSummary } from "../_helpers/cli.ts";
 import { DEFAULT_NETWORK_SETTINGS } from "../../nodes/worker/network/channel.ts";
 
 const RECORDS = 400_000;
@@ -27,7 +27,7 @@ Deno.test("a slow sink holds a fast source back with bounded queues and memory",
     "5",
   ]);
   assert.equal(res.code, 0, res.stderr);
-  const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  const summary = runSummary(res);
   const [source, sink] = summary.vertices;
   assert.equal(summary.slots, 2, "source and sink run in different slots (threads)");
   assert.equal(sink.recordsIn, RECORDS);
@@ -67,7 +67,7 @@ Deno.test("network limits are job settings: --buffer-size sizes the buffers", as
     "20",
   ]);
   assert.equal(res.code, 0, res.stderr);
-  const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+  const summary = runSummary(res);
   const [source, sink] = summary.vertices;
   assert.equal(sink.recordsIn, 20_000);
   // ~4.1 MB: at most 4 KiB per buffer means at least ~1000 buffers (the default 32 KiB: ~130).
@@ -96,9 +96,9 @@ Deno.test("a channel within one slot has its own batch size and credit window", 
       "20",
       "--same-slot",
     ]);
-  const summaryOf = (res: { code: number; stderr: string }) => {
+  const summaryOf = (res: CliResult) => {
     assert.equal(res.code, 0, res.stderr);
-    return JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+    return runSummary(res);
   };
   const defaults = summaryOf(await run([]));
   assert.equal(defaults.slots, 1, "source and sink share a slot");

@@ -4,10 +4,9 @@
  */
 
 import assert from "node:assert/strict";
-import { runCli } from "../_helpers/cli.ts";
+import { jobPath, runCli, runSummary } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
-import { jobPath } from "../_helpers/cli.ts";
 import { DEFAULT_NETWORK_SETTINGS } from "../../nodes/worker/network/channel.ts";
 
 Deno.test("master + 2 workers x 2 slots: WordCount at parallelism 4 equals the reference", async () => {
@@ -135,7 +134,7 @@ Deno.test("backpressure crosses the network: a slow sink on one worker holds bac
       "10",
     ]);
     assert.equal(res.code, 0, res.stderr);
-    const summary = JSON.parse(res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'))!);
+    const summary = runSummary(res);
     const [source, sink] = summary.vertices;
     assert.equal(sink.recordsIn, 100_000);
     assert.ok(source.maxOutputBacklogBuffers <= 4, `backlog ${source.maxOutputBacklogBuffers}`);
