@@ -128,15 +128,20 @@ export class CheckpointCoordinator {
     return this.fail(p, `declined by task ${taskId}: ${reason}`, nowMs, true);
   }
 
-  /** A task finished (bounded input): it no longer acks or, as a source, gets triggers. */
+  /**
+   * A task finished (bounded input): it no longer acks or, as a source, gets
+   * triggers. A pending checkpoint that waited for it counts it as
+   * acknowledged with no state (it has none left), so a completed
+   * checkpoint's statistics always show every task it waited for.
+   */
   taskFinished(taskId: string, nowMs: number): CheckpointEffect[] {
     if (!this.tasks.includes(taskId)) return [];
     this.finished.add(taskId);
     const effects: CheckpointEffect[] = [];
     for (const p of [...this.pending.values()]) {
-      if (this.pending.has(p.id) && p.awaiting.delete(taskId) && p.awaiting.size === 0) {
-        effects.push(...this.complete(p, nowMs));
-      }
+      if (!this.pending.has(p.id) || !p.awaiting.delete(taskId)) continue;
+      this.stats.acknowledged(p.id);
+      if (p.awaiting.size === 0) effects.push(...this.complete(p, nowMs));
     }
     return effects;
   }

@@ -195,6 +195,11 @@ Deno.test("finished tasks need not ack; finished sources get no triggers", () =>
     [["savepoint", 5000], ["abort 3"]],
   ]);
   assert.deepEqual(c.history().map((s) => s.status), ["COMPLETED", "COMPLETED", "FAILED"]);
+  // A task that finished while awaited counts as acknowledged (with no state).
+  assert.deepEqual(
+    c.history().slice(0, 2).map((s) => [s.acknowledged, s.totalTasks]),
+    [[3, 3], [2, 2]],
+  );
 });
 
 Deno.test("a savepoint triggers at once beside a pending checkpoint and subsumes it", () => {
