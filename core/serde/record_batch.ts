@@ -1,7 +1,9 @@
 /**
- * Record batches: many records encoded by one CBOR call into one standalone
- * buffer (cbor-x with record structures, so repeated object shapes are written
- * once per batch). Each batch decodes on its own, in any process.
+ * Record batches: many records encoded into one standalone buffer. A batch of
+ * plain objects or arrays of numbers is a numeric batch (see
+ * `numeric_batch.ts`); any other is one cbor-x call (with record structures,
+ * so repeated object shapes are written once per batch). Each batch decodes
+ * on its own, in any process.
  *
  * A batch whose records carry event timestamps is the CBOR tag
  * {@linkcode TIMED_BATCH_TAG} around `[records, Float64Array]`: the
@@ -11,19 +13,33 @@
  */
 
 import { Decoder, Encoder, Tag } from "cbor-x";
+import { NUMERIC_BATCH_MAGIC, NumericBatchDecoder, NumericBatchEncoder } from "./numeric_batch.ts";
 
 /** CBOR tag (first-come-first-served range) of a batch with timestamps. */
 export const TIMED_BATCH_TAG = 51966;
 
+/**
+ * Batches after a stream's batch was not numeric before it tries again: a
+ * stream of strings pays for one failed record per this many batches.
+ */
+const NUMERIC_RETRY_BATCHES = 64;
+
 /** Encodes arrays of records; one instance per producer. */
 export class RecordBatchEncoder {
   private readonly encoder = new Encoder({ useRecords: true });
+  private readonly numeric = new NumericBatchEncoder();
+  private skipNumeric = 0;
 
   /**
    * The records (and their timestamps, one per record) as a fresh ArrayBuffer
    * of exactly the encoded size (transferable).
    */
   encode(records: readonly unknown[], timestamps?: Float64Array): ArrayBuffer {
+    if (this.skipNumeric === 0) {
+      const numeric = this.numeric.encode(records, timestamps);
+      if (numeric !== undefined) return numeric;
+      this.skipNumeric = NUMERIC_RETRY_BATCHES;
+    } else this.skipNumeric--;
     const value = timestamps === undefined
       ? records
       : new Tag([records, timestamps], TIMED_BATCH_TAG);
@@ -36,11 +52,17 @@ export class RecordBatchEncoder {
 /** Decodes batches written by RecordBatchEncoder. */
 export class RecordBatchDecoder {
   private readonly decoder = new Decoder({ useRecords: true });
+  private readonly numeric = new NumericBatchDecoder();
   /** Timestamps of the batch `decode` returned last, or undefined when it had none. */
   timestamps: Float64Array | undefined;
 
   decode(buffer: ArrayBuffer | Uint8Array): unknown[] {
     const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+    if (bytes[0] === NUMERIC_BATCH_MAGIC) {
+      const { records, timestamps } = this.numeric.decode(bytes);
+      this.timestamps = timestamps;
+      return records;
+    }
     const value = this.decoder.decode(bytes);
     this.timestamps = undefined;
     if (Array.isArray(value)) return value;
