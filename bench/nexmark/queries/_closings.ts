@@ -16,13 +16,12 @@ import type {
   DataStream,
   KeyedProcessContext,
   KeyedProcessFunction,
-  ListState,
   MapState,
   OnTimerContext,
   RuntimeContext,
   ValueState,
 } from "spate";
-import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from "spate";
+import { MapStateDescriptor, ValueStateDescriptor } from "spate";
 import { MinHeap } from "../../../core/time/_min_heap.ts";
 import { AUCTION, type Auction, BID, type NexmarkEvent } from "../model.ts";
 import type { Row } from "./query.ts";
@@ -41,7 +40,7 @@ export interface Closing {
  * An open auction and its highest bid so far (-Infinity before the first):
  * what the join needs of an auction, so the exchange carries no more.
  */
-interface OpenAuction {
+export interface OpenAuction {
   readonly id: number;
   readonly seller: number;
   readonly category: number;
@@ -51,19 +50,33 @@ interface OpenAuction {
 }
 
 /** What the join needs of a bid. */
-interface BidPrice {
+export interface BidPrice {
   readonly auction: number;
   readonly price: number;
   readonly dateTime: number;
 }
 
 /** The join's input: auctions and bids in one stream, keyed by auction id. */
-type AuctionOrBid = OpenAuction | BidPrice;
+export type AuctionOrBid = OpenAuction | BidPrice;
 
 const isAuction = (r: AuctionOrBid): r is OpenAuction => (r as OpenAuction).expires !== undefined;
 
-/** A bid that arrived before its auction: [dateTime, price]. */
-type EarlyBid = readonly [dateTime: number, price: number];
+/** The join's key. */
+export const auctionIdOf = (r: AuctionOrBid): number => isAuction(r) ? r.id : r.auction;
+
+/**
+ * A key's bids that came before its auction (or after it closed): flat
+ * [dateTime, price] pairs, and when they are next cleaned up.
+ */
+interface EarlyBids {
+  readonly bids: number[];
+  cleanupAt: number;
+}
+
+/** What the join keeps per auction id: the open auction, or the bids waiting for it. */
+type JoinState = OpenAuction | EarlyBids;
+
+const isOpen = (s: JoinState): s is OpenAuction => (s as OpenAuction).expires !== undefined;
 
 const openAuction = (a: Auction): OpenAuction => ({
   id: a.id,
@@ -92,18 +105,16 @@ const closingOf = (a: OpenAuction): Closing => ({
 /**
  * Keyed by auction id: the auction's highest bid within its lifetime,
  * emitted when the watermark reaches its expiry. Bids before the auction
- * wait in state (they may come from another source subtask).
+ * wait in state (they may come from another source subtask). One state
+ * value per key holds either: a bid costs one read, and at parallelism 2 a
+ * quarter of the bids come before their auction (the other source subtask's
+ * batches are still in flight).
  */
-class WinningBids implements KeyedProcessFunction<number, AuctionOrBid, Closing> {
-  private auction!: ValueState<OpenAuction>;
-  private early!: ListState<EarlyBid>;
-  /** When the key's early bids are next cleaned up (its one pending cleanup timer). */
-  private cleanupAt!: ValueState<number>;
+export class WinningBids implements KeyedProcessFunction<number, AuctionOrBid, Closing> {
+  private state!: ValueState<JoinState>;
 
   open(ctx: RuntimeContext) {
-    this.auction = ctx.getState(new ValueStateDescriptor<OpenAuction>("auction"));
-    this.early = ctx.getListState(new ListStateDescriptor<EarlyBid>("early bids"));
-    this.cleanupAt = ctx.getState(new ValueStateDescriptor<number>("early bids cleanup"));
+    this.state = ctx.getState(new ValueStateDescriptor<JoinState>("auction or early bids"));
   }
 
   processElement(r: AuctionOrBid, ctx: KeyedProcessContext<number>) {
@@ -112,53 +123,55 @@ class WinningBids implements KeyedProcessFunction<number, AuctionOrBid, Closing>
   }
 
   private onAuction(open: OpenAuction, ctx: KeyedProcessContext<number>) {
-    const cleanupAt = this.cleanupAt.value();
-    if (cleanupAt !== undefined) {
-      for (const [dateTime, price] of this.early.get()) bidOn(open, dateTime, price);
-      this.early.clear();
-      this.cleanupAt.clear();
-      // (A cleanup at the expiry is the closing timer too: it stays.)
-      if (cleanupAt !== open.expires) ctx.timerService().deleteEventTimeTimer(cleanupAt);
+    const s = this.state.value();
+    if (s !== undefined && !isOpen(s)) {
+      const bids = s.bids;
+      for (let i = 0; i < bids.length; i += 2) bidOn(open, bids[i], bids[i + 1]);
+      // Its cleanup timer stays: it finds the auction open and does nothing.
     }
-    this.auction.update(open);
+    this.state.update(open);
     ctx.timerService().registerEventTimeTimer(open.expires);
   }
 
   private onBid(b: BidPrice, ctx: KeyedProcessContext<number>) {
-    const open = this.auction.value();
-    if (open !== undefined) {
-      if (bidOn(open, b.dateTime, b.price)) this.auction.update(open);
-      return;
+    const s = this.state.value();
+    if (s === undefined) {
+      // Before its auction, or after it closed (then it is past the expiry). Once the
+      // watermark passes the bid, its auction, should it still come, opened after it: one
+      // cleanup timer per key drops such bids (not one per bid).
+      this.state.update({ bids: [b.dateTime, b.price], cleanupAt: b.dateTime });
+      ctx.timerService().registerEventTimeTimer(b.dateTime);
+    } else if (isOpen(s)) {
+      if (bidOn(s, b.dateTime, b.price)) this.state.update(s);
+    } else {
+      s.bids.push(b.dateTime, b.price);
+      this.state.update(s);
     }
-    // Before its auction, or after it closed (then it is past the expiry). Once the
-    // watermark passes the bid, its auction, should it still come, opened after it: one
-    // cleanup timer per key drops such bids (not one per bid).
-    this.early.add([b.dateTime, b.price]);
-    if (this.cleanupAt.value() === undefined) this.scheduleCleanup(b.dateTime, ctx);
   }
 
   onTimer(time: number, ctx: OnTimerContext<number>, out: Collector<Closing>) {
-    const open = this.auction.value();
-    if (open !== undefined) {
-      if (open.expires > time) return;
-      if (open.price !== -Infinity) out.collect(closingOf(open));
-      this.auction.clear();
+    const s = this.state.value();
+    if (s === undefined) return;
+    if (isOpen(s)) {
+      if (s.expires > time) return; // an early bids' cleanup, before the auction came
+      if (s.price !== -Infinity) out.collect(closingOf(s));
+      this.state.clear();
       return;
     }
-    this.cleanupAt.clear();
-    const early = this.early.get();
-    const kept = early.filter(([dateTime]) => dateTime > time);
-    if (kept.length < early.length) this.early.update(kept);
-    if (kept.length > 0) {
-      let next = Infinity;
-      for (const [dateTime] of kept) next = Math.min(next, dateTime);
-      this.scheduleCleanup(next, ctx);
+    if (time < s.cleanupAt) return;
+    const kept: number[] = [];
+    let next = Infinity;
+    for (let i = 0; i < s.bids.length; i += 2) {
+      if (s.bids[i] <= time) continue;
+      kept.push(s.bids[i], s.bids[i + 1]);
+      next = Math.min(next, s.bids[i]);
     }
-  }
-
-  private scheduleCleanup(time: number, ctx: KeyedProcessContext<number>) {
-    this.cleanupAt.update(time);
-    ctx.timerService().registerEventTimeTimer(time);
+    if (kept.length === 0) {
+      this.state.clear();
+      return;
+    }
+    this.state.update({ bids: kept, cleanupAt: next });
+    ctx.timerService().registerEventTimeTimer(next);
   }
 }
 
@@ -185,7 +198,7 @@ export function closings(events: DataStream<NexmarkEvent>): DataStream<Closing> 
       out.collect({ auction: e.bid.auction, price: e.bid.price, dateTime: e.bid.dateTime });
     } else if (e.type === AUCTION) out.collect(openAuction(e.auction));
   }).name("Auctions and bids")
-    .keyBy((r) => isAuction(r) ? r.id : r.auction)
+    .keyBy(auctionIdOf)
     .process(new WinningBids())
     .name("Winning bids");
 }
@@ -267,7 +280,7 @@ export function rawClosings(
   const expiring = new MinHeap<OpenAuction>((x, y) =>
     x.expires < y.expires || (x.expires === y.expires && x.id < y.id)
   );
-  const early = new Map<number, EarlyBid[]>();
+  const early = new Map<number, [dateTime: number, price: number][]>();
   let maxTime = -Infinity;
   const close = (watermark: number) => {
     while (expiring.size > 0 && expiring.peek()!.expires <= watermark) {
