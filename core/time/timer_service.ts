@@ -13,7 +13,7 @@ import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
 import type { ProcessingTimeService, ScheduledTimer } from "./processing_time.ts";
 import { MIN_WATERMARK } from "./watermark.ts";
-import { MinHeap } from "./_min_heap.ts";
+import { TimerHeap } from "./_timer_heap.ts";
 
 /** A timer as its owner sees it when it fires. */
 export interface Timer {
@@ -60,9 +60,8 @@ type TimersAt = Map<string, Map<StateKey, Entry>>;
  */
 class KeyedTimerQueue {
   private readonly index = new Map<number, Entry | TimersAt>();
-  private readonly heap = new MinHeap<Entry>((a, b) =>
-    a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq)
-  );
+  /** Ordered by (timestamp, seq): timers of one timestamp fire in the order they were added. */
+  private readonly heap = new TimerHeap<Entry>();
   private seq = 0;
   /** The timer added last (a window's trigger and cleanup timer are one, added twice in a row). */
   private last: Entry | undefined;
@@ -72,7 +71,7 @@ class KeyedTimerQueue {
   /** The earliest live timestamp, or Infinity. */
   peekTime(): number {
     this.dropStale();
-    return this.heap.peek()?.timestamp ?? Infinity;
+    return this.heap.peekTime();
   }
 
   add(timestamp: number, key: unknown, namespace: string, keyGroup: number): void {
@@ -113,7 +112,7 @@ class KeyedTimerQueue {
   private newEntry(timestamp: number, key: unknown, namespace: string, keyGroup: number): Entry {
     const e: Entry = { timestamp, key, namespace, keyGroup, seq: this.seq++, live: true };
     this.last = e;
-    this.heap.push(e);
+    this.heap.push(e, timestamp, e.seq);
     this.size++;
     return e;
   }
