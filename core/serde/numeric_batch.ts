@@ -70,13 +70,20 @@ function makeShape(kind: typeof OBJECT | typeof ARRAY, keys: readonly string[]):
     "at",
     idx.map((i) => `v[${at(i)}] = ${field(i)};`).join("\n"),
   ) as Shape["write"];
-  const values = idx.map((i) => `v[${at(i)}]`);
+  // A float64 read back is a heap number even when it is an integer; stored so, it turns the
+  // producer's small-integer fields into boxed doubles (V8 generalizes the shared hidden class,
+  // and every later object pays a box per field). Integers other than -0 come back as such.
+  const loads = idx.map((i) => `const f${i} = v[${at(i)}];`).join("\n");
+  const values = idx.map((i) =>
+    `((f${i} | 0) === f${i} && (f${i} !== 0 || 1 / f${i} > 0) ? f${i} | 0 : f${i})`
+  );
   const read = new Function(
     "v",
     "at",
-    kind === OBJECT
-      ? `return {${idx.map((i) => `${JSON.stringify(keys[i])}: ${values[i]}`).join(", ")}};`
-      : `return [${values.join(", ")}];`,
+    loads + "\n" +
+      (kind === OBJECT
+        ? `return {${idx.map((i) => `${JSON.stringify(keys[i])}: ${values[i]}`).join(", ")}};`
+        : `return [${values.join(", ")}];`),
   ) as Shape["read"];
   return { kind, keys: kind === OBJECT ? keys : [], fields, matches, write, read };
 }
