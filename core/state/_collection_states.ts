@@ -92,11 +92,11 @@ export class KeyedMapState<K, V> implements MapState<K, V> {
     const table = a.writeTable(this.name);
     let map = table.get(a.stateKey()) as Map<StateKey, MapEntry<K, V>> | undefined;
     if (map === undefined) table.set(a.stateKey(), map = new Map());
-    map.set(
-      stateKeyOf(key),
-      this.ttl === undefined ? [key, value] : [key, value, this.ttl.clock()],
-    );
-    a.noteWrite([key, value]);
+    const entry: MapEntry<K, V> = this.ttl === undefined
+      ? [key, value]
+      : [key, value, this.ttl.clock()];
+    map.set(stateKeyOf(key), entry);
+    a.noteWrite(entry); // the stored entry itself: no array made per put only to be measured
   }
 
   putAll(entries: Iterable<readonly [K, V]>): void {
