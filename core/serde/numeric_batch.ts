@@ -23,6 +23,12 @@ const HAS_TIMESTAMPS = 1;
 const OBJECT = 0, ARRAY = 1;
 /** Limits: shapes per batch (a u8 index), fields per shape, bytes per key. */
 const MAX_SHAPES = 255, MAX_FIELDS = 64, MAX_KEY_BYTES = 256;
+/**
+ * Shapes (each three generated functions) an encoder or decoder keeps; past
+ * it the cache starts over, so a stream of ever new key sets (or a peer
+ * sending them) costs regenerating, not memory without bound.
+ */
+const MAX_CACHED_SHAPES = 1024;
 
 /** One record shape: plain object keys in order, or an array's length. */
 interface Shape {
@@ -160,6 +166,7 @@ export class NumericBatchEncoder {
     let shape = this.shapes.get(key);
     if (shape === undefined) {
       shape = makeShape(sig.kind, sig.keys);
+      if (this.shapes.size === MAX_CACHED_SHAPES) this.shapes.clear();
       this.shapes.set(key, shape);
     }
     used.push(shape);
@@ -257,6 +264,7 @@ export class NumericBatchDecoder {
     let shape = this.shapes.get(key);
     if (shape === undefined) {
       shape = makeShape(kind, keys);
+      if (this.shapes.size === MAX_CACHED_SHAPES) this.shapes.clear();
       this.shapes.set(key, shape);
     }
     return shape;

@@ -114,3 +114,12 @@ Deno.test("a corrupt numeric batch is an error that says what is wrong", () => {
   // A key that is not UTF-8.
   corrupt((b) => (b[13] = 0xff, b), /not UTF-8/);
 });
+
+Deno.test("ever new shapes keep decoding right past the shape cache's limit", () => {
+  const enc = new NumericBatchEncoder(), dec = new NumericBatchDecoder();
+  for (let i = 0; i < 1100; i++) {
+    const records = [{ [`k${i}`]: i }, [i, i + 1]];
+    const buffer = enc.encode(records)!;
+    assert.deepEqual(dec.decode(new Uint8Array(buffer)).records, records);
+  }
+});
