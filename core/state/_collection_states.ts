@@ -104,7 +104,14 @@ export class KeyedMapState<K, V> implements MapState<K, V> {
   }
 
   remove(key: K): void {
-    if (this.readMap()?.has(stateKeyOf(key))) this.edit((map) => map.delete(stateKeyOf(key)));
+    const sk = stateKeyOf(key);
+    if (!this.readMap()?.has(sk)) return;
+    // As `edit` does, without a closure per call: this runs per record in some operators.
+    const a = this.access;
+    const table: StateTable = a.writeTable(this.name);
+    const map = table.get(a.stateKey()) as Map<StateKey, MapEntry<K, V>>;
+    map.delete(sk);
+    if (map.size === 0) table.delete(a.stateKey());
   }
 
   entries(): [K, V][] {
