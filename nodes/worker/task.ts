@@ -18,7 +18,7 @@ import { OutputChannel } from "./network/output_channel.ts";
 import { RecordWriter } from "./network/record_writer.ts";
 import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
 import type { ChannelPort, TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
-import { EventLoopYield } from "./yield.ts";
+import { yieldToEventLoop } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
 import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
 import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
@@ -45,7 +45,6 @@ export class StreamTask {
   private readonly writers = new Map<number, RecordWriter>();
   private readonly gate: InputGate | undefined;
   private readonly chain: OperatorChain;
-  private readonly yielder = new EventLoopYield();
   /** The event timestamp of the record in process, shared by the chain and the writers. */
   private readonly timestamp = new RecordTimestamp();
   private readonly processingTime = new TaskProcessingTimeService(() => {
@@ -163,7 +162,6 @@ export class StreamTask {
       this.processingTime.close();
       this.chain.dispose();
       clearInterval(flusher);
-      this.yielder.close();
       this.gate?.close();
     }
   }
@@ -232,7 +230,7 @@ export class StreamTask {
         this.timestamp.value = NO_TIMESTAMP;
         const more = await source.pollNext(counted, this.availability, SOURCE_BATCH_RECORDS);
         if (!more) break;
-        await this.yielder.yield();
+        await yieldToEventLoop();
       }
       // End of input: event time is complete (windows and timers up to it fire).
       this.chain.headOutput.emitWatermark(MAX_WATERMARK);

@@ -14,11 +14,18 @@
 
 import { setImmediate } from "node:timers";
 
-export class EventLoopYield {
-  /** Resolves after pending macrotasks (port messages, timers) had a turn. */
-  yield(): Promise<void> {
-    return new Promise((resolve) => setImmediate(resolve));
-  }
-
-  close(): void {}
+/**
+ * Resolves after pending macrotasks (port messages, timers) had a turn.
+ *
+ * @example
+ * ```ts
+ * import { yieldToEventLoop } from "./yield.ts";
+ * for (let batch = 0; batch < 3; batch++) {
+ *   // ... emit a batch of records ...
+ *   await yieldToEventLoop();
+ * }
+ * ```
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
