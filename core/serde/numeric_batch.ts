@@ -249,7 +249,8 @@ export class NumericBatchDecoder {
           } catch {
             fail(`key ${f} of shape ${s} is not UTF-8`);
           }
-          if (key === "__proto__" || keys.includes(key)) fail(`shape ${s} has key ${key} twice`);
+          if (key === "__proto__") fail(`shape ${s} has the key __proto__`);
+          if (keys.includes(key)) fail(`shape ${s} has key ${key} twice`);
           keys.push(key);
           p += 2 + len;
         }

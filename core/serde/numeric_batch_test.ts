@@ -123,3 +123,21 @@ Deno.test("ever new shapes keep decoding right past the shape cache's limit", ()
     assert.deepEqual(dec.decode(new Uint8Array(buffer)).records, records);
   }
 });
+
+Deno.test("a numeric batch naming __proto__ or a key twice is refused", () => {
+  const buffer = new Uint8Array(new NumericBatchEncoder().encode([{ ab: 1, cd: 2 }])!);
+  const patched = (k1: string, k2: string) => {
+    const b = buffer.slice();
+    // Keys start after the 8-byte header and the shape's kind and field count (3 bytes).
+    b.set(new TextEncoder().encode(k1), 13);
+    b.set(new TextEncoder().encode(k2), 17);
+    return b;
+  };
+  const dec = new NumericBatchDecoder();
+  assert.throws(() => dec.decode(patched("ab", "ab")), /has key ab twice/);
+  assert.deepEqual(dec.decode(patched("ab", "cd")).records, [{ ab: 1, cd: 2 }]);
+  // A nine-letter key patched into __proto__ (an object literal would set the prototype).
+  const proto = new Uint8Array(new NumericBatchEncoder().encode([{ abcdefghi: 1 }])!);
+  proto.set(new TextEncoder().encode("__proto__"), 13);
+  assert.throws(() => dec.decode(proto), /has the key __proto__/);
+});
