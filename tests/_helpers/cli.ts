@@ -1,5 +1,7 @@
 /** Runs the spate CLI as a real subprocess. @module */
 
+import { SPATE_V8_FLAGS } from "../../cli/v8_flags.ts";
+
 const ROOT = new URL("../../", import.meta.url);
 
 /** The project root as a path. */
@@ -15,6 +17,7 @@ export interface CliResult {
 export function spateArgs(args: string[]): string[] {
   return [
     "run",
+    SPATE_V8_FLAGS,
     "-A",
     "--unstable-worker-options",
     "--config",
