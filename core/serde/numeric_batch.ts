@@ -23,17 +23,17 @@ const HAS_TIMESTAMPS = 1;
 const OBJECT = 0, ARRAY = 1;
 /** Limits: shapes per batch (a u8 index), fields per shape, bytes per key. */
 const MAX_SHAPES = 255, MAX_FIELDS = 64, MAX_KEY_BYTES = 256;
-/**
- * Shapes (each three generated functions) an encoder or decoder keeps; past
- * it the cache starts over, so a stream of ever new key sets (or a peer
- * sending them) costs regenerating, not memory without bound.
- */
+/** Shapes (each three generated functions) an encoder or decoder keeps (see ShapeCache). */
 const MAX_CACHED_SHAPES = 1024;
 
 /** One record shape: plain object keys in order, or an array's length. */
 interface Shape {
   readonly kind: typeof OBJECT | typeof ARRAY;
   readonly keys: readonly string[];
+  /** The keys as written in a batch header (UTF-8), encoded once per shape. */
+  readonly keyBytes: readonly Uint8Array[];
+  /** Bytes of this shape in a batch header: kind, field count, keys. */
+  readonly headerBytes: number;
   readonly fields: number;
   /** True when `r` has exactly this shape and every field is a number. */
   readonly matches: (r: unknown) => boolean;
@@ -91,7 +91,38 @@ function makeShape(kind: typeof OBJECT | typeof ARRAY, keys: readonly string[]):
         ? `return {${idx.map((i) => `${JSON.stringify(keys[i])}: ${values[i]}`).join(", ")}};`
         : `return [${values.join(", ")}];`),
   ) as Shape["read"];
-  return { kind, keys: kind === OBJECT ? keys : [], fields, matches, write, read };
+  const keyBytes = kind === OBJECT ? keys.map((k) => utf8.encode(k)) : [];
+  const headerBytes = 3 + keyBytes.reduce((t, k) => t + 2 + k.length, 0);
+  return {
+    kind,
+    keys: kind === OBJECT ? keys : [],
+    keyBytes,
+    headerBytes,
+    fields,
+    matches,
+    write,
+    read,
+  };
+}
+
+/**
+ * The shapes an encoder or decoder has made, by signature. It starts over
+ * past MAX_CACHED_SHAPES, so ever new key sets (or a peer sending them) cost
+ * regenerating, not memory without bound.
+ */
+class ShapeCache {
+  private readonly shapes = new Map<string, Shape>();
+
+  get(kind: typeof OBJECT | typeof ARRAY, keys: readonly string[]): Shape {
+    const key = `${kind}:${JSON.stringify(keys)}`;
+    let shape = this.shapes.get(key);
+    if (shape === undefined) {
+      shape = makeShape(kind, keys);
+      if (this.shapes.size === MAX_CACHED_SHAPES) this.shapes.clear();
+      this.shapes.set(key, shape);
+    }
+    return shape;
+  }
 }
 
 /** The signature of `r`'s shape, or undefined when it is not a plain record of numbers. */
@@ -115,13 +146,11 @@ function signatureOf(
   return keys.length === 0 ? undefined : { kind: OBJECT, keys };
 }
 
-const signatureKey = (kind: number, keys: readonly string[]) => `${kind}:${JSON.stringify(keys)}`;
-
 const align8 = (n: number) => (n + 7) & ~7;
 
 /** Encodes batches of numeric records; one instance per producer (it caches shapes). */
 export class NumericBatchEncoder {
-  private readonly shapes = new Map<string, Shape>();
+  private readonly shapes = new ShapeCache();
   private values = new Float64Array(4096);
   private shapeIndex = new Uint8Array(1024);
 
@@ -162,14 +191,7 @@ export class NumericBatchEncoder {
     for (let s = 0; s < used.length; s++) if (used[s].matches(r)) return s;
     const sig = signatureOf(r);
     if (sig === undefined || used.length === MAX_SHAPES) return -1;
-    const key = signatureKey(sig.kind, sig.keys);
-    let shape = this.shapes.get(key);
-    if (shape === undefined) {
-      shape = makeShape(sig.kind, sig.keys);
-      if (this.shapes.size === MAX_CACHED_SHAPES) this.shapes.clear();
-      this.shapes.set(key, shape);
-    }
-    used.push(shape);
+    used.push(this.shapes.get(sig.kind, sig.keys));
     return used.length - 1;
   }
 
@@ -180,9 +202,8 @@ export class NumericBatchEncoder {
     timestamps: Float64Array | undefined,
     values: Float64Array,
   ): ArrayBuffer {
-    const keyBytes = shapes.map((s) => s.keys.map((k) => utf8.encode(k)));
     let header = 8;
-    for (const keys of keyBytes) header += 3 + keys.reduce((t, k) => t + 2 + k.length, 0);
+    for (const shape of shapes) header += shape.headerBytes;
     const indexAt = align8(header);
     const tsAt = align8(indexAt + (shapes.length > 1 ? n : 0));
     const valuesAt = tsAt + (timestamps !== undefined ? n * 8 : 0);
@@ -198,7 +219,7 @@ export class NumericBatchEncoder {
       bytes[p] = shapes[s].kind;
       view.setUint16(p + 1, shapes[s].fields, true);
       p += 3;
-      for (const k of keyBytes[s]) {
+      for (const k of shapes[s].keyBytes) {
         view.setUint16(p, k.length, true);
         bytes.set(k, p + 2);
         p += 2 + k.length;
@@ -213,7 +234,7 @@ export class NumericBatchEncoder {
 
 /** Decodes numeric batches; one instance per consumer (it caches shapes). */
 export class NumericBatchDecoder {
-  private readonly shapes = new Map<string, Shape>();
+  private readonly shapes = new ShapeCache();
 
   /** The records and timestamps of `bytes`, a numeric batch; throws, naming the fault, if corrupt. */
   decode(bytes: Uint8Array): { records: unknown[]; timestamps: Float64Array | undefined } {
@@ -255,20 +276,9 @@ export class NumericBatchDecoder {
           p += 2 + len;
         }
       } else keys.push(String(fields));
-      shapes.push(this.shape(kind as typeof OBJECT | typeof ARRAY, keys));
+      shapes.push(this.shapes.get(kind as typeof OBJECT | typeof ARRAY, keys));
     }
     return this.records(bytes, shapes, n, timed, align8(p), fail);
-  }
-
-  private shape(kind: typeof OBJECT | typeof ARRAY, keys: string[]): Shape {
-    const key = signatureKey(kind, keys);
-    let shape = this.shapes.get(key);
-    if (shape === undefined) {
-      shape = makeShape(kind, keys);
-      if (this.shapes.size === MAX_CACHED_SHAPES) this.shapes.clear();
-      this.shapes.set(key, shape);
-    }
-    return shape;
   }
 
   private records(

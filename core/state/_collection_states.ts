@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { StateAccess, StateTable, TtlPolicy } from "./_ttl.ts";
+import type { StateAccess, TtlPolicy } from "./_ttl.ts";
 import { type StateKey, stateKeyOf } from "./keyed_state_backend.ts";
 import type { ListState, MapState } from "./state_descriptors.ts";
 
@@ -106,12 +106,10 @@ export class KeyedMapState<K, V> implements MapState<K, V> {
   remove(key: K): void {
     const sk = stateKeyOf(key);
     if (!this.readMap()?.has(sk)) return;
-    // As `edit` does, without a closure per call: this runs per record in some operators.
-    const a = this.access;
-    const table: StateTable = a.writeTable(this.name);
-    const map = table.get(a.stateKey()) as Map<StateKey, MapEntry<K, V>>;
+    // No `edit` closure here: remove runs per record in some operators.
+    const map = this.writableMap()!;
     map.delete(sk);
-    if (map.size === 0) table.delete(a.stateKey());
+    this.dropIfEmpty(map);
   }
 
   entries(): [K, V][] {
@@ -177,11 +175,20 @@ export class KeyedMapState<K, V> implements MapState<K, V> {
 
   /** Changes the current key's map in place; drops it when it becomes empty. */
   private edit(change: (map: Map<StateKey, MapEntry<K, V>>) => void): void {
-    const a = this.access;
-    const table: StateTable = a.writeTable(this.name);
-    const map = table.get(a.stateKey()) as Map<StateKey, MapEntry<K, V>> | undefined;
+    const map = this.writableMap();
     if (map === undefined) return;
     change(map);
-    if (map.size === 0) table.delete(a.stateKey());
+    this.dropIfEmpty(map);
+  }
+
+  /** The current key's map through the write path (a snapshot's frozen group is copied first). */
+  private writableMap(): Map<StateKey, MapEntry<K, V>> | undefined {
+    const a = this.access;
+    return a.writeTable(this.name).get(a.stateKey()) as Map<StateKey, MapEntry<K, V>> | undefined;
+  }
+
+  private dropIfEmpty(map: Map<StateKey, MapEntry<K, V>>): void {
+    const a = this.access;
+    if (map.size === 0) a.writeTable(this.name).delete(a.stateKey());
   }
 }

@@ -29,21 +29,17 @@ export class TimerHeap<T> {
 
   push(item: T, time: number, seq: number): void {
     if (this.n === this.times.length) this.grow();
-    const items = this.items, times = this.times, seqs = this.seqs;
+    const times = this.times, seqs = this.seqs;
     let i = this.n++;
     // Sift up by moving parents down into the hole.
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = times[p];
       if (pt < time || (pt === time && seqs[p] < seq)) break;
-      items[i] = items[p];
-      times[i] = pt;
-      seqs[i] = seqs[p];
+      this.move(i, p);
       i = p;
     }
-    items[i] = item;
-    times[i] = time;
-    seqs[i] = seq;
+    this.place(i, item, time, seq);
   }
 
   /** Removes and returns the first item (undefined when empty). */
@@ -63,15 +59,24 @@ export class TimerHeap<T> {
       if (r < n && (times[r] < times[c] || (times[r] === times[c] && seqs[r] < seqs[c]))) c = r;
       const ct = times[c];
       if (ct > lastTime || (ct === lastTime && seqs[c] > lastSeq)) break;
-      items[i] = items[c];
-      times[i] = ct;
-      seqs[i] = seqs[c];
+      this.move(i, c);
       i = c;
     }
-    items[i] = last;
-    times[i] = lastTime;
-    seqs[i] = lastSeq;
+    this.place(i, last, lastTime, lastSeq);
     return top;
+  }
+
+  /** Moves the entry at `from` into the hole at `to` (a sift step). */
+  private move(to: number, from: number): void {
+    this.items[to] = this.items[from];
+    this.times[to] = this.times[from];
+    this.seqs[to] = this.seqs[from];
+  }
+
+  private place(i: number, item: T, time: number, seq: number): void {
+    this.items[i] = item;
+    this.times[i] = time;
+    this.seqs[i] = seq;
   }
 
   private grow(): void {

@@ -59,7 +59,9 @@ export interface BidPrice {
 /** The join's input: auctions and bids in one stream, keyed by auction id. */
 export type AuctionOrBid = OpenAuction | BidPrice;
 
-const isAuction = (r: AuctionOrBid): r is OpenAuction => (r as OpenAuction).expires !== undefined;
+/** An open auction is the one record of the join (input or state) with an expiry. */
+const isAuction = (r: AuctionOrBid | JoinState): r is OpenAuction =>
+  (r as OpenAuction).expires !== undefined;
 
 /** The join's key. */
 export const auctionIdOf = (r: AuctionOrBid): number => isAuction(r) ? r.id : r.auction;
@@ -75,8 +77,6 @@ interface EarlyBids {
 
 /** What the join keeps per auction id: the open auction, or the bids waiting for it. */
 type JoinState = OpenAuction | EarlyBids;
-
-const isOpen = (s: JoinState): s is OpenAuction => (s as OpenAuction).expires !== undefined;
 
 const openAuction = (a: Auction): OpenAuction => ({
   id: a.id,
@@ -124,7 +124,7 @@ export class WinningBids implements KeyedProcessFunction<number, AuctionOrBid, C
 
   private onAuction(open: OpenAuction, ctx: KeyedProcessContext<number>) {
     const s = this.state.value();
-    if (s !== undefined && !isOpen(s)) {
+    if (s !== undefined && !isAuction(s)) {
       const bids = s.bids;
       for (let i = 0; i < bids.length; i += 2) bidOn(open, bids[i], bids[i + 1]);
       // Its cleanup timer stays: it finds the auction open and does nothing.
@@ -141,7 +141,7 @@ export class WinningBids implements KeyedProcessFunction<number, AuctionOrBid, C
       // cleanup timer per key drops such bids (not one per bid).
       this.state.update({ bids: [b.dateTime, b.price], cleanupAt: b.dateTime });
       ctx.timerService().registerEventTimeTimer(b.dateTime);
-    } else if (isOpen(s)) {
+    } else if (isAuction(s)) {
       if (bidOn(s, b.dateTime, b.price)) this.state.update(s);
     } else {
       s.bids.push(b.dateTime, b.price);
@@ -152,7 +152,7 @@ export class WinningBids implements KeyedProcessFunction<number, AuctionOrBid, C
   onTimer(time: number, ctx: OnTimerContext<number>, out: Collector<Closing>) {
     const s = this.state.value();
     if (s === undefined) return;
-    if (isOpen(s)) {
+    if (isAuction(s)) {
       if (s.expires > time) return; // an early bids' cleanup, before the auction came
       if (s.price !== -Infinity) out.collect(closingOf(s));
       this.state.clear();
