@@ -18,6 +18,7 @@ import { OutputChannel } from "./network/output_channel.ts";
 import { RecordWriter } from "./network/record_writer.ts";
 import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
 import type { ChannelPort, TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
+import { SourceBatchSize } from "./source_batch.ts";
 import { yieldToEventLoop } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
 import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
@@ -31,7 +32,7 @@ import { InputWatermarks } from "./input_watermarks.ts";
 /** A slot's managed memory when its deployment names none (tests, embedded runs). */
 const DEFAULT_SLOT_MEMORY_BYTES = 128 * 1024 * 1024;
 
-/** Records a source emits per mailbox turn. */
+/** Records a source emits per mailbox turn at most (fewer when its chain is costly). */
 const SOURCE_BATCH_RECORDS = 2048;
 
 /** The task was cancelled; not a failure. */
@@ -219,6 +220,10 @@ export class StreamTask {
         }
         source.restoreState(restoredStates);
       }
+      const batch = new SourceBatchSize(
+        SOURCE_BATCH_RECORDS,
+        this.descriptor.network.sourceSliceMs,
+      );
       for (;;) {
         this.checkCancelled();
         await this.checkpoints.checkpointSourceIfTriggered();
@@ -228,7 +233,9 @@ export class StreamTask {
           continue;
         }
         this.timestamp.value = NO_TIMESTAMP;
-        const more = await source.pollNext(counted, this.availability, SOURCE_BATCH_RECORDS);
+        const before = this.sourceRecords, start = performance.now();
+        const more = await source.pollNext(counted, this.availability, batch.records);
+        batch.update(this.sourceRecords - before, performance.now() - start);
         if (!more) break;
         await yieldToEventLoop();
       }

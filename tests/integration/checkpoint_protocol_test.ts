@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli } from "../_helpers/cli.ts";
+import { type CliResult, jobPath, runCli } from "../_helpers/cli.ts";
 import { keyedCountRun } from "../_helpers/keyed_count.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 
@@ -62,15 +62,24 @@ for (const mode of ["exactly_once", "at_least_once"]) {
         maxAlignmentDurationMs: number;
         maxAsyncDurationMs: number;
       }[] = [];
+      let ended: CliResult | undefined, history: unknown[] = [];
+      job.then((r) => ended = r);
       await waitFor("two completed checkpoints", async () => {
         const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
         if (jobs.length === 0) return false;
-        const h =
+        history =
           (await (await fetch(`${cluster.url}/api/v1/jobs/${jobs[0].id}/checkpoints`)).json())
             .history;
-        completed = h.filter((c: { status: string }) => c.status === "COMPLETED");
-        return completed.length >= 2;
+        completed = history.filter((c) =>
+          (c as { status: string }).status === "COMPLETED"
+        ) as typeof completed;
+        return completed.length >= 2 || ended !== undefined;
       }, 30_000);
+      assert.ok(
+        completed.length >= 2,
+        `the job ended (exit ${ended?.code}) with ${completed.length} completed checkpoints; ` +
+          `history ${JSON.stringify(history)}; stderr:\n${ended?.stderr}`,
+      );
       for (const c of completed) {
         assert.equal(c.acknowledged, c.totalTasks);
         assert.ok(c.stateSizeBytes > 0, "the keyed sum and the sources wrote state");

@@ -63,7 +63,7 @@ export function messagePortEndpoint(port: MessagePort): ChannelEndpoint {
   };
 }
 
-/** Limits of the network stack; every one is a named setting. */
+/** Limits of a task's data path (the network stack and the source loop); every one is a named setting. */
 export interface NetworkSettings {
   /** Target size of a record buffer. */
   readonly bufferSizeBytes: number;
@@ -89,6 +89,13 @@ export interface NetworkSettings {
   readonly inSlotBatchRecords: number;
   /** Batches in flight per channel within one slot (see `inSlotBatchRecords`). */
   readonly creditsPerInSlotChannel: number;
+  /**
+   * About the longest a source emits before its slot's event loop takes a
+   * turn (checkpoint triggers, timers, asynchronous state writes and the
+   * slot's other tasks wait for it): its batch shrinks when its chain is
+   * costly (see `../source_batch.ts`).
+   */
+  readonly sourceSliceMs: number;
 }
 
 export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = {
@@ -99,4 +106,5 @@ export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = {
   backlogBuffersPerChannel: 4,
   inSlotBatchRecords: 256,
   creditsPerInSlotChannel: 4,
+  sourceSliceMs: 5,
 };

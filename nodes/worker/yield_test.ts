@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+
+/**
+ * A slot-like worker: busy batches of 5 ms (a source with a costly chain)
+ * with `yieldToEventLoop` between them. For each numbered message from its
+ * parent it records how many yields passed between the batch that first saw
+ * the parent's shared counter reach that number and the message's arrival.
+ */
+const BUSY_WORKER = `
+import { yieldToEventLoop } from "${new URL("./yield.ts", import.meta.url)}";
+let sent, stop = false, yields = 0, seen = 0;
+const seenAt = [], waited = [];
+self.onmessage = (e) => {
+  if (sent === undefined) sent = new Int32Array(e.data);
+  else if (e.data === "stop") stop = true;
+  else waited.push(yields - (seenAt[e.data] ?? yields));
+};
+while (sent === undefined) await yieldToEventLoop();
+postMessage("busy");
+while (!stop) {
+  const until = performance.now() + 5;
+  while (performance.now() < until) { /* a batch of records */ }
+  const s = Atomics.load(sent, 0);
+  while (seen < s) seenAt[++seen] = yields;
+  await yieldToEventLoop();
+  yields++;
+}
+postMessage(waited);
+`;
+
+const MESSAGES = 30;
+
+Deno.test("a slot busy between yields takes each message from another thread within a few yields", async () => {
+  const url = URL.createObjectURL(new Blob([BUSY_WORKER], { type: "text/javascript" }));
+  const busy = new Worker(url, { type: "module" });
+  try {
+    const sent = new Int32Array(new SharedArrayBuffer(4));
+    let reply = Promise.withResolvers<unknown>();
+    busy.onmessage = (e) => reply.resolve(e.data);
+    busy.postMessage(sent.buffer);
+    assert.equal(await reply.promise, "busy");
+    reply = Promise.withResolvers();
+    // Messages at arbitrary moments of the worker's batches (the pace only
+    // spreads them; what is asserted is counted in yields, not time).
+    for (let i = 1; i <= MESSAGES; i++) {
+      await new Promise((r) => setTimeout(r, 7));
+      Atomics.store(sent, 0, i);
+      busy.postMessage(i);
+    }
+    busy.postMessage("stop");
+    const waited = await reply.promise as number[];
+    assert.equal(waited.length, MESSAGES);
+    // With one immediate per yield they waited up to ~25 yields: while a turn is
+    // always pending, tokio takes work woken from other threads every ~31 ticks.
+    assert.ok(Math.max(...waited) <= 3, `messages waited ${waited.join(" ")} yields`);
+  } finally {
+    busy.terminate();
+    URL.revokeObjectURL(url);
+  }
+});
