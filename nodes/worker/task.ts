@@ -263,6 +263,10 @@ export class StreamTask {
       const taken = await this.checkpoints.checkpointSourceIfTriggered();
       finalId ??= taken;
       if (finalId !== undefined && this.completedCheckpoint >= finalId) return;
+      // A trigger (or a cancel) can come while the await above resumes: port
+      // messages are dispatched from promise continuations too, and its wake-up
+      // found no waiter. Check again in the same turn that sets the waiter.
+      if (this.checkpoints.triggered || this.cancelled) continue;
       await new Promise<void>((resolve) => this.wakeSource = resolve);
       this.wakeSource = undefined;
     }

@@ -27,14 +27,23 @@ export function spateArgs(args: string[]): string[] {
   ];
 }
 
-/** `spate <args>` with the project's config, from `cwd` (default: project root). */
-export async function runCli(args: string[], cwd = PROJECT_ROOT): Promise<CliResult> {
+/**
+ * `spate <args>` with the project's config, from `cwd` (default: project
+ * root). Aborting `signal` kills the process (a test's deadline for a run
+ * that might hang).
+ */
+export async function runCli(
+  args: string[],
+  cwd = PROJECT_ROOT,
+  signal?: AbortSignal,
+): Promise<CliResult> {
   const cmd = new Deno.Command(Deno.execPath(), {
     args: spateArgs(args),
     cwd,
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
+    signal,
   });
   const out = await cmd.output();
   const dec = new TextDecoder();

@@ -155,3 +155,52 @@ Deno.test("user functions get operator state and the checkpoint hooks (a two-pha
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a source at its end takes a checkpoint triggered while it wakes (no lost wake-up)", async () => {
+  // Sources that end early wait for a final checkpoint, woken by triggers and
+  // completions. A trigger dispatched while the source resumed from its last
+  // check used to find no waiter: the source slept, the checkpoint never
+  // completed and the job hung (about one run in two, measured). The costly
+  // map behind a rebalance keeps the job running well after its sources end,
+  // through many checkpoints; three runs make a regression all but certain to show.
+  for (let run = 0; run < 3; run++) {
+    const dir = await Deno.makeTempDir({ prefix: "spate-chk-" });
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), 30_000);
+    try {
+      const res = await runCli(
+        [
+          "run",
+          jobPath("slow_keyed_count.ts"),
+          "-p",
+          "2",
+          "--mode",
+          "streaming",
+          "--checkpoint-interval",
+          "50",
+          "--checkpoint-dir",
+          `${dir}/checkpoints`,
+          "--",
+          "--records",
+          "40000",
+          "--keys",
+          "13",
+          "--work-us",
+          "30",
+          "--output",
+          `${dir}/out`,
+        ],
+        undefined,
+        deadline.signal,
+      );
+      assert.ok(!deadline.signal.aborted, `run ${run}: the job did not end within 30 s`);
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stderr, /Checkpoint \d+ completed/);
+      const counts = await finalCounts(`${dir}/out`);
+      assert.equal([...counts.values()].reduce((a, b) => a + b, 0), 40_000);
+    } finally {
+      clearTimeout(timer);
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});
