@@ -1,5 +1,7 @@
 // A keyed count over a generator, slowed by a busy map, so a test can kill a
-// worker while it runs. Args: --records N --keys K --work-us U --output PATH.
+// worker while it runs. Args: --records N --keys K --work-us U --output PATH;
+// --busy-after-rebalance puts the busy map behind an exchange (its time is
+// then spent in a task's input loop, and the sources end long before the job).
 import { jobArgs, ParameterTool, StreamExecutionEnvironment } from "spate";
 
 const params = ParameterTool.fromArgs(jobArgs());
@@ -8,7 +10,11 @@ const keys = params.getNumber("keys", 100);
 const workUs = params.getNumber("work-us", 20);
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
-env.fromGenerator(records, (i) => [`k${(i * 7919) % keys}`, 1] as [string, number])
+const generated = env.fromGenerator(
+  records,
+  (i) => [`k${(i * 7919) % keys}`, 1] as [string, number],
+);
+(params.has("busy-after-rebalance") ? generated.rebalance() : generated)
   .map((r) => {
     const until = performance.now() + workUs / 1000;
     while (performance.now() < until) { /* simulated work */ }

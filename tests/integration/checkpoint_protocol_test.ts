@@ -171,7 +171,7 @@ Deno.test("a source at its end takes a checkpoint triggered while it wakes (no l
       const res = await runCli(
         [
           "run",
-          jobPath("slow_keyed_count.ts"),
+          jobPath("slow_count.ts"),
           "-p",
           "2",
           "--mode",
@@ -189,6 +189,7 @@ Deno.test("a source at its end takes a checkpoint triggered while it wakes (no l
           "30",
           "--output",
           `${dir}/out`,
+          "--busy-after-rebalance",
         ],
         undefined,
         deadline.signal,
