@@ -4,6 +4,9 @@
  */
 
 import { extremeBy, extremeOf, type FieldRef, sumOf } from "../operators/aggregations.ts";
+import { FilterOperator } from "../operators/filter.ts";
+import { FlatMapOperator } from "../operators/flat_map.ts";
+import { MapOperator } from "../operators/map.ts";
 import { KeyedProcessOperator } from "../operators/keyed_process.ts";
 import { KeyedReduceOperator } from "../operators/keyed_reduce.ts";
 import type { OperatorFactory } from "../operators/stream_operator.ts";
@@ -11,7 +14,14 @@ import { DataStream } from "./data_stream.ts";
 import { BroadcastStream, KeyedBroadcastConnectedStream } from "./broadcast_stream.ts";
 import { KeyedConnectedStreams } from "./connected_streams.ts";
 import { IntervalJoin } from "./interval_join.ts";
-import type { KeyedProcessFunction, KeySelector, ReduceFunction } from "./functions.ts";
+import type {
+  FilterFunction,
+  FlatMapFunction,
+  KeyedProcessFunction,
+  KeySelector,
+  MapFunction,
+  ReduceFunction,
+} from "./functions.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
 import type { Transformation } from "./transformation.ts";
 import { WindowedStream } from "./windowed_stream.ts";
@@ -39,6 +49,24 @@ export class KeyedStream<T, K> {
     readonly keySelector: KeySelector<T, K>,
   ) {}
 
+  /**
+   * Applies `fn` to every record, after the records are partitioned by key
+   * (Flink's KeyedStream is a DataStream: `keyBy(...).map(...)` maps each
+   * key's records in the subtask that owns the key). The result is not keyed.
+   */
+  map<R>(fn: MapFunction<T, R>): DataStream<R> {
+    return this.keyed("Map", () => new MapOperator(fn));
+  }
+  /** `flatMap` on the records partitioned by key (see `map`). */
+  flatMap<R>(fn: FlatMapFunction<T, R>): DataStream<R> {
+    return this.keyed("Flat Map", () => new FlatMapOperator(fn));
+  }
+  /** `filter` on the records partitioned by key (see `map`). */
+  filter<S extends T>(fn: (value: T) => value is S): DataStream<S>;
+  filter(fn: FilterFunction<T>): DataStream<T>;
+  filter(fn: FilterFunction<T>): DataStream<T> {
+    return this.keyed("Filter", () => new FilterOperator(fn));
+  }
   /** Folds each key's records with `fn`; emits each update (streaming) or the final value (batch). */
   reduce(fn: ReduceFunction<T>): DataStream<T> {
     return this.keyed("Keyed Reduce", () => new KeyedReduceOperator(fn, this.keySelector));

@@ -1,7 +1,8 @@
 // A keyed count over a generator, slowed by a busy map, so a test can kill a
 // worker while it runs. Args: --records N --keys K --work-us U --output PATH;
-// --busy-after-rebalance puts the busy map behind an exchange (its time is
-// then spent in a task's input loop, and the sources end long before the job).
+// --busy-after-keyby puts the busy map behind the keyBy exchange (a keyed map:
+// its time is then spent in a task's input loop, and the sources end long
+// before the job).
 import { jobArgs, ParameterTool, StreamExecutionEnvironment } from "spate";
 
 const params = ParameterTool.fromArgs(jobArgs());
@@ -14,12 +15,15 @@ const generated = env.fromGenerator(
   records,
   (i) => [`k${(i * 7919) % keys}`, 1] as [string, number],
 );
-(params.has("busy-after-rebalance") ? generated.rebalance() : generated)
-  .map((r) => {
-    const until = performance.now() + workUs / 1000;
-    while (performance.now() < until) { /* simulated work */ }
-    return r;
-  }).name("Busy")
+const busy = (r: [string, number]) => {
+  const until = performance.now() + workUs / 1000;
+  while (performance.now() < until) { /* simulated work */ }
+  return r;
+};
+const busied = params.has("busy-after-keyby")
+  ? generated.keyBy(([k]) => k).map(busy)
+  : generated.map(busy);
+busied.name("Busy")
   .keyBy(([k]) => k)
   .sum(1)
   .map(([k, n]) => `${k},${n}`)

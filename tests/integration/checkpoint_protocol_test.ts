@@ -161,7 +161,7 @@ Deno.test("a source at its end takes a checkpoint triggered while it wakes (no l
   // completions. A trigger dispatched while the source resumed from its last
   // check used to find no waiter: the source slept, the checkpoint never
   // completed and the job hung (about one run in two, measured). The costly
-  // map behind a rebalance keeps the job running well after its sources end,
+  // map behind a keyBy keeps the job running well after its sources end,
   // through many checkpoints; three runs make a regression all but certain to show.
   for (let run = 0; run < 3; run++) {
     const dir = await Deno.makeTempDir({ prefix: "spate-chk-" });
@@ -189,7 +189,7 @@ Deno.test("a source at its end takes a checkpoint triggered while it wakes (no l
           "30",
           "--output",
           `${dir}/out`,
-          "--busy-after-rebalance",
+          "--busy-after-keyby",
         ],
         undefined,
         deadline.signal,
