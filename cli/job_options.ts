@@ -38,7 +38,7 @@ const JOB_FLAGS: FlagSpec = {
   "credits-per-channel": { type: "string" },
   "credits-per-remote-channel": { type: "string" },
   "in-slot-batch-records": { type: "string" },
-  "source-slice-ms": { type: "string" },
+  "task-slice-ms": { type: "string" },
   "credits-per-in-slot-channel": { type: "string" },
 };
 
@@ -154,7 +154,7 @@ function networkTuning(
     creditsPerRemoteChannel: intFlag(values, "credits-per-remote-channel", 1),
     inSlotBatchRecords: intFlag(values, "in-slot-batch-records", 1),
     creditsPerInSlotChannel: intFlag(values, "credits-per-in-slot-channel", 1),
-    sourceSliceMs: intFlag(values, "source-slice-ms", 1),
+    taskSliceMs: intFlag(values, "task-slice-ms", 1),
   });
 }
 

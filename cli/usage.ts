@@ -48,7 +48,7 @@ Options (run, plan):
       --credits-per-remote-channel N  buffers in flight per channel between workers (default 128)
       --in-slot-batch-records N       records per batch on a channel within a slot (default 256)
       --credits-per-in-slot-channel N batches in flight per channel within a slot (default 4)
-      --source-slice-ms MS            about the longest a source emits before its slot takes other work (default 5)
+      --task-slice-ms MS              about the longest a task runs before its slot takes other work (default 5)
 Options (run):
       --local               run on the embedded local cluster (the default without --master)
   -m, --master URL          submit to the cluster at URL (host:port)

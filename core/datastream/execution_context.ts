@@ -40,8 +40,8 @@ export interface NetworkTuning {
   inSlotBatchRecords?: number;
   /** Batches in flight per channel within one slot (default 4). */
   creditsPerInSlotChannel?: number;
-  /** About the longest a source emits before its slot takes other work (default 5 ms). */
-  sourceSliceMs?: number;
+  /** About the longest a task runs before its slot takes other work (default 5 ms). */
+  taskSliceMs?: number;
 }
 
 /** The coordinator's settings besides the interval (each optional: defaults apply). */

@@ -222,7 +222,7 @@ export class StreamTask {
       }
       const batch = new SourceBatchSize(
         SOURCE_BATCH_RECORDS,
-        this.descriptor.network.sourceSliceMs,
+        this.descriptor.network.taskSliceMs,
       );
       for (;;) {
         this.checkCancelled();
@@ -314,6 +314,10 @@ export class StreamTask {
     for (const b of inFlight) processBuffer(b.channel, b.data);
     const checkpoints = this.checkpoints;
     const watch = checkpoints.watchesBuffers;
+    // A costly chain could drain every queued buffer (credits x buffer size) in one
+    // turn: past the slice, the loop yields between two buffers (one clock read each).
+    const sliceMs = this.descriptor.network.taskSliceMs;
+    let turnEnds = performance.now() + sliceMs;
     gate.start();
     for (;;) {
       this.checkCancelled();
@@ -342,6 +346,10 @@ export class StreamTask {
       if (watch) checkpoints.onBuffer(item);
       processBuffer(item.channel, item.data);
       gate.release(item);
+      if (performance.now() >= turnEnds) {
+        await yieldToEventLoop();
+        turnEnds = performance.now() + sliceMs;
+      }
     }
   }
 

@@ -26,7 +26,7 @@ const SETTINGS: NetworkSettings = {
   backlogBuffersPerChannel: 2,
   inSlotBatchRecords: 8,
   creditsPerInSlotChannel: 2,
-  sourceSliceMs: 5,
+  taskSliceMs: 5,
 };
 
 /** Resolves when `cond` holds; fails after `deadlineMs`. */

@@ -78,9 +78,9 @@ Deno.test("network limits are job settings: --buffer-size sizes the buffers", as
   const bad = await runCli(["plan", jobPath("backpressure.ts"), "--buffer-size", "10"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--buffer-size must be at least 256 bytes, got 10/);
-  const badSlice = await runCli(["plan", jobPath("backpressure.ts"), "--source-slice-ms", "0"]);
+  const badSlice = await runCli(["plan", jobPath("backpressure.ts"), "--task-slice-ms", "0"]);
   assert.equal(badSlice.code, 2);
-  assert.match(badSlice.stderr, /--source-slice-ms must be a positive integer, got '0'/);
+  assert.match(badSlice.stderr, /--task-slice-ms must be a positive integer, got '0'/);
 });
 
 Deno.test("a channel within one slot has its own batch size and credit window", async () => {

@@ -279,7 +279,7 @@ function networkTuning(raw: unknown, what: string): NetworkTuning {
     creditsPerRemoteChannel: [1, 4096],
     inSlotBatchRecords: [1, 65536],
     creditsPerInSlotChannel: [1, 4096],
-    sourceSliceMs: [1, 60_000],
+    taskSliceMs: [1, 60_000],
   });
 }
 

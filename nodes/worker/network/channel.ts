@@ -90,12 +90,13 @@ export interface NetworkSettings {
   /** Batches in flight per channel within one slot (see `inSlotBatchRecords`). */
   readonly creditsPerInSlotChannel: number;
   /**
-   * About the longest a source emits before its slot's event loop takes a
-   * turn (checkpoint triggers, timers, asynchronous state writes and the
-   * slot's other tasks wait for it): its batch shrinks when its chain is
-   * costly (see `../source_batch.ts`).
+   * About the longest a task runs before its slot's event loop takes a turn
+   * (checkpoint triggers, timers, asynchronous state writes and the slot's
+   * other tasks wait for it): a source's batch shrinks when its chain is
+   * costly (see `../source_batch.ts`), and a task with inputs yields between
+   * two buffers once the slice has passed.
    */
-  readonly sourceSliceMs: number;
+  readonly taskSliceMs: number;
 }
 
 export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = {
@@ -106,5 +107,5 @@ export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = {
   backlogBuffersPerChannel: 4,
   inSlotBatchRecords: 256,
   creditsPerInSlotChannel: 4,
-  sourceSliceMs: 5,
+  taskSliceMs: 5,
 };
