@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
  * A slot-like worker: busy batches of 5 ms (a source with a costly chain)
  * with `yieldToEventLoop` between them. For each numbered message from its
  * parent it records how many yields passed between the batch that first saw
- * the parent's shared counter reach that number and the message's arrival.
+ * the parent's shared counter reach that number (raised right after the
+ * post) and the message's arrival.
  */
 const BUSY_WORKER = `
 import { yieldToEventLoop } from "${new URL("./yield.ts", import.meta.url)}";
@@ -28,7 +29,7 @@ while (!stop) {
 postMessage(waited);
 `;
 
-const MESSAGES = 30;
+const MESSAGES = 60;
 
 Deno.test("a slot busy between yields takes each message from another thread within a few yields", async () => {
   const url = URL.createObjectURL(new Blob([BUSY_WORKER], { type: "text/javascript" }));
@@ -44,8 +45,10 @@ Deno.test("a slot busy between yields takes each message from another thread wit
     // spreads them; what is asserted is counted in yields, not time).
     for (let i = 1; i <= MESSAGES; i++) {
       await new Promise((r) => setTimeout(r, 7));
-      Atomics.store(sent, 0, i);
+      // Counted from just after the post: a pause of this thread between the two
+      // cannot be charged to the worker.
       busy.postMessage(i);
+      Atomics.store(sent, 0, i);
     }
     busy.postMessage("stop");
     const waited = await reply.promise as number[];
