@@ -156,10 +156,18 @@ export class CheckpointCoordinator {
     return effects;
   }
 
-  /** Failover: aborts every pending checkpoint (not counted as failures); the interval restarts. */
+  /**
+   * Failover: aborts every pending checkpoint (not counted as failures) and
+   * forgets the tasks, so nothing is triggered until the next attempt's tasks
+   * all run (`setTasks`). They keep their ids across attempts: a trigger in
+   * between reached a task still deploying, which declined it ("task is not
+   * running"), and that failure restarted the job again, attempt after attempt.
+   */
   reset(nowMs: number): CheckpointEffect[] {
     const effects: CheckpointEffect[] = [];
     for (const p of [...this.pending.values()]) effects.push(...this.fail(p, "job reset", nowMs));
+    this.tasks = [];
+    this.sources = [];
     this.finished.clear();
     this.periodStartMs = undefined;
     return effects;

@@ -12,7 +12,8 @@ type Event =
   | readonly ["ack", string, number, number]
   | readonly ["decline", string, number, number]
   | readonly ["finished", string, number]
-  | readonly ["reset", number];
+  | readonly ["reset", number]
+  | readonly ["deployed"];
 
 function apply(c: CheckpointCoordinator, e: Event): CheckpointEffect[] {
   switch (e[0]) {
@@ -28,6 +29,9 @@ function apply(c: CheckpointCoordinator, e: Event): CheckpointEffect[] {
       return c.taskFinished(e[1], e[2]);
     case "reset":
       return c.reset(e[1]);
+    case "deployed":
+      c.setTasks(["src", "map", "sink"], ["src"]);
+      return [];
   }
 }
 
@@ -248,9 +252,16 @@ Deno.test("numbering continues after the checkpoint a job was restored from", ()
     [["tick", 1000], ["trigger 42 checkpoint @1000 -> src"]],
     [["reset", 1100], ["abort 42"]],
     [["ack", "src", 42, 1200], []],
+    // Nothing is triggered while the next attempt deploys (its tasks keep their ids, and a
+    // trigger would reach a task still deploying)...
     [["tick", 1200], []],
-    [["tick", 2199], []],
-    [["tick", 2200], ["trigger 43 checkpoint @2200 -> src"]],
+    [["tick", 2200], []],
+    [["tick", 5000], []],
+    // ...and the interval starts again once they all run.
+    [["deployed"], []],
+    [["tick", 5100], []],
+    [["tick", 6099], []],
+    [["tick", 6100], ["trigger 43 checkpoint @6100 -> src"]],
   ]);
   assert.equal(c.history()[0].failureReason, "job reset");
 });
