@@ -24,36 +24,49 @@ async function finalCounts(dir: string): Promise<Map<string, number>> {
   return counts;
 }
 
+/**
+ * `spate run slow_count.ts` in streaming mode at parallelism 2 (13 keys, 30 us
+ * a record), checkpointing into and writing under `dir`.
+ */
+function slowCountArgs(
+  dir: string,
+  o: { records: number; intervalMs: number; spate?: string[]; job?: string[] },
+): string[] {
+  return [
+    "run",
+    jobPath("slow_count.ts"),
+    ...(o.spate ?? []),
+    "-p",
+    "2",
+    "--mode",
+    "streaming",
+    "--checkpoint-interval",
+    String(o.intervalMs),
+    "--checkpoint-dir",
+    `${dir}/checkpoints`,
+    "--",
+    "--records",
+    String(o.records),
+    "--keys",
+    "13",
+    "--work-us",
+    "30",
+    "--output",
+    `${dir}/out`,
+    ...(o.job ?? []),
+  ];
+}
+
 for (const mode of ["exactly_once", "at_least_once"]) {
   Deno.test(`periodic ${mode} checkpoints complete across workers, output exact`, async () => {
     const cluster = await startCluster(2, 2);
     const dir = await Deno.makeTempDir({ prefix: "spate-chk-" });
     try {
-      const job = runCli([
-        "run",
-        jobPath("slow_count.ts"),
-        "--master",
-        cluster.url,
-        "-p",
-        "2",
-        "--mode",
-        "streaming",
-        "--checkpoint-interval",
-        "100",
-        "--checkpoint-mode",
-        mode,
-        "--checkpoint-dir",
-        `${dir}/checkpoints`,
-        "--",
-        "--records",
-        "60000",
-        "--keys",
-        "13",
-        "--work-us",
-        "30",
-        "--output",
-        `${dir}/out`,
-      ]);
+      const job = runCli(slowCountArgs(dir, {
+        records: 60_000,
+        intervalMs: 100,
+        spate: ["--master", cluster.url, "--checkpoint-mode", mode],
+      }));
       let completed: {
         acknowledged: number;
         totalTasks: number;
@@ -169,28 +182,7 @@ Deno.test("a source at its end takes a checkpoint triggered while it wakes (no l
     const timer = setTimeout(() => deadline.abort(), 30_000);
     try {
       const res = await runCli(
-        [
-          "run",
-          jobPath("slow_count.ts"),
-          "-p",
-          "2",
-          "--mode",
-          "streaming",
-          "--checkpoint-interval",
-          "50",
-          "--checkpoint-dir",
-          `${dir}/checkpoints`,
-          "--",
-          "--records",
-          "40000",
-          "--keys",
-          "13",
-          "--work-us",
-          "30",
-          "--output",
-          `${dir}/out`,
-          "--busy-after-keyby",
-        ],
+        slowCountArgs(dir, { records: 40_000, intervalMs: 50, job: ["--busy-after-keyby"] }),
         undefined,
         deadline.signal,
       );
