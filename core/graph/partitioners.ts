@@ -5,7 +5,7 @@
  */
 
 import type { PartitionerKind, PartitionerSpec } from "../datastream/transformation.ts";
-import { hashKey } from "../state/key_groups.ts";
+import { assignToKeyGroup } from "../state/key_groups.ts";
 
 /** Channel index for a record, or BROADCAST for every channel. */
 export type ChannelSelector = (record: unknown) => number;
@@ -68,7 +68,8 @@ export function channelSelector(
       // One consumer owns every key group: no need to hash each record's key.
       if (channels === 1) return () => 0;
       const key = spec.keySelector!;
-      return (r) => Math.floor((hashKey(key(r)) % maxParallelism) * channels / maxParallelism);
+      return (r) =>
+        Math.floor(assignToKeyGroup(key(r), maxParallelism) * channels / maxParallelism);
     }
     case "custom": {
       const key = spec.keySelector!, custom = spec.custom!;

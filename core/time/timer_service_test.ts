@@ -68,3 +68,27 @@ Deno.test("timers: one timer at a timestamp, then more; deletes, snapshots and f
   service.advanceWatermark(40);
   assert.equal(fired.at(-1), "a/w@10");
 });
+
+Deno.test("timers: epoch, earlier, negative, fractional and infinite timestamps stay apart", () => {
+  const { backend, service, fired } = timers();
+  const epoch = Date.UTC(2026, 0, 1);
+  // The first timestamp filed sets the index's offset base; the others are earlier, later, or
+  // not filed by offset at all (the string "-5" and the offset -5 must not meet).
+  const times = [epoch, epoch - 5, epoch + 0.5, 5, -5, 0.25, Infinity, epoch + 2 ** 31, epoch];
+  backend.setCurrentKey("k");
+  for (const t of times) service.registerEventTimeTimer("", t);
+  for (const t of times) service.registerEventTimeTimer("", t); // each once
+  assert.equal(service.size, times.length - 1);
+  service.deleteEventTimeTimer("", -5);
+  service.deleteEventTimeTimer("", epoch - 5);
+  assert.equal(service.size, times.length - 3);
+  service.advanceWatermark(Infinity);
+  assert.deepEqual(fired, [
+    "k/@0.25",
+    "k/@5",
+    `k/@${epoch}`,
+    `k/@${epoch + 0.5}`,
+    `k/@${epoch + 2 ** 31}`,
+    "k/@Infinity",
+  ]);
+});

@@ -71,3 +71,25 @@ Deno.test("bids whose auction never comes, or came and closed, are dropped once 
   h.element(auction(3, 330, 400), 330).watermark(400);
   assert.deepEqual(h.records(), [{ auction: 2, seller: 12, category: 22, expires: 200, price: 5 }]);
 });
+
+Deno.test("early bids of one millisecond keep only their highest, for the closing and in state", async () => {
+  const h = await join();
+  // Three at 105 (the highest in the middle), one at 99 (before the auction) and one at 106.
+  for (const [t, p] of [[105, 10], [105, 40], [105, 20], [99, 99], [106, 30]]) {
+    h.element(bid(4, t, p), t);
+  }
+  const snapshot = await h.snapshot();
+  const waiting = snapshot.keyed!.keyGroups.flatMap((g) =>
+    (g.encoded !== undefined ? decode(g.encoded) as StateEntries[] : g.states)
+      .flatMap((s) => s.entries.map(([, value]) => value))
+  );
+  assert.deepEqual(waiting, [{ bids: [105, 40, 99, 99, 106, 30], cleanupAt: 105 }]);
+  h.element(auction(4, 100, 200), 100).watermark(200);
+  assert.deepEqual(h.records(), [{
+    auction: 4,
+    seller: 14,
+    category: 24,
+    expires: 200,
+    price: 40,
+  }]);
+});
