@@ -5,7 +5,7 @@
  */
 
 import type { PartitionerKind, PartitionerSpec } from "../datastream/transformation.ts";
-import { assignToKeyGroup } from "../state/key_groups.ts";
+import { assignToKeyGroup, operatorIndexForKeyGroup } from "../state/key_groups.ts";
 
 /** Channel index for a record, or BROADCAST for every channel. */
 export type ChannelSelector = (record: unknown) => number;
@@ -69,7 +69,11 @@ export function channelSelector(
       if (channels === 1) return () => 0;
       const key = spec.keySelector!;
       return (r) =>
-        Math.floor(assignToKeyGroup(key(r), maxParallelism) * channels / maxParallelism);
+        operatorIndexForKeyGroup(
+          maxParallelism,
+          channels,
+          assignToKeyGroup(key(r), maxParallelism),
+        );
     }
     case "custom": {
       const key = spec.keySelector!, custom = spec.custom!;
