@@ -8,16 +8,15 @@
 
 import type { JobPlan, TaskFailure } from "../../core/datastream/execution_context.ts";
 import type { JobVertex } from "../../core/graph/job_graph.ts";
-import { channelSelector } from "../../core/graph/partitioners.ts";
-import { RecordBatchDecoder, RecordBatchEncoder } from "../../core/serde/record_batch.ts";
-import { type ChannelEndpoint, messagePortEndpoint, type RecordArray } from "./network/channel.ts";
+import { RecordBatchDecoder } from "../../core/serde/record_batch.ts";
+import type { RecordArray } from "./network/channel.ts";
 import { InSlotChannels } from "./network/in_slot_channel.ts";
-import { InputGate } from "./network/input_gate.ts";
+import type { InputGate } from "./network/input_gate.ts";
 import { OutputAvailability } from "./network/output_availability.ts";
-import { OutputChannel } from "./network/output_channel.ts";
-import { RecordWriter } from "./network/record_writer.ts";
+import type { RecordWriter } from "./network/record_writer.ts";
 import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
-import type { ChannelPort, TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
+import type { TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
+import { networkMetrics, type TaskNetwork, wireTaskNetwork } from "./task_network.ts";
 import { SourceBatchSize } from "./source_batch.ts";
 import { yieldToEventLoop } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
@@ -43,7 +42,8 @@ export class TaskCancelledError extends Error {
 export class StreamTask {
   private readonly vertex: JobVertex;
   private readonly availability = new OutputAvailability();
-  private readonly writers = new Map<number, RecordWriter>();
+  private readonly network: TaskNetwork;
+  private readonly writers: Map<number, RecordWriter>;
   private readonly gate: InputGate | undefined;
   private readonly chain: OperatorChain;
   /** The event timestamp of the record in process, shared by the chain and the writers. */
@@ -52,8 +52,6 @@ export class StreamTask {
     this.gate?.wake();
     this.wakeSource?.();
   });
-  /** Gate channel -> input index of the chain head. */
-  private readonly inputOfChannel: number[] = [];
   private cancelled = false;
   /** An error from outside the loop (a failed commit); the loop throws it. */
   private asyncError: Error | undefined;
@@ -77,45 +75,9 @@ export class StreamTask {
     if (vertex === undefined) throw new Error(`job has no vertex ${descriptor.vertexId}`);
     this.vertex = vertex;
     const settings = plan.streamGraph.settings;
-    const network = descriptor.network;
-    const encoder = new RecordBatchEncoder();
-    for (const out of descriptor.outputs) {
-      const edge = plan.jobGraph.edges.find((e) => e.id === out.edgeId)!;
-      const streamEdge = plan.streamGraph.edges[edge.id];
-      const channels = out.ports.map((p) =>
-        new OutputChannel(endpointOf(p, "producer", inSlot), encoder, network, this.availability)
-      );
-      const selector = channelSelector(
-        streamEdge.partitioner,
-        channels.length,
-        settings.maxParallelism,
-        descriptor.subtaskIndex,
-      );
-      this.writers.set(
-        edge.id,
-        new RecordWriter(channels, selector, network.bufferTimeoutMs === 0, this.timestamp),
-      );
-    }
-    const inputPorts = descriptor.inputs.flatMap((i) => i.ports);
-    for (const input of descriptor.inputs) {
-      const index = plan.streamGraph.edges[input.edgeId].inputIndex;
-      for (const _ of input.ports) this.inputOfChannel.push(index);
-    }
-    if (inputPorts.length > 0) {
-      const remote = descriptor.inputs.flatMap((i) => i.remote);
-      const endpoints = inputPorts.map((p) => endpointOf(p, "consumer", inSlot));
-      this.gate = new InputGate(
-        endpoints,
-        network,
-        endpoints.map((e, i) =>
-          e.inSlot
-            ? network.creditsPerInSlotChannel
-            : remote[i]
-            ? network.creditsPerRemoteChannel
-            : network.creditsPerChannel
-        ),
-      );
-    }
+    this.network = wireTaskNetwork(descriptor, plan, this.availability, this.timestamp, inSlot);
+    this.writers = this.network.writers;
+    this.gate = this.network.gate;
     this.chain = new OperatorChain(plan.streamGraph, vertex, {
       subtaskIndex: descriptor.subtaskIndex,
       batch: settings.batch,
@@ -286,7 +248,7 @@ export class StreamTask {
     const gate = this.gate!;
     const decoder = new RecordBatchDecoder();
     const heads = this.chain.headInputs;
-    const inputOf = this.inputOfChannel;
+    const inputOf = this.network.inputOfChannel;
     const watermarks = new InputWatermarks(inputOf, heads);
     const timestamp = this.timestamp;
     const processBuffer = (channel: number, data: ArrayBuffer | Uint8Array | RecordArray) => {
@@ -372,33 +334,10 @@ export class StreamTask {
 
   /** The task's counters so far. */
   currentMetrics(): TaskMetrics {
-    let recordsOut = 0, bytesOut = 0, buffersOut = 0, maxBacklog = 0;
-    for (const w of this.writers.values()) {
-      recordsOut += w.recordsOut;
-      for (const c of w.channels) {
-        bytesOut += c.bytesOut;
-        buffersOut += c.buffersOut;
-        maxBacklog = Math.max(maxBacklog, c.maxBacklog);
-      }
-    }
     return {
       recordsIn: this.sourceRecords,
-      recordsOut,
-      bytesIn: this.gate?.bytesIn ?? 0,
-      bytesOut,
-      buffersOut,
-      maxInputQueueBuffers: this.gate?.maxQueuedPerChannel ?? 0,
-      maxOutputBacklogBuffers: maxBacklog,
+      ...networkMetrics(this.network),
       backpressuredMs: Math.round(this.backpressuredMs),
     };
   }
-}
-
-/** The endpoint of a channel port: a MessagePort, or this slot's end of an in-slot channel. */
-function endpointOf(
-  port: ChannelPort,
-  side: "producer" | "consumer",
-  inSlot: InSlotChannels,
-): ChannelEndpoint {
-  return port instanceof MessagePort ? messagePortEndpoint(port) : inSlot.claim(port.inSlot, side);
 }
