@@ -22,7 +22,6 @@
  */
 
 import { setDefaultExecutor } from "./core/datastream/execution_context.ts";
-import { LocalExecutor } from "./nodes/minicluster/mini_cluster.ts";
 
 export { StreamExecutionEnvironment } from "./core/datastream/stream_execution_environment.ts";
 export { DataStream, DataStreamSink } from "./core/datastream/data_stream.ts";
@@ -90,5 +89,12 @@ export type { Sink } from "./core/connectors/file_sink.ts";
 export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
 export { GraphError } from "./core/graph/stream_graph.ts";
 
-// A job run directly (`deno run job.ts`) executes on the embedded local cluster.
-setDefaultExecutor(() => new LocalExecutor());
+// A job run directly (`deno run job.ts`) executes on the embedded local cluster. The
+// cluster's code (master, REST, worker) loads only then: a slot or `spate plan` that
+// imports the job never loads it.
+setDefaultExecutor(() => ({
+  async execute(plan, onCollect) {
+    const { LocalExecutor } = await import("./nodes/minicluster/mini_cluster.ts");
+    return await new LocalExecutor().execute(plan, onCollect);
+  },
+}));
