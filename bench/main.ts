@@ -1,7 +1,8 @@
 /**
- * Benchmarks: `deno task bench <name> [options]` (or `spate bench ...` from a
- * source checkout). Each prints its figures and the baseline measured in the
- * same run.
+ * Benchmarks: `deno task bench <name> [options]` from a source checkout. They
+ * are not part of the `spate` CLI: they need the repository (examples, test
+ * helpers) and would weigh on a compiled binary. Each prints its figures and
+ * the baseline measured in the same run.
  * @module
  */
 
@@ -9,6 +10,7 @@ import { checkpointBench } from "./checkpoint.ts";
 import { nexmarkBench } from "./nexmark.ts";
 import { latencyBench } from "./latency.ts";
 import { shuffleBench } from "./shuffle.ts";
+import { slotStartupBench } from "./slot_startup.ts";
 import { windowsBench } from "./windows.ts";
 import { wordcountBench } from "./wordcount.ts";
 
@@ -18,6 +20,7 @@ export const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   nexmark: nexmarkBench,
   latency: latencyBench,
   shuffle: shuffleBench,
+  startup: slotStartupBench,
   windows: windowsBench,
   wordcount: wordcountBench,
 };
@@ -27,7 +30,7 @@ export async function runBench(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   const bench = BENCHES[name];
   if (bench === undefined) {
-    console.error(`usage: spate bench <${Object.keys(BENCHES).join("|")}> [options]`);
+    console.error(`usage: deno task bench <${Object.keys(BENCHES).join("|")}> [options]`);
     return 2;
   }
   await bench(rest);

@@ -7,8 +7,7 @@
 
 import { GraphError } from "../core/graph/stream_graph.ts";
 import { NotEnoughSlotsError } from "../nodes/master/slot_assignment.ts";
-import { JobBuildError } from "./load_job.ts";
-import { benchCommand } from "./bench.ts";
+import { JobBuildError } from "../nodes/client/load_job.ts";
 import { planCommand } from "./plan.ts";
 import { masterCommand } from "./master.ts";
 import { workerCommand } from "./worker.ts";
@@ -26,7 +25,6 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   list: listCommand,
   cancel: cancelCommand,
   savepoint: savepointCommand,
-  bench: benchCommand,
 };
 
 /** Runs the CLI with `args`; returns the process exit code. */

@@ -2,7 +2,7 @@
 
 import { planToJson, planToText } from "../core/graph/plan_format.ts";
 import { parseJobOptions } from "./job_options.ts";
-import { jobModuleUrl, planJob } from "./load_job.ts";
+import { jobModuleUrl, planJob } from "../nodes/client/load_job.ts";
 
 /** Runs the command; returns the exit code. */
 export async function planCommand(args: string[]): Promise<number> {

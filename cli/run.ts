@@ -6,7 +6,7 @@ import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
 import { RemoteExecutor } from "../nodes/client/remote_executor.ts";
 import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
 import { parseJobOptions, positiveInt } from "./job_options.ts";
-import { importJob, jobModuleUrl } from "./load_job.ts";
+import { importJob, jobModuleUrl } from "../nodes/client/load_job.ts";
 import { progressPrinter } from "./progress.ts";
 import { failureText, summaryText } from "./summary.ts";
 import { UsageError } from "./usage.ts";

@@ -20,9 +20,6 @@ Usage:
       Cancel a job (after taking a savepoint, whose directory it prints).
   spate savepoint <job-id> [--master URL] [--dir D]
       Take a savepoint of a running job (default under the master's ./.spate/savepoints).
-  spate bench <nexmark|latency|shuffle|checkpoint|windows|wordcount> [options]
-      Run a benchmark against its baseline (from a source checkout); e.g.
-      spate bench nexmark --query q1 --events 1000000 [--parallelism 1,2] [--local | --master URL]
   spate help
       Show this text.
 

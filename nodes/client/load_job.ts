@@ -11,7 +11,7 @@ import {
   JobExecutionError,
   type JobPlan,
   setJobContext,
-} from "../core/datastream/execution_context.ts";
+} from "../../core/datastream/execution_context.ts";
 import { resolve } from "node:path";
 
 /** Messages of errors raised by loading a module rather than by running it. */
