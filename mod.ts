@@ -75,7 +75,7 @@ export {
   ReducingStateDescriptor,
   stateTtlConfig,
   ValueStateDescriptor,
-} from "./core/state/state_descriptors.ts";
+} from "./core/api/state.ts";
 export type {
   AggregateFunction,
   AggregatingState,
@@ -84,7 +84,7 @@ export type {
   ReducingState,
   StateTtlConfig,
   ValueState,
-} from "./core/state/state_descriptors.ts";
+} from "./core/api/state.ts";
 export { FileSink } from "./core/connectors/file_sink.ts";
 export type { Sink } from "./core/connectors/file_sink.ts";
 export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";

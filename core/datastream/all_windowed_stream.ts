@@ -7,7 +7,7 @@
  */
 
 import type { FieldRef } from "../operators/aggregations.ts";
-import type { AggregateFunction } from "../state/state_descriptors.ts";
+import type { AggregateFunction } from "../api/state.ts";
 import type { Evictor } from "../windows/evictors.ts";
 import type { Window } from "../windows/time_window.ts";
 import type { Trigger } from "../windows/triggers.ts";

@@ -15,7 +15,7 @@ import { checkSameEnvironment, twoInputStream } from "./_two_input.ts";
 import type { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from "./co_functions.ts";
 import type { DataStream } from "./data_stream.ts";
 import type { KeyedStream } from "./keyed_stream.ts";
-import type { MapStateDescriptor } from "../state/state_descriptors.ts";
+import type { MapStateDescriptor } from "../api/state.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
 import type { Transformation } from "./transformation.ts";
 

@@ -16,7 +16,7 @@ import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { TextFileSinkOperator } from "../operators/text_file_sink.ts";
 import { TimestampsAndWatermarksOperator } from "../operators/timestamps_and_watermarks.ts";
 import type { WatermarkStrategy } from "../time/watermark_strategy.ts";
-import type { MapStateDescriptor } from "../state/state_descriptors.ts";
+import type { MapStateDescriptor } from "../api/state.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast_stream.ts";
 import { ConnectedStreams } from "./connected_streams.ts";
 import type { JobExecutionResult } from "./execution_context.ts";

@@ -15,7 +15,7 @@ import type {
   ReducingStateDescriptor,
   ValueState,
   ValueStateDescriptor,
-} from "../state/state_descriptors.ts";
+} from "../api/state.ts";
 
 /** Receives the records a function emits. */
 export interface Collector<T> {

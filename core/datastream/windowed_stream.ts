@@ -20,7 +20,7 @@ import {
 import type { SliceFold } from "../operators/window_slices.ts";
 import type { Transformation } from "./transformation.ts";
 import type { WindowFold } from "../operators/window_contents.ts";
-import type { AggregateFunction } from "../state/state_descriptors.ts";
+import type { AggregateFunction } from "../api/state.ts";
 import type { Evictor } from "../windows/evictors.ts";
 import type { Window } from "../windows/time_window.ts";
 import type { Trigger } from "../windows/triggers.ts";

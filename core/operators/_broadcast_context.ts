@@ -13,7 +13,7 @@ import type {
   KeyedBroadcastOnTimerContext,
   ReadOnlyBroadcastState,
 } from "../datastream/co_functions.ts";
-import type { MapState, MapStateDescriptor } from "../state/state_descriptors.ts";
+import type { MapState, MapStateDescriptor } from "../api/state.ts";
 import { FunctionContext } from "./function_context.ts";
 import type { OperatorContext, Output } from "./stream_operator.ts";
 

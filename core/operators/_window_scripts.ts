@@ -6,7 +6,7 @@
  */
 
 import { OutputTag } from "../datastream/functions.ts";
-import type { AggregateFunction } from "../state/state_descriptors.ts";
+import type { AggregateFunction } from "../api/state.ts";
 import type { TimeWindow, Window } from "../windows/time_window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import type { WindowFold } from "./window_contents.ts";

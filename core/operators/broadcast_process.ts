@@ -23,7 +23,7 @@ import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
  * @example
  * ```ts
  * import { BroadcastProcessOperator } from "./broadcast_process.ts";
- * import { MapStateDescriptor } from "../state/state_descriptors.ts";
+ * import { MapStateDescriptor } from "../api/state.ts";
  * const words = new MapStateDescriptor<string, boolean>("stop-words");
  * const op = new BroadcastProcessOperator<string, string, string>({
  *   processElement(w, ctx, out) {

@@ -27,7 +27,7 @@ import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
  * @example
  * ```ts
  * import { KeyedBroadcastProcessOperator } from "./keyed_broadcast_process.ts";
- * import { MapStateDescriptor } from "../state/state_descriptors.ts";
+ * import { MapStateDescriptor } from "../api/state.ts";
  * const limits = new MapStateDescriptor<string, number>("limits");
  * const op = new KeyedBroadcastProcessOperator<string, [string, number], number, string>(
  *   {

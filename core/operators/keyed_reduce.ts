@@ -10,7 +10,7 @@
 import type { KeySelector, ReduceFunction } from "../datastream/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { stateKeyOf } from "../state/keyed_state_backend.ts";
-import { type ValueState, ValueStateDescriptor } from "../state/state_descriptors.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 const STATE_NAME = "_reduce";

@@ -17,7 +17,7 @@ import {
   ListStateDescriptor,
   type ReducingState,
   ReducingStateDescriptor,
-} from "../state/state_descriptors.ts";
+} from "../api/state.ts";
 import type { TimestampedValue } from "../windows/evictors.ts";
 
 /** How a window folds its elements. */

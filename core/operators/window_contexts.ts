@@ -9,8 +9,7 @@
 import type { OutputTag } from "../datastream/functions.ts";
 import type { KeyedStateStore, ProcessWindowContext } from "../datastream/window_functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import { ValueStateDescriptor } from "../state/state_descriptors.ts";
-import type { ValueState } from "../state/value_state.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import type { InternalTimerService } from "../time/timer_service.ts";
 import { GlobalWindow, type Window } from "../windows/time_window.ts";
 import type { OnMergeContext } from "../windows/triggers.ts";

@@ -14,8 +14,7 @@
 import type { Collector, OutputTag, RichFunction } from "../datastream/functions.ts";
 import type { ProcessWindowContext } from "../datastream/window_functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import { ValueStateDescriptor } from "../state/state_descriptors.ts";
-import type { ValueState } from "../state/value_state.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import type { InternalTimerService, Timer } from "../time/timer_service.ts";
 import type { Evictor, EvictorContext, TimestampedValue } from "../windows/evictors.ts";
 import { MergingWindowSet, type MergingWindowSetSnapshot } from "../windows/merging_window_set.ts";

@@ -6,7 +6,7 @@ import { setJobContext } from "../datastream/execution_context.ts";
 import { StreamExecutionEnvironment } from "../datastream/stream_execution_environment.ts";
 import type { OperatorTransformation } from "../datastream/transformation.ts";
 import type { ProcessWindowFunction } from "../datastream/window_functions.ts";
-import { ValueStateDescriptor } from "../state/state_descriptors.ts";
+import { ValueStateDescriptor } from "../api/state.ts";
 import { ContinuousEventTimeTrigger } from "../windows/continuous_triggers.ts";
 import { TimeEvictor } from "../windows/evictors.ts";
 import { EventTimeSessionWindows } from "../windows/session_windows.ts";

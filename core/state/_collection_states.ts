@@ -8,7 +8,7 @@
 
 import type { StateAccess, TtlPolicy } from "./_ttl.ts";
 import { type StateKey, stateKeyOf } from "./keyed_state_backend.ts";
-import type { ListState, MapState } from "./state_descriptors.ts";
+import type { ListState, MapState } from "../api/state.ts";
 
 type Stamped<T> = [value: T, ts: number];
 type MapEntry<K, V> = [key: K, value: V, ts?: number];

@@ -10,7 +10,7 @@ import type {
   AggregatingState,
   ReducingState,
   ValueState,
-} from "./state_descriptors.ts";
+} from "../api/state.ts";
 
 type Stamped<T> = [value: T, ts: number];
 

@@ -5,7 +5,7 @@
  */
 
 import type { StateKey } from "./keyed_state_backend.ts";
-import type { StateTtlConfig } from "./state_descriptors.ts";
+import type { StateTtlConfig } from "../api/state.ts";
 
 /** One state's entries in one key group: state key -> stored form. */
 export type StateTable = Map<StateKey, unknown>;

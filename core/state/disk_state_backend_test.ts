@@ -4,11 +4,7 @@ import { DiskStateBackend } from "./disk_state_backend.ts";
 import { HeapStateBackend } from "./heap_state_backend.ts";
 import { assignToKeyGroup } from "./key_groups.ts";
 import type { KeyedStateBackend } from "./keyed_state_backend.ts";
-import {
-  ListStateDescriptor,
-  MapStateDescriptor,
-  ValueStateDescriptor,
-} from "./state_descriptors.ts";
+import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from "../api/state.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "spate-disk-state-test-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));

@@ -18,7 +18,7 @@ import type {
   ReducingStateDescriptor,
   ValueState,
   ValueStateDescriptor,
-} from "./state_descriptors.ts";
+} from "../api/state.ts";
 
 /** A key as stored in state maps: primitives as they are, structured keys as JSON text. */
 export type StateKey = string | number | boolean | bigint | null | undefined;

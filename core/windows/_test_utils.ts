@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { ValueState } from "../state/value_state.ts";
+import type { ValueState } from "../api/state.ts";
 import { MIN_WATERMARK } from "../time/watermark.ts";
 import type { Window } from "./time_window.ts";
 import type { OnMergeContext, Trigger, TriggerResult } from "./triggers.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ValueState } from "../state/value_state.ts";
+import type { ValueState } from "../api/state.ts";
 import type { Window } from "./time_window.ts";
 
 /** What the operator does with the window after a trigger call. */

@@ -19,7 +19,7 @@ import {
   ReducingStateDescriptor,
   type StateTtlConfig,
   ValueStateDescriptor,
-} from "../../core/state/state_descriptors.ts";
+} from "../../core/api/state.ts";
 
 export const MAX_PARALLELISM = 16;
 const AVG = {
