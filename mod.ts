@@ -35,9 +35,9 @@ export {
   KeyedBroadcastConnectedStream,
 } from "./core/datastream/broadcast_stream.ts";
 export { IntervalJoin, IntervalJoined } from "./core/datastream/interval_join.ts";
-export type * from "./core/datastream/co_functions.ts";
-export type * from "./core/datastream/functions.ts";
-export { OutputTag } from "./core/datastream/functions.ts";
+export type * from "./core/api/co_functions.ts";
+export type * from "./core/api/functions.ts";
+export { OutputTag } from "./core/api/functions.ts";
 export {
   BoundedOutOfOrdernessWatermarks,
   MAX_WATERMARK,
@@ -59,7 +59,9 @@ export {
   WindowedCoGroup,
   WindowedJoin,
 } from "./core/datastream/co_grouped_streams.ts";
-export type * from "./core/datastream/window_functions.ts";
+export type * from "./core/api/window_functions.ts";
+export type * from "./core/api/keyed_state_store.ts";
+export type { Window } from "./core/api/window.ts";
 export { jobArgs, JobExecutionError } from "./core/datastream/execution_context.ts";
 export type {
   JobExecutionResult,

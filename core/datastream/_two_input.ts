@@ -6,7 +6,7 @@
 
 import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { DataStream } from "./data_stream.ts";
-import type { KeySelector } from "./functions.ts";
+import type { KeySelector } from "../api/functions.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
 import type { Transformation } from "./transformation.ts";
 

@@ -12,7 +12,10 @@
 import { BroadcastProcessOperator } from "../operators/broadcast_process.ts";
 import { KeyedBroadcastProcessOperator } from "../operators/keyed_broadcast_process.ts";
 import { checkSameEnvironment, twoInputStream } from "./_two_input.ts";
-import type { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from "./co_functions.ts";
+import type {
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
+} from "../api/co_functions.ts";
 import type { DataStream } from "./data_stream.ts";
 import type { KeyedStream } from "./keyed_stream.ts";
 import type { MapStateDescriptor } from "../api/state.ts";

@@ -29,11 +29,12 @@ import type {
   Partitioner,
   ProcessFunction,
   SinkFunction,
-} from "./functions.ts";
+} from "../api/functions.ts";
 import { KeyedStream } from "./keyed_stream.ts";
 import { ALL_WINDOW_KEY, AllWindowedStream } from "./all_windowed_stream.ts";
 import { CoGroupedStreams, JoinedStreams } from "./co_grouped_streams.ts";
-import type { GlobalWindow, Window } from "../windows/time_window.ts";
+import type { GlobalWindow } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
 import type { OperatorTransformation, PartitionerSpec, Transformation } from "./transformation.ts";

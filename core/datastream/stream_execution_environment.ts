@@ -33,7 +33,7 @@ import {
   type JobPlan,
   type RuntimeMode,
 } from "./execution_context.ts";
-import type { KeySelector } from "./functions.ts";
+import type { KeySelector } from "../api/functions.ts";
 import type { OperatorTransformation, Transformation } from "./transformation.ts";
 
 /** Default buffer timeout: a partly filled buffer leaves after this long. */

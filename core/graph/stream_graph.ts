@@ -7,7 +7,7 @@
 
 import type { CheckpointTuning } from "../datastream/execution_context.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
-import type { KeySelector } from "../datastream/functions.ts";
+import type { KeySelector } from "../api/functions.ts";
 import type {
   ChainingStrategy,
   PartitionerSpec,

@@ -12,7 +12,7 @@ import type {
   BroadcastContext,
   KeyedBroadcastOnTimerContext,
   ReadOnlyBroadcastState,
-} from "../datastream/co_functions.ts";
+} from "../api/co_functions.ts";
 import type { MapState, MapStateDescriptor } from "../api/state.ts";
 import { FunctionContext } from "./function_context.ts";
 import type { OperatorContext, Output } from "./stream_operator.ts";

@@ -5,9 +5,10 @@
  * @module
  */
 
-import { OutputTag } from "../datastream/functions.ts";
+import { OutputTag } from "../api/functions.ts";
 import type { AggregateFunction } from "../api/state.ts";
-import type { TimeWindow, Window } from "../windows/time_window.ts";
+import type { TimeWindow } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import type { WindowFold } from "./window_contents.ts";
 import type { WindowOperatorSpec } from "./window_operator.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { BroadcastProcessFunction } from "../datastream/co_functions.ts";
-import type { RichFunction } from "../datastream/functions.ts";
+import type { BroadcastProcessFunction } from "../api/co_functions.ts";
+import type { RichFunction } from "../api/functions.ts";
 import {
   type AnyMapStateDescriptor,
   BroadcastFunctionContext,

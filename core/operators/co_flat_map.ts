@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { CoFlatMapFunction } from "../datastream/co_functions.ts";
-import type { RichFunction } from "../datastream/functions.ts";
+import type { CoFlatMapFunction } from "../api/co_functions.ts";
+import type { RichFunction } from "../api/functions.ts";
 import type { KeySelectors } from "./co_map.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
 

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { CoMapFunction } from "../datastream/co_functions.ts";
-import type { KeySelector, RichFunction } from "../datastream/functions.ts";
+import type { CoMapFunction } from "../api/co_functions.ts";
+import type { KeySelector, RichFunction } from "../api/functions.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
 
 /** The key selectors of a keyed two-input operator: input 1's, then input 2's. */

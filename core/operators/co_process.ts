@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { CoProcessFunction } from "../datastream/co_functions.ts";
-import type { RichFunction } from "../datastream/functions.ts";
+import type { CoProcessFunction } from "../api/co_functions.ts";
+import type { RichFunction } from "../api/functions.ts";
 import { FunctionContext } from "./function_context.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
 

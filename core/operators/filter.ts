@@ -1,6 +1,6 @@
 /** Filter operator: keeps the records the predicate accepts. @module */
 
-import type { FilterFunction } from "../datastream/functions.ts";
+import type { FilterFunction } from "../api/functions.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class FilterOperator<T> extends AbstractStreamOperator<T, T> {

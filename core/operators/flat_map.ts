@@ -1,6 +1,6 @@
 /** FlatMap operator: one record in, any number out. @module */
 
-import type { FlatMapFunction } from "../datastream/functions.ts";
+import type { FlatMapFunction } from "../api/functions.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class FlatMapOperator<T, R> extends AbstractStreamOperator<T, R> {

@@ -10,8 +10,8 @@
  * @module
  */
 
-import type { ProcessJoinContext, ProcessJoinFunction } from "../datastream/co_functions.ts";
-import type { KeySelector, OutputTag, RichFunction } from "../datastream/functions.ts";
+import type { ProcessJoinContext, ProcessJoinFunction } from "../api/co_functions.ts";
+import type { KeySelector, OutputTag, RichFunction } from "../api/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { type MapState, MapStateDescriptor } from "../api/state.ts";
 import type { InternalTimerService, Timer } from "../time/timer_service.ts";

@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { KeyedBroadcastProcessFunction } from "../datastream/co_functions.ts";
-import type { KeySelector, RichFunction } from "../datastream/functions.ts";
+import type { KeyedBroadcastProcessFunction } from "../api/co_functions.ts";
+import type { KeySelector, RichFunction } from "../api/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import {
   type AnyMapStateDescriptor,

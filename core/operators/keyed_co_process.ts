@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { KeyedCoProcessFunction } from "../datastream/co_functions.ts";
-import type { KeySelector, RichFunction } from "../datastream/functions.ts";
+import type { KeyedCoProcessFunction } from "../api/co_functions.ts";
+import type { KeySelector, RichFunction } from "../api/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { FunctionContext, routeTimers } from "./function_context.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";

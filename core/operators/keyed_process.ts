@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { KeyedProcessFunction, KeySelector, RichFunction } from "../datastream/functions.ts";
+import type { KeyedProcessFunction, KeySelector, RichFunction } from "../api/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { FunctionContext, routeTimers } from "./function_context.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";

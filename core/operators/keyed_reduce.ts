@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { KeySelector, ReduceFunction } from "../datastream/functions.ts";
+import type { KeySelector, ReduceFunction } from "../api/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { stateKeyOf } from "../state/keyed_state_backend.ts";
 import { type ValueState, ValueStateDescriptor } from "../api/state.ts";

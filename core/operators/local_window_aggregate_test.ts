@@ -6,9 +6,10 @@ import type {
   OperatorTransformation,
   PartitionTransformation,
 } from "../datastream/transformation.ts";
-import type { ProcessWindowFunction } from "../datastream/window_functions.ts";
+import type { ProcessWindowFunction } from "../api/window_functions.ts";
 import { SlidingEventTimeWindows } from "../windows/sliding_windows.ts";
-import type { TimeWindow, Window } from "../windows/time_window.ts";
+import type { TimeWindow } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import { type HarnessSnapshot, OperatorHarness } from "../../tests/_helpers/operator_harness.ts";

@@ -1,6 +1,6 @@
 /** Map operator: one record in, one record out. @module */
 
-import type { MapFunction } from "../datastream/functions.ts";
+import type { MapFunction } from "../api/functions.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class MapOperator<T, R> extends AbstractStreamOperator<T, R> {

@@ -1,6 +1,6 @@
 /** Process operator: a ProcessFunction over a non-keyed stream. @module */
 
-import type { ProcessFunction, RichFunction } from "../datastream/functions.ts";
+import type { ProcessFunction, RichFunction } from "../api/functions.ts";
 import { FunctionContext } from "./function_context.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 

@@ -1,6 +1,6 @@
 /** Sink operator around a user SinkFunction. @module */
 
-import type { RichFunction, RichSinkFunction, SinkFunction } from "../datastream/functions.ts";
+import type { RichFunction, RichSinkFunction, SinkFunction } from "../api/functions.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class SinkOperator<T> extends AbstractStreamOperator<T, never> {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RichFunction, RuntimeContext } from "../datastream/functions.ts";
+import type { RichFunction, RuntimeContext } from "../api/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import type { OperatorStateStore } from "../state/operator_state.ts";
 import type { ProcessingTimeService } from "../time/processing_time.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ReduceFunction } from "../datastream/functions.ts";
+import type { ReduceFunction } from "../api/functions.ts";
 import type { AccumulatorAccess } from "../state/_scalar_states.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import {

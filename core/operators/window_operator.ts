@@ -11,14 +11,15 @@
  * @module
  */
 
-import type { Collector, OutputTag, RichFunction } from "../datastream/functions.ts";
-import type { ProcessWindowContext } from "../datastream/window_functions.ts";
+import type { Collector, OutputTag, RichFunction } from "../api/functions.ts";
+import type { ProcessWindowContext } from "../api/window_functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import type { InternalTimerService, Timer } from "../time/timer_service.ts";
 import type { Evictor, EvictorContext, TimestampedValue } from "../windows/evictors.ts";
 import { MergingWindowSet, type MergingWindowSetSnapshot } from "../windows/merging_window_set.ts";
-import { GlobalWindow, TimeWindow, type Window } from "../windows/time_window.ts";
+import { GlobalWindow, TimeWindow } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import type { Trigger } from "../windows/triggers.ts";
 import {
   isMergingWindowAssigner,

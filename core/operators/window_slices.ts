@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { ReduceFunction } from "../datastream/functions.ts";
+import type { ReduceFunction } from "../api/functions.ts";
 import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
 import type { AggregateFunction } from "../api/state.ts";
 import { getWindowStartWithOffset, TimeWindow } from "../windows/time_window.ts";

@@ -5,7 +5,7 @@
  */
 
 import { requireCount } from "./_checks.ts";
-import type { Window } from "./time_window.ts";
+import type { Window } from "../api/window.ts";
 import {
   type OnMergeContext,
   type Trigger,

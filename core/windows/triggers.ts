@@ -10,7 +10,7 @@
  */
 
 import type { ValueState } from "../api/state.ts";
-import type { Window } from "./time_window.ts";
+import type { Window } from "../api/window.ts";
 
 /** What the operator does with the window after a trigger call. */
 export interface TriggerResult {

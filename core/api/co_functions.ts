@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { MapState, MapStateDescriptor } from "../api/state.ts";
+import type { MapState, MapStateDescriptor } from "./state.ts";
 import type {
   Collector,
   KeyedProcessContext,
@@ -68,7 +68,7 @@ export interface CoProcessFunction<IN1, IN2, R> extends RichFunction {
  * @example
  * ```ts
  * import type { KeyedCoProcessFunction } from "./co_functions.ts";
- * import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
+ * import { type ValueState, ValueStateDescriptor } from "./state.ts";
  * // Emits an order's id once its payment has arrived, whichever comes first.
  * type Order = { id: string };
  * type Payment = { orderId: string };
@@ -169,7 +169,7 @@ export interface BroadcastProcessFunction<IN1, IN2, R> extends RichFunction {
  * @example
  * ```ts
  * import type { KeyedBroadcastProcessFunction } from "./co_functions.ts";
- * import { MapStateDescriptor } from "../api/state.ts";
+ * import { MapStateDescriptor } from "./state.ts";
  * const limits = new MapStateDescriptor<string, number>("limits");
  * const alert: KeyedBroadcastProcessFunction<string, number, [string, number], string> = {
  *   processElement(v, ctx, out) {
