@@ -62,13 +62,10 @@ export {
 export type * from "./core/api/window_functions.ts";
 export type * from "./core/api/keyed_state_store.ts";
 export type { Window } from "./core/api/window.ts";
-export { jobArgs, JobExecutionError } from "./core/datastream/execution_context.ts";
-export type {
-  JobExecutionResult,
-  RuntimeMode,
-  TaskFailure,
-  VertexMetrics,
-} from "./core/datastream/execution_context.ts";
+export { jobArgs } from "./core/datastream/execution_context.ts";
+export { JobExecutionError } from "./core/graph/job_result.ts";
+export type { JobExecutionResult, TaskFailure, VertexMetrics } from "./core/graph/job_result.ts";
+export type { RuntimeMode } from "./core/graph/job_plan.ts";
 export { ParameterTool } from "./core/datastream/parameter_tool.ts";
 export {
   AggregatingStateDescriptor,

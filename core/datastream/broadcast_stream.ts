@@ -20,7 +20,7 @@ import type { DataStream } from "./data_stream.ts";
 import type { KeyedStream } from "./keyed_stream.ts";
 import type { MapStateDescriptor } from "../api/state.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
-import type { Transformation } from "./transformation.ts";
+import type { Transformation } from "../graph/transformation.ts";
 
 /**
  * A stream whose records go to every subtask of the operator it feeds, with

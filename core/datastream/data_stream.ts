@@ -19,7 +19,7 @@ import type { WatermarkStrategy } from "../time/watermark_strategy.ts";
 import type { MapStateDescriptor } from "../api/state.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast_stream.ts";
 import { ConnectedStreams } from "./connected_streams.ts";
-import type { JobExecutionResult } from "./execution_context.ts";
+import type { JobExecutionResult } from "../graph/job_result.ts";
 import type {
   FilterFunction,
   FlatMapFunction,
@@ -37,7 +37,11 @@ import type { GlobalWindow } from "../windows/time_window.ts";
 import type { Window } from "../api/window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
-import type { OperatorTransformation, PartitionerSpec, Transformation } from "./transformation.ts";
+import type {
+  OperatorTransformation,
+  PartitionerSpec,
+  Transformation,
+} from "../graph/transformation.ts";
 import { TransformationConfig } from "./transformation_config.ts";
 
 /**

@@ -23,7 +23,7 @@ import type {
   ReduceFunction,
 } from "../api/functions.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
-import type { Transformation } from "./transformation.ts";
+import type { Transformation } from "../graph/transformation.ts";
 import { WindowedStream } from "./windowed_stream.ts";
 import { CountEvictor } from "../windows/evictors.ts";
 import { CountTrigger } from "../windows/count_trigger.ts";

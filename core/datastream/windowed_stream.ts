@@ -18,7 +18,7 @@ import {
   partialFold,
 } from "../operators/local_window_aggregate.ts";
 import type { SliceFold } from "../operators/window_slices.ts";
-import type { Transformation } from "./transformation.ts";
+import type { Transformation } from "../graph/transformation.ts";
 import type { WindowFold } from "../operators/window_contents.ts";
 import type { AggregateFunction } from "../api/state.ts";
 import type { Evictor } from "../windows/evictors.ts";

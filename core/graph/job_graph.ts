@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { PartitionerKind } from "../datastream/transformation.ts";
+import type { PartitionerKind } from "./transformation.ts";
 import type { StreamEdge, StreamGraph, StreamNode } from "./stream_graph.ts";
 
 /** An edge between two vertices: a network or MessagePort exchange. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { PartitionerKind, PartitionerSpec } from "../datastream/transformation.ts";
+import type { PartitionerKind, PartitionerSpec } from "./transformation.ts";
 import { assignToKeyGroup, operatorIndexForKeyGroup } from "../state/key_groups.ts";
 
 /** Channel index for a record, or BROADCAST for every channel. */

@@ -2,10 +2,7 @@ import assert from "node:assert/strict";
 import type { DataStream } from "../datastream/data_stream.ts";
 import { setJobContext } from "../datastream/execution_context.ts";
 import { StreamExecutionEnvironment } from "../datastream/stream_execution_environment.ts";
-import type {
-  OperatorTransformation,
-  PartitionTransformation,
-} from "../datastream/transformation.ts";
+import type { OperatorTransformation, PartitionTransformation } from "../graph/transformation.ts";
 import type { ProcessWindowFunction } from "../api/window_functions.ts";
 import { SlidingEventTimeWindows } from "../windows/sliding_windows.ts";
 import type { TimeWindow } from "../windows/time_window.ts";

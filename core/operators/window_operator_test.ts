@@ -4,7 +4,7 @@ import { OutputTag } from "../api/functions.ts";
 import type { KeyedStream } from "../datastream/keyed_stream.ts";
 import { setJobContext } from "../datastream/execution_context.ts";
 import { StreamExecutionEnvironment } from "../datastream/stream_execution_environment.ts";
-import type { OperatorTransformation } from "../datastream/transformation.ts";
+import type { OperatorTransformation } from "../graph/transformation.ts";
 import type { ProcessWindowFunction } from "../api/window_functions.ts";
 import { ValueStateDescriptor } from "../api/state.ts";
 import { ContinuousEventTimeTrigger } from "../windows/continuous_triggers.ts";
