@@ -10,7 +10,14 @@ import type { Window } from "../api/window.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import { type HarnessSnapshot, OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
-import { byValue, type Ev, late, random, type Row, sum } from "./_window_scripts.ts";
+import {
+  byValue,
+  type Ev,
+  late,
+  random,
+  type Row,
+  sum,
+} from "../../tests/_helpers/window_scripts.ts";
 import { LocalWindowAggregateOperator, type PreAggregation } from "./local_window_aggregate.ts";
 import type { StreamOperator } from "./stream_operator.ts";
 
