@@ -7,7 +7,6 @@
  * @module
  */
 
-import type { MapState, MapStateDescriptor } from "./state.ts";
 import type {
   Collector,
   KeyedProcessContext,
@@ -18,6 +17,7 @@ import type {
   TimeDomain,
   TimerService,
 } from "./functions.ts";
+import type { MapState, MapStateDescriptor } from "./state.ts";
 
 /**
  * One-to-one over two connected streams: `map1` takes the records of the

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { Window } from "./window.ts";
-import type { KeyedStateStore } from "./keyed_state_store.ts";
 import type { Collector, OutputTag, RichFunction } from "./functions.ts";
+import type { KeyedStateStore } from "./keyed_state_store.ts";
+import type { Window } from "./window.ts";
 
 /** What a window function knows of the firing window. */
 export interface ProcessWindowContext<W extends Window> {

@@ -12,8 +12,8 @@
 
 import type { ProcessJoinContext, ProcessJoinFunction } from "../api/co_functions.ts";
 import type { KeySelector, OutputTag } from "../api/functions.ts";
-import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { type MapState, MapStateDescriptor } from "../api/state.ts";
+import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import type { InternalTimerService, Timer } from "../time/timer_service.ts";
 import type { Output } from "./stream_operator.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";

@@ -8,9 +8,9 @@
  */
 
 import type { KeySelector, ReduceFunction } from "../api/functions.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { stateKeyOf } from "../state/keyed_state_backend.ts";
-import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import { AbstractUdfStreamOperator } from "./udf_operator.ts";
 
 const STATE_NAME = "_reduce";

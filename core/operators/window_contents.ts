@@ -8,8 +8,6 @@
  */
 
 import type { ReduceFunction } from "../api/functions.ts";
-import type { AccumulatorAccess } from "../state/_scalar_states.ts";
-import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import {
   type AggregateFunction,
   AggregatingStateDescriptor,
@@ -18,6 +16,8 @@ import {
   type ReducingState,
   ReducingStateDescriptor,
 } from "../api/state.ts";
+import type { AccumulatorAccess } from "../state/_scalar_states.ts";
+import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import type { TimestampedValue } from "../windows/evictors.ts";
 
 /** How a window folds its elements. */

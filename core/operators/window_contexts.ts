@@ -8,12 +8,12 @@
 
 import type { OutputTag } from "../api/functions.ts";
 import type { KeyedStateStore } from "../api/keyed_state_store.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
+import type { Window } from "../api/window.ts";
 import type { ProcessWindowContext } from "../api/window_functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import type { InternalTimerService } from "../time/timer_service.ts";
 import { GlobalWindow } from "../windows/time_window.ts";
-import type { Window } from "../api/window.ts";
 import type { OnMergeContext } from "../windows/triggers.ts";
 import type { Output } from "./stream_operator.ts";
 

@@ -17,8 +17,8 @@
  */
 
 import type { ReduceFunction } from "../api/functions.ts";
-import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
 import type { AggregateFunction } from "../api/state.ts";
+import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
 import { getWindowStartWithOffset, TimeWindow } from "../windows/time_window.ts";
 
 /** The window geometry, in event-time milliseconds. */

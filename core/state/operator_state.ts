@@ -5,7 +5,6 @@
  * @module
  */
 
-import { type StateKey, stateKeyOf } from "./keyed_state_backend.ts";
 import type {
   ListState,
   ListStateDescriptor,
@@ -13,6 +12,7 @@ import type {
   MapStateDescriptor,
   StateTtlConfig,
 } from "../api/state.ts";
+import { type StateKey, stateKeyOf } from "./keyed_state_backend.ts";
 
 /** How a state is redistributed on restore. */
 export type OperatorStateMode = "split" | "union" | "broadcast";

@@ -8,8 +8,8 @@
 
 import assert from "node:assert/strict";
 import type { ValueState } from "../api/state.ts";
-import { MIN_WATERMARK } from "../time/watermark.ts";
 import type { Window } from "../api/window.ts";
+import { MIN_WATERMARK } from "../time/watermark.ts";
 import type { OnMergeContext, Trigger, TriggerResult } from "./triggers.ts";
 
 type TimerKind = "event" | "processing";

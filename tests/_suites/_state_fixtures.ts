@@ -6,12 +6,6 @@
  */
 
 import assert from "node:assert/strict";
-import { assignToKeyGroup, operatorIndexForKeyGroup } from "../../core/state/key_groups.ts";
-import type {
-  KeyedStateBackend,
-  KeyedStateSnapshot,
-  StateKey,
-} from "../../core/state/keyed_state_backend.ts";
 import {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -20,6 +14,12 @@ import {
   type StateTtlConfig,
   ValueStateDescriptor,
 } from "../../core/api/state.ts";
+import { assignToKeyGroup, operatorIndexForKeyGroup } from "../../core/state/key_groups.ts";
+import type {
+  KeyedStateBackend,
+  KeyedStateSnapshot,
+  StateKey,
+} from "../../core/state/keyed_state_backend.ts";
 
 export const MAX_PARALLELISM = 16;
 const AVG = {
