@@ -34,9 +34,9 @@ export {
   KeyedBroadcastConnectedStream,
 } from "./core/datastream/broadcast_stream.ts";
 export { IntervalJoin, IntervalJoined } from "./core/datastream/interval_join.ts";
-export type * from "./core/datastream/co_functions.ts";
-export type * from "./core/datastream/functions.ts";
-export { OutputTag } from "./core/datastream/functions.ts";
+export type * from "./core/api/co_functions.ts";
+export type * from "./core/api/functions.ts";
+export { OutputTag } from "./core/api/functions.ts";
 export {
   BoundedOutOfOrdernessWatermarks,
   MAX_WATERMARK,
@@ -58,14 +58,13 @@ export {
   WindowedCoGroup,
   WindowedJoin,
 } from "./core/datastream/co_grouped_streams.ts";
-export type * from "./core/datastream/window_functions.ts";
-export { jobArgs, JobExecutionError } from "./core/datastream/execution_context.ts";
-export type {
-  JobExecutionResult,
-  RuntimeMode,
-  TaskFailure,
-  VertexMetrics,
-} from "./core/datastream/execution_context.ts";
+export type * from "./core/api/window_functions.ts";
+export type * from "./core/api/keyed_state_store.ts";
+export type { Window } from "./core/api/window.ts";
+export { jobArgs } from "./core/datastream/execution_context.ts";
+export { JobExecutionError } from "./core/graph/job_result.ts";
+export type { JobExecutionResult, TaskFailure, VertexMetrics } from "./core/graph/job_result.ts";
+export type { RuntimeMode } from "./core/graph/job_plan.ts";
 export { ParameterTool } from "./core/datastream/parameter_tool.ts";
 export {
   AggregatingStateDescriptor,
@@ -74,7 +73,7 @@ export {
   ReducingStateDescriptor,
   stateTtlConfig,
   ValueStateDescriptor,
-} from "./core/state/state_descriptors.ts";
+} from "./core/api/state.ts";
 export type {
   AggregateFunction,
   AggregatingState,
@@ -83,7 +82,7 @@ export type {
   ReducingState,
   StateTtlConfig,
   ValueState,
-} from "./core/state/state_descriptors.ts";
+} from "./core/api/state.ts";
 export { FileSink } from "./core/connectors/file_sink.ts";
 export type { Sink } from "./core/connectors/file_sink.ts";
 export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";

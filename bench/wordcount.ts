@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
-import type { JobExecutionResult } from "../core/datastream/execution_context.ts";
+import type { JobExecutionResult } from "../core/graph/job_result.ts";
 import { importJob } from "../nodes/client/load_job.ts";
 import { writeCorpus } from "../tests/_helpers/corpus.ts";
 

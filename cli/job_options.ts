@@ -7,7 +7,7 @@ import type {
   EnvironmentDefaults,
   NetworkTuning,
   RuntimeMode,
-} from "../core/datastream/execution_context.ts";
+} from "../core/graph/job_plan.ts";
 import { UsageError } from "./usage.ts";
 
 export interface JobOptions {

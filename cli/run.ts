@@ -1,7 +1,8 @@
 /** `spate run`: runs a job locally or on a cluster and follows it. @module */
 
 import { resolve } from "node:path";
-import { JobExecutionError, type JobExecutor } from "../core/datastream/execution_context.ts";
+import { JobExecutionError } from "../core/graph/job_result.ts";
+import type { JobExecutor } from "../core/graph/job_plan.ts";
 import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
 import { RemoteExecutor } from "../nodes/client/remote_executor.ts";
 import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";

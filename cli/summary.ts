@@ -1,6 +1,6 @@
 /** The run summary the client prints when a job ends. @module */
 
-import type { JobExecutionResult, TaskFailure } from "../core/datastream/execution_context.ts";
+import type { JobExecutionResult, TaskFailure } from "../core/graph/job_result.ts";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 

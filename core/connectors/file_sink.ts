@@ -14,10 +14,10 @@
  * @module
  */
 
+import type { ListState } from "../api/state.ts";
+import { ListStateDescriptor } from "../api/state.ts";
 import { formatRecord } from "../operators/format.ts";
 import { AbstractStreamOperator, type OperatorFactory } from "../operators/stream_operator.ts";
-import type { ListState } from "../state/state_descriptors.ts";
-import { ListStateDescriptor } from "../state/state_descriptors.ts";
 
 /** A part file written but not yet visible: committed by renaming `from` to `to`. */
 interface PendingFile {

@@ -6,9 +6,9 @@
 
 import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { DataStream } from "./data_stream.ts";
-import type { KeySelector } from "./functions.ts";
+import type { KeySelector } from "../api/functions.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
-import type { Transformation } from "./transformation.ts";
+import type { Transformation } from "../graph/transformation.ts";
 
 /** A stream as a two-input operator's input: its environment and transformation. */
 export interface StreamInput {

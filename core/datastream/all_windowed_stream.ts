@@ -6,14 +6,14 @@
  * @module
  */
 
+import type { OutputTag, ReduceFunction } from "../api/functions.ts";
+import type { AggregateFunction } from "../api/state.ts";
+import type { Window } from "../api/window.ts";
+import type { AllWindowFunction, ProcessAllWindowFunction } from "../api/window_functions.ts";
 import type { FieldRef } from "../operators/aggregations.ts";
-import type { AggregateFunction } from "../state/state_descriptors.ts";
 import type { Evictor } from "../windows/evictors.ts";
-import type { Window } from "../windows/time_window.ts";
 import type { Trigger } from "../windows/triggers.ts";
 import type { DataStream } from "./data_stream.ts";
-import type { OutputTag, ReduceFunction } from "./functions.ts";
-import type { AllWindowFunction, ProcessAllWindowFunction } from "./window_functions.ts";
 import type { WindowedStream } from "./windowed_stream.ts";
 
 /** The one key of a non-keyed window. */

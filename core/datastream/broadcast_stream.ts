@@ -12,12 +12,15 @@
 import { BroadcastProcessOperator } from "../operators/broadcast_process.ts";
 import { KeyedBroadcastProcessOperator } from "../operators/keyed_broadcast_process.ts";
 import { checkSameEnvironment, twoInputStream } from "./_two_input.ts";
-import type { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from "./co_functions.ts";
+import type {
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
+} from "../api/co_functions.ts";
 import type { DataStream } from "./data_stream.ts";
 import type { KeyedStream } from "./keyed_stream.ts";
-import type { MapStateDescriptor } from "../state/state_descriptors.ts";
+import type { MapStateDescriptor } from "../api/state.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
-import type { Transformation } from "./transformation.ts";
+import type { Transformation } from "../graph/transformation.ts";
 
 /**
  * A stream whose records go to every subtask of the operator it feeds, with

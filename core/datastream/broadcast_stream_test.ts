@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MapStateDescriptor } from "../state/state_descriptors.ts";
+import { MapStateDescriptor } from "../api/state.ts";
 import { DataStream } from "./data_stream.ts";
 import { setJobContext } from "./execution_context.ts";
 import { StreamExecutionEnvironment } from "./stream_execution_environment.ts";

@@ -7,13 +7,13 @@
  * @module
  */
 
+import type { Collector, KeySelector } from "../api/functions.ts";
+import type { Window } from "../api/window.ts";
+import type { CoGroupFunction, FlatJoinFunction, JoinFunction } from "../api/window_functions.ts";
 import type { Evictor } from "../windows/evictors.ts";
-import type { Window } from "../windows/time_window.ts";
 import type { Trigger } from "../windows/triggers.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import type { DataStream } from "./data_stream.ts";
-import type { Collector, KeySelector } from "./functions.ts";
-import type { CoGroupFunction, FlatJoinFunction, JoinFunction } from "./window_functions.ts";
 
 /** An element of either input, tagged with the input it came from. */
 type Tagged<A, B> = readonly [0, A] | readonly [1, B];

@@ -17,9 +17,9 @@ import type {
   CoMapFunction,
   CoProcessFunction,
   KeyedCoProcessFunction,
-} from "./co_functions.ts";
+} from "../api/co_functions.ts";
 import type { DataStream } from "./data_stream.ts";
-import type { KeySelector } from "./functions.ts";
+import type { KeySelector } from "../api/functions.ts";
 import type { KeyedStream } from "./keyed_stream.ts";
 
 /**

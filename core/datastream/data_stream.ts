@@ -16,10 +16,10 @@ import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { TextFileSinkOperator } from "../operators/text_file_sink.ts";
 import { TimestampsAndWatermarksOperator } from "../operators/timestamps_and_watermarks.ts";
 import type { WatermarkStrategy } from "../time/watermark_strategy.ts";
-import type { MapStateDescriptor } from "../state/state_descriptors.ts";
+import type { MapStateDescriptor } from "../api/state.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast_stream.ts";
 import { ConnectedStreams } from "./connected_streams.ts";
-import type { JobExecutionResult } from "./execution_context.ts";
+import type { JobExecutionResult } from "../graph/job_result.ts";
 import type {
   FilterFunction,
   FlatMapFunction,
@@ -29,14 +29,19 @@ import type {
   Partitioner,
   ProcessFunction,
   SinkFunction,
-} from "./functions.ts";
+} from "../api/functions.ts";
 import { KeyedStream } from "./keyed_stream.ts";
 import { ALL_WINDOW_KEY, AllWindowedStream } from "./all_windowed_stream.ts";
 import { CoGroupedStreams, JoinedStreams } from "./co_grouped_streams.ts";
-import type { GlobalWindow, Window } from "../windows/time_window.ts";
+import type { GlobalWindow } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
-import type { OperatorTransformation, PartitionerSpec, Transformation } from "./transformation.ts";
+import type {
+  OperatorTransformation,
+  PartitionerSpec,
+  Transformation,
+} from "../graph/transformation.ts";
 import { TransformationConfig } from "./transformation_config.ts";
 
 /**

@@ -9,9 +9,9 @@
 
 import { IntervalJoinOperator, type JoinBounds } from "../operators/interval_join.ts";
 import { checkSameEnvironment, twoInputStream } from "./_two_input.ts";
-import type { ProcessJoinFunction } from "./co_functions.ts";
+import type { ProcessJoinFunction } from "../api/co_functions.ts";
 import type { DataStream } from "./data_stream.ts";
-import type { OutputTag } from "./functions.ts";
+import type { OutputTag } from "../api/functions.ts";
 import type { KeyedStream } from "./keyed_stream.ts";
 
 /**

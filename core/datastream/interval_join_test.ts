@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { OutputTag } from "../api/functions.ts";
 import { setJobContext } from "./execution_context.ts";
-import { OutputTag } from "./functions.ts";
 import { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
 
 function env(): StreamExecutionEnvironment {

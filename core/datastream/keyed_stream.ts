@@ -21,15 +21,16 @@ import type {
   KeySelector,
   MapFunction,
   ReduceFunction,
-} from "./functions.ts";
+} from "../api/functions.ts";
 import type { StreamExecutionEnvironment } from "./stream_execution_environment.ts";
-import type { Transformation } from "./transformation.ts";
+import type { Transformation } from "../graph/transformation.ts";
 import { WindowedStream } from "./windowed_stream.ts";
 import { CountEvictor } from "../windows/evictors.ts";
 import { CountTrigger } from "../windows/count_trigger.ts";
 import { GlobalWindows } from "../windows/global_windows.ts";
 import { PurgingTrigger } from "../windows/purging_trigger.ts";
-import type { GlobalWindow, Window } from "../windows/time_window.ts";
+import type { GlobalWindow } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 
 /**

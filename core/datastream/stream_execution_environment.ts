@@ -25,16 +25,11 @@ import {
 import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { AsyncBatchQueue } from "./async_queue.ts";
 import { type CollectedStream, DataStream } from "./data_stream.ts";
-import {
-  type CheckpointTuning,
-  type CollectListener,
-  getJobContext,
-  type JobExecutionResult,
-  type JobPlan,
-  type RuntimeMode,
-} from "./execution_context.ts";
-import type { KeySelector } from "./functions.ts";
-import type { OperatorTransformation, Transformation } from "./transformation.ts";
+import type { CheckpointTuning, CollectListener, JobPlan, RuntimeMode } from "../graph/job_plan.ts";
+import { getJobContext } from "./execution_context.ts";
+import type { JobExecutionResult } from "../graph/job_result.ts";
+import type { KeySelector } from "../api/functions.ts";
+import type { OperatorTransformation, Transformation } from "../graph/transformation.ts";
 
 /** Default buffer timeout: a partly filled buffer leaves after this long. */
 export const DEFAULT_BUFFER_TIMEOUT_MS = 100;

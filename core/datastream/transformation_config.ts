@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Transformation } from "./transformation.ts";
+import type { Transformation } from "../graph/transformation.ts";
 
 export class TransformationConfig {
   constructor(readonly transformation: Transformation) {}

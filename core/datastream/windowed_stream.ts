@@ -18,17 +18,17 @@ import {
   partialFold,
 } from "../operators/local_window_aggregate.ts";
 import type { SliceFold } from "../operators/window_slices.ts";
-import type { Transformation } from "./transformation.ts";
+import type { Transformation } from "../graph/transformation.ts";
 import type { WindowFold } from "../operators/window_contents.ts";
-import type { AggregateFunction } from "../state/state_descriptors.ts";
+import type { AggregateFunction } from "../api/state.ts";
 import type { Evictor } from "../windows/evictors.ts";
-import type { Window } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import type { Trigger } from "../windows/triggers.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import { DataStream } from "./data_stream.ts";
-import type { Collector, KeySelector, OutputTag, ReduceFunction } from "./functions.ts";
+import type { Collector, KeySelector, OutputTag, ReduceFunction } from "../api/functions.ts";
 import type { KeyedStream } from "./keyed_stream.ts";
-import type { ProcessWindowFunction, WindowFunction } from "./window_functions.ts";
+import type { ProcessWindowFunction, WindowFunction } from "../api/window_functions.ts";
 
 /**
  * A keyed stream with windows.

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { PartitionerKind } from "../datastream/transformation.ts";
 import type { StreamEdge, StreamGraph, StreamNode } from "./stream_graph.ts";
+import type { PartitionerKind } from "./transformation.ts";
 
 /** An edge between two vertices: a network or MessagePort exchange. */
 export interface JobEdge {

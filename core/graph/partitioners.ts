@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { PartitionerKind, PartitionerSpec } from "../datastream/transformation.ts";
 import { assignToKeyGroup, operatorIndexForKeyGroup } from "../state/key_groups.ts";
+import type { PartitionerKind, PartitionerSpec } from "./transformation.ts";
 
 /** Channel index for a record, or BROADCAST for every channel. */
 export type ChannelSelector = (record: unknown) => number;

@@ -5,14 +5,10 @@
  * @module
  */
 
-import type { CheckpointTuning } from "../datastream/execution_context.ts";
+import type { CheckpointTuning } from "./job_plan.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
-import type { KeySelector } from "../datastream/functions.ts";
-import type {
-  ChainingStrategy,
-  PartitionerSpec,
-  Transformation,
-} from "../datastream/transformation.ts";
+import type { KeySelector } from "../api/functions.ts";
+import type { ChainingStrategy, PartitionerSpec, Transformation } from "./transformation.ts";
 import type { OperatorFactory } from "../operators/stream_operator.ts";
 
 /** The slot sharing group of operators that name none. */

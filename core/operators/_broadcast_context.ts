@@ -12,8 +12,8 @@ import type {
   BroadcastContext,
   KeyedBroadcastOnTimerContext,
   ReadOnlyBroadcastState,
-} from "../datastream/co_functions.ts";
-import type { MapState, MapStateDescriptor } from "../state/state_descriptors.ts";
+} from "../api/co_functions.ts";
+import type { MapState, MapStateDescriptor } from "../api/state.ts";
 import { FunctionContext } from "./function_context.ts";
 import type { OperatorContext, Output } from "./stream_operator.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ReduceFunction } from "../datastream/functions.ts";
+import type { ReduceFunction } from "../api/functions.ts";
 
 /** A field of a record: a tuple index or a property name. */
 export type FieldRef = number | string;

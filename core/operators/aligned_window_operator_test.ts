@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { assignToKeyGroup, keyGroupRangeForSubtask } from "../state/key_groups.ts";
 import { SlidingEventTimeWindows } from "../windows/sliding_windows.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
-import type { Window } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
-import { byValue, type Row, script, spec, type Step } from "./_window_scripts.ts";
+import { byValue, type Row, script, spec, type Step } from "../../tests/_helpers/window_scripts.ts";
 import { type HarnessSnapshot, OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import {
   AlignedWindowOperator,

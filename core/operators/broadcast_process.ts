@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { BroadcastProcessFunction } from "../datastream/co_functions.ts";
-import type { RichFunction } from "../datastream/functions.ts";
+import type { BroadcastProcessFunction } from "../api/co_functions.ts";
 import {
   type AnyMapStateDescriptor,
   BroadcastFunctionContext,
@@ -23,7 +22,7 @@ import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
  * @example
  * ```ts
  * import { BroadcastProcessOperator } from "./broadcast_process.ts";
- * import { MapStateDescriptor } from "../state/state_descriptors.ts";
+ * import { MapStateDescriptor } from "../api/state.ts";
  * const words = new MapStateDescriptor<string, boolean>("stop-words");
  * const op = new BroadcastProcessOperator<string, string, string>({
  *   processElement(w, ctx, out) {
@@ -36,37 +35,31 @@ import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
  * ```
  */
 export class BroadcastProcessOperator<IN1, IN2, R>
-  extends AbstractTwoInputStreamOperator<IN1, IN2, R> {
+  extends AbstractTwoInputStreamOperator<IN1, IN2, R, BroadcastProcessFunction<IN1, IN2, R>> {
   private readOnlyContext!: ReadOnlyBroadcastFunctionContext<never>;
   private broadcastContext!: BroadcastFunctionContext;
 
   constructor(
-    private readonly fn: BroadcastProcessFunction<IN1, IN2, R>,
+    fn: BroadcastProcessFunction<IN1, IN2, R>,
     private readonly descriptors: readonly AnyMapStateDescriptor[],
   ) {
-    super();
+    super(fn);
   }
-  protected override userFunction(): RichFunction {
-    return this.fn;
-  }
-  override async open(): Promise<void> {
+  override open(): void | Promise<void> {
     const states = new BroadcastStates(this.ctx, this.descriptors);
     this.readOnlyContext = new ReadOnlyBroadcastFunctionContext(this.ctx, this.output, states);
     this.broadcastContext = new BroadcastFunctionContext(this.ctx, this.output, states);
-    await this.fn.open?.(this.runtimeContext());
+    return super.open();
   }
   processElement(record: IN1): void {
-    this.fn.processElement(record, this.readOnlyContext, this.output);
+    this.userFunction.processElement(record, this.readOnlyContext, this.output);
   }
   processElement2(record: IN2): void {
-    this.fn.processBroadcastElement(record, this.broadcastContext, this.output);
+    this.userFunction.processBroadcastElement(record, this.broadcastContext, this.output);
   }
   protected override onWatermark(watermark: number): void {
     this.readOnlyContext.setWatermark(watermark);
     this.broadcastContext.setWatermark(watermark);
     super.onWatermark(watermark);
-  }
-  override async close(): Promise<void> {
-    await this.fn.close?.();
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { BroadcastProcessFunction } from "../datastream/co_functions.ts";
+import type { BroadcastProcessFunction } from "../api/co_functions.ts";
 import { redistributeOperatorState } from "../state/operator_state.ts";
-import { MapStateDescriptor } from "../state/state_descriptors.ts";
+import { MapStateDescriptor } from "../api/state.ts";
 import { OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import { BroadcastProcessOperator } from "./broadcast_process.ts";
 

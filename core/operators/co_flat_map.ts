@@ -4,8 +4,7 @@
  * @module
  */
 
-import type { CoFlatMapFunction } from "../datastream/co_functions.ts";
-import type { RichFunction } from "../datastream/functions.ts";
+import type { CoFlatMapFunction } from "../api/co_functions.ts";
 import type { KeySelectors } from "./co_map.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
 
@@ -22,28 +21,17 @@ import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
  * });
  * ```
  */
-export class CoFlatMapOperator<IN1, IN2, R> extends AbstractTwoInputStreamOperator<IN1, IN2, R> {
-  constructor(
-    private readonly fn: CoFlatMapFunction<IN1, IN2, R>,
-    private readonly keys?: KeySelectors<IN1, IN2>,
-  ) {
-    super();
-  }
-  protected override userFunction(): RichFunction {
-    return this.fn;
-  }
-  override async open(): Promise<void> {
-    await this.fn.open?.(this.runtimeContext());
+export class CoFlatMapOperator<IN1, IN2, R>
+  extends AbstractTwoInputStreamOperator<IN1, IN2, R, CoFlatMapFunction<IN1, IN2, R>> {
+  constructor(fn: CoFlatMapFunction<IN1, IN2, R>, private readonly keys?: KeySelectors<IN1, IN2>) {
+    super(fn);
   }
   processElement(record: IN1): void {
     if (this.keys !== undefined) this.ctx.keyedBackend!.setCurrentKey(this.keys[0](record));
-    this.fn.flatMap1(record, this.output);
+    this.userFunction.flatMap1(record, this.output);
   }
   processElement2(record: IN2): void {
     if (this.keys !== undefined) this.ctx.keyedBackend!.setCurrentKey(this.keys[1](record));
-    this.fn.flatMap2(record, this.output);
-  }
-  override async close(): Promise<void> {
-    await this.fn.close?.();
+    this.userFunction.flatMap2(record, this.output);
   }
 }

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { CoMapFunction } from "../datastream/co_functions.ts";
-import type { KeySelector, RichFunction } from "../datastream/functions.ts";
+import type { CoMapFunction } from "../api/co_functions.ts";
+import type { KeySelector } from "../api/functions.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
 
 /** The key selectors of a keyed two-input operator: input 1's, then input 2's. */
@@ -27,28 +27,17 @@ export type KeySelectors<IN1, IN2> = readonly [
  * });
  * ```
  */
-export class CoMapOperator<IN1, IN2, R> extends AbstractTwoInputStreamOperator<IN1, IN2, R> {
-  constructor(
-    private readonly fn: CoMapFunction<IN1, IN2, R>,
-    private readonly keys?: KeySelectors<IN1, IN2>,
-  ) {
-    super();
-  }
-  protected override userFunction(): RichFunction {
-    return this.fn;
-  }
-  override async open(): Promise<void> {
-    await this.fn.open?.(this.runtimeContext());
+export class CoMapOperator<IN1, IN2, R>
+  extends AbstractTwoInputStreamOperator<IN1, IN2, R, CoMapFunction<IN1, IN2, R>> {
+  constructor(fn: CoMapFunction<IN1, IN2, R>, private readonly keys?: KeySelectors<IN1, IN2>) {
+    super(fn);
   }
   processElement(record: IN1): void {
     if (this.keys !== undefined) this.ctx.keyedBackend!.setCurrentKey(this.keys[0](record));
-    this.output.collect(this.fn.map1(record));
+    this.output.collect(this.userFunction.map1(record));
   }
   processElement2(record: IN2): void {
     if (this.keys !== undefined) this.ctx.keyedBackend!.setCurrentKey(this.keys[1](record));
-    this.output.collect(this.fn.map2(record));
-  }
-  override async close(): Promise<void> {
-    await this.fn.close?.();
+    this.output.collect(this.userFunction.map2(record));
   }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { CoMapFunction } from "../datastream/co_functions.ts";
-import { type ValueState, ValueStateDescriptor } from "../state/state_descriptors.ts";
+import type { CoMapFunction } from "../api/co_functions.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import { OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import { CoFlatMapOperator } from "./co_flat_map.ts";
 import { CoMapOperator } from "./co_map.ts";

@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { CoProcessFunction } from "../datastream/co_functions.ts";
-import type { RichFunction } from "../datastream/functions.ts";
+import type { CoProcessFunction } from "../api/co_functions.ts";
 import { FunctionContext } from "./function_context.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
 
@@ -23,30 +22,22 @@ import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
  * });
  * ```
  */
-export class CoProcessOperator<IN1, IN2, R> extends AbstractTwoInputStreamOperator<IN1, IN2, R> {
+export class CoProcessOperator<IN1, IN2, R>
+  extends AbstractTwoInputStreamOperator<IN1, IN2, R, CoProcessFunction<IN1, IN2, R>> {
   private context!: FunctionContext<never>;
 
-  constructor(private readonly fn: CoProcessFunction<IN1, IN2, R>) {
-    super();
-  }
-  protected override userFunction(): RichFunction {
-    return this.fn;
-  }
-  override async open(): Promise<void> {
+  override open(): void | Promise<void> {
     this.context = new FunctionContext(this.ctx, this.output);
-    await this.fn.open?.(this.runtimeContext());
+    return super.open();
   }
   processElement(record: IN1): void {
-    this.fn.processElement1(record, this.context, this.output);
+    this.userFunction.processElement1(record, this.context, this.output);
   }
   processElement2(record: IN2): void {
-    this.fn.processElement2(record, this.context, this.output);
+    this.userFunction.processElement2(record, this.context, this.output);
   }
   protected override onWatermark(watermark: number): void {
     this.context.setWatermark(watermark);
     super.onWatermark(watermark);
-  }
-  override async close(): Promise<void> {
-    await this.fn.close?.();
   }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { CoProcessFunction } from "../datastream/co_functions.ts";
-import { OutputTag } from "../datastream/functions.ts";
+import type { CoProcessFunction } from "../api/co_functions.ts";
+import { OutputTag } from "../api/functions.ts";
 import { OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import { CoProcessOperator } from "./co_process.ts";
 

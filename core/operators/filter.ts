@@ -1,13 +1,10 @@
 /** Filter operator: keeps the records the predicate accepts. @module */
 
-import type { FilterFunction } from "../datastream/functions.ts";
-import { AbstractStreamOperator } from "./stream_operator.ts";
+import type { FilterFunction } from "../api/functions.ts";
+import { AbstractUdfStreamOperator } from "./udf_operator.ts";
 
-export class FilterOperator<T> extends AbstractStreamOperator<T, T> {
-  constructor(private readonly fn: FilterFunction<T>) {
-    super();
-  }
+export class FilterOperator<T> extends AbstractUdfStreamOperator<T, T, FilterFunction<T>> {
   processElement(record: T): void {
-    if (this.fn(record)) this.output.collect(record);
+    if (this.userFunction(record)) this.output.collect(record);
   }
 }

@@ -1,14 +1,11 @@
 /** FlatMap operator: one record in, any number out. @module */
 
-import type { FlatMapFunction } from "../datastream/functions.ts";
-import { AbstractStreamOperator } from "./stream_operator.ts";
+import type { FlatMapFunction } from "../api/functions.ts";
+import { AbstractUdfStreamOperator } from "./udf_operator.ts";
 
-export class FlatMapOperator<T, R> extends AbstractStreamOperator<T, R> {
-  constructor(private readonly fn: FlatMapFunction<T, R>) {
-    super();
-  }
+export class FlatMapOperator<T, R> extends AbstractUdfStreamOperator<T, R, FlatMapFunction<T, R>> {
   processElement(record: T): void {
     // The output is the collector: no wrapper object per record.
-    this.fn(record, this.output);
+    this.userFunction(record, this.output);
   }
 }

@@ -6,12 +6,7 @@
  * @module
  */
 
-import type {
-  OnTimerContext,
-  OutputTag,
-  TimeDomain,
-  TimerService,
-} from "../datastream/functions.ts";
+import type { OnTimerContext, OutputTag, TimeDomain, TimerService } from "../api/functions.ts";
 import { NO_TIMESTAMP, type OperatorContext, type Output } from "./stream_operator.ts";
 
 /** Namespace of the timers a (Co)KeyedProcessFunction registers. */

@@ -10,10 +10,10 @@
  * @module
  */
 
-import type { ProcessJoinContext, ProcessJoinFunction } from "../datastream/co_functions.ts";
-import type { KeySelector, OutputTag, RichFunction } from "../datastream/functions.ts";
+import type { ProcessJoinContext, ProcessJoinFunction } from "../api/co_functions.ts";
+import type { KeySelector, OutputTag } from "../api/functions.ts";
+import { type MapState, MapStateDescriptor } from "../api/state.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import { type MapState, MapStateDescriptor } from "../state/state_descriptors.ts";
 import type { InternalTimerService, Timer } from "../time/timer_service.ts";
 import type { Output } from "./stream_operator.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
@@ -67,7 +67,8 @@ class JoinContext implements ProcessJoinContext {
  * );
  * ```
  */
-export class IntervalJoinOperator<K, L, R, OUT> extends AbstractTwoInputStreamOperator<L, R, OUT> {
+export class IntervalJoinOperator<K, L, R, OUT>
+  extends AbstractTwoInputStreamOperator<L, R, OUT, ProcessJoinFunction<L, R, OUT>> {
   private backend!: KeyedStateBackend;
   private timers!: InternalTimerService;
   private leftBuffer!: MapState<number, L[]>;
@@ -75,24 +76,21 @@ export class IntervalJoinOperator<K, L, R, OUT> extends AbstractTwoInputStreamOp
   private context!: JoinContext;
 
   constructor(
-    private readonly fn: ProcessJoinFunction<L, R, OUT>,
+    fn: ProcessJoinFunction<L, R, OUT>,
     private readonly leftKey: KeySelector<L, K>,
     private readonly rightKey: KeySelector<R, K>,
     private readonly bounds: JoinBounds,
   ) {
-    super();
+    super(fn);
   }
-  protected override userFunction(): RichFunction {
-    return this.fn;
-  }
-  override async open(): Promise<void> {
+  override open(): void | Promise<void> {
     this.backend = this.ctx.keyedBackend!;
     this.timers = this.ctx.timerService!;
     this.leftBuffer = this.backend.getMapState(new MapStateDescriptor<number, L[]>("_join_left"));
     this.rightBuffer = this.backend.getMapState(new MapStateDescriptor<number, R[]>("_join_right"));
     this.context = new JoinContext(this.output);
     this.timers.setTriggerable({ onEventTime: (t) => this.cleanUp(t), onProcessingTime() {} });
-    await this.fn.open?.(this.runtimeContext());
+    return super.open();
   }
 
   processElement(record: L): void {
@@ -117,10 +115,6 @@ export class IntervalJoinOperator<K, L, R, OUT> extends AbstractTwoInputStreamOp
       for (const left of lefts) this.emit(left, record, leftTs, ts);
     }
     this.timers.registerEventTimeTimer(RIGHT, ts + this.rightRetentionMs());
-  }
-
-  override async close(): Promise<void> {
-    await this.fn.close?.();
   }
 
   /** A record behind the watermark: to its input's late side output, or dropped. */
@@ -154,7 +148,7 @@ export class IntervalJoinOperator<K, L, R, OUT> extends AbstractTwoInputStreamOp
     c.left = leftTs;
     c.right = rightTs;
     this.ctx.timestamp.value = Math.max(leftTs, rightTs);
-    this.fn.processElement(left, right, c, this.output);
+    this.userFunction.processElement(left, right, c, this.output);
   }
 
   private timestampOf(side: string): number {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { ProcessJoinFunction } from "../datastream/co_functions.ts";
-import { OutputTag } from "../datastream/functions.ts";
+import type { ProcessJoinFunction } from "../api/co_functions.ts";
+import { OutputTag } from "../api/functions.ts";
 import { OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import { IntervalJoinOperator, type JoinBounds } from "./interval_join.ts";
 

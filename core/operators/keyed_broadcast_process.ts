@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { KeyedBroadcastProcessFunction } from "../datastream/co_functions.ts";
-import type { KeySelector, RichFunction } from "../datastream/functions.ts";
+import type { KeyedBroadcastProcessFunction } from "../api/co_functions.ts";
+import type { KeySelector } from "../api/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import {
   type AnyMapStateDescriptor,
@@ -27,7 +27,7 @@ import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
  * @example
  * ```ts
  * import { KeyedBroadcastProcessOperator } from "./keyed_broadcast_process.ts";
- * import { MapStateDescriptor } from "../state/state_descriptors.ts";
+ * import { MapStateDescriptor } from "../api/state.ts";
  * const limits = new MapStateDescriptor<string, number>("limits");
  * const op = new KeyedBroadcastProcessOperator<string, [string, number], number, string>(
  *   {
@@ -43,38 +43,36 @@ import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
  * );
  * ```
  */
-export class KeyedBroadcastProcessOperator<K, IN1, IN2, R>
-  extends AbstractTwoInputStreamOperator<IN1, IN2, R> {
+export class KeyedBroadcastProcessOperator<K, IN1, IN2, R> extends AbstractTwoInputStreamOperator<
+  IN1,
+  IN2,
+  R,
+  KeyedBroadcastProcessFunction<K, IN1, IN2, R>
+> {
   private backend!: KeyedStateBackend;
   private readOnlyContext!: ReadOnlyBroadcastFunctionContext<K>;
   private broadcastContext!: BroadcastFunctionContext;
 
   constructor(
-    private readonly fn: KeyedBroadcastProcessFunction<K, IN1, IN2, R>,
+    fn: KeyedBroadcastProcessFunction<K, IN1, IN2, R>,
     private readonly keySelector: KeySelector<IN1, K>,
     private readonly descriptors: readonly AnyMapStateDescriptor[],
   ) {
-    super();
+    super(fn);
   }
-  protected override userFunction(): RichFunction {
-    return this.fn;
-  }
-  override async open(): Promise<void> {
+  override open(): void | Promise<void> {
     this.backend = this.ctx.keyedBackend!;
     const states = new BroadcastStates(this.ctx, this.descriptors);
     this.readOnlyContext = new ReadOnlyBroadcastFunctionContext(this.ctx, this.output, states);
     this.broadcastContext = new BroadcastFunctionContext(this.ctx, this.output, states);
-    routeTimers(this.ctx, this.fn, this.readOnlyContext, this.output);
-    await this.fn.open?.(this.runtimeContext());
+    routeTimers(this.ctx, this.userFunction, this.readOnlyContext, this.output);
+    return super.open();
   }
   processElement(record: IN1): void {
     this.backend.setCurrentKey(this.keySelector(record));
-    this.fn.processElement(record, this.readOnlyContext, this.output);
+    this.userFunction.processElement(record, this.readOnlyContext, this.output);
   }
   processElement2(record: IN2): void {
-    this.fn.processBroadcastElement(record, this.broadcastContext, this.output);
-  }
-  override async close(): Promise<void> {
-    await this.fn.close?.();
+    this.userFunction.processBroadcastElement(record, this.broadcastContext, this.output);
   }
 }

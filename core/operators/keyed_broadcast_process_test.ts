@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { KeyedBroadcastProcessFunction } from "../datastream/co_functions.ts";
-import { type MapState, MapStateDescriptor } from "../state/state_descriptors.ts";
+import type { KeyedBroadcastProcessFunction } from "../api/co_functions.ts";
+import { type MapState, MapStateDescriptor } from "../api/state.ts";
 import { OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import { KeyedBroadcastProcessOperator } from "./keyed_broadcast_process.ts";
 

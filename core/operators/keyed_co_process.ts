@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { KeyedCoProcessFunction } from "../datastream/co_functions.ts";
-import type { KeySelector, RichFunction } from "../datastream/functions.ts";
+import type { KeyedCoProcessFunction } from "../api/co_functions.ts";
+import type { KeySelector } from "../api/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { FunctionContext, routeTimers } from "./function_context.ts";
 import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
@@ -31,35 +31,29 @@ import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
  * ```
  */
 export class KeyedCoProcessOperator<K, IN1, IN2, R>
-  extends AbstractTwoInputStreamOperator<IN1, IN2, R> {
+  extends AbstractTwoInputStreamOperator<IN1, IN2, R, KeyedCoProcessFunction<K, IN1, IN2, R>> {
   private backend!: KeyedStateBackend;
   private context!: FunctionContext<K>;
 
   constructor(
-    private readonly fn: KeyedCoProcessFunction<K, IN1, IN2, R>,
+    fn: KeyedCoProcessFunction<K, IN1, IN2, R>,
     private readonly keySelector1: KeySelector<IN1, K>,
     private readonly keySelector2: KeySelector<IN2, K>,
   ) {
-    super();
+    super(fn);
   }
-  protected override userFunction(): RichFunction {
-    return this.fn;
-  }
-  override async open(): Promise<void> {
+  override open(): void | Promise<void> {
     this.backend = this.ctx.keyedBackend!;
     this.context = new FunctionContext(this.ctx, this.output);
-    routeTimers(this.ctx, this.fn, this.context, this.output);
-    await this.fn.open?.(this.runtimeContext());
+    routeTimers(this.ctx, this.userFunction, this.context, this.output);
+    return super.open();
   }
   processElement(record: IN1): void {
     this.backend.setCurrentKey(this.keySelector1(record));
-    this.fn.processElement1(record, this.context, this.output);
+    this.userFunction.processElement1(record, this.context, this.output);
   }
   processElement2(record: IN2): void {
     this.backend.setCurrentKey(this.keySelector2(record));
-    this.fn.processElement2(record, this.context, this.output);
-  }
-  override async close(): Promise<void> {
-    await this.fn.close?.();
+    this.userFunction.processElement2(record, this.context, this.output);
   }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { KeyedCoProcessFunction } from "../datastream/co_functions.ts";
-import { type ValueState, ValueStateDescriptor } from "../state/state_descriptors.ts";
+import type { KeyedCoProcessFunction } from "../api/co_functions.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import { OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import { KeyedCoProcessOperator } from "./keyed_co_process.ts";
 

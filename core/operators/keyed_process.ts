@@ -6,38 +6,30 @@
  * @module
  */
 
-import type { KeyedProcessFunction, KeySelector, RichFunction } from "../datastream/functions.ts";
+import type { KeyedProcessFunction, KeySelector } from "../api/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { FunctionContext, routeTimers } from "./function_context.ts";
-import { AbstractStreamOperator } from "./stream_operator.ts";
+import { AbstractUdfStreamOperator } from "./udf_operator.ts";
 
-export class KeyedProcessOperator<K, T, R> extends AbstractStreamOperator<T, R> {
+export class KeyedProcessOperator<K, T, R>
+  extends AbstractUdfStreamOperator<T, R, KeyedProcessFunction<K, T, R>> {
   private backend!: KeyedStateBackend;
   private context!: FunctionContext<K>;
 
-  constructor(
-    private readonly fn: KeyedProcessFunction<K, T, R>,
-    private readonly keySelector: KeySelector<T, K>,
-  ) {
-    super();
+  constructor(fn: KeyedProcessFunction<K, T, R>, private readonly keySelector: KeySelector<T, K>) {
+    super(fn);
   }
-  protected override userFunction(): RichFunction {
-    return this.fn;
-  }
-  override async open(): Promise<void> {
+  override open(): void | Promise<void> {
     this.backend = this.ctx.keyedBackend!;
     this.context = new FunctionContext(this.ctx, this.output);
-    routeTimers(this.ctx, this.fn, this.context, this.output);
-    await this.fn.open?.(this.runtimeContext());
+    routeTimers(this.ctx, this.userFunction, this.context, this.output);
+    return super.open();
   }
   processElement(record: T): void {
     this.backend.setCurrentKey(this.keySelector(record));
-    this.fn.processElement(record, this.context, this.output);
+    this.userFunction.processElement(record, this.context, this.output);
   }
   override endInput(): void {
-    this.fn.endInput?.(this.output);
-  }
-  override async close(): Promise<void> {
-    await this.fn.close?.();
+    this.userFunction.endInput?.(this.output);
   }
 }

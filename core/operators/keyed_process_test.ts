@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { KeyedProcessFunction } from "../datastream/functions.ts";
-import { OutputTag } from "../datastream/functions.ts";
-import { type ValueState, ValueStateDescriptor } from "../state/state_descriptors.ts";
+import type { KeyedProcessFunction } from "../api/functions.ts";
+import { OutputTag } from "../api/functions.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import { OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import { KeyedProcessOperator } from "./keyed_process.ts";
 

@@ -19,9 +19,9 @@
  * @module
  */
 
-import { type ListState, ListStateDescriptor } from "../state/state_descriptors.ts";
+import { type ListState, ListStateDescriptor } from "../api/state.ts";
 import { stateKeyOf } from "../state/keyed_state_backend.ts";
-import type { AggregateFunction } from "../state/state_descriptors.ts";
+import type { AggregateFunction } from "../api/state.ts";
 import { getWindowStartWithOffset } from "../windows/time_window.ts";
 import { requireTimestamp } from "../windows/_checks.ts";
 import {

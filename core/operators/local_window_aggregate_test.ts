@@ -2,17 +2,22 @@ import assert from "node:assert/strict";
 import type { DataStream } from "../datastream/data_stream.ts";
 import { setJobContext } from "../datastream/execution_context.ts";
 import { StreamExecutionEnvironment } from "../datastream/stream_execution_environment.ts";
-import type {
-  OperatorTransformation,
-  PartitionTransformation,
-} from "../datastream/transformation.ts";
-import type { ProcessWindowFunction } from "../datastream/window_functions.ts";
+import type { OperatorTransformation, PartitionTransformation } from "../graph/transformation.ts";
+import type { ProcessWindowFunction } from "../api/window_functions.ts";
 import { SlidingEventTimeWindows } from "../windows/sliding_windows.ts";
-import type { TimeWindow, Window } from "../windows/time_window.ts";
+import type { TimeWindow } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import { type HarnessSnapshot, OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
-import { byValue, type Ev, late, random, type Row, sum } from "./_window_scripts.ts";
+import {
+  byValue,
+  type Ev,
+  late,
+  random,
+  type Row,
+  sum,
+} from "../../tests/_helpers/window_scripts.ts";
 import { LocalWindowAggregateOperator, type PreAggregation } from "./local_window_aggregate.ts";
 import type { StreamOperator } from "./stream_operator.ts";
 

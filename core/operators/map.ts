@@ -1,13 +1,10 @@
 /** Map operator: one record in, one record out. @module */
 
-import type { MapFunction } from "../datastream/functions.ts";
-import { AbstractStreamOperator } from "./stream_operator.ts";
+import type { MapFunction } from "../api/functions.ts";
+import { AbstractUdfStreamOperator } from "./udf_operator.ts";
 
-export class MapOperator<T, R> extends AbstractStreamOperator<T, R> {
-  constructor(private readonly fn: MapFunction<T, R>) {
-    super();
-  }
+export class MapOperator<T, R> extends AbstractUdfStreamOperator<T, R, MapFunction<T, R>> {
   processElement(record: T): void {
-    this.output.collect(this.fn(record));
+    this.output.collect(this.userFunction(record));
   }
 }

@@ -1,33 +1,24 @@
 /** Process operator: a ProcessFunction over a non-keyed stream. @module */
 
-import type { ProcessFunction, RichFunction } from "../datastream/functions.ts";
+import type { ProcessFunction } from "../api/functions.ts";
 import { FunctionContext } from "./function_context.ts";
-import { AbstractStreamOperator } from "./stream_operator.ts";
+import { AbstractUdfStreamOperator } from "./udf_operator.ts";
 
-export class ProcessOperator<T, R> extends AbstractStreamOperator<T, R> {
+export class ProcessOperator<T, R> extends AbstractUdfStreamOperator<T, R, ProcessFunction<T, R>> {
   private context!: FunctionContext<never>;
 
-  constructor(private readonly fn: ProcessFunction<T, R>) {
-    super();
-  }
-  protected override userFunction(): RichFunction {
-    return this.fn;
-  }
-  override async open(): Promise<void> {
+  override open(): void | Promise<void> {
     this.context = new FunctionContext(this.ctx, this.output);
-    await this.fn.open?.(this.runtimeContext());
+    return super.open();
   }
   processElement(record: T): void {
-    this.fn.processElement(record, this.context, this.output);
+    this.userFunction.processElement(record, this.context, this.output);
   }
   override processWatermark(watermark: number): void {
     this.context.setWatermark(watermark);
     super.processWatermark(watermark);
   }
   override endInput(): void {
-    this.fn.endInput?.(this.output);
-  }
-  override async close(): Promise<void> {
-    await this.fn.close?.();
+    this.userFunction.endInput?.(this.output);
   }
 }

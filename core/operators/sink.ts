@@ -1,25 +1,13 @@
 /** Sink operator around a user SinkFunction. @module */
 
-import type { RichFunction, RichSinkFunction, SinkFunction } from "../datastream/functions.ts";
-import { AbstractStreamOperator } from "./stream_operator.ts";
+import type { RichSinkFunction, SinkFunction } from "../api/functions.ts";
+import { AbstractUdfStreamOperator } from "./udf_operator.ts";
 
-export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
-  private readonly rich: RichSinkFunction<T>;
-
+export class SinkOperator<T> extends AbstractUdfStreamOperator<T, never, RichSinkFunction<T>> {
   constructor(fn: SinkFunction<T>) {
-    super();
-    this.rich = typeof fn === "function" ? { invoke: fn } : fn;
-  }
-  protected override userFunction(): RichFunction {
-    return this.rich;
-  }
-  override async open(): Promise<void> {
-    await this.rich.open?.(this.runtimeContext());
+    super(typeof fn === "function" ? { invoke: fn } : fn);
   }
   processElement(record: T): void {
-    this.rich.invoke(record);
-  }
-  override async close(): Promise<void> {
-    await this.rich.close?.();
+    this.userFunction.invoke(record);
   }
 }

@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { RichFunction, RuntimeContext } from "../datastream/functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import type { OperatorStateStore } from "../state/operator_state.ts";
 import type { ProcessingTimeService } from "../time/processing_time.ts";
@@ -119,7 +118,11 @@ export interface StreamOperator<IN, OUT> {
 /** Builds a fresh operator instance in the slot. */
 export type OperatorFactory = () => StreamOperator<unknown, unknown>;
 
-/** Defaults for operators: keeps the subclasses to what they do. */
+/**
+ * Defaults for operators: keeps the subclasses to what they do. Operators
+ * around a user function extend `AbstractUdfStreamOperator`
+ * (`udf_operator.ts`), which adds the function's lifecycle.
+ */
 export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<IN, OUT> {
   protected ctx!: OperatorContext;
   protected output!: Output<OUT>;
@@ -142,38 +145,7 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
     this.output.emitWatermarkStatus(idle);
   }
 
-  /** The user function whose checkpoint hooks this operator forwards, if any. */
-  protected userFunction(): RichFunction | undefined {
-    return undefined;
-  }
-  snapshotState(checkpointId: number): void | Promise<void> {
-    return this.userFunction()?.snapshotState?.(checkpointId);
-  }
-  notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
-    return this.userFunction()?.notifyCheckpointComplete?.(checkpointId);
-  }
-
-  /** The RuntimeContext handed to rich user functions. */
-  protected runtimeContext(): RuntimeContext {
-    const ctx = this.ctx;
-    const keyed = (): KeyedStateBackend => {
-      if (ctx.keyedBackend === undefined) {
-        throw new Error(
-          `operator '${ctx.operatorName}' is not keyed: keyed state needs a keyBy() before it`,
-        );
-      }
-      return ctx.keyedBackend;
-    };
-    return {
-      operatorName: ctx.operatorName,
-      subtaskIndex: ctx.subtaskIndex,
-      parallelism: ctx.parallelism,
-      getState: (d) => keyed().getState(d),
-      getListState: (d) => keyed().getListState(d),
-      getMapState: (d) => keyed().getMapState(d),
-      getReducingState: (d) => keyed().getReducingState(d),
-      getAggregatingState: (d) => keyed().getAggregatingState(d),
-      getOperatorStateStore: () => ctx.operatorState,
-    };
-  }
+  /** Nothing to put into operator state by default. */
+  snapshotState(_checkpointId: number): void | Promise<void> {}
+  notifyCheckpointComplete(_checkpointId: number): void | Promise<void> {}
 }

@@ -4,32 +4,36 @@
  * (after Flink's AbstractStreamOperator#processWatermark1/2). Timers advance
  * and a watermark leaves only when that combined value rises. An idle input
  * does not hold the combined watermark back; the operator turns idle only
- * when both inputs are (Flink's CombinedWatermarkStatus).
+ * when both inputs are (Flink's CombinedWatermarkStatus). Every two-input
+ * operator wraps a user function (co-map, co-process, broadcast process,
+ * interval join), so this base extends the user-function one.
  * @module
  */
 
 import { MIN_WATERMARK } from "../time/watermark.ts";
-import { AbstractStreamOperator } from "./stream_operator.ts";
+import { AbstractUdfStreamOperator } from "./udf_operator.ts";
 
 /**
- * An operator with two inputs: `processElement` takes the records of input 1,
- * `processElement2` those of input 2.
+ * An operator with two inputs around the user function `F`: `processElement`
+ * takes the records of input 1, `processElement2` those of input 2.
  *
  * @example
  * ```ts
  * import { AbstractTwoInputStreamOperator } from "./two_input_operator.ts";
- * class Merge extends AbstractTwoInputStreamOperator<number, string, string> {
+ * type Render = { number(n: number): string; text(s: string): string };
+ * class Merge extends AbstractTwoInputStreamOperator<number, string, string, Render> {
  *   processElement(n: number): void {
- *     this.output.collect(String(n));
+ *     this.output.collect(this.userFunction.number(n));
  *   }
  *   processElement2(s: string): void {
- *     this.output.collect(s);
+ *     this.output.collect(this.userFunction.text(s));
  *   }
  * }
+ * const op = new Merge({ number: String, text: (s) => s });
  * ```
  */
-export abstract class AbstractTwoInputStreamOperator<IN1, IN2, OUT>
-  extends AbstractStreamOperator<IN1, OUT> {
+export abstract class AbstractTwoInputStreamOperator<IN1, IN2, OUT, F>
+  extends AbstractUdfStreamOperator<IN1, OUT, F> {
   private input1Watermark = MIN_WATERMARK;
   private input2Watermark = MIN_WATERMARK;
   private combinedWatermark = MIN_WATERMARK;

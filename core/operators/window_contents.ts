@@ -7,9 +7,7 @@
  * @module
  */
 
-import type { ReduceFunction } from "../datastream/functions.ts";
-import type { AccumulatorAccess } from "../state/_scalar_states.ts";
-import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
+import type { ReduceFunction } from "../api/functions.ts";
 import {
   type AggregateFunction,
   AggregatingStateDescriptor,
@@ -17,7 +15,9 @@ import {
   ListStateDescriptor,
   type ReducingState,
   ReducingStateDescriptor,
-} from "../state/state_descriptors.ts";
+} from "../api/state.ts";
+import type { AccumulatorAccess } from "../state/_scalar_states.ts";
+import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import type { TimestampedValue } from "../windows/evictors.ts";
 
 /** How a window folds its elements. */

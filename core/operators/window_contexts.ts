@@ -6,13 +6,14 @@
  * @module
  */
 
-import type { OutputTag } from "../datastream/functions.ts";
-import type { KeyedStateStore, ProcessWindowContext } from "../datastream/window_functions.ts";
+import type { OutputTag } from "../api/functions.ts";
+import type { KeyedStateStore } from "../api/keyed_state_store.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
+import type { Window } from "../api/window.ts";
+import type { ProcessWindowContext } from "../api/window_functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import { ValueStateDescriptor } from "../state/state_descriptors.ts";
-import type { ValueState } from "../state/value_state.ts";
 import type { InternalTimerService } from "../time/timer_service.ts";
-import { GlobalWindow, type Window } from "../windows/time_window.ts";
+import { GlobalWindow } from "../windows/time_window.ts";
 import type { OnMergeContext } from "../windows/triggers.ts";
 import type { Output } from "./stream_operator.ts";
 

@@ -11,15 +11,15 @@
  * @module
  */
 
-import type { Collector, OutputTag, RichFunction } from "../datastream/functions.ts";
-import type { ProcessWindowContext } from "../datastream/window_functions.ts";
+import type { Collector, OutputTag, RichFunction } from "../api/functions.ts";
+import type { ProcessWindowContext } from "../api/window_functions.ts";
 import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
-import { ValueStateDescriptor } from "../state/state_descriptors.ts";
-import type { ValueState } from "../state/value_state.ts";
+import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import type { InternalTimerService, Timer } from "../time/timer_service.ts";
 import type { Evictor, EvictorContext, TimestampedValue } from "../windows/evictors.ts";
 import { MergingWindowSet, type MergingWindowSetSnapshot } from "../windows/merging_window_set.ts";
-import { GlobalWindow, TimeWindow, type Window } from "../windows/time_window.ts";
+import { GlobalWindow, TimeWindow } from "../windows/time_window.ts";
+import type { Window } from "../api/window.ts";
 import type { Trigger } from "../windows/triggers.ts";
 import {
   isMergingWindowAssigner,
@@ -34,7 +34,7 @@ import {
   windowContents,
   type WindowFold,
 } from "./window_contents.ts";
-import { AbstractStreamOperator } from "./stream_operator.ts";
+import { AbstractUdfStreamOperator } from "./udf_operator.ts";
 import { WindowFunctionContext, WindowTriggerContext } from "./window_contexts.ts";
 
 /** The function a firing window is evaluated with, as the operator calls it. */
@@ -80,7 +80,8 @@ function windowOfKey(key: string): Window {
   return new TimeWindow(Number(key.slice(0, sep)), Number(key.slice(sep + 1)));
 }
 
-export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
+export class WindowOperator
+  extends AbstractUdfStreamOperator<unknown, unknown, RichFunction | undefined> {
   protected backend!: KeyedStateBackend;
   protected timers!: InternalTimerService;
   private contents!: WindowContents;
@@ -94,7 +95,7 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
   numLateRecordsDropped = 0;
 
   constructor(protected readonly spec: WindowOperatorSpec) {
-    super();
+    super(spec.fn.rich);
     this.merging = isMergingWindowAssigner(spec.assigner);
     this.eventTime = spec.assigner.isEventTime;
     if (this.merging && !spec.trigger.canMerge) {
@@ -113,11 +114,7 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
     };
   }
 
-  protected override userFunction(): RichFunction | undefined {
-    return this.spec.fn.rich;
-  }
-
-  override async open(): Promise<void> {
+  override open(): void | Promise<void> {
     const backend = this.ctx.keyedBackend;
     const timers = this.ctx.timerService;
     if (backend === undefined || timers === undefined) {
@@ -141,11 +138,7 @@ export class WindowOperator extends AbstractStreamOperator<unknown, unknown> {
       onEventTime: (t) => this.onTimer(t, true),
       onProcessingTime: (t) => this.onTimer(t, false),
     });
-    await this.spec.fn.rich?.open?.(this.runtimeContext());
-  }
-
-  override async close(): Promise<void> {
-    await this.spec.fn.rich?.close?.();
+    return super.open();
   }
 
   /** The watermark the operator last received. */

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import type { DataStream } from "../datastream/data_stream.ts";
-import { OutputTag } from "../datastream/functions.ts";
+import { OutputTag } from "../api/functions.ts";
 import type { KeyedStream } from "../datastream/keyed_stream.ts";
 import { setJobContext } from "../datastream/execution_context.ts";
 import { StreamExecutionEnvironment } from "../datastream/stream_execution_environment.ts";
-import type { OperatorTransformation } from "../datastream/transformation.ts";
-import type { ProcessWindowFunction } from "../datastream/window_functions.ts";
-import { ValueStateDescriptor } from "../state/state_descriptors.ts";
+import type { OperatorTransformation } from "../graph/transformation.ts";
+import type { ProcessWindowFunction } from "../api/window_functions.ts";
+import { ValueStateDescriptor } from "../api/state.ts";
 import { ContinuousEventTimeTrigger } from "../windows/continuous_triggers.ts";
 import { TimeEvictor } from "../windows/evictors.ts";
 import { EventTimeSessionWindows } from "../windows/session_windows.ts";

@@ -16,9 +16,9 @@
  * @module
  */
 
-import type { ReduceFunction } from "../datastream/functions.ts";
+import type { ReduceFunction } from "../api/functions.ts";
+import type { AggregateFunction } from "../api/state.ts";
 import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
-import type { AggregateFunction } from "../state/state_descriptors.ts";
 import { getWindowStartWithOffset, TimeWindow } from "../windows/time_window.ts";
 
 /** The window geometry, in event-time milliseconds. */

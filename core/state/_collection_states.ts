@@ -6,9 +6,9 @@
  * @module
  */
 
+import type { ListState, MapState } from "../api/state.ts";
 import type { StateAccess, TtlPolicy } from "./_ttl.ts";
 import { type StateKey, stateKeyOf } from "./keyed_state_backend.ts";
-import type { ListState, MapState } from "./state_descriptors.ts";
 
 type Stamped<T> = [value: T, ts: number];
 type MapEntry<K, V> = [key: K, value: V, ts?: number];

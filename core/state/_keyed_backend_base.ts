@@ -36,7 +36,7 @@ import type {
   StateTtlConfig,
   ValueState,
   ValueStateDescriptor,
-} from "./state_descriptors.ts";
+} from "../api/state.ts";
 
 /** The states of one key group: state name -> table. */
 export class GroupState {

@@ -4,13 +4,13 @@
  * @module
  */
 
-import type { StateAccess, TtlPolicy } from "./_ttl.ts";
 import type {
   AggregateFunction,
   AggregatingState,
   ReducingState,
   ValueState,
-} from "./state_descriptors.ts";
+} from "../api/state.ts";
+import type { StateAccess, TtlPolicy } from "./_ttl.ts";
 
 type Stamped<T> = [value: T, ts: number];
 

@@ -4,8 +4,8 @@
  * @module
  */
 
+import type { StateTtlConfig } from "../api/state.ts";
 import type { StateKey } from "./keyed_state_backend.ts";
-import type { StateTtlConfig } from "./state_descriptors.ts";
 
 /** One state's entries in one key group: state key -> stored form. */
 export type StateTable = Map<StateKey, unknown>;

@@ -44,7 +44,7 @@ interface Resident {
  * @example
  * ```ts
  * import { DiskStateBackend } from "./disk_state_backend.ts";
- * import { ListStateDescriptor } from "./state_descriptors.ts";
+ * import { ListStateDescriptor } from "../api/state.ts";
  * const backend = new DiskStateBackend({
  *   directory: Deno.makeTempDirSync(),
  *   memoryBudgetBytes: 64 << 20,

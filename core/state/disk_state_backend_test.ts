@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
 import { stateBackendContract } from "../../tests/_suites/state_backend_contract.ts";
+import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from "../api/state.ts";
 import { DiskStateBackend } from "./disk_state_backend.ts";
 import { HeapStateBackend } from "./heap_state_backend.ts";
 import { assignToKeyGroup } from "./key_groups.ts";
 import type { KeyedStateBackend } from "./keyed_state_backend.ts";
-import {
-  ListStateDescriptor,
-  MapStateDescriptor,
-  ValueStateDescriptor,
-} from "./state_descriptors.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "spate-disk-state-test-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));

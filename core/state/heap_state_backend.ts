@@ -26,7 +26,7 @@ import type { KeyedStateBackendOptions } from "./keyed_state_backend.ts";
  * @example
  * ```ts
  * import { HeapStateBackend } from "./heap_state_backend.ts";
- * import { ValueStateDescriptor } from "./state_descriptors.ts";
+ * import { ValueStateDescriptor } from "../api/state.ts";
  * const backend = new HeapStateBackend({ maxParallelism: 128 });
  * const count = backend.getState(new ValueStateDescriptor("count", 0));
  * backend.setCurrentKey("a");

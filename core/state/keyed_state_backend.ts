@@ -7,18 +7,7 @@
 
 import type { GroupEncode } from "./snapshot_arena.ts";
 import type { KeyGroupRange } from "./key_groups.ts";
-import type {
-  AggregatingState,
-  AggregatingStateDescriptor,
-  ListState,
-  ListStateDescriptor,
-  MapState,
-  MapStateDescriptor,
-  ReducingState,
-  ReducingStateDescriptor,
-  ValueState,
-  ValueStateDescriptor,
-} from "./state_descriptors.ts";
+import type { KeyedStateStore } from "../api/keyed_state_store.ts";
 
 /** A key as stored in state maps: primitives as they are, structured keys as JSON text. */
 export type StateKey = string | number | boolean | bigint | null | undefined;
@@ -78,7 +67,7 @@ export interface KeyedStateBackendOptions {
 }
 
 /** Keyed state of one operator subtask; handles read and write the current key's entry. */
-export interface KeyedStateBackend {
+export interface KeyedStateBackend extends KeyedStateStore {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
   readonly currentKey: unknown;
@@ -91,13 +80,6 @@ export interface KeyedStateBackend {
    * state, as `setCurrentKey` does.
    */
   setCurrentNamespace(namespace: string | undefined): void;
-  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
-  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
-  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
-  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
-  getAggregatingState<IN, ACC, OUT>(
-    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
-  ): AggregatingState<IN, OUT>;
   /**
    * Captures the state as of this call; the returned promise resolves after
    * the capture is converted, while records keep being processed.

@@ -5,14 +5,14 @@
  * @module
  */
 
-import { type StateKey, stateKeyOf } from "./keyed_state_backend.ts";
 import type {
   ListState,
   ListStateDescriptor,
   MapState,
   MapStateDescriptor,
   StateTtlConfig,
-} from "./state_descriptors.ts";
+} from "../api/state.ts";
+import { type StateKey, stateKeyOf } from "./keyed_state_backend.ts";
 
 /** How a state is redistributed on restore. */
 export type OperatorStateMode = "split" | "union" | "broadcast";
@@ -38,7 +38,7 @@ type Stored =
  * @example
  * ```ts
  * import { OperatorStateStore } from "./operator_state.ts";
- * import { ListStateDescriptor } from "./state_descriptors.ts";
+ * import { ListStateDescriptor } from "../api/state.ts";
  * const store = new OperatorStateStore();
  * const offsets = store.getListState(new ListStateDescriptor<number>("offsets"));
  * offsets.update([42]);

@@ -5,7 +5,7 @@ import {
   OperatorStateStore,
   redistributeOperatorState,
 } from "./operator_state.ts";
-import { ListStateDescriptor, MapStateDescriptor, stateTtlConfig } from "./state_descriptors.ts";
+import { ListStateDescriptor, MapStateDescriptor, stateTtlConfig } from "../api/state.ts";
 
 const OFFSETS = new ListStateDescriptor<number>("offsets");
 const SPLITS = new ListStateDescriptor<string>("splits");

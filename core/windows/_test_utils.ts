@@ -7,9 +7,9 @@
  */
 
 import assert from "node:assert/strict";
-import type { ValueState } from "../state/value_state.ts";
+import type { ValueState } from "../api/state.ts";
+import type { Window } from "../api/window.ts";
 import { MIN_WATERMARK } from "../time/watermark.ts";
-import type { Window } from "./time_window.ts";
 import type { OnMergeContext, Trigger, TriggerResult } from "./triggers.ts";
 
 type TimerKind = "event" | "processing";

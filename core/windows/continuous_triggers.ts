@@ -7,8 +7,9 @@
  * @module
  */
 
+import type { Window } from "../api/window.ts";
 import { requirePositiveMs } from "./_checks.ts";
-import { getWindowStartWithOffset, type Window } from "./time_window.ts";
+import { getWindowStartWithOffset } from "./time_window.ts";
 import {
   type OnMergeContext,
   type Trigger,

@@ -4,8 +4,8 @@
  * @module
  */
 
+import type { Window } from "../api/window.ts";
 import { requireCount } from "./_checks.ts";
-import type { Window } from "./time_window.ts";
 import {
   type OnMergeContext,
   type Trigger,

@@ -3,7 +3,7 @@
  * @module
  */
 
-import type { Window } from "./time_window.ts";
+import type { Window } from "../api/window.ts";
 import {
   type OnMergeContext,
   type Trigger,

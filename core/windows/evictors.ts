@@ -6,8 +6,8 @@
  * @module
  */
 
+import type { Window } from "../api/window.ts";
 import { requireCount, requirePositiveMs } from "./_checks.ts";
-import type { Window } from "./time_window.ts";
 
 /** An element of a window with its timestamp (undefined in processing time). */
 export interface TimestampedValue<T> {

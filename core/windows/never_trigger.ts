@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Window } from "./time_window.ts";
+import type { Window } from "../api/window.ts";
 import {
   type OnMergeContext,
   type Trigger,

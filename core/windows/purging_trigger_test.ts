@@ -4,7 +4,8 @@ import { EventTimeTrigger } from "./event_time_trigger.ts";
 import { NeverTrigger } from "./never_trigger.ts";
 import { PurgingTrigger } from "./purging_trigger.ts";
 import { script } from "./_test_utils.ts";
-import { TimeWindow, type Window } from "./time_window.ts";
+import { TimeWindow } from "./time_window.ts";
+import type { Window } from "../api/window.ts";
 import { type Trigger, TriggerResult } from "./triggers.ts";
 
 const win = new TimeWindow(0, 10);

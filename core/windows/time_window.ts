@@ -6,13 +6,7 @@
  * @module
  */
 
-/** What the triggers and the window operator need of any window. */
-export interface Window {
-  /** A stable string naming the window: equal windows have equal keys. */
-  readonly key: string;
-  /** The largest timestamp that still belongs to the window. */
-  maxTimestamp(): number;
-}
+import type { Window } from "../api/window.ts";
 
 /** A window as plain data (for snapshots kept in keyed state). */
 export interface TimeWindowData {

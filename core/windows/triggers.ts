@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { ValueState } from "../state/value_state.ts";
-import type { Window } from "./time_window.ts";
+import type { ValueState } from "../api/state.ts";
+import type { Window } from "../api/window.ts";
 
 /** What the operator does with the window after a trigger call. */
 export interface TriggerResult {

@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { MergeCallback, TimeWindow, Window } from "./time_window.ts";
+import type { Window } from "../api/window.ts";
+import type { MergeCallback, TimeWindow } from "./time_window.ts";
 import type { Trigger } from "./triggers.ts";
 
 /** What the operator tells an assigner; processing-time assigners read the time here. */

@@ -6,13 +6,8 @@
  * @module
  */
 
-import {
-  type CollectListener,
-  JobExecutionError,
-  type JobExecutionResult,
-  type JobExecutor,
-  type JobPlan,
-} from "../../core/datastream/execution_context.ts";
+import type { CollectListener, JobExecutor, JobPlan } from "../../core/graph/job_plan.ts";
+import { JobExecutionError, type JobExecutionResult } from "../../core/graph/job_result.ts";
 import type { ClientMessage, DispatcherMessage, JobSubmission } from "../master/messages.ts";
 import { Actor, type ActorRef } from "../rpc/actor.ts";
 import type { ActorSystem } from "../rpc/actor_system.ts";

@@ -6,12 +6,9 @@
  */
 
 import { pathToFileURL } from "node:url";
-import {
-  type JobContext,
-  JobExecutionError,
-  type JobPlan,
-  setJobContext,
-} from "../../core/datastream/execution_context.ts";
+import { type JobContext, setJobContext } from "../../core/datastream/execution_context.ts";
+import { JobExecutionError } from "../../core/graph/job_result.ts";
+import type { JobPlan } from "../../core/graph/job_plan.ts";
 import { resolve } from "node:path";
 
 /** Messages of errors raised by loading a module rather than by running it. */

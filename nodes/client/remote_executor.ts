@@ -5,12 +5,9 @@
  * @module
  */
 
-import type {
-  JobExecutionResult,
-  JobExecutor,
-  JobPlan,
-} from "../../core/datastream/execution_context.ts";
-import type { CollectListener } from "../../core/datastream/execution_context.ts";
+import type { JobExecutionResult } from "../../core/graph/job_result.ts";
+import type { JobExecutor, JobPlan } from "../../core/graph/job_plan.ts";
+import type { CollectListener } from "../../core/graph/job_plan.ts";
 import type { DispatcherMessage } from "../master/messages.ts";
 import type { JobSubmission } from "../master/messages.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";

@@ -5,11 +5,7 @@
  * @module
  */
 
-import type {
-  TaskFailure,
-  TaskMetrics,
-  VertexMetrics,
-} from "../../core/datastream/execution_context.ts";
+import type { TaskFailure, TaskMetrics, VertexMetrics } from "../../core/graph/job_result.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
 import type { SlotGrant } from "./messages.ts";
 

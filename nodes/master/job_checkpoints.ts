@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { CheckpointTuning } from "../../core/datastream/execution_context.ts";
+import type { CheckpointTuning } from "../../core/graph/job_plan.ts";
 import { CheckpointCoordinator } from "../../core/checkpoint/checkpoint_coordinator.ts";
 import type {
   CheckpointEffect,

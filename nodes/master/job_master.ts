@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { TaskFailure, TaskMetrics } from "../../core/datastream/execution_context.ts";
+import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import { requiredSlots } from "../../core/graph/job_graph.ts";
 import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";

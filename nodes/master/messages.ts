@@ -4,12 +4,8 @@
  * @module
  */
 
-import type { CheckpointTuning, NetworkTuning } from "../../core/datastream/execution_context.ts";
-import type {
-  JobExecutionResult,
-  TaskFailure,
-  TaskMetrics,
-} from "../../core/datastream/execution_context.ts";
+import type { CheckpointTuning, NetworkTuning } from "../../core/graph/job_plan.ts";
+import type { JobExecutionResult, TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";

@@ -7,12 +7,9 @@
  */
 
 import type { JobSubmission } from "../master/messages.ts";
-import type {
-  JobExecutionResult,
-  JobExecutor,
-  JobPlan,
-} from "../../core/datastream/execution_context.ts";
-import type { CollectListener } from "../../core/datastream/execution_context.ts";
+import type { JobExecutionResult } from "../../core/graph/job_result.ts";
+import type { JobExecutor, JobPlan } from "../../core/graph/job_plan.ts";
+import type { CollectListener } from "../../core/graph/job_plan.ts";
 import { requiredSlots } from "../../core/graph/job_graph.ts";
 import { ClusterExecutor, type JobListener } from "../client/cluster_executor.ts";
 import { type MasterActors, startMasterActors } from "../master/master_process.ts";

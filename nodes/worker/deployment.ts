@@ -7,7 +7,7 @@
  */
 
 import type { TaskRestore } from "./chain_state.ts";
-import type { EnvironmentDefaults } from "../../core/datastream/execution_context.ts";
+import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { NetworkSettings } from "./network/channel.ts";
 

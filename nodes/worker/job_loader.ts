@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type JobPlan, setJobContext } from "../../core/datastream/execution_context.ts";
+import type { JobPlan } from "../../core/graph/job_plan.ts";
+import { setJobContext } from "../../core/datastream/execution_context.ts";
 import type { JobArtifact } from "./task_descriptor.ts";
 
 const plans = new Map<string, Promise<JobPlan>>();

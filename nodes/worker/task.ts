@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { JobPlan, TaskFailure } from "../../core/datastream/execution_context.ts";
+import type { JobPlan } from "../../core/graph/job_plan.ts";
+import type { TaskFailure } from "../../core/graph/job_result.ts";
 import type { JobVertex } from "../../core/graph/job_graph.ts";
 import { RecordBatchDecoder } from "../../core/serde/record_batch.ts";
 import type { RecordArray } from "./network/channel.ts";

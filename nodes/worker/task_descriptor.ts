@@ -5,11 +5,8 @@
  */
 
 import type { TaskRestore } from "./chain_state.ts";
-import type {
-  EnvironmentDefaults,
-  TaskFailure,
-  TaskMetrics,
-} from "../../core/datastream/execution_context.ts";
+import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
+import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type { NetworkSettings } from "./network/channel.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import type { TaskCheckpointHandle } from "./task_checkpoints.ts";

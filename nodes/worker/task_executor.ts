@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { TaskFailure, TaskMetrics } from "../../core/datastream/execution_context.ts";
+import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type {
   JobMasterMessage,
   RegistrationReply,

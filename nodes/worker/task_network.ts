@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { JobPlan } from "../../core/datastream/execution_context.ts";
+import type { JobPlan } from "../../core/graph/job_plan.ts";
 import { channelSelector } from "../../core/graph/partitioners.ts";
 import type { RecordTimestamp } from "../../core/operators/stream_operator.ts";
 import { RecordBatchEncoder } from "../../core/serde/record_batch.ts";

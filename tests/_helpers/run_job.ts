@@ -1,11 +1,9 @@
 /** Runs a job module in this process on the embedded local cluster. @module */
 
 import { pathToFileURL } from "node:url";
-import {
-  type EnvironmentDefaults,
-  type JobExecutionResult,
-  setJobContext,
-} from "../../core/datastream/execution_context.ts";
+import { setJobContext } from "../../core/datastream/execution_context.ts";
+import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
+import type { JobExecutionResult } from "../../core/graph/job_result.ts";
 import { LocalExecutor, type LocalExecutorOptions } from "../../nodes/minicluster/mini_cluster.ts";
 import { PROJECT_ROOT } from "./cli.ts";
 

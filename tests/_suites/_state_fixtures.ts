@@ -6,12 +6,6 @@
  */
 
 import assert from "node:assert/strict";
-import { assignToKeyGroup, operatorIndexForKeyGroup } from "../../core/state/key_groups.ts";
-import type {
-  KeyedStateBackend,
-  KeyedStateSnapshot,
-  StateKey,
-} from "../../core/state/keyed_state_backend.ts";
 import {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -19,7 +13,13 @@ import {
   ReducingStateDescriptor,
   type StateTtlConfig,
   ValueStateDescriptor,
-} from "../../core/state/state_descriptors.ts";
+} from "../../core/api/state.ts";
+import { assignToKeyGroup, operatorIndexForKeyGroup } from "../../core/state/key_groups.ts";
+import type {
+  KeyedStateBackend,
+  KeyedStateSnapshot,
+  StateKey,
+} from "../../core/state/keyed_state_backend.ts";
 
 export const MAX_PARALLELISM = 16;
 const AVG = {

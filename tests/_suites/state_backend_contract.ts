@@ -9,8 +9,7 @@
 import assert from "node:assert/strict";
 import type { KeyGroupRange } from "../../core/state/key_groups.ts";
 import type { KeyedStateBackend } from "../../core/state/keyed_state_backend.ts";
-import { ListStateDescriptor, stateTtlConfig } from "../../core/state/state_descriptors.ts";
-import { ValueStateDescriptor as OldValueStateDescriptor } from "../../core/state/value_state.ts";
+import { ListStateDescriptor, stateTtlConfig, ValueStateDescriptor } from "../../core/api/state.ts";
 import { snapshotContract } from "./state_backend_snapshot_contract.ts";
 import {
   checkFilled,
@@ -59,7 +58,7 @@ export function stateBackendContract(name: string, factory: KeyedBackendFactory)
 
   Deno.test(`${name}: namespaced state is apart per key and namespace, over many namespaces`, () => {
     const b = make();
-    const v = b.getState(new OldValueStateDescriptor<string>("ns"));
+    const v = b.getState(new ValueStateDescriptor<string>("ns"));
     // More namespaces than the backend keeps composite keys for; 1 and "1" stay apart.
     const keys: unknown[] = [1, "1", ["k", 2]];
     for (let round = 0; round < 2; round++) {
@@ -78,7 +77,7 @@ export function stateBackendContract(name: string, factory: KeyedBackendFactory)
     b.dispose();
   });
 
-  Deno.test(`${name}: structured keys, defaults, and old descriptors`, () => {
+  Deno.test(`${name}: structured keys, defaults, and descriptors without a TTL`, () => {
     const b = make();
     const s = states(b);
     b.setCurrentKey("nothing stored yet");
@@ -86,7 +85,7 @@ export function stateBackendContract(name: string, factory: KeyedBackendFactory)
     s.map.remove("m");
     for (const st of Object.values(s)) st.clear();
     assert.deepEqual(readAll(s), EMPTY);
-    const old = b.getState(new OldValueStateDescriptor("old", 10));
+    const old = b.getState(new ValueStateDescriptor("old", 10));
     b.setCurrentKey({ user: "u1", n: [1, 2] });
     old.update(11);
     b.setCurrentKey({ user: "u1", n: [1, 2] }); // an equal key, another object

@@ -14,7 +14,7 @@ import {
   operatorIndexForKeyGroup,
 } from "../../core/state/key_groups.ts";
 import type { KeyedStateBackend } from "../../core/state/keyed_state_backend.ts";
-import { stateTtlConfig, ValueStateDescriptor } from "../../core/state/state_descriptors.ts";
+import { stateTtlConfig, ValueStateDescriptor } from "../../core/api/state.ts";
 import {
   checkFilled,
   fill,

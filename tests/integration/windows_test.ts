@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { runJobModule } from "../_helpers/run_job.ts";
-import type { EnvironmentDefaults } from "../../core/datastream/execution_context.ts";
+import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
 import type { Ev } from "../_jobs/window_cases.ts";
 
 async function run(

@@ -15,10 +15,8 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type JobExecutionResult,
-  setJobContext,
-} from "../../../core/datastream/execution_context.ts";
+import type { JobExecutionResult } from "../../../core/graph/job_result.ts";
+import { setJobContext } from "../../../core/datastream/execution_context.ts";
 import { LocalExecutor } from "../../../nodes/minicluster/mini_cluster.ts";
 import { StreamExecutionEnvironment, type WatermarkGenerator, WatermarkStrategy } from "spate";
 import { AUCTION, BID, eventTime, type NexmarkEvent, PERSON } from "../model.ts";

@@ -9,7 +9,7 @@ import type {
   CheckpointTuning,
   EnvironmentDefaults,
   NetworkTuning,
-} from "../../../core/datastream/execution_context.ts";
+} from "../../../core/graph/job_plan.ts";
 import type { JobGraph } from "../../../core/graph/job_graph.ts";
 import type { JobSubmission } from "../messages.ts";
 import { parseRestartStrategy } from "../restart_strategy.ts";

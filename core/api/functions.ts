@@ -4,18 +4,8 @@
  * @module
  */
 
-import type {
-  AggregatingState,
-  AggregatingStateDescriptor,
-  ListState,
-  ListStateDescriptor,
-  MapState,
-  MapStateDescriptor,
-  ReducingState,
-  ReducingStateDescriptor,
-  ValueState,
-  ValueStateDescriptor,
-} from "../state/state_descriptors.ts";
+import type { KeyedStateStore } from "./keyed_state_store.ts";
+import type { ListState, ListStateDescriptor, MapState, MapStateDescriptor } from "./state.ts";
 
 /** Receives the records a function emits. */
 export interface Collector<T> {
@@ -23,26 +13,18 @@ export interface Collector<T> {
   collect(record: T): void;
 }
 
-/** Facts about the running subtask, handed to `open` of rich functions. */
-export interface RuntimeContext {
+/**
+ * Facts about the running subtask, handed to `open` of rich functions, and
+ * its state: keyed state (keyed operators only: elsewhere the getters throw)
+ * and operator state.
+ */
+export interface RuntimeContext extends KeyedStateStore {
   /** Name of the operator this function runs in. */
   readonly operatorName: string;
   /** Index of this parallel subtask, 0-based. */
   readonly subtaskIndex: number;
   /** Parallelism of the operator. */
   readonly parallelism: number;
-  /** Keyed value state for the current key (keyed operators only). */
-  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
-  /** Keyed list state for the current key (keyed operators only). */
-  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
-  /** Keyed map state for the current key (keyed operators only). */
-  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
-  /** Keyed reducing state for the current key (keyed operators only). */
-  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
-  /** Keyed aggregating state for the current key (keyed operators only). */
-  getAggregatingState<IN, ACC, OUT>(
-    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
-  ): AggregatingState<IN, OUT>;
   /** This subtask's operator (non-keyed) state, restored before `open`. */
   getOperatorStateStore(): OperatorStateAccess;
 }

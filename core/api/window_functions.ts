@@ -6,14 +6,9 @@
  * @module
  */
 
-import type { Window } from "../windows/time_window.ts";
-import type { Collector, OutputTag, RichFunction, RuntimeContext } from "./functions.ts";
-
-/** Keyed state handles: the key's own (global) state, or one window's. */
-export type KeyedStateStore = Pick<
-  RuntimeContext,
-  "getState" | "getListState" | "getMapState" | "getReducingState" | "getAggregatingState"
->;
+import type { Collector, OutputTag, RichFunction } from "./functions.ts";
+import type { KeyedStateStore } from "./keyed_state_store.ts";
+import type { Window } from "./window.ts";
 
 /** What a window function knows of the firing window. */
 export interface ProcessWindowContext<W extends Window> {
@@ -38,10 +33,10 @@ export interface ProcessWindowContext<W extends Window> {
  * @example
  * ```ts
  * import type { ProcessWindowFunction } from "./window_functions.ts";
- * import type { TimeWindow } from "../windows/time_window.ts";
- * const countPerWindow: ProcessWindowFunction<number, string, string, TimeWindow> = {
+ * import type { Window } from "./window.ts";
+ * const countPerWindow: ProcessWindowFunction<number, string, string, Window> = {
  *   process(key, ctx, elements, out) {
- *     out.collect(`${key} ${ctx.window}: ${elements.length}`);
+ *     out.collect(`${key} until ${ctx.window.maxTimestamp()}: ${elements.length}`);
  *   },
  * };
  * ```

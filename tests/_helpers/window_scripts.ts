@@ -5,12 +5,13 @@
  * @module
  */
 
-import { OutputTag } from "../datastream/functions.ts";
-import type { AggregateFunction } from "../state/state_descriptors.ts";
-import type { TimeWindow, Window } from "../windows/time_window.ts";
-import type { WindowAssigner } from "../windows/window_assigners.ts";
-import type { WindowFold } from "./window_contents.ts";
-import type { WindowOperatorSpec } from "./window_operator.ts";
+import { OutputTag } from "../../core/api/functions.ts";
+import type { AggregateFunction } from "../../core/api/state.ts";
+import type { Window } from "../../core/api/window.ts";
+import type { WindowFold } from "../../core/operators/window_contents.ts";
+import type { WindowOperatorSpec } from "../../core/operators/window_operator.ts";
+import type { TimeWindow } from "../../core/windows/time_window.ts";
+import type { WindowAssigner } from "../../core/windows/window_assigners.ts";
 
 export type Ev = { k: number; v: number };
 export type Row = [key: number, start: number, end: number, result: number];

@@ -5,10 +5,6 @@
  * @module
  */
 
-import { ValueStateDescriptor as BaseValueStateDescriptor } from "./value_state.ts";
-
-export type { ValueState } from "./value_state.ts";
-
 /** When the last-access timestamp of a state entry is refreshed. */
 export type TtlUpdateType = "OnCreateAndWrite" | "OnReadAndWrite";
 
@@ -32,7 +28,7 @@ export interface StateTtlConfig {
  *
  * @example
  * ```ts
- * import { stateTtlConfig } from "./state_descriptors.ts";
+ * import { stateTtlConfig } from "./state.ts";
  * const ttl = stateTtlConfig(60_000, { updateType: "OnReadAndWrite" });
  * ```
  */
@@ -48,18 +44,22 @@ export function stateTtlConfig(
 }
 
 /**
- * Describes a value state; extends the descriptor of `value_state.ts` with a TTL.
+ * Describes a value state: its name (unique per operator), the value read
+ * while none is set, and an optional time-to-live.
  *
  * @example
  * ```ts
- * import { stateTtlConfig, ValueStateDescriptor } from "./state_descriptors.ts";
+ * import { stateTtlConfig, ValueStateDescriptor } from "./state.ts";
+ * const count = new ValueStateDescriptor<number>("count", 0);
  * const last = new ValueStateDescriptor<number>("last", 0, stateTtlConfig(1000));
  * ```
  */
-export class ValueStateDescriptor<T> extends BaseValueStateDescriptor<T> {
-  constructor(name: string, defaultValue?: T, readonly ttl?: StateTtlConfig) {
-    super(name, defaultValue);
-  }
+export class ValueStateDescriptor<T> {
+  constructor(
+    readonly name: string,
+    readonly defaultValue?: T,
+    readonly ttl?: StateTtlConfig,
+  ) {}
 }
 
 /**
@@ -67,7 +67,7 @@ export class ValueStateDescriptor<T> extends BaseValueStateDescriptor<T> {
  *
  * @example
  * ```ts
- * import { ListStateDescriptor } from "./state_descriptors.ts";
+ * import { ListStateDescriptor } from "./state.ts";
  * const buffered = new ListStateDescriptor<string>("buffered");
  * ```
  */
@@ -83,7 +83,7 @@ export class ListStateDescriptor<T> {
  *
  * @example
  * ```ts
- * import { MapStateDescriptor } from "./state_descriptors.ts";
+ * import { MapStateDescriptor } from "./state.ts";
  * const perPage = new MapStateDescriptor<string, number>("perPage");
  * ```
  */
@@ -98,7 +98,7 @@ export class MapStateDescriptor<K, V> {
  *
  * @example
  * ```ts
- * import { ReducingStateDescriptor } from "./state_descriptors.ts";
+ * import { ReducingStateDescriptor } from "./state.ts";
  * const sum = new ReducingStateDescriptor<number>("sum", (a, b) => a + b);
  * ```
  */
@@ -123,7 +123,7 @@ export interface AggregateFunction<IN, ACC, OUT> {
  *
  * @example
  * ```ts
- * import { AggregatingStateDescriptor } from "./state_descriptors.ts";
+ * import { AggregatingStateDescriptor } from "./state.ts";
  * const avg = new AggregatingStateDescriptor<number, [number, number], number>("avg", {
  *   createAccumulator: () => [0, 0],
  *   add: (v, [sum, n]) => [sum + v, n + 1],
@@ -137,6 +137,16 @@ export class AggregatingStateDescriptor<IN, ACC, OUT> {
     readonly aggregateFunction: AggregateFunction<IN, ACC, OUT>,
     readonly ttl?: StateTtlConfig,
   ) {}
+}
+
+/** The value of a state for the current key. */
+export interface ValueState<T> {
+  /** The value for the current key, or the descriptor's default when unset. */
+  value(): T | undefined;
+  /** Sets the value for the current key. */
+  update(value: T): void;
+  /** Removes the value for the current key. */
+  clear(): void;
 }
 
 /** A list per key (or per operator subtask for operator state). */

@@ -5,9 +5,9 @@
  * @module
  */
 
+import type { KeySelector, Partitioner } from "../api/functions.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
 import type { OperatorFactory } from "../operators/stream_operator.ts";
-import type { KeySelector, Partitioner } from "./functions.ts";
 
 /** How records are routed from one operator's subtasks to the next's. */
 export type PartitionerKind =

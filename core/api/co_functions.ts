@@ -7,7 +7,6 @@
  * @module
  */
 
-import type { MapState, MapStateDescriptor } from "../state/state_descriptors.ts";
 import type {
   Collector,
   KeyedProcessContext,
@@ -18,6 +17,7 @@ import type {
   TimeDomain,
   TimerService,
 } from "./functions.ts";
+import type { MapState, MapStateDescriptor } from "./state.ts";
 
 /**
  * One-to-one over two connected streams: `map1` takes the records of the
@@ -68,7 +68,7 @@ export interface CoProcessFunction<IN1, IN2, R> extends RichFunction {
  * @example
  * ```ts
  * import type { KeyedCoProcessFunction } from "./co_functions.ts";
- * import { type ValueState, ValueStateDescriptor } from "../state/state_descriptors.ts";
+ * import { type ValueState, ValueStateDescriptor } from "./state.ts";
  * // Emits an order's id once its payment has arrived, whichever comes first.
  * type Order = { id: string };
  * type Payment = { orderId: string };
@@ -169,7 +169,7 @@ export interface BroadcastProcessFunction<IN1, IN2, R> extends RichFunction {
  * @example
  * ```ts
  * import type { KeyedBroadcastProcessFunction } from "./co_functions.ts";
- * import { MapStateDescriptor } from "../state/state_descriptors.ts";
+ * import { MapStateDescriptor } from "./state.ts";
  * const limits = new MapStateDescriptor<string, number>("limits");
  * const alert: KeyedBroadcastProcessFunction<string, number, [string, number], string> = {
  *   processElement(v, ctx, out) {
