@@ -7,11 +7,12 @@
  * @example
  * ```ts
  * import { StreamExecutionEnvironment } from "spate";
+ * import type { Collector } from "spate";
  *
  * const env = StreamExecutionEnvironment.getExecutionEnvironment();
  * env.fromElements("to be or not to be")
- *   .flatMap((line: string, out) => {
- *     for (const w of line.split(" ")) out.collect([w, 1] as [string, number]);
+ *   .flatMap((line: string, out: Collector<[string, number]>) => {
+ *     for (const w of line.split(" ")) out.collect([w, 1]);
  *   })
  *   .keyBy(([w]) => w)
  *   .sum(1)
