@@ -13,10 +13,16 @@ import {
   type JobExecutor,
   type JobPlan,
 } from "../../core/datastream/execution_context.ts";
-import type { ClientMessage, DispatcherMessage, JobSubmission } from "../master/messages.ts";
-import { Actor, type ActorRef } from "../rpc/actor.ts";
+import { CLIENT_SCHEMA, type ClientMessage } from "../protocol/client.ts";
+import type { JobModuleSource } from "../protocol/deployment.ts";
+import {
+  askDispatcher,
+  type DispatcherMessage,
+  type JobSubmission,
+} from "../protocol/dispatcher.ts";
+import { Actor, type ActorRef, replyError } from "../rpc/actor.ts";
 import type { ActorSystem } from "../rpc/actor_system.ts";
-import type { JobModuleSource } from "../worker/deployment.ts";
+import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
 
 /** What the client hears while a job runs. */
 export interface JobListener {
@@ -25,6 +31,7 @@ export interface JobListener {
   onCheckpoint?(m: Extract<ClientMessage, { type: "checkpointCompleted" }>): void;
 }
 
+/** Where and how a ClusterExecutor submits. */
 export interface ClusterExecutorOptions extends JobListener {
   readonly system: ActorSystem;
   readonly dispatcher: ActorRef<DispatcherMessage>;
@@ -43,6 +50,7 @@ export class JobCanceledError extends Error {
   override readonly name = "JobCanceledError";
 }
 
+/** Follows one job for the client: hears the JobMaster's ClientMessages. */
 class JobClient extends Actor<ClientMessage> {
   constructor(
     private readonly listener: JobListener,
@@ -51,7 +59,9 @@ class JobClient extends Actor<ClientMessage> {
   ) {
     super();
   }
-  receive(m: ClientMessage): void {
+  receive(m: ClientMessage): unknown {
+    const invalid = checkMessage(CLIENT_SCHEMA, m);
+    if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "jobStatus":
         this.listener.onStatus?.(m);
@@ -80,6 +90,7 @@ class JobClient extends Actor<ClientMessage> {
 
 let clients = 0;
 
+/** Submits plans to a dispatcher and follows each job to its end. */
 export class ClusterExecutor implements JobExecutor {
   constructor(private readonly options: ClusterExecutorOptions) {}
 
@@ -109,7 +120,7 @@ export class ClusterExecutor implements JobExecutor {
     ) => (settle = { resolve, reject }));
     const client = o.system.spawn(`client-${clients++}`, () => new JobClient(o, onCollect, settle));
     try {
-      const { jobId } = await o.dispatcher.ask<{ jobId: string }>({
+      const { jobId } = await askDispatcher(o.dispatcher, {
         type: "submitJob",
         submission,
         client: o.detached ? undefined : client,

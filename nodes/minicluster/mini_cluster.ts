@@ -6,7 +6,6 @@
  * @module
  */
 
-import type { JobSubmission } from "../master/messages.ts";
 import type {
   JobExecutionResult,
   JobExecutor,
@@ -15,6 +14,8 @@ import type {
 import type { CollectListener } from "../../core/datastream/execution_context.ts";
 import { requiredSlots } from "../../core/graph/job_graph.ts";
 import { ClusterExecutor, type JobListener } from "../client/cluster_executor.ts";
+import type { JobSubmission } from "../protocol/dispatcher.ts";
+import { askTaskExecutor } from "../protocol/task_executor.ts";
 import { type MasterActors, startMasterActors } from "../master/master_process.ts";
 import type { HeartbeatSettings } from "../master/resource_manager.ts";
 import { NotEnoughSlotsError } from "../master/slot_assignment.ts";
@@ -34,6 +35,7 @@ export interface MiniClusterOptions {
 /** Default managed memory of an embedded worker. */
 export const DEFAULT_MANAGED_MEMORY_BYTES = 512 * 1024 * 1024;
 
+/** A master's actors and N TaskExecutors in this process (Flink's MiniCluster). */
 export class MiniCluster {
   readonly system = new ActorSystem("local", { verbose: false });
   readonly network = new NetworkEnvironment();
@@ -59,7 +61,7 @@ export class MiniCluster {
           network: cluster.network,
           resolveModule,
         }));
-      await te.ask({ type: "connect", rm: cluster.master.resourceManager });
+      await askTaskExecutor(te, { type: "connect", rm: cluster.master.resourceManager });
     }
     return cluster;
   }
@@ -87,6 +89,7 @@ export class MiniCluster {
   }
 }
 
+/** How a LocalExecutor sizes its cluster and runs its jobs. */
 export interface LocalExecutorOptions extends JobListener {
   /** Slots of the embedded cluster; default: as many as the job needs. */
   readonly slots?: number;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { JobPlan, TaskFailure } from "../../core/datastream/execution_context.ts";
+import type { JobPlan, TaskFailure, TaskMetrics } from "../../core/datastream/execution_context.ts";
 import type { JobVertex } from "../../core/graph/job_graph.ts";
 import { RecordBatchDecoder } from "../../core/serde/record_batch.ts";
 import type { RecordArray } from "./network/channel.ts";
@@ -15,12 +15,13 @@ import type { InputGate } from "./network/input_gate.ts";
 import { OutputAvailability } from "./network/output_availability.ts";
 import type { RecordWriter } from "./network/record_writer.ts";
 import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
-import type { TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
+import type { TaskDescriptor } from "./task_descriptor.ts";
 import { networkMetrics, type TaskNetwork, wireTaskNetwork } from "./task_network.ts";
 import { SourceBatchSize } from "./source_batch.ts";
 import { yieldToEventLoop } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
-import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
+import type { InFlightBuffer } from "../protocol/task_state.ts";
+import { restoreChainState } from "./chain_state.ts";
 import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import { NO_TIMESTAMP, RecordTimestamp } from "../../core/operators/stream_operator.ts";
@@ -39,6 +40,7 @@ export class TaskCancelledError extends Error {
   override readonly name = "TaskCancelledError";
 }
 
+/** One subtask in a slot: its operator chain, its channels, and the mailbox loop. */
 export class StreamTask {
   private readonly vertex: JobVertex;
   private readonly availability = new OutputAvailability();

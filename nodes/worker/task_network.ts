@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { JobPlan } from "../../core/datastream/execution_context.ts";
+import type { JobPlan, TaskMetrics } from "../../core/datastream/execution_context.ts";
 import { channelSelector } from "../../core/graph/partitioners.ts";
 import type { RecordTimestamp } from "../../core/operators/stream_operator.ts";
 import { RecordBatchEncoder } from "../../core/serde/record_batch.ts";
@@ -15,8 +15,9 @@ import { InputGate } from "./network/input_gate.ts";
 import type { OutputAvailability } from "./network/output_availability.ts";
 import { OutputChannel } from "./network/output_channel.ts";
 import { RecordWriter } from "./network/record_writer.ts";
-import type { ChannelPort, TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
+import type { ChannelPort, TaskDescriptor } from "./task_descriptor.ts";
 
+/** A task's data plane: its writers, its input gate, and which input each channel feeds. */
 export interface TaskNetwork {
   /** Job edge id -> the writer that feeds it. */
   readonly writers: Map<number, RecordWriter>;
