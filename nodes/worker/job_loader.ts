@@ -6,7 +6,7 @@
  */
 
 import { type JobPlan, setJobContext } from "../../core/datastream/execution_context.ts";
-import type { JobArtifact } from "./task_descriptor.ts";
+import type { JobArtifact } from "./slot_protocol.ts";
 
 const plans = new Map<string, Promise<JobPlan>>();
 

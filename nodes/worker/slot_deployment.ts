@@ -10,7 +10,7 @@ import type { ChannelDeployment, TaskDeployment } from "../protocol/deployment.t
 import { attemptIdOf } from "../protocol/ids.ts";
 import type { NetworkEnvironment } from "./network/network_environment.ts";
 import { resolveNetworkSettings } from "./network/network_settings.ts";
-import type { TaskDescriptor } from "./task_descriptor.ts";
+import type { TaskDescriptor } from "./slot_protocol.ts";
 
 /** What the worker adds to a deployment. */
 export interface SlotDeploymentOptions {

@@ -15,7 +15,7 @@ import type { InputGate } from "./network/input_gate.ts";
 import { OutputAvailability } from "./network/output_availability.ts";
 import type { RecordWriter } from "./network/record_writer.ts";
 import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
-import type { TaskDescriptor } from "./task_descriptor.ts";
+import type { TaskDescriptor } from "./slot_protocol.ts";
 import { networkMetrics, type TaskNetwork, wireTaskNetwork } from "./task_network.ts";
 import { SourceBatchSize } from "./source_batch.ts";
 import { yieldToEventLoop } from "./yield.ts";

@@ -25,7 +25,7 @@ import {
   type SlotCrashed,
   type SlotReport,
   type SlotReportMessage,
-} from "./task_descriptor.ts";
+} from "./slot_protocol.ts";
 import { taskDescriptor } from "./slot_deployment.ts";
 
 const SLOT_WORKER_URL = new URL("./slot_worker.ts", import.meta.url);

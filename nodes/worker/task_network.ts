@@ -15,7 +15,7 @@ import { InputGate } from "./network/input_gate.ts";
 import type { OutputAvailability } from "./network/output_availability.ts";
 import { OutputChannel } from "./network/output_channel.ts";
 import { RecordWriter } from "./network/record_writer.ts";
-import type { ChannelPort, TaskDescriptor } from "./task_descriptor.ts";
+import type { ChannelPort, TaskDescriptor } from "./slot_protocol.ts";
 
 /** A task's data plane: its writers, its input gate, and which input each channel feeds. */
 export interface TaskNetwork {
