@@ -34,7 +34,7 @@ export function taskDescriptor(
   return {
     taskId: task.taskId,
     job: {
-      jobId: attemptIdOf(task.job.jobId, task.attempt),
+      attemptId: attemptIdOf(task.job.jobId, task.attempt),
       jobModuleUrl,
       args: task.job.args,
       defaults: task.job.defaults,

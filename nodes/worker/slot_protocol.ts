@@ -18,7 +18,8 @@ import type { NetworkSettings } from "./network/channel.ts";
 
 /** The job module a slot imports to rebuild the graph, once per attempt. */
 export interface JobArtifact {
-  readonly jobId: string;
+  /** The attempt the module is imported for (`attemptIdOf` in `nodes/protocol/ids.ts`). */
+  readonly attemptId: string;
   readonly jobModuleUrl: string;
   readonly args: readonly string[];
   readonly defaults: EnvironmentDefaults;
