@@ -61,7 +61,8 @@ export class StreamTask {
   private completedCheckpoint = 0;
   /** Wakes a source that waits for its final checkpoint. */
   private wakeSource: (() => void) | undefined;
-  private sourceRecords = 0;
+  /** Records that entered the chain: from the source reader, or from the input gate. */
+  private recordsIn = 0;
   private backpressuredMs = 0;
 
   private readonly checkpoints: TaskCheckpoints;
@@ -197,9 +198,9 @@ export class StreamTask {
           continue;
         }
         this.timestamp.value = NO_TIMESTAMP;
-        const before = this.sourceRecords, start = performance.now();
+        const before = this.recordsIn, start = performance.now();
         const more = await source.pollNext(counted, this.availability, batch.records);
-        batch.update(this.sourceRecords - before, performance.now() - start);
+        batch.update(this.recordsIn - before, performance.now() - start);
         if (!more) break;
         await yieldToEventLoop();
       }
@@ -240,7 +241,7 @@ export class StreamTask {
     const out = this.chain.headOutput;
     return {
       collect: (record: unknown) => {
-        this.sourceRecords++;
+        this.recordsIn++;
         out.collect(record);
       },
     };
@@ -263,7 +264,7 @@ export class StreamTask {
         ts = data.timestamps;
       }
       const head = heads[inputOf[channel]];
-      this.sourceRecords += records.length;
+      this.recordsIn += records.length;
       if (ts === undefined) {
         timestamp.value = NO_TIMESTAMP;
         for (let i = 0; i < records.length; i++) head.collect(records[i]);
@@ -337,7 +338,7 @@ export class StreamTask {
   /** The task's counters so far. */
   currentMetrics(): TaskMetrics {
     return {
-      recordsIn: this.sourceRecords,
+      recordsIn: this.recordsIn,
       ...networkMetrics(this.network),
       backpressuredMs: Math.round(this.backpressuredMs),
     };
