@@ -30,7 +30,8 @@ export interface WorkerOptions {
   readonly reconnectIntervalMs?: number;
 }
 
-export interface Worker {
+/** A started worker process (not a Web Worker: its slots are those). */
+export interface RunningWorker {
   readonly workerId: string;
   readonly dataAddress: string;
   /** Resolves once the worker is registered with a master (again). */
@@ -42,7 +43,7 @@ export interface Worker {
 export const DEFAULT_RECONNECT_INTERVAL_MS = 500;
 
 /** Starts a worker's data server and TaskExecutor, and dials its master. */
-export function startWorker(options: WorkerOptions): Worker {
+export function startWorker(options: WorkerOptions): RunningWorker {
   const workerId = crypto.randomUUID();
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
