@@ -6,12 +6,18 @@
  * @module
  */
 
-import type { CollectListener, JobExecutor, JobPlan } from "../../core/graph/job_plan.ts";
+import { type CollectListener, type JobExecutor, type JobPlan } from "../../core/graph/job_plan.ts";
 import { JobExecutionError, type JobExecutionResult } from "../../core/graph/job_result.ts";
-import type { ClientMessage, DispatcherMessage, JobSubmission } from "../master/messages.ts";
-import { Actor, type ActorRef } from "../rpc/actor.ts";
+import { CLIENT_SCHEMA, type ClientMessage } from "../protocol/client.ts";
+import type { JobModuleSource } from "../protocol/deployment.ts";
+import {
+  askDispatcher,
+  type DispatcherMessage,
+  type JobSubmission,
+} from "../protocol/dispatcher.ts";
+import { Actor, type ActorRef, replyError } from "../rpc/actor.ts";
 import type { ActorSystem } from "../rpc/actor_system.ts";
-import type { JobModuleSource } from "../worker/deployment.ts";
+import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
 
 /** What the client hears while a job runs. */
 export interface JobListener {
@@ -20,6 +26,7 @@ export interface JobListener {
   onCheckpoint?(m: Extract<ClientMessage, { type: "checkpointCompleted" }>): void;
 }
 
+/** Where and how a ClusterExecutor submits. */
 export interface ClusterExecutorOptions extends JobListener {
   readonly system: ActorSystem;
   readonly dispatcher: ActorRef<DispatcherMessage>;
@@ -38,6 +45,7 @@ export class JobCanceledError extends Error {
   override readonly name = "JobCanceledError";
 }
 
+/** Follows one job for the client: hears the JobMaster's ClientMessages. */
 class JobClient extends Actor<ClientMessage> {
   constructor(
     private readonly listener: JobListener,
@@ -46,7 +54,9 @@ class JobClient extends Actor<ClientMessage> {
   ) {
     super();
   }
-  receive(m: ClientMessage): void {
+  receive(m: ClientMessage): unknown {
+    const invalid = checkMessage(CLIENT_SCHEMA, m);
+    if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "jobStatus":
         this.listener.onStatus?.(m);
@@ -75,6 +85,7 @@ class JobClient extends Actor<ClientMessage> {
 
 let clients = 0;
 
+/** Submits plans to a dispatcher and follows each job to its end. */
 export class ClusterExecutor implements JobExecutor {
   constructor(private readonly options: ClusterExecutorOptions) {}
 
@@ -104,7 +115,7 @@ export class ClusterExecutor implements JobExecutor {
     ) => (settle = { resolve, reject }));
     const client = o.system.spawn(`client-${clients++}`, () => new JobClient(o, onCollect, settle));
     try {
-      const { jobId } = await o.dispatcher.ask<{ jobId: string }>({
+      const { jobId } = await askDispatcher(o.dispatcher, {
         type: "submitJob",
         submission,
         client: o.detached ? undefined : client,

@@ -5,16 +5,17 @@
  * @module
  */
 
-import type { JobExecutionResult } from "../../core/graph/job_result.ts";
 import type { JobExecutor, JobPlan } from "../../core/graph/job_plan.ts";
+import type { JobExecutionResult } from "../../core/graph/job_result.ts";
 import type { CollectListener } from "../../core/graph/job_plan.ts";
-import type { DispatcherMessage } from "../master/messages.ts";
-import type { JobSubmission } from "../master/messages.ts";
+import type { DispatcherMessage, JobSubmission } from "../protocol/dispatcher.ts";
+import { BLOBS_PATH, type BlobUploadResponse, type ErrorResponse } from "../protocol/rest.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
 import { bundleJob } from "./bundle.ts";
 import { ClusterExecutor, type JobListener } from "./cluster_executor.ts";
 
+/** Where and how a RemoteExecutor submits. */
 export interface RemoteExecutorOptions extends JobListener {
   readonly masterUrl: string;
   readonly restartStrategy?: string;
@@ -27,15 +28,18 @@ export interface RemoteExecutorOptions extends JobListener {
 
 /** Uploads bytes to the master's blob store; returns the key. */
 export async function uploadBlob(masterUrl: string, bytes: Uint8Array): Promise<string> {
-  const res = await fetch(new URL("/api/v1/blobs", masterUrl), {
+  const res = await fetch(new URL(BLOBS_PATH, masterUrl), {
     method: "PUT",
     body: bytes as Uint8Array<ArrayBuffer>,
   });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`upload to ${masterUrl} failed: ${JSON.stringify(body)}`);
+  const body: BlobUploadResponse | ErrorResponse = await res.json();
+  if (!res.ok || !("key" in body)) {
+    throw new Error(`upload to ${masterUrl} failed: ${JSON.stringify(body)}`);
+  }
   return body.key;
 }
 
+/** Runs plans on the cluster of the master at `masterUrl`. */
 export class RemoteExecutor implements JobExecutor {
   constructor(private readonly options: RemoteExecutorOptions) {}
 

@@ -1,25 +1,16 @@
 /**
  * BlobStore: content-addressed files (job bundles) on the master's disk. The
- * key is the SHA-256 of the bytes, so a worker can check what it fetched.
+ * key is the SHA-256 of the bytes (see `nodes/protocol/blob.ts`), so a worker
+ * can check what it fetched.
  * @module
  */
+
+import { isBlobKey, sha256Hex } from "../protocol/blob.ts";
 
 /** Largest blob accepted. */
 export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024;
 
-const KEY = /^[0-9a-f]{64}$/;
-
-/** The SHA-256 of `bytes` as hex. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Whether `key` has the shape of a blob key. */
-export function isBlobKey(key: string): boolean {
-  return KEY.test(key);
-}
-
+/** Job bundles by content hash, in directory `dir`. */
 export class BlobStore {
   constructor(readonly dir: string, readonly maxBlobBytes = DEFAULT_MAX_BLOB_BYTES) {
     Deno.mkdirSync(dir, { recursive: true });

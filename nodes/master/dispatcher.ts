@@ -7,16 +7,23 @@
 
 import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
-import { DISPATCHER_SCHEMA } from "./message_schemas.ts";
+import {
+  DISPATCHER_SCHEMA,
+  type DispatcherMessage,
+  type DispatcherReplies,
+} from "../protocol/dispatcher.ts";
+import { newJobId } from "../protocol/ids.ts";
+import { askJobMaster, type JobMasterMessage } from "../protocol/job_master.ts";
+import type { JobState } from "../protocol/job_status.ts";
+import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import { validateSubmission } from "./rest/validate_submission.ts";
-import type { DispatcherMessage, JobMasterMessage, ResourceManagerMessage } from "./messages.ts";
 import { JobMaster } from "./job_master.ts";
 
 interface JobEntry {
   readonly jobId: string;
   readonly name: string;
   readonly startTime: number;
-  state: string;
+  state: JobState;
   endTime: number;
   readonly master: ActorRef<JobMasterMessage>;
 }
@@ -27,6 +34,7 @@ export const MAX_ENDED_JOBS = 1000;
 /** How long a savepoint request waits for the savepoint (its own timeout is the checkpoint timeout). */
 export const SAVEPOINT_ASK_TIMEOUT_MS = 15 * 60_000;
 
+/** Accepts jobs and runs one JobMaster per job. */
 export class Dispatcher extends Actor<DispatcherMessage> {
   private readonly jobs = new Map<string, JobEntry>();
 
@@ -39,7 +47,7 @@ export class Dispatcher extends Actor<DispatcherMessage> {
     if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "submitJob": {
-        const jobId = crypto.randomUUID().replaceAll("-", "");
+        const jobId = newJobId();
         const { client } = m;
         let submission;
         try {
@@ -59,26 +67,30 @@ export class Dispatcher extends Actor<DispatcherMessage> {
           endTime: -1,
           master,
         });
-        return { jobId };
+        return { jobId } satisfies DispatcherReplies["submitJob"];
       }
-      case "listJobs":
-        return [...this.jobs.values()].map(({ master: _, ...job }) => job);
+      case "listJobs": {
+        const jobs: DispatcherReplies["listJobs"] = [];
+        for (const { master: _, ...job } of this.jobs.values()) jobs.push(job);
+        return jobs;
+      }
       case "jobDetails": {
         const job = this.jobs.get(m.jobId);
         if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
-        return new DeferredReply(job.master.ask({ type: "details" }));
+        return new DeferredReply(askJobMaster(job.master, { type: "details" }));
       }
       case "cancelJob": {
         const job = this.jobs.get(m.jobId);
         if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
         job.master.tell({ type: "cancel" });
-        return { jobId: m.jobId, state: "CANCELLING" };
+        return { jobId: m.jobId, state: "CANCELLING" } satisfies DispatcherReplies["cancelJob"];
       }
       case "triggerSavepoint": {
         const job = this.jobs.get(m.jobId);
         if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
         return new DeferredReply(
-          job.master.ask(
+          askJobMaster(
+            job.master,
             { type: "triggerSavepoint", targetDir: m.targetDir, cancel: m.cancel },
             SAVEPOINT_ASK_TIMEOUT_MS,
           ),

@@ -7,31 +7,12 @@
 
 import type { TaskFailure, TaskMetrics, VertexMetrics } from "../../core/graph/job_result.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
-import type { SlotGrant } from "./messages.ts";
+import type { VertexProgress } from "../protocol/client.ts";
+import type { ExecutionState } from "../protocol/job_status.ts";
+import type { SlotGrant } from "../protocol/resource_manager.ts";
+import type { EdgeDetails, VertexDetails } from "../protocol/rest.ts";
 
-/** States of one subtask (Flink's ExecutionState). */
-export type ExecutionState =
-  | "CREATED"
-  | "SCHEDULED"
-  | "DEPLOYING"
-  | "INITIALIZING"
-  | "RUNNING"
-  | "FINISHED"
-  | "CANCELING"
-  | "CANCELED"
-  | "FAILED";
-
-/** States of a job. */
-export type JobState =
-  | "CREATED"
-  | "RUNNING"
-  | "RESTARTING"
-  | "FINISHED"
-  | "FAILING"
-  | "FAILED"
-  | "CANCELLING"
-  | "CANCELED";
-
+/** One subtask of the job in the current attempt. */
 export interface ExecutionVertex {
   readonly vertexId: number;
   readonly subtaskIndex: number;
@@ -52,6 +33,7 @@ const ZERO_METRICS: TaskMetrics = {
   backpressuredMs: 0,
 };
 
+/** The subtasks of a job: its JobGraph's vertices times their parallelism. */
 export class ExecutionGraph {
   readonly subtasks = new Map<string, ExecutionVertex>();
 
@@ -76,6 +58,7 @@ export class ExecutionGraph {
     }
   }
 
+  /** Subtask `subtaskIndex` of vertex `vertexId`. */
   get(vertexId: number, subtaskIndex: number): ExecutionVertex {
     return this.subtasks.get(`${vertexId}/${subtaskIndex}`)!;
   }
@@ -118,7 +101,7 @@ export class ExecutionGraph {
   }
 
   /** Records in and out per vertex: the client's progress line. */
-  progress(): { name: string; recordsIn: number; recordsOut: number }[] {
+  progress(): VertexProgress[] {
     return this.vertexMetrics().map((v) => ({
       name: v.name,
       recordsIn: v.recordsIn,
@@ -127,7 +110,7 @@ export class ExecutionGraph {
   }
 
   /** The job edges, for the REST API. */
-  edgeDetails(): unknown[] {
+  edgeDetails(): EdgeDetails[] {
     return this.jobGraph.edges.map((e) => ({
       source: e.sourceVertex,
       target: e.targetVertex,
@@ -136,7 +119,7 @@ export class ExecutionGraph {
   }
 
   /** The vertices with their subtasks, for the REST API. */
-  details(): unknown[] {
+  details(): VertexDetails[] {
     const metrics = this.vertexMetrics();
     return this.jobGraph.vertices.map((v, k) => ({
       ...metrics[k],

@@ -25,9 +25,11 @@ import {
   writeMetadataSync,
 } from "../../core/checkpoint/checkpoint_storage.ts";
 import { basename } from "node:path";
-import type { TaskCheckpointHandle } from "../worker/task_checkpoints.ts";
 import type { ActorRef } from "../rpc/actor.ts";
-import type { JobMasterMessage, JobSubmission, TaskExecutorMessage } from "./messages.ts";
+import type { JobSubmission } from "../protocol/dispatcher.ts";
+import type { JobMasterMessage } from "../protocol/job_master.ts";
+import type { TaskExecutorMessage } from "../protocol/task_executor.ts";
+import type { TaskCheckpointHandle } from "../protocol/task_state.ts";
 
 /** How often the JobMaster checks whether a checkpoint is due. */
 export const CHECKPOINT_TICK_MS = 50;
@@ -70,6 +72,7 @@ export interface JobCheckpointOptions {
   readonly onStored?: (c: CompletedCheckpoint, stateSizeBytes: number, location: string) => void;
 }
 
+/** One job's checkpoints: its coordinator, driven by the JobMaster, and their storage. */
 export class JobCheckpoints {
   private readonly coordinator: CheckpointCoordinator;
   private readonly ticker: ReturnType<typeof setInterval>;
@@ -123,14 +126,14 @@ export class JobCheckpoints {
   tick(): void {
     this.perform(this.coordinator.tick(Date.now()));
   }
-  acknowledge(taskId: string, checkpointId: number, handle: unknown): void {
-    const h = handle as Partial<TaskCheckpointHandle>;
+  /** A task stored its state for `checkpointId`. */
+  acknowledge(taskId: string, checkpointId: number, handle: TaskCheckpointHandle): void {
     const stats = {
-      stateSizeBytes: h.file?.bytes,
-      alignmentDurationMs: h.alignmentDurationMs,
-      syncDurationMs: h.syncDurationMs,
-      asyncDurationMs: h.asyncDurationMs,
-      inFlightBytes: h.inFlightBytes,
+      stateSizeBytes: handle.file?.bytes,
+      alignmentDurationMs: handle.alignmentDurationMs,
+      syncDurationMs: handle.syncDurationMs,
+      asyncDurationMs: handle.asyncDurationMs,
+      inFlightBytes: handle.inFlightBytes,
     };
     this.perform(this.coordinator.acknowledge(taskId, checkpointId, handle, Date.now(), stats));
   }

@@ -10,16 +10,22 @@ import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import { requiredSlots } from "../../core/graph/job_graph.ts";
 import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
-import { JOB_MASTER_SCHEMA } from "./message_schemas.ts";
-import { ExecutionGraph, type ExecutionState, type JobState } from "./execution_graph.ts";
-import type {
-  ClientMessage,
-  DispatcherMessage,
-  JobMasterMessage,
-  JobSubmission,
-  ResourceManagerMessage,
-  SlotGrant,
-} from "./messages.ts";
+import type { ClientMessage } from "../protocol/client.ts";
+import type { DispatcherMessage, JobSubmission } from "../protocol/dispatcher.ts";
+import { parseTaskId } from "../protocol/ids.ts";
+import {
+  JOB_MASTER_SCHEMA,
+  type JobMasterMessage,
+  type JobMasterReplies,
+} from "../protocol/job_master.ts";
+import type { JobState } from "../protocol/job_status.ts";
+import {
+  askResourceManager,
+  type ResourceManagerMessage,
+  type SlotGrant,
+} from "../protocol/resource_manager.ts";
+import type { TaskRestore } from "../protocol/task_state.ts";
+import { ExecutionGraph } from "./execution_graph.ts";
 import {
   DEFAULT_RESTART_STRATEGY,
   parseRestartStrategy,
@@ -29,11 +35,11 @@ import { assignSlots } from "./slot_assignment.ts";
 import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
 import { latestCheckpointRestore, savepointRestore } from "./job_restore.ts";
 import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
-import type { TaskRestore } from "../worker/chain_state.ts";
 
 /** Default time a job waits for enough free slots. */
 export const DEFAULT_SLOT_TIMEOUT_MS = 30_000;
 
+/** Runs one job: schedules, deploys, follows and restarts its tasks. */
 export class JobMaster extends Actor<JobMasterMessage> {
   private readonly graph: ExecutionGraph;
   private readonly restartStrategy: RestartStrategy;
@@ -102,7 +108,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       case "restart":
         return m.attempt === this.attempt ? this.schedule() : undefined;
       case "slotsGranted":
-        if (m.attempt === this.attempt) this.deploy(m.grants, m.restore as TaskRestore | undefined);
+        if (m.attempt === this.attempt) this.deploy(m.grants, m.restore);
         else this.resourceManager.tell({ type: "releaseSlots", jobId: this.jobId });
         return;
       case "slotsRefused":
@@ -179,7 +185,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
     const attempt = this.attempt;
     this.graph.reset();
     Promise.all([
-      this.resourceManager.ask<SlotGrant[]>({
+      askResourceManager(this.resourceManager, {
         type: "allocateSlots",
         jobId: this.jobId,
         count: requiredSlots(this.submission.jobGraph),
@@ -230,7 +236,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
     return new DeferredReply(
       this.checkpoints.triggerSavepoint(targetDir).then((location) => {
         if (cancel) self.tell({ type: "cancel" });
-        return { location };
+        return { location } satisfies JobMasterReplies["triggerSavepoint"];
       }),
     );
   }
@@ -273,15 +279,15 @@ export class JobMaster extends Actor<JobMasterMessage> {
   }
 
   private subtaskOf(taskId: string) {
-    const [vertexId, subtask] = taskId.slice(this.jobId.length + 1).split("-").map(Number);
-    return this.graph.get(vertexId, subtask);
+    const { vertexId, subtaskIndex } = parseTaskId(this.jobId, taskId);
+    return this.graph.get(vertexId, subtaskIndex);
   }
 
   private onTaskState(m: Extract<JobMasterMessage, { type: "taskState" }>): unknown {
     if (!this.isActive()) return;
     const s = this.subtaskOf(m.taskId);
     if (s === undefined) return;
-    s.state = m.state as ExecutionState;
+    s.state = m.state;
     if (m.metrics) s.metrics = m.metrics;
     if (m.state === "FAILED") {
       s.failure = m.failure;
@@ -378,7 +384,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
     return this.context.parent as ActorRef<DispatcherMessage>;
   }
 
-  private details(): unknown {
+  private details(): JobMasterReplies["details"] {
     return {
       jid: this.jobId,
       name: this.submission.jobName,

@@ -13,8 +13,8 @@ import {
   validateCheckpoint,
 } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
-import type { TaskRestore } from "../worker/chain_state.ts";
-import type { JobSubmission } from "./messages.ts";
+import type { JobSubmission } from "../protocol/dispatcher.ts";
+import type { TaskRestore } from "../protocol/task_state.ts";
 
 /** What each task restores from a snapshot: the files holding each operator uid's state. */
 export function restoreFrom(metadata: CheckpointMetadata): TaskRestore {

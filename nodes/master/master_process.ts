@@ -12,7 +12,8 @@ import type { RemoteConnection } from "../rpc/remote_connection.ts";
 import { acceptConnection, RPC_CONNECT_PATH } from "../rpc/transport_http2.ts";
 import { BlobStore } from "./blob_store.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import type { DispatcherMessage, ResourceManagerMessage } from "./messages.ts";
+import type { DispatcherMessage } from "../protocol/dispatcher.ts";
+import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import {
   DEFAULT_HEARTBEAT_SETTINGS,
   type HeartbeatSettings,
@@ -20,6 +21,7 @@ import {
 } from "./resource_manager.ts";
 import { restApi } from "./rest/api.ts";
 
+/** Where a master listens and keeps its blobs, and its heartbeat and frame limits. */
 export interface MasterOptions {
   readonly hostname?: string;
   readonly port?: number;
@@ -59,6 +61,7 @@ export function startMasterActors(
   return { system, dispatcher, resourceManager };
 }
 
+/** A started master process: its actors, its URL, and how to stop it. */
 export interface Master extends MasterActors {
   readonly url: string;
   shutdown(): Promise<void>;

@@ -13,22 +13,26 @@ import {
   FencingTokenError,
   replyError,
 } from "../rpc/actor.ts";
-import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
-import { RESOURCE_MANAGER_SCHEMA, WORKER_REGISTRATION_SCHEMA } from "./message_schemas.ts";
-import type {
-  DispatcherMessage,
-  RegistrationReply,
-  ResourceManagerMessage,
-  SlotGrant,
-  WorkerRegistration,
-} from "./messages.ts";
+import { checkFields, checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
+import type { DispatcherMessage } from "../protocol/dispatcher.ts";
+import {
+  type RegistrationReply,
+  RESOURCE_MANAGER_SCHEMA,
+  type ResourceManagerMessage,
+  type SlotGrant,
+  WORKER_REGISTRATION_FIELDS,
+  type WorkerRegistration,
+} from "../protocol/resource_manager.ts";
+import type { ClusterOverview } from "../protocol/rest.ts";
 import { NotEnoughSlotsError } from "./slot_assignment.ts";
 
+/** How often the master sends heartbeats, and how long a silent worker lives on. */
 export interface HeartbeatSettings {
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
 }
 
+/** The heartbeat settings when none are given. */
 export const DEFAULT_HEARTBEAT_SETTINGS: HeartbeatSettings = {
   heartbeatIntervalMs: 1000,
   heartbeatTimeoutMs: 10_000,
@@ -50,17 +54,7 @@ interface PendingRequest {
   reject(e: Error): void;
 }
 
-/** A worker as the REST API shows it. */
-export interface WorkerInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly dataAddress: string;
-  readonly slotsTotal: number;
-  readonly slotsFree: number;
-  readonly managedMemoryBytes: number;
-  readonly lastHeartbeatMs: number;
-}
-
+/** The master's registry of workers and their slots. */
 export class ResourceManager extends Actor<ResourceManagerMessage> {
   /** Fencing token of this master's leadership: new on every start. */
   readonly fence = crypto.randomUUID();
@@ -88,7 +82,7 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
   receive(m: ResourceManagerMessage): unknown {
     const invalid = checkMessage(RESOURCE_MANAGER_SCHEMA, m) ??
       (m.type === "registerWorker"
-        ? checkMessage(WORKER_REGISTRATION_SCHEMA, { ...m.worker, type: "worker" })
+        ? checkFields(WORKER_REGISTRATION_FIELDS, m.worker, "message 'worker'")
         : undefined);
     if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
@@ -223,7 +217,7 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
     }
   }
 
-  private overview(): { workers: WorkerInfo[]; slotsTotal: number; slotsFree: number } {
+  private overview(): ClusterOverview {
     const workers = [...this.workers.values()].map((w) => ({
       id: w.reg.workerId,
       name: w.reg.name,

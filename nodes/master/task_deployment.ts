@@ -1,17 +1,19 @@
 /**
  * The deployment of one subtask of an attempt: its channels (one per
  * producer or consumer subtask the partitioner connects it to, each with the
- * peer's location), its slot, its checkpoint settings and network limits.
+ * peer's location), its slot, its checkpoint settings, and the network limits
+ * the job overrides (the worker resolves them against its defaults).
  * @module
  */
 
 import { consumersOf, producersOf } from "../../core/graph/partitioners.ts";
 import type { ActorRef } from "../rpc/actor.ts";
-import type { TaskRestore } from "../worker/chain_state.ts";
-import type { ChannelDeployment, PeerLocation, TaskDeployment } from "../worker/deployment.ts";
-import { DEFAULT_NETWORK_SETTINGS } from "../worker/network/channel.ts";
+import type { ChannelDeployment, PeerLocation, TaskDeployment } from "../protocol/deployment.ts";
+import type { JobSubmission } from "../protocol/dispatcher.ts";
+import { channelIdOf, taskIdOf } from "../protocol/ids.ts";
+import type { JobMasterMessage } from "../protocol/job_master.ts";
+import type { TaskRestore } from "../protocol/task_state.ts";
 import type { ExecutionGraph } from "./execution_graph.ts";
-import type { JobSubmission } from "./messages.ts";
 
 /** What every deployment of one attempt shares. */
 export interface AttemptContext {
@@ -23,14 +25,10 @@ export interface AttemptContext {
   /** The job's checkpoint directory (absent for batch jobs). */
   readonly checkpointDir: string | undefined;
   readonly restore: TaskRestore | undefined;
-  readonly jobMaster: ActorRef;
+  readonly jobMaster: ActorRef<JobMasterMessage>;
 }
 
-/** The id of a subtask's task: `<jobId>-<vertexId>-<subtask>`. */
-export function taskIdOf(jobId: string, vertexId: number, subtask: number): string {
-  return `${jobId}-${vertexId}-${subtask}`;
-}
-
+/** What the TaskExecutor running subtask `subtask` of vertex `vertexId` needs. */
 export function taskDeployment(
   a: AttemptContext,
   vertexId: number,
@@ -45,7 +43,7 @@ export function taskDeployment(
     return { processId: slot.processId, dataAddress: slot.dataAddress, slotIndex: slot.slotIndex };
   };
   const channelId = (edgeId: number, producer: number, consumer: number) =>
-    `${a.jobId}.${a.attempt}.${edgeId}.${producer}.${consumer}`;
+    channelIdOf(a.jobId, a.attempt, edgeId, producer, consumer);
   const inputs = vertex.inputs.map((e) => {
     const producers = producersOf(
       e.partitioner,
@@ -87,16 +85,8 @@ export function taskDeployment(
     restore: a.restore,
     inputs,
     outputs,
-    network: {
-      ...DEFAULT_NETWORK_SETTINGS,
-      ...definedOnly(s.network ?? {}),
-      bufferTimeoutMs: s.bufferTimeoutMs,
-    },
+    network: s.network ?? {},
+    bufferTimeoutMs: s.bufferTimeoutMs,
     jobMaster: a.jobMaster,
   };
-}
-
-/** The fields of `o` that are set (so absent settings keep their defaults). */
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

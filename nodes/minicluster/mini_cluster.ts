@@ -6,12 +6,13 @@
  * @module
  */
 
-import type { JobSubmission } from "../master/messages.ts";
-import type { JobExecutionResult } from "../../core/graph/job_result.ts";
 import type { JobExecutor, JobPlan } from "../../core/graph/job_plan.ts";
+import type { JobExecutionResult } from "../../core/graph/job_result.ts";
 import type { CollectListener } from "../../core/graph/job_plan.ts";
 import { requiredSlots } from "../../core/graph/job_graph.ts";
 import { ClusterExecutor, type JobListener } from "../client/cluster_executor.ts";
+import type { JobSubmission } from "../protocol/dispatcher.ts";
+import { askTaskExecutor } from "../protocol/task_executor.ts";
 import { type MasterActors, startMasterActors } from "../master/master_process.ts";
 import type { HeartbeatSettings } from "../master/resource_manager.ts";
 import { NotEnoughSlotsError } from "../master/slot_assignment.ts";
@@ -31,6 +32,7 @@ export interface MiniClusterOptions {
 /** Default managed memory of an embedded worker. */
 export const DEFAULT_MANAGED_MEMORY_BYTES = 512 * 1024 * 1024;
 
+/** A master's actors and N TaskExecutors in this process (Flink's MiniCluster). */
 export class MiniCluster {
   readonly system = new ActorSystem("local", { verbose: false });
   readonly network = new NetworkEnvironment();
@@ -56,7 +58,7 @@ export class MiniCluster {
           network: cluster.network,
           resolveModule,
         }));
-      await te.ask({ type: "connect", rm: cluster.master.resourceManager });
+      await askTaskExecutor(te, { type: "connect", rm: cluster.master.resourceManager });
     }
     return cluster;
   }
@@ -84,6 +86,7 @@ export class MiniCluster {
   }
 }
 
+/** How a LocalExecutor sizes its cluster and runs its jobs. */
 export interface LocalExecutorOptions extends JobListener {
   /** Slots of the embedded cluster; default: as many as the job needs. */
   readonly slots?: number;

@@ -13,38 +13,19 @@ import {
 } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { KeyedStateSnapshot } from "../../core/state/keyed_state_backend.ts";
 import type { SnapshotArena } from "../../core/state/snapshot_arena.ts";
-import type { TimerGroupSnapshot } from "../../core/time/timer_service.ts";
-import {
-  type OperatorStateSnapshot,
-  redistributeOperatorState,
-} from "../../core/state/operator_state.ts";
+import { redistributeOperatorState } from "../../core/state/operator_state.ts";
 import type {
   OperatorContext,
   RawKeyGroup,
   StreamOperator,
 } from "../../core/operators/stream_operator.ts";
+import type {
+  InFlightBuffer,
+  OperatorSnapshot,
+  TaskRestore,
+  TaskStateSnapshot,
+} from "../protocol/task_state.ts";
 import type { OperatorChain } from "./operator_chain.ts";
-
-/** An input buffer that was in flight at an unaligned checkpoint (replayed on restore). */
-export interface InFlightBuffer {
-  readonly channel: number;
-  readonly records: number;
-  readonly data: Uint8Array;
-}
-
-/** One operator's part of a task's state file. */
-export interface OperatorSnapshot {
-  readonly keyed?: KeyedStateSnapshot;
-  /** Per-key timers, by key group (keyed operators). */
-  readonly timers?: TimerGroupSnapshot[];
-  /** Keyed state an operator keeps itself, by key group (keyed operators). */
-  readonly rawKeyed?: RawKeyGroup[];
-  readonly operator?: OperatorStateSnapshot;
-  /** The source reader's position (source operators). */
-  readonly source?: unknown;
-  /** Unaligned checkpoints: the chain head's in-flight input, in the order it was taken. */
-  readonly inFlight?: InFlightBuffer[];
-}
 
 /** What a restored chain resumes from besides its operators' state. */
 export interface RestoredInputs {
@@ -52,24 +33,6 @@ export interface RestoredInputs {
   readonly sources?: unknown[];
   /** Input buffers to process before any new input (unaligned checkpoints). */
   readonly inFlight: InFlightBuffer[];
-}
-
-/** What a task writes for one checkpoint. */
-export interface TaskStateSnapshot {
-  readonly version: 1;
-  readonly checkpointId: number;
-  readonly vertexId: number;
-  readonly subtaskIndex: number;
-  /** The vertex's parallelism when the snapshot was taken. */
-  readonly parallelism: number;
-  /** Operator uid -> its state. */
-  readonly operators: Record<string, OperatorSnapshot>;
-}
-
-/** Where a task finds its state when it is restored: operator uid -> the files holding it. */
-export interface TaskRestore {
-  readonly checkpointId: number;
-  readonly files: Record<string, StateFileHandle[]>;
 }
 
 /** Where a task writes its state: the checkpoint's directory. */

@@ -5,18 +5,18 @@
  * @module
  */
 
-import type { JobPlan } from "../../core/graph/job_plan.ts";
 import { setJobContext } from "../../core/datastream/execution_context.ts";
-import type { JobArtifact } from "./task_descriptor.ts";
+import { type JobPlan } from "../../core/graph/job_plan.ts";
+import type { JobArtifact } from "./slot_protocol.ts";
 
 const plans = new Map<string, Promise<JobPlan>>();
 
-/** The plan of `job`, importing its module on first use. */
+/** The plan of `job`, importing its module on first use (once per attempt). */
 export function loadJobPlan(job: JobArtifact): Promise<JobPlan> {
-  let plan = plans.get(job.jobId);
+  let plan = plans.get(job.attemptId);
   if (plan === undefined) {
     plan = importPlan(job);
-    plans.set(job.jobId, plan);
+    plans.set(job.attemptId, plan);
   }
   return plan;
 }
@@ -45,8 +45,9 @@ function importPlan(job: JobArtifact): Promise<JobPlan> {
         }
       },
     });
-    // A query string gives each job its own module instance.
-    const url = `${job.jobModuleUrl}${job.jobModuleUrl.includes("?") ? "&" : "?"}job=${job.jobId}`;
+    // A query string gives each attempt its own module instance.
+    const separator = job.jobModuleUrl.includes("?") ? "&" : "?";
+    const url = `${job.jobModuleUrl}${separator}job=${job.attemptId}`;
     import(url).then(
       () => {
         if (!delivered) reject(new Error(`job module ${job.jobModuleUrl} never called execute()`));

@@ -6,8 +6,9 @@
  */
 
 import { pathToFileURL } from "node:url";
-import { sha256Hex } from "../master/blob_store.ts";
-import type { JobModuleSource } from "./deployment.ts";
+import { sha256Hex } from "../protocol/blob.ts";
+import type { JobModuleSource } from "../protocol/deployment.ts";
+import { blobPath } from "../protocol/rest.ts";
 
 /** A resolver of job modules for a worker whose master is at `masterUrl`. */
 export function moduleCache(masterUrl: string | undefined, dir: string) {
@@ -28,7 +29,7 @@ async function fetchBlob(masterUrl: string | undefined, dir: string, key: string
   if (masterUrl === undefined) {
     throw new Error("this worker has no master to fetch job bundles from");
   }
-  const res = await fetch(new URL(`/api/v1/blobs/${key}`, masterUrl));
+  const res = await fetch(new URL(blobPath(key), masterUrl));
   if (!res.ok) throw new Error(`blob ${key}: HTTP ${res.status} ${await res.text()}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const actual = await sha256Hex(bytes);

@@ -11,7 +11,7 @@ import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import { loadJobPlan } from "./job_loader.ts";
 import { InSlotChannels } from "./network/in_slot_channel.ts";
 import { slotProfiler } from "./slot_profiler.ts";
-import type { SlotCommand, SlotReport, TaskDescriptor } from "./task_descriptor.ts";
+import type { SlotCommand, SlotReport, TaskDescriptor } from "./slot_protocol.ts";
 
 const tasks = new Map<string, StreamTask>();
 /** Channels between two tasks of this slot, paired by id as their tasks deploy. */

@@ -7,7 +7,7 @@
  */
 
 import type { JobPlan } from "../../core/graph/job_plan.ts";
-import type { TaskFailure } from "../../core/graph/job_result.ts";
+import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type { JobVertex } from "../../core/graph/job_graph.ts";
 import { RecordBatchDecoder } from "../../core/serde/record_batch.ts";
 import type { RecordArray } from "./network/channel.ts";
@@ -16,12 +16,13 @@ import type { InputGate } from "./network/input_gate.ts";
 import { OutputAvailability } from "./network/output_availability.ts";
 import type { RecordWriter } from "./network/record_writer.ts";
 import { errorOperator, OperatorChain, tagError } from "./operator_chain.ts";
-import type { TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
+import type { TaskDescriptor } from "./slot_protocol.ts";
 import { networkMetrics, type TaskNetwork, wireTaskNetwork } from "./task_network.ts";
 import { SourceBatchSize } from "./source_batch.ts";
 import { yieldToEventLoop } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
-import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
+import type { InFlightBuffer } from "../protocol/task_state.ts";
+import { restoreChainState } from "./chain_state.ts";
 import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import { NO_TIMESTAMP, RecordTimestamp } from "../../core/operators/stream_operator.ts";
@@ -40,6 +41,7 @@ export class TaskCancelledError extends Error {
   override readonly name = "TaskCancelledError";
 }
 
+/** One subtask in a slot: its operator chain, its channels, and the mailbox loop. */
 export class StreamTask {
   private readonly vertex: JobVertex;
   private readonly availability = new OutputAvailability();
@@ -60,7 +62,8 @@ export class StreamTask {
   private completedCheckpoint = 0;
   /** Wakes a source that waits for its final checkpoint. */
   private wakeSource: (() => void) | undefined;
-  private sourceRecords = 0;
+  /** Records that entered the chain: from the source reader, or from the input gate. */
+  private recordsIn = 0;
   private backpressuredMs = 0;
 
   private readonly checkpoints: TaskCheckpoints;
@@ -196,9 +199,9 @@ export class StreamTask {
           continue;
         }
         this.timestamp.value = NO_TIMESTAMP;
-        const before = this.sourceRecords, start = performance.now();
+        const before = this.recordsIn, start = performance.now();
         const more = await source.pollNext(counted, this.availability, batch.records);
-        batch.update(this.sourceRecords - before, performance.now() - start);
+        batch.update(this.recordsIn - before, performance.now() - start);
         if (!more) break;
         await yieldToEventLoop();
       }
@@ -239,7 +242,7 @@ export class StreamTask {
     const out = this.chain.headOutput;
     return {
       collect: (record: unknown) => {
-        this.sourceRecords++;
+        this.recordsIn++;
         out.collect(record);
       },
     };
@@ -262,7 +265,7 @@ export class StreamTask {
         ts = data.timestamps;
       }
       const head = heads[inputOf[channel]];
-      this.sourceRecords += records.length;
+      this.recordsIn += records.length;
       if (ts === undefined) {
         timestamp.value = NO_TIMESTAMP;
         for (let i = 0; i < records.length; i++) head.collect(records[i]);
@@ -336,7 +339,7 @@ export class StreamTask {
   /** The task's counters so far. */
   currentMetrics(): TaskMetrics {
     return {
-      recordsIn: this.sourceRecords,
+      recordsIn: this.recordsIn,
       ...networkMetrics(this.network),
       backpressuredMs: Math.round(this.backpressuredMs),
     };

@@ -15,34 +15,13 @@ import {
   BarrierAligner,
   type BarrierInfo,
 } from "../../core/checkpoint/barrier_aligner.ts";
-import type { StateFileHandle } from "../../core/checkpoint/checkpoint_storage.ts";
 import { RecordBatchEncoder } from "../../core/serde/record_batch.ts";
 import { SnapshotArena } from "../../core/state/snapshot_arena.ts";
-import {
-  captureChainState,
-  type CheckpointDirOf,
-  type InFlightBuffer,
-  writeTaskState,
-} from "./chain_state.ts";
+import type { InFlightBuffer, TaskCheckpointHandle } from "../protocol/task_state.ts";
+import { captureChainState, type CheckpointDirOf, writeTaskState } from "./chain_state.ts";
 import type { InputBuffer, InputEvent, InputGate } from "./network/input_gate.ts";
 import type { RecordWriter } from "./network/record_writer.ts";
 import type { OperatorChain } from "./operator_chain.ts";
-
-/** What a task hands the JobMaster for one checkpoint. */
-export interface TaskCheckpointHandle {
-  /** The task's state file; absent when the task has no state. */
-  readonly file?: StateFileHandle;
-  /** Uids of the operators whose state is in the file. */
-  readonly operators: string[];
-  /** Time from the first to the last barrier of the checkpoint at this task. */
-  readonly alignmentDurationMs: number;
-  /** Time the task stopped processing to capture its state. */
-  readonly syncDurationMs: number;
-  /** Time spent converting and writing the state while records flowed. */
-  readonly asyncDurationMs: number;
-  /** Bytes of in-flight input stored with the state (unaligned checkpoints). */
-  readonly inFlightBytes: number;
-}
 
 /** Where acknowledgements and declines go (the slot reports them to the JobMaster). */
 export interface CheckpointReporter {
@@ -50,6 +29,7 @@ export interface CheckpointReporter {
   decline(checkpointId: number, reason: string): void;
 }
 
+/** A task's part in checkpoints: barriers, alignment, snapshots and acknowledgements. */
 export class TaskCheckpoints {
   private readonly aligner: BarrierAligner | undefined;
   private pendingTrigger: BarrierInfo | undefined;

@@ -7,24 +7,37 @@
  */
 
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
-import type {
-  JobMasterMessage,
-  RegistrationReply,
-  ResourceManagerMessage,
-  TaskExecutorMessage,
-} from "../master/messages.ts";
+import type { JobModuleSource, TaskDeployment } from "../protocol/deployment.ts";
+import type { JobMasterMessage } from "../protocol/job_master.ts";
+import type { ExecutionState } from "../protocol/job_status.ts";
+import {
+  askResourceManager,
+  type RegistrationReply,
+  type ResourceManagerMessage,
+} from "../protocol/resource_manager.ts";
+import { TASK_EXECUTOR_SCHEMA, type TaskExecutorMessage } from "../protocol/task_executor.ts";
 import { Actor, type ActorRef, replyError } from "../rpc/actor.ts";
-import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
-import { TASK_EXECUTOR_SCHEMA } from "../master/message_schemas.ts";
-import type { ChannelDeployment, JobModuleSource, TaskDeployment } from "./deployment.ts";
+import { checkMessage, InvalidMessageError, type MessageSchema } from "../rpc/message_schema.ts";
 import type { NetworkEnvironment } from "./network/network_environment.ts";
-import type { SlotCommand, SlotReport, TaskDescriptor } from "./task_descriptor.ts";
+import {
+  SLOT_REPORT_SCHEMA,
+  type SlotCommand,
+  type SlotCrashed,
+  type SlotReport,
+  type SlotReportMessage,
+} from "./slot_protocol.ts";
+import { taskDescriptor } from "./slot_deployment.ts";
 
 const SLOT_WORKER_URL = new URL("./slot_worker.ts", import.meta.url);
+
+/** What a TaskExecutor's mailbox takes: its protocol, and its slots' reports. */
+type Inbox = TaskExecutorMessage | SlotReportMessage;
+const INBOX_SCHEMA: MessageSchema = { ...TASK_EXECUTOR_SCHEMA, ...SLOT_REPORT_SCHEMA };
 
 /** Resolves a job module to a URL the slots can import (fetching blobs once). */
 export type ModuleResolver = (source: JobModuleSource) => Promise<string>;
 
+/** What a TaskExecutor is given by the process that hosts it. */
 export interface TaskExecutorOptions {
   readonly workerId: string;
   readonly name: string;
@@ -58,8 +71,8 @@ interface Slot {
 /** How long a cancelled slot worker may finish what it was told before it is terminated. */
 export const CANCEL_GRACE_MS = 1000;
 
-export class TaskExecutor
-  extends Actor<TaskExecutorMessage | { type: "connect"; rm: ActorRef<ResourceManagerMessage> }> {
+/** A worker's actor: registers its slots and runs the tasks deployed to them. */
+export class TaskExecutor extends Actor<Inbox> {
   private readonly slots: Slot[];
   private readonly tasks = new Map<string, RunningTask>();
   private rm: ActorRef<ResourceManagerMessage> | undefined;
@@ -80,10 +93,8 @@ export class TaskExecutor
     for (let i = 0; i < this.slots.length; i++) this.freeSlot(i);
   }
 
-  receive(
-    m: TaskExecutorMessage | { type: "connect"; rm: ActorRef<ResourceManagerMessage> },
-  ): unknown {
-    const invalid = checkMessage(TASK_EXECUTOR_SCHEMA, m);
+  receive(m: Inbox): unknown {
+    const invalid = checkMessage(INBOX_SCHEMA, m);
     if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "connect":
@@ -127,7 +138,7 @@ export class TaskExecutor
         return;
       }
       case "slotReport":
-        return this.onSlotReport(m.slotIndex, m.report as SlotReport);
+        return this.onSlotReport(m.slotIndex, m.report);
     }
   }
 
@@ -135,7 +146,7 @@ export class TaskExecutor
   private async register(rm: ActorRef<ResourceManagerMessage>): Promise<RegistrationReply> {
     this.rm = rm;
     const o = this.options;
-    this.registration = await rm.ask<RegistrationReply>({
+    this.registration = await askResourceManager(rm, {
       type: "registerWorker",
       worker: {
         workerId: o.workerId,
@@ -194,38 +205,9 @@ export class TaskExecutor
         `cannot fetch the job module: ${(e as Error).message}`,
       );
     }
-    const net = this.options.network;
-    /** Both ends in this task's slot: records are handed over in the slot, not posted. */
-    const inSlot = (c: ChannelDeployment) =>
-      c.peer.processId === net.processId && c.peer.slotIndex === task.slotIndex;
-    const descriptor: TaskDescriptor = {
-      taskId: task.taskId,
-      job: {
-        jobId: `${task.job.jobId}-${task.attempt}`,
-        jobModuleUrl: url,
-        args: task.job.args,
-        defaults: task.job.defaults,
-        fingerprint: task.job.fingerprint,
-      },
-      vertexId: task.vertexId,
-      subtaskIndex: task.subtaskIndex,
-      inputs: task.inputs.map((i) => ({
-        edgeId: i.edgeId,
-        ports: i.channels.map((c) => inSlot(c) ? { inSlot: c.channelId } : net.consumerPort(c)),
-        remote: i.channels.map((c) => c.peer.processId !== net.processId),
-      })),
-      outputs: task.outputs.map((o) => ({
-        edgeId: o.edgeId,
-        ports: o.channels.map((c) => inSlot(c) ? { inSlot: c.channelId } : net.producerPort(c)),
-      })),
-      network: task.network,
-      managedMemoryBytes: task.managedMemoryBytes,
-      checkpointMode: task.checkpointMode,
-      checkpointDir: task.checkpointDir,
-      checkpointIntervalMs: task.checkpointIntervalMs,
+    const descriptor = taskDescriptor(task, url, this.options.network, {
       spillDirectory: this.options.spillDirectory,
-      restore: task.restore,
-    };
+    });
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) =>
       x.ports.filter((p): p is MessagePort => p instanceof MessagePort)
     );
@@ -248,16 +230,20 @@ export class TaskExecutor
       // grace period; its task ids are those of the new attempt, so its reports are dropped.
       const current = () => this.slots[index].worker === w;
       w.onmessage = (e: MessageEvent<SlotReport>) => {
-        if (current()) self.tell({ type: "slotReport", slotIndex: index, report: e.data });
+        if (current()) {
+          self.tell({ type: "slotReport", slotIndex: index, report: e.data } satisfies Inbox);
+        }
       };
       w.onerror = (e: ErrorEvent) => {
         e.preventDefault();
         if (!current()) return;
-        self.tell({
-          type: "slotReport",
-          slotIndex: index,
-          report: { type: "slotCrashed", message: e.message },
-        });
+        self.tell(
+          {
+            type: "slotReport",
+            slotIndex: index,
+            report: { type: "slotCrashed", message: e.message },
+          } satisfies Inbox,
+        );
       };
       const { port1, port2 } = new MessageChannel();
       w.postMessage({ type: "control", port: port2 } satisfies SlotCommand, [port2]);
@@ -298,10 +284,7 @@ export class TaskExecutor
     this.options.network.releaseJob(jobId);
   }
 
-  private onSlotReport(
-    slotIndex: number,
-    r: SlotReport | { type: "slotCrashed"; message: string },
-  ): void {
+  private onSlotReport(slotIndex: number, r: SlotReport | SlotCrashed): void {
     if (r.type === "slotCrashed") {
       for (const [taskId, t] of this.tasks) {
         if (t.slotIndex !== slotIndex) continue;
@@ -385,7 +368,7 @@ export class TaskExecutor
   private report(
     taskId: string,
     t: RunningTask,
-    state: string,
+    state: ExecutionState,
     extra: { metrics?: TaskMetrics; failure?: TaskFailure } = {},
   ): void {
     t.jobMaster.tell({ type: "taskState", taskId, attempt: t.attempt, state, ...extra });

@@ -6,6 +6,7 @@
  */
 
 import type { JobPlan } from "../../core/graph/job_plan.ts";
+import type { TaskMetrics } from "../../core/graph/job_result.ts";
 import { channelSelector } from "../../core/graph/partitioners.ts";
 import type { RecordTimestamp } from "../../core/operators/stream_operator.ts";
 import { RecordBatchEncoder } from "../../core/serde/record_batch.ts";
@@ -15,8 +16,9 @@ import { InputGate } from "./network/input_gate.ts";
 import type { OutputAvailability } from "./network/output_availability.ts";
 import { OutputChannel } from "./network/output_channel.ts";
 import { RecordWriter } from "./network/record_writer.ts";
-import type { ChannelPort, TaskDescriptor, TaskMetrics } from "./task_descriptor.ts";
+import type { ChannelPort, TaskDescriptor } from "./slot_protocol.ts";
 
+/** A task's data plane: its writers, its input gate, and which input each channel feeds. */
 export interface TaskNetwork {
   /** Job edge id -> the writer that feeds it. */
   readonly writers: Map<number, RecordWriter>;

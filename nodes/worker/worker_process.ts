@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { ResourceManagerMessage } from "../master/messages.ts";
-import type { ActorRef } from "../rpc/actor.ts";
+import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
+import { askTaskExecutor } from "../protocol/task_executor.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
 import type { RemoteConnection } from "../rpc/remote_connection.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
@@ -14,6 +14,7 @@ import { moduleCache } from "./module_cache.ts";
 import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
 import { TaskExecutor } from "./task_executor.ts";
 
+/** How a worker process starts. */
 export interface WorkerOptions {
   readonly masterUrl: string;
   readonly slots: number;
@@ -29,7 +30,8 @@ export interface WorkerOptions {
   readonly reconnectIntervalMs?: number;
 }
 
-export interface Worker {
+/** A started worker process (not a Web Worker: its slots are those). */
+export interface RunningWorker {
   readonly workerId: string;
   readonly dataAddress: string;
   /** Resolves once the worker is registered with a master (again). */
@@ -37,9 +39,11 @@ export interface Worker {
   shutdown(): Promise<void>;
 }
 
+/** Pause between two attempts to reach the master when none is given. */
 export const DEFAULT_RECONNECT_INTERVAL_MS = 500;
 
-export function startWorker(options: WorkerOptions): Worker {
+/** Starts a worker's data server and TaskExecutor, and dials its master. */
+export function startWorker(options: WorkerOptions): RunningWorker {
   const workerId = crypto.randomUUID();
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
@@ -88,7 +92,7 @@ export function startWorker(options: WorkerOptions): Worker {
       try {
         conn = await dialConnection(options.masterUrl, system);
         const rm = conn.refFor<ResourceManagerMessage>("/user/resourcemanager");
-        await te.ask({ type: "connect", rm: rm as ActorRef<ResourceManagerMessage> });
+        await askTaskExecutor(te, { type: "connect", rm });
         isRegistered = true;
         for (const r of onRegistered.splice(0)) r();
         system.info(`registered with the master at ${options.masterUrl}`);

@@ -7,10 +7,23 @@
 
 import { Hono } from "hono";
 import { type ActorRef, AskTimeoutError } from "../../rpc/actor.ts";
+import { askDispatcher, type DispatcherMessage } from "../../protocol/dispatcher.ts";
+import {
+  askResourceManager,
+  type ResourceManagerMessage,
+} from "../../protocol/resource_manager.ts";
+import {
+  BLOBS_PATH,
+  type BlobUploadResponse,
+  type CheckpointHistoryResponse,
+  type ErrorResponse,
+  type JobListResponse,
+  type OverviewResponse,
+  REST_PREFIX,
+  type TaskManagersResponse,
+} from "../../protocol/rest.ts";
 import type { BlobStore } from "../blob_store.ts";
 import { SAVEPOINT_ASK_TIMEOUT_MS, UnknownJobError } from "../dispatcher.ts";
-import type { DispatcherMessage, ResourceManagerMessage } from "../messages.ts";
-import type { WorkerInfo } from "../resource_manager.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
 
 /** Largest JSON request body. */
@@ -18,18 +31,11 @@ export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
 /** How long a REST call waits for the actors. */
 const REST_ASK_TIMEOUT_MS = 10_000;
 
+/** What the REST routes talk to. */
 export interface RestDeps {
   readonly dispatcher: ActorRef<DispatcherMessage>;
   readonly resourceManager: ActorRef<ResourceManagerMessage>;
   readonly blobs: BlobStore;
-}
-
-interface JobSummary {
-  jobId: string;
-  name: string;
-  state: string;
-  startTime: number;
-  endTime: number;
 }
 
 async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
@@ -45,33 +51,31 @@ async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
 /** The REST routes, to mount on the master's server. */
 export function restApi(deps: RestDeps): Hono {
   const app = new Hono();
-  const ask = <T>(ref: ActorRef, msg: unknown) => ref.ask<T>(msg as never, REST_ASK_TIMEOUT_MS);
+  const errors = (...messages: string[]): ErrorResponse => ({ errors: messages });
 
   app.onError((err, c) => {
     if (err instanceof UnknownJobError || err.name === "UnknownJobError") {
-      return c.json({ errors: [err.message] }, 404);
+      return c.json(errors(err.message), 404);
     }
     if (
       err instanceof InvalidSubmissionError || err instanceof SyntaxError ||
       err instanceof RangeError
     ) {
-      return c.json({ errors: [err.message] }, 400);
+      return c.json(errors(err.message), 400);
     }
-    if (err instanceof AskTimeoutError) return c.json({ errors: [err.message] }, 503);
+    if (err instanceof AskTimeoutError) return c.json(errors(err.message), 503);
     console.error(`[rest] ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
-    return c.json({ errors: ["internal error: " + err.message] }, 500);
+    return c.json(errors("internal error: " + err.message), 500);
   });
-  app.notFound((c) => c.json({ errors: [`no route ${c.req.method} ${c.req.path}`] }, 404));
+  app.notFound((c) => c.json(errors(`no route ${c.req.method} ${c.req.path}`), 404));
 
-  app.get("/api/v1/overview", async (c) => {
+  app.get(`${REST_PREFIX}/overview`, async (c) => {
     const [rm, jobs] = await Promise.all([
-      ask<{ workers: WorkerInfo[]; slotsTotal: number; slotsFree: number }>(deps.resourceManager, {
-        type: "overview",
-      }),
-      ask<JobSummary[]>(deps.dispatcher, { type: "listJobs" }),
+      askResourceManager(deps.resourceManager, { type: "overview" }, REST_ASK_TIMEOUT_MS),
+      askDispatcher(deps.dispatcher, { type: "listJobs" }, REST_ASK_TIMEOUT_MS),
     ]);
     const count = (state: string) => jobs.filter((j) => j.state === state).length;
-    return c.json({
+    return c.json<OverviewResponse>({
       taskmanagers: rm.workers.length,
       slotsTotal: rm.slotsTotal,
       slotsAvailable: rm.slotsFree,
@@ -82,24 +86,24 @@ export function restApi(deps: RestDeps): Hono {
     });
   });
 
-  app.get("/api/v1/jobs", async (c) => {
-    const jobs = await ask<JobSummary[]>(deps.dispatcher, { type: "listJobs" });
-    return c.json({ jobs: jobs.map((j) => ({ id: j.jobId, ...j })) });
+  app.get(`${REST_PREFIX}/jobs`, async (c) => {
+    const jobs = await askDispatcher(deps.dispatcher, { type: "listJobs" }, REST_ASK_TIMEOUT_MS);
+    return c.json<JobListResponse>({ jobs: jobs.map((j) => ({ id: j.jobId, ...j })) });
   });
 
-  app.get("/api/v1/jobs/:id", async (c) => {
-    return c.json(await ask(deps.dispatcher, { type: "jobDetails", jobId: c.req.param("id") }));
+  const jobDetails = (jobId: string) =>
+    askDispatcher(deps.dispatcher, { type: "jobDetails", jobId }, REST_ASK_TIMEOUT_MS);
+
+  app.get(`${REST_PREFIX}/jobs/:id`, async (c) => {
+    return c.json(await jobDetails(c.req.param("id")));
   });
 
-  app.get("/api/v1/jobs/:id/checkpoints", async (c) => {
-    const d = await ask<{ checkpoints: unknown[] }>(deps.dispatcher, {
-      type: "jobDetails",
-      jobId: c.req.param("id"),
-    });
-    return c.json({ history: d.checkpoints });
+  app.get(`${REST_PREFIX}/jobs/:id/checkpoints`, async (c) => {
+    const d = await jobDetails(c.req.param("id"));
+    return c.json<CheckpointHistoryResponse>({ history: d.checkpoints });
   });
 
-  app.post("/api/v1/jobs", async (c) => {
+  app.post(`${REST_PREFIX}/jobs`, async (c) => {
     const text = new TextDecoder().decode(await readLimited(c.req.raw, MAX_JSON_BODY_BYTES));
     const submission = validateSubmission(JSON.parse(text));
     if (
@@ -111,23 +115,28 @@ export function restApi(deps: RestDeps): Hono {
         "job.module.key names no uploaded blob: PUT the bundle to /api/v1/blobs first",
       );
     }
-    const { jobId } = await ask<{ jobId: string }>(deps.dispatcher, {
-      type: "submitJob",
-      submission,
-    });
+    const { jobId } = await askDispatcher(
+      deps.dispatcher,
+      { type: "submitJob", submission },
+      REST_ASK_TIMEOUT_MS,
+    );
     return c.json({ jobId }, 202);
   });
 
-  app.patch("/api/v1/jobs/:id", async (c) => {
+  app.patch(`${REST_PREFIX}/jobs/:id`, async (c) => {
     const mode = c.req.query("mode") ?? "cancel";
     if (mode !== "cancel") {
-      return c.json({ errors: [`unknown mode '${mode}': only 'cancel' is supported`] }, 400);
+      return c.json(errors(`unknown mode '${mode}': only 'cancel' is supported`), 400);
     }
-    return c.json(await ask(deps.dispatcher, { type: "cancelJob", jobId: c.req.param("id") }), 202);
+    const jobId = c.req.param("id");
+    return c.json(
+      await askDispatcher(deps.dispatcher, { type: "cancelJob", jobId }, REST_ASK_TIMEOUT_MS),
+      202,
+    );
   });
 
   // Takes a savepoint and answers when it is complete: { location }.
-  app.post("/api/v1/jobs/:id/savepoints", async (c) => {
+  app.post(`${REST_PREFIX}/jobs/:id/savepoints`, async (c) => {
     let body: Record<string, unknown>;
     try {
       body = await c.req.json();
@@ -135,40 +144,44 @@ export function restApi(deps: RestDeps): Hono {
       body = {};
     }
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
-      return c.json({ errors: ["the body must be a JSON object"] }, 400);
+      return c.json(errors("the body must be a JSON object"), 400);
     }
     const { targetDirectory, cancelJob } = body;
     if (
       targetDirectory !== undefined &&
       (typeof targetDirectory !== "string" || !targetDirectory.startsWith("/"))
     ) {
-      return c.json({ errors: ["targetDirectory must be an absolute path"] }, 400);
+      return c.json(errors("targetDirectory must be an absolute path"), 400);
     }
     if (cancelJob !== undefined && typeof cancelJob !== "boolean") {
-      return c.json({ errors: ["cancelJob must be a boolean"] }, 400);
+      return c.json(errors("cancelJob must be a boolean"), 400);
     }
-    const result = await deps.dispatcher.ask({
+    const result = await askDispatcher(deps.dispatcher, {
       type: "triggerSavepoint",
       jobId: c.req.param("id"),
       targetDir: targetDirectory,
       cancel: cancelJob === true,
-    } as never, SAVEPOINT_ASK_TIMEOUT_MS);
-    return c.json(result as Record<string, unknown>);
+    }, SAVEPOINT_ASK_TIMEOUT_MS);
+    return c.json(result);
   });
 
-  app.get("/api/v1/taskmanagers", async (c) => {
-    const rm = await ask<{ workers: WorkerInfo[] }>(deps.resourceManager, { type: "overview" });
-    return c.json({ taskmanagers: rm.workers });
+  app.get(`${REST_PREFIX}/taskmanagers`, async (c) => {
+    const rm = await askResourceManager(
+      deps.resourceManager,
+      { type: "overview" },
+      REST_ASK_TIMEOUT_MS,
+    );
+    return c.json<TaskManagersResponse>({ taskmanagers: rm.workers });
   });
 
-  app.put("/api/v1/blobs", async (c) => {
+  app.put(BLOBS_PATH, async (c) => {
     const key = await deps.blobs.put(await readLimited(c.req.raw, deps.blobs.maxBlobBytes));
-    return c.json({ key }, 201);
+    return c.json<BlobUploadResponse>({ key }, 201);
   });
 
-  app.get("/api/v1/blobs/:key", async (c) => {
+  app.get(`${BLOBS_PATH}/:key`, async (c) => {
     const bytes = await deps.blobs.get(c.req.param("key"));
-    if (bytes === undefined) return c.json({ errors: [`no blob ${c.req.param("key")}`] }, 404);
+    if (bytes === undefined) return c.json(errors(`no blob ${c.req.param("key")}`), 404);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       "content-type": "application/octet-stream",
     });

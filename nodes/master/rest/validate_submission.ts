@@ -11,9 +11,9 @@ import type {
   NetworkTuning,
 } from "../../../core/graph/job_plan.ts";
 import type { JobGraph } from "../../../core/graph/job_graph.ts";
-import type { JobSubmission } from "../messages.ts";
+import type { JobSubmission } from "../../protocol/dispatcher.ts";
+import { isBlobKey } from "../../protocol/blob.ts";
 import { parseRestartStrategy } from "../restart_strategy.ts";
-import { isBlobKey } from "../blob_store.ts";
 
 /** A submission that cannot be run; answered with HTTP 400. */
 export class InvalidSubmissionError extends Error {

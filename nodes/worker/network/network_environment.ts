@@ -14,7 +14,8 @@ import {
   readFrames,
 } from "../../rpc/frames.ts";
 import { postStream } from "../../rpc/h2_client.ts";
-import type { ChannelDeployment } from "../deployment.ts";
+import type { ChannelDeployment } from "../../protocol/deployment.ts";
+import { isChannelOfJob } from "../../protocol/ids.ts";
 import type { ChannelMessage } from "./channel.ts";
 
 /** Path of the data-plane stream on a worker's server. */
@@ -36,6 +37,7 @@ interface Outgoing {
   waiters: ((port: MessagePort) => void)[];
 }
 
+/** The channels of one process: in-memory pairs and relays to HTTP/2 streams. */
 export class NetworkEnvironment {
   /** Equal ids mean "same process": such channels stay in memory. */
   readonly processId = crypto.randomUUID();
@@ -71,14 +73,14 @@ export class NetworkEnvironment {
   /** Drops what is left of a job's channels (after it ended or was cancelled). */
   releaseJob(jobId: string): void {
     for (const [id, ch] of this.local) {
-      if (id.startsWith(`${jobId}.`)) {
+      if (isChannelOfJob(id, jobId)) {
         ch.port1.close();
         ch.port2.close();
         this.local.delete(id);
       }
     }
     for (const [id, o] of this.outgoing) {
-      if (id.startsWith(`${jobId}.`)) {
+      if (isChannelOfJob(id, jobId)) {
         o.port?.close();
         this.outgoing.delete(id);
       }

@@ -1,21 +1,21 @@
 /**
  * What a JobMaster sends a TaskExecutor to deploy a subtask (Flink's
  * TaskDeploymentDescriptor). Channels are named, with the location of their
- * other end; the TaskExecutor turns each into a MessagePort for the slot, local
- * (a MessageChannel in this process) or bridged to an HTTP/2 stream.
+ * other end; the TaskExecutor turns each into a port for the slot.
  * @module
  */
 
-import type { TaskRestore } from "./chain_state.ts";
-import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
+import type { EnvironmentDefaults, NetworkTuning } from "../../core/graph/job_plan.ts";
+import type { CheckpointingMode } from "../../core/graph/stream_graph.ts";
 import type { ActorRef } from "../rpc/actor.ts";
-import type { NetworkSettings } from "./network/channel.ts";
+import type { JobMasterMessage } from "./job_master.ts";
+import type { TaskRestore } from "./task_state.ts";
 
 /** Where a job module comes from. */
 export type JobModuleSource =
   /** A module URL every slot can import (the embedded cluster: same files). */
   | { kind: "url"; url: string }
-  /** A bundle in the master's blob store, by content hash. */
+  /** A bundle in the master's blob store, by content hash (see `blob.ts`). */
   | { kind: "blob"; key: string };
 
 /** The job a slot imports to rebuild the graph. */
@@ -25,6 +25,7 @@ export interface JobDeployment {
   readonly module: JobModuleSource;
   readonly args: readonly string[];
   readonly defaults: EnvironmentDefaults;
+  /** The client's fingerprint of the graph; the slot's must equal it. */
   readonly fingerprint: string;
 }
 
@@ -40,12 +41,21 @@ export interface PeerLocation {
 
 /** One channel of an exchange, producer subtask -> consumer subtask. */
 export interface ChannelDeployment {
+  /** See `channelIdOf` in `ids.ts`. */
   readonly channelId: string;
   /** The other end's location (the consumer for outputs, the producer for inputs). */
   readonly peer: PeerLocation;
 }
 
+/** The channels of one job edge at one subtask. */
+export interface EdgeDeployment {
+  readonly edgeId: number;
+  readonly channels: ChannelDeployment[];
+}
+
+/** One subtask of one attempt, for the TaskExecutor that runs it. */
 export interface TaskDeployment {
+  /** See `taskIdOf` in `ids.ts`. */
   readonly taskId: string;
   readonly attempt: number;
   readonly job: JobDeployment;
@@ -56,16 +66,19 @@ export interface TaskDeployment {
   /** The slot's share of its worker's managed memory. */
   readonly managedMemoryBytes: number;
   /** How barriers are aligned at the task's inputs. */
-  readonly checkpointMode: "exactly_once" | "at_least_once" | "unaligned";
+  readonly checkpointMode: CheckpointingMode;
   /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */
   readonly checkpointIntervalMs?: number;
   /** The state to start from (failover, savepoint). */
   readonly restore?: TaskRestore;
-  readonly inputs: { edgeId: number; channels: ChannelDeployment[] }[];
-  readonly outputs: { edgeId: number; channels: ChannelDeployment[] }[];
-  readonly network: NetworkSettings;
+  readonly inputs: EdgeDeployment[];
+  readonly outputs: EdgeDeployment[];
+  /** The network limits the job overrides; the worker's defaults apply to the rest. */
+  readonly network: NetworkTuning;
+  /** The job's buffer timeout (resolved by the client). */
+  readonly bufferTimeoutMs: number;
   /** Receives task states, metrics and collected records. */
-  readonly jobMaster: ActorRef;
+  readonly jobMaster: ActorRef<JobMasterMessage>;
 }

@@ -1,21 +1,22 @@
 /**
- * What the master sends a slot to deploy one subtask, and what the slot reports
- * back (Flink's TaskDeploymentDescriptor and TaskExecutionState).
+ * The slot protocol: what a TaskExecutor (main thread) sends the Web Worker
+ * of one of its slots, and what the slot reports back. It never leaves the
+ * worker process; the master's view of a task is in `nodes/protocol/`.
  * @module
  */
 
-import type { TaskRestore } from "./chain_state.ts";
+import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
+import type { CheckpointingMode } from "../../core/graph/stream_graph.ts";
+import type { TaskCheckpointHandle, TaskRestore } from "../protocol/task_state.ts";
+import { defineSchema } from "../rpc/message_schema.ts";
 import type { NetworkSettings } from "./network/channel.ts";
-import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
-import type { TaskCheckpointHandle } from "./task_checkpoints.ts";
 
-export type { TaskMetrics };
-
-/** The job module a slot imports to rebuild the graph. */
+/** The job module a slot imports to rebuild the graph, once per attempt. */
 export interface JobArtifact {
-  readonly jobId: string;
+  /** The attempt the module is imported for (`attemptIdOf` in `nodes/protocol/ids.ts`). */
+  readonly attemptId: string;
   readonly jobModuleUrl: string;
   readonly args: readonly string[];
   readonly defaults: EnvironmentDefaults;
@@ -29,6 +30,7 @@ export interface JobArtifact {
  */
 export type ChannelPort = MessagePort | { readonly inSlot: string };
 
+/** One subtask for a slot to run, with its channels as ports. */
 export interface TaskDescriptor {
   readonly taskId: string;
   readonly job: JobArtifact;
@@ -38,11 +40,12 @@ export interface TaskDescriptor {
   readonly inputs: { edgeId: number; ports: ChannelPort[]; remote: boolean[] }[];
   /** Per output job edge: one port per consumer subtask, in channel order. */
   readonly outputs: { edgeId: number; ports: ChannelPort[] }[];
+  /** The job's network limits, resolved against the worker's defaults. */
   readonly network: NetworkSettings;
   /** The slot's share of its worker's managed memory (for state backends and spilling). */
   readonly managedMemoryBytes?: number;
   /** How barriers are aligned at this task's inputs. */
-  readonly checkpointMode?: "exactly_once" | "at_least_once" | "unaligned";
+  readonly checkpointMode?: CheckpointingMode;
   /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */
@@ -53,7 +56,7 @@ export interface TaskDescriptor {
   readonly restore?: TaskRestore;
 }
 
-/** Messages from a slot worker to its master. */
+/** Messages from a slot worker to its TaskExecutor. */
 export type SlotReport =
   | { type: "running"; taskId: string }
   | { type: "finished"; taskId: string; metrics: TaskMetrics }
@@ -63,7 +66,13 @@ export type SlotReport =
   | { type: "failed"; taskId: string; failure: TaskFailure }
   | { type: "collect"; taskId: string; collectId: number; records: unknown[] };
 
-/** Messages from the master to a slot worker. */
+/** The slot worker itself failed (an uncaught error): every task in it failed. */
+export interface SlotCrashed {
+  readonly type: "slotCrashed";
+  readonly message: string;
+}
+
+/** Messages from a TaskExecutor to a slot worker. */
 export type SlotCommand =
   /** First message: the port every later command arrives on. */
   | { type: "control"; port: MessagePort }
@@ -71,3 +80,18 @@ export type SlotCommand =
   | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo }
   | { type: "notifyCheckpointComplete"; taskIds: string[]; checkpointId: number }
   | { type: "cancel" };
+
+/**
+ * What a TaskExecutor tells itself when one of its slots reports: slot
+ * reports go through its mailbox, in order with every other message.
+ */
+export type SlotReportMessage = {
+  type: "slotReport";
+  slotIndex: number;
+  report: SlotReport | SlotCrashed;
+};
+
+/** The schema of SlotReportMessage (checked with the TaskExecutor's other messages). */
+export const SLOT_REPORT_SCHEMA = defineSchema<SlotReportMessage>()({
+  slotReport: { slotIndex: "int", report: "object" },
+});

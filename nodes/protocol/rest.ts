@@ -1,0 +1,154 @@
+/**
+ * The master's REST API (`/api/v1`, JSON, after Flink's): each route's path,
+ * request and response body, as the master serves them and clients read them.
+ * @module
+ */
+
+import type { CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts";
+import type { TaskFailure, TaskMetrics, VertexMetrics } from "../../core/graph/job_result.ts";
+import type { JobEdge } from "../../core/graph/job_graph.ts";
+import type { ExecutionState, JobState } from "./job_status.ts";
+
+/** Prefix of every REST route. */
+export const REST_PREFIX = "/api/v1";
+/** `PUT` a job bundle (answers BlobUploadResponse); `GET <path>/<key>` fetches one. */
+export const BLOBS_PATH = `${REST_PREFIX}/blobs`;
+
+/**
+ * The path of the blob with `key`.
+ *
+ * @example
+ * ```ts
+ * import { blobPath } from "./rest.ts";
+ * console.assert(blobPath("ab").endsWith("/blobs/ab"));
+ * ```
+ */
+export function blobPath(key: string): string {
+  return `${BLOBS_PATH}/${key}`;
+}
+
+/** The body of every error answer (HTTP 4xx and 5xx). */
+export interface ErrorResponse {
+  readonly errors: string[];
+}
+
+/** A worker as the REST API shows it. */
+export interface WorkerInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly dataAddress: string;
+  readonly slotsTotal: number;
+  readonly slotsFree: number;
+  readonly managedMemoryBytes: number;
+  readonly lastHeartbeatMs: number;
+}
+
+/** The ResourceManager's view of the cluster (its `overview` reply). */
+export interface ClusterOverview {
+  readonly workers: WorkerInfo[];
+  readonly slotsTotal: number;
+  readonly slotsFree: number;
+}
+
+/** A job in the Dispatcher's list (`endTime` -1 while it runs). */
+export interface JobSummary {
+  readonly jobId: string;
+  readonly name: string;
+  readonly startTime: number;
+  readonly state: JobState;
+  readonly endTime: number;
+}
+
+/** `GET /api/v1/overview`. */
+export interface OverviewResponse {
+  readonly taskmanagers: number;
+  readonly slotsTotal: number;
+  readonly slotsAvailable: number;
+  readonly jobsRunning: number;
+  readonly jobsFinished: number;
+  readonly jobsCanceled: number;
+  readonly jobsFailed: number;
+}
+
+/** `GET /api/v1/jobs`. */
+export interface JobListResponse {
+  readonly jobs: (JobSummary & { readonly id: string })[];
+}
+
+/** One subtask in a job's details. */
+export interface SubtaskDetails {
+  readonly subtask: number;
+  readonly state: ExecutionState;
+  readonly worker?: string;
+  readonly slot?: number;
+  readonly managedMemoryBytes?: number;
+  readonly metrics: TaskMetrics;
+  readonly failure?: string;
+}
+
+/** One vertex in a job's details: its summed metrics and its subtasks. */
+export interface VertexDetails extends VertexMetrics {
+  readonly subtasks: SubtaskDetails[];
+}
+
+/** One job edge in a job's details. */
+export interface EdgeDetails {
+  readonly source: number;
+  readonly target: number;
+  readonly partitioner: JobEdge["partitioner"];
+}
+
+/** `GET /api/v1/jobs/:id` (the JobMaster's `details` reply). */
+export interface JobDetails {
+  readonly jid: string;
+  readonly name: string;
+  readonly state: JobState;
+  readonly attempt: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly duration: number;
+  readonly restartStrategy: string;
+  readonly failure?: TaskFailure;
+  readonly checkpoints: CheckpointStats[];
+  readonly vertices: VertexDetails[];
+  readonly edges: EdgeDetails[];
+}
+
+/** `GET /api/v1/jobs/:id/checkpoints`. */
+export interface CheckpointHistoryResponse {
+  readonly history: CheckpointStats[];
+}
+
+/** `POST /api/v1/jobs` (HTTP 202); the request body is a JobSubmission (`dispatcher.ts`). */
+export interface SubmitJobResponse {
+  readonly jobId: string;
+}
+
+/** `PATCH /api/v1/jobs/:id?mode=cancel` (HTTP 202). */
+export interface CancelJobResponse {
+  readonly jobId: string;
+  readonly state: "CANCELLING";
+}
+
+/** The body of `POST /api/v1/jobs/:id/savepoints` (both fields optional). */
+export interface SavepointRequest {
+  /** Absolute directory to write the savepoint under (default: the master's). */
+  readonly targetDirectory?: string;
+  /** Cancel the job once the savepoint is complete. */
+  readonly cancelJob?: boolean;
+}
+
+/** `POST /api/v1/jobs/:id/savepoints`: answered once the savepoint is complete. */
+export interface SavepointResponse {
+  readonly location: string;
+}
+
+/** `GET /api/v1/taskmanagers`. */
+export interface TaskManagersResponse {
+  readonly taskmanagers: WorkerInfo[];
+}
+
+/** `PUT /api/v1/blobs` (HTTP 201). */
+export interface BlobUploadResponse {
+  readonly key: string;
+}
