@@ -8,6 +8,9 @@
 
 import type { JobGraph } from "../graph/job_graph.ts";
 import type { StreamGraph } from "../graph/stream_graph.ts";
+import type { CheckpointMode, RuntimeMode, StateBackendKind } from "../config/options.ts";
+
+export type { RuntimeMode };
 
 /** Settings a runner hands to the job's environment before the job builds. */
 export interface EnvironmentDefaults {
@@ -17,11 +20,11 @@ export interface EnvironmentDefaults {
   runtimeMode?: RuntimeMode;
   chainingEnabled?: boolean;
   checkpointIntervalMs?: number;
-  checkpointMode?: "exactly_once" | "at_least_once" | "unaligned";
+  checkpointMode?: CheckpointMode;
   /** Absolute root directory of checkpoints. */
   checkpointDir?: string;
   retainedCheckpoints?: number;
-  stateBackend?: "heap" | "disk";
+  stateBackend?: StateBackendKind;
   /** Checkpoint timeout, min pause, max concurrent, tolerable failures. */
   checkpointConfig?: CheckpointTuning;
   /** Network buffer size and credit windows. */
@@ -51,9 +54,6 @@ export interface CheckpointTuning {
   maxConcurrent?: number;
   tolerableFailures?: number;
 }
-
-/** Execution mode of a job (Flink's RuntimeExecutionMode). */
-export type RuntimeMode = "streaming" | "batch" | "automatic";
 
 /** A built job, ready to run. */
 export interface JobPlan {

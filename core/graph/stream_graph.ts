@@ -6,6 +6,7 @@
  */
 
 import type { CheckpointTuning } from "../datastream/execution_context.ts";
+import type { CheckpointMode, RuntimeMode, StateBackendKind } from "../config/options.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
 import type { KeySelector } from "../datastream/functions.ts";
 import type {
@@ -59,7 +60,7 @@ export interface GraphSettings {
   readonly batch: boolean;
   /** Checkpoint interval (0: checkpointing off). */
   readonly checkpointIntervalMs: number;
-  readonly checkpointMode: CheckpointingMode;
+  readonly checkpointMode: CheckpointMode;
   /** Absolute root of checkpoints (default: the master's). */
   readonly checkpointDir?: string;
   readonly retainedCheckpoints?: number;
@@ -68,12 +69,6 @@ export interface GraphSettings {
   /** Checkpoint timeout, min pause, max concurrent, tolerable failures. */
   readonly checkpointConfig?: CheckpointTuning;
 }
-
-/** The keyed state backends. */
-export type StateBackendKind = "heap" | "disk";
-
-/** How barriers are aligned: exactly-once (aligned) or at-least-once (never blocks). */
-export type CheckpointingMode = "exactly_once" | "at_least_once" | "unaligned";
 
 export interface StreamGraph {
   readonly settings: GraphSettings;
@@ -99,7 +94,7 @@ interface InputRef {
 export function buildStreamGraph(
   sinks: readonly Transformation[],
   settings: Omit<GraphSettings, "batch">,
-  runtimeMode: "streaming" | "batch" | "automatic",
+  runtimeMode: RuntimeMode,
 ): StreamGraph {
   if (sinks.length === 0) {
     throw new GraphError("the job defines no sink: add print(), writeAsText() or addSink()");

@@ -11,6 +11,7 @@ import type {
   TaskMetrics,
 } from "../../core/datastream/execution_context.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
+import type { CheckpointMode } from "../../core/config/options.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import type { JobDeployment, TaskDeployment } from "../worker/deployment.ts";
@@ -74,7 +75,7 @@ export interface JobSubmission {
   readonly slotTimeoutMs?: number;
   /** Checkpoint every this many ms (0 or absent: no checkpoints). */
   readonly checkpointIntervalMs?: number;
-  readonly checkpointMode?: "exactly_once" | "at_least_once" | "unaligned";
+  readonly checkpointMode?: CheckpointMode;
   /** Absolute root of the job's checkpoints (default: the master's `./.spate/checkpoints`). */
   readonly checkpointDir?: string;
   /** Completed checkpoints kept (default 3). */

@@ -8,6 +8,7 @@
 
 import type { TaskRestore } from "./chain_state.ts";
 import type { EnvironmentDefaults } from "../../core/datastream/execution_context.ts";
+import type { CheckpointMode } from "../../core/config/options.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { NetworkSettings } from "./network/channel.ts";
 
@@ -56,7 +57,7 @@ export interface TaskDeployment {
   /** The slot's share of its worker's managed memory. */
   readonly managedMemoryBytes: number;
   /** How barriers are aligned at the task's inputs. */
-  readonly checkpointMode: "exactly_once" | "at_least_once" | "unaligned";
+  readonly checkpointMode: CheckpointMode;
   /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */

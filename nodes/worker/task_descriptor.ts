@@ -11,6 +11,7 @@ import type {
   TaskMetrics,
 } from "../../core/datastream/execution_context.ts";
 import type { NetworkSettings } from "./network/channel.ts";
+import type { CheckpointMode } from "../../core/config/options.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import type { TaskCheckpointHandle } from "./task_checkpoints.ts";
 
@@ -45,7 +46,7 @@ export interface TaskDescriptor {
   /** The slot's share of its worker's managed memory (for state backends and spilling). */
   readonly managedMemoryBytes?: number;
   /** How barriers are aligned at this task's inputs. */
-  readonly checkpointMode?: "exactly_once" | "at_least_once" | "unaligned";
+  readonly checkpointMode?: CheckpointMode;
   /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */
