@@ -56,7 +56,7 @@ export async function runCommand(args: string[]): Promise<number> {
       restoreFrom,
       detached: v.detached === true,
       slotTimeoutMs: (v.slotTimeoutSeconds ?? OPTIONS.slotTimeoutSeconds.default) *
-        OPTIONS.slotTimeoutSeconds.jobScale,
+        OPTIONS.slotTimeoutSeconds.submissionScale,
       configPath: new URL("../deno.json", import.meta.url).pathname,
     })
     : new LocalExecutor({

@@ -77,10 +77,15 @@ export interface OptionSpec {
   /** What the option does, in one line. */
   readonly doc: string;
   readonly commands: readonly Command[];
-  /** A job setting sent to the master: its field in the job's defaults and submission. */
+  /**
+   * A job setting sent to the master: its field in the job's defaults (a
+   * submission's `job.defaults`; some also at the submission's top level).
+   */
   readonly job?: string;
-  /** The submission carries the value times this (seconds there, ms in the submission). */
-  readonly jobScale?: number;
+  /** A run setting sent to the master: its field in the submission (not in the job's defaults). */
+  readonly submission?: string;
+  /** The submission carries the value times this (the flag's seconds as ms). */
+  readonly submissionScale?: number;
 }
 
 const JOB: readonly Command[] = ["run", "plan"];
@@ -359,7 +364,7 @@ export const OPTIONS = {
     defaultText: "fixed-delay:3:1000 on a cluster, none locally",
     doc: "none | fixed-delay:3:1000 | exponential-delay:1000:60000 | failure-rate:3:60000:1000",
     commands: ["run"],
-    job: "restartStrategy",
+    submission: "restartStrategy",
   },
   slotTimeoutSeconds: {
     flag: "slot-timeout",
@@ -372,8 +377,8 @@ export const OPTIONS = {
     default: 30,
     doc: "how long a cluster job waits for enough free slots",
     commands: ["run"],
-    job: "slotTimeoutMs",
-    jobScale: 1000,
+    submission: "slotTimeoutMs",
+    submissionScale: 1000,
   },
   detached: {
     flag: "detached",
@@ -391,7 +396,7 @@ export const OPTIONS = {
     doc: "start from the savepoint (or retained checkpoint) directory P; parallelism may " +
       "differ (key groups are redistributed)",
     commands: ["run"],
-    job: "restoreFrom.path",
+    submission: "restoreFrom.path",
   },
   allowNonRestoredState: {
     flag: "allow-non-restored-state",
@@ -399,7 +404,7 @@ export const OPTIONS = {
     default: false,
     doc: "drop savepoint state that matches no operator uid",
     commands: ["run"],
-    job: "restoreFrom.allowNonRestoredState",
+    submission: "restoreFrom.allowNonRestoredState",
   },
 
   // Processes: master, worker, local.
@@ -589,7 +594,7 @@ export type OptionValue<K extends OptionKey> = ValueOf<(typeof OPTIONS)[K]>;
 export type OptionValues = { -readonly [K in OptionKey]?: OptionValue<K> };
 
 /** The registry's entries, each with its key. */
-export const OPTION_LIST: readonly (OptionSpec & { readonly key: OptionKey })[] = Object.entries(
+export const OPTION_LIST: readonly Option[] = Object.entries(
   OPTIONS,
 ).map(([key, spec]) => ({ key: key as OptionKey, ...spec }));
 
@@ -602,27 +607,34 @@ export const OPTION_LIST: readonly (OptionSpec & { readonly key: OptionKey })[] 
  * optionsOf("master").map((o) => o.flag); // ["host", "port", "blob-dir", ...]
  * ```
  */
-export function optionsOf(command: Command): (OptionSpec & { readonly key: OptionKey })[] {
+export function optionsOf(command: Command): Option[] {
   return OPTION_LIST.filter((o) => o.commands.includes(command));
 }
 
+/** An option with its key. */
+export type Option = OptionSpec & { readonly key: OptionKey };
+
 /**
  * The job settings whose field lies in `group` (`"network"`, `"checkpointConfig"`),
- * by their field name within it.
+ * by their field name within it; without a group, those that are fields of
+ * the job's defaults themselves.
  *
  * @example
  * ```ts
  * import { jobGroup } from "./options.ts";
  * jobGroup("checkpointConfig").get("timeoutMs")?.key; // "checkpointTimeoutMs"
+ * jobGroup().get("stateBackend")?.values; // ["heap", "disk"]
  * ```
  */
-export function jobGroup(group: string): Map<string, OptionSpec & { readonly key: OptionKey }> {
-  const prefix = `${group}.`;
-  return new Map(
-    OPTION_LIST.filter((o) => o.job?.startsWith(prefix)).map((
-      o,
-    ) => [o.job!.slice(prefix.length), o]),
-  );
+export function jobGroup(group?: string): Map<string, Option> {
+  const prefix = group === undefined ? "" : `${group}.`;
+  const fields = new Map<string, Option>();
+  for (const o of OPTION_LIST) {
+    if (o.job === undefined || !o.job.startsWith(prefix)) continue;
+    const field = o.job.slice(prefix.length);
+    if (!field.includes(".")) fields.set(field, o);
+  }
+  return fields;
 }
 
 /**
@@ -636,7 +648,7 @@ export function jobGroup(group: string): Map<string, OptionSpec & { readonly key
  * ```
  */
 export function submissionRange(o: OptionSpec): [number, number] {
-  const scale = o.jobScale ?? 1;
+  const scale = o.submissionScale ?? 1;
   const min = o.zero !== undefined ? 0 : (o.min ?? 0) * scale;
   return [min, (o.max ?? Number.MAX_SAFE_INTEGER) * scale];
 }

@@ -4,8 +4,7 @@
  * @module
  */
 
-/** Largest blob accepted. */
-export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024;
+import { OPTIONS } from "../../core/config/options.ts";
 
 const KEY = /^[0-9a-f]{64}$/;
 
@@ -21,7 +20,7 @@ export function isBlobKey(key: string): boolean {
 }
 
 export class BlobStore {
-  constructor(readonly dir: string, readonly maxBlobBytes = DEFAULT_MAX_BLOB_BYTES) {
+  constructor(readonly dir: string, readonly maxBlobBytes: number = OPTIONS.maxBlobBytes.default) {
     Deno.mkdirSync(dir, { recursive: true });
   }
 

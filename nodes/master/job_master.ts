@@ -20,19 +20,17 @@ import type {
   ResourceManagerMessage,
   SlotGrant,
 } from "./messages.ts";
-import {
-  DEFAULT_RESTART_STRATEGY,
-  parseRestartStrategy,
-  type RestartStrategy,
-} from "./restart_strategy.ts";
+import { parseRestartStrategy, type RestartStrategy } from "./restart_strategy.ts";
 import { assignSlots } from "./slot_assignment.ts";
 import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
 import { latestCheckpointRestore, savepointRestore } from "./job_restore.ts";
 import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
 import type { TaskRestore } from "../worker/chain_state.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 
 /** Default time a job waits for enough free slots. */
-export const DEFAULT_SLOT_TIMEOUT_MS = 30_000;
+const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutSeconds.default *
+  OPTIONS.slotTimeoutSeconds.submissionScale;
 
 export class JobMaster extends Actor<JobMasterMessage> {
   private readonly graph: ExecutionGraph;
@@ -56,7 +54,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
     super();
     this.graph = new ExecutionGraph(submission.jobGraph);
     this.restartStrategy = parseRestartStrategy(
-      submission.restartStrategy ?? DEFAULT_RESTART_STRATEGY,
+      submission.restartStrategy ?? OPTIONS.restartStrategy.default,
     );
   }
 

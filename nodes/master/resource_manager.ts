@@ -23,6 +23,7 @@ import type {
   WorkerRegistration,
 } from "./messages.ts";
 import { NotEnoughSlotsError } from "./slot_assignment.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 
 export interface HeartbeatSettings {
   readonly heartbeatIntervalMs: number;
@@ -30,8 +31,8 @@ export interface HeartbeatSettings {
 }
 
 export const DEFAULT_HEARTBEAT_SETTINGS: HeartbeatSettings = {
-  heartbeatIntervalMs: 1000,
-  heartbeatTimeoutMs: 10_000,
+  heartbeatIntervalMs: OPTIONS.heartbeatIntervalMs.default,
+  heartbeatTimeoutMs: OPTIONS.heartbeatTimeoutMs.default,
 };
 
 interface WorkerEntry {

@@ -23,6 +23,7 @@ import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts"
 import { type InFlightBuffer, restoreChainState } from "./chain_state.ts";
 import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 import { NO_TIMESTAMP, RecordTimestamp } from "../../core/operators/stream_operator.ts";
 import { TaskProcessingTimeService } from "../../core/time/processing_time.ts";
 import { MAX_WATERMARK } from "../../core/time/watermark.ts";
@@ -100,7 +101,7 @@ export class StreamTask {
       this.gate,
       this.chain,
       (id) => checkpointDirIn(descriptor.checkpointDir!, id),
-      descriptor.checkpointMode ?? "exactly_once",
+      descriptor.checkpointMode ?? OPTIONS.checkpointMode.default,
     );
   }
 
