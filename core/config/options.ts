@@ -362,7 +362,7 @@ export const OPTIONS = {
     arg: "S",
     default: "fixed-delay:3:1000",
     defaultText: "fixed-delay:3:1000 on a cluster, none locally",
-    doc: "none | fixed-delay:3:1000 | exponential-delay:1000:60000 | failure-rate:3:60000:1000",
+    doc: "none, fixed-delay:3:1000, exponential-delay:1000:60000 or failure-rate:3:60000:1000",
     commands: ["run"],
     submission: "restartStrategy",
   },
