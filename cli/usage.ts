@@ -40,7 +40,7 @@ const COMMAND_INFO: Record<Command, { readonly args: string; readonly about: str
   },
   savepoint: {
     args: "<job-id> [options]",
-    about: "Take a savepoint of a running job (default under the master's ./.spate/savepoints).",
+    about: "Take a savepoint of a running job and print its directory.",
   },
 };
 
