@@ -20,11 +20,8 @@ async function rest(
 }
 
 export async function listCommand(args: string[]): Promise<number> {
-  const { values: v } = parseFlags("list", args, {
-    master: { type: "string", short: "m" },
-    json: { type: "boolean" },
-  });
-  const { body } = await rest(`${masterFlag(v.master)}/api/v1/jobs`);
+  const { values: v } = parseFlags("list", args);
+  const { body } = await rest(`${masterFlag(v.masterUrl)}/api/v1/jobs`);
   const jobs = body.jobs as { id: string; name: string; state: string; startTime: number }[];
   if (v.json) {
     console.log(JSON.stringify(jobs));
@@ -41,20 +38,18 @@ export async function listCommand(args: string[]): Promise<number> {
 }
 
 export async function cancelCommand(args: string[]): Promise<number> {
-  const { values: v, positionals } = parseFlags("cancel", args, {
-    master: { type: "string", short: "m" },
-    "with-savepoint": { type: "boolean" },
-    dir: { type: "string" },
-  }, 1);
+  const { values: v, positionals } = parseFlags("cancel", args, 1);
   if (positionals.length !== 1) {
     throw new UsageError("spate cancel: missing the job id (spate cancel <job-id>)");
   }
-  if (v["with-savepoint"]) {
-    return await savepoint(masterFlag(v.master), positionals[0], v.dir, true);
+  if (v.withSavepoint) {
+    return await savepoint(masterFlag(v.masterUrl), positionals[0], v.savepointDir, true);
   }
-  if (v.dir !== undefined) throw new UsageError("spate cancel: --dir needs --with-savepoint");
+  if (v.savepointDir !== undefined) {
+    throw new UsageError("spate cancel: --dir needs --with-savepoint");
+  }
   const { status, body } = await rest(
-    `${masterFlag(v.master)}/api/v1/jobs/${positionals[0]}?mode=cancel`,
+    `${masterFlag(v.masterUrl)}/api/v1/jobs/${positionals[0]}?mode=cancel`,
     {
       method: "PATCH",
     },
@@ -71,14 +66,11 @@ export async function cancelCommand(args: string[]): Promise<number> {
 
 /** `spate savepoint <job-id> [--dir D]`: takes a savepoint of a running job. */
 export async function savepointCommand(args: string[]): Promise<number> {
-  const { values: v, positionals } = parseFlags("savepoint", args, {
-    master: { type: "string", short: "m" },
-    dir: { type: "string" },
-  }, 1);
+  const { values: v, positionals } = parseFlags("savepoint", args, 1);
   if (positionals.length !== 1) {
     throw new UsageError("spate savepoint: missing the job id (spate savepoint <job-id>)");
   }
-  return await savepoint(masterFlag(v.master), positionals[0], v.dir, false);
+  return await savepoint(masterFlag(v.masterUrl), positionals[0], v.savepointDir, false);
 }
 
 async function savepoint(

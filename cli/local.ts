@@ -4,30 +4,27 @@ import { startMaster } from "../nodes/master/master_process.ts";
 import { moduleCache } from "../nodes/worker/module_cache.ts";
 import { NetworkEnvironment } from "../nodes/worker/network/network_environment.ts";
 import { TaskExecutor } from "../nodes/worker/task_executor.ts";
-import { intFlag, parseFlags, untilSignal } from "./flags.ts";
+import { OPTIONS } from "../core/config/options.ts";
+import { parseFlags, untilSignal } from "./flags.ts";
+
+const MIB = 1024 * 1024;
 
 export async function localCommand(args: string[]): Promise<number> {
-  const { values: v } = parseFlags("local", args, {
-    host: { type: "string" },
-    port: { type: "string" },
-    workers: { type: "string" },
-    slots: { type: "string" },
-    "memory-mb": { type: "string" },
-  });
+  const { values: v } = parseFlags("local", args);
   const master = startMaster({
-    hostname: v.host ?? "127.0.0.1",
-    port: intFlag("port", v.port) ?? 8081,
+    hostname: v.bindHost ?? OPTIONS.bindHost.default,
+    port: v.port ?? OPTIONS.port.default,
   });
   const network = new NetworkEnvironment();
   const resolveModule = moduleCache(master.url, Deno.makeTempDirSync({ prefix: "spate-local-" }));
-  const workers = intFlag("workers", v.workers, 1) ?? 1;
+  const workers = v.localWorkers ?? OPTIONS.localWorkers.default;
   for (let i = 0; i < workers; i++) {
     const te = master.system.spawn(`taskexecutor-${i}`, () =>
       new TaskExecutor({
         workerId: `local-${i}`,
         name: `local-worker-${i}`,
-        slots: intFlag("slots", v.slots, 1) ?? 2,
-        managedMemoryBytes: (intFlag("memory-mb", v["memory-mb"], 1) ?? 512) * 1024 * 1024,
+        slots: v.localSlotsPerWorker ?? OPTIONS.localSlotsPerWorker.default,
+        managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
         network,
         resolveModule,
       }));

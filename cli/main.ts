@@ -14,9 +14,10 @@ import { workerCommand } from "./worker.ts";
 import { localCommand } from "./local.ts";
 import { cancelCommand, listCommand, savepointCommand } from "./jobs.ts";
 import { runCommand } from "./run.ts";
-import { USAGE, UsageError } from "./usage.ts";
+import { COMMANDS } from "../core/config/options.ts";
+import { commandHelp, USAGE, UsageError } from "./usage.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+const RUNNERS: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
   plan: planCommand,
   master: masterCommand,
@@ -27,19 +28,30 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   savepoint: savepointCommand,
 };
 
+/** Prints the help of `command` (the overview for one the registry does not know). */
+function help(command: string): number {
+  const known = (COMMANDS as readonly string[]).includes(command);
+  if (!known && RUNNERS[command] === undefined) {
+    console.error(`error: unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  console.log(known ? commandHelp(command as (typeof COMMANDS)[number]) : USAGE);
+  return 0;
+}
+
 /** Runs the CLI with `args`; returns the process exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    if (command === "help" && rest.length > 0) return help(rest[0]);
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
-  const run = COMMANDS[command];
+  const run = RUNNERS[command];
   // `spate run --help`: flags after `--` belong to the job and are left alone.
   const own = rest.indexOf("--") < 0 ? rest : rest.slice(0, rest.indexOf("--"));
   if (run !== undefined && (own.includes("--help") || own.includes("-h"))) {
-    console.log(USAGE);
-    return 0;
+    return help(command);
   }
   try {
     if (run === undefined) throw new UsageError(`unknown command '${command}'`);

@@ -1,23 +1,18 @@
 /** `spate master`: runs a master until stopped. @module */
 
+import { OPTIONS } from "../core/config/options.ts";
 import { startMaster } from "../nodes/master/master_process.ts";
-import { intFlag, parseFlags, untilSignal } from "./flags.ts";
+import { parseFlags, untilSignal } from "./flags.ts";
 
 export async function masterCommand(args: string[]): Promise<number> {
-  const { values: v } = parseFlags("master", args, {
-    host: { type: "string" },
-    port: { type: "string" },
-    "blob-dir": { type: "string" },
-    "heartbeat-interval": { type: "string" },
-    "heartbeat-timeout": { type: "string" },
-  });
+  const { values: v } = parseFlags("master", args);
   const master = startMaster({
-    hostname: v.host ?? "127.0.0.1",
-    port: intFlag("port", v.port) ?? 8081,
-    blobDir: v["blob-dir"],
+    hostname: v.bindHost ?? OPTIONS.bindHost.default,
+    port: v.port ?? OPTIONS.port.default,
+    blobDir: v.blobDir,
     heartbeat: {
-      heartbeatIntervalMs: intFlag("heartbeat-interval", v["heartbeat-interval"], 1),
-      heartbeatTimeoutMs: intFlag("heartbeat-timeout", v["heartbeat-timeout"], 1),
+      heartbeatIntervalMs: v.heartbeatIntervalMs,
+      heartbeatTimeoutMs: v.heartbeatTimeoutMs,
     },
   });
   console.error(`spate master listening on ${master.url}`);

@@ -6,7 +6,7 @@ import { jobModuleUrl, planJob } from "../nodes/client/load_job.ts";
 
 /** Runs the command; returns the exit code. */
 export async function planCommand(args: string[]): Promise<number> {
-  const opts = parseJobOptions("plan", args, { json: { type: "boolean" } });
+  const opts = parseJobOptions("plan", args);
   const plan = await planJob({
     args: opts.jobArgs,
     jobModuleUrl: jobModuleUrl(opts.jobPath),

@@ -6,43 +6,33 @@ import type { JobExecutor } from "../core/graph/job_plan.ts";
 import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
 import { RemoteExecutor } from "../nodes/client/remote_executor.ts";
 import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
-import { parseJobOptions, positiveInt } from "./job_options.ts";
+import { parseJobOptions } from "./job_options.ts";
+import { masterOrigin } from "./flags.ts";
+import { OPTIONS } from "../core/config/options.ts";
 import { importJob, jobModuleUrl } from "../nodes/client/load_job.ts";
 import { progressPrinter } from "./progress.ts";
 import { failureText, summaryText } from "./summary.ts";
 import { UsageError } from "./usage.ts";
 import { parseRestartStrategy } from "../nodes/master/restart_strategy.ts";
 
-const RUN_FLAGS = {
-  local: { type: "boolean" as const },
-  master: { type: "string" as const, short: "m" },
-  slots: { type: "string" as const },
-  json: { type: "boolean" as const },
-  detached: { type: "boolean" as const, short: "d" },
-  "restart-strategy": { type: "string" as const },
-  "slot-timeout": { type: "string" as const },
-  "from-savepoint": { type: "string" as const, short: "s" },
-  "allow-non-restored-state": { type: "boolean" as const },
-};
-
 /** Runs the command; returns the exit code. */
 export async function runCommand(args: string[]): Promise<number> {
-  const opts = parseJobOptions("run", args, RUN_FLAGS);
+  const opts = parseJobOptions("run", args);
   const v = opts.values;
   const json = v.json === true;
-  const master = v.master as string | undefined;
+  const master = v.clusterMasterUrl;
   if (master !== undefined && v.local) {
     throw new UsageError("--local and --master exclude each other");
   }
-  if (master === undefined && (v.detached || v["slot-timeout"] !== undefined)) {
+  if (master === undefined && (v.detached || v.slotTimeoutSeconds !== undefined)) {
     throw new UsageError("--detached and --slot-timeout need --master");
   }
-  if (master !== undefined && v.slots !== undefined) {
+  if (master !== undefined && v.localSlots !== undefined) {
     throw new UsageError(
       "--slots sizes the local cluster; a remote cluster has the slots of its workers",
     );
   }
-  const restartStrategy = v["restart-strategy"] as string | undefined;
+  const restartStrategy = v.restartStrategy;
   if (restartStrategy !== undefined) {
     try {
       parseRestartStrategy(restartStrategy);
@@ -50,29 +40,29 @@ export async function runCommand(args: string[]): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
-  const savepoint = v["from-savepoint"] as string | undefined;
-  if (savepoint === undefined && v["allow-non-restored-state"]) {
+  const savepoint = v.fromSavepoint;
+  if (savepoint === undefined && v.allowNonRestoredState) {
     throw new UsageError("--allow-non-restored-state needs --from-savepoint");
   }
   const restoreFrom = savepoint === undefined ? undefined : {
     path: resolve(savepoint),
-    allowNonRestoredState: v["allow-non-restored-state"] === true,
+    allowNonRestoredState: v.allowNonRestoredState === true,
   };
   const listener = progressPrinter(json);
   const executor: JobExecutor = master !== undefined
     ? new RemoteExecutor({
       ...listener,
-      masterUrl: masterUrl(master),
+      masterUrl: masterOrigin(master),
       restartStrategy,
       restoreFrom,
       detached: v.detached === true,
-      slotTimeoutMs: (positiveInt("slot-timeout", v["slot-timeout"] as string | undefined) ?? 30) *
-        1000,
+      slotTimeoutMs: (v.slotTimeoutSeconds ?? OPTIONS.slotTimeoutSeconds.default) *
+        OPTIONS.slotTimeoutSeconds.submissionScale,
       configPath: new URL("../deno.json", import.meta.url).pathname,
     })
     : new LocalExecutor({
       ...listener,
-      slots: positiveInt("slots", v.slots as string | undefined),
+      slots: v.localSlots,
       restartStrategy,
       restoreFrom,
     });
@@ -104,15 +94,5 @@ export async function runCommand(args: string[]): Promise<number> {
       return 1;
     }
     throw e;
-  }
-}
-
-/** Accepts `host:port` or a URL. */
-export function masterUrl(s: string): string {
-  const url = /^https?:\/\//.test(s) ? s : `http://${s}`;
-  try {
-    return new URL(url).origin;
-  } catch {
-    throw new UsageError(`--master must be host:port or a URL, got '${s}'`);
   }
 }

@@ -20,8 +20,10 @@
  * @module
  */
 
-/** How a task with several inputs treats barriers. */
-export type AlignmentMode = "exactly_once" | "at_least_once" | "unaligned";
+import type { CheckpointMode } from "../config/options.ts";
+
+/** How a task with several inputs treats barriers: the job's checkpoint mode. */
+export type AlignmentMode = CheckpointMode;
 
 /** A checkpoint barrier as it travels in the channels. */
 export interface BarrierInfo {

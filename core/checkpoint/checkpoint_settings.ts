@@ -1,7 +1,10 @@
 /**
- * Checkpointing configuration, its defaults and its validation.
+ * Checkpointing configuration, its defaults and its validation (both from the
+ * options registry).
  * @module
  */
+
+import { jobGroup, OPTIONS, submissionRange } from "../config/options.ts";
 
 /** Checkpointing configuration. */
 export interface CheckpointSettings {
@@ -17,21 +20,13 @@ export interface CheckpointSettings {
   readonly tolerableFailures: number;
 }
 
-/** Defaults for everything but `intervalMs`, which every job chooses. */
-export const DEFAULT_CHECKPOINT_SETTINGS: Omit<CheckpointSettings, "intervalMs"> = Object.freeze({
-  timeoutMs: 600_000,
-  minPauseMs: 0,
-  maxConcurrent: 1,
-  tolerableFailures: 0,
-});
+/** The settings besides `intervalMs` (which every job chooses), by field. */
+const TUNING = jobGroup("checkpointConfig");
 
 /** Lower bound of each setting (all are integers). */
-const MINIMUM: CheckpointSettings = {
-  intervalMs: 0,
-  timeoutMs: 1,
-  minPauseMs: 0,
-  maxConcurrent: 1,
-  tolerableFailures: 0,
+const MINIMUM: Record<string, number> = {
+  intervalMs: submissionRange(OPTIONS.checkpointIntervalMs)[0],
+  ...Object.fromEntries([...TUNING].map(([name, o]) => [name, o.min ?? 0])),
 };
 
 /**
@@ -46,18 +41,14 @@ const MINIMUM: CheckpointSettings = {
 export function resolveCheckpointSettings(
   settings: Partial<CheckpointSettings> & Pick<CheckpointSettings, "intervalMs">,
 ): CheckpointSettings {
-  const resolved: CheckpointSettings = {
-    intervalMs: settings.intervalMs,
-    timeoutMs: settings.timeoutMs ?? DEFAULT_CHECKPOINT_SETTINGS.timeoutMs,
-    minPauseMs: settings.minPauseMs ?? DEFAULT_CHECKPOINT_SETTINGS.minPauseMs,
-    maxConcurrent: settings.maxConcurrent ?? DEFAULT_CHECKPOINT_SETTINGS.maxConcurrent,
-    tolerableFailures: settings.tolerableFailures ?? DEFAULT_CHECKPOINT_SETTINGS.tolerableFailures,
-  };
-  for (const [name, min] of Object.entries(MINIMUM) as [keyof CheckpointSettings, number][]) {
+  const given = settings as Record<string, number | undefined>;
+  const resolved: Record<string, number> = { intervalMs: settings.intervalMs };
+  for (const [name, o] of TUNING) resolved[name] = given[name] ?? (o.default as number);
+  for (const [name, min] of Object.entries(MINIMUM)) {
     const value = resolved[name];
     if (!Number.isInteger(value) || value < min) {
       throw new RangeError(`checkpoint setting ${name} must be an integer >= ${min}, got ${value}`);
     }
   }
-  return Object.freeze(resolved);
+  return Object.freeze(resolved as unknown as CheckpointSettings);
 }

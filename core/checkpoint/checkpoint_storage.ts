@@ -57,8 +57,6 @@ export class CorruptCheckpointError extends Error {
   }
 }
 
-/** Completed checkpoints kept by default; older ones are deleted. */
-export const DEFAULT_RETAINED_CHECKPOINTS = 3;
 /** Metadata holds handles, not state: a bigger file is corrupt and is not read into memory. */
 const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 const METADATA = "_metadata";

@@ -16,12 +16,17 @@ import type { SourceSpec } from "../connectors/source_reader.ts";
 import { textFileSource } from "../connectors/text_file_source.ts";
 import { graphFingerprint } from "../graph/fingerprint.ts";
 import { buildJobGraph } from "../graph/job_graph.ts";
-import { DEFAULT_MAX_PARALLELISM } from "../state/key_groups.ts";
+import { buildStreamGraph } from "../graph/stream_graph.ts";
 import {
-  buildStreamGraph,
-  type CheckpointingMode,
+  CHECKPOINT_MODES,
+  type CheckpointMode,
+  choices,
+  isOneOf,
+  OPTIONS,
+  RUNTIME_MODES,
+  STATE_BACKENDS,
   type StateBackendKind,
-} from "../graph/stream_graph.ts";
+} from "../config/options.ts";
 import type { OperatorFactory } from "../operators/stream_operator.ts";
 import { AsyncBatchQueue } from "./async_queue.ts";
 import { type CollectedStream, DataStream } from "./data_stream.ts";
@@ -30,11 +35,6 @@ import { getJobContext } from "./execution_context.ts";
 import type { JobExecutionResult } from "../graph/job_result.ts";
 import type { KeySelector } from "../api/functions.ts";
 import type { OperatorTransformation, Transformation } from "../graph/transformation.ts";
-
-/** Default buffer timeout: a partly filled buffer leaves after this long. */
-export const DEFAULT_BUFFER_TIMEOUT_MS = 100;
-/** Longest buffer timeout: the largest delay a timer takes (about 24.8 days). */
-export const MAX_BUFFER_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * The entry point of a job.
@@ -56,12 +56,12 @@ export class StreamExecutionEnvironment {
   private bufferTimeoutMs: number;
   private runtimeMode: RuntimeMode;
   private chainingEnabled: boolean;
-  private checkpointIntervalMs = 0;
+  private checkpointIntervalMs: number = OPTIONS.checkpointIntervalMs.default;
   private autoWatermarkIntervalMs = DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
-  private checkpointMode: CheckpointingMode = "exactly_once";
+  private checkpointMode: CheckpointMode = OPTIONS.checkpointMode.default;
   private checkpointDir: string | undefined;
   private retainedCheckpoints: number | undefined;
-  private stateBackend: StateBackendKind = "heap";
+  private stateBackend: StateBackendKind = OPTIONS.stateBackend.default;
   private checkpointConfig: CheckpointTuning = {};
   private preAggregation: PreAggregation = DEFAULT_PRE_AGGREGATION;
   private nextId = 1;
@@ -70,12 +70,12 @@ export class StreamExecutionEnvironment {
 
   private constructor() {
     const d = getJobContext().defaults;
-    this.parallelism = d.parallelism ?? 1;
-    this.maxParallelism = d.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
-    this.bufferTimeoutMs = DEFAULT_BUFFER_TIMEOUT_MS;
+    this.parallelism = d.parallelism ?? OPTIONS.parallelism.default;
+    this.maxParallelism = d.maxParallelism ?? OPTIONS.maxParallelism.default;
+    this.bufferTimeoutMs = OPTIONS.bufferTimeoutMs.default;
     if (d.bufferTimeoutMs !== undefined) this.setBufferTimeout(d.bufferTimeoutMs);
-    this.runtimeMode = d.runtimeMode ?? "automatic";
-    this.chainingEnabled = d.chainingEnabled ?? true;
+    this.runtimeMode = d.runtimeMode ?? OPTIONS.runtimeMode.default;
+    this.chainingEnabled = d.chainingEnabled ?? OPTIONS.chainingEnabled.default;
     if (d.checkpointIntervalMs) this.enableCheckpointing(d.checkpointIntervalMs, d.checkpointMode);
     this.checkpointDir = d.checkpointDir;
     this.retainedCheckpoints = d.retainedCheckpoints;
@@ -134,16 +134,18 @@ export class StreamExecutionEnvironment {
   }
   /** Number of key groups: the upper bound of keyed operators' parallelism. */
   setMaxParallelism(maxParallelism: number): this {
-    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
-      throw new RangeError(`max parallelism must be in 1..32768, got ${maxParallelism}`);
+    const { min, max } = OPTIONS.maxParallelism;
+    if (!Number.isInteger(maxParallelism) || maxParallelism < min || maxParallelism > max) {
+      throw new RangeError(`max parallelism must be in ${min}..${max}, got ${maxParallelism}`);
     }
     this.maxParallelism = maxParallelism;
     return this;
   }
   /** Longest time a partly filled buffer waits before it is sent (0 = every record). */
   setBufferTimeout(ms: number): this {
-    if (!(ms >= 0 && ms <= MAX_BUFFER_TIMEOUT_MS)) {
-      throw new RangeError(`buffer timeout must be 0..${MAX_BUFFER_TIMEOUT_MS} ms, got ${ms}`);
+    const { min, max } = OPTIONS.bufferTimeoutMs;
+    if (!(ms >= min && ms <= max)) {
+      throw new RangeError(`buffer timeout must be ${min}..${max} ms, got ${ms}`);
     }
     this.bufferTimeoutMs = ms;
     return this;
@@ -165,8 +167,8 @@ export class StreamExecutionEnvironment {
   }
   /** streaming, batch, or automatic (batch when every source is bounded). */
   setRuntimeMode(mode: RuntimeMode): this {
-    if (!["streaming", "batch", "automatic"].includes(mode)) {
-      throw new RangeError(`runtime mode must be streaming, batch or automatic, got ${mode}`);
+    if (!isOneOf(RUNTIME_MODES, mode)) {
+      throw new RangeError(`runtime mode must be ${choices(RUNTIME_MODES)}, got ${mode}`);
     }
     this.runtimeMode = mode;
     return this;
@@ -178,14 +180,18 @@ export class StreamExecutionEnvironment {
    * snapshots at the first barrier and stores the data still in flight on its
    * other inputs. Savepoints are always aligned.
    */
-  enableCheckpointing(intervalMs: number, mode: CheckpointingMode = "exactly_once"): this {
-    if (!Number.isInteger(intervalMs) || intervalMs < 10) {
-      throw new RangeError(`checkpoint interval must be an integer >= 10 ms, got ${intervalMs}`);
-    }
-    if (mode !== "exactly_once" && mode !== "at_least_once" && mode !== "unaligned") {
+  enableCheckpointing(
+    intervalMs: number,
+    mode: CheckpointMode = OPTIONS.checkpointMode.default,
+  ): this {
+    const { min } = OPTIONS.checkpointIntervalMs;
+    if (!Number.isInteger(intervalMs) || intervalMs < min) {
       throw new RangeError(
-        `checkpointing mode must be exactly_once, at_least_once or unaligned, got ${mode}`,
+        `checkpoint interval must be an integer >= ${min} ms, got ${intervalMs}`,
       );
+    }
+    if (!isOneOf(CHECKPOINT_MODES, mode)) {
+      throw new RangeError(`checkpointing mode must be ${choices(CHECKPOINT_MODES)}, got ${mode}`);
     }
     this.checkpointIntervalMs = intervalMs;
     this.checkpointMode = mode;
@@ -200,8 +206,9 @@ export class StreamExecutionEnvironment {
   setCheckpointStorage(dir: string, retained?: number): this {
     this.checkpointDir = dir.startsWith("/") ? dir : `${Deno.cwd()}/${dir}`;
     if (retained !== undefined) {
-      if (!Number.isInteger(retained) || retained < 1) {
-        throw new RangeError(`retained checkpoints must be an integer >= 1, got ${retained}`);
+      const { min } = OPTIONS.retainedCheckpoints;
+      if (!Number.isInteger(retained) || retained < min) {
+        throw new RangeError(`retained checkpoints must be an integer >= ${min}, got ${retained}`);
       }
       this.retainedCheckpoints = retained;
     }
@@ -226,8 +233,8 @@ export class StreamExecutionEnvironment {
    * keeps key groups beyond the slot's managed memory in local files.
    */
   setStateBackend(kind: StateBackendKind): this {
-    if (kind !== "heap" && kind !== "disk") {
-      throw new RangeError(`state backend must be heap or disk, got ${kind}`);
+    if (!isOneOf(STATE_BACKENDS, kind)) {
+      throw new RangeError(`state backend must be ${choices(STATE_BACKENDS)}, got ${kind}`);
     }
     this.stateBackend = kind;
     return this;

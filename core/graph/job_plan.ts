@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { CheckpointMode, RuntimeMode, StateBackendKind } from "../config/options.ts";
 import type { JobGraph } from "./job_graph.ts";
 import type { JobExecutionResult } from "./job_result.ts";
 import type { StreamGraph } from "./stream_graph.ts";
@@ -18,11 +19,11 @@ export interface EnvironmentDefaults {
   runtimeMode?: RuntimeMode;
   chainingEnabled?: boolean;
   checkpointIntervalMs?: number;
-  checkpointMode?: "exactly_once" | "at_least_once" | "unaligned";
+  checkpointMode?: CheckpointMode;
   /** Absolute root directory of checkpoints. */
   checkpointDir?: string;
   retainedCheckpoints?: number;
-  stateBackend?: "heap" | "disk";
+  stateBackend?: StateBackendKind;
   /** Checkpoint timeout, min pause, max concurrent, tolerable failures. */
   checkpointConfig?: CheckpointTuning;
   /** Network buffer size and credit windows. */
@@ -53,8 +54,7 @@ export interface CheckpointTuning {
   tolerableFailures?: number;
 }
 
-/** Execution mode of a job (Flink's RuntimeExecutionMode). */
-export type RuntimeMode = "streaming" | "batch" | "automatic";
+export type { RuntimeMode };
 
 /** A built job, ready to run. */
 export interface JobPlan {

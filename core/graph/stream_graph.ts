@@ -6,6 +6,7 @@
  */
 
 import type { CheckpointTuning } from "./job_plan.ts";
+import type { CheckpointMode, RuntimeMode, StateBackendKind } from "../config/options.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
 import type { KeySelector } from "../api/functions.ts";
 import type { ChainingStrategy, PartitionerSpec, Transformation } from "./transformation.ts";
@@ -55,7 +56,7 @@ export interface GraphSettings {
   readonly batch: boolean;
   /** Checkpoint interval (0: checkpointing off). */
   readonly checkpointIntervalMs: number;
-  readonly checkpointMode: CheckpointingMode;
+  readonly checkpointMode: CheckpointMode;
   /** Absolute root of checkpoints (default: the master's). */
   readonly checkpointDir?: string;
   readonly retainedCheckpoints?: number;
@@ -64,12 +65,6 @@ export interface GraphSettings {
   /** Checkpoint timeout, min pause, max concurrent, tolerable failures. */
   readonly checkpointConfig?: CheckpointTuning;
 }
-
-/** The keyed state backends. */
-export type StateBackendKind = "heap" | "disk";
-
-/** How barriers are aligned: exactly-once (aligned) or at-least-once (never blocks). */
-export type CheckpointingMode = "exactly_once" | "at_least_once" | "unaligned";
 
 export interface StreamGraph {
   readonly settings: GraphSettings;
@@ -95,7 +90,7 @@ interface InputRef {
 export function buildStreamGraph(
   sinks: readonly Transformation[],
   settings: Omit<GraphSettings, "batch">,
-  runtimeMode: "streaming" | "batch" | "automatic",
+  runtimeMode: RuntimeMode,
 ): StreamGraph {
   if (sinks.length === 0) {
     throw new GraphError("the job defines no sink: add print(), writeAsText() or addSink()");

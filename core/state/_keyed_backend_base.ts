@@ -12,7 +12,8 @@ import { KeyedListState, KeyedMapState } from "./_collection_states.ts";
 import { KeyedAggregatingState, KeyedReducingState, KeyedValueState } from "./_scalar_states.ts";
 import { encodeGroupFresh } from "./snapshot_arena.ts";
 import { type StateAccess, type StateTable, TtlPolicy } from "./_ttl.ts";
-import { assignToKeyGroup, DEFAULT_MAX_PARALLELISM, type KeyGroupRange } from "./key_groups.ts";
+import { assignToKeyGroup, type KeyGroupRange } from "./key_groups.ts";
+import { OPTIONS } from "../config/options.ts";
 import {
   type KeyedStateBackend,
   type KeyedStateBackendOptions,
@@ -93,7 +94,7 @@ export abstract class KeyedBackendBase implements KeyedStateBackend {
   private readonly access: StateAccess;
 
   constructor(options: KeyedStateBackendOptions) {
-    const maxParallelism = options.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
+    const maxParallelism = options.maxParallelism ?? OPTIONS.maxParallelism.default;
     const range = options.keyGroupRange ?? { start: 0, end: maxParallelism - 1 };
     if (range.start < 0 || range.end >= maxParallelism || range.start > range.end + 1) {
       throw new RangeError(

@@ -7,9 +7,6 @@
 
 import { encode } from "cbor-x";
 
-/** Default number of key groups (the upper bound of a keyed operator's parallelism). */
-export const DEFAULT_MAX_PARALLELISM = 128;
-
 function mix(h: number): number {
   // murmur3 finalizer: spreads the bits so `% maxParallelism` is uniform.
   h ^= h >>> 16;

@@ -5,14 +5,12 @@
  * @module
  */
 
+import { OPTIONS } from "../../core/config/options.ts";
 import { isBlobKey, sha256Hex } from "../protocol/blob.ts";
-
-/** Largest blob accepted. */
-export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024;
 
 /** Job bundles by content hash, in directory `dir`. */
 export class BlobStore {
-  constructor(readonly dir: string, readonly maxBlobBytes = DEFAULT_MAX_BLOB_BYTES) {
+  constructor(readonly dir: string, readonly maxBlobBytes: number = OPTIONS.maxBlobBytes.default) {
     Deno.mkdirSync(dir, { recursive: true });
   }
 

@@ -18,12 +18,12 @@ import type { CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts"
 import {
   checkpointDir,
   type CheckpointMetadata,
-  DEFAULT_RETAINED_CHECKPOINTS,
   jobCheckpointsDir,
   retainCompleted,
   savepointDir,
   writeMetadataSync,
 } from "../../core/checkpoint/checkpoint_storage.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 import { basename } from "node:path";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { JobSubmission } from "../protocol/dispatcher.ts";
@@ -35,9 +35,9 @@ import type { TaskCheckpointHandle } from "../protocol/task_state.ts";
 export const CHECKPOINT_TICK_MS = 50;
 
 /** Where checkpoints go when a job names no directory: under the master's working directory. */
-export const DEFAULT_CHECKPOINT_ROOT = `${Deno.cwd()}/.spate/checkpoints`;
+export const DEFAULT_CHECKPOINT_ROOT = `${Deno.cwd()}/${OPTIONS.checkpointDir.default}`;
 /** Where savepoints go when a request names no directory. */
-export const DEFAULT_SAVEPOINT_ROOT = `${Deno.cwd()}/.spate/savepoints`;
+export const DEFAULT_SAVEPOINT_ROOT = `${Deno.cwd()}/${OPTIONS.savepointDir.default}`;
 
 /** A job's checkpoint options from its submission, defaults filled in. */
 export function checkpointOptionsOf(
@@ -46,10 +46,10 @@ export function checkpointOptionsOf(
 ): Omit<JobCheckpointOptions, "attempt" | "onStored"> {
   return {
     jobId,
-    intervalMs: s.checkpointIntervalMs ?? 0,
+    intervalMs: s.checkpointIntervalMs ?? OPTIONS.checkpointIntervalMs.default,
     tuning: s.checkpointConfig,
     root: s.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT,
-    retained: s.retainedCheckpoints ?? DEFAULT_RETAINED_CHECKPOINTS,
+    retained: s.retainedCheckpoints ?? OPTIONS.retainedCheckpoints.default,
     savepointRoot: DEFAULT_SAVEPOINT_ROOT,
   };
 }

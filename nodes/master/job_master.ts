@@ -26,18 +26,16 @@ import {
 } from "../protocol/resource_manager.ts";
 import type { TaskRestore } from "../protocol/task_state.ts";
 import { ExecutionGraph } from "./execution_graph.ts";
-import {
-  DEFAULT_RESTART_STRATEGY,
-  parseRestartStrategy,
-  type RestartStrategy,
-} from "./restart_strategy.ts";
+import { parseRestartStrategy, type RestartStrategy } from "./restart_strategy.ts";
 import { assignSlots } from "./slot_assignment.ts";
 import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
 import { latestCheckpointRestore, savepointRestore } from "./job_restore.ts";
 import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 
 /** Default time a job waits for enough free slots. */
-export const DEFAULT_SLOT_TIMEOUT_MS = 30_000;
+const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutSeconds.default *
+  OPTIONS.slotTimeoutSeconds.submissionScale;
 
 /** Runs one job: schedules, deploys, follows and restarts its tasks. */
 export class JobMaster extends Actor<JobMasterMessage> {
@@ -62,7 +60,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
     super();
     this.graph = new ExecutionGraph(submission.jobGraph);
     this.restartStrategy = parseRestartStrategy(
-      submission.restartStrategy ?? DEFAULT_RESTART_STRATEGY,
+      submission.restartStrategy ?? OPTIONS.restartStrategy.default,
     );
   }
 

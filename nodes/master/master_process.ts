@@ -20,6 +20,7 @@ import {
   ResourceManager,
 } from "./resource_manager.ts";
 import { restApi } from "./rest/api.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 
 /** Where a master listens and keeps its blobs, and its heartbeat and frame limits. */
 export interface MasterOptions {
@@ -92,8 +93,8 @@ export function startMaster(options: MasterOptions = {}): Master {
   const connections = new Set<RemoteConnection>();
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const server = Deno.serve({
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port ?? 8081,
+    hostname: options.hostname ?? OPTIONS.bindHost.default,
+    port: options.port ?? OPTIONS.port.default,
     onListen() {},
   }, (req) => {
     if (new URL(req.url).pathname === RPC_CONNECT_PATH && req.method === "POST") {

@@ -25,6 +25,7 @@ import {
 } from "../protocol/resource_manager.ts";
 import type { ClusterOverview } from "../protocol/rest.ts";
 import { NotEnoughSlotsError } from "./slot_assignment.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 
 /** How often the master sends heartbeats, and how long a silent worker lives on. */
 export interface HeartbeatSettings {
@@ -34,8 +35,8 @@ export interface HeartbeatSettings {
 
 /** The heartbeat settings when none are given. */
 export const DEFAULT_HEARTBEAT_SETTINGS: HeartbeatSettings = {
-  heartbeatIntervalMs: 1000,
-  heartbeatTimeoutMs: 10_000,
+  heartbeatIntervalMs: OPTIONS.heartbeatIntervalMs.default,
+  heartbeatTimeoutMs: OPTIONS.heartbeatTimeoutMs.default,
 };
 
 interface WorkerEntry {

@@ -96,6 +96,3 @@ export function parseRestartStrategy(spec: string): RestartStrategy {
       );
   }
 }
-
-/** The default: fixed-delay, 3 attempts, 1 s apart. */
-export const DEFAULT_RESTART_STRATEGY = "fixed-delay:3:1000";

@@ -7,6 +7,7 @@
  */
 
 import { consumersOf, producersOf } from "../../core/graph/partitioners.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { ChannelDeployment, PeerLocation, TaskDeployment } from "../protocol/deployment.ts";
 import type { JobSubmission } from "../protocol/dispatcher.ts";
@@ -79,9 +80,9 @@ export function taskDeployment(
     subtaskIndex: subtask,
     slotIndex: slot.slotIndex,
     managedMemoryBytes: slot.managedMemoryBytes,
-    checkpointMode: s.checkpointMode ?? "exactly_once",
+    checkpointMode: s.checkpointMode ?? OPTIONS.checkpointMode.default,
     checkpointDir: a.checkpointDir,
-    checkpointIntervalMs: s.checkpointIntervalMs ?? 0,
+    checkpointIntervalMs: s.checkpointIntervalMs ?? OPTIONS.checkpointIntervalMs.default,
     restore: a.restore,
     inputs,
     outputs,

@@ -20,6 +20,7 @@ import { ActorSystem } from "../rpc/actor_system.ts";
 import { moduleCache } from "../worker/module_cache.ts";
 import { NetworkEnvironment } from "../worker/network/network_environment.ts";
 import { TaskExecutor } from "../worker/task_executor.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 
 export interface MiniClusterOptions {
   readonly workers?: number;
@@ -29,8 +30,7 @@ export interface MiniClusterOptions {
   readonly heartbeat?: Partial<HeartbeatSettings>;
 }
 
-/** Default managed memory of an embedded worker. */
-export const DEFAULT_MANAGED_MEMORY_BYTES = 512 * 1024 * 1024;
+const MIB = 1024 * 1024;
 
 /** A master's actors and N TaskExecutors in this process (Flink's MiniCluster). */
 export class MiniCluster {
@@ -54,7 +54,7 @@ export class MiniCluster {
           workerId: `local-${i}`,
           name: `local-worker-${i}`,
           slots: options.slotsPerWorker,
-          managedMemoryBytes: options.managedMemoryBytes ?? DEFAULT_MANAGED_MEMORY_BYTES,
+          managedMemoryBytes: options.managedMemoryBytes ?? OPTIONS.managedMemoryMb.default * MIB,
           network: cluster.network,
           resolveModule,
         }));

@@ -6,7 +6,7 @@
  */
 
 import type { EnvironmentDefaults, NetworkTuning } from "../../core/graph/job_plan.ts";
-import type { CheckpointingMode } from "../../core/graph/stream_graph.ts";
+import type { CheckpointMode } from "../../core/config/options.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { JobMasterMessage } from "./job_master.ts";
 import type { TaskRestore } from "./task_state.ts";
@@ -66,7 +66,7 @@ export interface TaskDeployment {
   /** The slot's share of its worker's managed memory. */
   readonly managedMemoryBytes: number;
   /** How barriers are aligned at the task's inputs. */
-  readonly checkpointMode: CheckpointingMode;
+  readonly checkpointMode: CheckpointMode;
   /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */

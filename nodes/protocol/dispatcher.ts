@@ -6,7 +6,7 @@
 
 import type { CheckpointTuning, NetworkTuning } from "../../core/graph/job_plan.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
-import type { CheckpointingMode } from "../../core/graph/stream_graph.ts";
+import type { CheckpointMode } from "../../core/config/options.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import { defineSchema } from "../rpc/message_schema.ts";
 import { typedAsk } from "../rpc/typed_ask.ts";
@@ -32,7 +32,7 @@ export interface JobSubmission {
   readonly slotTimeoutMs?: number;
   /** Checkpoint every this many ms (0 or absent: no checkpoints). */
   readonly checkpointIntervalMs?: number;
-  readonly checkpointMode?: CheckpointingMode;
+  readonly checkpointMode?: CheckpointMode;
   /** Absolute root of the job's checkpoints (default: the master's `./.spate/checkpoints`). */
   readonly checkpointDir?: string;
   /** Completed checkpoints kept (default 3). */

@@ -8,11 +8,12 @@
  */
 
 import { Decoder, Encoder } from "cbor-x";
+import { OPTIONS } from "../../core/config/options.ts";
 
 /** Protocol version of every frame. */
 export const FRAME_VERSION = 1;
 /** Default largest frame (length prefix excluded). */
-export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_FRAME_BYTES: number = OPTIONS.maxFrameBytes.default;
 
 /** A decoded frame. */
 export interface Frame {

@@ -5,10 +5,10 @@
  * @module
  */
 
+import type { CheckpointMode } from "../../core/config/options.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
-import type { CheckpointingMode } from "../../core/graph/stream_graph.ts";
 import type { TaskCheckpointHandle, TaskRestore } from "../protocol/task_state.ts";
 import { defineSchema } from "../rpc/message_schema.ts";
 import type { NetworkSettings } from "./network/channel.ts";
@@ -45,7 +45,7 @@ export interface TaskDescriptor {
   /** The slot's share of its worker's managed memory (for state backends and spilling). */
   readonly managedMemoryBytes?: number;
   /** How barriers are aligned at this task's inputs. */
-  readonly checkpointMode?: CheckpointingMode;
+  readonly checkpointMode?: CheckpointMode;
   /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */

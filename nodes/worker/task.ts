@@ -25,6 +25,7 @@ import type { InFlightBuffer } from "../protocol/task_state.ts";
 import { restoreChainState } from "./chain_state.ts";
 import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 import { NO_TIMESTAMP, RecordTimestamp } from "../../core/operators/stream_operator.ts";
 import { TaskProcessingTimeService } from "../../core/time/processing_time.ts";
 import { MAX_WATERMARK } from "../../core/time/watermark.ts";
@@ -104,7 +105,7 @@ export class StreamTask {
       this.gate,
       this.chain,
       (id) => checkpointDirIn(descriptor.checkpointDir!, id),
-      descriptor.checkpointMode ?? "exactly_once",
+      descriptor.checkpointMode ?? OPTIONS.checkpointMode.default,
     );
   }
 

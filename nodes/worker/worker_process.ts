@@ -13,6 +13,7 @@ import { dialConnection } from "../rpc/transport_http2.ts";
 import { moduleCache } from "./module_cache.ts";
 import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
 import { TaskExecutor } from "./task_executor.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 
 /** How a worker process starts. */
 export interface WorkerOptions {
@@ -49,8 +50,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const system = new ActorSystem(name);
   const network = new NetworkEnvironment();
   const server = Deno.serve({
-    hostname: options.bindHost ?? "127.0.0.1",
-    port: options.dataPort ?? 0,
+    hostname: options.bindHost ?? OPTIONS.bindHost.default,
+    port: options.dataPort ?? OPTIONS.dataPort.default,
     onListen() {},
   }, (req) => {
     const path = new URL(req.url).pathname;

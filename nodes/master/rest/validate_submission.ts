@@ -1,7 +1,8 @@
 /**
  * Validation of job submissions arriving over REST (JSON from anyone): the
- * shape of the JobGraph and of the job module reference. Each error names
- * the field at fault.
+ * shape of the JobGraph and of the job module reference, and the job's
+ * settings within the bounds of the options registry. Each error names the
+ * field at fault.
  * @module
  */
 
@@ -13,6 +14,15 @@ import type {
 import type { JobGraph } from "../../../core/graph/job_graph.ts";
 import type { JobSubmission } from "../../protocol/dispatcher.ts";
 import { isBlobKey } from "../../protocol/blob.ts";
+import {
+  CHECKPOINT_MODES,
+  choices,
+  isOneOf,
+  jobGroup,
+  type Option,
+  OPTIONS,
+  submissionRange,
+} from "../../../core/config/options.ts";
 import { parseRestartStrategy } from "../restart_strategy.ts";
 
 /** A submission that cannot be run; answered with HTTP 400. */
@@ -32,9 +42,7 @@ const PARTITIONERS = new Set([
 ]);
 /** Upper bounds that keep a malformed graph from exhausting the master. */
 const MAX_VERTICES = 10_000;
-const MAX_PARALLELISM = 32_768;
-
-const CHECKPOINT_MODES = ["exactly_once", "at_least_once", "unaligned"];
+const MAX_PARALLELISM = OPTIONS.parallelism.max;
 
 function fail(message: string): never {
   throw new InvalidSubmissionError(message);
@@ -62,63 +70,36 @@ function arr(v: unknown, what: string, max: number): unknown[] {
   return v;
 }
 
+/** A setting within the registry's bounds: a number, or one of its values, or a boolean. */
+function setting(v: unknown, what: string, o: Option): unknown {
+  switch (o.type) {
+    case "enum":
+      if (!isOneOf(o.values!, v)) fail(`${what} must be ${choices(o.values!)}`);
+      return v;
+    case "boolean":
+      return bool(v, what);
+    case "int":
+    case "number":
+      return int(v, what, ...submissionRange(o));
+    default:
+      return str(v, what);
+  }
+}
+
+/** The job's defaults: each field a registry job setting, checked against it. */
 function validateDefaults(d: Record<string, unknown>): EnvironmentDefaults {
-  const out: EnvironmentDefaults = {};
-  if (d.parallelism !== undefined) {
-    out.parallelism = int(d.parallelism, "job.defaults.parallelism", 1, MAX_PARALLELISM);
-  }
-  if (d.maxParallelism !== undefined) {
-    out.maxParallelism = int(d.maxParallelism, "job.defaults.maxParallelism", 1, MAX_PARALLELISM);
-  }
-  if (d.bufferTimeoutMs !== undefined) {
-    out.bufferTimeoutMs = int(d.bufferTimeoutMs, "job.defaults.bufferTimeoutMs", 0, 2 ** 31 - 1);
-  }
-  if (d.runtimeMode !== undefined) {
-    if (!["streaming", "batch", "automatic"].includes(d.runtimeMode as string)) {
-      fail("job.defaults.runtimeMode must be streaming, batch or automatic");
-    }
-    out.runtimeMode = d.runtimeMode as EnvironmentDefaults["runtimeMode"];
-  }
-  if (d.checkpointIntervalMs !== undefined) {
-    out.checkpointIntervalMs = int(
-      d.checkpointIntervalMs,
-      "job.defaults.checkpointIntervalMs",
-      0,
-      24 * 3600 * 1000,
-    );
-  }
-  if (d.checkpointMode !== undefined) {
-    if (!CHECKPOINT_MODES.includes(d.checkpointMode as string)) {
-      fail("job.defaults.checkpointMode must be exactly_once, at_least_once or unaligned");
-    }
-    out.checkpointMode = d.checkpointMode as EnvironmentDefaults["checkpointMode"];
-  }
-  if (d.checkpointDir !== undefined) out.checkpointDir = checkpointDir(d.checkpointDir);
-  if (d.retainedCheckpoints !== undefined) {
-    out.retainedCheckpoints = int(
-      d.retainedCheckpoints,
-      "job.defaults.retainedCheckpoints",
-      1,
-      1000,
-    );
+  const out: Record<string, unknown> = {};
+  for (const [field, o] of jobGroup()) {
+    if (d[field] === undefined) continue;
+    out[field] = field === "checkpointDir"
+      ? checkpointDir(d[field])
+      : setting(d[field], `job.defaults.${field}`, o);
   }
   if (d.network !== undefined) out.network = networkTuning(d.network, "job.defaults.network");
   if (d.checkpointConfig !== undefined) {
     out.checkpointConfig = checkpointTuning(d.checkpointConfig, "job.defaults.checkpointConfig");
   }
-  if (d.stateBackend !== undefined) {
-    if (d.stateBackend !== "heap" && d.stateBackend !== "disk") {
-      fail("job.defaults.stateBackend must be heap or disk");
-    }
-    out.stateBackend = d.stateBackend;
-  }
-  if (d.chainingEnabled !== undefined) {
-    if (typeof d.chainingEnabled !== "boolean") {
-      fail("job.defaults.chainingEnabled must be a boolean");
-    }
-    out.chainingEnabled = d.chainingEnabled;
-  }
-  return out;
+  return out as EnvironmentDefaults;
 }
 
 function validateGraph(raw: unknown): JobGraph {
@@ -190,7 +171,11 @@ export function validateSubmission(
   const args = arr(job.args ?? [], "job.args", 1000).map((a, i) => str(a, `job.args[${i}]`));
   const defaults = obj(job.defaults ?? {}, "job.defaults");
   const fingerprint = str(job.fingerprint, "job.fingerprint", 100);
-  const bufferTimeoutMs = int(s.bufferTimeoutMs ?? 100, "bufferTimeoutMs", 0, 2 ** 31 - 1);
+  const bufferTimeoutMs = int(
+    s.bufferTimeoutMs ?? OPTIONS.bufferTimeoutMs.default,
+    "bufferTimeoutMs",
+    ...submissionRange(OPTIONS.bufferTimeoutMs),
+  );
   if (s.restartStrategy !== undefined) {
     try {
       parseRestartStrategy(str(s.restartStrategy, "restartStrategy", 200));
@@ -200,12 +185,14 @@ export function validateSubmission(
   }
   const slotTimeoutMs = s.slotTimeoutMs === undefined
     ? undefined
-    : int(s.slotTimeoutMs, "slotTimeoutMs", 0, 24 * 3600 * 1000);
-  const checkpointIntervalMs = s.checkpointIntervalMs === undefined
-    ? undefined
-    : int(s.checkpointIntervalMs, "checkpointIntervalMs", 0, 24 * 3600 * 1000);
-  if (s.checkpointMode !== undefined && !CHECKPOINT_MODES.includes(s.checkpointMode as string)) {
-    fail("checkpointMode must be exactly_once, at_least_once or unaligned");
+    : int(s.slotTimeoutMs, "slotTimeoutMs", ...submissionRange(OPTIONS.slotTimeoutSeconds));
+  const checkpointIntervalMs = s.checkpointIntervalMs === undefined ? undefined : int(
+    s.checkpointIntervalMs,
+    "checkpointIntervalMs",
+    ...submissionRange(OPTIONS.checkpointIntervalMs),
+  );
+  if (s.checkpointMode !== undefined && !isOneOf(CHECKPOINT_MODES, s.checkpointMode)) {
+    fail(`checkpointMode must be ${choices(CHECKPOINT_MODES)}`);
   }
   return {
     checkpointIntervalMs,
@@ -217,9 +204,11 @@ export function validateSubmission(
       ? undefined
       : checkpointTuning(s.checkpointConfig, "checkpointConfig"),
     restoreFrom: s.restoreFrom === undefined ? undefined : restoreFrom(s.restoreFrom),
-    retainedCheckpoints: s.retainedCheckpoints === undefined
-      ? undefined
-      : int(s.retainedCheckpoints, "retainedCheckpoints", 1, 1000),
+    retainedCheckpoints: s.retainedCheckpoints === undefined ? undefined : int(
+      s.retainedCheckpoints,
+      "retainedCheckpoints",
+      ...submissionRange(OPTIONS.retainedCheckpoints),
+    ),
     jobName,
     jobGraph,
     job: {
@@ -261,38 +250,22 @@ function restoreFrom(raw: unknown): { path: string; allowNonRestoredState: boole
   };
 }
 
-const DAY_MS = 24 * 3600 * 1000;
-
 function checkpointTuning(raw: unknown, what: string): CheckpointTuning {
-  return optionalInts<CheckpointTuning>(raw, what, {
-    timeoutMs: [1, DAY_MS],
-    minPauseMs: [0, DAY_MS],
-    maxConcurrent: [1, 100],
-    tolerableFailures: [0, 1_000_000],
-  });
+  return optionalInts<CheckpointTuning>(raw, what, jobGroup("checkpointConfig"));
 }
 
 function networkTuning(raw: unknown, what: string): NetworkTuning {
-  return optionalInts<NetworkTuning>(raw, what, {
-    bufferSizeBytes: [256, 4 * 1024 * 1024],
-    creditsPerChannel: [1, 4096],
-    creditsPerRemoteChannel: [1, 4096],
-    inSlotBatchRecords: [1, 65536],
-    creditsPerInSlotChannel: [1, 4096],
-    taskSliceMs: [1, 60_000],
-  });
+  return optionalInts<NetworkTuning>(raw, what, jobGroup("network"));
 }
 
-/** An object whose fields are all optional integers, each within its [min, max]. */
-function optionalInts<T>(
-  raw: unknown,
-  what: string,
-  limits: Record<keyof T & string, [number, number]>,
-): T {
+/** An object whose fields are all optional integers, each within its option's bounds. */
+function optionalInts<T>(raw: unknown, what: string, fields: Map<string, Option>): T {
   const c = obj(raw, what);
   const out: Record<string, number | undefined> = {};
-  for (const [name, [min, max]] of Object.entries(limits) as [string, [number, number]][]) {
-    out[name] = c[name] === undefined ? undefined : int(c[name], `${what}.${name}`, min, max);
+  for (const [name, o] of fields) {
+    out[name] = c[name] === undefined
+      ? undefined
+      : int(c[name], `${what}.${name}`, ...submissionRange(o));
   }
   return out as T;
 }

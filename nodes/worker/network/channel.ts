@@ -5,6 +5,8 @@
  * @module
  */
 
+import { OPTIONS } from "../../../core/config/options.ts";
+
 /** The in-band events: they travel in order with the buffers and need no credit. */
 export type ChannelEvent = Extract<
   ChannelMessage,
@@ -99,13 +101,14 @@ export interface NetworkSettings {
   readonly taskSliceMs: number;
 }
 
+/** The network defaults: the options registry's, and the backlog (internal). */
 export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = {
-  bufferSizeBytes: 32 * 1024,
-  bufferTimeoutMs: 100,
-  creditsPerChannel: 32,
-  creditsPerRemoteChannel: 128,
+  bufferSizeBytes: OPTIONS.bufferSizeBytes.default,
+  bufferTimeoutMs: OPTIONS.bufferTimeoutMs.default,
+  creditsPerChannel: OPTIONS.creditsPerChannel.default,
+  creditsPerRemoteChannel: OPTIONS.creditsPerRemoteChannel.default,
   backlogBuffersPerChannel: 4,
-  inSlotBatchRecords: 256,
-  creditsPerInSlotChannel: 4,
-  taskSliceMs: 5,
+  inSlotBatchRecords: OPTIONS.inSlotBatchRecords.default,
+  creditsPerInSlotChannel: OPTIONS.creditsPerInSlotChannel.default,
+  taskSliceMs: OPTIONS.taskSliceMs.default,
 };

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
+
+const VALID = {
+  jobName: "j",
+  jobGraph: {
+    jobName: "j",
+    vertices: [{
+      id: 1,
+      parallelism: 1,
+      name: "v",
+      slotSharingGroup: "default",
+      nodeIds: [1],
+      operatorUids: ["u"],
+      inputs: [],
+      outputs: [],
+    }],
+    edges: [],
+  },
+  job: { module: { kind: "blob", key: "a".repeat(64) }, fingerprint: "f" },
+};
+
+function rejects(patch: Record<string, unknown>, message: string): void {
+  assert.throws(
+    () => validateSubmission({ ...VALID, ...patch }),
+    (e: Error) => e instanceof InvalidSubmissionError && e.message === message,
+    JSON.stringify(patch),
+  );
+}
+
+function withDefaults(defaults: Record<string, unknown>): Record<string, unknown> {
+  return { job: { ...VALID.job, defaults } };
+}
+
+Deno.test("a submission's settings are checked against the registry's bounds", () => {
+  const ok = validateSubmission(VALID);
+  assert.equal(ok.bufferTimeoutMs, 100);
+  rejects(
+    withDefaults({ parallelism: 0 }),
+    "job.defaults.parallelism must be an integer in 1..32768",
+  );
+  rejects(
+    withDefaults({ runtimeMode: "fast" }),
+    "job.defaults.runtimeMode must be streaming, batch or automatic",
+  );
+  rejects(withDefaults({ stateBackend: "s3" }), "job.defaults.stateBackend must be heap or disk");
+  rejects(withDefaults({ chainingEnabled: 1 }), "job.defaults.chainingEnabled must be a boolean");
+  rejects(
+    { network: { creditsPerRemoteChannel: 5000 } },
+    "network.creditsPerRemoteChannel must be an integer in 1..4096",
+  );
+  rejects(
+    { checkpointConfig: { timeoutMs: 0 } },
+    "checkpointConfig.timeoutMs must be an integer in 1..86400000",
+  );
+  rejects(
+    { checkpointMode: "twice" },
+    "checkpointMode must be exactly_once, at_least_once or unaligned",
+  );
+  rejects({ slotTimeoutMs: -1 }, "slotTimeoutMs must be an integer in 0..86400000");
+  rejects({ retainedCheckpoints: 1001 }, "retainedCheckpoints must be an integer in 1..1000");
+});
+
+Deno.test("0 is accepted where it means off", () => {
+  const s = validateSubmission({ ...VALID, checkpointIntervalMs: 0, slotTimeoutMs: 0 });
+  assert.equal(s.checkpointIntervalMs, 0);
+  assert.equal(s.slotTimeoutMs, 0);
+  const d = validateSubmission({
+    ...VALID,
+    ...withDefaults({ checkpointIntervalMs: 0, parallelism: 2 }),
+  });
+  assert.deepEqual(d.job.defaults, { checkpointIntervalMs: 0, parallelism: 2 });
+});
