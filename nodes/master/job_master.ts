@@ -105,14 +105,12 @@ export class JobMaster extends Actor<JobMasterMessage> {
     switch (m.type) {
       case "start":
       case "cancel":
-        return this.handle(m);
-      case "restart":
-        return this.handle({ type: "restartTimerFired", attempt: m.attempt });
       case "slotsGranted":
       case "slotsRefused":
         return this.handle(m);
+      case "restart":
+        return this.handle({ type: "restartTimerFired", attempt: m.attempt });
       case "taskState":
-        return this.handle({ ...m, nowMs: Date.now() });
       case "workerLost":
         return this.handle({ ...m, nowMs: Date.now() });
       case "taskMetrics":
