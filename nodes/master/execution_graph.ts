@@ -1,26 +1,34 @@
 /**
  * ExecutionGraph: the JobGraph's vertices times their parallelism, each
- * subtask with its state, attempt, slot and latest metrics. Plain data: the
- * JobMaster drives it.
+ * subtask with its state, slot and latest metrics. Plain data driven by the
+ * JobScheduler; every state change goes through the legal transition table.
  * @module
  */
 
 import type { TaskFailure, TaskMetrics, VertexMetrics } from "../../core/graph/job_result.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
 import type { VertexProgress } from "../protocol/client.ts";
-import type { ExecutionState } from "../protocol/job_status.ts";
+import {
+  checkExecutionTransition,
+  type ExecutionState,
+  isTerminalExecutionState,
+} from "../protocol/job_status.ts";
 import type { SlotGrant } from "../protocol/resource_manager.ts";
 import type { EdgeDetails, VertexDetails } from "../protocol/rest.ts";
+import { assignSlots } from "./slot_assignment.ts";
 
-/** One subtask of the job in the current attempt. */
+/** One subtask of the job in the current attempt; its state changes through the graph. */
 export interface ExecutionVertex {
   readonly vertexId: number;
   readonly subtaskIndex: number;
-  state: ExecutionState;
-  slot: SlotGrant | undefined;
+  readonly state: ExecutionState;
+  readonly slot: SlotGrant | undefined;
+  /** The latest counters the task reported. */
   metrics: TaskMetrics | undefined;
-  failure: TaskFailure | undefined;
+  readonly failure: TaskFailure | undefined;
 }
+
+type MutableVertex = { -readonly [K in keyof ExecutionVertex]: ExecutionVertex[K] };
 
 const ZERO_METRICS: TaskMetrics = {
   recordsIn: 0,
@@ -33,20 +41,44 @@ const ZERO_METRICS: TaskMetrics = {
   backpressuredMs: 0,
 };
 
-/** The subtasks of a job: its JobGraph's vertices times their parallelism. */
+/**
+ * The subtasks of a job: its JobGraph's vertices times their parallelism.
+ *
+ * @example
+ * ```ts
+ * import { ExecutionGraph } from "./execution_graph.ts";
+ * const graph = new ExecutionGraph({
+ *   jobName: "one",
+ *   vertices: [{
+ *     id: 1,
+ *     name: "Source",
+ *     nodeIds: [1],
+ *     operatorUids: ["src"],
+ *     parallelism: 1,
+ *     slotSharingGroup: "default",
+ *     inputs: [],
+ *     outputs: [],
+ *   }],
+ *   edges: [],
+ * });
+ * graph.transition(1, 0, "SCHEDULED");
+ * console.assert(graph.get(1, 0)?.state === "SCHEDULED");
+ * // graph.transition(1, 0, "FINISHED") throws: SCHEDULED -> FINISHED is illegal
+ * ```
+ */
 export class ExecutionGraph {
-  readonly subtasks = new Map<string, ExecutionVertex>();
+  private readonly vertices = new Map<string, MutableVertex>();
 
   constructor(readonly jobGraph: JobGraph) {
     this.reset();
   }
 
-  /** Fresh subtasks for a new attempt. */
+  /** Fresh subtasks (CREATED, no slot) for a new attempt. */
   reset(): void {
-    this.subtasks.clear();
+    this.vertices.clear();
     for (const v of this.jobGraph.vertices) {
       for (let i = 0; i < v.parallelism; i++) {
-        this.subtasks.set(`${v.id}/${i}`, {
+        this.vertices.set(`${v.id}/${i}`, {
           vertexId: v.id,
           subtaskIndex: i,
           state: "CREATED",
@@ -58,20 +90,56 @@ export class ExecutionGraph {
     }
   }
 
-  /** Subtask `subtaskIndex` of vertex `vertexId`. */
-  get(vertexId: number, subtaskIndex: number): ExecutionVertex {
-    return this.subtasks.get(`${vertexId}/${subtaskIndex}`)!;
+  /** Every subtask, vertex by vertex. */
+  get subtasks(): Iterable<ExecutionVertex> {
+    return this.vertices.values();
   }
 
-  /** True when every subtask finished. */
-  allFinished(): boolean {
-    for (const s of this.subtasks.values()) if (s.state !== "FINISHED") return false;
+  /** Subtask `subtaskIndex` of vertex `vertexId`, if the job has it. */
+  get(vertexId: number, subtaskIndex: number): ExecutionVertex | undefined {
+    return this.vertices.get(`${vertexId}/${subtaskIndex}`);
+  }
+
+  /**
+   * Moves a subtask to `to` (recording the failure that made it FAILED).
+   * Throws an IllegalTransitionError naming both states if the table forbids it.
+   */
+  transition(vertexId: number, subtaskIndex: number, to: ExecutionState, failure?: TaskFailure) {
+    const s = this.vertices.get(`${vertexId}/${subtaskIndex}`);
+    if (s === undefined) throw new RangeError(`no subtask ${vertexId}/${subtaskIndex}`);
+    checkExecutionTransition(s.state, to, `subtask ${vertexId}/${subtaskIndex}`);
+    s.state = to;
+    if (failure !== undefined) s.failure = failure;
+  }
+
+  /**
+   * Gives each subtask its slot among `grants` (slot sharing, see
+   * `assignSlots`) and makes it SCHEDULED.
+   */
+  schedule(grants: readonly SlotGrant[]): void {
+    const slotOf = assignSlots(this.jobGraph, grants.length);
+    for (const s of this.vertices.values()) {
+      this.transition(s.vertexId, s.subtaskIndex, "SCHEDULED");
+      s.slot = grants[slotOf.get(`${s.vertexId}/${s.subtaskIndex}`)!];
+    }
+  }
+
+  /** Moves every subtask that has not ended to `to` (CANCELED, or DEPLOYING after `schedule`). */
+  transitionAll(to: ExecutionState): void {
+    for (const s of this.vertices.values()) {
+      if (!isTerminalExecutionState(s.state)) this.transition(s.vertexId, s.subtaskIndex, to);
+    }
+  }
+
+  /** True when every subtask is in `state`. */
+  allIn(state: ExecutionState): boolean {
+    for (const s of this.vertices.values()) if (s.state !== state) return false;
     return true;
   }
 
-  /** Whether any subtask runs on `workerId`. */
+  /** Whether any subtask has (or, until the next reset, had) a slot on `workerId`. */
   usesWorker(workerId: string): boolean {
-    for (const s of this.subtasks.values()) if (s.slot?.workerId === workerId) return true;
+    for (const s of this.vertices.values()) if (s.slot?.workerId === workerId) return true;
     return false;
   }
 
@@ -85,7 +153,7 @@ export class ExecutionGraph {
         ...ZERO_METRICS,
       };
       for (let i = 0; i < v.parallelism; i++) {
-        const t = this.get(v.id, i).metrics;
+        const t = this.get(v.id, i)!.metrics;
         if (t === undefined) continue;
         m.recordsIn += t.recordsIn;
         m.recordsOut += t.recordsOut;
@@ -124,7 +192,7 @@ export class ExecutionGraph {
     return this.jobGraph.vertices.map((v, k) => ({
       ...metrics[k],
       subtasks: Array.from({ length: v.parallelism }, (_, i) => {
-        const s = this.get(v.id, i);
+        const s = this.get(v.id, i)!;
         return {
           subtask: i,
           state: s.state,

@@ -1,13 +1,14 @@
 /**
- * JobMaster: runs one job. It asks the ResourceManager for slots, deploys one
- * task per subtask (slot sharing: subtask i of every vertex of a group in the
- * group's i-th slot), follows task states, and on a failure cancels the
- * attempt and restarts under the restart strategy, or fails the job.
+ * JobMaster: runs one job. Its JobScheduler (`job_scheduling.ts`) decides:
+ * ask the ResourceManager for slots, deploy one task per subtask (slot
+ * sharing: subtask i of every vertex of a group in the group's i-th slot),
+ * follow task states, and on a failure cancel the attempt and restart under
+ * the restart strategy, or fail the job. The actor performs those decisions
+ * (messages, timers, checkpoint storage) and answers the REST API.
  * @module
  */
 
-import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
-import { requiredSlots } from "../../core/graph/job_graph.ts";
+import type { TaskMetrics } from "../../core/graph/job_result.ts";
 import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
 import type { ClientMessage } from "../protocol/client.ts";
@@ -19,17 +20,17 @@ import {
   type JobMasterReplies,
 } from "../protocol/job_master.ts";
 import type { JobState } from "../protocol/job_status.ts";
-import {
-  askResourceManager,
-  type ResourceManagerMessage,
-  type SlotGrant,
-} from "../protocol/resource_manager.ts";
+import { askResourceManager, type ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import type { TaskRestore } from "../protocol/task_state.ts";
-import { ExecutionGraph } from "./execution_graph.ts";
 import { parseRestartStrategy, type RestartStrategy } from "./restart_strategy.ts";
-import { assignSlots } from "./slot_assignment.ts";
 import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
 import { latestCheckpointRestore, savepointRestore } from "./job_restore.ts";
+import {
+  JobScheduler,
+  type SchedulingEffect,
+  type SchedulingEvent,
+  type TaskToDeploy,
+} from "./job_scheduling.ts";
 import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 
@@ -37,19 +38,16 @@ import { OPTIONS } from "../../core/config/options.ts";
 const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutSeconds.default *
   OPTIONS.slotTimeoutSeconds.submissionScale;
 
-/** Runs one job: schedules, deploys, follows and restarts its tasks. */
+/** Runs one job: performs what its JobScheduler decides, and follows its tasks. */
 export class JobMaster extends Actor<JobMasterMessage> {
-  private readonly graph: ExecutionGraph;
+  private readonly scheduler: JobScheduler;
   private readonly restartStrategy: RestartStrategy;
-  private state: JobState = "CREATED";
-  private attempt = 0;
-  private grants: SlotGrant[] = [];
   private readonly startMs = Date.now();
   private endMs: number | undefined;
   private lastProgressMs = 0;
-  private failureCause: TaskFailure | undefined;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private checkpoints: JobCheckpoints | undefined;
-  private checkpointTasks: Parameters<JobCheckpoints["deployed"]>[0] | undefined;
+  private checkpointTasks: Parameters<JobCheckpoints["deployed"]>[0] = [];
 
   constructor(
     readonly jobId: string,
@@ -58,10 +56,14 @@ export class JobMaster extends Actor<JobMasterMessage> {
     private readonly client: ActorRef<ClientMessage> | undefined,
   ) {
     super();
-    this.graph = new ExecutionGraph(submission.jobGraph);
     this.restartStrategy = parseRestartStrategy(
       submission.restartStrategy ?? OPTIONS.restartStrategy.default,
     );
+    this.scheduler = new JobScheduler({
+      jobId,
+      jobGraph: submission.jobGraph,
+      restartStrategy: this.restartStrategy,
+    });
   }
 
   override preStart(): void {
@@ -80,113 +82,123 @@ export class JobMaster extends Actor<JobMasterMessage> {
               stateSizeBytes,
               location: c.kind === "savepoint" ? location : undefined,
             }),
-          attempt: () => this.attempt,
+          attempt: () => this.scheduler.attempt,
         },
         this.context.self as ActorRef<JobMasterMessage>,
-        (reason) => this.failover(this.coordinatorFailure(`checkpointing failed: ${reason}`)),
+        (reason) => this.handle({ type: "checkpointingFailed", reason, nowMs: Date.now() }),
       );
     }
     this.context.self.tell({ type: "start" });
   }
 
   override postStop(): void {
+    clearTimeout(this.restartTimer);
     this.checkpoints?.stop();
-  }
-
-  private coordinatorFailure(message: string): TaskFailure {
-    return { operatorName: "(checkpoint coordinator)", vertexName: "", subtaskIndex: -1, message };
   }
 
   receive(m: JobMasterMessage): unknown {
     const invalid = checkMessage(JOB_MASTER_SCHEMA, m);
     if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
+    const current = "attempt" in m && m.attempt === this.scheduler.attempt;
     switch (m.type) {
       case "start":
-        return this.schedule();
-      case "restart":
-        return m.attempt === this.attempt ? this.schedule() : undefined;
+      case "cancel":
       case "slotsGranted":
-        if (m.attempt === this.attempt) this.deploy(m.grants, m.restore);
-        else this.resourceManager.tell({ type: "releaseSlots", jobId: this.jobId });
-        return;
       case "slotsRefused":
-        if (m.attempt !== this.attempt) return;
-        return this.failJob({
-          operatorName: "(scheduler)",
-          vertexName: "(scheduler)",
-          subtaskIndex: -1,
-          message: m.message,
-        });
+        return this.handle(m);
+      case "restart":
+        return this.handle({ type: "restartTimerFired", attempt: m.attempt });
       case "taskState":
-        return m.attempt === this.attempt ? this.onTaskState(m) : undefined;
+      case "workerLost":
+        return this.handle({ ...m, nowMs: Date.now() });
       case "taskMetrics":
-        if (m.attempt === this.attempt) this.onMetrics(m.taskId, m.metrics);
+        if (current) this.onMetrics(m.taskId, m.metrics);
         return;
       case "collect":
-        if (m.attempt === this.attempt) {
+        if (current) {
           this.client?.tell({ type: "collect", collectId: m.collectId, records: m.records });
         }
         return;
-      case "workerLost":
-        if (this.isActive() && this.graph.usesWorker(m.workerId)) {
-          return this.failover({
-            operatorName: "(worker)",
-            vertexName: "(worker)",
-            subtaskIndex: -1,
-            message: `worker ${m.workerId} was lost while running tasks of this job`,
-          });
-        }
-        return;
-      case "cancel":
-        return this.cancel();
       case "triggerSavepoint":
         return this.triggerSavepoint(m.targetDir, m.cancel);
       case "checkpointTick":
-        if (this.state === "RUNNING") this.checkpoints?.tick();
+        if (this.scheduler.state === "RUNNING") this.checkpoints?.tick();
         return;
       case "acknowledgeCheckpoint":
-        if (m.attempt === this.attempt) {
-          this.checkpoints?.acknowledge(m.taskId, m.checkpointId, m.handle);
-        }
+        if (current) this.checkpoints?.acknowledge(m.taskId, m.checkpointId, m.handle);
         return;
       case "declineCheckpoint":
-        if (m.attempt === this.attempt) {
-          this.checkpoints?.decline(m.taskId, m.checkpointId, m.reason);
-        }
+        if (current) this.checkpoints?.decline(m.taskId, m.checkpointId, m.reason);
         return;
       case "details":
         return this.details();
     }
   }
 
-  private isActive(): boolean {
-    return this.state === "CREATED" || this.state === "RUNNING" || this.state === "RESTARTING";
+  /** Feeds the scheduler and performs its effects, in order. */
+  private handle(event: SchedulingEvent): void {
+    for (const effect of this.scheduler.handle(event)) this.perform(effect);
   }
 
-  private setState(state: JobState, message?: string): void {
-    this.state = state;
+  private perform(e: SchedulingEffect): void {
+    switch (e.type) {
+      case "allocateSlots":
+        return this.allocateSlots(e.attempt, e.count);
+      case "deployTasks":
+        return this.deploy(e.attempt, e.tasks, e.restore);
+      case "cancelTasks":
+        for (const g of e.grants) g.taskExecutor.tell({ type: "cancelJob", jobId: this.jobId });
+        return;
+      case "releaseSlots":
+        return this.resourceManager.tell({ type: "releaseSlots", jobId: this.jobId });
+      case "scheduleRestart": {
+        const self = this.context.self;
+        clearTimeout(this.restartTimer);
+        this.restartTimer = setTimeout(
+          () => self.tell({ type: "restart", attempt: e.attempt }),
+          e.delayMs,
+        );
+        return;
+      }
+      case "jobStatus":
+        return this.tellStatus(e.state, e.attempt, e.message);
+      case "startCheckpoints":
+        this.checkpoints?.deployed(this.checkpointTasks);
+        this.checkpointTasks = [];
+        return;
+      case "checkpointTaskFinished":
+        return this.checkpoints?.taskFinished(e.taskId);
+      case "resetCheckpoints":
+        return this.checkpoints?.reset();
+      case "stopCheckpoints":
+        return this.checkpoints?.stop(e.discard);
+      case "jobEnded":
+        return this.ended(e);
+      case "warn":
+        return this.context.system.log(`[job ${this.jobId}] ${e.message}`);
+    }
+  }
+
+  private tellStatus(state: JobState, attempt: number, message?: string): void {
     this.client?.tell({
       type: "jobStatus",
       jobId: this.jobId,
       jobName: this.submission.jobName,
       state,
-      attempt: this.attempt,
+      attempt,
       message,
     });
   }
 
   /** Asks for slots; the answer comes back as a message, so the mailbox stays free. */
-  private schedule(): void {
-    if (!this.isActive()) return;
+  private allocateSlots(attempt: number, count: number): void {
     const timeoutMs = this.submission.slotTimeoutMs ?? DEFAULT_SLOT_TIMEOUT_MS;
     const self = this.context.self;
-    const attempt = this.attempt;
-    this.graph.reset();
     Promise.all([
       askResourceManager(this.resourceManager, {
         type: "allocateSlots",
         jobId: this.jobId,
-        count: requiredSlots(this.submission.jobGraph),
+        count,
         timeoutMs,
       }, timeoutMs + 5000),
       this.findRestore(),
@@ -207,14 +219,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       const latest = await latestCheckpointRestore(root, this.jobId, (id, reason) => {
         const message = `checkpoint ${id} is corrupt and skipped: ${reason}`;
         console.error(`[job ${this.jobId}] ${message}`);
-        this.client?.tell({
-          type: "jobStatus",
-          jobId: this.jobId,
-          jobName: this.submission.jobName,
-          state: "RESTARTING",
-          attempt: this.attempt,
-          message,
-        });
+        this.tellStatus("RESTARTING", this.scheduler.attempt, message);
       });
       if (latest !== undefined) return latest;
     }
@@ -227,8 +232,9 @@ export class JobMaster extends Actor<JobMasterMessage> {
     if (this.checkpoints === undefined) {
       return replyError(new Error("a batch job takes no savepoints"));
     }
-    if (this.state !== "RUNNING" || !this.allRunning()) {
-      return replyError(new Error(`job ${this.jobId} is ${this.state}, not running: no savepoint`));
+    const state = this.scheduler.state;
+    if (state !== "RUNNING" || !this.scheduler.graph.allIn("RUNNING")) {
+      return replyError(new Error(`job ${this.jobId} is ${state}, not running: no savepoint`));
     }
     const self = this.context.self as ActorRef<JobMasterMessage>;
     return new DeferredReply(
@@ -239,163 +245,82 @@ export class JobMaster extends Actor<JobMasterMessage> {
     );
   }
 
-  private deploy(grants: SlotGrant[], restore: TaskRestore | undefined): void {
-    this.grants = grants;
-    if (!this.isActive()) return this.releaseSlots();
-    const slotOf = assignSlots(this.submission.jobGraph, grants.length);
-    for (const s of this.graph.subtasks.values()) {
-      s.slot = grants[slotOf.get(`${s.vertexId}/${s.subtaskIndex}`)!];
-      s.state = "SCHEDULED";
-    }
-    this.setState("RUNNING");
-    const job = this.submission.jobGraph;
-    const attempt: AttemptContext = {
+  /** Sends each task to its slot; checkpoints start once every task runs. */
+  private deploy(attempt: number, tasks: readonly TaskToDeploy[], restore?: TaskRestore): void {
+    const context: AttemptContext = {
       jobId: this.jobId,
-      attempt: this.attempt,
+      attempt,
       submission: this.submission,
-      graph: this.graph,
+      graph: this.scheduler.graph,
       checkpointDir: this.checkpoints?.jobDir,
       restore,
       jobMaster: this.context.self,
     };
-    const tasks = [];
-    for (const s of this.graph.subtasks.values()) {
-      s.state = "DEPLOYING";
-      const task = taskDeployment(attempt, s.vertexId, s.subtaskIndex);
-      s.slot!.taskExecutor.tell({ type: "submitTask", task });
-      const source = job.vertices.find((v) => v.id === s.vertexId)!.inputs.length === 0;
-      tasks.push({
-        taskId: task.taskId,
-        vertexId: s.vertexId,
-        subtaskIndex: s.subtaskIndex,
-        source,
-        executor: s.slot!.taskExecutor,
-      });
-    }
-    // Checkpoints start once every task runs (a trigger before that would be lost).
-    this.checkpointTasks = tasks;
-  }
-
-  private subtaskOf(taskId: string) {
-    const { vertexId, subtaskIndex } = parseTaskId(this.jobId, taskId);
-    return this.graph.get(vertexId, subtaskIndex);
-  }
-
-  private onTaskState(m: Extract<JobMasterMessage, { type: "taskState" }>): unknown {
-    if (!this.isActive()) return;
-    const s = this.subtaskOf(m.taskId);
-    if (s === undefined) return;
-    s.state = m.state;
-    if (m.metrics) s.metrics = m.metrics;
-    if (m.state === "FAILED") {
-      s.failure = m.failure;
-      return this.failover(m.failure!);
-    }
-    if (m.state === "RUNNING" && this.checkpointTasks && this.allRunning()) {
-      this.checkpoints?.deployed(this.checkpointTasks);
-      this.checkpointTasks = undefined;
-    }
-    if (m.state === "FINISHED") this.checkpoints?.taskFinished(m.taskId);
-    if (m.state === "FINISHED" && this.graph.allFinished()) return this.finish();
-  }
-
-  private allRunning(): boolean {
-    for (const s of this.graph.subtasks.values()) if (s.state !== "RUNNING") return false;
-    return true;
+    const vertices = this.submission.jobGraph.vertices;
+    this.checkpointTasks = tasks.map((t) => {
+      const task = taskDeployment(context, t.vertexId, t.subtaskIndex);
+      t.slot.taskExecutor.tell({ type: "submitTask", task });
+      return {
+        taskId: t.taskId,
+        vertexId: t.vertexId,
+        subtaskIndex: t.subtaskIndex,
+        source: vertices.find((v) => v.id === t.vertexId)!.inputs.length === 0,
+        executor: t.slot.taskExecutor,
+      };
+    });
   }
 
   private onMetrics(taskId: string, metrics: TaskMetrics) {
-    const s = this.subtaskOf(taskId);
+    const { vertexId, subtaskIndex } = parseTaskId(this.jobId, taskId);
+    const s = this.scheduler.graph.get(vertexId, subtaskIndex);
     if (s !== undefined) s.metrics = metrics;
     const now = Date.now();
     if (this.client && now - this.lastProgressMs >= 500) {
       this.lastProgressMs = now;
-      this.client.tell({ type: "progress", jobId: this.jobId, vertices: this.graph.progress() });
-    }
-  }
-
-  /** Cancels the attempt's tasks and gives their slots back. */
-  private releaseSlots(): void {
-    const executors = new Map<string, SlotGrant>();
-    for (const g of this.grants) executors.set(g.workerId, g);
-    for (const g of executors.values()) {
-      g.taskExecutor.tell({ type: "cancelJob", jobId: this.jobId });
-    }
-    this.grants = [];
-    this.resourceManager.tell({ type: "releaseSlots", jobId: this.jobId });
-  }
-
-  private failover(failure: TaskFailure): void {
-    this.failureCause = failure;
-    this.checkpoints?.reset();
-    this.releaseSlots();
-    const delayMs = this.restartStrategy.onFailure(Date.now());
-    if (delayMs === undefined) return this.failJob(failure);
-    this.attempt++;
-    this.setState("RESTARTING", `restarting in ${delayMs} ms after: ${failure.message}`);
-    const self = this.context.self;
-    const attempt = this.attempt;
-    setTimeout(() => self.tell({ type: "restart", attempt }), delayMs);
-  }
-
-  private failJob(failure: TaskFailure): void {
-    this.failureCause = failure;
-    this.checkpoints?.stop();
-    this.releaseSlots();
-    this.endMs = Date.now();
-    this.setState("FAILED", failure.message);
-    this.client?.tell({ type: "jobFailed", jobName: this.submission.jobName, failure });
-    this.dispatcher().tell({ type: "jobEnded", jobId: this.jobId, state: "FAILED" });
-  }
-
-  private finish(): void {
-    this.endMs = Date.now();
-    this.checkpoints?.stop(true);
-    const slots = new Set(this.grants.map((g) => `${g.workerId}/${g.slotIndex}`)).size;
-    this.releaseSlots();
-    this.setState("FINISHED");
-    this.client?.tell({
-      type: "jobFinished",
-      result: {
+      this.client.tell({
+        type: "progress",
         jobId: this.jobId,
-        jobName: this.submission.jobName,
-        state: "FINISHED",
-        durationMs: this.endMs - this.startMs,
-        slots,
-        vertices: this.graph.vertexMetrics(),
-      },
-    });
-    this.dispatcher().tell({ type: "jobEnded", jobId: this.jobId, state: "FINISHED" });
+        vertices: this.scheduler.graph.progress(),
+      });
+    }
   }
 
-  private cancel(): void {
-    if (!this.isActive()) return;
-    this.checkpoints?.stop(true);
-    this.releaseSlots();
+  /** Tells the client the result or the failure, and the Dispatcher that the job ended. */
+  private ended(e: Extract<SchedulingEffect, { type: "jobEnded" }>): void {
     this.endMs = Date.now();
-    for (const s of this.graph.subtasks.values()) if (s.state !== "FINISHED") s.state = "CANCELED";
-    this.setState("CANCELED");
-    this.dispatcher().tell({ type: "jobEnded", jobId: this.jobId, state: "CANCELED" });
-  }
-
-  private dispatcher(): ActorRef<DispatcherMessage> {
-    return this.context.parent as ActorRef<DispatcherMessage>;
+    const jobName = this.submission.jobName;
+    if (e.state === "FINISHED") {
+      this.client?.tell({
+        type: "jobFinished",
+        result: {
+          jobId: this.jobId,
+          jobName,
+          state: "FINISHED",
+          durationMs: this.endMs - this.startMs,
+          slots: e.slots,
+          vertices: this.scheduler.graph.vertexMetrics(),
+        },
+      });
+    }
+    if (e.state === "FAILED") this.client?.tell({ type: "jobFailed", jobName, failure: e.failure });
+    const dispatcher = this.context.parent as ActorRef<DispatcherMessage>;
+    dispatcher.tell({ type: "jobEnded", jobId: this.jobId, state: e.state });
   }
 
   private details(): JobMasterReplies["details"] {
     return {
       jid: this.jobId,
       name: this.submission.jobName,
-      state: this.state,
-      attempt: this.attempt,
+      state: this.scheduler.state,
+      attempt: this.scheduler.attempt,
       startTime: this.startMs,
       endTime: this.endMs ?? -1,
       duration: (this.endMs ?? Date.now()) - this.startMs,
       restartStrategy: this.restartStrategy.describe(),
-      failure: this.failureCause,
+      failure: this.scheduler.failureCause,
       checkpoints: this.checkpoints?.history() ?? [],
-      vertices: this.graph.details(),
-      edges: this.graph.edgeDetails(),
+      vertices: this.scheduler.graph.details(),
+      edges: this.scheduler.graph.edgeDetails(),
     };
   }
 }

@@ -40,7 +40,7 @@ export function taskDeployment(
   const vertex = job.vertices.find((v) => v.id === vertexId)!;
   const parallelism = (id: number) => job.vertices.find((v) => v.id === id)!.parallelism;
   const location = (v: number, i: number): PeerLocation => {
-    const slot = a.graph.get(v, i).slot!;
+    const slot = a.graph.get(v, i)!.slot!;
     return { processId: slot.processId, dataAddress: slot.dataAddress, slotIndex: slot.slotIndex };
   };
   const channelId = (edgeId: number, producer: number, consumer: number) =>
@@ -71,7 +71,7 @@ export function taskDeployment(
     }));
     return { edgeId: e.id, channels };
   });
-  const slot = a.graph.get(vertexId, subtask).slot!;
+  const slot = a.graph.get(vertexId, subtask)!.slot!;
   return {
     taskId: taskIdOf(a.jobId, vertexId, subtask),
     attempt: a.attempt,

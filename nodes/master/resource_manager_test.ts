@@ -1,0 +1,104 @@
+/**
+ * The ResourceManager with real TaskExecutors in one in-memory ActorSystem (no
+ * process, no slot worker: these tests deploy no task).
+ */
+
+import assert from "node:assert/strict";
+import { waitFor } from "../../tests/_helpers/cluster.ts";
+import { FencingTokenError } from "../rpc/actor.ts";
+import { ActorSystem } from "../rpc/actor_system.ts";
+import { askResourceManager } from "../protocol/resource_manager.ts";
+import { askTaskExecutor } from "../protocol/task_executor.ts";
+import { moduleCache } from "../worker/module_cache.ts";
+import { NetworkEnvironment } from "../worker/network/network_environment.ts";
+import { TaskExecutor } from "../worker/task_executor.ts";
+import { startMasterActors } from "./master_process.ts";
+
+Deno.test("resource manager: registration, grants, waiting, refusal, release, lost workers", async (t) => {
+  const system = new ActorSystem("rm-test", { verbose: false });
+  const logged: string[] = [];
+  system.log = (line) => logged.push(line);
+  const network = new NetworkEnvironment();
+  const { resourceManager: rm } = startMasterActors(system, {
+    heartbeatIntervalMs: 20,
+    heartbeatTimeoutMs: 300,
+  });
+  const taskExecutor = (i: number, slots: number) =>
+    system.spawn(`taskexecutor-${i}`, () =>
+      new TaskExecutor({
+        workerId: `w${i}`,
+        name: `worker-${i}`,
+        slots,
+        managedMemoryBytes: 2 * 1024 * 1024,
+        network,
+        resolveModule: moduleCache(undefined, ""),
+      }));
+  const overview = () => askResourceManager(rm, { type: "overview" });
+  const allocate = (jobId: string, count: number, timeoutMs = 10_000) =>
+    askResourceManager(rm, { type: "allocateSlots", jobId, count, timeoutMs });
+  try {
+    const te0 = taskExecutor(0, 2);
+    const te1 = taskExecutor(1, 2);
+
+    await t.step("a TaskExecutor registers its slots and learns the heartbeat", async () => {
+      const reply = await askTaskExecutor(te0, { type: "connect", rm });
+      assert.equal(reply.heartbeatIntervalMs, 20);
+      assert.equal(reply.heartbeatTimeoutMs, 300);
+      const o = await overview();
+      assert.deepEqual(
+        o.workers.map((w) => [w.id, w.slotsTotal, w.slotsFree, w.managedMemoryBytes]),
+        [["w0", 2, 2, 2 * 1024 * 1024]],
+      );
+    });
+
+    await t.step("slots are granted in registration order; a larger request waits", async () => {
+      const grants = await allocate("a", 2);
+      assert.deepEqual(grants.map((g) => `${g.workerId}/${g.slotIndex}`), ["w0/0", "w0/1"]);
+      assert.equal(grants[0].managedMemoryBytes, 1024 * 1024, "memory is split between slots");
+      assert.equal(grants[0].taskExecutor.path, te0.path);
+      const waiting = allocate("b", 2);
+      await askTaskExecutor(te1, { type: "connect", rm });
+      assert.deepEqual((await waiting).map((g) => `${g.workerId}/${g.slotIndex}`), [
+        "w1/0",
+        "w1/1",
+      ]);
+      assert.equal((await overview()).slotsFree, 0);
+    });
+
+    await t.step("a request that cannot be served in time is refused, saying why", async () => {
+      await assert.rejects(
+        allocate("c", 1, 100),
+        /job c needs 1 slots, cluster has 0 free after waiting 100 ms/,
+      );
+    });
+
+    await t.step("released slots are free again", async () => {
+      rm.tell({ type: "releaseSlots", jobId: "a" });
+      const o = await overview();
+      assert.equal(o.slotsFree, 2);
+      assert.deepEqual(o.workers.map((w) => w.slotsFree), [2, 0]);
+    });
+
+    await t.step("a heartbeat reply with another master's fencing token is refused", async () => {
+      await assert.rejects(
+        rm.ask({ type: "heartbeatReply", workerId: "w0", fence: "an old master" }),
+        FencingTokenError,
+      );
+    });
+
+    await t.step("a worker gone silent is dropped, and its slots with it", async () => {
+      await system.stop(te1);
+      await waitFor("w1 to be dropped", async () => (await overview()).workers.length === 1, 5000);
+      assert.equal((await overview()).slotsTotal, 2);
+      assert.ok(logged.some((l) => /worker worker-1 \(w1\) lost: no heartbeat for \d+ ms/.test(l)));
+    });
+
+    await t.step("a worker whose connection dropped is dropped at once", async () => {
+      rm.tell({ type: "workerDisconnected", workerId: "w0", reason: "connection reset" });
+      assert.deepEqual((await overview()).workers, []);
+    });
+  } finally {
+    network.close();
+    await system.shutdown();
+  }
+});
