@@ -127,6 +127,18 @@ class Cluster {
 let plans = 0;
 
 /** Workers of the subtasks, by vertex. */
+/** A plan of slow_count.ts at parallelism 2 that runs until it is cancelled or fails over. */
+function endlessCountPlan(c: Cluster, dir: string) {
+  return c.plan("slow_count.ts", [
+    "--records",
+    "100000000",
+    "--work-us",
+    "50",
+    "--output",
+    `${dir}/out`,
+  ], 2);
+}
+
 function workersOf(d: JobDetails): string[] {
   return d.vertices.flatMap((v) => v.subtasks.map((s) => s.worker ?? "-"));
 }
@@ -184,14 +196,7 @@ Deno.test("JobMaster: a cancelled job stops and frees its slots", async () => {
   const c = await Cluster.start(1, 2);
   try {
     const dir = await Deno.makeTempDir();
-    const plan = await c.plan("slow_count.ts", [
-      "--records",
-      "100000000",
-      "--work-us",
-      "50",
-      "--output",
-      `${dir}/out`,
-    ], 2);
+    const plan = await endlessCountPlan(c, dir);
     const done = c.run(plan);
     const { jid } = await c.allRunning(0);
     await askDispatcher(c.dispatcher, { type: "cancelJob", jobId: jid });
@@ -210,14 +215,7 @@ Deno.test("JobMaster: a lost worker's job restarts on the workers left", async (
   const c = await Cluster.start(2, 2);
   try {
     const dir = await Deno.makeTempDir();
-    const plan = await c.plan("slow_count.ts", [
-      "--records",
-      "100000000",
-      "--work-us",
-      "50",
-      "--output",
-      `${dir}/out`,
-    ], 2);
+    const plan = await endlessCountPlan(c, dir);
     const done = c.run(plan, "fixed-delay:1:0");
     const first = await c.allRunning(0);
     assert.ok(workersOf(first).every((w) => w === "w0"), "slots fill w0 first");

@@ -123,6 +123,15 @@ function states(s: JobScheduler): string {
   );
 }
 
+/** Attempt 0's first subtask fails; a fixed-delay strategy of 10 ms restarts the job. */
+const FAIL_0: [Event, string[]] = [["task", 0, "1/0", "FAILED", "boom"], [
+  "reset checkpoints",
+  "cancel tasks on w1,w2",
+  "release slots",
+  "RESTARTING #1: restarting in 10 ms after: boom",
+  "restart #1 in 10 ms",
+]];
+
 Deno.test("a normal run: slots, deployment, all running, all finished", () => {
   const s = scheduler();
   script(s, [...DEPLOY_0, ...run(0), ...finish(0)]);
@@ -221,13 +230,7 @@ Deno.test("cancel during the restart delay: the timer finds the job ended", () =
   const s = scheduler(fixedDelay(3, 10));
   script(s, [
     ...DEPLOY_0,
-    [["task", 0, "1/0", "FAILED", "boom"], [
-      "reset checkpoints",
-      "cancel tasks on w1,w2",
-      "release slots",
-      "RESTARTING #1: restarting in 10 ms after: boom",
-      "restart #1 in 10 ms",
-    ]],
+    FAIL_0,
     [["cancel"], ["stop checkpoints, discard", "release slots", "CANCELED #1", "ended CANCELED"]],
     [["timer", 1], []],
   ]);
@@ -282,13 +285,7 @@ Deno.test("messages of an old attempt are ignored; stale slots are given back", 
   const s = scheduler(fixedDelay(3, 10));
   script(s, [
     ...DEPLOY_0,
-    [["task", 0, "1/0", "FAILED", "boom"], [
-      "reset checkpoints",
-      "cancel tasks on w1,w2",
-      "release slots",
-      "RESTARTING #1: restarting in 10 ms after: boom",
-      "restart #1 in 10 ms",
-    ]],
+    FAIL_0,
     [["task", 0, "2/0", "RUNNING"], []],
     [["task", 0, "2/1", "FAILED", "channel closed"], []],
     [["timer", 0], []],
