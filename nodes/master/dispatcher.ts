@@ -12,6 +12,7 @@ import {
   type DispatcherMessage,
   type DispatcherReplies,
 } from "../protocol/dispatcher.ts";
+import { UnknownJobError } from "../protocol/errors.ts";
 import { newJobId } from "../protocol/ids.ts";
 import { askJobMaster, type JobMasterMessage } from "../protocol/job_master.ts";
 import type { JobState } from "../protocol/job_status.ts";
@@ -118,9 +119,4 @@ export class Dispatcher extends Actor<DispatcherMessage> {
       this.context.stop(j.master);
     }
   }
-}
-
-/** A job id that the dispatcher does not know. */
-export class UnknownJobError extends Error {
-  override readonly name = "UnknownJobError";
 }

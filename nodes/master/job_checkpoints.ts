@@ -27,6 +27,7 @@ import { OPTIONS } from "../../core/config/options.ts";
 import { basename } from "node:path";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { JobSubmission } from "../protocol/dispatcher.ts";
+import { JobConflictError, OperationFailedError } from "../protocol/errors.ts";
 import type { JobMasterMessage } from "../protocol/job_master.ts";
 import type { TaskExecutorMessage } from "../protocol/task_executor.ts";
 import type { TaskCheckpointHandle } from "../protocol/task_state.ts";
@@ -153,7 +154,7 @@ export class JobCheckpoints {
     const trigger = effects.find((e) => e.type === "trigger");
     const result = trigger === undefined
       ? Promise.reject(
-        new Error(
+        new JobConflictError(
           `the savepoint could not start: ${
             effects.flatMap((e) => e.type === "abort" ? [e.reason] : []).join("; ") ||
             "no running source"
@@ -182,7 +183,9 @@ export class JobCheckpoints {
   stop(discard = false): void {
     clearInterval(this.ticker);
     this.reset();
-    for (const s of this.savepoints.values()) s.reject(new Error("the job ended"));
+    for (const [id, s] of this.savepoints) {
+      s.reject(new JobConflictError(`the job ended before savepoint ${id} completed`));
+    }
     this.savepoints.clear();
     if (discard) {
       Deno.remove(this.jobDir, { recursive: true }).catch((e) => {
@@ -228,7 +231,7 @@ export class JobCheckpoints {
         case "abort": {
           const s = this.savepoints.get(e.checkpointId);
           this.savepoints.delete(e.checkpointId);
-          s?.reject(new Error(`savepoint ${e.checkpointId} failed: ${e.reason}`));
+          s?.reject(new OperationFailedError(`savepoint ${e.checkpointId} failed: ${e.reason}`));
           break;
         }
       }
@@ -304,7 +307,7 @@ export class JobCheckpoints {
       Deno.removeSync(from, { recursive: true });
     } catch (e) {
       const reason = `cannot write savepoint ${target}: ${(e as Error).message}`;
-      request?.reject(new Error(reason));
+      request?.reject(new OperationFailedError(reason));
       this.perform(this.coordinator.completionFailed(c.id, reason, Date.now()));
       return false;
     }

@@ -27,7 +27,7 @@ export function blobPath(key: string): string {
   return `${BLOBS_PATH}/${key}`;
 }
 
-/** The body of every error answer (HTTP 4xx and 5xx). */
+/** The body of every error answer (HTTP 4xx and 5xx; which error gets which: `errors.ts`). */
 export interface ErrorResponse {
   readonly errors: string[];
 }
