@@ -83,8 +83,8 @@ export class Dispatcher extends Actor<DispatcherMessage> {
       case "cancelJob": {
         const job = this.jobs.get(m.jobId);
         if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
-        job.master.tell({ type: "cancel" });
-        return { jobId: m.jobId, state: "CANCELLING" } satisfies DispatcherReplies["cancelJob"];
+        // The JobMaster answers: it knows whether its job already ended.
+        return new DeferredReply(askJobMaster(job.master, { type: "cancel" }));
       }
       case "triggerSavepoint": {
         const job = this.jobs.get(m.jobId);

@@ -102,8 +102,9 @@ export class JobMaster extends Actor<JobMasterMessage> {
     if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     const current = "attempt" in m && m.attempt === this.scheduler.attempt;
     switch (m.type) {
-      case "start":
       case "cancel":
+        return this.cancel();
+      case "start":
       case "slotsGranted":
       case "slotsRefused":
         return this.handle(m);
@@ -226,6 +227,16 @@ export class JobMaster extends Actor<JobMasterMessage> {
     }
     const from = this.submission.restoreFrom;
     return from === undefined ? undefined : await savepointRestore(from, this.submission.jobGraph);
+  }
+
+  /** Cancels the job; a job that already ended refuses (HTTP 409), and nothing changes. */
+  private cancel(): unknown {
+    const state = this.scheduler.state;
+    if (isTerminalJobState(state)) {
+      return replyError(new JobConflictError(`job ${this.jobId} is ${state}`));
+    }
+    this.handle({ type: "cancel" });
+    return { jobId: this.jobId, state: "CANCELLING" } satisfies JobMasterReplies["cancel"];
   }
 
   /** Why the job cannot take a savepoint now, if it cannot. */

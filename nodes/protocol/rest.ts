@@ -124,7 +124,10 @@ export interface SubmitJobResponse {
   readonly jobId: string;
 }
 
-/** `PATCH /api/v1/jobs/:id?mode=cancel` (HTTP 202). */
+/**
+ * `PATCH /api/v1/jobs/:id?mode=cancel` (HTTP 202). A job that already ended
+ * (FINISHED, FAILED, CANCELED) is answered 409 "job <id> is <state>".
+ */
 export interface CancelJobResponse {
   readonly jobId: string;
   readonly state: "CANCELLING";
