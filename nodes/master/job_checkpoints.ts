@@ -65,7 +65,7 @@ export interface JobCheckpointOptions {
   readonly root: string;
   /** Completed checkpoints kept. */
   readonly retained: number;
-  /** Where savepoints go when a request names no directory. */
+  /** The parent of each savepoint's directory when a request names none. */
   readonly savepointRoot: string;
   /** The attempt whose tasks are notified of completions. */
   readonly attempt: () => number;
@@ -286,13 +286,18 @@ export class JobCheckpoints {
   /**
    * A savepoint outlives the job: its state files move out of the job's
    * checkpoint directory into the savepoint's own, which gets the metadata.
+   * As in Flink, the requested directory (else the default root) is the
+   * parent of a new `savepoint-<job id prefix>-<random>` directory, so
+   * savepoints never replace each other.
    */
   private storeSavepoint(c: CompletedCheckpoint, from: string, m: CheckpointMetadata): boolean {
     const request = this.savepoints.get(c.id);
     this.savepoints.delete(c.id);
-    const target = c.targetDir ?? savepointDir(this.options.savepointRoot, this.options.jobId);
+    const parent = c.targetDir ?? this.options.savepointRoot;
+    const target = savepointDir(parent, this.options.jobId);
     try {
-      Deno.mkdirSync(target, { recursive: true });
+      Deno.mkdirSync(parent, { recursive: true });
+      Deno.mkdirSync(target); // fails rather than reuse an existing directory
       const tasks: CheckpointMetadata["tasks"] = {};
       for (const [taskId, t] of Object.entries(m.tasks)) {
         if (t.file === undefined) {

@@ -135,14 +135,22 @@ export interface CancelJobResponse {
 
 /** The body of `POST /api/v1/jobs/:id/savepoints` (both fields optional). */
 export interface SavepointRequest {
-  /** Absolute directory to write the savepoint under (default: the master's). */
+  /**
+   * Absolute parent directory of the savepoint (default: the master's
+   * `./.spate/savepoints`); each savepoint gets its own
+   * `savepoint-<job id prefix>-<random>` directory in it.
+   */
   readonly targetDirectory?: string;
   /** Cancel the job once the savepoint is complete. */
   readonly cancelJob?: boolean;
 }
 
-/** `POST /api/v1/jobs/:id/savepoints`: answered once the savepoint is complete. */
+/**
+ * `POST /api/v1/jobs/:id/savepoints`: answered once the savepoint is complete.
+ * A job that is not running is answered 409.
+ */
 export interface SavepointResponse {
+  /** The savepoint's own directory, to pass to `spate run --from-savepoint`. */
   readonly location: string;
 }
 
