@@ -17,7 +17,7 @@ export interface CompletedCheckpoint {
   readonly handles: ReadonlyMap<string, unknown>;
   /** Tasks that had finished and so did not acknowledge. */
   readonly finishedTasks: readonly string[];
-  /** Savepoint target directory, when one was given. */
+  /** The parent of the savepoint's own directory, when one was given. */
   readonly targetDir?: string;
 }
 

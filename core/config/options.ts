@@ -554,7 +554,7 @@ export const OPTIONS = {
     arg: "D",
     default: ".spate/savepoints",
     defaultText: "./.spate/savepoints of the master",
-    doc: "the savepoint's directory (cancel: with --with-savepoint)",
+    doc: "each savepoint goes to D/savepoint-<job>-<random> (cancel: with --with-savepoint)",
     commands: ["cancel", "savepoint"],
   },
 

@@ -7,6 +7,7 @@
 
 import { OPTIONS } from "../../core/config/options.ts";
 import { isBlobKey, sha256Hex } from "../protocol/blob.ts";
+import { InvalidRequestError } from "../protocol/errors.ts";
 
 /** Job bundles by content hash, in directory `dir`. */
 export class BlobStore {
@@ -17,7 +18,7 @@ export class BlobStore {
   /** Stores `bytes`; returns their key. Writing is atomic (temp file + rename). */
   async put(bytes: Uint8Array): Promise<string> {
     if (bytes.length > this.maxBlobBytes) {
-      throw new RangeError(
+      throw new InvalidRequestError(
         `blob of ${bytes.length} bytes exceeds the limit of ${this.maxBlobBytes}`,
       );
     }

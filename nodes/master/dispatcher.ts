@@ -12,6 +12,7 @@ import {
   type DispatcherMessage,
   type DispatcherReplies,
 } from "../protocol/dispatcher.ts";
+import { UnknownJobError } from "../protocol/errors.ts";
 import { newJobId } from "../protocol/ids.ts";
 import { askJobMaster, type JobMasterMessage } from "../protocol/job_master.ts";
 import type { JobState } from "../protocol/job_status.ts";
@@ -82,8 +83,8 @@ export class Dispatcher extends Actor<DispatcherMessage> {
       case "cancelJob": {
         const job = this.jobs.get(m.jobId);
         if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
-        job.master.tell({ type: "cancel" });
-        return { jobId: m.jobId, state: "CANCELLING" } satisfies DispatcherReplies["cancelJob"];
+        // The JobMaster answers: it knows whether its job already ended.
+        return new DeferredReply(askJobMaster(job.master, { type: "cancel" }));
       }
       case "triggerSavepoint": {
         const job = this.jobs.get(m.jobId);
@@ -118,9 +119,4 @@ export class Dispatcher extends Actor<DispatcherMessage> {
       this.context.stop(j.master);
     }
   }
-}
-
-/** A job id that the dispatcher does not know. */
-export class UnknownJobError extends Error {
-  override readonly name = "UnknownJobError";
 }

@@ -27,6 +27,7 @@ import { OPTIONS } from "../../core/config/options.ts";
 import { basename } from "node:path";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { JobSubmission } from "../protocol/dispatcher.ts";
+import { JobConflictError, OperationFailedError } from "../protocol/errors.ts";
 import type { JobMasterMessage } from "../protocol/job_master.ts";
 import type { TaskExecutorMessage } from "../protocol/task_executor.ts";
 import type { TaskCheckpointHandle } from "../protocol/task_state.ts";
@@ -64,7 +65,7 @@ export interface JobCheckpointOptions {
   readonly root: string;
   /** Completed checkpoints kept. */
   readonly retained: number;
-  /** Where savepoints go when a request names no directory. */
+  /** The parent of each savepoint's directory when a request names none. */
   readonly savepointRoot: string;
   /** The attempt whose tasks are notified of completions. */
   readonly attempt: () => number;
@@ -153,7 +154,7 @@ export class JobCheckpoints {
     const trigger = effects.find((e) => e.type === "trigger");
     const result = trigger === undefined
       ? Promise.reject(
-        new Error(
+        new JobConflictError(
           `the savepoint could not start: ${
             effects.flatMap((e) => e.type === "abort" ? [e.reason] : []).join("; ") ||
             "no running source"
@@ -182,7 +183,9 @@ export class JobCheckpoints {
   stop(discard = false): void {
     clearInterval(this.ticker);
     this.reset();
-    for (const s of this.savepoints.values()) s.reject(new Error("the job ended"));
+    for (const [id, s] of this.savepoints) {
+      s.reject(new JobConflictError(`the job ended before savepoint ${id} completed`));
+    }
     this.savepoints.clear();
     if (discard) {
       Deno.remove(this.jobDir, { recursive: true }).catch((e) => {
@@ -228,7 +231,7 @@ export class JobCheckpoints {
         case "abort": {
           const s = this.savepoints.get(e.checkpointId);
           this.savepoints.delete(e.checkpointId);
-          s?.reject(new Error(`savepoint ${e.checkpointId} failed: ${e.reason}`));
+          s?.reject(new OperationFailedError(`savepoint ${e.checkpointId} failed: ${e.reason}`));
           break;
         }
       }
@@ -283,13 +286,18 @@ export class JobCheckpoints {
   /**
    * A savepoint outlives the job: its state files move out of the job's
    * checkpoint directory into the savepoint's own, which gets the metadata.
+   * As in Flink, the requested directory (else the default root) is the
+   * parent of a new `savepoint-<job id prefix>-<random>` directory, so
+   * savepoints never replace each other.
    */
   private storeSavepoint(c: CompletedCheckpoint, from: string, m: CheckpointMetadata): boolean {
     const request = this.savepoints.get(c.id);
     this.savepoints.delete(c.id);
-    const target = c.targetDir ?? savepointDir(this.options.savepointRoot, this.options.jobId);
+    const parent = c.targetDir ?? this.options.savepointRoot;
+    const target = savepointDir(parent, this.options.jobId);
     try {
-      Deno.mkdirSync(target, { recursive: true });
+      Deno.mkdirSync(parent, { recursive: true });
+      Deno.mkdirSync(target); // fails rather than reuse an existing directory
       const tasks: CheckpointMetadata["tasks"] = {};
       for (const [taskId, t] of Object.entries(m.tasks)) {
         if (t.file === undefined) {
@@ -304,7 +312,7 @@ export class JobCheckpoints {
       Deno.removeSync(from, { recursive: true });
     } catch (e) {
       const reason = `cannot write savepoint ${target}: ${(e as Error).message}`;
-      request?.reject(new Error(reason));
+      request?.reject(new OperationFailedError(reason));
       this.perform(this.coordinator.completionFailed(c.id, reason, Date.now()));
       return false;
     }

@@ -19,7 +19,8 @@ import {
   type JobMasterMessage,
   type JobMasterReplies,
 } from "../protocol/job_master.ts";
-import type { JobState } from "../protocol/job_status.ts";
+import { JobConflictError } from "../protocol/errors.ts";
+import { isTerminalJobState, type JobState } from "../protocol/job_status.ts";
 import { askResourceManager, type ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import type { TaskRestore } from "../protocol/task_state.ts";
 import { parseRestartStrategy, type RestartStrategy } from "./restart_strategy.ts";
@@ -101,8 +102,9 @@ export class JobMaster extends Actor<JobMasterMessage> {
     if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     const current = "attempt" in m && m.attempt === this.scheduler.attempt;
     switch (m.type) {
-      case "start":
       case "cancel":
+        return this.cancel();
+      case "start":
       case "slotsGranted":
       case "slotsRefused":
         return this.handle(m);
@@ -227,18 +229,42 @@ export class JobMaster extends Actor<JobMasterMessage> {
     return from === undefined ? undefined : await savepointRestore(from, this.submission.jobGraph);
   }
 
+  /** Cancels the job; a job that already ended refuses (HTTP 409), and nothing changes. */
+  private cancel(): unknown {
+    const state = this.scheduler.state;
+    if (isTerminalJobState(state)) {
+      return replyError(new JobConflictError(`job ${this.jobId} is ${state}`));
+    }
+    this.handle({ type: "cancel" });
+    return { jobId: this.jobId, state: "CANCELLING" } satisfies JobMasterReplies["cancel"];
+  }
+
+  /** Why the job cannot take a savepoint now, if it cannot. */
+  private savepointRefusal(): string | undefined {
+    const state = this.scheduler.state;
+    if (isTerminalJobState(state)) {
+      return `job ${this.jobId} is ${state}: only a running job takes a savepoint`;
+    }
+    if (this.checkpoints === undefined) {
+      return `job ${this.jobId} runs in batch mode: batch jobs take no savepoints`;
+    }
+    if (state !== "RUNNING" || !this.scheduler.graph.allIn("RUNNING")) {
+      return `job ${this.jobId} is ${state} and its tasks are not all running yet: ` +
+        `try again once they run`;
+    }
+    return undefined;
+  }
+
   /** Takes a savepoint (then cancels the job if asked); answers with its directory. */
   private triggerSavepoint(targetDir: string | undefined, cancel: boolean): unknown {
-    if (this.checkpoints === undefined) {
-      return replyError(new Error("a batch job takes no savepoints"));
-    }
-    const state = this.scheduler.state;
-    if (state !== "RUNNING" || !this.scheduler.graph.allIn("RUNNING")) {
-      return replyError(new Error(`job ${this.jobId} is ${state}, not running: no savepoint`));
+    const refusal = this.savepointRefusal();
+    const checkpoints = this.checkpoints;
+    if (refusal !== undefined || checkpoints === undefined) {
+      return replyError(new JobConflictError(refusal ?? `job ${this.jobId} takes no savepoints`));
     }
     const self = this.context.self as ActorRef<JobMasterMessage>;
     return new DeferredReply(
-      this.checkpoints.triggerSavepoint(targetDir).then((location) => {
+      checkpoints.triggerSavepoint(targetDir).then((location) => {
         if (cancel) self.tell({ type: "cancel" });
         return { location } satisfies JobMasterReplies["triggerSavepoint"];
       }),

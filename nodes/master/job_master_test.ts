@@ -16,6 +16,7 @@ import { ClusterExecutor, JobCanceledError } from "../client/cluster_executor.ts
 import type { ActorRef } from "../rpc/actor.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
 import { askDispatcher, type DispatcherMessage } from "../protocol/dispatcher.ts";
+import { JobConflictError } from "../protocol/errors.ts";
 import type { JobDetails } from "../protocol/rest.ts";
 import { askResourceManager, type ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import { askTaskExecutor } from "../protocol/task_executor.ts";
@@ -165,6 +166,40 @@ Deno.test("JobMaster: a job runs to FINISHED and gives its slots back", async ()
     assert.equal(d.state, "FINISHED");
     assert.ok(d.vertices.every((v) => v.subtasks.every((s) => s.state === "FINISHED")));
     assert.equal(await c.freeSlots(), 2);
+    await Deno.remove(dir, { recursive: true });
+  } finally {
+    await c.close();
+  }
+});
+
+Deno.test("JobMaster: a FINISHED job refuses cancel and savepoints (JobConflictError), unchanged", async () => {
+  const c = await Cluster.start(1, 1);
+  try {
+    const dir = await Deno.makeTempDir();
+    const plan = await c.plan("slow_count.ts", [
+      "--records",
+      "100",
+      "--work-us",
+      "0",
+      "--output",
+      `${dir}/out`,
+    ], 1);
+    await c.run(plan);
+    const { jid } = await c.details();
+    const conflict = (message: string) => (e: Error) =>
+      e instanceof JobConflictError && e.message === message;
+    await assert.rejects(
+      askDispatcher(c.dispatcher, { type: "cancelJob", jobId: jid }),
+      conflict(`job ${jid} is FINISHED`),
+    );
+    for (const cancel of [false, true]) {
+      await assert.rejects(
+        askDispatcher(c.dispatcher, { type: "triggerSavepoint", jobId: jid, cancel }),
+        conflict(`job ${jid} is FINISHED: only a running job takes a savepoint`),
+      );
+    }
+    assert.equal((await c.details()).state, "FINISHED");
+    assert.deepEqual(c.statuses, ["RUNNING#0", "FINISHED#0"]);
     await Deno.remove(dir, { recursive: true });
   } finally {
     await c.close();

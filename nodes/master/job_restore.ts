@@ -49,7 +49,14 @@ export async function savepointRestore(
   try {
     metadata = await validateCheckpoint(from.path);
   } catch (e) {
-    throw new Error(`cannot restore from ${from.path}: ${(e as Error).message}`);
+    const inside = await savepointsIn(from.path);
+    throw new Error(
+      `cannot restore from ${from.path}: ` +
+        (inside.length === 0
+          ? (e as Error).message
+          : `it is not a savepoint but the directory of ${inside.length} savepoint(s): ` +
+            `name one, such as ${from.path}/${inside[0]}`),
+    );
   }
   const uids = new Set(jobGraph.vertices.flatMap((v) => v.operatorUids ?? []));
   const stateUids = new Set(Object.values(metadata.tasks).flatMap((t) => t.operators));
@@ -63,4 +70,17 @@ export async function savepointRestore(
     );
   }
   return restoreFrom(metadata);
+}
+
+/** The `savepoint-*` directories in `dir` (a `--dir` given to `spate savepoint`), by name. */
+async function savepointsIn(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory && e.name.startsWith("savepoint-")) names.push(e.name);
+    }
+  } catch {
+    return [];
+  }
+  return names.sort();
 }

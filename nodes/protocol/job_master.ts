@@ -10,7 +10,7 @@ import { defineSchema } from "../rpc/message_schema.ts";
 import { typedAsk } from "../rpc/typed_ask.ts";
 import type { ExecutionState } from "./job_status.ts";
 import type { SlotGrant } from "./resource_manager.ts";
-import type { JobDetails, SavepointResponse } from "./rest.ts";
+import type { CancelJobResponse, JobDetails, SavepointResponse } from "./rest.ts";
 import type { TaskCheckpointHandle, TaskRestore } from "./task_state.ts";
 
 /** Messages of a JobMaster. */
@@ -36,7 +36,7 @@ export type JobMasterMessage =
   /** Itself: the slots (and the state to restore) for `attempt` are there. */
   | { type: "slotsGranted"; attempt: number; grants: SlotGrant[]; restore?: TaskRestore }
   | { type: "slotsRefused"; attempt: number; message: string }
-  /** From the Dispatcher. */
+  /** From the Dispatcher (asked; refused with a JobConflictError once the job ended), or itself. */
   | { type: "cancel" }
   /** From the Dispatcher (asked; answers once the savepoint is complete). */
   | { type: "triggerSavepoint"; targetDir?: string; cancel: boolean }
@@ -62,6 +62,7 @@ export type JobMasterMessage =
 
 /** The replies of a JobMaster's ask-able messages. */
 export interface JobMasterReplies {
+  cancel: CancelJobResponse;
   triggerSavepoint: SavepointResponse;
   details: JobDetails;
 }

@@ -27,7 +27,7 @@ export function blobPath(key: string): string {
   return `${BLOBS_PATH}/${key}`;
 }
 
-/** The body of every error answer (HTTP 4xx and 5xx). */
+/** The body of every error answer (HTTP 4xx and 5xx; which error gets which: `errors.ts`). */
 export interface ErrorResponse {
   readonly errors: string[];
 }
@@ -124,7 +124,10 @@ export interface SubmitJobResponse {
   readonly jobId: string;
 }
 
-/** `PATCH /api/v1/jobs/:id?mode=cancel` (HTTP 202). */
+/**
+ * `PATCH /api/v1/jobs/:id?mode=cancel` (HTTP 202). A job that already ended
+ * (FINISHED, FAILED, CANCELED) is answered 409 "job <id> is <state>".
+ */
 export interface CancelJobResponse {
   readonly jobId: string;
   readonly state: "CANCELLING";
@@ -132,14 +135,22 @@ export interface CancelJobResponse {
 
 /** The body of `POST /api/v1/jobs/:id/savepoints` (both fields optional). */
 export interface SavepointRequest {
-  /** Absolute directory to write the savepoint under (default: the master's). */
+  /**
+   * Absolute parent directory of the savepoint (default: the master's
+   * `./.spate/savepoints`); each savepoint gets its own
+   * `savepoint-<job id prefix>-<random>` directory in it.
+   */
   readonly targetDirectory?: string;
   /** Cancel the job once the savepoint is complete. */
   readonly cancelJob?: boolean;
 }
 
-/** `POST /api/v1/jobs/:id/savepoints`: answered once the savepoint is complete. */
+/**
+ * `POST /api/v1/jobs/:id/savepoints`: answered once the savepoint is complete.
+ * A job that is not running is answered 409.
+ */
 export interface SavepointResponse {
+  /** The savepoint's own directory, to pass to `spate run --from-savepoint`. */
   readonly location: string;
 }
 

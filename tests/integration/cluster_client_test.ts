@@ -30,6 +30,42 @@ Deno.test("cluster client", async (t) => {
     });
 
     await t.step(
+      "an ended job refuses cancel and savepoints: 409, one line, no stack",
+      async () => {
+        const { jobs } = await (await fetch(`${cluster.url}/api/v1/jobs`)).json();
+        const jobId = jobs.find((j: { state: string }) => j.state === "FINISHED").id;
+        const rest = async (method: string, path: string, body?: string) => {
+          const res = await fetch(`${cluster.url}/api/v1/jobs/${jobId}${path}`, { method, body });
+          return { status: res.status, body: await res.json() };
+        };
+        const refusal = `job ${jobId} is FINISHED: only a running job takes a savepoint`;
+        assert.deepEqual(await rest("PATCH", "?mode=cancel"), {
+          status: 409,
+          body: { errors: [`job ${jobId} is FINISHED`] },
+        });
+        assert.deepEqual(await rest("POST", "/savepoints", '{"cancelJob":true}'), {
+          status: 409,
+          body: { errors: [refusal] },
+        });
+        const m = ["--master", cluster.url];
+        for (
+          const [args, message] of [
+            [["cancel", jobId, ...m], `job ${jobId} is FINISHED`],
+            [["savepoint", jobId, ...m], refusal],
+            [["cancel", jobId, "--with-savepoint", ...m], refusal],
+          ] as const
+        ) {
+          const res = await runCli([...args]);
+          assert.equal(res.code, 1, res.stderr);
+          assert.equal(res.stderr, `error: ${message}\n`);
+          assert.equal(res.stdout, "");
+        }
+        assert.equal((await rest("GET", "")).body.state, "FINISHED");
+        assert.doesNotMatch(cluster.master.stderr(), /\n\s+at /, "no stack in the master's log");
+      },
+    );
+
+    await t.step(
       "a failing user function: exit 1 with the operator, subtask and error",
       async () => {
         const res = await runCli([

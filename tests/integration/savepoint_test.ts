@@ -4,7 +4,8 @@
  * and at 1 (key groups and source ranges redistributed; the resume at 1 on the
  * disk state backend); the committed output
  * equals that of an uninterrupted run. State that matches no operator uid is
- * refused unless --allow-non-restored-state.
+ * refused unless --allow-non-restored-state. Each savepoint gets its own
+ * directory under --dir, so two never replace each other.
  */
 
 import assert from "node:assert/strict";
@@ -20,13 +21,10 @@ import {
 const EVENTS = 60_000;
 const KEYS = 300;
 
-/** Runs the job at parallelism 2 and cancels it with a savepoint mid-run; returns its directory. */
-async function cancelWithSavepoint(cluster: TestCluster, out: string, dir: string) {
-  const job = runCli(
-    keyedCountRun(cluster.url, ["-p", "2"], { events: EVENTS, keys: KEYS, rate: 15_000, out }),
-  );
+/** The id of the running job, once all its subtasks run and its source emitted `records`. */
+async function runningJob(cluster: TestCluster, records: number): Promise<string> {
   let jobId = "";
-  await waitFor("the job to be a third through", async () => {
+  await waitFor(`the job to emit ${records} records`, async () => {
     const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
     const running = jobs.find((j: { state: string }) => j.state === "RUNNING");
     if (running === undefined) return false;
@@ -35,8 +33,27 @@ async function cancelWithSavepoint(cluster: TestCluster, out: string, dir: strin
     const all = d.vertices.every((v: { subtasks: { state: string }[] }) =>
       v.subtasks.every((s) => s.state === "RUNNING")
     );
-    return all && d.vertices[0].recordsOut > EVENTS / 3;
+    return all && d.vertices[0].recordsOut > records;
   }, 30_000);
+  return jobId;
+}
+
+/** The savepoint directory a CLI run printed: a new `savepoint-<job>-<random>` under `dir`. */
+function savepointLocation(stdout: string, dir: string, jobId: string): string {
+  const location = stdout.match(/Savepoint completed: (\S+)/)?.[1];
+  assert.match(
+    location ?? stdout,
+    new RegExp(`^${dir}/savepoint-${jobId.slice(0, 6)}-[0-9a-f]{8}$`),
+  );
+  return location!;
+}
+
+/** Runs the job at parallelism 2 and cancels it with a savepoint mid-run; returns its directory. */
+async function cancelWithSavepoint(cluster: TestCluster, out: string, dir: string) {
+  const job = runCli(
+    keyedCountRun(cluster.url, ["-p", "2"], { events: EVENTS, keys: KEYS, rate: 15_000, out }),
+  );
+  const jobId = await runningJob(cluster, EVENTS / 3);
   const sp = await runCli([
     "cancel",
     jobId,
@@ -47,11 +64,10 @@ async function cancelWithSavepoint(cluster: TestCluster, out: string, dir: strin
     dir,
   ]);
   assert.equal(sp.code, 0, sp.stderr);
-  const location = sp.stdout.match(/Savepoint completed: (\S+)/)?.[1];
-  assert.equal(location, dir);
+  const location = savepointLocation(sp.stdout, dir, jobId);
   const res = await job;
   assert.match(res.stderr, /CANCELED/);
-  return location!;
+  return location;
 }
 
 Deno.test("savepoint at parallelism 2, resumed at 4 and at 1: output equals the uninterrupted run", async () => {
@@ -116,6 +132,66 @@ Deno.test("a savepoint whose state matches no operator is refused unless --allow
     assert.match(refused.stderr, /--allow-non-restored-state/);
     const allowed = await other(["--allow-non-restored-state"]);
     assert.equal(allowed.code, 0, allowed.stderr);
+  } finally {
+    await cluster.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("two savepoints with one --dir: distinct directories under it, each restorable", async () => {
+  const cluster = await startCluster(1, 2);
+  const root = await Deno.makeTempDir({ prefix: "spate-sp-" });
+  try {
+    const dir = `${root}/savepoints`;
+    const job = runCli(
+      keyedCountRun(cluster.url, ["-p", "2"], {
+        events: EVENTS,
+        keys: KEYS,
+        rate: 5_000,
+        out: `${root}/out`,
+      }),
+    );
+    const jobId = await runningJob(cluster, 500);
+    const locations: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const sp = await runCli(["savepoint", jobId, "--master", cluster.url, "--dir", dir]);
+      assert.equal(sp.code, 0, sp.stderr);
+      locations.push(savepointLocation(sp.stdout, dir, jobId));
+      // The second savepoint is taken further on in the stream.
+      await runningJob(cluster, 500 * (i + 2));
+    }
+    assert.notEqual(locations[0], locations[1]);
+    const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => `${dir}/${e.name}`);
+    assert.deepEqual(names.sort(), [...locations].sort());
+    assert.equal((await runCli(["cancel", jobId, "--master", cluster.url])).code, 0);
+    await job;
+    // Each resumes from its own state: fewer lines to commit after the later savepoint.
+    const committed: number[] = [];
+    for (const [i, savepoint] of locations.entries()) {
+      const out = `${root}/resumed-${i}`;
+      const res = await runCli(
+        keyedCountRun(cluster.url, ["-p", "2", "--from-savepoint", savepoint], {
+          events: EVENTS,
+          keys: KEYS,
+          out,
+        }),
+      );
+      assert.equal(res.code, 0, res.stderr);
+      committed.push([...(await committedLines(out)).values()].reduce((a, b) => a + b, 0));
+    }
+    // The parent given as a savepoint: refused, naming the savepoints in it.
+    const parent = await runCli(
+      keyedCountRun(cluster.url, ["--from-savepoint", dir], { events: EVENTS, out: `${root}/x` }),
+    );
+    assert.equal(parent.code, 1, parent.stderr);
+    assert.match(
+      parent.stderr,
+      /not a savepoint but the directory of 2 savepoint\(s\): name one, such as .*savepoint-/,
+    );
+    assert.ok(
+      0 < committed[1] && committed[1] < committed[0] && committed[0] < EVENTS,
+      `${committed}`,
+    );
   } finally {
     await cluster.stop();
     await Deno.remove(root, { recursive: true });

@@ -6,8 +6,9 @@
  */
 
 import { Hono } from "hono";
-import { type ActorRef, AskTimeoutError } from "../../rpc/actor.ts";
+import type { ActorRef } from "../../rpc/actor.ts";
 import { askDispatcher, type DispatcherMessage } from "../../protocol/dispatcher.ts";
+import { errorStatus, InvalidRequestError } from "../../protocol/errors.ts";
 import {
   askResourceManager,
   type ResourceManagerMessage,
@@ -23,7 +24,7 @@ import {
   type TaskManagersResponse,
 } from "../../protocol/rest.ts";
 import type { BlobStore } from "../blob_store.ts";
-import { SAVEPOINT_ASK_TIMEOUT_MS, UnknownJobError } from "../dispatcher.ts";
+import { SAVEPOINT_ASK_TIMEOUT_MS } from "../dispatcher.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
 
 /** Largest JSON request body. */
@@ -39,13 +40,24 @@ export interface RestDeps {
 }
 
 async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
+  const tooLarge = (bytes: number) =>
+    new InvalidRequestError(`request body of ${bytes} bytes exceeds ${limit}`);
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new RangeError(`request body of ${declared} bytes exceeds ${limit}`);
+  if (declared > limit) throw tooLarge(declared);
   const bytes = new Uint8Array(await req.arrayBuffer());
-  if (bytes.length > limit) {
-    throw new RangeError(`request body of ${bytes.length} bytes exceeds ${limit}`);
-  }
+  if (bytes.length > limit) throw tooLarge(bytes.length);
   return bytes;
+}
+
+/** The request's JSON body (`empty` if it has none); malformed JSON is the caller's error. */
+async function jsonBody(req: Request, empty?: unknown): Promise<unknown> {
+  const text = new TextDecoder().decode(await readLimited(req, MAX_JSON_BODY_BYTES));
+  if (text.trim() === "" && empty !== undefined) return empty;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InvalidRequestError(`the request body is not JSON: ${(e as Error).message}`);
+  }
 }
 
 /** The REST routes, to mount on the master's server. */
@@ -53,19 +65,17 @@ export function restApi(deps: RestDeps): Hono {
   const app = new Hono();
   const errors = (...messages: string[]): ErrorResponse => ({ errors: messages });
 
+  // The caller's errors are answered 4xx and not logged; an operating error is
+  // logged as one line; anything else is a bug: 500, logged with its stack.
   app.onError((err, c) => {
-    if (err instanceof UnknownJobError || err.name === "UnknownJobError") {
-      return c.json(errors(err.message), 404);
+    const status = errorStatus(err);
+    const where = `[rest] ${c.req.method} ${c.req.path}`;
+    if (status === undefined) {
+      console.error(`${where}: ${err.stack ?? err}`);
+      return c.json(errors("internal error: " + err.message), 500);
     }
-    if (
-      err instanceof InvalidSubmissionError || err instanceof SyntaxError ||
-      err instanceof RangeError
-    ) {
-      return c.json(errors(err.message), 400);
-    }
-    if (err instanceof AskTimeoutError) return c.json(errors(err.message), 503);
-    console.error(`[rest] ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
-    return c.json(errors("internal error: " + err.message), 500);
+    if (status >= 500) console.error(`${where}: ${status} ${err.message}`);
+    return c.json(errors(err.message), status);
   });
   app.notFound((c) => c.json(errors(`no route ${c.req.method} ${c.req.path}`), 404));
 
@@ -104,8 +114,7 @@ export function restApi(deps: RestDeps): Hono {
   });
 
   app.post(`${REST_PREFIX}/jobs`, async (c) => {
-    const text = new TextDecoder().decode(await readLimited(c.req.raw, MAX_JSON_BODY_BYTES));
-    const submission = validateSubmission(JSON.parse(text));
+    const submission = validateSubmission(await jsonBody(c.req.raw));
     if (
       (await deps.blobs.get(
         submission.job.module.kind === "blob" ? submission.job.module.key : "",
@@ -137,16 +146,11 @@ export function restApi(deps: RestDeps): Hono {
 
   // Takes a savepoint and answers when it is complete: { location }.
   app.post(`${REST_PREFIX}/jobs/:id/savepoints`, async (c) => {
-    let body: Record<string, unknown>;
-    try {
-      body = await c.req.json();
-    } catch {
-      body = {};
-    }
+    const body = await jsonBody(c.req.raw, {});
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       return c.json(errors("the body must be a JSON object"), 400);
     }
-    const { targetDirectory, cancelJob } = body;
+    const { targetDirectory, cancelJob } = body as Record<string, unknown>;
     if (
       targetDirectory !== undefined &&
       (typeof targetDirectory !== "string" || !targetDirectory.startsWith("/"))

@@ -14,6 +14,7 @@ import type {
 import type { JobGraph } from "../../../core/graph/job_graph.ts";
 import type { JobSubmission } from "../../protocol/dispatcher.ts";
 import { isBlobKey } from "../../protocol/blob.ts";
+import { InvalidRequestError } from "../../protocol/errors.ts";
 import {
   CHECKPOINT_MODES,
   choices,
@@ -25,10 +26,8 @@ import {
 } from "../../../core/config/options.ts";
 import { parseRestartStrategy } from "../restart_strategy.ts";
 
-/** A submission that cannot be run; answered with HTTP 400. */
-export class InvalidSubmissionError extends Error {
-  override readonly name = "InvalidSubmissionError";
-}
+/** A submission that cannot be run; answered with HTTP 400 (its name is InvalidRequestError's). */
+export class InvalidSubmissionError extends InvalidRequestError {}
 
 const PARTITIONERS = new Set([
   "forward",
