@@ -58,6 +58,12 @@ class RateLimiter {
   }
 }
 
+/** This subtask's limiter: its share of the rate, if the generator has one. */
+function rateLimiterFor(options: GeneratorOptions, ctx: SourceContext): RateLimiter | undefined {
+  const rate = options.recordsPerSecond;
+  return rate === undefined ? undefined : new RateLimiter(rate / ctx.parallelism);
+}
+
 class BoundedGeneratorReader<T> implements SourceReader<T> {
   private ranges: Ranges = [];
   private ctx!: SourceContext;
@@ -72,8 +78,7 @@ class BoundedGeneratorReader<T> implements SourceReader<T> {
   open(ctx: SourceContext): void {
     this.ranges = [shareOf(this.count, ctx.parallelism, ctx.subtaskIndex)];
     this.ctx = ctx;
-    const rate = this.options.recordsPerSecond;
-    if (rate !== undefined) this.limiter = new RateLimiter(rate / ctx.parallelism);
+    this.limiter = rateLimiterFor(this.options, ctx);
   }
 
   pollNext(
@@ -121,20 +126,37 @@ class UnboundedGeneratorReader<T> implements SourceReader<T> {
   private next = 0;
   private step = 1;
   private ctx!: SourceContext;
+  private limiter: RateLimiter | undefined;
 
-  constructor(private readonly fn: (index: number) => T) {}
+  constructor(
+    private readonly fn: (index: number) => T,
+    private readonly options: GeneratorOptions,
+  ) {}
 
   open(ctx: SourceContext): void {
     this.ctx = ctx;
     this.next = ctx.subtaskIndex;
     this.step = ctx.parallelism;
+    this.limiter = rateLimiterFor(this.options, ctx);
   }
-  pollNext(output: RecordOutput<T>, gate: Availability, maxRecords: number): boolean {
-    const fn = this.fn, step = this.step;
-    for (let budget = maxRecords; budget > 0 && gate.available; budget--) {
+  pollNext(
+    output: RecordOutput<T>,
+    gate: Availability,
+    maxRecords: number,
+  ): boolean | Promise<boolean> {
+    const fn = this.fn, step = this.step, limiter = this.limiter;
+    let budget = maxRecords;
+    if (limiter !== undefined) {
+      const allowed = limiter.allowance();
+      if (allowed <= 0) return limiter.pause();
+      budget = Math.min(budget, allowed);
+    }
+    const granted = budget;
+    for (; budget > 0 && gate.available; budget--) {
       output.collect(fn(this.next));
       this.next += step;
     }
+    limiter?.consumed(granted - budget);
     return true;
   }
   snapshotState(): number {
@@ -166,6 +188,8 @@ export function generatorSource<T>(
   return {
     bounded,
     createReader: () =>
-      bounded ? new BoundedGeneratorReader(count, fn, options) : new UnboundedGeneratorReader(fn),
+      bounded
+        ? new BoundedGeneratorReader(count, fn, options)
+        : new UnboundedGeneratorReader(fn, options),
   };
 }

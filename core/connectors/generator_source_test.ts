@@ -62,3 +62,36 @@ Deno.test("a rate-limited generator keeps the allowance that backpressure held b
   }
   assert.deepEqual(got, [0, 1, 2, 3, 4]);
 });
+
+/** Records `subtasks` readers of one generator emit in about `ms` of real time. */
+async function emittedIn(count: number, perSecond: number, subtasks: number, ms: number) {
+  const readers = Array.from({ length: subtasks }, (_, i) => {
+    const r = generatorSource(count, (x) => x, { recordsPerSecond: perSecond }).createReader();
+    r.open({ operatorName: "g", subtaskIndex: i, parallelism: subtasks });
+    return r;
+  });
+  let emitted = 0;
+  const out = { collect: () => emitted++ };
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    for (const r of readers) {
+      const more = r.pollNext(out, { available: true }, 1000);
+      if (more instanceof Promise) await more;
+    }
+  }
+  return { emitted, elapsedMs: performance.now() - start };
+}
+
+for (const count of [1e9, Infinity]) {
+  const kind = count === Infinity ? "an unbounded" : "a bounded";
+  Deno.test(`${kind} generator holds its rate over all subtasks`, async () => {
+    for (const subtasks of [1, 2]) {
+      const { emitted, elapsedMs } = await emittedIn(count, 200, subtasks, 500);
+      const expected = 200 * elapsedMs / 1000;
+      assert.ok(
+        emitted >= expected / 2 && emitted <= expected * 2,
+        `${emitted} records in ${elapsedMs.toFixed(0)} ms at 200/s over ${subtasks} subtasks`,
+      );
+    }
+  });
+}

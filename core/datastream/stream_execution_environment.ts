@@ -270,7 +270,7 @@ export class StreamExecutionEnvironment {
   }
   /**
    * `count` records `fn(0) .. fn(count - 1)` (`Infinity`: unbounded), at most
-   * `options.recordsPerSecond` per second (bounded generators).
+   * `options.recordsPerSecond` per second over all subtasks (bounded or not).
    */
   fromGenerator<T>(
     count: number,
