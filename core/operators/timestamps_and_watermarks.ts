@@ -10,7 +10,7 @@
 
 import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from "../time/watermark.ts";
 import { MAX_WATERMARK } from "../time/watermark.ts";
-import type { WatermarkStrategy } from "../time/watermark_strategy.ts";
+import { ASSIGN_TIMESTAMPS_HINT, type WatermarkStrategy } from "../time/watermark_strategy.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T, T>
@@ -45,15 +45,23 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   processElement(record: T): void {
     const cell = this.ctx.timestamp;
     const ts = this.assigner === undefined ? cell.value : this.assigner(record, cell.get());
-    if (typeof ts !== "number" || Number.isNaN(ts)) {
-      throw new TypeError(
-        `the timestamp assigner returned ${String(ts)} for a record: expected a number of ms`,
-      );
-    }
+    if (typeof ts !== "number" || Number.isNaN(ts)) throw this.timestampError(ts);
     cell.value = ts;
     // The record first, then what the generator makes of it (as Flink does).
     this.output.collect(record);
     this.generator.onEvent(record, ts, this);
+  }
+
+  private timestampError(ts: unknown): TypeError {
+    if (this.assigner !== undefined) {
+      return new TypeError(
+        `the timestamp assigner returned ${String(ts)} for a record: expected a number of ms`,
+      );
+    }
+    return new TypeError(
+      "no timestamp assigner set, and a record arrived without a timestamp (sources give " +
+        `records none): give the strategy one, as in ${ASSIGN_TIMESTAMPS_HINT}`,
+    );
   }
 
   override processWatermark(watermark: number): void {

@@ -17,6 +17,13 @@ const NO_WATERMARKS: WatermarkGenerator<unknown> = Object.freeze({
 });
 
 /**
+ * The call that gives records event timestamps: what errors about records
+ * without one tell the job to make.
+ */
+export const ASSIGN_TIMESTAMPS_HINT = "assignTimestampsAndWatermarks(WatermarkStrategy" +
+  ".forBoundedOutOfOrderness(ms).withTimestampAssigner((record) => record.timeMs))";
+
+/**
  * A watermark generator factory, with an optional timestamp assigner and
  * idle timeout.
  *

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { ASSIGN_TIMESTAMPS_HINT } from "../time/watermark_strategy.ts";
+
 /** Throws a RangeError unless `value` is a safe integer > 0. */
 export function requirePositiveMs(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value <= 0) {
@@ -33,8 +35,8 @@ export function requireTimestamp(timestamp: number, assigner: string | object): 
   if (!Number.isFinite(timestamp)) {
     throw new TypeError(
       `${assigner} got a record with timestamp ${timestamp}: event-time windows need ` +
-        `timestamps on the records; assign them upstream (a WatermarkStrategy's timestamp ` +
-        `assigner) or use a processing-time assigner`,
+        `timestamps on the records (sources give them none); call ${ASSIGN_TIMESTAMPS_HINT} ` +
+        `upstream, or use a processing-time window assigner`,
     );
   }
 }

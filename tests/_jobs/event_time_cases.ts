@@ -17,6 +17,7 @@ import {
   type SourceReader,
   type SourceSpec,
   StreamExecutionEnvironment,
+  TumblingEventTimeWindows,
   WatermarkStrategy,
 } from "spate";
 import { type Ev, punctuated, SCRIPT, scriptedStrategy } from "./_scripted_events.ts";
@@ -279,6 +280,14 @@ function build(name: string) {
         .intervalJoin(env.fromCollection(RIGHT).keyBy((e) => e.k))
         .between(-1, 1)
         .process<unknown[]>({ processElement() {} });
+    case "strategy-without-assigner":
+      // A strategy but no timestamp assigner, over a source whose records carry none.
+      return env.fromCollection(IN_ORDER)
+        .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Ev>());
+    case "window-untimed":
+      // An event-time window and no timestamps at all.
+      return env.fromCollection(IN_ORDER).keyBy((e) => e.k)
+        .window(TumblingEventTimeWindows.of(10)).reduce((a, b) => ({ ...a, v: a.v + b.v }));
     default:
       throw new Error(`unknown case ${name}`);
   }

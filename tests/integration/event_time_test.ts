@@ -61,6 +61,35 @@ Deno.test("interval join of records without timestamps: the job fails, naming th
   );
 });
 
+Deno.test("a strategy without a timestamp assigner over untimed records: the job fails, saying so", async () => {
+  await assert.rejects(
+    () => run("strategy-without-assigner", 2),
+    (e: Error) => {
+      assert.equal(e.name, "JobExecutionError");
+      assert.match(e.message, /in operator 'Timestamps\/Watermarks'/);
+      assert.match(e.message, /no timestamp assigner set/);
+      assert.match(e.message, /\.withTimestampAssigner\(/);
+      assert.doesNotMatch(e.message, /returned NaN/);
+      return true;
+    },
+  );
+});
+
+Deno.test("an event-time window over untimed records: the job fails, saying what to call", async () => {
+  await assert.rejects(
+    () => run("window-untimed", 2),
+    (e: Error) => {
+      assert.equal(e.name, "JobExecutionError");
+      assert.match(e.message, /in operator '(Local)?Window\(TumblingEventTimeWindows/);
+      assert.match(
+        e.message,
+        /assignTimestampsAndWatermarks\(WatermarkStrategy\..*withTimestampAssigner/,
+      );
+      return true;
+    },
+  );
+});
+
 for (const p of [1, 4]) {
   Deno.test(`out-of-order and late events, timers and side output at parallelism ${p}`, async () => {
     const { results, SCRIPT } = await run("punctuated", p);
