@@ -84,7 +84,13 @@ export class FileSinkOperator<T> extends AbstractStreamOperator<T, never> {
   }
 
   override open(): void {
-    Deno.mkdirSync(this.dir, { recursive: true });
+    try {
+      Deno.mkdirSync(this.dir, { recursive: true });
+    } catch (e) {
+      throw new Error(`cannot create sink directory ${this.dir}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
     this.state = this.ctx.operatorState.getListState(
       new ListStateDescriptor<PendingFile>("pending-part-files"),
     );

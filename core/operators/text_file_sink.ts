@@ -1,10 +1,11 @@
 /**
  * Text file sink: one line per record. With parallelism 1 it writes the file at
  * `path`; with more it writes `path/part-<subtask>` files, as Flink's
- * writeAsText does. Writes are batched.
+ * writeAsText does. Missing parent directories are created. Writes are batched.
  * @module
  */
 
+import { dirname } from "node:path";
 import { formatRecord } from "./format.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
@@ -25,9 +26,9 @@ export class TextFileSinkOperator<T> extends AbstractStreamOperator<T, never> {
   }
   override open(): void {
     const { parallelism, subtaskIndex } = this.ctx;
-    if (parallelism > 1) Deno.mkdirSync(this.path, { recursive: true });
     const target = textSinkFile(this.path, parallelism, subtaskIndex);
     try {
+      Deno.mkdirSync(dirname(target), { recursive: true });
       this.file = Deno.openSync(target, { write: true, create: true, truncate: true });
     } catch (e) {
       throw new Error(`cannot open sink file ${target}: ${(e as Error).message}`, { cause: e });
