@@ -187,6 +187,8 @@ export function generatorSource<T>(
   const bounded = Number.isFinite(count);
   return {
     bounded,
+    // An unbounded subtask's position is an index of its own interleaving.
+    rescalable: bounded,
     createReader: () =>
       bounded
         ? new BoundedGeneratorReader(count, fn, options)

@@ -51,5 +51,11 @@ export interface SourceSpec<T> {
   readonly bounded: boolean;
   /** Largest parallelism the source supports (1 for collections). */
   readonly maxParallelism?: number;
+  /**
+   * False when a restored job must run the source at the parallelism its
+   * snapshot was taken at, because its subtasks' positions cannot be
+   * redistributed (an unbounded generator). Default true.
+   */
+  readonly rescalable?: boolean;
   createReader(): SourceReader<T>;
 }

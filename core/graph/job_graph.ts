@@ -31,6 +31,11 @@ export interface JobVertex {
   readonly operatorUids: string[];
   readonly parallelism: number;
   readonly slotSharingGroup: string;
+  /**
+   * The head source's name, set when the source resumes only at the
+   * parallelism its snapshot was taken at (see `SourceSpec.rescalable`).
+   */
+  readonly nonRescalableSource?: string;
   readonly inputs: JobEdge[];
   readonly outputs: JobEdge[];
 }
@@ -79,6 +84,7 @@ export function buildJobGraph(jobName: string, graph: StreamGraph): JobGraph {
       operatorUids: nodeIds.map((id) => node(graph, id).uid),
       parallelism: n.parallelism,
       slotSharingGroup: n.slotSharingGroup,
+      ...(n.source?.rescalable === false ? { nonRescalableSource: n.name } : {}),
       inputs: [],
       outputs: [],
     });

@@ -39,7 +39,8 @@ export async function latestCheckpointRestore(
 /**
  * The savepoint (or retained checkpoint) at `from.path`. Throws, naming the
  * uids, when it holds state of operators the job does not have, unless
- * `from.allowNonRestoredState`.
+ * `from.allowNonRestoredState`; and, naming the source, when a source that
+ * cannot be rescaled would resume at another parallelism than it was saved at.
  */
 export async function savepointRestore(
   from: NonNullable<JobSubmission["restoreFrom"]>,
@@ -69,6 +70,7 @@ export async function savepointRestore(
         `the operators the same .uid(), or pass --allow-non-restored-state to drop that state`,
     );
   }
+  checkSourceParallelism(from.path, metadata, jobGraph);
   return restoreFrom(metadata);
 }
 
@@ -83,4 +85,21 @@ async function savepointsIn(dir: string): Promise<string[]> {
     return [];
   }
   return names.sort();
+}
+
+/** Throws when a non-rescalable source of `jobGraph` has another parallelism than in `metadata`. */
+function checkSourceParallelism(path: string, metadata: CheckpointMetadata, jobGraph: JobGraph) {
+  const tasks = Object.values(metadata.tasks);
+  for (const v of jobGraph.vertices) {
+    if (v.nonRescalableSource === undefined) continue;
+    const uid = v.operatorUids[0];
+    const saved = tasks.filter((t) => t.operators.includes(uid)).length;
+    if (saved === 0 || saved === v.parallelism) continue;
+    throw new Error(
+      `cannot restore from ${path}: source '${v.nonRescalableSource}' (uid '${uid}') resumes ` +
+        `only at the parallelism it was saved at: ${saved} in the savepoint, ${v.parallelism} ` +
+        `in this job; run the source at parallelism ${saved} (-p ${saved}, or ` +
+        `.setParallelism(${saved}) on it)`,
+    );
+  }
 }

@@ -113,6 +113,9 @@ function validateGraph(raw: unknown): JobGraph {
     ids.set(id, int(v.parallelism, `jobGraph.vertices[${i}].parallelism`, 1, MAX_PARALLELISM));
     str(v.name, `jobGraph.vertices[${i}].name`);
     str(v.slotSharingGroup, `jobGraph.vertices[${i}].slotSharingGroup`, 200);
+    if (v.nonRescalableSource !== undefined) {
+      str(v.nonRescalableSource, `jobGraph.vertices[${i}].nonRescalableSource`);
+    }
     arr(v.nodeIds, `jobGraph.vertices[${i}].nodeIds`, MAX_VERTICES);
     arr(v.operatorUids, `jobGraph.vertices[${i}].operatorUids`, MAX_VERTICES).forEach((u, k) =>
       str(u, `jobGraph.vertices[${i}].operatorUids[${k}]`, 500)

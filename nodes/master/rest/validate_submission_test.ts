@@ -71,3 +71,14 @@ Deno.test("0 is accepted where it means off", () => {
   });
   assert.deepEqual(d.job.defaults, { checkpointIntervalMs: 0, parallelism: 2 });
 });
+
+Deno.test("a vertex's non-rescalable source is a name", () => {
+  const vertex = { ...VALID.jobGraph.vertices[0], nonRescalableSource: 7 };
+  rejects(
+    { jobGraph: { ...VALID.jobGraph, vertices: [vertex] } },
+    "jobGraph.vertices[0].nonRescalableSource must be a string",
+  );
+  const named = { ...vertex, nonRescalableSource: "Source: Generator Source" };
+  const ok = validateSubmission({ ...VALID, jobGraph: { ...VALID.jobGraph, vertices: [named] } });
+  assert.equal(ok.jobGraph.vertices[0].nonRescalableSource, "Source: Generator Source");
+});
