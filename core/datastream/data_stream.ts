@@ -19,7 +19,7 @@ import type { WatermarkStrategy } from "../time/watermark_strategy.ts";
 import type { MapStateDescriptor } from "../api/state.ts";
 import { BroadcastConnectedStream, BroadcastStream } from "./broadcast_stream.ts";
 import { ConnectedStreams } from "./connected_streams.ts";
-import type { JobExecutionResult } from "../graph/job_result.ts";
+import type { CollectedStream } from "./collected_stream.ts";
 import type {
   FilterFunction,
   FlatMapFunction,
@@ -250,7 +250,10 @@ export class DataStream<T> extends TransformationConfig {
   }
 
   /**
-   * Runs the job and streams this stream's records back to the caller.
+   * Ends the job defined so far with this stream's records sent back to the
+   * caller, and returns them: the job runs when they are first read, with
+   * `for await` (as they arrive), `toArray()` or `await` (all of them at the
+   * end). A job module that never reads them fails: its job did not run.
    *
    * @example
    * ```ts
@@ -259,6 +262,7 @@ export class DataStream<T> extends TransformationConfig {
    * for await (const x of env.fromElements(1, 2, 3).map((x) => x + 1).executeAndCollect()) {
    *   console.log(x);
    * }
+   * const all: number[] = await env.fromSequence(1, 10).executeAndCollect("all").toArray();
    * ```
    */
   executeAndCollect(jobName = "collect"): CollectedStream<T> {
@@ -300,11 +304,3 @@ export class DataStream<T> extends TransformationConfig {
 
 /** A sink; configure its name, uid, parallelism and slot sharing group. */
 export class DataStreamSink extends TransformationConfig {}
-
-/** Results of `executeAndCollect`: iterate them as they arrive. */
-export interface CollectedStream<T> extends AsyncIterable<T> {
-  /** Waits for the job to finish and returns every record. */
-  toArray(): Promise<T[]>;
-  /** Resolves when the job finishes (rejects when it fails). */
-  readonly result: Promise<JobExecutionResult>;
-}

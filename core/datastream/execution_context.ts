@@ -7,6 +7,7 @@
  */
 
 import type { EnvironmentDefaults, JobExecutor, JobPlan } from "../graph/job_plan.ts";
+import { type UnreadCollects, unreadCollectsMessage } from "./collected_stream.ts";
 
 /** Why the job module is being imported. */
 export type ContextMode = "client" | "task" | "plan";
@@ -23,6 +24,8 @@ export interface JobContext {
   readonly onPlan?: (plan: JobPlan) => void;
   /** Set by execute(): whether the job reached execute() at all. */
   executed?: boolean;
+  /** Client mode: executeAndCollect() streams not read yet (their jobs have not run). */
+  unreadCollects?: UnreadCollects;
 }
 
 const CONTEXT_KEY = Symbol.for("spate.jobContext");
@@ -51,8 +54,18 @@ export function getJobContext(): JobContext {
       executor: factory(),
     };
     slots[CONTEXT_KEY] = ctx;
+    reportUnreadAtExit(ctx);
   }
   return ctx;
+}
+
+/** A job run directly (`deno run job.ts`) that left collected results unread fails with exit 2. */
+function reportUnreadAtExit(ctx: JobContext): void {
+  globalThis.addEventListener("unload", () => {
+    if (ctx.unreadCollects === undefined || ctx.unreadCollects.size === 0) return;
+    console.error(`error: ${unreadCollectsMessage(ctx.unreadCollects)}`);
+    Deno.exitCode = 2;
+  });
 }
 
 /** Registers the executor for jobs run without a runner (set by mod.ts). */

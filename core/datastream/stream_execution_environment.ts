@@ -28,9 +28,9 @@ import {
   type StateBackendKind,
 } from "../config/options.ts";
 import type { OperatorFactory } from "../operators/stream_operator.ts";
-import { AsyncBatchQueue } from "./async_queue.ts";
-import { type CollectedStream, DataStream } from "./data_stream.ts";
-import type { CheckpointTuning, CollectListener, JobPlan, RuntimeMode } from "../graph/job_plan.ts";
+import { type CollectedStream, LazyCollectedStream, plannedOnly } from "./collected_stream.ts";
+import { DataStream } from "./data_stream.ts";
+import type { CheckpointTuning, JobPlan, RuntimeMode } from "../graph/job_plan.ts";
 import { getJobContext } from "./execution_context.ts";
 import type { JobExecutionResult } from "../graph/job_result.ts";
 import type { KeySelector } from "../api/functions.ts";
@@ -316,28 +316,29 @@ export class StreamExecutionEnvironment {
     return this.run(jobName);
   }
 
-  /** @internal Runs the job, routing collect-sink batches to `onCollect`. */
+  /**
+   * @internal The job defined so far, with its results collected: it runs
+   * when they are first read (see CollectedStream).
+   */
   executeCollecting<T>(jobName: string, collectId: number): CollectedStream<T> {
-    const queue = new AsyncBatchQueue<T>();
-    const result = this.run(jobName, (id, records) => {
-      if (id === collectId) queue.push(records as T[]);
-    });
-    result.then(() => queue.close(), (e) => queue.fail(e));
-    return {
-      result,
-      [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
-      async toArray() {
-        const all: T[] = [];
-        for await (const x of queue) all.push(x);
-        return all;
-      },
+    const ctx = getJobContext();
+    const plan = this.takePlan(jobName);
+    if (ctx.mode !== "client") {
+      ctx.onPlan!(plan);
+      return plannedOnly();
+    }
+    const submit = (onBatch: (records: T[]) => void) => {
+      ctx.executed = true;
+      return ctx.executor!.execute(plan, (id, records) => {
+        if (id === collectId) onBatch(records as T[]);
+      });
     };
+    return new LazyCollectedStream(jobName, submit, ctx.unreadCollects ??= new Set());
   }
 
-  private run(jobName: string, onCollect?: CollectListener): Promise<JobExecutionResult> {
+  private run(jobName: string): Promise<JobExecutionResult> {
     const ctx = getJobContext();
-    const plan = this.buildPlan(jobName);
-    this.sinks = [];
+    const plan = this.takePlan(jobName);
     ctx.executed = true;
     if (ctx.mode !== "client") {
       // Task and plan modes only want the graph: hand it over and never resolve,
@@ -345,7 +346,14 @@ export class StreamExecutionEnvironment {
       ctx.onPlan!(plan);
       return new Promise(() => {});
     }
-    return ctx.executor!.execute(plan, onCollect);
+    return ctx.executor!.execute(plan);
+  }
+
+  /** The plan of the job defined so far; the next job starts from no sinks. */
+  private takePlan(jobName: string): JobPlan {
+    const plan = this.buildPlan(jobName);
+    this.sinks = [];
+    return plan;
   }
 
   /** @internal Fields every new transformation starts with. */

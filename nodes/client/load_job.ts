@@ -7,6 +7,7 @@
 
 import { pathToFileURL } from "node:url";
 import { type JobContext, setJobContext } from "../../core/datastream/execution_context.ts";
+import { unreadCollectsMessage } from "../../core/datastream/collected_stream.ts";
 import { JobExecutionError } from "../../core/graph/job_result.ts";
 import type { JobPlan } from "../../core/graph/job_plan.ts";
 import { resolve } from "node:path";
@@ -45,6 +46,9 @@ export async function importJob(ctx: JobContext, path: string): Promise<void> {
       ? `cannot load job ${path}`
       : `job ${path} failed while building its graph`;
     throw new JobBuildError(`${what}: ${error.message}`, { cause: e });
+  }
+  if (ctx.unreadCollects !== undefined && ctx.unreadCollects.size > 0) {
+    throw new JobBuildError(`job ${path}: ${unreadCollectsMessage(ctx.unreadCollects)}`);
   }
   if (!ctx.executed) {
     throw new JobBuildError(`job ${path} never called env.execute() (or executeAndCollect())`);
