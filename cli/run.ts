@@ -24,7 +24,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (master !== undefined && v.local) {
     throw new UsageError("--local and --master exclude each other");
   }
-  if (master === undefined && (v.detached || v.slotTimeoutSeconds !== undefined)) {
+  if (master === undefined && (v.detached || v.slotTimeoutMs !== undefined)) {
     throw new UsageError("--detached and --slot-timeout need --master");
   }
   if (master !== undefined && v.localSlots !== undefined) {
@@ -56,8 +56,7 @@ export async function runCommand(args: string[]): Promise<number> {
       restartStrategy,
       restoreFrom,
       detached: v.detached === true,
-      slotTimeoutMs: (v.slotTimeoutSeconds ?? OPTIONS.slotTimeoutSeconds.default) *
-        OPTIONS.slotTimeoutSeconds.submissionScale,
+      slotTimeoutMs: v.slotTimeoutMs ?? OPTIONS.slotTimeoutMs.default,
       configPath: new URL("../deno.json", import.meta.url).pathname,
     })
     : new LocalExecutor({

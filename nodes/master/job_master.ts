@@ -34,8 +34,7 @@ import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 
 /** Default time a job waits for enough free slots. */
-const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutSeconds.default *
-  OPTIONS.slotTimeoutSeconds.submissionScale;
+const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutMs.default;
 
 /** Runs one job: schedules, deploys, follows and restarts its tasks. */
 export class JobMaster extends Actor<JobMasterMessage> {

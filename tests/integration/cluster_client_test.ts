@@ -70,7 +70,7 @@ Deno.test("cluster client", async (t) => {
           "-p",
           "4",
           "--slot-timeout",
-          "1",
+          "1000",
         ]);
         assert.equal(res.code, 1);
         assert.match(res.stderr, /needs 4 slots, cluster has 2 free/);
