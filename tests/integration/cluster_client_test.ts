@@ -1,6 +1,7 @@
 /** The client against a real cluster: results, failures, detached runs, list, cancel, slot shortage. */
 
 import assert from "node:assert/strict";
+import { SPATE_VERSION } from "../../core/version.ts";
 import { jobPath, runCli } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
 
@@ -108,6 +109,7 @@ Deno.test("cluster client", async (t) => {
       });
       const overview = await (await fetch(`${cluster.url}/api/v1/overview`)).json();
       assert.equal(overview.slotsAvailable, 2, "the cancelled job's slots are free again");
+      assert.equal(overview.version, SPATE_VERSION);
       const unknown = await runCli(["cancel", "0".repeat(32), "--master", cluster.url]);
       assert.equal(unknown.code, 2);
       assert.match(unknown.stderr, /no job 0{32}/);
