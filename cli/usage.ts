@@ -13,7 +13,7 @@ import {
   type OptionSpec,
 } from "../core/config/options.ts";
 
-/** Bad command-line usage: printed with the usage text, exit code 2. */
+/** Bad command-line usage: printed with where to find the command's help, exit code 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
@@ -134,6 +134,8 @@ function overview(): string {
     ...commands,
     "  spate help [command]",
     "      Show this text, or every flag of a command with its default.",
+    "  spate version",
+    "      Print spate's version (also: spate --version).",
     "",
     "Options (run, plan):",
     ...optionLines(runOptions(true)),
