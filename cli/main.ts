@@ -1,13 +1,14 @@
 /**
  * The spate command line. One program, several commands; this file only
- * dispatches and maps errors to exit codes (2: usage or job build errors,
- * 1: the job failed).
+ * dispatches and maps errors to exit codes (README's table: 1 the job failed,
+ * 2 usage, job build errors or not enough slots, 3 the master cannot be reached).
  * @module
  */
 
 import { GraphError } from "../core/graph/stream_graph.ts";
 import { NotEnoughSlotsError } from "../nodes/master/slot_assignment.ts";
 import { JobBuildError } from "../nodes/client/load_job.ts";
+import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
 import { planCommand } from "./plan.ts";
 import { masterCommand } from "./master.ts";
 import { workerCommand } from "./worker.ts";
@@ -82,6 +83,10 @@ export async function main(args: string[]): Promise<number> {
     if (e instanceof JobBuildError || e instanceof GraphError || e instanceof NotEnoughSlotsError) {
       console.error(`error: ${e.message}`);
       return 2;
+    }
+    if (e instanceof MasterUnreachableError) {
+      console.error(`error: ${e.message}`);
+      return 3;
     }
     console.error(`error: ${(e as Error).stack ?? e}`);
     return 1;

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
+import { freePort } from "../_helpers/cluster.ts";
 
 Deno.test("a missing job file: exit 2 and the path", async () => {
   const res = await runCli(["run", "no/such/job.ts"]);
@@ -94,6 +95,26 @@ Deno.test("bad flags: one line that says what is wrong, where to read more, exit
     assert.match(res.stderr, message);
     assert.equal(res.stderr, `${res.stderr.split("\n")[0]}\nsee '${hint}'\n`, res.stderr);
     assert.equal(res.stderr.split("'").length % 2, 1, `balanced quotes: ${res.stderr}`);
+  }
+});
+
+Deno.test("an unreachable master: one line without a stack, exit 3, for run, list, cancel and savepoint", async () => {
+  const master = `127.0.0.1:${freePort()}`;
+  for (
+    const args of [
+      ["run", "examples/wordcount.ts", "--master", master],
+      ["list", "--master", master],
+      ["cancel", "0".repeat(32), "-m", master],
+      ["savepoint", "0".repeat(32), "-m", master],
+    ]
+  ) {
+    const res = await runCli(args);
+    assert.equal(res.code, 3, `${args.join(" ")}: ${res.stderr}`);
+    assert.equal(
+      res.stderr,
+      `error: cannot reach the master at http://${master}: connection refused ` +
+        "(is it running? check --master or $SPATE_MASTER)\n",
+    );
   }
 });
 
