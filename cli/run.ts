@@ -85,6 +85,10 @@ export async function runCommand(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof JobExecutionError) {
       if (json) console.error(JSON.stringify({ state: "FAILED", failure: e.failure }));
+      if (e.failure.reason === "notEnoughSlots") {
+        console.error(`error: ${e.failure.message}`);
+        return 2;
+      }
       console.error(failureText(e.jobName, e.failure));
       return 1;
     }

@@ -27,7 +27,7 @@ import {
 import type { TaskRestore } from "../protocol/task_state.ts";
 import { ExecutionGraph } from "./execution_graph.ts";
 import { parseRestartStrategy, type RestartStrategy } from "./restart_strategy.ts";
-import { assignSlots } from "./slot_assignment.ts";
+import { assignSlots, NotEnoughSlotsError } from "./slot_assignment.ts";
 import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
 import { latestCheckpointRestore, savepointRestore } from "./job_restore.ts";
 import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
@@ -115,6 +115,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
           vertexName: "(scheduler)",
           subtaskIndex: -1,
           message: m.message,
+          ...(m.reason === undefined ? {} : { reason: m.reason }),
         });
       case "taskState":
         return m.attempt === this.attempt ? this.onTaskState(m) : undefined;
@@ -191,7 +192,13 @@ export class JobMaster extends Actor<JobMasterMessage> {
       this.findRestore(),
     ]).then(
       ([grants, restore]) => self.tell({ type: "slotsGranted", attempt, grants, restore }),
-      (e: Error) => self.tell({ type: "slotsRefused", attempt, message: e.message }),
+      (e: Error) =>
+        self.tell({
+          type: "slotsRefused",
+          attempt,
+          message: e.message,
+          ...(e instanceof NotEnoughSlotsError ? { reason: "notEnoughSlots" as const } : {}),
+        }),
     );
   }
 

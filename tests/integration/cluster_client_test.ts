@@ -61,7 +61,7 @@ Deno.test("cluster client", async (t) => {
     });
 
     await t.step(
-      "not enough slots: the job waits for the slot timeout, then fails clearly",
+      "not enough slots: the job waits for the slot timeout, then fails clearly with exit 2",
       async () => {
         const res = await runCli([
           "run",
@@ -73,8 +73,11 @@ Deno.test("cluster client", async (t) => {
           "--slot-timeout",
           "1000",
         ]);
-        assert.equal(res.code, 1);
-        assert.match(res.stderr, /needs 4 slots, cluster has 2 free/);
+        assert.equal(res.code, 2, res.stderr);
+        assert.match(
+          res.stderr,
+          /\nerror: job [0-9a-f]{32} needs 4 slots, cluster has 2 free after waiting 1000 ms; start more workers or lower the parallelism\n$/,
+        );
       },
     );
 
