@@ -10,7 +10,7 @@ import { parseJobOptions } from "./job_options.ts";
 import { masterOrigin } from "./flags.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { importJob, jobModuleUrl } from "../nodes/client/load_job.ts";
-import { progressPrinter } from "./progress.ts";
+import { modeLine, progressPrinter } from "./progress.ts";
 import { failureText, summaryText } from "./summary.ts";
 import { UsageError } from "./usage.ts";
 import { parseRestartStrategy } from "../nodes/master/restart_strategy.ts";
@@ -72,6 +72,7 @@ export async function runCommand(args: string[]): Promise<number> {
     defaults: opts.defaults,
     executor: {
       async execute(...a: Parameters<JobExecutor["execute"]>) {
+        if (!json) console.error(modeLine(a[0]));
         const result = await executor.execute(...a);
         if (v.detached) console.log(result.jobId);
         else console.error(json ? JSON.stringify(result) : summaryText(result));
