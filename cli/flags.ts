@@ -181,12 +181,3 @@ export function masterFlag(v: string | undefined): string {
   const env = Deno.env.get(o.env);
   return env === undefined ? masterOrigin(o.default) : masterOrigin(env, `$${o.env}`);
 }
-
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
-export function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) {
-      Deno.addSignalListener(sig, () => resolve(sig));
-    }
-  });
-}

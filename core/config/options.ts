@@ -434,6 +434,14 @@ export const OPTIONS = {
     doc: "port of the REST API and RPC (0: any free port)",
     commands: ["master", "local"],
   },
+  pidFile: {
+    flag: "pid-file",
+    type: "string",
+    arg: "FILE",
+    defaultText: "none",
+    doc: "write the process id to FILE once serving (removed at a clean exit): kill $(cat FILE)",
+    commands: ["master", "worker", "local"],
+  },
   blobDir: {
     flag: "blob-dir",
     type: "string",
