@@ -70,7 +70,7 @@ function words(text: string): string[] {
 const EXIT_CODES = wrap(
   words(
     "Exit codes: 0 success, 1 the job failed, 2 bad usage, a job that cannot be built or " +
-      "not enough slots, 3 the master cannot be reached.",
+      "not enough slots, 3 the master cannot be reached, 130 interrupted (Ctrl-C).",
   ),
   "",
 ).join("\n");
