@@ -10,7 +10,8 @@ import {
   type OptionSpec,
   type OptionValues,
 } from "../core/config/options.ts";
-import { UsageError } from "./usage.ts";
+import { closest } from "./suggest.ts";
+import { flagLabel, UsageError } from "./usage.ts";
 
 type ParseArgsSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
@@ -34,11 +35,12 @@ export function parseFlags(
   args: string[],
   positionals = 0,
 ): { values: OptionValues; positionals: string[] } {
+  checkFlags(command, args);
   let parsed;
   try {
     parsed = parseArgs({ args, options: argsSpec(command), allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(`spate ${command}: ${(e as Error).message}`);
+    throw new UsageError(`spate ${command}: ${(e as Error).message.split("\n")[0]}`);
   }
   if (parsed.positionals.length > positionals) {
     throw new UsageError(
@@ -51,6 +53,55 @@ export function parseFlags(
     if (raw !== undefined) values[o.key] = flagValue(o, raw);
   }
   return { values: values as OptionValues, positionals: parsed.positionals };
+}
+
+/** Flags `command` does not know, and flags that lack or refuse a value, as usage errors. */
+function checkFlags(command: Command, args: string[]): void {
+  const options = argsSpec(command);
+  const { tokens } = parseArgs({
+    args,
+    options,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    const o = optionsOf(command).find((o) => o.flag === t.name);
+    if (o === undefined) throw new UsageError(unknownFlagText(command, args, t.index));
+    if (o.type !== "boolean" && t.value === undefined) {
+      throw new UsageError(`spate ${command}: --${o.flag} needs a value (${flagLabel(o)})`);
+    }
+    if (o.type === "boolean" && t.inlineValue) {
+      throw new UsageError(`spate ${command}: --${o.flag} takes no value, got '${args[t.index]}'`);
+    }
+  }
+}
+
+const JOB_FILE = /\.(ts|tsx|js|mjs|jsx)$/;
+
+/**
+ * "unknown flag": the nearest flag of the command, and for a command that
+ * loads a job, that the job's own arguments go after `--`.
+ */
+function unknownFlagText(command: Command, args: string[], index: number): string {
+  const given = args[index];
+  const name = given.replace(/^--?/, "").split("=")[0];
+  const near = given.startsWith("--")
+    ? closest(name, optionsOf(command).map((o) => o.flag!))
+    : undefined;
+  const hints = near === undefined ? [] : [`did you mean --${near}?`];
+  if (command === "run" || command === "plan") {
+    const next = args[index + 1];
+    const value = next !== undefined && !next.startsWith("-") && !JOB_FILE.test(next) &&
+        !given.includes("=")
+      ? ` ${next}`
+      : "";
+    const job = args.find((a) => JOB_FILE.test(a)) ?? "job.ts";
+    hints.push(`job arguments go after --: spate ${command} ${job} -- ${given}${value}`);
+  }
+  return `spate ${command}: unknown flag '${given.split("=")[0]}'` +
+    (hints.length === 0 ? "" : ` (${hints.join(" ")})`);
 }
 
 /** The value of a given flag, checked against the option's type and bounds. */
@@ -99,27 +150,34 @@ function unitText(o: OptionSpec): string {
   return o.unit === undefined ? "" : ` ${o.unit}`;
 }
 
-/** The origin of a master given as `host:port` or as a URL. */
-export function masterOrigin(s: string): string {
-  const url = /^https?:\/\//.test(s) ? s : `http://${s}`;
+/**
+ * The origin of a master given as `host:port` or as an http(s) URL; `source`
+ * names where the value came from in the error (`--master`, `$SPATE_MASTER`).
+ */
+export function masterOrigin(s: string, source = "--master"): string {
+  const bad = (why: string) =>
+    new UsageError(`${source} '${s}' ${why} (expected host:port or http://host:port)`);
+  const [, scheme, host, port] = s.match(
+    /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?(\[[^\]]*\]|[^/:?#]*)(?::([^/?#]*))?/,
+  )!;
+  if (scheme !== undefined && !/^https?$/i.test(scheme)) {
+    throw bad(`has the scheme ${scheme}: only http and https are spoken`);
+  }
+  if (host === "") throw bad("names no host");
+  if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65_535)) {
+    throw bad(`has the port '${port}': a port is a number in 1..65535`);
+  }
   try {
-    return new URL(url).origin;
+    return new URL(scheme === undefined ? `http://${s}` : s).origin;
   } catch {
-    throw new UsageError(`--master must be host:port or a URL, got '${s}'`);
+    throw bad("is not a URL");
   }
 }
 
 /** The master URL from --master, its environment variable, or its default. */
 export function masterFlag(v: string | undefined): string {
   const o = OPTIONS.masterUrl;
-  return masterOrigin(v ?? Deno.env.get(o.env) ?? o.default);
-}
-
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
-export function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) {
-      Deno.addSignalListener(sig, () => resolve(sig));
-    }
-  });
+  if (v !== undefined) return masterOrigin(v);
+  const env = Deno.env.get(o.env);
+  return env === undefined ? masterOrigin(o.default) : masterOrigin(env, `$${o.env}`);
 }

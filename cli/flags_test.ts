@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseFlags } from "./flags.ts";
+import { masterOrigin, parseFlags } from "./flags.ts";
 import { parseJobOptions } from "./job_options.ts";
 import { UsageError } from "./usage.ts";
 
@@ -85,4 +85,60 @@ Deno.test("job flags become the job's defaults; the network and checkpoint group
   assert.equal(opts.defaults.checkpointConfig?.timeoutMs, 5000);
   assert.equal(opts.defaults.chainingEnabled, false);
   assert.deepEqual(opts.jobArgs, ["--job-flag"]);
+});
+
+Deno.test("an unknown flag names the nearest flag, and on run and plan where job arguments go", () => {
+  for (
+    const [command, args, message] of [
+      ["list", ["--mastr", "h:1"], "spate list: unknown flag '--mastr' (did you mean --master?)"],
+      ["worker", ["--slot", "2"], "spate worker: unknown flag '--slot' (did you mean --slots?)"],
+      ["master", ["--verbose"], "spate master: unknown flag '--verbose'"],
+      [
+        "run",
+        ["job.ts", "--top", "3"],
+        "spate run: unknown flag '--top' (job arguments go after --: spate run job.ts -- --top 3)",
+      ],
+      [
+        "plan",
+        ["--paralelism=2", "j.ts"],
+        "spate plan: unknown flag '--paralelism' (did you mean --parallelism? job arguments go " +
+        "after --: spate plan j.ts -- --paralelism=2)",
+      ],
+      ["run", ["j.ts", "-p"], "spate run: --parallelism needs a value (-p, --parallelism N)"],
+      ["list", ["--json=yes"], "spate list: --json takes no value, got '--json=yes'"],
+    ] as const
+  ) {
+    assert.throws(
+      () => parseFlags(command, [...args], Infinity),
+      (e: Error) => e instanceof UsageError && e.message === message,
+      `${args.join(" ")}`,
+    );
+  }
+});
+
+Deno.test("--master takes host:port or an http(s) URL and names what is wrong with others", () => {
+  assert.equal(masterOrigin("127.0.0.1:8081"), "http://127.0.0.1:8081");
+  assert.equal(masterOrigin("https://hostA:8443/"), "https://hosta:8443");
+  assert.equal(masterOrigin("[::1]:8081"), "http://[::1]:8081");
+  for (
+    const [value, why] of [
+      ["ftp://h:21", "has the scheme ftp: only http and https are spoken"],
+      ["h:99999", "has the port '99999': a port is a number in 1..65535"],
+      ["h:0", "has the port '0'"],
+      ["h:http", "has the port 'http'"],
+      [":8081", "names no host"],
+      ["http://:8081", "names no host"],
+      ["a b:80", "is not a URL"],
+    ]
+  ) {
+    assert.throws(
+      () => masterOrigin(value),
+      (e: Error) => e instanceof UsageError && e.message.startsWith(`--master '${value}' ${why}`),
+      value,
+    );
+  }
+  assert.throws(
+    () => masterOrigin("x:1:2", "$SPATE_MASTER"),
+    /^UsageError: \$SPATE_MASTER 'x:1:2'/,
+  );
 });

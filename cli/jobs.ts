@@ -1,6 +1,7 @@
 /** `spate list`, `spate cancel` and `spate savepoint`: jobs of a cluster, through its REST API. @module */
 
 import { resolve } from "node:path";
+import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
 import { masterFlag, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage.ts";
 
@@ -12,9 +13,7 @@ async function rest(
   try {
     res = await fetch(url, init);
   } catch (e) {
-    throw new UsageError(
-      `cannot reach the master at ${new URL(url).origin}: ${(e as Error).message}`,
-    );
+    throw new MasterUnreachableError(new URL(url).origin, e);
   }
   return { status: res.status, body: await res.json() };
 }

@@ -5,7 +5,8 @@ import { moduleCache } from "../nodes/worker/module_cache.ts";
 import { NetworkEnvironment } from "../nodes/worker/network/network_environment.ts";
 import { TaskExecutor } from "../nodes/worker/task_executor.ts";
 import { OPTIONS } from "../core/config/options.ts";
-import { parseFlags, untilSignal } from "./flags.ts";
+import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
+import { parseFlags } from "./flags.ts";
 
 const MIB = 1024 * 1024;
 
@@ -30,9 +31,11 @@ export async function localCommand(args: string[]): Promise<number> {
       }));
     await te.ask({ type: "connect", rm: master.resourceManager });
   }
+  if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(`spate local cluster (${workers} worker(s)) listening on ${master.url}`);
-  console.error(`signal ${await untilSignal()}: stopping`);
+  console.error(`${await untilStopped()}: stopping`);
   network.close();
   await master.shutdown();
+  if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;
 }

@@ -1,13 +1,14 @@
 /**
  * The spate command line. One program, several commands; this file only
- * dispatches and maps errors to exit codes (2: usage or job build errors,
- * 1: the job failed).
+ * dispatches and maps errors to exit codes (README's table: 1 the job failed,
+ * 2 usage, job build errors or not enough slots, 3 the master cannot be reached).
  * @module
  */
 
 import { GraphError } from "../core/graph/stream_graph.ts";
 import { NotEnoughSlotsError } from "../nodes/master/slot_assignment.ts";
 import { JobBuildError } from "../nodes/client/load_job.ts";
+import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
 import { planCommand } from "./plan.ts";
 import { masterCommand } from "./master.ts";
 import { workerCommand } from "./worker.ts";
@@ -15,6 +16,8 @@ import { localCommand } from "./local.ts";
 import { cancelCommand, listCommand, savepointCommand } from "./jobs.ts";
 import { runCommand } from "./run.ts";
 import { COMMANDS } from "../core/config/options.ts";
+import { SPATE_VERSION } from "../core/version.ts";
+import { closest } from "./suggest.ts";
 import { commandHelp, USAGE, UsageError } from "./usage.ts";
 
 const RUNNERS: Record<string, (args: string[]) => Promise<number>> = {
@@ -28,15 +31,30 @@ const RUNNERS: Record<string, (args: string[]) => Promise<number>> = {
   savepoint: savepointCommand,
 };
 
-/** Prints the help of `command` (the overview for one the registry does not know). */
+/** "unknown command", with the nearest command. */
+function unknownCommand(command: string): UsageError {
+  const near = closest(command, [...Object.keys(RUNNERS), "help", "version"]);
+  return new UsageError(
+    `unknown command '${command}'${near === undefined ? "" : ` (did you mean '${near}'?)`}`,
+  );
+}
+
+/** Prints the help of `command`. */
 function help(command: string): number {
-  const known = (COMMANDS as readonly string[]).includes(command);
-  if (!known && RUNNERS[command] === undefined) {
-    console.error(`error: unknown command '${command}'\n\n${USAGE}`);
-    return 2;
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    return usageFailure(unknownCommand(command), "help");
   }
-  console.log(known ? commandHelp(command as (typeof COMMANDS)[number]) : USAGE);
+  console.log(commandHelp(command as (typeof COMMANDS)[number]));
   return 0;
+}
+
+/** Prints a usage error with where to read more (not the whole help); exit code 2. */
+function usageFailure(e: UsageError, command: string | undefined): number {
+  const more = command === undefined || command === "help"
+    ? "spate help"
+    : `spate ${command} --help`;
+  console.error(`error: ${e.message}\nsee '${more}'`);
+  return 2;
 }
 
 /** Runs the CLI with `args`; returns the process exit code. */
@@ -47,6 +65,10 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === "version" || command === "--version") {
+    console.log(`spate ${SPATE_VERSION} (deno ${Deno.version.deno})`);
+    return 0;
+  }
   const run = RUNNERS[command];
   // `spate run --help`: flags after `--` belong to the job and are left alone.
   const own = rest.indexOf("--") < 0 ? rest : rest.slice(0, rest.indexOf("--"));
@@ -54,16 +76,17 @@ export async function main(args: string[]): Promise<number> {
     return help(command);
   }
   try {
-    if (run === undefined) throw new UsageError(`unknown command '${command}'`);
+    if (run === undefined) throw unknownCommand(command);
     return await run(rest);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
+    if (e instanceof UsageError) return usageFailure(e, run === undefined ? undefined : command);
     if (e instanceof JobBuildError || e instanceof GraphError || e instanceof NotEnoughSlotsError) {
       console.error(`error: ${e.message}`);
       return 2;
+    }
+    if (e instanceof MasterUnreachableError) {
+      console.error(`error: ${e.message}`);
+      return 3;
     }
     console.error(`error: ${(e as Error).stack ?? e}`);
     return 1;

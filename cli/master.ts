@@ -2,7 +2,8 @@
 
 import { OPTIONS } from "../core/config/options.ts";
 import { startMaster } from "../nodes/master/master_process.ts";
-import { parseFlags, untilSignal } from "./flags.ts";
+import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
+import { parseFlags } from "./flags.ts";
 
 export async function masterCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("master", args);
@@ -15,8 +16,10 @@ export async function masterCommand(args: string[]): Promise<number> {
       heartbeatTimeoutMs: v.heartbeatTimeoutMs,
     },
   });
+  if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(`spate master listening on ${master.url}`);
-  console.error(`signal ${await untilSignal()}: stopping`);
+  console.error(`${await untilStopped()}: stopping`);
   await master.shutdown();
+  if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;
 }

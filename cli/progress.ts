@@ -1,5 +1,6 @@
 /** What `spate run` prints while it follows a job. @module */
 
+import type { JobPlan } from "../core/graph/job_plan.ts";
 import type { JobListener } from "../nodes/client/cluster_executor.ts";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
@@ -8,6 +9,23 @@ function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * The line `spate run` starts with: the runtime mode the job runs in and why
+ * (a bounded job in batch mode emits final values only, unlike streaming).
+ */
+export function modeLine(plan: JobPlan): string {
+  const g = plan.streamGraph;
+  const mode = g.settings.batch ? "batch" : "streaming";
+  const why = g.runtimeMode !== "automatic"
+    ? "as the job or --mode asks"
+    : g.settings.batch
+    ? "every source is bounded; --mode streaming for streaming semantics"
+    : !g.bounded
+    ? "a source is unbounded"
+    : "checkpointing is on";
+  return `running '${plan.jobName}' in ${mode} mode (${why})`;
 }
 
 /** Status lines on stderr, and a live progress line when stderr is a terminal. */

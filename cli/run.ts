@@ -10,7 +10,14 @@ import { parseJobOptions } from "./job_options.ts";
 import { masterOrigin } from "./flags.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { importJob, jobModuleUrl } from "../nodes/client/load_job.ts";
-import { progressPrinter } from "./progress.ts";
+import { modeLine, progressPrinter } from "./progress.ts";
+import {
+  type Followed,
+  following,
+  interruptedText,
+  interruption,
+  type RunSite,
+} from "./interrupt.ts";
 import { failureText, summaryText } from "./summary.ts";
 import { UsageError } from "./usage.ts";
 import { parseRestartStrategy } from "../nodes/master/restart_strategy.ts";
@@ -24,7 +31,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (master !== undefined && v.local) {
     throw new UsageError("--local and --master exclude each other");
   }
-  if (master === undefined && (v.detached || v.slotTimeoutSeconds !== undefined)) {
+  if (master === undefined && (v.detached || v.slotTimeoutMs !== undefined)) {
     throw new UsageError("--detached and --slot-timeout need --master");
   }
   if (master !== undefined && v.localSlots !== undefined) {
@@ -48,7 +55,8 @@ export async function runCommand(args: string[]): Promise<number> {
     path: resolve(savepoint),
     allowNonRestoredState: v.allowNonRestoredState === true,
   };
-  const listener = progressPrinter(json);
+  const followed: Followed = {};
+  const listener = following(progressPrinter(json), followed);
   const executor: JobExecutor = master !== undefined
     ? new RemoteExecutor({
       ...listener,
@@ -56,8 +64,7 @@ export async function runCommand(args: string[]): Promise<number> {
       restartStrategy,
       restoreFrom,
       detached: v.detached === true,
-      slotTimeoutMs: (v.slotTimeoutSeconds ?? OPTIONS.slotTimeoutSeconds.default) *
-        OPTIONS.slotTimeoutSeconds.submissionScale,
+      slotTimeoutMs: v.slotTimeoutMs ?? OPTIONS.slotTimeoutMs.default,
       configPath: new URL("../deno.json", import.meta.url).pathname,
     })
     : new LocalExecutor({
@@ -73,6 +80,8 @@ export async function runCommand(args: string[]): Promise<number> {
     defaults: opts.defaults,
     executor: {
       async execute(...a: Parameters<JobExecutor["execute"]>) {
+        followed.plan = a[0];
+        if (!json) console.error(modeLine(a[0]));
         const result = await executor.execute(...a);
         if (v.detached) console.log(result.jobId);
         else console.error(json ? JSON.stringify(result) : summaryText(result));
@@ -80,12 +89,25 @@ export async function runCommand(args: string[]): Promise<number> {
       },
     },
   };
+  const interrupt = interruption();
+  const site: RunSite = master === undefined
+    ? { local: true, jobPath: opts.jobPath }
+    : { local: false, masterUrl: masterOrigin(master) };
   try {
-    await importJob(ctx, opts.jobPath);
-    return 0;
+    return await Promise.race([
+      importJob(ctx, opts.jobPath).then(() => 0),
+      interrupt.signal.then((signal) => {
+        console.error(interruptedText(signal, followed, site));
+        return 130;
+      }),
+    ]);
   } catch (e) {
     if (e instanceof JobExecutionError) {
       if (json) console.error(JSON.stringify({ state: "FAILED", failure: e.failure }));
+      if (e.failure.reason === "notEnoughSlots") {
+        console.error(`error: ${e.failure.message}`);
+        return 2;
+      }
       console.error(failureText(e.jobName, e.failure));
       return 1;
     }
@@ -94,5 +116,7 @@ export async function runCommand(args: string[]): Promise<number> {
       return 1;
     }
     throw e;
+  } finally {
+    interrupt.stop();
   }
 }

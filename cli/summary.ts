@@ -17,7 +17,7 @@ export function summaryText(r: JobExecutionResult): string {
       (r.durationMs / 1000).toFixed(2)
     } s on ${r.slots} slot(s)`,
   ];
-  const width = Math.min(60, Math.max(...r.vertices.map((v) => v.name.length)));
+  const width = Math.max("vertex".length, ...r.vertices.map((v) => v.name.length));
   lines.push(
     `  ${"vertex".padEnd(width)}  par  ${"records in".padStart(12)}  ${
       "records out".padStart(12)
@@ -25,9 +25,8 @@ export function summaryText(r: JobExecutionResult): string {
       `  ${"bytes in".padStart(10)}  ${"bytes out".padStart(10)}`,
   );
   for (const v of r.vertices) {
-    const name = v.name.length > width ? v.name.slice(0, width - 1) + "…" : v.name;
     lines.push(
-      `  ${name.padEnd(width)}  ${String(v.parallelism).padStart(3)}  ${
+      `  ${v.name.padEnd(width)}  ${String(v.parallelism).padStart(3)}  ${
         fmt(v.recordsIn).padStart(12)
       }` +
         `  ${fmt(v.recordsOut).padStart(12)}  ${bytes(v.bytesIn).padStart(10)}  ${

@@ -13,7 +13,7 @@ import {
   type OptionSpec,
 } from "../core/config/options.ts";
 
-/** Bad command-line usage: printed with the usage text, exit code 2. */
+/** Bad command-line usage: printed with where to find the command's help, exit code 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
@@ -44,8 +44,6 @@ const COMMAND_INFO: Record<Command, { readonly args: string; readonly about: str
   },
 };
 
-const EXIT_CODES =
-  "Exit codes: 0 success, 1 the job failed, 2 bad usage or a job that cannot be built.";
 const WIDTH = 100;
 const FLAG_COLUMN = 34;
 
@@ -68,6 +66,14 @@ function wrap(words: readonly string[], indent: string, width = WIDTH): string[]
 function words(text: string): string[] {
   return text.split(" ");
 }
+
+const EXIT_CODES = wrap(
+  words(
+    "Exit codes: 0 success, 1 the job failed, 2 bad usage, a job that cannot be built or " +
+      "not enough slots, 3 the master cannot be reached, 130 interrupted (Ctrl-C).",
+  ),
+  "",
+).join("\n");
 
 /** The flag as help and README write it: `-p, --parallelism N`. */
 export function flagLabel(o: OptionSpec): string {
@@ -134,6 +140,8 @@ function overview(): string {
     ...commands,
     "  spate help [command]",
     "      Show this text, or every flag of a command with its default.",
+    "  spate version",
+    "      Print spate's version (also: spate --version).",
     "",
     "Options (run, plan):",
     ...optionLines(runOptions(true)),

@@ -2,7 +2,8 @@
 
 import { OPTIONS } from "../core/config/options.ts";
 import { startWorker } from "../nodes/worker/worker_process.ts";
-import { masterFlag, parseFlags, untilSignal } from "./flags.ts";
+import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
+import { masterFlag, parseFlags } from "./flags.ts";
 
 const MIB = 1024 * 1024;
 
@@ -19,10 +20,12 @@ export async function workerCommand(args: string[]): Promise<number> {
     dataPort: v.dataPort,
     workDir: v.workDir,
   });
+  if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(
     `spate worker ${worker.workerId} serving data on ${worker.dataAddress}, master ${masterUrl}`,
   );
-  console.error(`signal ${await untilSignal()}: stopping`);
+  console.error(`${await untilStopped()}: stopping`);
   await worker.shutdown();
+  if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;
 }

@@ -46,8 +46,8 @@ export type StateBackendKind = (typeof STATE_BACKENDS)[number];
 
 /** The value types of options. */
 export type OptionType = "int" | "number" | "string" | "boolean" | "enum";
-/** Units of numeric options (the key ends with it: `Ms`, `Seconds`, `Bytes`, `Mb`). */
-export type Unit = "ms" | "s" | "bytes" | "MiB";
+/** Units of numeric options (the key ends with it: `Ms`, `Bytes`, `Mb`); every time is in ms. */
+export type Unit = "ms" | "bytes" | "MiB";
 
 /** One option of the registry. */
 export interface OptionSpec {
@@ -84,8 +84,6 @@ export interface OptionSpec {
   readonly job?: string;
   /** A run setting sent to the master: its field in the submission (not in the job's defaults). */
   readonly submission?: string;
-  /** The submission carries the value times this (the flag's seconds as ms). */
-  readonly submissionScale?: number;
 }
 
 const JOB: readonly Command[] = ["run", "plan"];
@@ -366,19 +364,18 @@ export const OPTIONS = {
     commands: ["run"],
     submission: "restartStrategy",
   },
-  slotTimeoutSeconds: {
+  slotTimeoutMs: {
     flag: "slot-timeout",
     type: "int",
-    unit: "s",
-    arg: "S",
+    unit: "ms",
+    arg: "MS",
     min: 1,
-    max: 86_400,
+    max: DAY_MS,
     zero: "fail at once",
-    default: 30,
+    default: 30_000,
     doc: "how long a cluster job waits for enough free slots",
     commands: ["run"],
     submission: "slotTimeoutMs",
-    submissionScale: 1000,
   },
   detached: {
     flag: "detached",
@@ -436,6 +433,14 @@ export const OPTIONS = {
     default: 8081,
     doc: "port of the REST API and RPC (0: any free port)",
     commands: ["master", "local"],
+  },
+  pidFile: {
+    flag: "pid-file",
+    type: "string",
+    arg: "FILE",
+    defaultText: "none",
+    doc: "write the process id to FILE once serving (removed at a clean exit): kill $(cat FILE)",
+    commands: ["master", "worker", "local"],
   },
   blobDir: {
     flag: "blob-dir",
@@ -639,18 +644,17 @@ export function jobGroup(group?: string): Map<string, Option> {
 
 /**
  * The integers a program (the API, a REST submission) may give an int
- * option, in the submission's unit: `[min, max]`, from 0 where 0 has a meaning.
+ * option: `[min, max]`, from 0 where 0 has a meaning.
  *
  * @example
  * ```ts
  * import { OPTIONS, submissionRange } from "./options.ts";
- * submissionRange(OPTIONS.slotTimeoutSeconds); // [0, 86400000]
+ * submissionRange(OPTIONS.slotTimeoutMs); // [0, 86400000]
  * ```
  */
 export function submissionRange(o: OptionSpec): [number, number] {
-  const scale = o.submissionScale ?? 1;
-  const min = o.zero !== undefined ? 0 : (o.min ?? 0) * scale;
-  return [min, (o.max ?? Number.MAX_SAFE_INTEGER) * scale];
+  const min = o.zero !== undefined ? 0 : (o.min ?? 0);
+  return [min, o.max ?? Number.MAX_SAFE_INTEGER];
 }
 
 /**

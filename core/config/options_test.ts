@@ -10,7 +10,7 @@ import {
   submissionRange,
 } from "./options.ts";
 
-const UNIT_SUFFIX = { ms: "Ms", s: "Seconds", bytes: "Bytes", MiB: "Mb" } as const;
+const UNIT_SUFFIX = { ms: "Ms", bytes: "Bytes", MiB: "Mb" } as const;
 
 Deno.test("within a command, every flag and short flag names one option", () => {
   for (const command of COMMANDS) {
@@ -49,6 +49,15 @@ Deno.test("a key ends with its unit", () => {
   }
 });
 
+Deno.test("every time flag takes milliseconds, written MS", () => {
+  const times = OPTION_LIST.filter((o) => /(Ms|Seconds|Timeout|Interval|Pause)$/.test(o.key));
+  assert.ok(times.length >= 7, `${times.length} time options`);
+  for (const o of times) {
+    assert.equal(o.unit, "ms", o.key);
+    if (o.flag !== undefined) assert.equal(o.arg, "MS", o.key);
+  }
+});
+
 Deno.test("a job setting has one field; groups gather theirs", () => {
   const fields = OPTION_LIST.flatMap((o) => o.job ?? []);
   assert.equal(new Set(fields).size, fields.length);
@@ -61,9 +70,9 @@ Deno.test("a job setting has one field; groups gather theirs", () => {
   assert.equal(jobGroup("network").get("creditsPerRemoteChannel")?.default, 128);
 });
 
-Deno.test("a submission may carry 0 where it has a meaning, in the submission's unit", () => {
+Deno.test("a submission may carry 0 where it has a meaning", () => {
   assert.deepEqual(submissionRange(OPTIONS.checkpointIntervalMs), [0, 86_400_000]);
-  assert.deepEqual(submissionRange(OPTIONS.slotTimeoutSeconds), [0, 86_400_000]);
+  assert.deepEqual(submissionRange(OPTIONS.slotTimeoutMs), [0, 86_400_000]);
   assert.deepEqual(submissionRange(OPTIONS.bufferSizeBytes), [256, 4 * 1024 * 1024]);
 });
 

@@ -46,6 +46,8 @@ export interface TaskFailure {
   readonly subtaskIndex: number;
   readonly message: string;
   readonly stack?: string;
+  /** Set when the job could not get enough slots (the CLI exits 2, as for a local run). */
+  readonly reason?: "notEnoughSlots";
 }
 
 /** A job ended FAILED; carries the failing operator, subtask and cause. */

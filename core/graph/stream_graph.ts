@@ -73,6 +73,8 @@ export interface StreamGraph {
   readonly edges: StreamEdge[];
   /** True when every source is bounded. */
   readonly bounded: boolean;
+  /** The mode the job asked for (`settings.batch` is what it resolved to). */
+  readonly runtimeMode: RuntimeMode;
 }
 
 /** A graph that cannot run as built (a job error, reported before execution). */
@@ -183,6 +185,7 @@ export function buildStreamGraph(
     nodes: [...nodes.values()],
     edges,
     bounded,
+    runtimeMode,
   };
 }
 

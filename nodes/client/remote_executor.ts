@@ -14,6 +14,7 @@ import { ActorSystem } from "../rpc/actor_system.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
 import { bundleJob } from "./bundle.ts";
 import { ClusterExecutor, type JobListener } from "./cluster_executor.ts";
+import { MasterUnreachableError } from "./master_unreachable.ts";
 
 /** Where and how a RemoteExecutor submits. */
 export interface RemoteExecutorOptions extends JobListener {
@@ -28,10 +29,15 @@ export interface RemoteExecutorOptions extends JobListener {
 
 /** Uploads bytes to the master's blob store; returns the key. */
 export async function uploadBlob(masterUrl: string, bytes: Uint8Array): Promise<string> {
-  const res = await fetch(new URL(BLOBS_PATH, masterUrl), {
-    method: "PUT",
-    body: bytes as Uint8Array<ArrayBuffer>,
-  });
+  let res: Response;
+  try {
+    res = await fetch(new URL(BLOBS_PATH, masterUrl), {
+      method: "PUT",
+      body: bytes as Uint8Array<ArrayBuffer>,
+    });
+  } catch (e) {
+    throw new MasterUnreachableError(masterUrl, e);
+  }
   const body: BlobUploadResponse | ErrorResponse = await res.json();
   if (!res.ok || !("key" in body)) {
     throw new Error(`upload to ${masterUrl} failed: ${JSON.stringify(body)}`);
@@ -46,7 +52,13 @@ export class RemoteExecutor implements JobExecutor {
   async execute(plan: JobPlan, onCollect?: CollectListener): Promise<JobExecutionResult> {
     const o = this.options;
     const system = new ActorSystem("client");
-    const conn = await dialConnection(o.masterUrl, system);
+    let conn;
+    try {
+      conn = await dialConnection(o.masterUrl, system);
+    } catch (e) {
+      await system.shutdown();
+      throw new MasterUnreachableError(o.masterUrl, e);
+    }
     try {
       const executor = new ClusterExecutor({
         ...o,
@@ -58,7 +70,9 @@ export class RemoteExecutor implements JobExecutor {
         }),
       });
       const lost = new Promise<never>((_, reject) =>
-        conn.onClose((reason) => reject(new Error(`lost the connection to the master: ${reason}`)))
+        conn.onClose((reason) =>
+          reject(new MasterUnreachableError(o.masterUrl, new Error(reason), true))
+        )
       );
       lost.catch(() => {}); // the connection also closes when we are done
       return await Promise.race([executor.execute(plan, onCollect), lost]);

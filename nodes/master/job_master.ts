@@ -24,6 +24,7 @@ import { isTerminalJobState, type JobState } from "../protocol/job_status.ts";
 import { askResourceManager, type ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import type { TaskRestore } from "../protocol/task_state.ts";
 import { parseRestartStrategy, type RestartStrategy } from "./restart_strategy.ts";
+import { NotEnoughSlotsError } from "./slot_assignment.ts";
 import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
 import { latestCheckpointRestore, savepointRestore } from "./job_restore.ts";
 import {
@@ -36,8 +37,7 @@ import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 
 /** Default time a job waits for enough free slots. */
-const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutSeconds.default *
-  OPTIONS.slotTimeoutSeconds.submissionScale;
+const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutMs.default;
 
 /** Runs one job: performs what its JobScheduler decides, and follows its tasks. */
 export class JobMaster extends Actor<JobMasterMessage> {
@@ -206,7 +206,13 @@ export class JobMaster extends Actor<JobMasterMessage> {
       this.findRestore(),
     ]).then(
       ([grants, restore]) => self.tell({ type: "slotsGranted", attempt, grants, restore }),
-      (e: Error) => self.tell({ type: "slotsRefused", attempt, message: e.message }),
+      (e: Error) =>
+        self.tell({
+          type: "slotsRefused",
+          attempt,
+          message: e.message,
+          ...(e instanceof NotEnoughSlotsError ? { reason: "notEnoughSlots" as const } : {}),
+        }),
     );
   }
 

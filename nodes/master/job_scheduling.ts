@@ -37,7 +37,13 @@ export type SchedulingEvent =
     readonly restore?: TaskRestore;
   }
   /** The slots asked for by `allocateSlots` cannot be had (timeout, no restore). */
-  | { readonly type: "slotsRefused"; readonly attempt: number; readonly message: string }
+  | {
+    readonly type: "slotsRefused";
+    readonly attempt: number;
+    readonly message: string;
+    /** Set when the cluster has too few slots for the job (the client exits 2, as locally). */
+    readonly reason?: "notEnoughSlots";
+  }
   /** The delay of a `scheduleRestart` is over. */
   | { readonly type: "restartTimerFired"; readonly attempt: number }
   /** A TaskExecutor reported a task's state. */
@@ -171,7 +177,10 @@ export class JobScheduler {
         return this.deploy(e.grants, e.restore);
       case "slotsRefused":
         if (e.attempt !== this.attempt || !this.isActive()) return [];
-        return this.failJob(schedulerFailure("(scheduler)", e.message));
+        return this.failJob({
+          ...schedulerFailure("(scheduler)", e.message),
+          ...(e.reason === undefined ? {} : { reason: e.reason }),
+        });
       case "taskState":
         return e.attempt === this.attempt && this.isActive() ? this.onTaskState(e) : [];
       case "workerLost":

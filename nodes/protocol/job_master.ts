@@ -35,7 +35,7 @@ export type JobMasterMessage =
   | { type: "restart"; attempt: number }
   /** Itself: the slots (and the state to restore) for `attempt` are there. */
   | { type: "slotsGranted"; attempt: number; grants: SlotGrant[]; restore?: TaskRestore }
-  | { type: "slotsRefused"; attempt: number; message: string }
+  | { type: "slotsRefused"; attempt: number; message: string; reason?: "notEnoughSlots" }
   /** From the Dispatcher (asked; refused with a JobConflictError once the job ended), or itself. */
   | { type: "cancel" }
   /** From the Dispatcher (asked; answers once the savepoint is complete). */
@@ -72,7 +72,7 @@ export const JOB_MASTER_SCHEMA = defineSchema<JobMasterMessage>()({
   start: {},
   restart: { attempt: "int" },
   slotsGranted: { attempt: "int", grants: "array", "restore?": "object" },
-  slotsRefused: { attempt: "int", message: "string" },
+  slotsRefused: { attempt: "int", message: "string", "reason?": "string" },
   taskState: {
     taskId: "string",
     attempt: "int",

@@ -61,6 +61,8 @@ export interface JobSummary {
 
 /** `GET /api/v1/overview`. */
 export interface OverviewResponse {
+  /** The master's spate version. */
+  readonly version: string;
   readonly taskmanagers: number;
   readonly slotsTotal: number;
   readonly slotsAvailable: number;

@@ -50,6 +50,31 @@ export async function runCli(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
+/** A running `spate <args>` whose stderr is collected as it comes. */
+export interface CliProcess {
+  readonly child: Deno.ChildProcess;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Resolves when stderr is closed (all of it read). */
+  readonly stderrClosed: Promise<void>;
+}
+
+/** Starts `spate <args>` from the project root (stdout discarded). */
+export function spawnCli(args: string[]): CliProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: spateArgs(args),
+    cwd: PROJECT_ROOT,
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let text = "";
+  const stderrClosed = (async () => {
+    for await (const chunk of child.stderr) text += new TextDecoder().decode(chunk);
+  })();
+  return { child, stderr: () => text, stderrClosed };
+}
+
 /** The run summary `spate run --json` writes as one JSON line on stderr. */
 export function runSummary(res: CliResult) {
   const line = res.stderr.split("\n").find((l) => l.startsWith('{"jobId"'));

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
+import { freePort } from "../_helpers/cluster.ts";
 
 Deno.test("a missing job file: exit 2 and the path", async () => {
   const res = await runCli(["run", "no/such/job.ts"]);
@@ -49,27 +50,80 @@ Deno.test("a job that builds a different graph in the slots fails with a clear m
   assert.match(res.stderr, /built a different graph in the slot/);
 });
 
-Deno.test("bad flags: usage and exit 2", async () => {
+Deno.test("bad flags: one line that says what is wrong, where to read more, exit 2", async () => {
   for (
-    const [args, message] of [
-      [["run", jobPath("no_sink.ts"), "--bogus"], /Unknown option '--bogus'/],
+    const [args, message, hint] of [
+      [
+        ["run", jobPath("no_sink.ts"), "--bogus"],
+        /unknown flag '--bogus' \(job arguments go after --: spate run .*no_sink.ts -- --bogus\)/,
+        "spate run --help",
+      ],
+      [
+        ["run", "job.ts", "--top", "3"],
+        /unknown flag '--top' \(job arguments go after --: spate run job.ts -- --top 3\)/,
+        "spate run --help",
+      ],
+      [
+        ["list", "--mastr", "h:1"],
+        /unknown flag '--mastr' \(did you mean --master\?\)/,
+        "spate list --help",
+      ],
       [
         ["run", jobPath("no_sink.ts"), "-p", "zero"],
         /--parallelism must be a positive integer, got 'zero'/,
+        "spate run --help",
       ],
-      [["run"], /missing the job file/],
-      [["run", "a.ts", "b.ts"], /one job file expected/],
-      [["launch"], /unknown command 'launch'/],
+      [["run"], /missing the job file/, "spate run --help"],
+      [["run", "a.ts", "b.ts"], /one job file expected/, "spate run --help"],
+      [["launch"], /unknown command 'launch'/, "spate help"],
+      [["lst"], /unknown command 'lst' \(did you mean 'list'\?\)/, "spate help"],
+      [["help", "wrker"], /unknown command 'wrker' \(did you mean 'worker'\?\)/, "spate help"],
       [
         ["run", jobPath("no_sink.ts"), "--mode", "fast"],
         /--mode must be streaming, batch or automatic/,
+        "spate run --help",
+      ],
+      [
+        ["worker", "-m", "ftp://h:1"],
+        /--master 'ftp:\/\/h:1' has the scheme ftp/,
+        "spate worker --help",
       ],
     ] as const
   ) {
     const res = await runCli([...args]);
     assert.equal(res.code, 2, `${args.join(" ")}: ${res.stderr}`);
     assert.match(res.stderr, message);
-    assert.match(res.stderr, /Usage:/);
+    assert.equal(res.stderr, `${res.stderr.split("\n")[0]}\nsee '${hint}'\n`, res.stderr);
+    assert.equal(res.stderr.split("'").length % 2, 1, `balanced quotes: ${res.stderr}`);
+  }
+});
+
+Deno.test("an unreachable master: one line without a stack, exit 3, for run, list, cancel and savepoint", async () => {
+  const master = `127.0.0.1:${freePort()}`;
+  for (
+    const args of [
+      ["run", "examples/wordcount.ts", "--master", master],
+      ["list", "--master", master],
+      ["cancel", "0".repeat(32), "-m", master],
+      ["savepoint", "0".repeat(32), "-m", master],
+    ]
+  ) {
+    const res = await runCli(args);
+    assert.equal(res.code, 3, `${args.join(" ")}: ${res.stderr}`);
+    // (run first says which mode the job would run in)
+    const lines = res.stderr.split("\n").filter((l) => l !== "" && !l.startsWith("running '"));
+    assert.deepEqual(lines, [
+      `error: cannot reach the master at http://${master}: connection refused ` +
+      "(is it running? check --master or $SPATE_MASTER)",
+    ]);
+  }
+});
+
+Deno.test("spate --version and spate version print the version", async () => {
+  for (const flag of ["--version", "version"]) {
+    const res = await runCli([flag]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^spate \d+\.\d+\.\d+ \(deno \d+\.\d+\.\d+\)\n$/);
   }
 });
 

@@ -1,7 +1,8 @@
 /** The client against a real cluster: results, failures, detached runs, list, cancel, slot shortage. */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli } from "../_helpers/cli.ts";
+import { SPATE_VERSION } from "../../core/version.ts";
+import { jobPath, runCli, spawnCli } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
 
 let cluster: TestCluster;
@@ -96,7 +97,7 @@ Deno.test("cluster client", async (t) => {
     });
 
     await t.step(
-      "not enough slots: the job waits for the slot timeout, then fails clearly",
+      "not enough slots: the job waits for the slot timeout, then fails clearly with exit 2",
       async () => {
         const res = await runCli([
           "run",
@@ -106,10 +107,49 @@ Deno.test("cluster client", async (t) => {
           "-p",
           "4",
           "--slot-timeout",
-          "1",
+          "1000",
         ]);
-        assert.equal(res.code, 1);
-        assert.match(res.stderr, /needs 4 slots, cluster has 2 free/);
+        assert.equal(res.code, 2, res.stderr);
+        assert.match(
+          res.stderr,
+          /\nerror: job [0-9a-f]{32} needs 4 slots, cluster has 2 free after waiting 1000 ms; start more workers or lower the parallelism\n$/,
+        );
+      },
+    );
+
+    await t.step(
+      "Ctrl-C while following a job: it keeps running, and spate says how to cancel it",
+      async () => {
+        const dir = await Deno.makeTempDir();
+        const run = spawnCli([
+          "run",
+          jobPath("slow_count.ts"),
+          "--master",
+          cluster.url,
+          "--",
+          "--records",
+          "100000000",
+          "--output",
+          `${dir}/out`,
+        ]);
+        await waitFor("the job to run", () => /\) RUNNING\n/.test(run.stderr()));
+        run.child.kill("SIGINT");
+        assert.equal((await run.child.status).code, 130);
+        await run.stderrClosed;
+        const jobId = run.stderr().match(/'slow-count' \(([0-9a-f]{32})\) RUNNING/)![1];
+        assert.match(
+          run.stderr(),
+          new RegExp(
+            `\ninterrupted \\(SIGINT\\): stopped following job 'slow-count' \\(${jobId}\\), which keeps ` +
+              `running on the cluster; cancel it with: spate cancel ${jobId} --master ${cluster.url}\n$`,
+          ),
+        );
+        const state = async () =>
+          (await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json()).state;
+        assert.equal(await state(), "RUNNING");
+        assert.equal((await runCli(["cancel", jobId, "--master", cluster.url])).code, 0);
+        await waitFor("the job to be cancelled", async () => (await state()) === "CANCELED");
+        await Deno.remove(dir, { recursive: true });
       },
     );
 
@@ -144,6 +184,7 @@ Deno.test("cluster client", async (t) => {
       });
       const overview = await (await fetch(`${cluster.url}/api/v1/overview`)).json();
       assert.equal(overview.slotsAvailable, 2, "the cancelled job's slots are free again");
+      assert.equal(overview.version, SPATE_VERSION);
       const unknown = await runCli(["cancel", "0".repeat(32), "--master", cluster.url]);
       assert.equal(unknown.code, 2);
       assert.match(unknown.stderr, /no job 0{32}/);

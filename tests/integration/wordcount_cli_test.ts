@@ -74,6 +74,10 @@ Deno.test("the demo command prints the top words and a run summary", async () =>
     "5",
   ]);
   assert.equal(res.code, 0, res.stderr);
+  assert.match(
+    res.stderr,
+    /^running 'wordcount' in batch mode \(every source is bounded; --mode streaming for streaming semantics\)\n/,
+  );
   assert.match(res.stdout, /Top 5 of \d+ distinct words:/);
   assert.match(res.stdout, /\d+ {2}the\n/);
   assert.match(res.stderr, /Job 'wordcount' \([0-9a-f]{32}\) FINISHED in [\d.]+ s on 2 slot/);
@@ -90,4 +94,17 @@ Deno.test("print sink writes every word,count line to stdout", async () => {
   const lines = res.stdout.trim().split("\n");
   assert.equal(lines.length, expected.size);
   assert.ok(lines.includes(`alice,${expected.get("alice")}`));
+});
+
+Deno.test("spate run says which runtime mode it chose and why", async () => {
+  for (
+    const [flags, line] of [
+      [["--checkpoint-interval", "1000"], "in streaming mode (checkpointing is on)"],
+      [["--mode", "streaming"], "in streaming mode (as the job or --mode asks)"],
+    ]
+  ) {
+    const res = await runCli(["run", "examples/wordcount.ts", ...flags, "--", "--top", "1"]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stderr.split("\n")[0], `running 'wordcount' ${line}`);
+  }
 });

@@ -26,6 +26,7 @@ import {
 import type { BlobStore } from "../blob_store.ts";
 import { SAVEPOINT_ASK_TIMEOUT_MS } from "../dispatcher.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
+import { SPATE_VERSION } from "../../../core/version.ts";
 
 /** Largest JSON request body. */
 export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
@@ -86,6 +87,7 @@ export function restApi(deps: RestDeps): Hono {
     ]);
     const count = (state: string) => jobs.filter((j) => j.state === state).length;
     return c.json<OverviewResponse>({
+      version: SPATE_VERSION,
       taskmanagers: rm.workers.length,
       slotsTotal: rm.slotsTotal,
       slotsAvailable: rm.slotsFree,

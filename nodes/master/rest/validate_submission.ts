@@ -187,7 +187,7 @@ export function validateSubmission(
   }
   const slotTimeoutMs = s.slotTimeoutMs === undefined
     ? undefined
-    : int(s.slotTimeoutMs, "slotTimeoutMs", ...submissionRange(OPTIONS.slotTimeoutSeconds));
+    : int(s.slotTimeoutMs, "slotTimeoutMs", ...submissionRange(OPTIONS.slotTimeoutMs));
   const checkpointIntervalMs = s.checkpointIntervalMs === undefined ? undefined : int(
     s.checkpointIntervalMs,
     "checkpointIntervalMs",
