@@ -8,7 +8,7 @@
 import { checkpointDir, jobCheckpointsDir } from "../core/checkpoint/checkpoint_storage.ts";
 import type { JobPlan } from "../core/graph/job_plan.ts";
 import type { JobListener } from "../nodes/client/cluster_executor.ts";
-import { DEFAULT_CHECKPOINT_ROOT } from "../nodes/master/job_checkpoints.ts";
+import { defaultCheckpointRoot } from "../nodes/master/job_checkpoints.ts";
 
 /** What the client knows of the job it follows. */
 export interface Followed {
@@ -52,7 +52,7 @@ export function interruptedText(signal: string, f: Followed, site: RunSite): str
   const lines = [`interrupted (${signal}): cancelled ${job} and stopped the local cluster`];
   const settings = f.plan.streamGraph.settings;
   if (settings.checkpointIntervalMs > 0) {
-    const root = settings.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT;
+    const root = settings.checkpointDir ?? defaultCheckpointRoot();
     if (f.checkpointId === undefined) {
       lines.push("no checkpoint had completed, so none is kept");
     } else {

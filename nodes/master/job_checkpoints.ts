@@ -35,10 +35,19 @@ import type { TaskCheckpointHandle } from "../protocol/task_state.ts";
 /** How often the JobMaster checks whether a checkpoint is due. */
 export const CHECKPOINT_TICK_MS = 50;
 
-/** Where checkpoints go when a job names no directory: under the master's working directory. */
-export const DEFAULT_CHECKPOINT_ROOT = `${Deno.cwd()}/${OPTIONS.checkpointDir.default}`;
-/** Where savepoints go when a request names no directory. */
-export const DEFAULT_SAVEPOINT_ROOT = `${Deno.cwd()}/${OPTIONS.savepointDir.default}`;
+/**
+ * Where checkpoints go when a job names no directory: under the master's working
+ * directory, read when a job starts (the CLI moves to the caller's directory after
+ * this module loads).
+ */
+export function defaultCheckpointRoot(): string {
+  return `${Deno.cwd()}/${OPTIONS.checkpointDir.default}`;
+}
+
+/** Where savepoints go when a request names no directory (the working directory, read at use). */
+export function defaultSavepointRoot(): string {
+  return `${Deno.cwd()}/${OPTIONS.savepointDir.default}`;
+}
 
 /** A job's checkpoint options from its submission, defaults filled in. */
 export function checkpointOptionsOf(
@@ -49,9 +58,9 @@ export function checkpointOptionsOf(
     jobId,
     intervalMs: s.checkpointIntervalMs ?? OPTIONS.checkpointIntervalMs.default,
     tuning: s.checkpointConfig,
-    root: s.checkpointDir ?? DEFAULT_CHECKPOINT_ROOT,
+    root: s.checkpointDir ?? defaultCheckpointRoot(),
     retained: s.retainedCheckpoints ?? OPTIONS.retainedCheckpoints.default,
-    savepointRoot: DEFAULT_SAVEPOINT_ROOT,
+    savepointRoot: defaultSavepointRoot(),
   };
 }
 
