@@ -41,7 +41,12 @@ export function taskDeployment(
   const parallelism = (id: number) => job.vertices.find((v) => v.id === id)!.parallelism;
   const location = (v: number, i: number): PeerLocation => {
     const slot = a.graph.get(v, i)!.slot!;
-    return { processId: slot.processId, dataAddress: slot.dataAddress, slotIndex: slot.slotIndex };
+    return {
+      processId: slot.processId,
+      dataAddress: slot.dataAddress,
+      workerId: slot.workerId,
+      slotIndex: slot.slotIndex,
+    };
   };
   const channelId = (edgeId: number, producer: number, consumer: number) =>
     channelIdOf(a.jobId, a.attempt, edgeId, producer, consumer);
@@ -78,6 +83,7 @@ export function taskDeployment(
     job: { jobId: a.jobId, jobName: s.jobName, ...s.job },
     vertexId,
     subtaskIndex: subtask,
+    workerId: slot.workerId,
     slotIndex: slot.slotIndex,
     managedMemoryBytes: slot.managedMemoryBytes,
     checkpointMode: s.checkpointMode ?? OPTIONS.checkpointMode.default,

@@ -35,8 +35,10 @@ export interface PeerLocation {
   readonly processId: string;
   /** Base URL of the data server (`http://host:port`). */
   readonly dataAddress: string;
-  /** The slot of the process that runs the peer (equal slots: an in-slot channel). */
-  readonly slotIndex?: number;
+  /** The worker that runs the peer: several workers may share a process (`spate local`). */
+  readonly workerId: string;
+  /** The slot of that worker that runs the peer (same worker and slot: an in-slot channel). */
+  readonly slotIndex: number;
 }
 
 /** One channel of an exchange, producer subtask -> consumer subtask. */
@@ -61,6 +63,8 @@ export interface TaskDeployment {
   readonly job: JobDeployment;
   readonly vertexId: number;
   readonly subtaskIndex: number;
+  /** The TaskExecutor to run in (what an in-slot channel's peer must match, with the slot). */
+  readonly workerId: string;
   /** Slot of the TaskExecutor to run in. */
   readonly slotIndex: number;
   /** The slot's share of its worker's managed memory. */

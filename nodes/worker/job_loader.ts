@@ -37,7 +37,9 @@ function importPlan(job: JobArtifact): Promise<JobPlan> {
             new Error(
               `the job module built a different graph in the slot (fingerprint ` +
                 `${plan.fingerprint}, client had ${job.fingerprint}): job code must build the ` +
-                `same graph on every import, without randomness, clocks or per-process state`,
+                `same graph on every import, without randomness, clocks or per-process state; ` +
+                `a job bundled for a cluster cannot find files next to its source through ` +
+                `import.meta.url (pass paths as job arguments)`,
             ),
           );
         } else {

@@ -28,9 +28,12 @@ export function taskDescriptor(
   net: NetworkEnvironment,
   options: SlotDeploymentOptions = {},
 ): TaskDescriptor {
-  /** Both ends in this task's slot: records are handed over in the slot, not posted. */
+  /**
+   * Both ends in this task's slot: records are handed over in the slot, not posted.
+   * The worker must match too: workers sharing a process (`spate local`) each have a slot 0.
+   */
   const inSlot = (c: ChannelDeployment) =>
-    c.peer.processId === net.processId && c.peer.slotIndex === task.slotIndex;
+    c.peer.workerId === task.workerId && c.peer.slotIndex === task.slotIndex;
   return {
     taskId: task.taskId,
     job: {
