@@ -12,14 +12,13 @@ import type { CollectListener } from "../../core/graph/job_plan.ts";
 import { requiredSlots } from "../../core/graph/job_graph.ts";
 import { ClusterExecutor, type JobListener } from "../client/cluster_executor.ts";
 import type { JobSubmission } from "../protocol/dispatcher.ts";
-import { askTaskExecutor } from "../protocol/task_executor.ts";
 import { type MasterActors, startMasterActors } from "../master/master_process.ts";
 import type { HeartbeatSettings } from "../master/resource_manager.ts";
 import { NotEnoughSlotsError } from "../master/slot_assignment.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
 import { moduleCache } from "../worker/module_cache.ts";
 import { NetworkEnvironment } from "../worker/network/network_environment.ts";
-import { TaskExecutor } from "../worker/task_executor.ts";
+import { spawnTaskExecutors } from "./local_cluster.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 
 export interface MiniClusterOptions {
@@ -47,19 +46,15 @@ export class MiniCluster {
   /** Starts the master actors and registers every worker. */
   static async start(options: MiniClusterOptions): Promise<MiniCluster> {
     const cluster = new MiniCluster(options);
-    const resolveModule = moduleCache(undefined, "");
-    for (let i = 0; i < (options.workers ?? 1); i++) {
-      const te = cluster.system.spawn(`taskexecutor-${i}`, () =>
-        new TaskExecutor({
-          workerId: `local-${i}`,
-          name: `local-worker-${i}`,
-          slots: options.slotsPerWorker,
-          managedMemoryBytes: options.managedMemoryBytes ?? OPTIONS.managedMemoryMb.default * MIB,
-          network: cluster.network,
-          resolveModule,
-        }));
-      await askTaskExecutor(te, { type: "connect", rm: cluster.master.resourceManager });
-    }
+    await spawnTaskExecutors({
+      system: cluster.system,
+      resourceManager: cluster.master.resourceManager,
+      network: cluster.network,
+      resolveModule: moduleCache(undefined, ""),
+      workers: options.workers ?? 1,
+      slotsPerWorker: options.slotsPerWorker,
+      managedMemoryBytes: options.managedMemoryBytes ?? OPTIONS.managedMemoryMb.default * MIB,
+    });
     return cluster;
   }
 
