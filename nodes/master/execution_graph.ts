@@ -137,9 +137,11 @@ export class ExecutionGraph {
     return true;
   }
 
-  /** Whether any subtask has (or, until the next reset, had) a slot on `workerId`. */
+  /** Whether a subtask that has not ended runs on `workerId` (losing it fails the attempt). */
   usesWorker(workerId: string): boolean {
-    for (const s of this.vertices.values()) if (s.slot?.workerId === workerId) return true;
+    for (const s of this.vertices.values()) {
+      if (s.slot?.workerId === workerId && !isTerminalExecutionState(s.state)) return true;
+    }
     return false;
   }
 

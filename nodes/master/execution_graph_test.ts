@@ -65,8 +65,9 @@ Deno.test("state changes follow the table; an illegal one throws naming the subt
 Deno.test("reset gives a new attempt fresh subtasks; the old slots are forgotten", () => {
   const g = new ExecutionGraph(TWO_STEP_JOB);
   g.schedule([slotGrant("w1"), slotGrant("w2")]);
+  assert.ok(g.usesWorker("w1"));
   g.transitionAll("CANCELED");
-  assert.ok(g.usesWorker("w1"), "until the reset, the old attempt's workers count");
+  assert.ok(!g.usesWorker("w1"), "a worker whose subtasks all ended no longer counts");
   g.reset();
   assert.deepEqual(states(g), ["1/0 CREATED", "2/0 CREATED", "2/1 CREATED"]);
   assert.ok(!g.usesWorker("w1"));
