@@ -53,7 +53,7 @@ function ruleBroken(file: string, target: string): string | undefined {
   const from = packageOf(file);
   const to = packageOf(target);
   if (from === to) return undefined;
-  if (from.startsWith("core/")) {
+  if (file.startsWith("core/")) {
     if (target.startsWith("core/")) return undefined;
     if (isTest(file) && /^tests\/_(helpers|suites)\//.test(target)) return undefined;
     return "core/ imports only core/ (tests: also tests/_helpers, tests/_suites)";
