@@ -21,6 +21,8 @@
  * @module
  */
 
+import { freePort } from "./cluster.ts";
+
 /** The etcd binary tests run (`SPATE_ETCD_BIN` overrides). */
 export const ETCD_BIN = Deno.env.get("SPATE_ETCD_BIN") ?? "etcd";
 /** How long a start may take until etcd answers `/health`. */
@@ -48,14 +50,6 @@ export function etcdSkipReason(): string | undefined {
     return `no etcd binary (\`${ETCD_BIN}\`: ${(e as Error).message}); ` +
       "install Debian's etcd-server package (.ci/run does)";
   }
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; it is free when this returns). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** One etcd member of a test. */
