@@ -1,6 +1,6 @@
 /** The flags of the commands that load a job (run, plan). @module */
 
-import { resolve } from "node:path";
+import { resolveLocation } from "../core/fs/location.ts";
 import type {
   CheckpointTuning,
   EnvironmentDefaults,
@@ -40,7 +40,7 @@ export function parseJobOptions(command: Command, args: string[]): JobOptions {
     chainingEnabled: v.chainingEnabled,
     checkpointIntervalMs: v.checkpointIntervalMs,
     checkpointMode: v.checkpointMode,
-    checkpointDir: v.checkpointDir === undefined ? undefined : resolve(v.checkpointDir),
+    checkpointDir: v.checkpointDir === undefined ? undefined : resolveLocation(v.checkpointDir),
     stateBackend: v.stateBackend,
     checkpointConfig: group<CheckpointTuning>("checkpointConfig", v),
     network: group<NetworkTuning>("network", v),

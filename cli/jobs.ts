@@ -1,6 +1,6 @@
 /** `spate list`, `spate cancel` and `spate savepoint`: jobs of a cluster, through its REST API. @module */
 
-import { resolve } from "node:path";
+import { resolveLocation } from "../core/fs/location.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
 import { masterFlag, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage.ts";
@@ -82,7 +82,7 @@ async function savepoint(
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
-      targetDirectory: dir === undefined ? undefined : resolve(dir),
+      targetDirectory: dir === undefined ? undefined : resolveLocation(dir),
       cancelJob,
     }),
   });

@@ -1,6 +1,6 @@
 /** `spate run`: runs a job locally or on a cluster and follows it. @module */
 
-import { resolve } from "node:path";
+import { resolveLocation } from "../core/fs/location.ts";
 import { JobExecutionError } from "../core/graph/job_result.ts";
 import type { JobExecutor } from "../core/graph/job_plan.ts";
 import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
@@ -52,7 +52,7 @@ export async function runCommand(args: string[]): Promise<number> {
     throw new UsageError("--allow-non-restored-state needs --from-savepoint");
   }
   const restoreFrom = savepoint === undefined ? undefined : {
-    path: resolve(savepoint),
+    path: resolveLocation(savepoint),
     allowNonRestoredState: v.allowNonRestoredState === true,
   };
   const followed: Followed = {};

@@ -2,8 +2,10 @@
  * Checkpoint and savepoint files, laid out as in Flink: `<root>/<jobId>/chk-<id>/`
  * holds the state files the tasks write, then `_metadata` is written last and
  * atomically. A checkpoint exists only once its `_metadata` does. Every file's
- * size and SHA-256 are recorded, so a restore detects corruption instead of
- * running on wrong state.
+ * size and checksum are recorded, so a restore detects corruption instead of
+ * running on wrong state. The root is a directory (local or shared) or an
+ * object store prefix `s3://bucket/prefix`: every file goes through the
+ * {@linkcode FileSystem} of its location.
  *
  * @example
  * ```ts
@@ -17,11 +19,13 @@
 import { createHash } from "node:crypto";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { decode, encode } from "cbor-x";
+import { fileSystemFor, FileTooLargeError } from "../fs/file_system.ts";
+import { resolveLocation } from "../fs/location.ts";
 import { decodeStateFile, encodeStateFile } from "./state_file_format.ts";
 
 /** Where a task's state file is and what it must contain. */
 export interface StateFileHandle {
-  /** Absolute path. */
+  /** Absolute path or `s3://` URI. */
   path: string;
   bytes: number;
   /**
@@ -85,7 +89,10 @@ export function savepointDir(root: string, jobId: string): string {
   return `${root}/savepoint-${jobId.slice(0, 6)}-${randomHex()}`;
 }
 
-/** CBOR-encodes `data` into `<dir>/<name>` atomically (creating `dir`); returns its handle. */
+/**
+ * CBOR-encodes `data` into `<dir>/<name>` atomically (creating `dir`; a
+ * relative `dir` is taken from the working directory); returns its handle.
+ */
 export async function writeStateFile(
   dir: string,
   name: string,
@@ -94,10 +101,9 @@ export async function writeStateFile(
   if (!/^[\w.-]+$/.test(name) || name.startsWith(METADATA)) {
     throw new TypeError(`state file name must be a plain file name, not _metadata*: "${name}"`);
   }
-  await Deno.mkdir(dir, { recursive: true });
   const chunks = encodeStateFile(data);
-  const path = `${await Deno.realPath(dir)}/${name}`;
-  await writeAtomic(path, chunks);
+  const path = `${resolveLocation(dir)}/${name}`;
+  await (await fileSystemFor(path)).write(path, chunks);
   let crc = 0;
   for (const c of chunks) crc = crc32(c, crc);
   const bytes = chunks.reduce((n, c) => n + c.byteLength, 0);
@@ -116,40 +122,28 @@ export async function readStateFile(handle: StateFileHandle): Promise<unknown> {
 
 /** Writes `<dir>/_metadata` atomically (creating `dir`): the checkpoint is complete. */
 export async function writeMetadata(dir: string, metadata: CheckpointMetadata): Promise<string> {
-  await Deno.mkdir(dir, { recursive: true });
-  const checksum = await sha256(encode(metadata));
-  await writeAtomic(`${dir}/${METADATA}`, [encode({ magic: MAGIC, metadata, sha256: checksum })]);
-  return `${dir}/${METADATA}`;
-}
-
-/** {@linkcode writeMetadata} without awaiting (hashing with node:crypto: WebCrypto is async). */
-export function writeMetadataSync(dir: string, metadata: CheckpointMetadata): string {
-  Deno.mkdirSync(dir, { recursive: true });
-  const checksum = createHash("sha256").update(encode(metadata)).digest("hex");
-  const bytes = encode({ magic: MAGIC, metadata, sha256: checksum });
-  const tmp = `${dir}/${METADATA}.tmp-${randomHex()}`;
-  {
-    using file = Deno.openSync(tmp, { write: true, createNew: true });
-    for (let at = 0; at < bytes.byteLength;) at += file.writeSync(bytes.subarray(at));
-    file.syncSync();
-  }
-  Deno.renameSync(tmp, `${dir}/${METADATA}`);
-  return `${dir}/${METADATA}`;
+  const bytes = encode({ magic: MAGIC, metadata, sha256: sha256(encode(metadata)) });
+  const path = `${dir}/${METADATA}`;
+  await (await fileSystemFor(path)).write(path, [bytes]);
+  return path;
 }
 
 /** Reads `<dir>/_metadata`, checking its magic, version and checksum. */
 export async function readMetadata(dir: string): Promise<CheckpointMetadata> {
   const path = `${dir}/${METADATA}`;
   const corrupt = (reason: string) => new CorruptCheckpointError(path, reason);
-  const info = await Deno.stat(path).catch(ifNotFound(undefined));
-  if (!info) throw corrupt("no _metadata: the checkpoint was never completed");
-  if (info.size > MAX_METADATA_BYTES) throw corrupt(`${info.size} bytes, over the 16 MiB limit`);
-  const file = decodeOrThrow(path, await Deno.readFile(path)) as Record<string, unknown> | null;
+  const fs = await fileSystemFor(path);
+  const bytes = await fs.read(path, MAX_METADATA_BYTES).catch((e) => {
+    if (!(e instanceof FileTooLargeError)) throw e;
+    throw corrupt(`${e.bytes} bytes, over the 16 MiB limit`);
+  });
+  if (!bytes) throw corrupt("no _metadata: the checkpoint was never completed");
+  const file = decodeOrThrow(path, bytes) as Record<string, unknown> | null;
   if (file?.magic !== MAGIC) throw corrupt(`not a spate checkpoint (no "${MAGIC}" magic)`);
   const metadata = file.metadata as CheckpointMetadata | null;
   if (metadata?.version !== 1) throw corrupt(`version ${metadata?.version}, expected 1`);
   // Re-encoding is deterministic: cbor-x keeps key order and number types through a round trip.
-  if (file.sha256 !== await sha256(encode(metadata))) throw corrupt("metadata checksum mismatch");
+  if (file.sha256 !== sha256(encode(metadata))) throw corrupt("metadata checksum mismatch");
   return metadata;
 }
 
@@ -206,29 +200,66 @@ export async function retainCompleted(
   return doomed;
 }
 
-/** Removes a checkpoint or savepoint directory and its files; one already gone is fine. */
+/**
+ * Removes a checkpoint or savepoint directory (or a job's directory of
+ * checkpoints) and its files; one already gone is fine.
+ */
 export async function discardCheckpoint(dir: string): Promise<void> {
-  await Deno.remove(dir, { recursive: true }).catch(ifNotFound(undefined));
+  await (await fileSystemFor(dir)).delete(dir);
+}
+
+/**
+ * Moves a task's state file to `to` (a savepoint takes the files of the
+ * checkpoint it was taken as); between two file systems it is copied, then
+ * deleted. Returns the handle at its new place.
+ */
+export async function moveStateFile(file: StateFileHandle, to: string): Promise<StateFileHandle> {
+  const [source, target] = await Promise.all([fileSystemFor(file.path), fileSystemFor(to)]);
+  if (source === target) {
+    await source.move(file.path, to);
+  } else {
+    const bytes = await readVerified(file);
+    await target.write(to, [bytes]);
+    await source.delete(file.path);
+  }
+  return { ...file, path: to };
+}
+
+/** The names of the directories directly in `dir` that start with `prefix`, sorted. */
+export async function subdirectories(dir: string, prefix = ""): Promise<string[]> {
+  const entries = await (await fileSystemFor(dir)).list(dir);
+  return entries.filter((e) => e.isDirectory && e.name.startsWith(prefix)).map((e) => e.name);
+}
+
+/** Whether nothing is at or under `dir` (a fresh savepoint directory). */
+export async function isEmptyLocation(dir: string): Promise<boolean> {
+  return (await (await fileSystemFor(dir)).list(dir)).length === 0;
 }
 
 /** Every `chk-<id>` directory of the job, newest first. */
 async function scan(root: string, jobId: string): Promise<{ id: number; completed: boolean }[]> {
-  const entries = await Array.fromAsync(Deno.readDir(`${root}/${jobId}`)).catch(ifNotFound([]));
-  const found = [];
-  for (const entry of entries) {
-    const match = entry.isDirectory ? /^chk-(\d+)$/.exec(entry.name) : null;
-    if (!match) continue;
-    const id = Number(match[1]);
-    const metadata = `${checkpointDir(root, jobId, id)}/${METADATA}`;
-    found.push({ id, completed: await Deno.lstat(metadata).then(() => true, ifNotFound(false)) });
-  }
+  const jobDir = jobCheckpointsDir(root, jobId);
+  const fs = await fileSystemFor(jobDir);
+  const ids = (await subdirectories(jobDir, "chk-")).flatMap((name) => {
+    const match = /^chk-(\d+)$/.exec(name);
+    return match ? [Number(match[1])] : [];
+  });
+  const found = await Promise.all(ids.map(async (id) => ({
+    id,
+    completed: await fs.stat(`${checkpointDirIn(jobDir, id)}/${METADATA}`) !== undefined,
+  })));
   return found.sort((a, b) => b.id - a.id);
 }
 
 /** The file's bytes, once their size and checksum match the handle. */
 async function readVerified(handle: StateFileHandle): Promise<Uint8Array> {
   const corrupt = (reason: string) => new CorruptCheckpointError(handle.path, reason);
-  const bytes = await Deno.readFile(handle.path).catch(ifNotFound(undefined));
+  const fs = await fileSystemFor(handle.path);
+  // A longer file is corrupt whatever its length: it is not read.
+  const bytes = await fs.read(handle.path, handle.bytes).catch((e) => {
+    if (!(e instanceof FileTooLargeError)) throw e;
+    throw corrupt(`too long: ${e.bytes} of ${handle.bytes} bytes`);
+  });
   if (!bytes) throw corrupt("missing");
   if (bytes.byteLength !== handle.bytes) {
     const what = bytes.byteLength < handle.bytes ? "truncated" : "too long";
@@ -250,27 +281,6 @@ function decodeOrThrow(path: string, bytes: Uint8Array): unknown {
   } catch (e) {
     throw new CorruptCheckpointError(path, `not decodable as CBOR (${(e as Error).message})`);
   }
-}
-
-/** Temp file, fsync, rename: readers see no file or the whole file, even after a crash. */
-async function writeAtomic(path: string, chunks: Uint8Array[]): Promise<void> {
-  const tmp = `${path}.tmp-${randomHex()}`;
-  {
-    using file = await Deno.open(tmp, { write: true, createNew: true });
-    for (const bytes of chunks) {
-      for (let at = 0; at < bytes.byteLength;) at += await file.write(bytes.subarray(at));
-    }
-    await file.sync();
-  }
-  await Deno.rename(tmp, path);
-}
-
-/** A `.catch` handler turning NotFound into `fallback`; anything else is rethrown. */
-function ifNotFound<T>(fallback: T): (e: unknown) => T {
-  return (e) => {
-    if (e instanceof Deno.errors.NotFound) return fallback;
-    throw e;
-  };
 }
 
 /** CRC-32 of `bytes` continuing from `crc` (node:zlib's, hardware-accelerated). */

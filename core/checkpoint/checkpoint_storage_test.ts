@@ -14,7 +14,6 @@ import {
   savepointDir,
   validateCheckpoint,
   writeMetadata,
-  writeMetadataSync,
   writeStateFile,
 } from "./checkpoint_storage.ts";
 
@@ -85,9 +84,9 @@ withRoot("state file and metadata survive a round trip", async (root) => {
   assert.deepEqual(names.sort(), ["_metadata", "task-a-0"], "no temporary file left behind");
 });
 
-withRoot("the sync metadata writer writes the same format", async (root) => {
+withRoot("metadata goes into a directory not created yet", async (root) => {
   const dir = `${root}/not-yet-created`;
-  assert.equal(writeMetadataSync(dir, metadata(1)), `${dir}/_metadata`);
+  assert.equal(await writeMetadata(dir, metadata(1)), `${dir}/_metadata`);
   assert.deepEqual(await readMetadata(dir), metadata(1));
 });
 

@@ -9,6 +9,7 @@ import {
   DEFAULT_PRE_AGGREGATION,
   type PreAggregation,
 } from "../operators/local_window_aggregate.ts";
+import { resolveLocation } from "../fs/location.ts";
 import { resolveCheckpointSettings } from "../checkpoint/checkpoint_settings.ts";
 import { collectionSource } from "../connectors/collection_source.ts";
 import { type GeneratorOptions, generatorSource } from "../connectors/generator_source.ts";
@@ -199,12 +200,13 @@ export class StreamExecutionEnvironment {
   }
 
   /**
-   * Where checkpoints are stored: `dir/<job id>/chk-<n>/` (absolute, or
-   * relative to the current directory), and how many completed ones are kept.
-   * Every worker must reach the directory (local disk or shared storage).
+   * Where checkpoints are stored: `dir/<job id>/chk-<n>/` (absolute, relative
+   * to the current directory, or an object store prefix `s3://bucket/prefix`),
+   * and how many completed ones are kept. Every worker must reach it (local
+   * disk, shared storage, or the object store with its own credentials).
    */
   setCheckpointStorage(dir: string, retained?: number): this {
-    this.checkpointDir = dir.startsWith("/") ? dir : `${Deno.cwd()}/${dir}`;
+    this.checkpointDir = resolveLocation(dir);
     if (retained !== undefined) {
       const { min } = OPTIONS.retainedCheckpoints;
       if (!Number.isInteger(retained) || retained < min) {

@@ -4,7 +4,9 @@
  * tasks through their TaskExecutors, writing a completed checkpoint's
  * `_metadata` (tasks wrote their state files before they acknowledged),
  * notifying every task so two-phase commit sinks commit, and retaining the
- * newest completed checkpoints.
+ * newest completed checkpoints. Storage (a directory or an object store) is
+ * written off the mailbox, one completed checkpoint after the other; a
+ * checkpoint's notification waits for its metadata.
  * @module
  */
 
@@ -18,10 +20,13 @@ import type { CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts"
 import {
   checkpointDir,
   type CheckpointMetadata,
+  discardCheckpoint,
+  isEmptyLocation,
   jobCheckpointsDir,
+  moveStateFile,
   retainCompleted,
   savepointDir,
-  writeMetadataSync,
+  writeMetadata,
 } from "../../core/checkpoint/checkpoint_storage.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { basename } from "node:path";
@@ -90,11 +95,19 @@ export class JobCheckpoints {
   private tasks = new Map<string, { vertexId: number; subtaskIndex: number }>();
   /** The newest checkpoint whose metadata was written. */
   latestCompleted: CheckpointMetadata | undefined;
-  /** Savepoints in progress: checkpoint id -> the request waiting for its directory. */
+  /**
+   * Savepoints in progress: checkpoint id -> the request waiting for its
+   * directory, answered once the tasks were told (a cancel that follows must
+   * not overtake the commit of the savepoint's output).
+   */
   private readonly savepoints = new Map<
     number,
-    { resolve(dir: string): void; reject(e: Error): void }
+    { resolve(dir: string): void; reject(e: Error): void; location?: string }
   >();
+  /** Storage work in order: each completed checkpoint's metadata (and retention) after the last. */
+  private storing: Promise<unknown> = Promise.resolve();
+  /** Metadata writes not done yet, by checkpoint id: true once written, false if that failed. */
+  private readonly stores = new Map<number, Promise<boolean>>();
 
   constructor(
     readonly options: JobCheckpointOptions,
@@ -177,6 +190,11 @@ export class JobCheckpoints {
     return result;
   }
 
+  /** Resolves once every completed checkpoint so far is stored (or failed to be). */
+  async settled(): Promise<void> {
+    await this.storing;
+  }
+
   /** The job directory tasks write into: `<root>/<jobId>`. */
   get jobDir(): string {
     return jobCheckpointsDir(this.options.root, this.options.jobId);
@@ -197,11 +215,10 @@ export class JobCheckpoints {
     }
     this.savepoints.clear();
     if (discard) {
-      Deno.remove(this.jobDir, { recursive: true }).catch((e) => {
-        if (!(e instanceof Deno.errors.NotFound)) {
-          console.error(`[checkpoints] cannot delete ${this.jobDir}: ${(e as Error).message}`);
-        }
-      });
+      const dir = this.jobDir;
+      this.storing = this.storing.then(() => discardCheckpoint(dir)).catch((e) =>
+        console.error(`[checkpoints] cannot delete ${dir}: ${(e as Error).message}`)
+      );
     }
   }
 
@@ -221,22 +238,38 @@ export class JobCheckpoints {
             });
           }
           break;
-        case "complete":
-          if (!this.store(e.checkpoint)) return;
+        case "complete": {
+          const id = e.checkpoint.id;
+          const stored = this.storing.then(() => this.store(e.checkpoint));
+          this.storing = stored;
+          this.stores.set(id, stored);
+          stored.finally(() => this.stores.delete(id));
           break;
+        }
         case "failJob":
           this.failJob(e.reason);
           break;
-        case "notifyComplete":
-          for (const executor of new Set(this.executors.values())) {
-            executor.tell({
-              type: "notifyCheckpointComplete",
-              jobId: this.options.jobId,
-              attempt: this.options.attempt(),
-              checkpointId: e.checkpointId,
-            });
-          }
+        case "notifyComplete": {
+          // The tasks of this attempt, told once the metadata is written (not if that failed).
+          const executors = new Set(this.executors.values());
+          const message = {
+            type: "notifyCheckpointComplete" as const,
+            jobId: this.options.jobId,
+            attempt: this.options.attempt(),
+            checkpointId: e.checkpointId,
+          };
+          const notify = () => {
+            executors.forEach((x) => x.tell(message));
+            const savepoint = this.savepoints.get(e.checkpointId);
+            if (savepoint?.location === undefined) return;
+            this.savepoints.delete(e.checkpointId);
+            savepoint.resolve(savepoint.location);
+          };
+          const stored = this.stores.get(e.checkpointId);
+          if (stored === undefined) notify();
+          else stored.then((ok) => ok && notify());
           break;
+        }
         case "abort": {
           const s = this.savepoints.get(e.checkpointId);
           this.savepoints.delete(e.checkpointId);
@@ -248,7 +281,7 @@ export class JobCheckpoints {
   }
 
   /** Writes the metadata of a completed checkpoint; false (and the checkpoint failed) if it cannot. */
-  private store(c: CompletedCheckpoint): boolean {
+  private async store(c: CompletedCheckpoint): Promise<boolean> {
     const tasks: CheckpointMetadata["tasks"] = {};
     for (const [taskId, h] of c.handles) {
       const handle = h as TaskCheckpointHandle;
@@ -271,9 +304,9 @@ export class JobCheckpoints {
       tasks,
     };
     const dir = checkpointDir(this.options.root, this.options.jobId, c.id);
-    if (c.kind === "savepoint") return this.storeSavepoint(c, dir, metadata);
+    if (c.kind === "savepoint") return await this.storeSavepoint(c, dir, metadata);
     try {
-      writeMetadataSync(dir, metadata);
+      await writeMetadata(dir, metadata);
     } catch (e) {
       this.perform(
         this.coordinator.completionFailed(
@@ -286,7 +319,7 @@ export class JobCheckpoints {
     }
     this.latestCompleted = metadata;
     this.options.onStored?.(c, stateSize(metadata), dir);
-    retainCompleted(this.options.root, this.options.jobId, this.options.retained).catch((e) =>
+    await retainCompleted(this.options.root, this.options.jobId, this.options.retained).catch((e) =>
       console.error(`[checkpoints] cannot delete old checkpoints: ${(e as Error).message}`)
     );
     return true;
@@ -299,33 +332,33 @@ export class JobCheckpoints {
    * parent of a new `savepoint-<job id prefix>-<random>` directory, so
    * savepoints never replace each other.
    */
-  private storeSavepoint(c: CompletedCheckpoint, from: string, m: CheckpointMetadata): boolean {
+  private async storeSavepoint(
+    c: CompletedCheckpoint,
+    from: string,
+    m: CheckpointMetadata,
+  ): Promise<boolean> {
     const request = this.savepoints.get(c.id);
-    this.savepoints.delete(c.id);
     const parent = c.targetDir ?? this.options.savepointRoot;
     const target = savepointDir(parent, this.options.jobId);
     try {
-      Deno.mkdirSync(parent, { recursive: true });
-      Deno.mkdirSync(target); // fails rather than reuse an existing directory
+      // A fresh name (8 random hex digits), never an existing savepoint's.
+      if (!await isEmptyLocation(target)) throw new Error(`${target} exists already`);
       const tasks: CheckpointMetadata["tasks"] = {};
       for (const [taskId, t] of Object.entries(m.tasks)) {
-        if (t.file === undefined) {
-          tasks[taskId] = t;
-          continue;
-        }
-        const path = `${target}/${basename(t.file.path)}`;
-        moveFile(t.file.path, path);
-        tasks[taskId] = { ...t, file: { ...t.file, path } };
+        tasks[taskId] = t.file === undefined
+          ? t
+          : { ...t, file: await moveStateFile(t.file, `${target}/${basename(t.file.path)}`) };
       }
-      writeMetadataSync(target, { ...m, tasks });
-      Deno.removeSync(from, { recursive: true });
+      await writeMetadata(target, { ...m, tasks });
+      await discardCheckpoint(from);
     } catch (e) {
       const reason = `cannot write savepoint ${target}: ${(e as Error).message}`;
+      this.savepoints.delete(c.id);
       request?.reject(new OperationFailedError(reason));
       this.perform(this.coordinator.completionFailed(c.id, reason, Date.now()));
       return false;
     }
-    request?.resolve(target);
+    if (request !== undefined) request.location = target; // answered when the tasks are told
     this.options.onStored?.(c, stateSize(m), target);
     return true;
   }
@@ -333,15 +366,4 @@ export class JobCheckpoints {
 
 function stateSize(m: CheckpointMetadata): number {
   return Object.values(m.tasks).reduce((n, t) => n + (t.file?.bytes ?? 0), 0);
-}
-
-/** Renames, or copies and deletes across file systems. */
-function moveFile(from: string, to: string): void {
-  try {
-    Deno.renameSync(from, to);
-  } catch (e) {
-    if ((e as { code?: string }).code !== "EXDEV") throw e;
-    Deno.copyFileSync(from, to);
-    Deno.removeSync(from);
-  }
 }

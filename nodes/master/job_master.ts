@@ -222,6 +222,8 @@ export class JobMaster extends Actor<JobMasterMessage> {
    */
   private async findRestore(): Promise<TaskRestore | undefined> {
     if (this.checkpoints === undefined) return undefined;
+    // A checkpoint whose tasks were told it completed must be found: its metadata first.
+    await this.checkpoints.settled();
     if (this.checkpoints.latestCompleted !== undefined) {
       const { root } = this.checkpoints.options;
       const latest = await latestCheckpointRestore(root, this.jobId, (id, reason) => {

@@ -10,6 +10,7 @@ import {
   type CheckpointMetadata,
   findLatestValid,
   type StateFileHandle,
+  subdirectories,
   validateCheckpoint,
 } from "../../core/checkpoint/checkpoint_storage.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
@@ -76,15 +77,7 @@ export async function savepointRestore(
 
 /** The `savepoint-*` directories in `dir` (a `--dir` given to `spate savepoint`), by name. */
 async function savepointsIn(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.isDirectory && e.name.startsWith("savepoint-")) names.push(e.name);
-    }
-  } catch {
-    return [];
-  }
-  return names.sort();
+  return await subdirectories(dir, "savepoint-").catch(() => []);
 }
 
 /** Throws when a non-rescalable source of `jobGraph` has another parallelism than in `metadata`. */

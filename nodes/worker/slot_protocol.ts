@@ -7,6 +7,7 @@
 
 import type { CheckpointMode } from "../../core/config/options.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
+import type { FileSystemSettings } from "../../core/fs/file_system.ts";
 import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type { TaskCheckpointHandle, TaskRestore } from "../protocol/task_state.ts";
@@ -46,7 +47,7 @@ export interface TaskDescriptor {
   readonly managedMemoryBytes?: number;
   /** How barriers are aligned at this task's inputs. */
   readonly checkpointMode?: CheckpointMode;
-  /** The job's checkpoint directory (`<root>/<jobId>`); absent for batch jobs. */
+  /** The job's checkpoint directory or `s3://` prefix (`<root>/<jobId>`); absent for batch jobs. */
   readonly checkpointDir?: string;
   /** Periodic checkpoints every this many ms (0 or absent: savepoints only). */
   readonly checkpointIntervalMs?: number;
@@ -74,8 +75,12 @@ export interface SlotCrashed {
 
 /** Messages from a TaskExecutor to a slot worker. */
 export type SlotCommand =
-  /** First message: the port every later command arrives on. */
-  | { type: "control"; port: MessagePort }
+  /**
+   * First message: the port every later command arrives on, and the file
+   * system settings of the worker process (its S3 flags: credentials stay in
+   * the process, never in a deployment).
+   */
+  | { type: "control"; port: MessagePort; fileSystems: FileSystemSettings }
   | { type: "deploy"; task: TaskDescriptor }
   | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo }
   | { type: "notifyCheckpointComplete"; taskIds: string[]; checkpointId: number }

@@ -8,6 +8,7 @@
 
 import { StreamTask, TaskCancelledError } from "./task.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
+import { configureFileSystems } from "../../core/fs/file_system.ts";
 import { loadJobPlan } from "./job_loader.ts";
 import { InSlotChannels } from "./network/in_slot_channel.ts";
 import { slotProfiler } from "./slot_profiler.ts";
@@ -80,8 +81,10 @@ function triggerCheckpoint(taskId: string, barrier: BarrierInfo): void {
 
 function onCommand(e: MessageEvent<SlotCommand>): void {
   const cmd = e.data;
-  if (cmd.type === "control") cmd.port.onmessage = onCommand;
-  else if (cmd.type === "deploy") deploy(cmd.task);
+  if (cmd.type === "control") {
+    configureFileSystems(cmd.fileSystems);
+    cmd.port.onmessage = onCommand;
+  } else if (cmd.type === "deploy") deploy(cmd.task);
   else if (cmd.type === "triggerCheckpoint") triggerCheckpoint(cmd.taskId, cmd.barrier);
   else if (cmd.type === "notifyCheckpointComplete") {
     for (const id of cmd.taskIds) tasks.get(id)?.notifyCheckpointComplete(cmd.checkpointId);

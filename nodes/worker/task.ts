@@ -24,6 +24,8 @@ import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts"
 import type { InFlightBuffer } from "../protocol/task_state.ts";
 import { restoreChainState } from "./chain_state.ts";
 import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
+import { fileSystemFor } from "../../core/fs/file_system.ts";
+import { isS3Location } from "../../core/fs/location.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { NO_TIMESTAMP, RecordTimestamp } from "../../core/operators/stream_operator.ts";
@@ -115,6 +117,9 @@ export class StreamTask {
     const flusher = timeoutMs > 0 ? setInterval(() => this.flushAll(), timeoutMs) : undefined;
     try {
       const restore = this.descriptor.restore;
+      // An object store's client loads now, before records flow, not at the first checkpoint.
+      const dir = this.descriptor.checkpointDir;
+      if (dir !== undefined && isS3Location(dir)) await fileSystemFor(dir);
       const restored = restore ? await restoreChainState(this.chain, restore) : undefined;
       await this.chain.open();
       if (this.chain.source !== undefined) await this.runSource(restored?.sources);

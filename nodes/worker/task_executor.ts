@@ -6,6 +6,7 @@
  * @module
  */
 
+import { fileSystemSettings } from "../../core/fs/file_system.ts";
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type { JobModuleSource, TaskDeployment } from "../protocol/deployment.ts";
 import type { JobMasterMessage } from "../protocol/job_master.ts";
@@ -246,7 +247,10 @@ export class TaskExecutor extends Actor<Inbox> {
         );
       };
       const { port1, port2 } = new MessageChannel();
-      w.postMessage({ type: "control", port: port2 } satisfies SlotCommand, [port2]);
+      w.postMessage(
+        { type: "control", port: port2, fileSystems: fileSystemSettings() } satisfies SlotCommand,
+        [port2],
+      );
       slot.worker = w;
       slot.control = port1;
     }

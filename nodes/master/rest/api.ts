@@ -27,6 +27,7 @@ import type { BlobStore } from "../blob_store.ts";
 import { SAVEPOINT_ASK_TIMEOUT_MS } from "../dispatcher.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
 import { SPATE_VERSION } from "../../../core/version.ts";
+import { locationProblem } from "../../../core/fs/location.ts";
 
 /** Largest JSON request body. */
 export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
@@ -153,11 +154,11 @@ export function restApi(deps: RestDeps): Hono {
       return c.json(errors("the body must be a JSON object"), 400);
     }
     const { targetDirectory, cancelJob } = body as Record<string, unknown>;
-    if (
-      targetDirectory !== undefined &&
-      (typeof targetDirectory !== "string" || !targetDirectory.startsWith("/"))
-    ) {
-      return c.json(errors("targetDirectory must be an absolute path"), 400);
+    if (targetDirectory !== undefined) {
+      const problem = typeof targetDirectory !== "string"
+        ? "targetDirectory must be a string"
+        : locationProblem(targetDirectory, "targetDirectory");
+      if (problem !== undefined) return c.json(errors(problem), 400);
     }
     if (cancelJob !== undefined && typeof cancelJob !== "boolean") {
       return c.json(errors("cancelJob must be a boolean"), 400);
@@ -165,7 +166,7 @@ export function restApi(deps: RestDeps): Hono {
     const result = await askDispatcher(deps.dispatcher, {
       type: "triggerSavepoint",
       jobId: c.req.param("id"),
-      targetDir: targetDirectory,
+      targetDir: targetDirectory as string | undefined,
       cancel: cancelJob === true,
     }, SAVEPOINT_ASK_TIMEOUT_MS);
     return c.json(result);

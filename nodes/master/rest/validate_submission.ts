@@ -13,6 +13,7 @@ import type {
 } from "../../../core/graph/job_plan.ts";
 import type { JobGraph } from "../../../core/graph/job_graph.ts";
 import type { JobSubmission } from "../../protocol/dispatcher.ts";
+import { locationProblem, MAX_LOCATION_LENGTH } from "../../../core/fs/location.ts";
 import { isBlobKey } from "../../protocol/blob.ts";
 import { InvalidRequestError } from "../../protocol/errors.ts";
 import {
@@ -227,12 +228,11 @@ export function validateSubmission(
   };
 }
 
-/** A checkpoint root must be an absolute path (the client resolves relative ones). */
-function checkpointDir(raw: unknown): string {
-  const dir = str(raw, "checkpointDir", 4096);
-  if (!dir.startsWith("/") || dir.includes("\0")) {
-    fail(`checkpointDir must be an absolute path, got '${dir}'`);
-  }
+/** A checkpoint root must be an absolute path or s3://bucket/prefix (the client resolves relative ones). */
+function checkpointDir(raw: unknown, what = "checkpointDir"): string {
+  const dir = str(raw, what, MAX_LOCATION_LENGTH);
+  const problem = locationProblem(dir, what);
+  if (problem !== undefined) fail(problem);
   return dir;
 }
 
@@ -244,7 +244,7 @@ function bool(v: unknown, what: string): boolean {
 function restoreFrom(raw: unknown): { path: string; allowNonRestoredState: boolean } {
   const r = obj(raw, "restoreFrom");
   return {
-    path: checkpointDir(r.path),
+    path: checkpointDir(r.path, "restoreFrom.path"),
     allowNonRestoredState: bool(
       r.allowNonRestoredState ?? false,
       "restoreFrom.allowNonRestoredState",
