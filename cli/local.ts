@@ -4,11 +4,13 @@ import { startLocalCluster } from "../nodes/minicluster/local_cluster.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
+import { configureStorage } from "./storage_flags.ts";
 
 const MIB = 1024 * 1024;
 
 export async function localCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("local", args);
+  configureStorage("local", v);
   const workers = v.localWorkers ?? OPTIONS.localWorkers.default;
   const cluster = await startLocalCluster({
     hostname: v.bindHost ?? OPTIONS.bindHost.default,

@@ -4,9 +4,11 @@ import { OPTIONS } from "../core/config/options.ts";
 import { startMaster } from "../nodes/master/master_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
+import { configureStorage } from "./storage_flags.ts";
 
 export async function masterCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("master", args);
+  configureStorage("master", v);
   const master = startMaster({
     hostname: v.bindHost ?? OPTIONS.bindHost.default,
     port: v.port ?? OPTIONS.port.default,

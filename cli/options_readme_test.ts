@@ -25,7 +25,7 @@ function flagRows(markdown: string): Row[] {
     } else if (cells[0] === "Flag" && cells[1] === "Commands" && cells[2] === "Default") {
       inTable = true;
     } else if (inTable && !cells[0].startsWith("---")) {
-      const m = cells[0].match(/^`(?:-(\w), )?--([a-z-]+)(?: (\S+))?`$/);
+      const m = cells[0].match(/^`(?:-(\w), )?--([a-z0-9-]+)(?: (\S+))?`$/);
       assert.ok(m, `README.md:${i + 1}: cannot read the flag ${cells[0]}`);
       rows.push({
         line: i + 1,

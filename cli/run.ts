@@ -19,6 +19,7 @@ import {
   type RunSite,
 } from "./interrupt.ts";
 import { failureText, summaryText } from "./summary.ts";
+import { configureStorage, hasS3Flags } from "./storage_flags.ts";
 import { UsageError } from "./usage.ts";
 import { parseRestartStrategy } from "../nodes/master/restart_strategy.ts";
 
@@ -39,6 +40,13 @@ export async function runCommand(args: string[]): Promise<number> {
       "--slots sizes the local cluster; a remote cluster has the slots of its workers",
     );
   }
+  if (master !== undefined && hasS3Flags(v)) {
+    throw new UsageError(
+      "--s3-* configure the local cluster; a cluster's master and workers take their own " +
+        "(--s3-* flags or AWS_* variables): credentials never travel with a job",
+    );
+  }
+  if (master === undefined) configureStorage("run", v);
   const restartStrategy = v.restartStrategy;
   if (restartStrategy !== undefined) {
     try {

@@ -4,11 +4,13 @@ import { OPTIONS } from "../core/config/options.ts";
 import { startWorker } from "../nodes/worker/worker_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { masterFlag, parseFlags } from "./flags.ts";
+import { configureStorage } from "./storage_flags.ts";
 
 const MIB = 1024 * 1024;
 
 export async function workerCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("worker", args);
+  configureStorage("worker", v);
   const masterUrl = masterFlag(v.masterUrl);
   const worker = startWorker({
     masterUrl,

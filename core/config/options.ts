@@ -87,6 +87,8 @@ export interface OptionSpec {
 }
 
 const JOB: readonly Command[] = ["run", "plan"];
+/** The commands whose process reads or writes checkpoint storage. */
+const STORAGE: readonly Command[] = ["run", "master", "worker", "local"];
 const DAY_MS = 24 * 3600 * 1000;
 /** The longest delay a timer takes (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -180,7 +182,8 @@ export const OPTIONS = {
     arg: "D",
     default: ".spate/checkpoints",
     defaultText: "./.spate/checkpoints of the master",
-    doc: "checkpoints go to D/<job id>/chk-<n>/ (workers must reach it: local or shared storage)",
+    doc: "checkpoints go to D/<job id>/chk-<n>/: a directory every worker reaches (local or " +
+      "shared) or s3://bucket/prefix",
     commands: JOB,
     job: "checkpointDir",
   },
@@ -545,6 +548,41 @@ export const OPTIONS = {
     commands: ["local"],
   },
 
+  // Object store of s3:// locations (checkpoints, savepoints): each process takes its own, and
+  // what it is not given comes from the AWS environment variables (core/fs/s3_settings.ts).
+  s3Endpoint: {
+    flag: "s3-endpoint",
+    type: "string",
+    arg: "URL",
+    defaultText: "$AWS_ENDPOINT_URL_S3, else $AWS_ENDPOINT_URL, else AWS",
+    doc: "URL of the S3-compatible store that s3:// locations name (run: with the local cluster)",
+    commands: STORAGE,
+  },
+  s3Region: {
+    flag: "s3-region",
+    type: "string",
+    arg: "R",
+    defaultText: "$AWS_REGION, else us-east-1",
+    doc: "region of the S3 store",
+    commands: STORAGE,
+  },
+  s3AccessKey: {
+    flag: "s3-access-key",
+    type: "string",
+    arg: "ID",
+    defaultText: "$AWS_ACCESS_KEY_ID",
+    doc: "access key id for s3:// locations (with --s3-secret-key)",
+    commands: STORAGE,
+  },
+  s3SecretKey: {
+    flag: "s3-secret-key",
+    type: "string",
+    arg: "KEY",
+    defaultText: "$AWS_SECRET_ACCESS_KEY",
+    doc: "secret access key (a flag shows in the process list: prefer the variable)",
+    commands: STORAGE,
+  },
+
   // Jobs of a cluster: cancel, savepoint.
   withSavepoint: {
     flag: "with-savepoint",
@@ -559,7 +597,8 @@ export const OPTIONS = {
     arg: "D",
     default: ".spate/savepoints",
     defaultText: "./.spate/savepoints of the master",
-    doc: "each savepoint goes to D/savepoint-<job>-<random> (cancel: with --with-savepoint)",
+    doc: "each savepoint goes to D/savepoint-<job>-<random>, D a path or s3:// URI (cancel: " +
+      "with --with-savepoint)",
     commands: ["cancel", "savepoint"],
   },
 
