@@ -40,14 +40,21 @@ export interface SpateProcess {
   kill(signal?: Deno.Signal): void;
 }
 
-/** Starts `spate <args>` as a process (the real `deno`, not a task wrapper). */
-export function spawnSpate(args: string[], cmd: string[] = [Deno.execPath()]): SpateProcess {
+/**
+ * Starts `spate <args>` as a process (the real `deno`, not a task wrapper),
+ * with `env` added to this process's environment.
+ */
+export function spawnSpate(
+  args: string[],
+  cmd: string[] = [Deno.execPath()],
+  env: Record<string, string> = {},
+): SpateProcess {
   const child = new Deno.Command(cmd[0], {
     args: [...cmd.slice(1), ...spateArgs(args)],
     cwd: PROJECT_ROOT,
     stdout: "null",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).spawn();
   let text = "";
   (async () => {
@@ -74,42 +81,59 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
+/** What the processes of a test cluster get besides their usual flags. */
+export interface ClusterExtras {
+  /** Environment of the master. */
+  readonly masterEnv?: Record<string, string>;
+  /** Environment of every worker, also of those added later. */
+  readonly workerEnv?: Record<string, string>;
+}
+
 /** A master on a free port and `workers` workers of `slots` slots each, all registered. */
 export async function startCluster(
   workers: number,
   slots: number,
   masterArgs: string[] = [],
   cmd?: string[],
+  extras: ClusterExtras = {},
 ): Promise<TestCluster> {
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
   // Every directory the processes write goes under one root, removed at stop().
   const root = await Deno.makeTempDir({ prefix: "spate-cluster-" });
   let workers_ = 0;
-  const master = spawnSpate([
-    "master",
-    "--port",
-    String(port),
-    "--blob-dir",
-    `${root}/blobs`,
-    ...masterArgs,
-  ], cmd);
+  const master = spawnSpate(
+    [
+      "master",
+      "--port",
+      String(port),
+      "--blob-dir",
+      `${root}/blobs`,
+      ...masterArgs,
+    ],
+    cmd,
+    extras.masterEnv,
+  );
   const cluster: TestCluster = {
     url,
     master,
     workers: [],
     addWorker(n: number, extraArgs: string[] = []) {
       const workDir = `${root}/worker-${workers_++}`;
-      const w = spawnSpate([
-        "worker",
-        "--master",
-        url,
-        "--slots",
-        String(n),
-        "--work-dir",
-        workDir,
-        ...extraArgs,
-      ], cmd);
+      const w = spawnSpate(
+        [
+          "worker",
+          "--master",
+          url,
+          "--slots",
+          String(n),
+          "--work-dir",
+          workDir,
+          ...extraArgs,
+        ],
+        cmd,
+        extras.workerEnv,
+      );
       this.workers.push(w);
       return w;
     },

@@ -33,6 +33,13 @@ export interface ContractOptions {
    * publish an object only once complete).
    */
   readonly observableAtomicity?: boolean;
+  /**
+   * False where the server lists a directory only if a file lies directly in
+   * it: s3rver prunes its walk below a common prefix, so `a/` of a lone
+   * `a/b/c` is not listed (S3 lists it). spate lists only directories that
+   * hold files (`chk-<n>/`, `savepoint-*`/), which s3rver gets right.
+   */
+  readonly deepCommonPrefixes?: boolean;
 }
 
 /** Runs the contract's cases as steps of `t`. */
@@ -116,6 +123,9 @@ export async function fileSystemContract(
       { name: "1-0.state", isDirectory: false },
       { name: "_metadata", isDirectory: false },
     ]);
+    if (options.deepCommonPrefixes ?? true) {
+      assert.deepEqual(await fs.list(root), [{ name: "job", isDirectory: true }]);
+    }
   });
 
   await t.step(

@@ -10,65 +10,17 @@
 
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
-import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+import { startCluster } from "../_helpers/cluster.ts";
 import {
   committedLines,
   compareCounts,
   expectedCountLines,
   keyedCountRun,
 } from "../_helpers/keyed_count.ts";
+import { cancelWithSavepoint, runningJob, savepointLocation } from "../_helpers/savepoints.ts";
 
 const EVENTS = 60_000;
 const KEYS = 300;
-
-/** The id of the running job, once all its subtasks run and its source emitted `records`. */
-async function runningJob(cluster: TestCluster, records: number): Promise<string> {
-  let jobId = "";
-  await waitFor(`the job to emit ${records} records`, async () => {
-    const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
-    const running = jobs.find((j: { state: string }) => j.state === "RUNNING");
-    if (running === undefined) return false;
-    jobId = running.id;
-    const d = await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json();
-    const all = d.vertices.every((v: { subtasks: { state: string }[] }) =>
-      v.subtasks.every((s) => s.state === "RUNNING")
-    );
-    return all && d.vertices[0].recordsOut > records;
-  }, 30_000);
-  return jobId;
-}
-
-/** The savepoint directory a CLI run printed: a new `savepoint-<job>-<random>` under `dir`. */
-function savepointLocation(stdout: string, dir: string, jobId: string): string {
-  const location = stdout.match(/Savepoint completed: (\S+)/)?.[1];
-  assert.match(
-    location ?? stdout,
-    new RegExp(`^${dir}/savepoint-${jobId.slice(0, 6)}-[0-9a-f]{8}$`),
-  );
-  return location!;
-}
-
-/** Runs the job at parallelism 2 and cancels it with a savepoint mid-run; returns its directory. */
-async function cancelWithSavepoint(cluster: TestCluster, out: string, dir: string) {
-  const job = runCli(
-    keyedCountRun(cluster.url, ["-p", "2"], { events: EVENTS, keys: KEYS, rate: 15_000, out }),
-  );
-  const jobId = await runningJob(cluster, EVENTS / 3);
-  const sp = await runCli([
-    "cancel",
-    jobId,
-    "--master",
-    cluster.url,
-    "--with-savepoint",
-    "--dir",
-    dir,
-  ]);
-  assert.equal(sp.code, 0, sp.stderr);
-  const location = savepointLocation(sp.stdout, dir, jobId);
-  const res = await job;
-  assert.match(res.stderr, /CANCELED/);
-  return location;
-}
 
 Deno.test("savepoint at parallelism 2, resumed at 4 and at 1: output equals the uninterrupted run", async () => {
   const cluster = await startCluster(2, 2);
@@ -76,7 +28,10 @@ Deno.test("savepoint at parallelism 2, resumed at 4 and at 1: output equals the 
   try {
     for (const p of [4, 1]) {
       const out = `${root}/out-${p}`;
-      const savepoint = await cancelWithSavepoint(cluster, out, `${root}/savepoint-${p}`);
+      const savepoint = await cancelWithSavepoint(cluster, out, `${root}/savepoint-${p}`, {
+        events: EVENTS,
+        keys: KEYS,
+      });
       const before = [...(await committedLines(out)).values()].reduce((a, b) => a + b, 0);
       assert.ok(before > 0 && before < EVENTS, `committed before the resume: ${before}`);
       const res = await runCli(keyedCountRun(cluster.url, [
@@ -105,7 +60,10 @@ Deno.test("a savepoint whose state matches no operator is refused unless --allow
   const cluster = await startCluster(1, 2);
   const root = await Deno.makeTempDir({ prefix: "spate-sp-" });
   try {
-    const savepoint = await cancelWithSavepoint(cluster, `${root}/out`, `${root}/savepoint`);
+    const savepoint = await cancelWithSavepoint(cluster, `${root}/out`, `${root}/savepoint`, {
+      events: EVENTS,
+      keys: KEYS,
+    });
     const other = (extra: string[]) =>
       runCli([
         "run",
