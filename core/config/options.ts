@@ -450,7 +450,7 @@ export const OPTIONS = {
     type: "string",
     arg: "DIR",
     defaultText: "a temp dir",
-    doc: "where uploaded job bundles are kept",
+    doc: "where uploaded job bundles are kept: a directory or s3://bucket/prefix",
     commands: ["master"],
   },
   heartbeatIntervalMs: {
