@@ -5,7 +5,9 @@
  * into `s3://spate/checkpoints` while a worker is killed (-9) twice; it
  * restores from S3 and commits exactly the reference output. A savepoint
  * goes to `s3://spate/savepoints` and the job resumes from it at another
- * parallelism with the same exact output.
+ * parallelism with the same exact output. A local run takes the store from
+ * its flags alone (its slots get them from their worker), and a missing
+ * bucket fails the job with a message naming it.
  */
 
 import assert from "node:assert/strict";
@@ -141,6 +143,57 @@ Deno.test("a savepoint to s3://, resumed from it at another parallelism: the out
     assert.ok((await fs.stat(`${savepoint}/_metadata`)) !== undefined);
   } finally {
     await cluster.stop();
+    await s3.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("spate run --local with --s3-* flags: its slots checkpoint to S3; a missing bucket fails the job, naming it", async () => {
+  const s3 = await startS3rver(["spate"]);
+  const root = await Deno.makeTempDir({ prefix: "spate-s3-local-" });
+  // Flags only: the run's environment has no AWS variables, so the slots get the flags from their worker.
+  const flags = (dir: string) => [
+    "-p",
+    "2",
+    "--checkpoint-interval",
+    "200",
+    "--checkpoint-dir",
+    dir,
+    "--s3-endpoint",
+    s3.endpoint,
+    "--s3-access-key",
+    S3RVER_CREDENTIALS.accessKeyId,
+    "--s3-secret-key",
+    S3RVER_CREDENTIALS.secretAccessKey,
+  ];
+  try {
+    const ok = await runCli(keyedCountRun(undefined, flags("s3://spate/local"), {
+      events: 20_000,
+      keys: KEYS,
+      rate: 10_000,
+      out: `${root}/ok`,
+    }));
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /Checkpoint \d+ completed/);
+    const diff = compareCounts(
+      await committedLines(`${root}/ok`),
+      expectedCountLines(20_000, KEYS),
+    );
+    assert.deepEqual([diff.missing.length, diff.duplicated, diff.unexpected.length], [0, 0, 0]);
+
+    const missing = await runCli(keyedCountRun(undefined, flags("s3://no-such-bucket/chk"), {
+      events: 1_000_000,
+      keys: KEYS,
+      rate: 10_000,
+      out: `${root}/missing`,
+    }));
+    assert.equal(missing.code, 1, missing.stderr);
+    assert.match(missing.stderr, /bucket 'no-such-bucket' does not exist at endpoint http:\/\/127/);
+    assert.match(
+      missing.stderr,
+      /create it \(aws s3 mb s3:\/\/no-such-bucket\) or fix the location/,
+    );
+  } finally {
     await s3.stop();
     await Deno.remove(root, { recursive: true });
   }
