@@ -25,7 +25,7 @@ Deno.test("within a command, every flag and short flag names one option", () => 
 Deno.test("an option has a flag exactly when some command takes it", () => {
   for (const o of OPTION_LIST) {
     assert.equal(o.flag !== undefined, o.commands.length > 0, o.key);
-    if (o.flag !== undefined) assert.match(o.flag, /^[a-z][a-z-]*$/, o.key);
+    if (o.flag !== undefined) assert.match(o.flag, /^[a-z][a-z0-9-]*$/, o.key);
   }
 });
 
