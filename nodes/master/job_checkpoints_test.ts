@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
-import { checkpointOptionsOf } from "./job_checkpoints.ts";
+import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
 import type { JobSubmission } from "../protocol/dispatcher.ts";
+import type { JobMasterMessage } from "../protocol/job_master.ts";
+import type { TaskExecutorMessage } from "../protocol/task_executor.ts";
+import type { ActorRef } from "../rpc/actor.ts";
 
 Deno.test("default checkpoint and savepoint roots follow the working directory at job start", () => {
   // The CLI moves to the caller's directory (INIT_CWD) after this module loaded.
@@ -16,5 +19,98 @@ Deno.test("default checkpoint and savepoint roots follow the working directory a
   } finally {
     Deno.chdir(before);
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+/** The acknowledgement of a task without state. */
+const NO_STATE = {
+  operators: [],
+  alignmentDurationMs: 0,
+  syncDurationMs: 0,
+  asyncDurationMs: 0,
+  inFlightBytes: 0,
+};
+
+/** An ActorRef that hands each message told to `onTell`. */
+function fakeRef<M>(onTell: (m: M) => void = () => {}): ActorRef<M> {
+  return {
+    path: "/test",
+    systemId: "test",
+    tell: onTell,
+    ask: () => Promise.reject(new Error("not asked in this test")),
+  };
+}
+
+/** JobCheckpoints of one source task whose executor `onTell` hears. */
+function oneTaskJob(root: string, onTell: (m: TaskExecutorMessage) => void) {
+  const failures: string[] = [];
+  const checkpoints = new JobCheckpoints(
+    {
+      jobId: "j1",
+      intervalMs: 0,
+      root,
+      retained: 3,
+      savepointRoot: `${root}/savepoints`,
+      attempt: () => 1,
+    },
+    fakeRef<JobMasterMessage>(),
+    (reason) => failures.push(reason),
+  );
+  checkpoints.deployed([{
+    taskId: "t1",
+    vertexId: 1,
+    subtaskIndex: 0,
+    source: true,
+    executor: fakeRef(onTell),
+  }]);
+  return { checkpoints, failures };
+}
+
+Deno.test("a savepoint's tasks are told once its _metadata is stored, and its request answered after", async () => {
+  const root = await Deno.makeTempDir({ prefix: "spate-jc-" });
+  const events: string[] = [];
+  let triggered = -1;
+  const { checkpoints } = oneTaskJob(root, (m) => {
+    if (m.type === "triggerCheckpoint") triggered = m.barrier.id;
+    if (m.type === "notifyCheckpointComplete") {
+      const [savepoint] = Array.from(Deno.readDirSync(`${root}/savepoints`), (e) => e.name);
+      const stored = Deno.statSync(`${root}/savepoints/${savepoint}/_metadata`).isFile;
+      events.push(`told ${m.checkpointId} (savepoint stored: ${stored})`);
+    }
+  });
+  try {
+    const answer = checkpoints.triggerSavepoint().then((dir) => {
+      events.push("answered");
+      return dir;
+    });
+    checkpoints.acknowledge("t1", triggered, NO_STATE);
+    const dir = await answer;
+    assert.deepEqual(events, [`told ${triggered} (savepoint stored: true)`, "answered"]);
+    assert.ok(Deno.statSync(`${dir}/_metadata`).isFile);
+  } finally {
+    checkpoints.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("metadata that cannot be written fails the savepoint, and no task is told", async () => {
+  const root = await Deno.makeTempDir({ prefix: "spate-jc-" });
+  const told: number[] = [];
+  let triggered = -1;
+  const { checkpoints } = oneTaskJob(root, (m) => {
+    if (m.type === "triggerCheckpoint") triggered = m.barrier.id;
+    if (m.type === "notifyCheckpointComplete") told.push(m.checkpointId);
+  });
+  try {
+    await Deno.writeTextFile(`${root}/not-a-dir`, "a file where the savepoint's parent should be");
+    const answer = checkpoints.triggerSavepoint(`${root}/not-a-dir`);
+    checkpoints.acknowledge("t1", triggered, NO_STATE);
+    await assert.rejects(answer, /cannot write savepoint .*not-a-dir\/savepoint-j1-/);
+    await checkpoints.settled();
+    assert.deepEqual(told, []);
+    assert.equal(checkpoints.history().at(-1)?.status, "FAILED");
+  } finally {
+    checkpoints.stop();
+    await Deno.remove(root, { recursive: true });
   }
 });
