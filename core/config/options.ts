@@ -39,6 +39,11 @@ export const CHECKPOINT_MODES = ["exactly_once", "at_least_once", "unaligned"] a
 /** Aligned exactly-once, at-least-once (never blocks), or unaligned exactly-once. */
 export type CheckpointMode = (typeof CHECKPOINT_MODES)[number];
 
+/** High-availability modes: none (one master, as without HA) or etcd (leader election). */
+export const HA_MODES = ["none", "etcd"] as const;
+/** A high-availability mode. */
+export type HaMode = (typeof HA_MODES)[number];
+
 /** Where keyed state lives. */
 export const STATE_BACKENDS = ["heap", "disk"] as const;
 /** The heap, or local disk for key groups beyond the slot's managed memory. */
@@ -451,6 +456,42 @@ export const OPTIONS = {
     arg: "DIR",
     defaultText: "a temp dir",
     doc: "where uploaded job bundles are kept: a directory or s3://bucket/prefix",
+    commands: ["master"],
+  },
+  haMode: {
+    flag: "ha",
+    type: "enum",
+    values: HA_MODES,
+    arg: "MODE",
+    default: "none",
+    doc: "high availability: none (one master) or etcd (masters elect a leader, others stand by)",
+    commands: ["master"],
+  },
+  etcdEndpoints: {
+    flag: "etcd",
+    type: "string",
+    arg: "URLS",
+    defaultText: "none",
+    doc: "with --ha etcd: the etcd client URLs, comma-separated (http://host:2379)",
+    commands: ["master"],
+  },
+  clusterId: {
+    flag: "cluster-id",
+    type: "string",
+    arg: "ID",
+    default: "default",
+    doc: "with --ha etcd: the cluster whose leader election this master joins",
+    commands: ["master"],
+  },
+  haSessionTtlMs: {
+    flag: "ha-session-ttl-ms",
+    type: "int",
+    unit: "ms",
+    arg: "MS",
+    min: 1000,
+    max: 600_000,
+    default: 3000,
+    doc: "with --ha etcd: the leader lease TTL (whole seconds); a dead leader is replaced after it",
     commands: ["master"],
   },
   heartbeatIntervalMs: {

@@ -21,6 +21,7 @@ import {
 } from "./resource_manager.ts";
 import { restApi } from "./rest/api.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import type { HaOverview } from "../protocol/rest.ts";
 
 /** Where a master listens and keeps its blobs, and its heartbeat and frame limits. */
 export interface MasterOptions {
@@ -72,60 +73,95 @@ export interface Master extends MasterActors {
 export const SHUTDOWN_GRACE_MS = 2000;
 
 /** Shuts a server down gracefully, giving up after `graceMs` (the process then exits). */
-async function boundedShutdown(server: Deno.HttpServer, graceMs: number): Promise<void> {
+export async function boundedShutdown(server: Deno.HttpServer, graceMs: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
   await Promise.race([server.shutdown(), late]);
   clearTimeout(timer);
 }
 
-/** Starts a master process's services. */
-export function startMaster(options: MasterOptions = {}): Master {
+/** A master's serving part: its actors, the REST API, the RPC connections it accepted. */
+export interface MasterServices extends MasterActors {
+  /** Answers one HTTP request: an RPC connection or a REST call. */
+  handle(req: Request): Response | Promise<Response>;
+  /** Closes the RPC connections and stops the actors (every JobMaster with them). */
+  stop(): Promise<void>;
+}
+
+/** Starts the actors and the request handler of a serving master, on `blobs`. */
+export function startMasterServices(
+  options: MasterOptions,
+  blobs: BlobStore,
+  ha?: () => HaOverview,
+): MasterServices {
   const system = new ActorSystem("master");
   const actors = startMasterActors(system, options.heartbeat);
-  const ownBlobDir = options.blobDir === undefined;
-  const blobs = new BlobStore(options.blobDir ?? Deno.makeTempDirSync({ prefix: "spate-blobs-" }));
   const api = restApi({
     dispatcher: actors.dispatcher,
     resourceManager: actors.resourceManager,
     blobs,
+    ha,
   });
   const connections = new Set<RemoteConnection>();
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  return {
+    ...actors,
+    handle(req) {
+      if (new URL(req.url).pathname === RPC_CONNECT_PATH && req.method === "POST") {
+        return acceptConnection(req, system, (conn) => {
+          connections.add(conn);
+          conn.onClose((reason) => {
+            connections.delete(conn);
+            if (conn.peerId !== undefined) {
+              actors.resourceManager.tell({
+                type: "peerDisconnected",
+                systemId: conn.peerId,
+                reason: `connection ${reason}`,
+              });
+            }
+          });
+        }, maxFrameBytes);
+      }
+      return api.fetch(req);
+    },
+    async stop() {
+      for (const c of connections) c.close("master shutting down");
+      await system.shutdown();
+    },
+  };
+}
+
+/** The blob store of `options` and whether the master made (and so removes) its directory. */
+export function masterBlobStore(options: MasterOptions): { blobs: BlobStore; own: boolean } {
+  const own = options.blobDir === undefined;
+  const dir = options.blobDir ?? Deno.makeTempDirSync({ prefix: "spate-blobs-" });
+  return { blobs: new BlobStore(dir), own };
+}
+
+/** The URL of a server listening on `addr`. */
+export function serverUrl(addr: Deno.NetAddr): string {
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return `http://${host}:${addr.port}`;
+}
+
+/** Starts a master process's services. */
+export function startMaster(options: MasterOptions = {}): Master {
+  const { blobs, own } = masterBlobStore(options);
+  const services = startMasterServices(options, blobs);
   const server = Deno.serve({
     hostname: options.hostname ?? OPTIONS.bindHost.default,
     port: options.port ?? OPTIONS.port.default,
     onListen() {},
-  }, (req) => {
-    if (new URL(req.url).pathname === RPC_CONNECT_PATH && req.method === "POST") {
-      return acceptConnection(req, system, (conn) => {
-        connections.add(conn);
-        conn.onClose((reason) => {
-          connections.delete(conn);
-          if (conn.peerId !== undefined) {
-            actors.resourceManager.tell({
-              type: "peerDisconnected",
-              systemId: conn.peerId,
-              reason: `connection ${reason}`,
-            });
-          }
-        });
-      }, maxFrameBytes);
-    }
-    return api.fetch(req);
-  });
-  const host = server.addr.hostname.includes(":")
-    ? `[${server.addr.hostname}]`
-    : server.addr.hostname;
+  }, (req) => services.handle(req));
+  const { handle: _h, stop: _s, ...actors } = services;
   return {
     ...actors,
-    url: `http://${host}:${server.addr.port}`,
+    url: serverUrl(server.addr),
     async shutdown() {
-      for (const c of connections) c.close("master shutting down");
-      await system.shutdown();
+      await services.stop();
       // Open streams to an unreachable peer would keep a graceful shutdown waiting.
       await boundedShutdown(server, SHUTDOWN_GRACE_MS);
-      if (ownBlobDir) await Deno.remove(blobs.dir, { recursive: true }).catch(() => {});
+      if (own) await Deno.remove(blobs.dir, { recursive: true }).catch(() => {});
     },
   };
 }

@@ -70,6 +70,28 @@ export interface OverviewResponse {
   readonly jobsFinished: number;
   readonly jobsCanceled: number;
   readonly jobsFailed: number;
+  /** Leadership, on a master started with `--ha etcd`. */
+  readonly ha?: HaOverview;
+}
+
+/** Who leads a cluster of masters with high availability, as one master sees it. */
+export interface HaOverview {
+  readonly mode: "etcd";
+  readonly clusterId: string;
+  /** The leader's URL, or null while none is known. */
+  readonly leader: string | null;
+  /** The leader's term (its fencing token), or null while none is known. */
+  readonly term: number | null;
+  /** The other candidates' URLs. */
+  readonly standbys: readonly string[];
+  /** Whether the master that answered leads. */
+  readonly isLeader: boolean;
+}
+
+/** `GET /api/v1/overview` on a standby master: its version and who leads. */
+export interface StandbyOverviewResponse {
+  readonly version: string;
+  readonly ha: HaOverview;
 }
 
 /** `GET /api/v1/jobs`. */

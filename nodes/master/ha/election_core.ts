@@ -121,6 +121,7 @@ export class ElectionCore {
   private watching = false;
   private leader: LeaderInfo | undefined;
   private leadership: Leadership | undefined;
+  private candidateUrls: readonly string[] = [];
 
   constructor(private readonly options: ElectionCoreOptions) {
     if (!options.prefix.endsWith("/")) throw new Error(`prefix ${options.prefix} must end with /`);
@@ -134,6 +135,11 @@ export class ElectionCore {
   /** The leader as last read (undefined: none, or not read yet). */
   get currentLeader(): LeaderInfo | undefined {
     return this.leader;
+  }
+
+  /** Every candidate's URL as last read, oldest (the leader) first. */
+  get currentCandidates(): readonly string[] {
+    return this.candidateUrls;
   }
 
   /** Starts watching who leads, without campaigning. */
@@ -211,6 +217,7 @@ export class ElectionCore {
     this.succeeded();
     if (this.closed) return [];
     const effects: ElectionEffect[] = [];
+    this.candidateUrls = candidates.map((c) => c.value);
     const first = candidates[0];
     const leader = first ? { url: first.value, token: first.createRevision } : undefined;
     if (leader?.token !== this.leader?.token || leader?.url !== this.leader?.url) {

@@ -14,10 +14,7 @@
  * @module
  */
 
-/** High-availability modes: none (one master, as without HA) or etcd. */
-export const HA_MODES = ["none", "etcd"] as const;
-/** A high-availability mode. */
-export type HaMode = (typeof HA_MODES)[number];
+export { HA_MODES, type HaMode } from "../../../core/config/options.ts";
 
 /** The cluster id when none is given. */
 export const DEFAULT_CLUSTER_ID = "default";

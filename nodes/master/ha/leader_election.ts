@@ -100,6 +100,11 @@ export class LeaderElection {
     return this.core.currentLeader;
   }
 
+  /** Every candidate's URL as last read, the leader first. */
+  get candidates(): readonly string[] {
+    return this.core.currentCandidates;
+  }
+
   /** Adds a listener; returns the function that removes it. */
   on<K extends keyof LeaderElectionEvents>(event: K, fn: LeaderElectionEvents[K]): () => void {
     const set = this.listeners[event] as Set<LeaderElectionEvents[K]>;

@@ -18,6 +18,7 @@ import {
   type BlobUploadResponse,
   type CheckpointHistoryResponse,
   type ErrorResponse,
+  type HaOverview,
   type JobListResponse,
   type OverviewResponse,
   REST_PREFIX,
@@ -39,6 +40,8 @@ export interface RestDeps {
   readonly dispatcher: ActorRef<DispatcherMessage>;
   readonly resourceManager: ActorRef<ResourceManagerMessage>;
   readonly blobs: BlobStore;
+  /** Leadership for the overview, on a master with high availability. */
+  readonly ha?: () => HaOverview;
 }
 
 async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
@@ -96,6 +99,7 @@ export function restApi(deps: RestDeps): Hono {
       jobsFinished: count("FINISHED"),
       jobsCanceled: count("CANCELED"),
       jobsFailed: count("FAILED"),
+      ...(deps.ha === undefined ? {} : { ha: deps.ha() }),
     });
   });
 

@@ -1,0 +1,146 @@
+/**
+ * A master with high availability on etcd (`spate master --ha etcd`): it
+ * campaigns for leadership of its cluster; while it leads it serves as a
+ * master without HA does (a fresh set of actors per term); while it stands by,
+ * or once its leadership is lost, it runs no actor and so no JobMaster, and
+ * refuses RPC connections and REST calls, pointing at the leader.
+ *
+ * @example
+ * ```ts ignore
+ * import { startHaMaster } from "./ha_master.ts";
+ * const master = startHaMaster({
+ *   port: 0,
+ *   ha: { endpoints: ["http://127.0.0.1:2379"], clusterId: "prod", sessionTtlMs: 3000 },
+ * });
+ * // ... master.isLeader, master.url
+ * await master.shutdown();
+ * ```
+ * @module
+ */
+
+import { OPTIONS } from "../../core/config/options.ts";
+import { SPATE_VERSION } from "../../core/version.ts";
+import { type HaOverview, REST_PREFIX, type StandbyOverviewResponse } from "../protocol/rest.ts";
+import { RPC_CONNECT_PATH } from "../rpc/transport_http2.ts";
+import type { EtcdHaOptions } from "./ha/ha_options.ts";
+import { LeaderElection } from "./ha/leader_election.ts";
+import {
+  boundedShutdown,
+  masterBlobStore,
+  type MasterOptions,
+  type MasterServices,
+  serverUrl,
+  SHUTDOWN_GRACE_MS,
+  startMasterServices,
+} from "./master_process.ts";
+
+/** A master's options with the etcd it elects its leader on. */
+export interface HaMasterOptions extends MasterOptions {
+  readonly ha: Partial<EtcdHaOptions> & Pick<EtcdHaOptions, "endpoints">;
+  /** Where election lines go (default: stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** A started master with high availability. */
+export interface HaMaster {
+  /** This master's URL: what the election tells the others about it. */
+  readonly url: string;
+  /** Its campaign (who leads, this master's term). */
+  readonly election: LeaderElection;
+  /** Whether it leads now (and so serves). */
+  readonly isLeader: boolean;
+  /** Leadership as `GET /api/v1/overview` shows it. */
+  overview(): HaOverview;
+  /** Resigns (a standby takes over at once), stops serving, and closes the server. */
+  shutdown(): Promise<void>;
+}
+
+/** Answers a JSON body with `status`. */
+function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+/**
+ * What a master that does not lead answers: RPC connections are refused with
+ * the leader's URL; REST calls are redirected (307, same path) to the leader,
+ * or refused while none is known; the overview shows who leads.
+ */
+export function standbyResponse(req: Request, self: string, ha: HaOverview): Response {
+  const url = new URL(req.url);
+  const leader = ha.leader !== null && ha.leader !== self ? ha.leader : null;
+  if (url.pathname === RPC_CONNECT_PATH) {
+    return json({ error: "not leader", leader }, 503);
+  }
+  if (url.pathname === `${REST_PREFIX}/overview` && req.method === "GET") {
+    return json({ version: SPATE_VERSION, ha } satisfies StandbyOverviewResponse, 200);
+  }
+  if (leader === null) return json({ error: "no leader elected yet" }, 503);
+  return json({ error: "not leader", leader }, 307, {
+    location: `${leader}${url.pathname}${url.search}`,
+  });
+}
+
+/** Starts a master that campaigns for leadership on etcd and serves while it leads. */
+export function startHaMaster(options: HaMasterOptions): HaMaster {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const { blobs, own } = masterBlobStore(options);
+  let services: MasterServices | undefined;
+  let url = "";
+  // Requests are served only after this function returned, so `e` is set by then.
+  const overview = (): HaOverview => {
+    const leader = e.leader;
+    return {
+      mode: "etcd",
+      clusterId: e.options.clusterId,
+      leader: leader?.url ?? null,
+      term: leader?.token ?? null,
+      standbys: e.candidates.filter((c) => c !== leader?.url),
+      isLeader: services !== undefined,
+    };
+  };
+  const server = Deno.serve({
+    hostname: options.hostname ?? OPTIONS.bindHost.default,
+    port: options.port ?? OPTIONS.port.default,
+    onListen() {},
+  }, (req) => services?.handle(req) ?? standbyResponse(req, url, overview()));
+  url = serverUrl(server.addr);
+  const e = new LeaderElection({ ...options.ha, url, log: (line) => log(`[ha] ${line}`) });
+  const cluster = `cluster '${e.options.clusterId}'`;
+  const stepDown = (why: string) => {
+    const s = services;
+    services = undefined;
+    if (s === undefined) return Promise.resolve();
+    log(`[ha] ${url} stops leading ${cluster} (${why}): its jobs and connections stop`);
+    return s.stop();
+  };
+  e.on("elected", (l) => {
+    log(`[ha] ${url} elected leader of ${cluster} (term ${l.token})`);
+    void stepDown("a new term begins");
+    services = startMasterServices(options, blobs, overview);
+  });
+  e.on("lost", (reason) => {
+    log(`[ha] ${url} lost leadership of ${cluster}: ${reason}`);
+    void stepDown("leadership lost");
+  });
+  e.on("leaderChanged", (l) => {
+    log(`[ha] leader of ${cluster}: ${l === undefined ? "none" : `${l.url} (term ${l.token})`}`);
+  });
+  e.campaign();
+  return {
+    url,
+    election: e,
+    get isLeader() {
+      return services !== undefined;
+    },
+    overview,
+    async shutdown() {
+      await e.close();
+      await stepDown("shutting down");
+      await boundedShutdown(server, SHUTDOWN_GRACE_MS);
+      if (own) await Deno.remove(blobs.dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
