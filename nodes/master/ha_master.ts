@@ -119,7 +119,7 @@ export function startHaMaster(options: HaMasterOptions): HaMaster {
   e.on("elected", (l) => {
     log(`[ha] ${url} elected leader of ${cluster} (term ${l.token})`);
     void stepDown("a new term begins");
-    services = startMasterServices(options, blobs, overview);
+    services = startMasterServices(options, blobs, { overview, term: l.token });
   });
   e.on("lost", (reason) => {
     log(`[ha] ${url} lost leadership of ${cluster}: ${reason}`);

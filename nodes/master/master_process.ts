@@ -39,10 +39,14 @@ export interface MasterActors {
   readonly resourceManager: ActorRef<ResourceManagerMessage>;
 }
 
-/** Starts the Dispatcher and ResourceManager in `system`. */
+/**
+ * Starts the Dispatcher and ResourceManager in `system`; with HA, `term` is
+ * the leader's term that workers check.
+ */
 export function startMasterActors(
   system: ActorSystem,
   heartbeat: Partial<HeartbeatSettings> = {},
+  term?: number,
 ): MasterActors {
   // Each needs the other: the refs are read only after both exist.
   const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
@@ -58,7 +62,7 @@ export function startMasterActors(
           DEFAULT_HEARTBEAT_SETTINGS.heartbeatIntervalMs,
         heartbeatTimeoutMs: heartbeat.heartbeatTimeoutMs ??
           DEFAULT_HEARTBEAT_SETTINGS.heartbeatTimeoutMs,
-      }),
+      }, term),
   );
   return { system, dispatcher, resourceManager };
 }
@@ -88,19 +92,22 @@ export interface MasterServices extends MasterActors {
   stop(): Promise<void>;
 }
 
-/** Starts the actors and the request handler of a serving master, on `blobs`. */
+/**
+ * Starts the actors and the request handler of a serving master, on `blobs`;
+ * with HA, for the leader term `ha.term`.
+ */
 export function startMasterServices(
   options: MasterOptions,
   blobs: BlobStore,
-  ha?: () => HaOverview,
+  ha?: { readonly overview: () => HaOverview; readonly term: number },
 ): MasterServices {
   const system = new ActorSystem("master");
-  const actors = startMasterActors(system, options.heartbeat);
+  const actors = startMasterActors(system, options.heartbeat, ha?.term);
   const api = restApi({
     dispatcher: actors.dispatcher,
     resourceManager: actors.resourceManager,
     blobs,
-    ha,
+    ha: ha?.overview,
   });
   const connections = new Set<RemoteConnection>();
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;

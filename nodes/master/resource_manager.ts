@@ -66,6 +66,8 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
   constructor(
     private readonly dispatcher: () => ActorRef<DispatcherMessage>,
     private readonly settings: HeartbeatSettings = DEFAULT_HEARTBEAT_SETTINGS,
+    /** This master's leader term with HA (workers refuse older terms); absent without. */
+    private readonly term?: number,
   ) {
     super();
   }
@@ -117,7 +119,11 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
       `worker ${reg.name} (${reg.workerId}) registered with ${reg.slots} slots`,
     );
     this.servePending();
-    return { fence: this.fence, ...this.settings };
+    return { fence: this.fence, ...this.settings, ...this.termField() };
+  }
+
+  private termField(): { term?: number } {
+    return this.term === undefined ? {} : { term: this.term };
   }
 
   private heartbeatReply(workerId: string, fence: string | undefined): void {
@@ -203,7 +209,7 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
       if (now - w.lastHeartbeatMs > this.settings.heartbeatTimeoutMs) {
         this.lose(w.reg.workerId, `no heartbeat for ${now - w.lastHeartbeatMs} ms`);
       } else {
-        w.reg.taskExecutor.tell({ type: "heartbeat", fence: this.fence });
+        w.reg.taskExecutor.tell({ type: "heartbeat", fence: this.fence, ...this.termField() });
       }
     }
     const expired = this.pending.filter((p) => now >= p.deadlineMs);

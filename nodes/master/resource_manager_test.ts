@@ -102,3 +102,58 @@ Deno.test("resource manager: registration, grants, waiting, refusal, release, lo
     await system.shutdown();
   }
 });
+
+Deno.test("leader terms: a worker registers with a newer leader and then refuses an older one", async () => {
+  const system = new ActorSystem("term-test", { verbose: false });
+  system.log = () => {};
+  const network = new NetworkEnvironment();
+  const heartbeat = { heartbeatIntervalMs: 20, heartbeatTimeoutMs: 300 };
+  // Two masters' actors in one system: the deposed leader's term 5, the new leader's term 9.
+  const old = new ActorSystem("old-leader", { verbose: false });
+  old.log = () => {};
+  const { resourceManager: oldRm } = startMasterActors(old, heartbeat, 5);
+  const { resourceManager: newRm } = startMasterActors(system, heartbeat, 9);
+  const te = system.spawn("taskexecutor", () =>
+    new TaskExecutor({
+      workerId: "w0",
+      name: "worker-0",
+      slots: 1,
+      managedMemoryBytes: 1024 * 1024,
+      network,
+      resolveModule: moduleCache(undefined, ""),
+    }));
+  try {
+    const reply = await askTaskExecutor(te, { type: "connect", rm: newRm });
+    assert.equal(reply.term, 9);
+    await assert.rejects(
+      askTaskExecutor(te, { type: "connect", rm: oldRm }),
+      (e: Error) =>
+        e instanceof FencingTokenError && /refuses the master of leader term 5/.test(e.message),
+    );
+    // The old leader's heartbeat goes unanswered; the new leader's is answered.
+    const registered = await askResourceManager(oldRm, {
+      type: "registerWorker",
+      worker: {
+        workerId: "w0",
+        name: "worker-0",
+        slots: 1,
+        managedMemoryBytes: 1024 * 1024,
+        processId: "p",
+        dataAddress: "127.0.0.1:1",
+        taskExecutor: te,
+      },
+    });
+    assert.equal(registered.term, 5);
+    await waitFor(
+      "the old leader drops the silent w0",
+      async () => (await askResourceManager(oldRm, { type: "overview" })).workers.length === 0,
+      5000,
+    );
+    // Longer than the heartbeat timeout has passed: the new leader's heartbeats were answered.
+    assert.equal((await askResourceManager(newRm, { type: "overview" })).workers.length, 1);
+  } finally {
+    network.close();
+    await old.shutdown();
+    await system.shutdown();
+  }
+});

@@ -34,6 +34,11 @@ export interface SlotGrant {
 /** What registration answers: the master's fencing token and heartbeat settings. */
 export interface RegistrationReply {
   readonly fence: string;
+  /**
+   * The leader's term with `--ha etcd` (its etcd fencing token: larger is
+   * newer); absent without HA. A worker refuses a master of an older term.
+   */
+  readonly term?: number;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
 }

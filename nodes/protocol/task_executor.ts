@@ -15,8 +15,8 @@ import type { RegistrationReply, ResourceManagerMessage } from "./resource_manag
 export type TaskExecutorMessage =
   /** From its process: register with this ResourceManager (asked; answers RegistrationReply). */
   | { type: "connect"; rm: ActorRef<ResourceManagerMessage> }
-  /** From the ResourceManager, with its fencing token. */
-  | { type: "heartbeat"; fence: string }
+  /** From the ResourceManager, with its fencing token (and its leader term with HA). */
+  | { type: "heartbeat"; fence: string; term?: number }
   /** From a JobMaster: run this subtask. */
   | { type: "submitTask"; task: TaskDeployment }
   /** From a JobMaster: cancel the job's tasks and free their slots. */
@@ -36,7 +36,7 @@ export interface TaskExecutorReplies {
 /** The schema every TaskExecutorMessage is checked against. */
 export const TASK_EXECUTOR_SCHEMA = defineSchema<TaskExecutorMessage>()({
   connect: { rm: "ref" },
-  heartbeat: { fence: "string" },
+  heartbeat: { fence: "string", "term?": "int" },
   submitTask: { task: "object" },
   cancelJob: { jobId: "string" },
   releaseJob: { jobId: "string" },

@@ -17,7 +17,7 @@ import {
   type ResourceManagerMessage,
 } from "../protocol/resource_manager.ts";
 import { TASK_EXECUTOR_SCHEMA, type TaskExecutorMessage } from "../protocol/task_executor.ts";
-import { Actor, type ActorRef, replyError } from "../rpc/actor.ts";
+import { Actor, type ActorRef, FencingTokenError, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError, type MessageSchema } from "../rpc/message_schema.ts";
 import type { NetworkEnvironment } from "./network/network_environment.ts";
 import {
@@ -78,6 +78,8 @@ export class TaskExecutor extends Actor<Inbox> {
   private readonly tasks = new Map<string, RunningTask>();
   private rm: ActorRef<ResourceManagerMessage> | undefined;
   private registration: RegistrationReply | undefined;
+  /** The newest leader term a master registered this worker with (0: none, or no HA). */
+  private highestTerm = 0;
   private lastHeartbeatMs = Date.now();
   private watchdog: ReturnType<typeof setInterval> | undefined;
 
@@ -101,6 +103,8 @@ export class TaskExecutor extends Actor<Inbox> {
       case "connect":
         return this.register(m.rm);
       case "heartbeat":
+        // A deposed leader's heartbeat goes unanswered: it then counts this worker lost.
+        if (m.term !== undefined && m.term < this.highestTerm) return;
         this.lastHeartbeatMs = Date.now();
         this.rm?.tell({ type: "heartbeatReply", workerId: this.options.workerId, fence: m.fence });
         return;
@@ -145,9 +149,8 @@ export class TaskExecutor extends Actor<Inbox> {
 
   /** Registers this worker's slots; answers with the master's settings. */
   private async register(rm: ActorRef<ResourceManagerMessage>): Promise<RegistrationReply> {
-    this.rm = rm;
     const o = this.options;
-    this.registration = await askResourceManager(rm, {
+    const reply = await askResourceManager(rm, {
       type: "registerWorker",
       worker: {
         workerId: o.workerId,
@@ -159,6 +162,15 @@ export class TaskExecutor extends Actor<Inbox> {
         taskExecutor: this.context.self as ActorRef<TaskExecutorMessage>,
       },
     });
+    if (reply.term !== undefined && reply.term < this.highestTerm) {
+      throw new FencingTokenError(
+        `worker ${o.name} refuses the master of leader term ${reply.term}: it already ` +
+          `registered with term ${this.highestTerm} (a newer leader); connect to the current leader`,
+      );
+    }
+    this.highestTerm = Math.max(this.highestTerm, reply.term ?? 0);
+    this.rm = rm;
+    this.registration = reply;
     this.lastHeartbeatMs = Date.now();
     clearInterval(this.watchdog);
     const { heartbeatIntervalMs, heartbeatTimeoutMs } = this.registration;

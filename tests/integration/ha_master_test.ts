@@ -36,9 +36,12 @@ Deno.test({
     const logs: string[] = [];
     const masters = [haMaster(etcd.clientUrl, logs), haMaster(etcd.clientUrl, logs)];
     try {
-      await waitFor("one leader that both masters see", () =>
-        masters.filter((m) => m.isLeader).length === 1 &&
-        masters.every((m) => m.overview().leader !== null && m.overview().standbys.length === 1));
+      await waitFor(
+        "one leader that both masters see",
+        () =>
+          masters.filter((m) => m.isLeader).length === 1 &&
+          masters.every((m) => m.overview().leader !== null && m.overview().standbys.length === 1),
+      );
       const leader = masters.find((m) => m.isLeader)!;
       const standby = masters.find((m) => !m.isLeader)!;
 
