@@ -19,6 +19,15 @@ import type { JobState } from "../protocol/job_status.ts";
 import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import { validateSubmission } from "./rest/validate_submission.ts";
 import { JobMaster } from "./job_master.ts";
+import type { DurableJobs, StoredJob } from "./durable_jobs.ts";
+import type { JobSubmission } from "../protocol/dispatcher.ts";
+import type { ClientMessage } from "../protocol/client.ts";
+
+/** With high availability: where jobs are recorded, and the jobs a new leader resumes. */
+export interface DispatcherDurability {
+  readonly store: DurableJobs;
+  readonly recovered: readonly StoredJob[];
+}
 
 interface JobEntry {
   readonly jobId: string;
@@ -39,8 +48,55 @@ export const SAVEPOINT_ASK_TIMEOUT_MS = 15 * 60_000;
 export class Dispatcher extends Actor<DispatcherMessage> {
   private readonly jobs = new Map<string, JobEntry>();
 
-  constructor(private readonly resourceManager: () => ActorRef<ResourceManagerMessage>) {
+  constructor(
+    private readonly resourceManager: () => ActorRef<ResourceManagerMessage>,
+    private readonly durable?: DispatcherDurability,
+  ) {
     super();
+  }
+
+  override preStart(): void {
+    for (const job of this.durable?.recovered ?? []) {
+      const latest = job.latestCheckpointId ?? 0;
+      console.error(
+        `[dispatcher] resuming job ${job.jobId} (${job.submission.jobName}) from ` +
+          (latest > 0 ? `checkpoint ${latest}` : "its start: no checkpoint completed"),
+      );
+      this.startJob(job.jobId, job.submission, undefined, latest);
+    }
+  }
+
+  /** Spawns the JobMaster of a job (recovered: the newest checkpoint id known). */
+  private startJob(
+    jobId: string,
+    submission: JobSubmission,
+    client: ActorRef<ClientMessage> | undefined,
+    recoveredFromCheckpointId?: number,
+  ): ActorRef<JobMasterMessage> {
+    const store = this.durable?.store;
+    const master = this.context.spawn(
+      `job-${jobId}`,
+      () =>
+        new JobMaster(jobId, submission, this.resourceManager(), client, {
+          recoveredFromCheckpointId,
+          onCheckpointCompleted: store &&
+            ((id) =>
+              store.checkpointCompleted(jobId, id).catch((e) =>
+                console.error(
+                  `[dispatcher] job ${jobId}: checkpoint ${id} not recorded: ${e.message}`,
+                )
+              )),
+        }),
+    );
+    this.jobs.set(jobId, {
+      jobId,
+      name: submission.jobName,
+      startTime: Date.now(),
+      state: "RUNNING",
+      endTime: -1,
+      master,
+    });
+    return master;
   }
 
   receive(m: DispatcherMessage): unknown {
@@ -56,19 +112,20 @@ export class Dispatcher extends Actor<DispatcherMessage> {
         } catch (e) {
           return replyError(e as Error);
         }
-        const master = this.context.spawn(
-          `job-${jobId}`,
-          () => new JobMaster(jobId, submission, this.resourceManager(), client),
+        const master = this.startJob(jobId, submission, client);
+        const reply = { jobId } satisfies DispatcherReplies["submitJob"];
+        const store = this.durable?.store;
+        if (store === undefined) return reply;
+        // Acknowledged once stored: a new leader will resume it. Not stored: not run.
+        return new DeferredReply(
+          store.add({ jobId, submission, submittedAtMs: Date.now() }).then(() => reply, (e) => {
+            master.tell({ type: "cancel" });
+            throw new Error(
+              `job ${jobId} not accepted: the job store refused it (${e.message}); ` +
+                "submit again to the current leader",
+            );
+          }),
         );
-        this.jobs.set(jobId, {
-          jobId,
-          name: submission.jobName,
-          startTime: Date.now(),
-          state: "RUNNING",
-          endTime: -1,
-          master,
-        });
-        return { jobId } satisfies DispatcherReplies["submitJob"];
       }
       case "listJobs": {
         const jobs: DispatcherReplies["listJobs"] = [];
@@ -102,6 +159,11 @@ export class Dispatcher extends Actor<DispatcherMessage> {
         if (job !== undefined) {
           job.state = m.state;
           job.endTime = Date.now();
+          this.durable?.store.remove(m.jobId).catch((e) =>
+            console.error(
+              `[dispatcher] job ${m.jobId} ended but stays in the job store: ${e.message}`,
+            )
+          );
         }
         this.forgetOldJobs();
         return;

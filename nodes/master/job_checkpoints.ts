@@ -58,7 +58,7 @@ export function defaultSavepointRoot(): string {
 export function checkpointOptionsOf(
   jobId: string,
   s: JobSubmission,
-): Omit<JobCheckpointOptions, "attempt" | "onStored"> {
+): Omit<JobCheckpointOptions, "attempt" | "onStored" | "onCompleted"> {
   return {
     jobId,
     intervalMs: s.checkpointIntervalMs ?? OPTIONS.checkpointIntervalMs.default,
@@ -85,6 +85,8 @@ export interface JobCheckpointOptions {
   readonly attempt: () => number;
   /** Told about every stored checkpoint or savepoint (the client prints it). */
   readonly onStored?: (c: CompletedCheckpoint, stateSizeBytes: number, location: string) => void;
+  /** Told each completed checkpoint (not savepoint) once its metadata is stored. */
+  readonly onCompleted?: (checkpointId: number) => void;
 }
 
 /** One job's checkpoints: its coordinator, driven by the JobMaster, and their storage. */
@@ -319,6 +321,7 @@ export class JobCheckpoints {
     }
     this.latestCompleted = metadata;
     this.options.onStored?.(c, stateSize(metadata), dir);
+    this.options.onCompleted?.(c.id);
     await retainCompleted(this.options.root, this.options.jobId, this.options.retained).catch((e) =>
       console.error(`[checkpoints] cannot delete old checkpoints: ${(e as Error).message}`)
     );

@@ -39,6 +39,18 @@ import { OPTIONS } from "../../core/config/options.ts";
 /** Default time a job waits for enough free slots. */
 const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutMs.default;
 
+/** How a JobMaster of a master with high availability keeps its job durable. */
+export interface JobMasterDurability {
+  /**
+   * Set when a new leader resumes the job: the newest checkpoint id it knows
+   * of (0: none). Checkpoint ids go on from it, and the job restores from the
+   * newest intact checkpoint in storage.
+   */
+  readonly recoveredFromCheckpointId?: number;
+  /** Told each checkpoint whose metadata is stored (the job store records it). */
+  readonly onCheckpointCompleted?: (checkpointId: number) => void;
+}
+
 /** Runs one job: performs what its JobScheduler decides, and follows its tasks. */
 export class JobMaster extends Actor<JobMasterMessage> {
   private readonly scheduler: JobScheduler;
@@ -55,6 +67,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
     private readonly submission: JobSubmission,
     private readonly resourceManager: ActorRef<ResourceManagerMessage>,
     private readonly client: ActorRef<ClientMessage> | undefined,
+    private readonly durable: JobMasterDurability = {},
   ) {
     super();
     this.restartStrategy = parseRestartStrategy(
@@ -84,9 +97,11 @@ export class JobMaster extends Actor<JobMasterMessage> {
               location: c.kind === "savepoint" ? location : undefined,
             }),
           attempt: () => this.scheduler.attempt,
+          onCompleted: this.durable.onCheckpointCompleted,
         },
         this.context.self as ActorRef<JobMasterMessage>,
         (reason) => this.handle({ type: "checkpointingFailed", reason, nowMs: Date.now() }),
+        this.durable.recoveredFromCheckpointId ?? 0,
       );
     }
     this.context.self.tell({ type: "start" });
@@ -224,7 +239,9 @@ export class JobMaster extends Actor<JobMasterMessage> {
     if (this.checkpoints === undefined) return undefined;
     // A checkpoint whose tasks were told it completed must be found: its metadata first.
     await this.checkpoints.settled();
-    if (this.checkpoints.latestCompleted !== undefined) {
+    // A job a new leader recovered resumes from its newest checkpoint, even before it takes one.
+    const recovered = this.durable.recoveredFromCheckpointId !== undefined;
+    if (this.checkpoints.latestCompleted !== undefined || recovered) {
       const { root } = this.checkpoints.options;
       const latest = await latestCheckpointRestore(root, this.jobId, (id, reason) => {
         const message = `checkpoint ${id} is corrupt and skipped: ${reason}`;

@@ -11,7 +11,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from "../rpc/frames.ts";
 import type { RemoteConnection } from "../rpc/remote_connection.ts";
 import { acceptConnection, RPC_CONNECT_PATH } from "../rpc/transport_http2.ts";
 import { BlobStore } from "./blob_store.ts";
-import { Dispatcher } from "./dispatcher.ts";
+import { Dispatcher, type DispatcherDurability } from "./dispatcher.ts";
 import type { DispatcherMessage } from "../protocol/dispatcher.ts";
 import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import {
@@ -41,17 +41,19 @@ export interface MasterActors {
 
 /**
  * Starts the Dispatcher and ResourceManager in `system`; with HA, `term` is
- * the leader's term that workers check.
+ * the leader's term that workers check, and `durable` where jobs are recorded
+ * and which jobs to resume.
  */
 export function startMasterActors(
   system: ActorSystem,
   heartbeat: Partial<HeartbeatSettings> = {},
   term?: number,
+  durable?: DispatcherDurability,
 ): MasterActors {
   // Each needs the other: the refs are read only after both exist.
   const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
     "dispatcher",
-    () => new Dispatcher(() => resourceManager),
+    () => new Dispatcher(() => resourceManager, durable),
   );
   const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
     "resourcemanager",
@@ -99,10 +101,14 @@ export interface MasterServices extends MasterActors {
 export function startMasterServices(
   options: MasterOptions,
   blobs: BlobStore,
-  ha?: { readonly overview: () => HaOverview; readonly term: number },
+  ha?: {
+    readonly overview: () => HaOverview;
+    readonly term: number;
+    readonly durable: DispatcherDurability;
+  },
 ): MasterServices {
   const system = new ActorSystem("master");
-  const actors = startMasterActors(system, options.heartbeat, ha?.term);
+  const actors = startMasterActors(system, options.heartbeat, ha?.term, ha?.durable);
   const api = restApi({
     dispatcher: actors.dispatcher,
     resourceManager: actors.resourceManager,
