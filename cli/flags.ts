@@ -174,10 +174,19 @@ export function masterOrigin(s: string, source = "--master"): string {
   }
 }
 
-/** The master URL from --master, its environment variable, or its default. */
-export function masterFlag(v: string | undefined): string {
+/**
+ * The master URLs from --master, its environment variable, or its default:
+ * one, or a comma list of a cluster's masters with high availability.
+ */
+export function masterFlag(v: string | undefined): string[] {
   const o = OPTIONS.masterUrl;
-  if (v !== undefined) return masterOrigin(v);
   const env = Deno.env.get(o.env);
-  return env === undefined ? masterOrigin(o.default) : masterOrigin(env, `$${o.env}`);
+  const [list, source] = v !== undefined
+    ? [v, "--master"]
+    : env !== undefined
+    ? [env, `$${o.env}`]
+    : [o.default, "--master"];
+  const urls = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (urls.length === 0) throw new UsageError(`${source} '${list}' names no master`);
+  return urls.map((u) => masterOrigin(u, source));
 }

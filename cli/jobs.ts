@@ -5,22 +5,37 @@ import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
 import { masterFlag, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage.ts";
 
+/**
+ * Calls `path` on the first of `masters` that answers: one that cannot be
+ * reached, or that answers 503 (a standby while no leader is known), yields
+ * to the next; a standby's 307 to its leader is followed.
+ */
 async function rest(
-  url: string,
+  masters: readonly string[],
+  path: string,
   init?: RequestInit,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  let res: Response;
-  try {
-    res = await fetch(url, init);
-  } catch (e) {
-    throw new MasterUnreachableError(new URL(url).origin, e);
+  let unavailable: { status: number; body: Record<string, unknown> } | undefined;
+  let failure: unknown;
+  for (const master of masters) {
+    let res: Response;
+    try {
+      res = await fetch(`${master}${path}`, init);
+    } catch (e) {
+      failure ??= e;
+      continue;
+    }
+    const answer = { status: res.status, body: await res.json() };
+    if (res.status !== 503) return answer;
+    unavailable = answer;
   }
-  return { status: res.status, body: await res.json() };
+  if (unavailable !== undefined) return unavailable;
+  throw new MasterUnreachableError(masters.join(","), failure);
 }
 
 export async function listCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("list", args);
-  const { body } = await rest(`${masterFlag(v.masterUrl)}/api/v1/jobs`);
+  const { body } = await rest(masterFlag(v.masterUrl), "/api/v1/jobs");
   const jobs = body.jobs as { id: string; name: string; state: string; startTime: number }[];
   if (v.json) {
     console.log(JSON.stringify(jobs));
@@ -48,10 +63,9 @@ export async function cancelCommand(args: string[]): Promise<number> {
     throw new UsageError("spate cancel: --dir needs --with-savepoint");
   }
   const { status, body } = await rest(
-    `${masterFlag(v.masterUrl)}/api/v1/jobs/${positionals[0]}?mode=cancel`,
-    {
-      method: "PATCH",
-    },
+    masterFlag(v.masterUrl),
+    `/api/v1/jobs/${positionals[0]}?mode=cancel`,
+    { method: "PATCH" },
   );
   if (status >= 400) {
     console.error(
@@ -73,12 +87,12 @@ export async function savepointCommand(args: string[]): Promise<number> {
 }
 
 async function savepoint(
-  master: string,
+  masters: readonly string[],
   jobId: string,
   dir: string | undefined,
   cancelJob: boolean,
 ): Promise<number> {
-  const { status, body } = await rest(`${master}/api/v1/jobs/${jobId}/savepoints`, {
+  const { status, body } = await rest(masters, `/api/v1/jobs/${jobId}/savepoints`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({

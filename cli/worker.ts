@@ -11,9 +11,9 @@ const MIB = 1024 * 1024;
 export async function workerCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("worker", args);
   configureStorage("worker", v);
-  const masterUrl = masterFlag(v.masterUrl);
+  const masterUrls = masterFlag(v.masterUrl);
   const worker = startWorker({
-    masterUrl,
+    masterUrl: masterUrls,
     slots: v.workerSlots ?? OPTIONS.workerSlots.default,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
     name: v.workerName,
@@ -24,7 +24,9 @@ export async function workerCommand(args: string[]): Promise<number> {
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(
-    `spate worker ${worker.workerId} serving data on ${worker.dataAddress}, master ${masterUrl}`,
+    `spate worker ${worker.workerId} serving data on ${worker.dataAddress}, master ${
+      masterUrls.join(",")
+    }`,
   );
   console.error(`${await untilStopped()}: stopping`);
   await worker.shutdown();

@@ -421,7 +421,7 @@ export const OPTIONS = {
     default: "127.0.0.1:8081",
     env: "SPATE_MASTER",
     defaultText: "$SPATE_MASTER, else 127.0.0.1:8081",
-    doc: "the master's URL (host:port)",
+    doc: "the master's URL (host:port); with --ha masters, all of them, comma-separated",
     commands: ["worker", "list", "cancel", "savepoint"],
   },
   bindHost: {

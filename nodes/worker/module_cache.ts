@@ -11,13 +11,17 @@ import type { JobModuleSource } from "../protocol/deployment.ts";
 import { blobPath } from "../protocol/rest.ts";
 
 /** A resolver of job modules for a worker whose master is at `masterUrl`. */
-export function moduleCache(masterUrl: string | undefined, dir: string) {
+export function moduleCache(
+  masterUrl: string | undefined | (() => string | undefined),
+  dir: string,
+) {
+  const currentMaster = typeof masterUrl === "function" ? masterUrl : () => masterUrl;
   const fetched = new Map<string, Promise<string>>();
   return (source: JobModuleSource): Promise<string> => {
     if (source.kind === "url") return Promise.resolve(source.url);
     let url = fetched.get(source.key);
     if (url === undefined) {
-      url = fetchBlob(masterUrl, dir, source.key);
+      url = fetchBlob(currentMaster(), dir, source.key);
       fetched.set(source.key, url);
       url.catch(() => fetched.delete(source.key));
     }

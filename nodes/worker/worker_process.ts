@@ -17,7 +17,11 @@ import { OPTIONS } from "../../core/config/options.ts";
 
 /** How a worker process starts. */
 export interface WorkerOptions {
-  readonly masterUrl: string;
+  /**
+   * The master's URL, or every master of a cluster with high availability:
+   * the worker registers with whichever leads, and follows a new leader.
+   */
+  readonly masterUrl: string | readonly string[];
   readonly slots: number;
   readonly managedMemoryBytes: number;
   readonly name?: string;
@@ -65,6 +69,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   network.dataAddress = `http://${host.includes(":") ? `[${host}]` : host}:${server.addr.port}`;
   const reconnectMs = options.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS;
   const workDir = options.workDir ?? Deno.makeTempDirSync({ prefix: "spate-worker-" });
+  const masters = typeof options.masterUrl === "string" ? [options.masterUrl] : options.masterUrl;
+  if (masters.length === 0) throw new Error("a worker needs at least one master URL");
+  /** The master tried first: the one registered with last (the leader then). */
+  let master = masters[0];
   let conn: RemoteConnection | undefined;
   let stopping = false;
   let onRegistered: (() => void)[] = [];
@@ -78,33 +86,42 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       managedMemoryBytes: options.managedMemoryBytes,
       spillDirectory: `${workDir}/spill`,
       network,
-      resolveModule: moduleCache(
-        options.masterUrl,
-        `${workDir}/jobs`,
-      ),
+      resolveModule: moduleCache(() => master, `${workDir}/jobs`),
       onMasterLost: (reason) => {
         system.log(`master lost: ${reason}`);
         conn?.close("master lost");
       },
     }));
 
-  async function connectLoop(): Promise<void> {
-    while (!stopping) {
+  /** Registers with the first master that accepts (a standby refuses), the last leader first. */
+  async function register(): Promise<boolean> {
+    const failures: string[] = [];
+    for (const url of [master, ...masters.filter((m) => m !== master)]) {
+      if (stopping) return false;
       try {
-        conn = await dialConnection(options.masterUrl, system);
+        conn = await dialConnection(url, system);
         const rm = conn.refFor<ResourceManagerMessage>("/user/resourcemanager");
         await askTaskExecutor(te, { type: "connect", rm });
-        isRegistered = true;
-        for (const r of onRegistered.splice(0)) r();
-        system.info(`registered with the master at ${options.masterUrl}`);
-        await new Promise<void>((resolve) => conn!.onClose(() => resolve()));
-        isRegistered = false;
-        te.tell({ type: "masterLost", reason: "connection to the master closed" });
+        master = url;
+        return true;
       } catch (e) {
         conn?.close();
-        if (!stopping) {
-          system.log(`cannot reach the master at ${options.masterUrl}: ${(e as Error).message}`);
-        }
+        failures.push(`${url}: ${(e as Error).message}`);
+      }
+    }
+    if (!stopping) system.log(`cannot register with a master (${failures.join("; ")})`);
+    return false;
+  }
+
+  async function connectLoop(): Promise<void> {
+    while (!stopping) {
+      if (await register()) {
+        isRegistered = true;
+        for (const r of onRegistered.splice(0)) r();
+        system.info(`registered with the master at ${master}`);
+        await new Promise<void>((resolve) => conn!.onClose(() => resolve()));
+        isRegistered = false;
+        te.tell({ type: "masterLost", reason: `connection to the master at ${master} closed` });
       }
       if (!stopping) await new Promise((r) => setTimeout(r, reconnectMs));
     }
