@@ -1,0 +1,188 @@
+/**
+ * Failover with real processes: a real etcd, 2 masters with `--ha etcd`
+ * (session TTL 3 s) sharing a blob directory, 3 workers given both masters,
+ * and the exactly-once keyed count at parallelism 4 with checkpoints,
+ * submitted detached to the leader. The leader is killed (-9) mid-job; the
+ * standby is elected, resumes the job (same id) from its latest checkpoint
+ * without the client, the workers re-register with it, and the job finishes
+ * with exactly the reference output. Prints the time from the kill to the job
+ * running again: detection, election (including the job store read), restore.
+ * Every wait is on a condition with a deadline.
+ *
+ * Without an etcd binary the test reports itself skipped with the reason.
+ */
+
+import assert from "node:assert/strict";
+import { runCli } from "../_helpers/cli.ts";
+import { freePort, type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
+import { etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
+import {
+  committedLines,
+  compareCounts,
+  expectedCountLines,
+  keyedCountRun,
+} from "../_helpers/keyed_count.ts";
+
+const skipReason = etcdSkipReason();
+if (skipReason) console.log(`HA failover test skipped: ${skipReason}`);
+
+const EVENTS = 150_000;
+const KEYS = 500;
+const RATE = 10_000; // events/s overall: the job runs ~15 s, the failover happens inside
+const TTL_MS = 3000;
+
+async function getJson(url: string) {
+  const res = await fetch(url);
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`${url}: HTTP ${res.status}`);
+  }
+  return await res.json();
+}
+
+/** Polls `cond` every 20 ms until it holds; returns when (performance.now()). Fails after `timeoutMs`. */
+async function when(what: string, cond: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await cond()) return performance.now();
+    } catch { /* not yet */ }
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether every subtask of the job is RUNNING (on the master at `url`). */
+async function jobRunning(url: string, jobId: string, minCompleted = 0): Promise<boolean> {
+  const d = await getJson(`${url}/api/v1/jobs/${jobId}`);
+  const completed = d.checkpoints.filter((c: { status: string }) => c.status === "COMPLETED");
+  return d.state === "RUNNING" && completed.length >= minCompleted &&
+    d.vertices.every((v: { subtasks: { state: string }[] }) =>
+      v.subtasks.every((s) => s.state === "RUNNING")
+    );
+}
+
+Deno.test({
+  name: "HA failover: kill -9 the leader mid-job; the standby resumes it exactly once",
+  ignore: skipReason !== undefined,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const etcd = await startEtcd();
+    const root = await Deno.makeTempDir({ prefix: "spate-ha-" });
+    const urls = [freePort(), freePort()].map((p) => `http://127.0.0.1:${p}`);
+    const procs: SpateProcess[] = [];
+    const master = (url: string) =>
+      spawnSpate([
+        "master",
+        "--port",
+        new URL(url).port,
+        "--blob-dir",
+        `${root}/blobs`,
+        "--ha",
+        "etcd",
+        "--etcd",
+        etcd.clientUrl,
+        "--cluster-id",
+        "chaos",
+        "--ha-session-ttl-ms",
+        String(TTL_MS),
+      ]);
+    try {
+      const masters = urls.map(master);
+      procs.push(...masters);
+      let leader = "";
+      await waitFor("a leader", async () => {
+        for (const u of urls) {
+          if ((await getJson(`${u}/api/v1/overview`)).ha.isLeader) leader = u;
+        }
+        return leader !== "";
+      }, 30_000);
+      const standby = urls.find((u) => u !== leader)!;
+      for (let i = 0; i < 3; i++) {
+        procs.push(spawnSpate([
+          "worker",
+          "--master",
+          urls.join(","),
+          "--slots",
+          "2",
+          "--work-dir",
+          `${root}/worker-${i}`,
+        ]));
+      }
+      await waitFor(
+        "3 workers registered with the leader",
+        async () => (await getJson(`${leader}/api/v1/overview`)).taskmanagers === 3,
+        30_000,
+      );
+
+      const out = `${root}/out`;
+      const submitted = await runCli(keyedCountRun(leader, [
+        "-p",
+        "4",
+        "--checkpoint-interval",
+        "500",
+        "--checkpoint-dir",
+        `${out}/checkpoints`,
+        "--restart-strategy",
+        "fixed-delay:20:200",
+        "-d",
+      ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }));
+      assert.equal(submitted.code, 0, submitted.stderr);
+      const jobId = submitted.stdout.trim();
+      assert.match(jobId, /^\S+$/);
+      await when("2 completed checkpoints", () => jobRunning(leader, jobId, 2), 60_000);
+
+      const leaderProc = masters[urls.indexOf(leader)];
+      leaderProc.kill("SIGKILL");
+      const killedMs = performance.now();
+      await leaderProc.child.status;
+      const detectedMs = await when("the standby sees the leader gone", async () => {
+        const ha = (await getJson(`${standby}/api/v1/overview`)).ha;
+        return ha.leader !== leader;
+      }, 30_000);
+      const electedMs = await when(
+        "the standby leads and serves",
+        async () => (await getJson(`${standby}/api/v1/overview`)).ha.isLeader,
+        30_000,
+      );
+      const runningMs = await when(
+        "the job running again on the new leader",
+        () => jobRunning(standby, jobId),
+        60_000,
+      );
+      const ms = (a: number, b: number) => Math.round(b - a);
+      console.log(
+        `failover: kill -> job RUNNING ${ms(killedMs, runningMs)} ms (detection ` +
+          `${ms(killedMs, detectedMs)} ms, election ${ms(detectedMs, electedMs)} ms, restore ` +
+          `${ms(electedMs, runningMs)} ms; session TTL ${TTL_MS} ms)`,
+      );
+
+      await when(
+        "the job finished on the new leader",
+        async () => (await getJson(`${standby}/api/v1/jobs/${jobId}`)).state === "FINISHED",
+        120_000,
+      );
+      const { missing, duplicated, unexpected } = compareCounts(
+        await committedLines(`${out}/data`),
+        expectedCountLines(EVENTS, KEYS),
+      );
+      assert.deepEqual(
+        { missing: missing.length, duplicated, unexpected: unexpected.length },
+        { missing: 0, duplicated: 0, unexpected: 0 },
+        `missing ${missing.slice(0, 5)}, unexpected ${unexpected.slice(0, 5)}`,
+      );
+      assert.ok(ms(killedMs, runningMs) < 10_000, "failover within 10 s");
+      const newLeaderLog = masters[urls.indexOf(standby)].stderr();
+      assert.match(newLeaderLog, new RegExp(`resuming job ${jobId} \\(.*\\) from checkpoint \\d+`));
+    } catch (e) {
+      for (const [i, p] of procs.entries()) console.error(`--- process ${i}:\n${p.stderr()}`);
+      throw e;
+    } finally {
+      for (const p of procs) p.kill("SIGKILL");
+      await Promise.all(procs.map((p) => p.child.status));
+      await etcd.close();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
