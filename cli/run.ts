@@ -7,7 +7,7 @@ import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
 import { RemoteExecutor } from "../nodes/client/remote_executor.ts";
 import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
 import { parseJobOptions } from "./job_options.ts";
-import { masterOrigin } from "./flags.ts";
+import { masterFlag } from "./flags.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { importJob, jobModuleUrl } from "../nodes/client/load_job.ts";
 import { modeLine, progressPrinter } from "./progress.ts";
@@ -29,6 +29,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const v = opts.values;
   const json = v.json === true;
   const master = v.clusterMasterUrl;
+  // One master, or a comma list of a cluster's masters with high availability.
+  const masters = master === undefined ? [] : masterFlag(master);
   if (master !== undefined && v.local) {
     throw new UsageError("--local and --master exclude each other");
   }
@@ -68,7 +70,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const executor: JobExecutor = master !== undefined
     ? new RemoteExecutor({
       ...listener,
-      masterUrl: masterOrigin(master),
+      masterUrl: masters,
       restartStrategy,
       restoreFrom,
       detached: v.detached === true,
@@ -100,7 +102,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const interrupt = interruption();
   const site: RunSite = master === undefined
     ? { local: true, jobPath: opts.jobPath }
-    : { local: false, masterUrl: masterOrigin(master) };
+    : { local: false, masterUrl: masters.join(",") };
   try {
     return await Promise.race([
       importJob(ctx, opts.jobPath).then(() => 0),

@@ -350,7 +350,8 @@ export const OPTIONS = {
     type: "string",
     arg: "URL",
     defaultText: "none: run locally",
-    doc: "submit to the cluster whose master is at URL (host:port)",
+    doc: "submit to the cluster whose master is at URL (host:port); with --ha masters, all " +
+      "of them, comma-separated: the job is followed across a failover",
     commands: ["run"],
   },
   localSlots: {

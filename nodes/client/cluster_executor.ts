@@ -32,6 +32,8 @@ export interface ClusterExecutorOptions extends JobListener {
   readonly dispatcher: ActorRef<DispatcherMessage>;
   /** Makes the job module available to the cluster's slots. */
   readonly moduleSource: (plan: JobPlan) => Promise<JobModuleSource>;
+  /** Told the job's id and the actor following it once the job is accepted. */
+  readonly onSubmitted?: (jobId: string, client: ActorRef<ClientMessage>) => void;
   readonly restartStrategy?: string;
   /** Start the job from this savepoint. */
   readonly restoreFrom?: JobSubmission["restoreFrom"];
@@ -120,6 +122,7 @@ export class ClusterExecutor implements JobExecutor {
         submission,
         client: o.detached ? undefined : client,
       });
+      o.onSubmitted?.(jobId, client);
       if (o.detached) {
         return {
           jobId,

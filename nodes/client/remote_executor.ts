@@ -8,7 +8,15 @@
 import type { JobExecutor, JobPlan } from "../../core/graph/job_plan.ts";
 import type { JobExecutionResult } from "../../core/graph/job_result.ts";
 import type { CollectListener } from "../../core/graph/job_plan.ts";
-import type { DispatcherMessage, JobSubmission } from "../protocol/dispatcher.ts";
+import {
+  askDispatcher,
+  type DispatcherMessage,
+  type JobSubmission,
+} from "../protocol/dispatcher.ts";
+import type { ClientMessage } from "../protocol/client.ts";
+import { UnknownJobError } from "../protocol/errors.ts";
+import type { ActorRef } from "../rpc/actor.ts";
+import type { RemoteConnection } from "../rpc/remote_connection.ts";
 import { BLOBS_PATH, type BlobUploadResponse, type ErrorResponse } from "../protocol/rest.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
@@ -18,7 +26,8 @@ import { MasterUnreachableError } from "./master_unreachable.ts";
 
 /** Where and how a RemoteExecutor submits. */
 export interface RemoteExecutorOptions extends JobListener {
-  readonly masterUrl: string;
+  /** The master's URL, or every master of a cluster with high availability. */
+  readonly masterUrl: string | readonly string[];
   readonly restartStrategy?: string;
   readonly restoreFrom?: JobSubmission["restoreFrom"];
   readonly slotTimeoutMs?: number;
@@ -45,40 +54,107 @@ export async function uploadBlob(masterUrl: string, bytes: Uint8Array): Promise<
   return body.key;
 }
 
-/** Runs plans on the cluster of the master at `masterUrl`. */
+/** How long a client looks for the leader after its master went away, with several masters. */
+export const FOLLOW_LEADER_TIMEOUT_MS = 60_000;
+/** Pause between rounds over the masters while no leader accepts. */
+const FOLLOW_RETRY_MS = 200;
+
+/** An RPC connection to the first of `masters` that accepts one (a standby refuses). */
+async function dialLeader(
+  masters: readonly string[],
+  system: ActorSystem,
+  timeoutMs: number,
+): Promise<{ conn: RemoteConnection; master: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let failure: unknown;
+    for (const master of masters) {
+      try {
+        return { conn: await dialConnection(master, system), master };
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (Date.now() >= deadline) throw new MasterUnreachableError(masters.join(","), failure);
+    await new Promise((r) => setTimeout(r, FOLLOW_RETRY_MS));
+  }
+}
+
+/** Resolves with the reason once `conn` closes. */
+function closed(conn: RemoteConnection): Promise<string> {
+  return new Promise((resolve) => conn.onClose((reason) => resolve(reason)));
+}
+
+/** Runs plans on the cluster of the master at `masterUrl` (or of the leader among several). */
 export class RemoteExecutor implements JobExecutor {
   constructor(private readonly options: RemoteExecutorOptions) {}
 
   async execute(plan: JobPlan, onCollect?: CollectListener): Promise<JobExecutionResult> {
     const o = this.options;
+    const masters = typeof o.masterUrl === "string" ? [o.masterUrl] : o.masterUrl;
     const system = new ActorSystem("client");
-    let conn;
+    // One master: one attempt, as ever; several: wait for a leader.
+    const dialTimeoutMs = masters.length === 1 ? 0 : FOLLOW_LEADER_TIMEOUT_MS;
+    let at: { conn: RemoteConnection; master: string };
     try {
-      conn = await dialConnection(o.masterUrl, system);
+      at = await dialLeader(masters, system, dialTimeoutMs);
     } catch (e) {
       await system.shutdown();
-      throw new MasterUnreachableError(o.masterUrl, e);
+      throw e;
     }
+    let submitted: { jobId: string; client: ActorRef<ClientMessage> } | undefined;
     try {
       const executor = new ClusterExecutor({
         ...o,
         system,
-        dispatcher: conn.refFor<DispatcherMessage>("/user/dispatcher"),
+        dispatcher: at.conn.refFor<DispatcherMessage>("/user/dispatcher"),
         moduleSource: async (p: JobPlan) => ({
           kind: "blob",
-          key: await uploadBlob(o.masterUrl, await bundleJob(p.jobModuleUrl, o.configPath)),
+          key: await uploadBlob(at.master, await bundleJob(p.jobModuleUrl, o.configPath)),
         }),
+        onSubmitted: (jobId, client) => submitted = { jobId, client },
       });
-      const lost = new Promise<never>((_, reject) =>
-        conn.onClose((reason) =>
-          reject(new MasterUnreachableError(o.masterUrl, new Error(reason), true))
-        )
-      );
-      lost.catch(() => {}); // the connection also closes when we are done
-      return await Promise.race([executor.execute(plan, onCollect), lost]);
+      const result = executor.execute(plan, onCollect).then((r) => ({ result: r }));
+      for (;;) {
+        const next = await Promise.race([result, closed(at.conn).then((lost) => ({ lost }))]);
+        if ("result" in next) return next.result;
+        if (submitted === undefined || masters.length === 1) {
+          throw new MasterUnreachableError(at.master, new Error(next.lost), true);
+        }
+        at = await this.follow(masters, system, submitted);
+      }
     } finally {
-      conn.close();
+      at.conn.close();
       await system.shutdown();
     }
+  }
+
+  /** Finds the new leader and follows the job there (it resumes the job under the same id). */
+  private async follow(
+    masters: readonly string[],
+    system: ActorSystem,
+    job: { jobId: string; client: ActorRef<ClientMessage> },
+  ): Promise<{ conn: RemoteConnection; master: string }> {
+    const deadline = Date.now() + FOLLOW_LEADER_TIMEOUT_MS;
+    let failure: unknown;
+    while (Date.now() < deadline) {
+      const at = await dialLeader(masters, system, Math.max(0, deadline - Date.now()));
+      try {
+        const dispatcher = at.conn.refFor<DispatcherMessage>("/user/dispatcher");
+        await askDispatcher(dispatcher, { type: "attachClient", ...job });
+        return at;
+      } catch (e) {
+        at.conn.close();
+        if (e instanceof UnknownJobError) {
+          throw new Error(
+            `the master at ${at.master} leads now but does not know job ${job.jobId}: it was ` +
+              "not in the job store; submit it again",
+          );
+        }
+        failure = e;
+        await new Promise((r) => setTimeout(r, FOLLOW_RETRY_MS));
+      }
+    }
+    throw new MasterUnreachableError(masters.join(","), failure, true);
   }
 }

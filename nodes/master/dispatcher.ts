@@ -154,6 +154,13 @@ export class Dispatcher extends Actor<DispatcherMessage> {
           ),
         );
       }
+      case "attachClient": {
+        const job = this.jobs.get(m.jobId);
+        if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
+        return new DeferredReply(
+          askJobMaster(job.master, { type: "attachClient", client: m.client }),
+        );
+      }
       case "jobEnded": {
         const job = this.jobs.get(m.jobId);
         if (job !== undefined) {

@@ -61,12 +61,14 @@ export class JobMaster extends Actor<JobMasterMessage> {
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private checkpoints: JobCheckpoints | undefined;
   private checkpointTasks: Parameters<JobCheckpoints["deployed"]>[0] = [];
+  /** What told the client how the job ended: told again to a client that attaches later. */
+  private endMessage: ClientMessage | undefined;
 
   constructor(
     readonly jobId: string,
     private readonly submission: JobSubmission,
     private readonly resourceManager: ActorRef<ResourceManagerMessage>,
-    private readonly client: ActorRef<ClientMessage> | undefined,
+    private client: ActorRef<ClientMessage> | undefined,
     private readonly durable: JobMasterDurability = {},
   ) {
     super();
@@ -119,6 +121,14 @@ export class JobMaster extends Actor<JobMasterMessage> {
     switch (m.type) {
       case "cancel":
         return this.cancel();
+      case "attachClient":
+        this.client = m.client;
+        if (this.endMessage !== undefined) {
+          m.client.tell(this.endMessage);
+        } else {
+          this.tellStatus(this.scheduler.state, this.scheduler.attempt, "client attached again");
+        }
+        return { state: this.scheduler.state } satisfies JobMasterReplies["attachClient"];
       case "start":
       case "slotsGranted":
       case "slotsRefused":
@@ -341,7 +351,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
     this.endMs = Date.now();
     const jobName = this.submission.jobName;
     if (e.state === "FINISHED") {
-      this.client?.tell({
+      this.endMessage = {
         type: "jobFinished",
         result: {
           jobId: this.jobId,
@@ -351,9 +361,19 @@ export class JobMaster extends Actor<JobMasterMessage> {
           slots: e.slots,
           vertices: this.scheduler.graph.vertexMetrics(),
         },
-      });
+      };
     }
-    if (e.state === "FAILED") this.client?.tell({ type: "jobFailed", jobName, failure: e.failure });
+    if (e.state === "FAILED") this.endMessage = { type: "jobFailed", jobName, failure: e.failure };
+    if (e.state === "CANCELED") {
+      this.endMessage = {
+        type: "jobStatus",
+        jobId: this.jobId,
+        jobName,
+        state: "CANCELED",
+        attempt: this.scheduler.attempt,
+      };
+    }
+    if (e.state !== "CANCELED" && this.endMessage) this.client?.tell(this.endMessage);
     const dispatcher = this.context.parent as ActorRef<DispatcherMessage>;
     dispatcher.tell({ type: "jobEnded", jobId: this.jobId, state: e.state });
   }

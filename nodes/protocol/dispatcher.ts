@@ -55,6 +55,8 @@ export type DispatcherMessage =
   | { type: "jobDetails"; jobId: string }
   | { type: "cancelJob"; jobId: string }
   | { type: "triggerSavepoint"; jobId: string; targetDir?: string; cancel: boolean }
+  /** From a client (asked): follow job `jobId` again, as after a failover of the master. */
+  | { type: "attachClient"; jobId: string; client: ActorRef<ClientMessage> }
   /** From a JobMaster: its job reached a terminal state. */
   | { type: "jobEnded"; jobId: string; state: JobState }
   /** From the ResourceManager. */
@@ -67,6 +69,7 @@ export interface DispatcherReplies {
   jobDetails: JobDetails;
   cancelJob: CancelJobResponse;
   triggerSavepoint: SavepointResponse;
+  attachClient: { readonly state: JobState };
 }
 
 /** The schema every DispatcherMessage is checked against. */
@@ -76,6 +79,7 @@ export const DISPATCHER_SCHEMA = defineSchema<DispatcherMessage>()({
   jobDetails: { jobId: "string" },
   cancelJob: { jobId: "string" },
   triggerSavepoint: { jobId: "string", "targetDir?": "string", cancel: "boolean" },
+  attachClient: { jobId: "string", client: "ref" },
   jobEnded: { jobId: "string", state: "string" },
   workerLost: { workerId: "string" },
 });

@@ -8,7 +8,9 @@
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import { defineSchema } from "../rpc/message_schema.ts";
 import { typedAsk } from "../rpc/typed_ask.ts";
-import type { ExecutionState } from "./job_status.ts";
+import type { ExecutionState, JobState } from "./job_status.ts";
+import type { ActorRef } from "../rpc/actor.ts";
+import type { ClientMessage } from "./client.ts";
 import type { SlotGrant } from "./resource_manager.ts";
 import type { CancelJobResponse, JobDetails, SavepointResponse } from "./rest.ts";
 import type { TaskCheckpointHandle, TaskRestore } from "./task_state.ts";
@@ -42,6 +44,11 @@ export type JobMasterMessage =
   | { type: "triggerSavepoint"; targetDir?: string; cancel: boolean }
   /** From the Dispatcher (asked). */
   | { type: "details" }
+  /**
+   * From the Dispatcher (asked): `client` follows the job from now on (a
+   * client back after a failover); a job that ended tells it its end again.
+   */
+  | { type: "attachClient"; client: ActorRef<ClientMessage> }
   /** Its checkpoint timer. */
   | { type: "checkpointTick" }
   /** From a TaskExecutor: a task stored its state for a checkpoint. */
@@ -65,6 +72,7 @@ export interface JobMasterReplies {
   cancel: CancelJobResponse;
   triggerSavepoint: SavepointResponse;
   details: JobDetails;
+  attachClient: { readonly state: JobState };
 }
 
 /** The schema every JobMasterMessage is checked against. */
@@ -86,6 +94,7 @@ export const JOB_MASTER_SCHEMA = defineSchema<JobMasterMessage>()({
   cancel: {},
   triggerSavepoint: { "targetDir?": "string", cancel: "boolean" },
   details: {},
+  attachClient: { client: "ref" },
   checkpointTick: {},
   acknowledgeCheckpoint: {
     taskId: "string",

@@ -1,11 +1,12 @@
 /**
  * Failover with real processes: a real etcd, 2 masters with `--ha etcd`
  * (session TTL 3 s) sharing a blob directory, 3 workers given both masters,
- * and the exactly-once keyed count at parallelism 4 with checkpoints,
- * submitted detached to the leader. The leader is killed (-9) mid-job; the
+ * and the exactly-once keyed count at parallelism 4 with checkpoints, run by
+ * `spate run --master A,B`. The leader is killed (-9) mid-job; the
  * standby is elected, resumes the job (same id) from its latest checkpoint
- * without the client, the workers re-register with it, and the job finishes
- * with exactly the reference output. Prints the time from the kill to the job
+ * without resubmission, the workers re-register with it, the client follows
+ * the job there and exits with its result, and the output is exactly the
+ * reference. Prints the time from the kill to the job
  * running again: detection, election (including the job store read), restore.
  * Every wait is on a condition with a deadline.
  *
@@ -13,7 +14,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, runSummary } from "../_helpers/cli.ts";
 import { freePort, type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import { etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
 import {
@@ -117,7 +118,8 @@ Deno.test({
       );
 
       const out = `${root}/out`;
-      const submitted = await runCli(keyedCountRun(leader, [
+      // The client is given both masters: it follows its job across the failover.
+      const run = runCli(keyedCountRun(urls.join(","), [
         "-p",
         "4",
         "--checkpoint-interval",
@@ -126,11 +128,14 @@ Deno.test({
         `${out}/checkpoints`,
         "--restart-strategy",
         "fixed-delay:20:200",
-        "-d",
+        "--json",
       ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }));
-      assert.equal(submitted.code, 0, submitted.stderr);
-      const jobId = submitted.stdout.trim();
-      assert.match(jobId, /^\S+$/);
+      let jobId = "";
+      await when("the job submitted to the leader", async () => {
+        const jobs = (await getJson(`${leader}/api/v1/jobs`)).jobs;
+        jobId = jobs[0]?.id ?? "";
+        return jobId !== "";
+      }, 60_000);
       await when("2 completed checkpoints", () => jobRunning(leader, jobId, 2), 60_000);
 
       const leaderProc = masters[urls.indexOf(leader)];
@@ -158,11 +163,11 @@ Deno.test({
           `${ms(electedMs, runningMs)} ms; session TTL ${TTL_MS} ms)`,
       );
 
-      await when(
-        "the job finished on the new leader",
-        async () => (await getJson(`${standby}/api/v1/jobs/${jobId}`)).state === "FINISHED",
-        120_000,
-      );
+      const res = await run;
+      assert.equal(res.code, 0, res.stderr);
+      const summary = runSummary(res);
+      assert.deepEqual([summary.jobId, summary.state], [jobId, "FINISHED"]);
+      assert.equal((await getJson(`${standby}/api/v1/jobs/${jobId}`)).state, "FINISHED");
       const { missing, duplicated, unexpected } = compareCounts(
         await committedLines(`${out}/data`),
         expectedCountLines(EVENTS, KEYS),
