@@ -79,13 +79,8 @@ export class Dispatcher extends Actor<DispatcherMessage> {
       () =>
         new JobMaster(jobId, submission, this.resourceManager(), client, {
           recoveredFromCheckpointId,
-          onCheckpointCompleted: store &&
-            ((id) =>
-              store.checkpointCompleted(jobId, id).catch((e) =>
-                console.error(
-                  `[dispatcher] job ${jobId}: checkpoint ${id} not recorded: ${e.message}`,
-                )
-              )),
+          // A checkpoint the job store refuses (a deposed leader) fails: no task commits it.
+          onCheckpointCompleted: store && ((id) => store.checkpointCompleted(jobId, id)),
         }),
     );
     this.jobs.set(jobId, {

@@ -85,8 +85,13 @@ export interface JobCheckpointOptions {
   readonly attempt: () => number;
   /** Told about every stored checkpoint or savepoint (the client prints it). */
   readonly onStored?: (c: CompletedCheckpoint, stateSizeBytes: number, location: string) => void;
-  /** Told each completed checkpoint (not savepoint) once its metadata is stored. */
-  readonly onCompleted?: (checkpointId: number) => void;
+  /**
+   * Records each completed checkpoint (not savepoint) once its metadata is
+   * stored, before any task is told: with HA, a fenced write to the job
+   * store. If it rejects (a deposed leader), the checkpoint fails and no
+   * task commits it.
+   */
+  readonly onCompleted?: (checkpointId: number) => Promise<void>;
 }
 
 /** One job's checkpoints: its coordinator, driven by the JobMaster, and their storage. */
@@ -307,21 +312,23 @@ export class JobCheckpoints {
     };
     const dir = checkpointDir(this.options.root, this.options.jobId, c.id);
     if (c.kind === "savepoint") return await this.storeSavepoint(c, dir, metadata);
+    let failure: string | undefined;
     try {
       await writeMetadata(dir, metadata);
     } catch (e) {
-      this.perform(
-        this.coordinator.completionFailed(
-          c.id,
-          `cannot write its metadata: ${(e as Error).message}`,
-          Date.now(),
-        ),
-      );
+      failure = `cannot write its metadata: ${(e as Error).message}`;
+    }
+    try {
+      if (failure === undefined) await this.options.onCompleted?.(c.id);
+    } catch (e) {
+      failure = `it could not be recorded as completed: ${(e as Error).message}`;
+    }
+    if (failure !== undefined) {
+      this.perform(this.coordinator.completionFailed(c.id, failure, Date.now()));
       return false;
     }
     this.latestCompleted = metadata;
     this.options.onStored?.(c, stateSize(metadata), dir);
-    this.options.onCompleted?.(c.id);
     await retainCompleted(this.options.root, this.options.jobId, this.options.retained).catch((e) =>
       console.error(`[checkpoints] cannot delete old checkpoints: ${(e as Error).message}`)
     );

@@ -114,3 +114,68 @@ Deno.test("metadata that cannot be written fails the savepoint, and no task is t
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a checkpoint that cannot be recorded as completed (a deposed leader) fails, and no task is told", async () => {
+  const root = await Deno.makeTempDir({ prefix: "spate-jc-" });
+  const told: number[] = [];
+  const recorded: number[] = [];
+  let refuse = true;
+  let triggered = -1;
+  const failures: string[] = [];
+  const checkpoints = new JobCheckpoints(
+    {
+      jobId: "j1",
+      intervalMs: 1,
+      root,
+      retained: 3,
+      savepointRoot: `${root}/savepoints`,
+      attempt: () => 1,
+      onCompleted: (id) => {
+        if (refuse) return Promise.reject(new Error("this master no longer leads"));
+        recorded.push(id);
+        return Promise.resolve();
+      },
+    },
+    fakeRef<JobMasterMessage>(),
+    (reason) => failures.push(reason),
+  );
+  checkpoints.deployed([{
+    taskId: "t1",
+    vertexId: 1,
+    subtaskIndex: 0,
+    source: true,
+    executor: fakeRef<TaskExecutorMessage>((m) => {
+      if (m.type === "triggerCheckpoint") triggered = m.barrier.id;
+      if (m.type === "notifyCheckpointComplete") told.push(m.checkpointId);
+    }),
+  }]);
+  /** Ticks until the coordinator (1 ms interval) triggers a new checkpoint; returns its id. */
+  const triggerNext = async () => {
+    const before = triggered;
+    for (let i = 0; i < 500 && triggered === before; i++) {
+      await new Promise((r) => setTimeout(r, 2));
+      checkpoints.tick();
+    }
+    assert.notEqual(triggered, before, "no checkpoint was triggered");
+    return triggered;
+  };
+  try {
+    const first = await triggerNext();
+    checkpoints.acknowledge("t1", first, NO_STATE);
+    await checkpoints.settled();
+    assert.deepEqual(told, []);
+    const failed = checkpoints.history().at(-1);
+    assert.equal(failed?.status, "FAILED");
+    assert.equal(checkpoints.latestCompleted, undefined);
+
+    refuse = false;
+    const second = await triggerNext();
+    assert.ok(second > first);
+    checkpoints.acknowledge("t1", second, NO_STATE);
+    await checkpoints.settled();
+    assert.deepEqual([recorded, told], [[second], [second]]);
+  } finally {
+    checkpoints.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -47,8 +47,11 @@ export interface JobMasterDurability {
    * newest intact checkpoint in storage.
    */
   readonly recoveredFromCheckpointId?: number;
-  /** Told each checkpoint whose metadata is stored (the job store records it). */
-  readonly onCheckpointCompleted?: (checkpointId: number) => void;
+  /**
+   * Records each checkpoint whose metadata is stored, before its tasks are
+   * told (the job store's fenced write); a rejection fails the checkpoint.
+   */
+  readonly onCheckpointCompleted?: (checkpointId: number) => Promise<void>;
 }
 
 /** Runs one job: performs what its JobScheduler decides, and follows its tasks. */
