@@ -29,6 +29,22 @@ export async function masterCommand(args: string[]): Promise<number> {
   if (ha && v.etcdEndpoints === undefined) {
     throw new UsageError("spate master: --ha etcd needs --etcd http://HOST:2379[,...]");
   }
+  if (!ha && v.haStorageDir !== undefined) {
+    throw new UsageError(
+      "spate master: --ha-storage-dir is for --ha etcd; add --ha etcd or drop it",
+    );
+  }
+  if (ha && v.haStorageDir === undefined) {
+    throw new UsageError(
+      "spate master: --ha etcd needs --ha-storage-dir DIR|s3://bucket/prefix, " +
+        "storage that every master reaches (job bundles are kept there)",
+    );
+  }
+  if (ha && v.blobDir !== undefined) {
+    throw new UsageError(
+      "spate master: with --ha etcd job bundles go to --ha-storage-dir/blobs; drop --blob-dir",
+    );
+  }
   let endpoints: string[] = [];
   try {
     if (ha) endpoints = parseEtcdEndpoints(v.etcdEndpoints!);
@@ -38,6 +54,7 @@ export async function masterCommand(args: string[]): Promise<number> {
   const master = ha
     ? startHaMaster({
       ...options,
+      blobDir: `${v.haStorageDir!.replace(/\/+$/, "")}/blobs`,
       ha: {
         endpoints,
         clusterId: v.clusterId ?? OPTIONS.clusterId.default,

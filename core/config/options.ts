@@ -495,6 +495,15 @@ export const OPTIONS = {
     doc: "with --ha etcd: the leader lease TTL (whole seconds); a dead leader is replaced after it",
     commands: ["master"],
   },
+  haStorageDir: {
+    flag: "ha-storage-dir",
+    type: "string",
+    arg: "DIR",
+    defaultText: "none",
+    doc: "with --ha etcd (needed): storage every master reaches, a directory or " +
+      "s3://bucket/prefix; job bundles go to DIR/blobs",
+    commands: ["master"],
+  },
   heartbeatIntervalMs: {
     flag: "heartbeat-interval",
     type: "int",

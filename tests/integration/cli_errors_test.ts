@@ -159,3 +159,18 @@ Deno.test("--help after any command prints the usage and exits 0; after -- it be
   const res = await runCli(["plan", jobPath("no_sink.ts"), "--", "--help"]);
   assert.doesNotMatch(res.stdout, /Usage:/);
 });
+
+Deno.test("spate master --ha etcd: missing --etcd or --ha-storage-dir, or HA flags without --ha: exit 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--ha", "etcd", "--ha-storage-dir", "/tmp/x"], /--ha etcd needs --etcd http:\/\/HOST:2379/],
+    [["--ha", "etcd", "--etcd", "http://127.0.0.1:1"], /--ha etcd needs --ha-storage-dir/],
+    [["--etcd", "http://127.0.0.1:1"], /--etcd is for --ha etcd/],
+    [["--ha-storage-dir", "/tmp/x"], /--ha-storage-dir is for --ha etcd/],
+    [["--ha", "etcd", "--etcd", "ftp://e:1", "--ha-storage-dir", "/tmp/x"], /must start with http/],
+  ];
+  for (const [flags, message] of cases) {
+    const res = await runCli(["master", "--port", "0", ...flags]);
+    assert.equal(res.code, 2, `${flags.join(" ")}: ${res.stderr}`);
+    assert.match(res.stderr, message);
+  }
+});
