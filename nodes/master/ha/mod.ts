@@ -1,6 +1,6 @@
 /**
- * High availability on etcd: leader election with fencing tokens, and fenced
- * writes for the leader's durable state.
+ * High availability on etcd: leader election with fencing tokens, fenced
+ * writes for the leader's durable state, and the job store built on them.
  *
  * @example
  * ```ts
@@ -16,3 +16,4 @@ export * from "./election_core.ts";
 export * from "./etcd_client.ts";
 export * from "./leader_election.ts";
 export * from "./fenced_writer.ts";
+export * from "./job_store.ts";
