@@ -41,8 +41,12 @@ function fakeRef<M>(onTell: (m: M) => void = () => {}): ActorRef<M> {
   };
 }
 
-/** JobCheckpoints of one source task whose executor `onTell` hears. */
-function oneTaskJob(root: string, onTell: (m: TaskExecutorMessage) => void) {
+/** JobCheckpoints of one source task whose executor `onTell` hears; `options` override. */
+function oneTaskJob(
+  root: string,
+  onTell: (m: TaskExecutorMessage) => void,
+  options: Partial<ConstructorParameters<typeof JobCheckpoints>[0]> = {},
+) {
   const failures: string[] = [];
   const checkpoints = new JobCheckpoints(
     {
@@ -52,6 +56,7 @@ function oneTaskJob(root: string, onTell: (m: TaskExecutorMessage) => void) {
       retained: 3,
       savepointRoot: `${root}/savepoints`,
       attempt: () => 1,
+      ...options,
     },
     fakeRef<JobMasterMessage>(),
     (reason) => failures.push(reason),
@@ -121,34 +126,17 @@ Deno.test("a checkpoint that cannot be recorded as completed (a deposed leader) 
   const recorded: number[] = [];
   let refuse = true;
   let triggered = -1;
-  const failures: string[] = [];
-  const checkpoints = new JobCheckpoints(
-    {
-      jobId: "j1",
-      intervalMs: 1,
-      root,
-      retained: 3,
-      savepointRoot: `${root}/savepoints`,
-      attempt: () => 1,
-      onCompleted: (id) => {
-        if (refuse) return Promise.reject(new Error("this master no longer leads"));
-        recorded.push(id);
-        return Promise.resolve();
-      },
+  const { checkpoints } = oneTaskJob(root, (m) => {
+    if (m.type === "triggerCheckpoint") triggered = m.barrier.id;
+    if (m.type === "notifyCheckpointComplete") told.push(m.checkpointId);
+  }, {
+    intervalMs: 1,
+    onCompleted: (id) => {
+      if (refuse) return Promise.reject(new Error("this master no longer leads"));
+      recorded.push(id);
+      return Promise.resolve();
     },
-    fakeRef<JobMasterMessage>(),
-    (reason) => failures.push(reason),
-  );
-  checkpoints.deployed([{
-    taskId: "t1",
-    vertexId: 1,
-    subtaskIndex: 0,
-    source: true,
-    executor: fakeRef<TaskExecutorMessage>((m) => {
-      if (m.type === "triggerCheckpoint") triggered = m.barrier.id;
-      if (m.type === "notifyCheckpointComplete") told.push(m.checkpointId);
-    }),
-  }]);
+  });
   /** Ticks until the coordinator (1 ms interval) triggers a new checkpoint; returns its id. */
   const triggerNext = async () => {
     const before = triggered;

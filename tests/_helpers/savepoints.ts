@@ -36,6 +36,17 @@ export function savepointLocation(stdout: string, dir: string, jobId: string): s
   return location!;
 }
 
+/** `spate cancel JOB --with-savepoint --dir DIR`: succeeds and returns the savepoint's directory. */
+export async function cancelJobWithSavepoint(
+  url: string,
+  jobId: string,
+  dir: string,
+): Promise<string> {
+  const sp = await runCli(["cancel", jobId, "--master", url, "--with-savepoint", "--dir", dir]);
+  assert.equal(sp.code, 0, sp.stderr);
+  return savepointLocation(sp.stdout, dir, jobId);
+}
+
 /** What a keyed-count run that was cancelled with a savepoint left. */
 export interface CancelledRun {
   readonly events: number;
@@ -63,17 +74,7 @@ export async function cancelWithSavepoint(
     }),
   );
   const jobId = await runningJob(cluster, run.events / 3);
-  const sp = await runCli([
-    "cancel",
-    jobId,
-    "--master",
-    cluster.url,
-    "--with-savepoint",
-    "--dir",
-    dir,
-  ]);
-  assert.equal(sp.code, 0, sp.stderr);
-  const location = savepointLocation(sp.stdout, dir, jobId);
+  const location = await cancelJobWithSavepoint(cluster.url, jobId, dir);
   const res = await job;
   assert.match(res.stderr, /CANCELED/);
   return location;

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+import { cancelJobWithSavepoint } from "../_helpers/savepoints.ts";
 
 const RATE = 400;
 
@@ -83,17 +84,7 @@ Deno.test("an unbounded generator holds its rate, and resumes from a savepoint a
       const rate = await measuredRate(cluster, jobId, 3000);
       assert.ok(rate >= RATE / 2 && rate <= RATE * 2, `measured ${rate.toFixed(0)} records/s`);
     });
-    const sp = await runCli([
-      "cancel",
-      jobId,
-      "--master",
-      cluster.url,
-      "--with-savepoint",
-      "--dir",
-      `${root}/savepoint`,
-    ]);
-    assert.equal(sp.code, 0, sp.stderr);
-    const savepoint = sp.stdout.match(/Savepoint completed: (\S+)/)![1];
+    const savepoint = await cancelJobWithSavepoint(cluster.url, jobId, `${root}/savepoint`);
     assert.match((await run).stderr, /CANCELED/);
 
     await t.step("at parallelism 1 it is refused before it runs", async () => {
