@@ -75,6 +75,7 @@ export async function runCommand(args: string[]): Promise<number> {
       restoreFrom,
       detached: v.detached === true,
       slotTimeoutMs: v.slotTimeoutMs ?? OPTIONS.slotTimeoutMs.default,
+      connectTimeoutMs: v.connectTimeoutMs,
       configPath: new URL("../deno.json", import.meta.url).pathname,
     })
     : new LocalExecutor({

@@ -21,6 +21,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     advertisedHost: v.advertisedHost,
     dataPort: v.dataPort,
     workDir: v.workDir,
+    connectTimeoutMs: v.connectTimeoutMs,
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(

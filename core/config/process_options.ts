@@ -208,6 +208,18 @@ export const PROCESS_OPTIONS = {
     doc: "a silent worker is lost after this",
     commands: ["master"],
   },
+  connectTimeoutMs: {
+    flag: "connect-timeout",
+    type: "int",
+    unit: "ms",
+    arg: "MS",
+    min: 1,
+    max: MAX_TIMER_MS,
+    default: 5_000,
+    doc: "how long a dial to a master may take before the next master is tried " +
+      "(a master cut off by the network answers nothing)",
+    commands: ["worker", "run"],
+  },
   workerSlots: {
     flag: "slots",
     type: "int",

@@ -31,6 +31,8 @@ export interface RemoteExecutorOptions extends JobListener {
   readonly restartStrategy?: string;
   readonly restoreFrom?: JobSubmission["restoreFrom"];
   readonly slotTimeoutMs?: number;
+  /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
+  readonly connectTimeoutMs?: number;
   readonly detached?: boolean;
   /** deno.json whose import map the bundler uses. */
   readonly configPath?: string;
@@ -64,13 +66,14 @@ async function dialLeader(
   masters: readonly string[],
   system: ActorSystem,
   timeoutMs: number,
+  connectTimeoutMs?: number,
 ): Promise<{ conn: RemoteConnection; master: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let failure: unknown;
     for (const master of masters) {
       try {
-        return { conn: await dialConnection(master, system), master };
+        return { conn: await dialConnection(master, system, { connectTimeoutMs }), master };
       } catch (e) {
         failure ??= e;
       }

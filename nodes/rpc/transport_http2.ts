@@ -8,7 +8,7 @@
 
 import type { ActorSystem } from "./actor_system.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FrameStream } from "./frames.ts";
-import { postStream } from "./h2_client.ts";
+import { dropSession, type H2Response, postStream } from "./h2_client.ts";
 import { RemoteConnection } from "./remote_connection.ts";
 
 /** Path of the control-plane stream. */
@@ -28,26 +28,55 @@ export function acceptConnection(
   return new Response(out.readable, { headers: { "content-type": "application/cbor-seq" } });
 }
 
+/** How long dialing a peer may take (TCP, HTTP/2 and the hello) by default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/** Limits of a dialed connection. */
+export interface DialOptions {
+  readonly maxFrameBytes?: number;
+  /**
+   * How long the dial may take until the peer's hello. A peer cut off by the
+   * network drops packets silently; without a bound a dial would wait for
+   * TCP's own timeout (minutes) instead of trying the next master.
+   */
+  readonly connectTimeoutMs?: number;
+}
+
 /** Client side: opens a connection to the system serving `baseUrl`. */
 export async function dialConnection(
   baseUrl: string,
   system: ActorSystem,
-  maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+  options: DialOptions = {},
 ): Promise<RemoteConnection> {
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const out = new FrameStream(maxFrameBytes);
-  let res;
+  let res: H2Response | undefined;
+  let conn: RemoteConnection | undefined;
+  const timeout = new Error(`connect to ${baseUrl} timed out after ${timeoutMs} ms`);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeout), timeoutMs);
+  });
   try {
-    res = await postStream(baseUrl, RPC_CONNECT_PATH, out.readable);
+    try {
+      res = await Promise.race([postStream(baseUrl, RPC_CONNECT_PATH, out.readable), timedOut]);
+    } catch (e) {
+      if (e === timeout) throw e;
+      throw new Error(`connect to ${baseUrl} failed: ${(e as Error).message}`);
+    }
+    if (res.status !== 200) throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status}`);
+    conn = new RemoteConnection(system, res.body, out, maxFrameBytes);
+    await Promise.race([conn.ready(), timedOut]);
+    return conn;
   } catch (e) {
+    conn?.close((e as Error).message);
     out.close();
-    throw new Error(`connect to ${baseUrl} failed: ${(e as Error).message}`);
+    res?.cancel();
+    // The pooled connection to a silent peer is dead: the next dial opens a new one.
+    if (e === timeout) dropSession(baseUrl);
+    throw e;
+  } finally {
+    clearTimeout(timer);
   }
-  if (res.status !== 200) {
-    out.close();
-    res.cancel();
-    throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status}`);
-  }
-  const conn = new RemoteConnection(system, res.body, out, maxFrameBytes);
-  await conn.ready();
-  return conn;
 }

@@ -33,6 +33,8 @@ export interface WorkerOptions {
   readonly workDir?: string;
   /** Pause between attempts to reach the master. */
   readonly reconnectIntervalMs?: number;
+  /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
+  readonly connectTimeoutMs?: number;
 }
 
 /** A started worker process (not a Web Worker: its slots are those). */
@@ -99,7 +101,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     for (const url of [master, ...masters.filter((m) => m !== master)]) {
       if (stopping) return false;
       try {
-        conn = await dialConnection(url, system);
+        conn = await dialConnection(url, system, { connectTimeoutMs: options.connectTimeoutMs });
         const rm = conn.refFor<ResourceManagerMessage>("/user/resourcemanager");
         await askTaskExecutor(te, { type: "connect", rm });
         master = url;
