@@ -2,7 +2,7 @@
 
 import { resolveLocation } from "../core/fs/location.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
-import { masterFlag, parseFlags } from "./flags.ts";
+import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage.ts";
 
 /**
@@ -35,7 +35,7 @@ async function rest(
 
 export async function listCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("list", args);
-  const { body } = await rest(masterFlag(v.masterUrl), "/api/v1/jobs");
+  const { body } = await rest(await mastersOf(v), "/api/v1/jobs");
   const jobs = body.jobs as { id: string; name: string; state: string; startTime: number }[];
   if (v.json) {
     console.log(JSON.stringify(jobs));
@@ -57,13 +57,13 @@ export async function cancelCommand(args: string[]): Promise<number> {
     throw new UsageError("spate cancel: missing the job id (spate cancel <job-id>)");
   }
   if (v.withSavepoint) {
-    return await savepoint(masterFlag(v.masterUrl), positionals[0], v.savepointDir, true);
+    return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, true);
   }
   if (v.savepointDir !== undefined) {
     throw new UsageError("spate cancel: --dir needs --with-savepoint");
   }
   const { status, body } = await rest(
-    masterFlag(v.masterUrl),
+    await mastersOf(v),
     `/api/v1/jobs/${positionals[0]}?mode=cancel`,
     { method: "PATCH" },
   );
@@ -83,7 +83,7 @@ export async function savepointCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError("spate savepoint: missing the job id (spate savepoint <job-id>)");
   }
-  return await savepoint(masterFlag(v.masterUrl), positionals[0], v.savepointDir, false);
+  return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, false);
 }
 
 async function savepoint(
@@ -109,4 +109,16 @@ async function savepoint(
   console.log(`Savepoint completed: ${body.location}`);
   if (cancelJob) console.log(`job ${jobId} CANCELLING`);
   return 0;
+}
+
+/** The masters `--master` or `--etcd` name, the likeliest leader first. */
+async function mastersOf(
+  v: { masterUrl?: string; etcdEndpoints?: string; clusterId?: string },
+): Promise<string[]> {
+  const source = masterSourceFlags(v.masterUrl, v.etcdEndpoints, v.clusterId);
+  try {
+    return await source.masters();
+  } catch (e) {
+    throw new MasterUnreachableError(source.description, e);
+  }
 }

@@ -155,16 +155,18 @@ export const PROCESS_OPTIONS = {
     type: "string",
     arg: "URLS",
     defaultText: "none",
-    doc: "with --ha etcd: the etcd client URLs, comma-separated (http://host:2379)",
-    commands: ["master"],
+    doc: "etcd client URLs, comma-separated (http://host:2379): a master with --ha etcd " +
+      "campaigns there; workers and clients find the leader there (instead of --master)",
+    commands: ["master", "worker", "run", "list", "cancel", "savepoint"],
   },
   clusterId: {
     flag: "cluster-id",
     type: "string",
     arg: "ID",
     default: "default",
-    doc: "with --ha etcd: the cluster whose leader election this master joins",
-    commands: ["master"],
+    doc: "with --etcd: the cluster whose leader election this master joins (or whose leader " +
+      "a worker or client follows)",
+    commands: ["master", "worker", "run", "list", "cancel", "savepoint"],
   },
   haSessionTtlMs: {
     flag: "ha-session-ttl-ms",
