@@ -34,15 +34,22 @@ export interface RemoteExecutorOptions extends JobListener {
   readonly detached?: boolean;
   /** deno.json whose import map the bundler uses. */
   readonly configPath?: string;
+  /** Bearer token for a master that asks for one. */
+  readonly token?: string;
 }
 
 /** Uploads bytes to the master's blob store; returns the key. */
-export async function uploadBlob(masterUrl: string, bytes: Uint8Array): Promise<string> {
+export async function uploadBlob(
+  masterUrl: string,
+  bytes: Uint8Array,
+  token?: string,
+): Promise<string> {
   let res: Response;
   try {
     res = await fetch(new URL(BLOBS_PATH, masterUrl), {
       method: "PUT",
       body: bytes as Uint8Array<ArrayBuffer>,
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
     });
   } catch (e) {
     throw new MasterUnreachableError(masterUrl, e);
@@ -64,13 +71,15 @@ async function dialLeader(
   masters: readonly string[],
   system: ActorSystem,
   timeoutMs: number,
+  token: string | undefined,
 ): Promise<{ conn: RemoteConnection; master: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let failure: unknown;
     for (const master of masters) {
       try {
-        return { conn: await dialConnection(master, system), master };
+        const conn = await dialConnection(master, system, undefined, { kind: "client", token });
+        return { conn, master };
       } catch (e) {
         failure ??= e;
       }
@@ -97,7 +106,7 @@ export class RemoteExecutor implements JobExecutor {
     const dialTimeoutMs = masters.length === 1 ? 0 : FOLLOW_LEADER_TIMEOUT_MS;
     let at: { conn: RemoteConnection; master: string };
     try {
-      at = await dialLeader(masters, system, dialTimeoutMs);
+      at = await dialLeader(masters, system, dialTimeoutMs, o.token);
     } catch (e) {
       await system.shutdown();
       throw e;
@@ -110,7 +119,11 @@ export class RemoteExecutor implements JobExecutor {
         dispatcher: at.conn.refFor<DispatcherMessage>("/user/dispatcher"),
         moduleSource: async (p: JobPlan) => ({
           kind: "blob",
-          key: await uploadBlob(at.master, await bundleJob(p.jobModuleUrl, o.configPath)),
+          key: await uploadBlob(
+            at.master,
+            await bundleJob(p.jobModuleUrl, o.configPath),
+            o.token,
+          ),
         }),
         onSubmitted: (jobId, client) => submitted = { jobId, client },
       });
@@ -138,7 +151,12 @@ export class RemoteExecutor implements JobExecutor {
     const deadline = Date.now() + FOLLOW_LEADER_TIMEOUT_MS;
     let failure: unknown;
     while (Date.now() < deadline) {
-      const at = await dialLeader(masters, system, Math.max(0, deadline - Date.now()));
+      const at = await dialLeader(
+        masters,
+        system,
+        Math.max(0, deadline - Date.now()),
+        this.options.token,
+      );
       try {
         const dispatcher = at.conn.refFor<DispatcherMessage>("/user/dispatcher");
         await askDispatcher(dispatcher, { type: "attachClient", ...job });

@@ -35,6 +35,7 @@ import {
   masterBlobStore,
   type MasterOptions,
   type MasterServices,
+  peerAddress,
   serverUrl,
   SHUTDOWN_GRACE_MS,
   startMasterServices,
@@ -107,11 +108,15 @@ export function startHaMaster(options: HaMasterOptions): HaMaster {
       isLeader: services !== undefined,
     };
   };
-  const server = Deno.serve({
-    hostname: options.hostname ?? OPTIONS.bindHost.default,
-    port: options.port ?? OPTIONS.port.default,
-    onListen() {},
-  }, (req) => services?.handle(req) ?? standbyResponse(req, url, overview()));
+  const server = Deno.serve(
+    {
+      hostname: options.hostname ?? OPTIONS.bindHost.default,
+      port: options.port ?? OPTIONS.port.default,
+      onListen() {},
+    },
+    (req, info) =>
+      services?.handle(req, peerAddress(info)) ?? standbyResponse(req, url, overview()),
+  );
   url = serverUrl(server.addr);
   const e = new LeaderElection({ ...options.ha, url, log: (line) => log(`[ha] ${line}`) });
   const cluster = `cluster '${e.options.clusterId}'`;
