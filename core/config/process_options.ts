@@ -306,7 +306,8 @@ export const PROCESS_OPTIONS = {
     arg: "T",
     env: "SPATE_TOKEN",
     defaultText: "$SPATE_TOKEN, else none",
-    doc: "bearer token for a master started with --auth-tokens",
+    doc: "bearer token for a master started with --auth-tokens (a flag shows in the process " +
+      "list: prefer $SPATE_TOKEN)",
     commands: ["run", "list", "cancel", "savepoint"],
   },
   authFailureLimit: {
