@@ -67,8 +67,9 @@ async function call(url: string, init: RequestInit = {}) {
 Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "spate-auth-" });
   const files = await credentials(dir);
+  // Two workers: WordCount's shuffle crosses between them, each stream with a proof.
   const cluster = await startCluster(
-    1,
+    2,
     2,
     [
       "--cluster-secret-file",
@@ -89,7 +90,7 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
       jobs: { id: string; state: string }[];
     }).jobs;
   try {
-    await t.step("an operator token runs WordCount", async () => {
+    await t.step("an operator token runs WordCount across both workers", async () => {
       await Deno.mkdir(`${dir}/in`);
       await writeCorpus(`${dir}/in`, 2, 100_000, 5);
       let text = "";
@@ -104,7 +105,7 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
         "--token",
         OPERATOR,
         "-p",
-        "2",
+        "4",
         "--",
         "--input",
         `${dir}/in`,
@@ -114,6 +115,12 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
       assert.equal(res.code, 0, res.stderr);
       assert.deepEqual(await readCounts(`${dir}/out`), referenceCounts(text));
       assert.deepEqual((await jobs()).map((j) => j.state), ["FINISHED"]);
+      const [job] = await jobs();
+      const details = (await call(`${cluster.url}/api/v1/jobs/${job.id}`, {
+        headers: bearer(VIEWER),
+      })).body as { vertices: { subtasks: { worker: string }[] }[] };
+      const workers = new Set(details.vertices.flatMap((v) => v.subtasks.map((s) => s.worker)));
+      assert.equal(workers.size, 2, "the job ran on both workers: its shuffle crossed them");
     });
 
     await t.step("no token or a wrong one: 401 with a JSON error, and no job", async () => {
@@ -192,11 +199,11 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
         plain.kill();
         await plain.child.status;
       }
-      assert.equal(await cluster.taskManagers(), 1);
+      assert.equal(await cluster.taskManagers(), 2);
       cluster.addWorker(1);
       await waitFor(
         "the worker with the right secret to register",
-        async () => await cluster.taskManagers() === 2,
+        async () => await cluster.taskManagers() === 3,
       );
     });
 
