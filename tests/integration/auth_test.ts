@@ -329,6 +329,10 @@ Deno.test("limits: failed authentications per peer, body sizes, jobs per cluster
     assert.equal(blocked.status, 429);
     assert.ok(Number(blocked.headers.get("retry-after")) >= 1);
     assert.match((blocked.body as { errors: string[] }).errors[0], /too many failed/);
+    assert.match(
+      master.stderr(),
+      /\[auth\] 3 failed authentications from 127\.0\.0\.1 within 60000 ms: its requests are refused/,
+    );
   } finally {
     master.kill();
     await master.child.status;

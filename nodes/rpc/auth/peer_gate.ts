@@ -64,9 +64,15 @@ export class PeerGate {
     });
   }
 
-  /** Notes a failed authentication of `peer`. */
+  /** Notes a failed authentication of `peer`; logs once when it reaches the limit. */
   fail(peer: string): void {
     this.limiter.recordFailure(peer);
+    if (this.limiter.retryAfterMs(peer) !== undefined) {
+      this.log(
+        `[auth] ${this.limiter.maxFailures} failed authentications from ${peer} within ` +
+          `${this.limiter.windowMs} ms: its requests are refused (429) until the window passes`,
+      );
+    }
   }
 
   /**
@@ -85,11 +91,11 @@ export class PeerGate {
     if (blocked !== undefined) return blocked;
     const result = await this.verifier.verify(req.headers, purpose);
     if (result.ok) return { [PROOF_HEADERS.serverProof]: result.serverProof };
-    this.fail(peer);
     const name = req.headers.get(PEER_NAME_HEADER)?.slice(0, 64).replace(/[^\w.:-]/g, "?");
     this.log(
       `[auth] refused ${what} from ${peer}${name ? ` ('${name}')` : ""}: ${result.reason}`,
     );
+    this.fail(peer);
     return refusal(401, `refused: ${result.reason}`);
   }
 }

@@ -48,8 +48,9 @@ Deno.test("peer proof: the right secret passes both ways; a replay and a wrong s
 
     const otherPurpose = await check(url, (await provePeer(url, secret, "rpc")).headers);
     assert.equal(otherPurpose.status, 401);
-    assert.equal(logs.length, 3);
+    assert.equal(logs.length, 4);
     assert.match(logs[1], /refused a test stream from peer: a wrong cluster secret/);
+    assert.match(logs[3], /3 failed authentications from peer within 60000 ms/);
 
     // Three failures: the peer now waits, whatever it sends.
     const blocked = await check(
