@@ -43,10 +43,11 @@ interface Pending {
 }
 
 /**
- * What a peer may send on a connection: undefined to let a message to actor
- * `to` through, else why it is refused (it never reaches the actor).
+ * What a peer may send on a connection: undefined to let a message (in its
+ * wire form) to actor `to` from peer system `peerId` through, else why it is
+ * refused (it never reaches the actor).
  */
-export type InboundPolicy = (to: string, message: unknown) => string | undefined;
+export type InboundPolicy = (to: string, message: unknown, peerId: string) => string | undefined;
 
 export class RemoteConnection {
   peerId: string | undefined;
@@ -175,7 +176,7 @@ export class RemoteConnection {
   /** Why the policy refuses frame `f` (logged), or undefined. */
   private refusal(f: Frame): string | undefined {
     if (this.policy === undefined) return undefined;
-    const reason = this.policy(String(f.to), f.msg);
+    const reason = this.policy(String(f.to), f.msg, this.peerId!);
     if (reason !== undefined) {
       this.system.log(`refused a message to ${String(f.to)} from ${this.peerName}: ${reason}`);
     }

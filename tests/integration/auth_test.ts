@@ -256,6 +256,47 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
   }
 });
 
+Deno.test("a secret without tokens: workers prove it, clients and REST stay open", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spate-secret-" });
+  const files = await credentials(dir);
+  const cluster = await startCluster(1, 2, ["--cluster-secret-file", files.secret], undefined, {
+    workerArgs: ["--cluster-secret-file", files.secret],
+  });
+  try {
+    await Deno.mkdir(`${dir}/in`);
+    await Deno.writeTextFile(`${dir}/in/a.txt`, "to be or not to be\n");
+    const res = await runCli([
+      "run",
+      "examples/wordcount.ts",
+      "--master",
+      cluster.url,
+      "-p",
+      "2",
+      "--",
+      "--input",
+      `${dir}/in`,
+      "--output",
+      `${dir}/out`,
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal((await readCounts(`${dir}/out`)).get("to"), 2);
+    const intruder = spawnSpate(["worker", "--master", cluster.url, "--name", "intruder"]);
+    try {
+      await waitFor(
+        "the master to refuse the worker without the secret",
+        () => /refused a node's connection .*'intruder'.*no proof/.test(cluster.master.stderr()),
+      );
+    } finally {
+      intruder.kill();
+      await intruder.child.status;
+    }
+    assert.equal(await cluster.taskManagers(), 1);
+  } finally {
+    await cluster.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("limits: failed authentications per peer, body sizes, jobs per cluster", async () => {
   const dir = await Deno.makeTempDir({ prefix: "spate-limits-" });
   const files = await credentials(dir);

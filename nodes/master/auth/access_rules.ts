@@ -52,24 +52,42 @@ const CLIENT_MESSAGES: Record<Role, readonly string[]> = {
 /**
  * What a client connection with `role` may send: its requests to the
  * Dispatcher, never the messages of nodes (registration, slot offers,
- * task updates) nor anything to another actor.
+ * task updates) nor anything to another actor, and refs only to its own
+ * actors (a job's progress goes to the client, not to an actor of the master).
  *
  * @example
  * ```ts
  * import { clientPolicy } from "./access_rules.ts";
  * const policy = clientPolicy("viewer");
- * console.assert(policy("/user/dispatcher", { type: "listJobs" }) === undefined);
- * console.assert(policy("/user/resourcemanager", { type: "registerWorker" }) !== undefined);
+ * console.assert(policy("/user/dispatcher", { type: "listJobs" }, "client-1") === undefined);
+ * console.assert(
+ *   policy("/user/resourcemanager", { type: "registerWorker" }, "client-1") !== undefined,
+ * );
  * ```
  */
 export function clientPolicy(role: Role): InboundPolicy {
   const allowed = new Set(CLIENT_MESSAGES[role]);
-  return (to, message) => {
+  return (to, message, peerId) => {
     if (to !== DISPATCHER_PATH) return `a client connection reaches only ${DISPATCHER_PATH}`;
     const type = (message as { type?: unknown } | null)?.type;
     if (typeof type !== "string" || !allowed.has(type)) {
       return `a client with role ${role} may not send '${String(type)}'`;
     }
+    if (foreignRef(message, peerId, 0)) {
+      return "a client may pass refs only to its own actors";
+    }
     return undefined;
   };
+}
+
+/** Most nesting searched for refs; deeper messages are refused (no client message is). */
+const MAX_REF_DEPTH = 16;
+
+/** Whether `value` holds a wire ref (`{ $ref, $sys }`) to an actor outside system `peerId`. */
+function foreignRef(value: unknown, peerId: string, depth: number): boolean {
+  if (value === null || typeof value !== "object" || value instanceof Uint8Array) return false;
+  if (depth > MAX_REF_DEPTH) return true;
+  const obj = value as Record<string, unknown>;
+  if ("$ref" in obj && obj.$sys !== peerId) return true;
+  return Object.values(obj).some((v) => foreignRef(v, peerId, depth + 1));
 }
