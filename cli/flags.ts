@@ -10,6 +10,12 @@ import {
   type OptionSpec,
   type OptionValues,
 } from "../core/config/options.ts";
+import {
+  etcdMasters,
+  fixedMasters,
+  type MasterSource,
+} from "../nodes/protocol/master_discovery.ts";
+import { parseEtcdEndpoints } from "../nodes/protocol/ha_keys.ts";
 import { closest } from "./suggest.ts";
 import { flagLabel, UsageError } from "./usage.ts";
 
@@ -189,4 +195,29 @@ export function masterFlag(v: string | undefined): string[] {
   const urls = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (urls.length === 0) throw new UsageError(`${source} '${list}' names no master`);
   return urls.map((u) => masterOrigin(u, source));
+}
+
+/**
+ * Where a worker or `spate run` finds its masters: `--master` (or its
+ * variable or default), or the election of `--cluster-id` in `--etcd`.
+ */
+export function masterSourceFlags(
+  master: string | undefined,
+  etcd: string | undefined,
+  clusterId: string | undefined,
+): MasterSource {
+  if (etcd === undefined) {
+    if (clusterId !== undefined) throw new UsageError("--cluster-id needs --etcd");
+    return fixedMasters(masterFlag(master));
+  }
+  if (master !== undefined) {
+    throw new UsageError(
+      "--master and --etcd exclude each other: give one way to find the masters",
+    );
+  }
+  try {
+    return etcdMasters(parseEtcdEndpoints(etcd), clusterId ?? OPTIONS.clusterId.default);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }

@@ -36,7 +36,8 @@ export function following(inner: JobListener, into: Followed): JobListener {
 /** Where the run was: the embedded cluster, or the cluster of a master. */
 export type RunSite = { readonly local: true; readonly jobPath: string } | {
   readonly local: false;
-  readonly masterUrl: string;
+  /** How the run named its cluster: `--master URLS` or `--etcd URLS --cluster-id ID`. */
+  readonly masterFlags: string;
 };
 
 /** The lines `spate run` prints when `signal` stops it. */
@@ -47,7 +48,7 @@ export function interruptedText(signal: string, f: Followed, site: RunSite): str
   const job = `job '${f.plan.jobName}' (${f.jobId})`;
   if (!site.local) {
     return `interrupted (${signal}): stopped following ${job}, which keeps running on the ` +
-      `cluster; cancel it with: spate cancel ${f.jobId} --master ${site.masterUrl}`;
+      `cluster; cancel it with: spate cancel ${f.jobId} ${site.masterFlags}`;
   }
   const lines = [`interrupted (${signal}): cancelled ${job} and stopped the local cluster`];
   const settings = f.plan.streamGraph.settings;

@@ -3,7 +3,7 @@
 import { resolveLocation } from "../core/fs/location.ts";
 import type { OptionValues } from "../core/config/options.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
-import { masterFlag, parseFlags } from "./flags.ts";
+import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage.ts";
 import { authHeaders, tokenFlag } from "./auth_flags.ts";
 
@@ -45,7 +45,7 @@ function refused(status: number, body: Record<string, unknown>): number {
 
 export async function listCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("list", args);
-  const { status, body } = await rest(masterFlag(v.masterUrl), "/api/v1/jobs", tokenFlag(v));
+  const { status, body } = await rest(await mastersOf(v), "/api/v1/jobs", tokenFlag(v));
   if (status >= 400) return refused(status, body);
   const jobs = body.jobs as { id: string; name: string; state: string; startTime: number }[];
   if (v.json) {
@@ -68,13 +68,13 @@ export async function cancelCommand(args: string[]): Promise<number> {
     throw new UsageError("spate cancel: missing the job id (spate cancel <job-id>)");
   }
   if (v.withSavepoint) {
-    return await savepoint(masterFlag(v.masterUrl), positionals[0], v.savepointDir, true, v);
+    return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, true, v);
   }
   if (v.savepointDir !== undefined) {
     throw new UsageError("spate cancel: --dir needs --with-savepoint");
   }
   const { status, body } = await rest(
-    masterFlag(v.masterUrl),
+    await mastersOf(v),
     `/api/v1/jobs/${positionals[0]}?mode=cancel`,
     tokenFlag(v),
     { method: "PATCH" },
@@ -90,7 +90,7 @@ export async function savepointCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError("spate savepoint: missing the job id (spate savepoint <job-id>)");
   }
-  return await savepoint(masterFlag(v.masterUrl), positionals[0], v.savepointDir, false, v);
+  return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, false, v);
 }
 
 async function savepoint(
@@ -112,4 +112,16 @@ async function savepoint(
   console.log(`Savepoint completed: ${body.location}`);
   if (cancelJob) console.log(`job ${jobId} CANCELLING`);
   return 0;
+}
+
+/** The masters `--master` or `--etcd` name, the likeliest leader first. */
+async function mastersOf(
+  v: { masterUrl?: string; etcdEndpoints?: string; clusterId?: string },
+): Promise<string[]> {
+  const source = masterSourceFlags(v.masterUrl, v.etcdEndpoints, v.clusterId);
+  try {
+    return await source.masters();
+  } catch (e) {
+    throw new MasterUnreachableError(source.description, e);
+  }
 }

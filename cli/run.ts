@@ -7,7 +7,7 @@ import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
 import { RemoteExecutor } from "../nodes/client/remote_executor.ts";
 import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
 import { parseJobOptions } from "./job_options.ts";
-import { masterFlag } from "./flags.ts";
+import { masterSourceFlags } from "./flags.ts";
 import { tokenFlag } from "./auth_flags.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { importJob, jobModuleUrl } from "../nodes/client/load_job.ts";
@@ -29,9 +29,14 @@ export async function runCommand(args: string[]): Promise<number> {
   const opts = parseJobOptions("run", args);
   const v = opts.values;
   const json = v.json === true;
-  const master = v.clusterMasterUrl;
-  // One master, or a comma list of a cluster's masters with high availability.
-  const masters = master === undefined ? [] : masterFlag(master);
+  // One master, a comma list of a cluster's masters with high availability, or etcd's election.
+  const master = v.clusterMasterUrl ?? v.etcdEndpoints;
+  const masters = master === undefined
+    ? undefined
+    : masterSourceFlags(v.clusterMasterUrl, v.etcdEndpoints, v.clusterId);
+  if (master === undefined && v.clusterId !== undefined) {
+    throw new UsageError("--cluster-id needs --etcd");
+  }
   if (master !== undefined && v.local) {
     throw new UsageError("--local and --master exclude each other");
   }
@@ -71,11 +76,12 @@ export async function runCommand(args: string[]): Promise<number> {
   const executor: JobExecutor = master !== undefined
     ? new RemoteExecutor({
       ...listener,
-      masterUrl: masters,
+      masterUrl: masters!,
       restartStrategy,
       restoreFrom,
       detached: v.detached === true,
       slotTimeoutMs: v.slotTimeoutMs ?? OPTIONS.slotTimeoutMs.default,
+      connectTimeoutMs: v.connectTimeoutMs,
       configPath: new URL("../deno.json", import.meta.url).pathname,
       token: tokenFlag(v),
     })
@@ -104,7 +110,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const interrupt = interruption();
   const site: RunSite = master === undefined
     ? { local: true, jobPath: opts.jobPath }
-    : { local: false, masterUrl: masters.join(",") };
+    : { local: false, masterFlags: masterFlagsText(v) };
   try {
     return await Promise.race([
       importJob(ctx, opts.jobPath).then(() => 0),
@@ -131,4 +137,13 @@ export async function runCommand(args: string[]): Promise<number> {
   } finally {
     interrupt.stop();
   }
+}
+
+/** The flags that name the cluster of a run, as given (for the hint of an interrupted run). */
+function masterFlagsText(
+  v: { clusterMasterUrl?: string; etcdEndpoints?: string; clusterId?: string },
+): string {
+  if (v.etcdEndpoints === undefined) return `--master ${v.clusterMasterUrl}`;
+  const id = v.clusterId === undefined ? "" : ` --cluster-id ${v.clusterId}`;
+  return `--etcd ${v.etcdEndpoints}${id}`;
 }

@@ -3,7 +3,7 @@
 import { OPTIONS } from "../core/config/options.ts";
 import { startWorker } from "../nodes/worker/worker_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
-import { masterFlag, parseFlags } from "./flags.ts";
+import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
 import { authLimitFlags, secretFlag } from "./auth_flags.ts";
 
@@ -12,9 +12,9 @@ const MIB = 1024 * 1024;
 export async function workerCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("worker", args);
   configureStorage("worker", v);
-  const masterUrls = masterFlag(v.masterUrl);
+  const masters = masterSourceFlags(v.masterUrl, v.etcdEndpoints, v.clusterId);
   const worker = startWorker({
-    masterUrl: masterUrls,
+    masterUrl: masters,
     slots: v.workerSlots ?? OPTIONS.workerSlots.default,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
     name: v.workerName,
@@ -22,14 +22,13 @@ export async function workerCommand(args: string[]): Promise<number> {
     advertisedHost: v.advertisedHost,
     dataPort: v.dataPort,
     workDir: v.workDir,
+    connectTimeoutMs: v.connectTimeoutMs,
     secret: await secretFlag("worker", v),
     authLimits: authLimitFlags(v),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(
-    `spate worker ${worker.workerId} serving data on ${worker.dataAddress}, master ${
-      masterUrls.join(",")
-    }`,
+    `spate worker ${worker.workerId} serving data on ${worker.dataAddress}, master ${masters.description}`,
   );
   console.error(`${await untilStopped()}: stopping`);
   await worker.shutdown();

@@ -155,16 +155,18 @@ export const PROCESS_OPTIONS = {
     type: "string",
     arg: "URLS",
     defaultText: "none",
-    doc: "with --ha etcd: the etcd client URLs, comma-separated (http://host:2379)",
-    commands: ["master"],
+    doc: "etcd client URLs, comma-separated (http://host:2379): a master with --ha etcd " +
+      "campaigns there; workers and clients find the leader there (instead of --master)",
+    commands: ["master", "worker", "run", "list", "cancel", "savepoint"],
   },
   clusterId: {
     flag: "cluster-id",
     type: "string",
     arg: "ID",
     default: "default",
-    doc: "with --ha etcd: the cluster whose leader election this master joins",
-    commands: ["master"],
+    doc: "with --etcd: the cluster whose leader election this master joins (or whose leader " +
+      "a worker or client follows)",
+    commands: ["master", "worker", "run", "list", "cancel", "savepoint"],
   },
   haSessionTtlMs: {
     flag: "ha-session-ttl-ms",
@@ -207,6 +209,18 @@ export const PROCESS_OPTIONS = {
     default: 10_000,
     doc: "a silent worker is lost after this",
     commands: ["master"],
+  },
+  connectTimeoutMs: {
+    flag: "connect-timeout",
+    type: "int",
+    unit: "ms",
+    arg: "MS",
+    min: 1,
+    max: MAX_TIMER_MS,
+    default: 5_000,
+    doc: "how long a dial to a master may take before the next master is tried " +
+      "(a master cut off by the network answers nothing)",
+    commands: ["worker", "run"],
   },
   workerSlots: {
     flag: "slots",

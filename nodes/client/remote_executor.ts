@@ -20,6 +20,7 @@ import type { RemoteConnection } from "../rpc/remote_connection.ts";
 import { BLOBS_PATH, type BlobUploadResponse, type ErrorResponse } from "../protocol/rest.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
+import { type MasterSource, masterSource } from "../protocol/master_discovery.ts";
 import { bundleJob } from "./bundle.ts";
 import { ClusterExecutor, type JobListener } from "./cluster_executor.ts";
 import { MasterUnreachableError } from "./master_unreachable.ts";
@@ -27,10 +28,12 @@ import { MasterUnreachableError } from "./master_unreachable.ts";
 /** Where and how a RemoteExecutor submits. */
 export interface RemoteExecutorOptions extends JobListener {
   /** The master's URL, or every master of a cluster with high availability. */
-  readonly masterUrl: string | readonly string[];
+  readonly masterUrl: string | readonly string[] | MasterSource;
   readonly restartStrategy?: string;
   readonly restoreFrom?: JobSubmission["restoreFrom"];
   readonly slotTimeoutMs?: number;
+  /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
+  readonly connectTimeoutMs?: number;
   readonly detached?: boolean;
   /** deno.json whose import map the bundler uses. */
   readonly configPath?: string;
@@ -68,23 +71,34 @@ const FOLLOW_RETRY_MS = 200;
 
 /** An RPC connection to the first of `masters` that accepts one (a standby refuses). */
 async function dialLeader(
-  masters: readonly string[],
+  source: MasterSource,
   system: ActorSystem,
   timeoutMs: number,
+  connectTimeoutMs: number | undefined,
   token: string | undefined,
 ): Promise<{ conn: RemoteConnection; master: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let failure: unknown;
+    let masters: string[] = [];
+    try {
+      masters = await source.masters();
+    } catch (e) {
+      failure ??= e;
+    }
     for (const master of masters) {
       try {
-        const conn = await dialConnection(master, system, undefined, { kind: "client", token });
+        const conn = await dialConnection(master, system, {
+          connectTimeoutMs,
+          kind: "client",
+          token,
+        });
         return { conn, master };
       } catch (e) {
         failure ??= e;
       }
     }
-    if (Date.now() >= deadline) throw new MasterUnreachableError(masters.join(","), failure);
+    if (Date.now() >= deadline) throw new MasterUnreachableError(source.description, failure);
     await new Promise((r) => setTimeout(r, FOLLOW_RETRY_MS));
   }
 }
@@ -100,13 +114,13 @@ export class RemoteExecutor implements JobExecutor {
 
   async execute(plan: JobPlan, onCollect?: CollectListener): Promise<JobExecutionResult> {
     const o = this.options;
-    const masters = typeof o.masterUrl === "string" ? [o.masterUrl] : o.masterUrl;
+    const masters = masterSource(o.masterUrl);
     const system = new ActorSystem("client");
     // One master: one attempt, as ever; several: wait for a leader.
-    const dialTimeoutMs = masters.length === 1 ? 0 : FOLLOW_LEADER_TIMEOUT_MS;
+    const dialTimeoutMs = masters.following ? FOLLOW_LEADER_TIMEOUT_MS : 0;
     let at: { conn: RemoteConnection; master: string };
     try {
-      at = await dialLeader(masters, system, dialTimeoutMs, o.token);
+      at = await dialLeader(masters, system, dialTimeoutMs, o.connectTimeoutMs, o.token);
     } catch (e) {
       await system.shutdown();
       throw e;
@@ -131,7 +145,7 @@ export class RemoteExecutor implements JobExecutor {
       for (;;) {
         const next = await Promise.race([result, closed(at.conn).then((lost) => ({ lost }))]);
         if ("result" in next) return next.result;
-        if (submitted === undefined || masters.length === 1) {
+        if (submitted === undefined || !masters.following) {
           throw new MasterUnreachableError(at.master, new Error(next.lost), true);
         }
         at = await this.follow(masters, system, submitted);
@@ -144,7 +158,7 @@ export class RemoteExecutor implements JobExecutor {
 
   /** Finds the new leader and follows the job there (it resumes the job under the same id). */
   private async follow(
-    masters: readonly string[],
+    masters: MasterSource,
     system: ActorSystem,
     job: { jobId: string; client: ActorRef<ClientMessage> },
   ): Promise<{ conn: RemoteConnection; master: string }> {
@@ -155,6 +169,7 @@ export class RemoteExecutor implements JobExecutor {
         masters,
         system,
         Math.max(0, deadline - Date.now()),
+        this.options.connectTimeoutMs,
         this.options.token,
       );
       try {
@@ -173,6 +188,6 @@ export class RemoteExecutor implements JobExecutor {
         await new Promise((r) => setTimeout(r, FOLLOW_RETRY_MS));
       }
     }
-    throw new MasterUnreachableError(masters.join(","), failure, true);
+    throw new MasterUnreachableError(masters.description, failure, true);
   }
 }

@@ -24,6 +24,7 @@ import {
   type WorkerRegistration,
 } from "../protocol/resource_manager.ts";
 import type { ClusterOverview } from "../protocol/rest.ts";
+import { fencedTaskExecutor, type TaskExecutorMessage } from "../protocol/task_executor.ts";
 import { NotEnoughSlotsError } from "./slot_assignment.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 
@@ -41,6 +42,8 @@ export const DEFAULT_HEARTBEAT_SETTINGS: HeartbeatSettings = {
 
 interface WorkerEntry {
   readonly reg: WorkerRegistration;
+  /** What JobMasters get in their grants: with HA, a ref that stamps this leader's term. */
+  readonly commands: ActorRef<TaskExecutorMessage>;
   /** slot index -> job id of the job holding it. */
   readonly allocated: Map<number, string>;
   lastHeartbeatMs: number;
@@ -114,7 +117,15 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
   private register(reg: WorkerRegistration): RegistrationReply {
     const old = this.workers.get(reg.workerId);
     if (old !== undefined) this.lose(reg.workerId, "re-registered");
-    this.workers.set(reg.workerId, { reg, allocated: new Map(), lastHeartbeatMs: Date.now() });
+    const commands = this.term === undefined
+      ? reg.taskExecutor
+      : fencedTaskExecutor(reg.taskExecutor, this.term);
+    this.workers.set(reg.workerId, {
+      reg,
+      commands,
+      allocated: new Map(),
+      lastHeartbeatMs: Date.now(),
+    });
     this.context.system.info(
       `worker ${reg.name} (${reg.workerId}) registered with ${reg.slots} slots`,
     );
@@ -179,7 +190,7 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
           processId: w.reg.processId,
           dataAddress: w.reg.dataAddress,
           managedMemoryBytes: Math.floor(w.reg.managedMemoryBytes / w.reg.slots),
-          taskExecutor: w.reg.taskExecutor,
+          taskExecutor: w.commands,
         });
       }
     }

@@ -144,6 +144,40 @@ Deno.test("leader terms: a worker registers with a newer leader and then refuses
       },
     });
     assert.equal(registered.term, 5);
+    // The old leader's commands reach the worker stamped with term 5 and are refused.
+    const [grant] = await askResourceManager(oldRm, {
+      type: "allocateSlots",
+      jobId: "j-old",
+      count: 1,
+      timeoutMs: 1000,
+    });
+    for (
+      const command of [
+        { type: "cancelJob", jobId: "j-old" },
+        {
+          type: "triggerCheckpoint",
+          taskId: "t1",
+          barrier: { id: 1, timestampMs: 0, savepoint: false },
+        },
+        { type: "notifyCheckpointComplete", jobId: "j-old", attempt: 0, checkpointId: 1 },
+      ] as const
+    ) {
+      await assert.rejects(
+        grant.taskExecutor.ask(command),
+        (e: Error) =>
+          e instanceof FencingTokenError &&
+          e.message.includes(`refuses ${command.type} from the master of leader term 5`) &&
+          e.message.includes("registered with term 9"),
+      );
+    }
+    // The new leader's grant carries term 9: its cancel is taken (an unknown job: nothing to do).
+    const [current] = await askResourceManager(newRm, {
+      type: "allocateSlots",
+      jobId: "j-new",
+      count: 1,
+      timeoutMs: 1000,
+    });
+    assert.equal(await current.taskExecutor.ask({ type: "cancelJob", jobId: "j-new" }), undefined);
     await waitFor(
       "the old leader drops the silent w0",
       async () => (await askResourceManager(oldRm, { type: "overview" })).workers.length === 0,

@@ -33,11 +33,47 @@ function session(origin: string): http2.ClientHttp2Session {
   });
   s.on("error", () => {}); // surfaced on each stream
   s.on("connect", () => s.setLocalWindowSize(CONNECTION_WINDOW_BYTES));
+  const keepalive = keepAlive(s, origin);
   s.on("close", () => {
+    clearInterval(keepalive);
     if (sessions.get(origin) === s) sessions.delete(origin);
   });
   sessions.set(origin, s);
   return s;
+}
+
+/**
+ * How often a pooled connection is pinged (HTTP/2 PING), and how long a ping
+ * may go unanswered before the connection is dropped. A peer cut off by the
+ * network sends no FIN: without pings its streams would wait forever.
+ */
+export const KEEPALIVE = { intervalMs: 2_000, timeoutMs: 6_000 };
+
+/** Pings `s` every KEEPALIVE.intervalMs; destroys it when a ping stays unanswered too long. */
+function keepAlive(
+  s: http2.ClientHttp2Session,
+  origin: string,
+): ReturnType<typeof setInterval> {
+  let pendingSinceMs: number | undefined;
+  const timer = setInterval(() => {
+    if (s.closed || s.destroyed || s.connecting) return;
+    if (pendingSinceMs !== undefined) {
+      const silentMs = performance.now() - pendingSinceMs;
+      if (silentMs > KEEPALIVE.timeoutMs) {
+        s.destroy(new Error(`${origin} answered no ping for ${Math.round(silentMs)} ms`));
+      }
+      return;
+    }
+    pendingSinceMs = performance.now();
+    try {
+      // Only note the answer here: destroying a session inside its ping callback crashed Deno.
+      s.ping(() => pendingSinceMs = undefined);
+    } catch {
+      pendingSinceMs = undefined; // closing meanwhile
+    }
+  }, KEEPALIVE.intervalMs);
+  Deno.unrefTimer(timer);
+  return timer;
 }
 
 /** A streaming request in flight: the response status and body. */
@@ -119,6 +155,13 @@ export function postStream(
       }
     })();
   });
+}
+
+/** Closes the pooled connection to `baseUrl`'s origin, if any (a peer gone silent). */
+export function dropSession(baseUrl: string): void {
+  const origin = new URL(baseUrl).origin;
+  sessions.get(origin)?.destroy();
+  sessions.delete(origin);
 }
 
 /** Closes every pooled connection (tests, shutdown). */

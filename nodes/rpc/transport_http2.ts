@@ -12,7 +12,7 @@ import type { ActorSystem } from "./actor_system.ts";
 import type { ClusterSecret } from "./auth/cluster_secret.ts";
 import { PEER_KIND_HEADER, PEER_NAME_HEADER, PROOF_HEADERS, provePeer } from "./auth/peer_proof.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FrameStream } from "./frames.ts";
-import { postStream } from "./h2_client.ts";
+import { dropSession, type H2Response, postStream } from "./h2_client.ts";
 import { type InboundPolicy, RemoteConnection } from "./remote_connection.ts";
 
 /** Path of the control-plane stream. */
@@ -24,13 +24,6 @@ export interface Admission {
   readonly policy?: InboundPolicy;
   /** Headers of the response (the server's proof of the secret). */
   readonly headers?: Record<string, string>;
-}
-
-/** How a dialer authenticates: a node proves the cluster secret, a client shows a token. */
-export interface DialAuth {
-  readonly kind?: "node" | "client";
-  readonly secret?: ClusterSecret;
-  readonly token?: string;
 }
 
 /** Server side: answers a connect request with the response half of the connection. */
@@ -50,39 +43,78 @@ export function acceptConnection(
   });
 }
 
+/** How long dialing a peer may take (TCP, HTTP/2 and the hello) by default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Limits of a dialed connection, and how the dialer authenticates: a node
+ * proves the cluster secret, a client shows a token.
+ */
+export interface DialOptions {
+  readonly maxFrameBytes?: number;
+  /**
+   * How long the dial may take until the peer's hello. A peer cut off by the
+   * network drops packets silently; without a bound a dial would wait for
+   * TCP's own timeout (minutes) instead of trying the next master.
+   */
+  readonly connectTimeoutMs?: number;
+  readonly kind?: "node" | "client";
+  readonly secret?: ClusterSecret;
+  readonly token?: string;
+}
+
 /** Client side: opens a connection to the system serving `baseUrl`. */
 export async function dialConnection(
   baseUrl: string,
   system: ActorSystem,
-  maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
-  auth: DialAuth = {},
+  options: DialOptions = {},
 ): Promise<RemoteConnection> {
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const out = new FrameStream(maxFrameBytes);
-  let res;
+  let res: H2Response | undefined;
+  let conn: RemoteConnection | undefined;
+  const timeout = new Error(`connect to ${baseUrl} timed out after ${timeoutMs} ms`);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeout), timeoutMs);
+  });
   try {
-    const proof = auth.secret && await provePeer(baseUrl, auth.secret, "rpc");
-    res = await postStream(baseUrl, RPC_CONNECT_PATH, out.readable, {
-      [PEER_KIND_HEADER]: auth.kind ?? "node",
-      [PEER_NAME_HEADER]: system.name,
-      ...proof?.headers,
-      ...(auth.token === undefined ? {} : { authorization: `Bearer ${auth.token}` }),
-    });
-    if (res.status === 200) {
-      await proof?.checkServer(String(res.headers[PROOF_HEADERS.serverProof]));
+    let proof;
+    try {
+      proof = options.secret &&
+        await Promise.race([provePeer(baseUrl, options.secret, "rpc"), timedOut]);
+      res = await Promise.race([
+        postStream(baseUrl, RPC_CONNECT_PATH, out.readable, {
+          [PEER_KIND_HEADER]: options.kind ?? "node",
+          [PEER_NAME_HEADER]: system.name,
+          ...proof?.headers,
+          ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+        }),
+        timedOut,
+      ]);
+    } catch (e) {
+      if (e === timeout) throw e;
+      throw new Error(`connect to ${baseUrl} failed: ${(e as Error).message}`);
     }
+    if (res.status !== 200) {
+      const text = await new Response(res.body).text().catch(() => "");
+      throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status} ${refusalText(text)}`);
+    }
+    await proof?.checkServer(String(res.headers[PROOF_HEADERS.serverProof]));
+    conn = new RemoteConnection(system, res.body, out, maxFrameBytes);
+    await Promise.race([conn.ready(), timedOut]);
+    return conn;
   } catch (e) {
+    conn?.close((e as Error).message);
     out.close();
     res?.cancel();
-    throw new Error(`connect to ${baseUrl} failed: ${(e as Error).message}`);
+    // The pooled connection to a silent peer is dead: the next dial opens a new one.
+    if (e === timeout) dropSession(baseUrl);
+    throw e;
+  } finally {
+    clearTimeout(timer);
   }
-  if (res.status !== 200) {
-    out.close();
-    const text = await new Response(res.body).text().catch(() => "");
-    throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status} ${refusalText(text)}`);
-  }
-  const conn = new RemoteConnection(system, res.body, out, maxFrameBytes);
-  await conn.ready();
-  return conn;
 }
 
 /** The message of a JSON refusal (`{ errors: [...] }` or `{ error }`), else the text. */

@@ -80,6 +80,8 @@ export class TaskExecutor extends Actor<Inbox> {
   private registration: RegistrationReply | undefined;
   /** The newest leader term a master registered this worker with (0: none, or no HA). */
   private highestTerm = 0;
+  /** `type@term` of the stale messages already logged (one line each, not one per message). */
+  private readonly refusedTerms = new Set<string>();
   private lastHeartbeatMs = Date.now();
   private watchdog: ReturnType<typeof setInterval> | undefined;
 
@@ -99,12 +101,15 @@ export class TaskExecutor extends Actor<Inbox> {
   receive(m: Inbox): unknown {
     const invalid = checkMessage(INBOX_SCHEMA, m);
     if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
+    // A deposed leader's heartbeats go unanswered (it then counts this worker
+    // lost) and its commands are refused: a newer leader registered this worker.
+    if ("term" in m && m.term !== undefined && m.term < this.highestTerm) {
+      return replyError(this.staleTerm(m.type, m.term));
+    }
     switch (m.type) {
       case "connect":
         return this.register(m.rm);
       case "heartbeat":
-        // A deposed leader's heartbeat goes unanswered: it then counts this worker lost.
-        if (m.term !== undefined && m.term < this.highestTerm) return;
         this.lastHeartbeatMs = Date.now();
         this.rm?.tell({ type: "heartbeatReply", workerId: this.options.workerId, fence: m.fence });
         return;
@@ -145,6 +150,20 @@ export class TaskExecutor extends Actor<Inbox> {
       case "slotReport":
         return this.onSlotReport(m.slotIndex, m.report);
     }
+  }
+
+  /** The error for a message of a deposed leader's `term`; logged once per term and kind. */
+  private staleTerm(type: string, term: number): FencingTokenError {
+    const error = new FencingTokenError(
+      `worker ${this.options.name} refuses ${type} from the master of leader term ${term}: ` +
+        `it is registered with term ${this.highestTerm} (a newer leader)`,
+    );
+    const key = `${type}@${term}`;
+    if (!this.refusedTerms.has(key)) {
+      this.refusedTerms.add(key);
+      this.context.system.info(error.message);
+    }
+    return error;
   }
 
   /** Registers this worker's slots; answers with the master's settings. */

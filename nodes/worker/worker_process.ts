@@ -10,6 +10,7 @@ import { askTaskExecutor } from "../protocol/task_executor.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
 import type { RemoteConnection } from "../rpc/remote_connection.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
+import { type MasterSource, masterSource } from "../protocol/master_discovery.ts";
 import { moduleCache } from "./module_cache.ts";
 import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
 import { TaskExecutor } from "./task_executor.ts";
@@ -24,7 +25,7 @@ export interface WorkerOptions {
    * The master's URL, or every master of a cluster with high availability:
    * the worker registers with whichever leads, and follows a new leader.
    */
-  readonly masterUrl: string | readonly string[];
+  readonly masterUrl: string | readonly string[] | MasterSource;
   readonly slots: number;
   readonly managedMemoryBytes: number;
   readonly name?: string;
@@ -36,6 +37,8 @@ export interface WorkerOptions {
   readonly workDir?: string;
   /** Pause between attempts to reach the master. */
   readonly reconnectIntervalMs?: number;
+  /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
+  readonly connectTimeoutMs?: number;
   /** The cluster secret proven to the master and to other workers (and asked of them). */
   readonly secret?: ClusterSecret;
   /** Failed proofs a peer may make on the data port. */
@@ -91,10 +94,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   network.dataAddress = `http://${host.includes(":") ? `[${host}]` : host}:${server.addr.port}`;
   const reconnectMs = options.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS;
   const workDir = options.workDir ?? Deno.makeTempDirSync({ prefix: "spate-worker-" });
-  const masters = typeof options.masterUrl === "string" ? [options.masterUrl] : options.masterUrl;
-  if (masters.length === 0) throw new Error("a worker needs at least one master URL");
+  const source = masterSource(options.masterUrl);
   /** The master tried first: the one registered with last (the leader then). */
-  let master = masters[0];
+  let master = "";
   let conn: RemoteConnection | undefined;
   let stopping = false;
   let onRegistered: (() => void)[] = [];
@@ -118,10 +120,24 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   /** Registers with the first master that accepts (a standby refuses), the last leader first. */
   async function register(): Promise<boolean> {
     const failures: string[] = [];
-    for (const url of [master, ...masters.filter((m) => m !== master)]) {
+    let masters: string[];
+    try {
+      masters = await source.masters();
+    } catch (e) {
+      if (!stopping) system.log(`cannot register with a master: ${(e as Error).message}`);
+      return false;
+    }
+    // A list is tried from the last leader on; etcd names the current one first.
+    const order = source.leaderFirst || !masters.includes(master)
+      ? masters
+      : [master, ...masters.filter((m) => m !== master)];
+    for (const url of order) {
       if (stopping) return false;
       try {
-        conn = await dialConnection(url, system, undefined, { secret: options.secret });
+        conn = await dialConnection(url, system, {
+          connectTimeoutMs: options.connectTimeoutMs,
+          secret: options.secret,
+        });
         const rm = conn.refFor<ResourceManagerMessage>("/user/resourcemanager");
         await askTaskExecutor(te, { type: "connect", rm });
         master = url;

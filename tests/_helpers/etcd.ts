@@ -52,6 +52,17 @@ export function etcdSkipReason(): string | undefined {
   }
 }
 
+/** Where a test's etcd member listens, and how it is started. */
+export interface EtcdOptions {
+  /** The address it listens on and advertises (default 127.0.0.1). */
+  readonly host?: string;
+  /** Default: a free port on loopback (give fixed ones with a host in another namespace). */
+  readonly clientPort?: number;
+  readonly peerPort?: number;
+  /** A command that runs etcd, e.g. `ip netns exec NS` (default: none). */
+  readonly prefix?: readonly string[];
+}
+
 /** One etcd member of a test. */
 export class EtcdServer {
   /** The URL clients use, `http://127.0.0.1:PORT`. */
@@ -60,15 +71,18 @@ export class EtcdServer {
   private child: Deno.ChildProcess | undefined;
   private logPipe: Promise<void> | undefined;
 
+  private readonly prefix: readonly string[];
+
   /** Prefer {@linkcode startEtcd}. */
   constructor(
     /** The data directory (the member's state, kept across stop and start). */
     readonly dir: string,
-    clientPort: number = freePort(),
-    peerPort: number = freePort(),
+    options: EtcdOptions = {},
   ) {
-    this.clientUrl = `http://127.0.0.1:${clientPort}`;
-    this.peerUrl = `http://127.0.0.1:${peerPort}`;
+    const host = options.host ?? "127.0.0.1";
+    this.clientUrl = `http://${host}:${options.clientPort ?? freePort()}`;
+    this.peerUrl = `http://${host}:${options.peerPort ?? freePort()}`;
+    this.prefix = options.prefix ?? [];
   }
 
   /** The member's log (stdout and stderr of every start), for a failing test's message. */
@@ -85,8 +99,10 @@ export class EtcdServer {
   async start(): Promise<void> {
     if (this.child) throw new Error(`etcd at ${this.clientUrl} is already running`);
     const logFile = await Deno.open(this.logPath, { append: true, create: true });
-    this.child = new Deno.Command(ETCD_BIN, {
+    const [cmd, ...pre] = [...this.prefix, ETCD_BIN];
+    this.child = new Deno.Command(cmd, {
       args: [
+        ...pre,
         "--name=spate-test",
         `--data-dir=${this.dir}/data`,
         `--listen-client-urls=${this.clientUrl}`,
@@ -177,9 +193,9 @@ async function healthy(url: string): Promise<boolean> {
  * etcd.clientUrl; // "http://127.0.0.1:PORT"
  * ```
  */
-export async function startEtcd(): Promise<EtcdServer & AsyncDisposable> {
+export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdServer & AsyncDisposable> {
   const dir = await Deno.makeTempDir({ prefix: "spate-etcd-" });
-  const server = new EtcdServer(dir) as EtcdServer & AsyncDisposable;
+  const server = new EtcdServer(dir, options) as EtcdServer & AsyncDisposable;
   server[Symbol.asyncDispose] = () => server.close();
   try {
     await server.start();

@@ -20,6 +20,7 @@ import assert from "node:assert/strict";
 import { runCli, runSummary } from "../_helpers/cli.ts";
 import { freePort, type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import { etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
+import { getJson, haMasterArgs, haView, jobRunning, when } from "../_helpers/ha_cluster.ts";
 import { S3RVER_CREDENTIALS, startS3rver } from "../_helpers/s3rver.ts";
 import {
   committedLines,
@@ -35,37 +36,6 @@ const EVENTS = 250_000;
 const KEYS = 500;
 const RATE = 10_000; // events/s overall: the job runs ~25 s, both failovers happen inside
 const TTL_MS = 3000;
-
-async function getJson(url: string) {
-  const res = await fetch(url);
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new Error(`${url}: HTTP ${res.status}`);
-  }
-  return await res.json();
-}
-
-/** Polls `cond` every 20 ms until it holds; returns when (performance.now()). Fails after `timeoutMs`. */
-async function when(what: string, cond: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await cond()) return performance.now();
-    } catch { /* not yet */ }
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Whether every subtask of the job is RUNNING (on the master at `url`). */
-async function jobRunning(url: string, jobId: string, minCompleted = 0): Promise<boolean> {
-  const d = await getJson(`${url}/api/v1/jobs/${jobId}`);
-  const completed = d.checkpoints.filter((c: { status: string }) => c.status === "COMPLETED");
-  return d.state === "RUNNING" && completed.length >= minCompleted &&
-    d.vertices.every((v: { subtasks: { state: string }[] }) =>
-      v.subtasks.every((s) => s.state === "RUNNING")
-    );
-}
 
 /** Where blobs and checkpoints go: a directory all processes share, or s3rver. */
 type Storage = "dir" | "s3";
@@ -98,29 +68,21 @@ async function chaos(storage: Storage) {
   const urls = [freePort(), freePort()].map((p) => `http://127.0.0.1:${p}`);
   const procs: SpateProcess[] = [];
   const master = (url: string) =>
-    spawnSpate([
-      "master",
-      "--port",
-      new URL(url).port,
-      "--ha-storage-dir",
-      `${shared}/ha`,
-      ...s3Flags,
-      "--ha",
-      "etcd",
-      "--etcd",
-      etcd.clientUrl,
-      "--cluster-id",
-      "chaos",
-      "--ha-session-ttl-ms",
-      String(TTL_MS),
-    ]);
+    spawnSpate(haMasterArgs({
+      port: Number(new URL(url).port),
+      etcd: etcd.clientUrl,
+      clusterId: "chaos",
+      ttlMs: TTL_MS,
+      storage: `${shared}/ha`,
+      more: s3Flags,
+    }));
   try {
     const masters = urls.map(master);
     procs.push(...masters);
     let leader = "";
     await waitFor("a leader", async () => {
       for (const u of urls) {
-        if ((await getJson(`${u}/api/v1/overview`)).ha.isLeader) leader = u;
+        if ((await haView(u)).isLeader) leader = u;
       }
       return leader !== "";
     }, 30_000);
@@ -173,13 +135,14 @@ async function chaos(storage: Storage) {
       proc.kill("SIGKILL");
       const killedMs = performance.now();
       await proc.child.status;
-      const detectedMs = await when(`${to} sees the leader gone`, async () => {
-        const ha = (await getJson(`${to}/api/v1/overview`)).ha;
-        return ha.leader !== from;
-      }, 30_000);
+      const detectedMs = await when(
+        `${to} sees the leader gone`,
+        async () => (await haView(to)).leader !== from,
+        30_000,
+      );
       const electedMs = await when(
         `${to} leads and serves`,
-        async () => (await getJson(`${to}/api/v1/overview`)).ha.isLeader,
+        async () => (await haView(to)).isLeader,
         30_000,
       );
       const runningMs = await when(
@@ -199,10 +162,11 @@ async function chaos(storage: Storage) {
     // The old leader comes back as a standby; then the new leader is killed too.
     masters[urls.indexOf(leader)] = master(leader);
     procs.push(masters[urls.indexOf(leader)]);
-    await when("the restarted master stands by", async () => {
-      const ha = (await getJson(`${standby}/api/v1/overview`)).ha;
-      return ha.standbys.includes(leader);
-    }, 30_000);
+    await when(
+      "the restarted master stands by",
+      async () => (await haView(standby)).standbys.includes(leader),
+      30_000,
+    );
     await when(
       "2 completed checkpoints at the new leader",
       () => jobRunning(standby, jobId, 2),

@@ -81,6 +81,9 @@ export type ElectionEffect =
   | { readonly type: "leaderChanged"; readonly leader: LeaderInfo | undefined }
   | { readonly type: "log"; readonly line: string };
 
+/** Longest pause before a failed lease renewal is tried again. */
+export const KEEPALIVE_RETRY_MAX_MS = 1_000;
+
 /** The etcd calls whose failures back off. */
 export type ElectionOp = "grant" | "register" | "read";
 
@@ -273,12 +276,16 @@ export class ElectionCore {
     return this.plan(nowMs);
   }
 
-  /** `keepAlive` failed: one line, and the next try at the usual interval. */
+  /**
+   * `keepAlive` failed: one line, and the next try at the usual interval but
+   * within KEEPALIVE_RETRY_MAX_MS (with a long TTL, a leader must renew soon
+   * after etcd is back, not a third of the TTL later).
+   */
   keepAliveFailed(nowMs: number, leaseId: string, message: string): ElectionEffect[] {
     const l = this.lease;
     if (!l || l.id !== leaseId || l.keepAliveSentMs === undefined) return [];
     l.keepAliveSentMs = undefined;
-    const delayMs = Math.floor(l.ttlMs / 3);
+    const delayMs = Math.min(Math.floor(l.ttlMs / 3), KEEPALIVE_RETRY_MAX_MS);
     l.nextKeepAliveMs = nowMs + delayMs;
     return [{ type: "log", line: `${message}; next try in ${delayMs} ms` }, ...this.plan(nowMs)];
   }

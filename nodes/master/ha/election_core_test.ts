@@ -4,11 +4,11 @@ import { type Candidate, ElectionCore, type ElectionEffect } from "./election_co
 const PREFIX = "/spate/c1/leader/";
 const ME = "http://m1:8081";
 
-function core(): ElectionCore {
+function core(sessionTtlMs = 3000): ElectionCore {
   return new ElectionCore({
     prefix: PREFIX,
     url: ME,
-    sessionTtlMs: 3000,
+    sessionTtlMs,
     retryInitialMs: 250,
     retryMaxMs: 4000,
   });
@@ -182,4 +182,21 @@ Deno.test("an observer reads and watches but never campaigns", () => {
     "read",
   ]);
   assert.deepEqual(brief(c.read(25, 12, [])), ["leader none", "watch 13"]);
+});
+
+Deno.test("with a long TTL a failed renewal is retried within a second, and the lease kept", () => {
+  const c = core(20_000);
+  c.campaign(0);
+  c.leaseGranted(5, "10", 20_000);
+  c.registered(9, "10", 10);
+  c.read(12, 10, [mine(10)]);
+  // Renewals every third of the TTL; a failed one is tried again after 1 s, not 6.7 s.
+  assert.deepEqual(brief(c.tick(6666)), ["keepAlive"]);
+  assert.deepEqual(brief(c.keepAliveFailed(6700, "10", "etcd down")), [
+    "log: etcd down; next try in 1000 ms",
+  ]);
+  assert.equal(c.nextWakeMs(), 7700);
+  assert.deepEqual(brief(c.tick(7700)), ["keepAlive"]);
+  assert.deepEqual(brief(c.keptAlive(7710, "10", 20_000)), []);
+  assert.equal(c.currentLeadership?.token, 10);
 });
