@@ -149,6 +149,10 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
         assert.equal((await call(`${cluster.url}/api/v1/overview`, { headers })).status, 401);
       }
       assert.equal((await jobs()).length, 1, "no job was added");
+      // The dashboard's page holds no data: it loads, then asks its API calls for the token.
+      const page = await call(`${cluster.url}/`);
+      assert.equal(page.status, 200);
+      assert.match(String(page.body), /<html/i);
     });
 
     await t.step("a viewer lists but cannot cancel (403) nor submit", async () => {

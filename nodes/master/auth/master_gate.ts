@@ -13,6 +13,7 @@ import { PEER_KIND_HEADER, PROOF_HEADERS } from "../../rpc/auth/peer_proof.ts";
 import type { Admission } from "../../rpc/transport_http2.ts";
 import { BLOBS_PATH } from "../../protocol/rest.ts";
 import { clientPolicy, restRole } from "./access_rules.ts";
+import { DASHBOARD_PREFIX } from "../dashboard/dashboard.ts";
 import { OPTIONS } from "../../../core/config/options.ts";
 
 /** A master's credentials and limits. */
@@ -70,6 +71,10 @@ export class MasterGate {
   async admitRest(req: Request, peer: string): Promise<Response | undefined> {
     if (this.tokens === undefined) return undefined;
     const path = new URL(req.url).pathname;
+    // The dashboard's page and scripts hold no data: a browser gets them to type its token in.
+    if (req.method === "GET" && (path === "/" || path.startsWith(`${DASHBOARD_PREFIX}/`))) {
+      return undefined;
+    }
     // Workers fetch job bundles with a proof of the secret instead of a token.
     if (
       req.method === "GET" && path.startsWith(`${BLOBS_PATH}/`) &&

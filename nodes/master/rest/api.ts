@@ -25,6 +25,7 @@ import {
   type TaskManagersResponse,
 } from "../../protocol/rest.ts";
 import type { BlobStore } from "../blob_store.ts";
+import { DASHBOARD_PREFIX, serveDashboard } from "../dashboard/dashboard.ts";
 import { SAVEPOINT_ASK_TIMEOUT_MS } from "../dispatcher.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
 import { SPATE_VERSION } from "../../../core/version.ts";
@@ -114,6 +115,10 @@ export function restApi(deps: RestDeps): Hono {
     }
     await next();
   });
+
+  // The web dashboard: its page and assets (nodes/master/dashboard).
+  app.get("/", (c) => serveDashboard(c.req.path)!);
+  app.get(`${DASHBOARD_PREFIX}/*`, (c) => serveDashboard(c.req.path) ?? c.notFound());
 
   app.get(`${REST_PREFIX}/overview`, async (c) => {
     const [rm, jobs] = await Promise.all([
