@@ -5,6 +5,7 @@ import { startWorker } from "../nodes/worker/worker_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
+import { authLimitFlags, secretFlag } from "./auth_flags.ts";
 
 const MIB = 1024 * 1024;
 
@@ -22,6 +23,8 @@ export async function workerCommand(args: string[]): Promise<number> {
     dataPort: v.dataPort,
     workDir: v.workDir,
     connectTimeoutMs: v.connectTimeoutMs,
+    secret: await secretFlag("worker", v),
+    authLimits: authLimitFlags(v),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(

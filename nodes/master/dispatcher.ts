@@ -12,7 +12,8 @@ import {
   type DispatcherMessage,
   type DispatcherReplies,
 } from "../protocol/dispatcher.ts";
-import { UnknownJobError } from "../protocol/errors.ts";
+import { LimitReachedError, UnknownJobError } from "../protocol/errors.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 import { newJobId } from "../protocol/ids.ts";
 import { askJobMaster, type JobMasterMessage } from "../protocol/job_master.ts";
 import type { JobState } from "../protocol/job_status.ts";
@@ -51,6 +52,7 @@ export class Dispatcher extends Actor<DispatcherMessage> {
   constructor(
     private readonly resourceManager: () => ActorRef<ResourceManagerMessage>,
     private readonly durable?: DispatcherDurability,
+    private readonly maxJobs: number = OPTIONS.maxJobs.default,
   ) {
     super();
   }
@@ -99,6 +101,15 @@ export class Dispatcher extends Actor<DispatcherMessage> {
     if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "submitJob": {
+        const running = [...this.jobs.values()].filter((j) => j.endTime < 0).length;
+        if (running >= this.maxJobs) {
+          return replyError(
+            new LimitReachedError(
+              `the cluster runs ${running} jobs, the most it takes (--max-jobs ${this.maxJobs}): ` +
+                "wait for one to end or cancel one",
+            ),
+          );
+        }
         const jobId = newJobId();
         const { client } = m;
         let submission;

@@ -15,6 +15,9 @@ import { moduleCache } from "./module_cache.ts";
 import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
 import { TaskExecutor } from "./task_executor.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import type { ClusterSecret } from "../rpc/auth/cluster_secret.ts";
+import { type AuthLimits, PeerGate } from "../rpc/auth/peer_gate.ts";
+import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 
 /** How a worker process starts. */
 export interface WorkerOptions {
@@ -36,6 +39,10 @@ export interface WorkerOptions {
   readonly reconnectIntervalMs?: number;
   /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
   readonly connectTimeoutMs?: number;
+  /** The cluster secret proven to the master and to other workers (and asked of them). */
+  readonly secret?: ClusterSecret;
+  /** Failed proofs a peer may make on the data port. */
+  readonly authLimits?: AuthLimits;
 }
 
 /** A started worker process (not a Web Worker: its slots are those). */
@@ -56,13 +63,28 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
   const network = new NetworkEnvironment();
+  network.secret = options.secret;
+  const gate = new PeerGate(
+    options.secret,
+    options.authLimits ?? {
+      authFailureLimit: OPTIONS.authFailureLimit.default,
+      authFailureWindowMs: OPTIONS.authFailureWindowMs.default,
+    },
+    (line) => system.log(line),
+  );
   const server = Deno.serve({
     hostname: options.bindHost ?? OPTIONS.bindHost.default,
     port: options.dataPort ?? OPTIONS.dataPort.default,
     onListen() {},
-  }, (req) => {
+  }, async (req, info) => {
     const path = new URL(req.url).pathname;
-    if (path === PARTITION_PATH && req.method === "POST") return network.servePartition(req);
+    const peer = (info.remoteAddr as Deno.NetAddr).hostname;
+    if (path === CHALLENGE_PATH && req.method === "POST") return gate.challenge(peer);
+    if (path === PARTITION_PATH && req.method === "POST") {
+      // Only nodes of this cluster read partitions: a proof of the secret first.
+      const admitted = await gate.admit(req, peer, "data", "a data stream");
+      return admitted instanceof Response ? admitted : network.servePartition(req, admitted);
+    }
     return new Response(`no route ${req.method} ${path}\n`, { status: 404 });
   });
   const bound = server.addr.hostname;
@@ -88,7 +110,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       managedMemoryBytes: options.managedMemoryBytes,
       spillDirectory: `${workDir}/spill`,
       network,
-      resolveModule: moduleCache(() => master, `${workDir}/jobs`),
+      resolveModule: moduleCache(() => master, `${workDir}/jobs`, options.secret),
       onMasterLost: (reason) => {
         system.log(`master lost: ${reason}`);
         conn?.close("master lost");
@@ -112,7 +134,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     for (const url of order) {
       if (stopping) return false;
       try {
-        conn = await dialConnection(url, system, { connectTimeoutMs: options.connectTimeoutMs });
+        conn = await dialConnection(url, system, {
+          connectTimeoutMs: options.connectTimeoutMs,
+          secret: options.secret,
+        });
         const rm = conn.refFor<ResourceManagerMessage>("/user/resourcemanager");
         await askTaskExecutor(te, { type: "connect", rm });
         master = url;
