@@ -5,6 +5,7 @@ import { startWorker } from "../nodes/worker/worker_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { masterFlag, parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
+import { jobPermissionsMax } from "./permission_flags.ts";
 
 const MIB = 1024 * 1024;
 
@@ -21,6 +22,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     advertisedHost: v.advertisedHost,
     dataPort: v.dataPort,
     workDir: v.workDir,
+    jobPermissionsMax: jobPermissionsMax("worker", v.jobPermissionsMax),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(

@@ -21,6 +21,11 @@ import {
 } from "./resource_manager.ts";
 import { restApi } from "./rest/api.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import {
+  DEFAULT_JOB_PERMISSIONS_MAX,
+  type JobPermissions,
+  parsePermissionPolicy,
+} from "../../core/config/job_permissions.ts";
 import type { HaOverview } from "../protocol/rest.ts";
 
 /** Where a master listens and keeps its blobs, and its heartbeat and frame limits. */
@@ -30,6 +35,8 @@ export interface MasterOptions {
   readonly blobDir?: string;
   readonly heartbeat?: Partial<HeartbeatSettings>;
   readonly maxFrameBytes?: number;
+  /** The most a job may ask for (default: `DEFAULT_JOB_PERMISSIONS_MAX`). */
+  readonly jobPermissionsMax?: JobPermissions;
 }
 
 /** The master's actors, without a server (the embedded cluster uses them directly). */
@@ -49,11 +56,12 @@ export function startMasterActors(
   heartbeat: Partial<HeartbeatSettings> = {},
   term?: number,
   durable?: DispatcherDurability,
+  jobPermissionsMax?: JobPermissions,
 ): MasterActors {
   // Each needs the other: the refs are read only after both exist.
   const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
     "dispatcher",
-    () => new Dispatcher(() => resourceManager, durable),
+    () => new Dispatcher(() => resourceManager, durable, jobPermissionsMax),
   );
   const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
     "resourcemanager",
@@ -108,7 +116,14 @@ export function startMasterServices(
   },
 ): MasterServices {
   const system = new ActorSystem("master");
-  const actors = startMasterActors(system, options.heartbeat, ha?.term, ha?.durable);
+  // A serving master always caps its jobs' permissions.
+  const actors = startMasterActors(
+    system,
+    options.heartbeat,
+    ha?.term,
+    ha?.durable,
+    options.jobPermissionsMax ?? parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
+  );
   const api = restApi({
     dispatcher: actors.dispatcher,
     resourceManager: actors.resourceManager,
