@@ -71,6 +71,8 @@ export class StreamExecutionEnvironment {
   private retainedCheckpoints: number | undefined;
   private stateBackend: StateBackendKind = OPTIONS.stateBackend.default;
   private permissions: JobPermissions | undefined;
+  /** The files the job's connectors name: added to a sandbox, never one by themselves. */
+  private connectorPermissions: JobPermissions | undefined;
   private checkpointConfig: CheckpointTuning = {};
   private preAggregation: PreAggregation = DEFAULT_PRE_AGGREGATION;
   private nextId = 1;
@@ -288,7 +290,11 @@ export class StreamExecutionEnvironment {
    */
   declareFileAccess(kinds: readonly ("read" | "write")[], path: string): void {
     if (isS3Location(path)) return;
-    this.setPermissions(Object.fromEntries(kinds.map((k) => [k, [path]])));
+    const resolved = resolveLocation(path);
+    this.connectorPermissions = mergePermissions(
+      this.connectorPermissions,
+      Object.fromEntries(kinds.map((k) => [k, [resolved]])),
+    );
   }
 
   /** Turns operator chaining off for the whole job. */
@@ -360,7 +366,9 @@ export class StreamExecutionEnvironment {
       jobModuleUrl: ctx.jobModuleUrl,
       args: ctx.args,
       defaults: ctx.defaults,
-      permissions: mergePermissions(ctx.permissions, this.permissions),
+      permissions: ctx.permissions === undefined && this.permissions === undefined
+        ? undefined
+        : mergePermissions(ctx.permissions, this.permissions, this.connectorPermissions),
     };
   }
 

@@ -72,7 +72,12 @@ export function slotSandbox(
       read: denoKind([...own("read"), ...needs.read, ...needs.readWrite, ...importOnly]),
       write: denoKind([...own("write"), ...needs.readWrite]),
       net: denoKind([...own("net"), ...needs.net]),
-      env: denoKind([...own("env"), ...revoked]),
+      // The AWS SDK of s3:// checkpoints reads AWS_* variables and HOME as it works.
+      env: denoKind([
+        ...own("env"),
+        ...revoked,
+        ...(needs.net.length > 0 ? ["AWS_*", "HOME"] : []),
+      ]),
       run: denoKind(own("run")),
       ffi: denoKind(own("ffi")),
       sys: denoKind(own("sys")),
