@@ -24,6 +24,22 @@ import type { TaskDeployment } from "../protocol/deployment.ts";
 /** Variables the slot's modules read while they load (cbor-x's Node entry; the slot profiler). */
 export const IMPORT_TIME_ENV = ["CBOR_NATIVE_ACCELERATION_DISABLED", "SPATE_SLOT_CPU_PROFILE"];
 
+/**
+ * What the AWS SDK of `s3://` checkpoints reads as it works, beyond the
+ * settings it is given: its variables and the home directory's (it looks for
+ * its shared config files in `~/.aws`, also granted).
+ */
+export const S3_SDK_ENV = [
+  "AWS_*",
+  "HOME",
+  "USERPROFILE",
+  "HOMEPATH",
+  "HOMEDRIVE",
+  "_X_AMZN_TRACE_ID",
+];
+/** The system information the AWS SDK puts in its user agent. */
+export const S3_SDK_SYS = ["osRelease"];
+
 /** What the runtime in a slot reaches for one job. */
 export interface RuntimeNeeds {
   /** Local directories it reads and writes (checkpoints, spilled state, profiles). */
@@ -72,15 +88,10 @@ export function slotSandbox(
       read: denoKind([...own("read"), ...needs.read, ...needs.readWrite, ...importOnly]),
       write: denoKind([...own("write"), ...needs.readWrite]),
       net: denoKind([...own("net"), ...needs.net]),
-      // The AWS SDK of s3:// checkpoints reads AWS_* variables and HOME as it works.
-      env: denoKind([
-        ...own("env"),
-        ...revoked,
-        ...(needs.net.length > 0 ? ["AWS_*", "HOME"] : []),
-      ]),
+      env: denoKind([...own("env"), ...revoked, ...(needs.net.length > 0 ? S3_SDK_ENV : [])]),
       run: denoKind(own("run")),
       ffi: denoKind(own("ffi")),
-      sys: denoKind(own("sys")),
+      sys: denoKind([...own("sys"), ...(needs.net.length > 0 ? S3_SDK_SYS : [])]),
       import: false,
     },
     revokeAfterImport: revoked.map((variable) => ({ name: "env", variable })),
@@ -100,6 +111,14 @@ export function coversNeeds(sandbox: SlotSandbox, later: RuntimeNeeds): boolean 
     write: [...later.readWrite],
     net: [...later.net],
   }, sandbox.runtime) === undefined;
+}
+
+function homeDirectory(): string | undefined {
+  try {
+    return Deno.env.get("HOME") || Deno.env.get("USERPROFILE") || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parent(path: string): string {
@@ -174,5 +193,7 @@ export function runtimeNeeds(
     for (const f of files) reach(isS3Location(f.path) ? f.path : parent(f.path), read);
   }
   if (profileDirectory !== undefined) readWrite.push(profileDirectory);
+  const home = homeDirectory();
+  if (net.size > 0 && home !== undefined) read.push(`${home}/.aws`);
   return { readWrite, read, net: [...net] };
 }
