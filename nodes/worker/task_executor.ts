@@ -104,6 +104,8 @@ interface Slot {
    */
   control: MessagePort | undefined;
   jobId: string | undefined;
+  /** The job's attempt the worker runs: a sandboxed slot imports one attempt's module only. */
+  attempt: number | undefined;
   /** The sandbox its worker was created with (undefined: the process's permissions). */
   sandbox: SlotSandbox | undefined;
 }
@@ -126,7 +128,13 @@ export class TaskExecutor extends Actor<Inbox> {
     super();
     this.slots = Array.from(
       { length: options.slots },
-      () => ({ worker: undefined, control: undefined, jobId: undefined, sandbox: undefined }),
+      () => ({
+        worker: undefined,
+        control: undefined,
+        jobId: undefined,
+        attempt: undefined,
+        sandbox: undefined,
+      }),
     );
   }
 
@@ -265,7 +273,7 @@ export class TaskExecutor extends Actor<Inbox> {
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) =>
       x.ports.filter((p): p is MessagePort => p instanceof MessagePort)
     );
-    const control = this.slotControl(task.slotIndex, task.job.jobId, sandboxed);
+    const control = this.slotControl(task.slotIndex, task.job.jobId, task.attempt, sandboxed);
     if (typeof control === "string") return this.reportFailure(task.taskId, task, control);
     control.postMessage(
       { type: "deploy", task: descriptor } satisfies SlotCommand,
@@ -301,10 +309,14 @@ export class TaskExecutor extends Actor<Inbox> {
   private slotControl(
     index: number,
     jobId: string,
+    attempt: number,
     sandboxed: JobSandbox | undefined,
   ): MessagePort | string {
     const slot = this.slots[index];
-    if (slot.worker !== undefined && slot.jobId !== jobId) this.freeSlot(index);
+    // A slot's Web Worker serves one attempt of one job: its permissions are that job's.
+    if (slot.worker !== undefined && (slot.jobId !== jobId || slot.attempt !== attempt)) {
+      this.freeSlot(index);
+    }
     if (slot.worker !== undefined && sandboxed !== undefined) {
       if (slot.sandbox === undefined || !coversNeeds(slot.sandbox, sandboxed.needs)) {
         return `the slot's sandbox, made for the job's first task in slot ${index}, does not ` +
@@ -358,6 +370,7 @@ export class TaskExecutor extends Actor<Inbox> {
       slot.sandbox = sandbox;
     }
     slot.jobId = jobId;
+    slot.attempt = attempt;
     return slot.control!;
   }
 
@@ -373,6 +386,7 @@ export class TaskExecutor extends Actor<Inbox> {
     slot.worker = undefined;
     slot.control = undefined;
     slot.jobId = undefined;
+    slot.attempt = undefined;
     slot.sandbox = undefined;
     const stop = () => {
       worker?.terminate();

@@ -51,6 +51,7 @@ Deno.test("job sandbox: undeclared read, run, net and env fail naming the permis
       assert.match(r.stderr, /NotCapable/);
     };
 
+    // One worker with one slot runs every job below: a denial leaves it healthy for the next.
     await denied("read", file, "read", file);
     const allowed = await run("read", file, [`--allow-read=${dir}`], "read 17 chars");
     assert.equal(allowed.code, 0, allowed.stderr);
@@ -103,6 +104,65 @@ Deno.test("job sandbox: undeclared read, run, net and env fail naming the permis
       await p.child.status;
       await p.stderrClosed;
     }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("job sandbox: a worker's own cap fails a task that asks for more, naming the permission", async () => {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const master = spawnCli(["master", "--port", `${port}`]);
+  const worker = spawnCli([
+    "worker",
+    "--master",
+    url,
+    "--job-permissions-max",
+    "read=/tmp",
+  ]);
+  try {
+    await waitFor("the worker to register", async () => {
+      const o = await (await fetch(`${url}/api/v1/overview`)).json().catch(() => undefined);
+      return o?.taskmanagers === 1;
+    });
+    const r = await runCli([
+      "run",
+      jobPath("sandbox_probe.ts"),
+      "--master",
+      url,
+      "--allow-env=HOME",
+      "--",
+      "--probe",
+      "env",
+      "--target",
+      "HOME",
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /asks for env access to HOME, more than worker \S+ allows/);
+  } finally {
+    for (const p of [worker, master]) {
+      p.child.kill("SIGTERM");
+      await p.child.status;
+      await p.stderrClosed;
+    }
+  }
+});
+
+Deno.test("job sandbox: spate run --local sandboxes the job with the permissions on its command line", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spate-sandbox-local-" });
+  try {
+    const file = `${dir}/in.txt`;
+    await Deno.writeTextFile(file, "local");
+    const probe = (flags: string[], args: string[]) =>
+      runCli(["run", jobPath("sandbox_probe.ts"), "--local", ...flags, "--", ...args]);
+    const denied = await probe([], ["--probe", "read", "--target", file]);
+    assert.equal(denied.code, 1, denied.stderr);
+    assert.match(denied.stderr, new RegExp(`operator 'Probe' needs read access to ${file}`));
+    // An --input argument is readable without a flag (the local default).
+    const input = await probe([], ["--probe", "read", "--target", file, "--input", file]);
+    assert.equal(input.code, 0, input.stderr);
+    const flag = await probe([`--allow-read=${dir}`], ["--probe", "read", "--target", file]);
+    assert.equal(flag.code, 0, flag.stderr);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
