@@ -44,7 +44,8 @@ function argValues(jobArgs: readonly string[], names: readonly string[]): string
 }
 
 /**
- * The job's permissions from `spate run`'s flags, plus the defaults derived
+ * The job's permissions from `spate run`'s flags (a path it may write, it
+ * may also read), plus the defaults derived
  * from its arguments: read its `--input`, write and read its `--output` and
  * `--out` (resolved against this directory, as the job resolves them).
  */
@@ -60,7 +61,10 @@ export function jobPermissionsFromFlags(
     const text = values[key];
     if (typeof text !== "string") continue;
     try {
-      add(kind, parsePermissionList(kind, text, (p) => resolveLocation(p)));
+      const entries = parsePermissionList(kind, text, (p) => resolveLocation(p));
+      add(kind, entries);
+      // What a job writes it may read back (a sink commits its part files by renaming them).
+      if (kind === "write") add("read", entries);
     } catch (e) {
       throw new UsageError(`--allow-${kind}: ${(e as Error).message}`);
     }
