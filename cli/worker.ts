@@ -18,11 +18,11 @@ export async function workerCommand(args: string[]): Promise<number> {
     slots: v.workerSlots ?? OPTIONS.workerSlots.default,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
     name: v.workerName,
+    jobPermissionsMax: jobPermissionsMax("worker", v.jobPermissionsMax),
     bindHost: v.bindHost,
     advertisedHost: v.advertisedHost,
     dataPort: v.dataPort,
     workDir: v.workDir,
-    jobPermissionsMax: jobPermissionsMax("worker", v.jobPermissionsMax),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(
