@@ -6,6 +6,7 @@ import { parseEtcdEndpoints } from "../nodes/master/ha/ha_options.ts";
 import { type MasterOptions, startMaster } from "../nodes/master/master_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
+import { jobPermissionsMax } from "./permission_flags.ts";
 import { configureStorage } from "./storage_flags.ts";
 import { UsageError } from "./usage.ts";
 import { masterSecurityFlags } from "./auth_flags.ts";
@@ -26,6 +27,7 @@ export async function masterCommand(args: string[]): Promise<number> {
     maxJobs: v.maxJobs,
     maxRequestBodyBytes: v.maxRequestBodyBytes,
     maxBlobBytes: v.maxBlobBytes,
+    jobPermissionsMax: jobPermissionsMax("master", v.jobPermissionsMax),
   };
   const ha = (v.haMode ?? OPTIONS.haMode.default) === "etcd";
   if (!ha && v.etcdEndpoints !== undefined) {

@@ -96,6 +96,7 @@ export async function runCommand(args: string[]): Promise<number> {
     args: opts.jobArgs,
     jobModuleUrl: jobModuleUrl(opts.jobPath),
     defaults: opts.defaults,
+    permissions: opts.permissions,
     executor: {
       async execute(...a: Parameters<JobExecutor["execute"]>) {
         followed.plan = a[0];

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { DEFAULT_JOB_PERMISSIONS_MAX } from "./job_permissions.ts";
 import { DAY_MS, HA_MODES, MAX_TIMER_MS, MIB, type OptionSpec, STORAGE } from "./option_spec.ts";
 
 /** Client and process settings, by key, in the order help and README list them. */
@@ -275,6 +276,15 @@ export const PROCESS_OPTIONS = {
     defaultText: "a temp dir",
     doc: "where the worker keeps job modules and spilled state",
     commands: ["worker"],
+  },
+  jobPermissionsMax: {
+    flag: "job-permissions-max",
+    type: "string",
+    arg: "POLICY",
+    default: DEFAULT_JOB_PERMISSIONS_MAX,
+    doc: "the most a job may ask for: kind=entries parts joined by ; (read, write, net, env, " +
+      "run, ffi, sys; * for all; none): more is refused (master) or fails the task (worker)",
+    commands: ["master", "worker", "local"],
   },
   localWorkers: {
     flag: "workers",

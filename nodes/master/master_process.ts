@@ -23,6 +23,11 @@ import { restApi } from "./rest/api.ts";
 import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import {
+  DEFAULT_JOB_PERMISSIONS_MAX,
+  type JobPermissions,
+  parsePermissionPolicy,
+} from "../../core/config/job_permissions.ts";
 import type { HaOverview } from "../protocol/rest.ts";
 
 /** Where a master listens and keeps its blobs, its heartbeat, credentials and limits. */
@@ -39,6 +44,8 @@ export interface MasterOptions {
   /** Largest REST request body, and largest job bundle. */
   readonly maxRequestBodyBytes?: number;
   readonly maxBlobBytes?: number;
+  /** The most a job may ask for (default: `DEFAULT_JOB_PERMISSIONS_MAX`). */
+  readonly jobPermissionsMax?: JobPermissions;
 }
 
 /** The master's actors, without a server (the embedded cluster uses them directly). */
@@ -59,11 +66,12 @@ export function startMasterActors(
   term?: number,
   durable?: DispatcherDurability,
   maxJobs?: number,
+  jobPermissionsMax?: JobPermissions,
 ): MasterActors {
   // Each needs the other: the refs are read only after both exist.
   const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
     "dispatcher",
-    () => new Dispatcher(() => resourceManager, durable, maxJobs),
+    () => new Dispatcher(() => resourceManager, durable, maxJobs, jobPermissionsMax),
   );
   const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
     "resourcemanager",
@@ -118,12 +126,14 @@ export function startMasterServices(
   },
 ): MasterServices {
   const system = new ActorSystem("master");
+  // A serving master always caps its jobs' permissions.
   const actors = startMasterActors(
     system,
     options.heartbeat,
     ha?.term,
     ha?.durable,
     options.maxJobs,
+    options.jobPermissionsMax ?? parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
   );
   const api = restApi({
     dispatcher: actors.dispatcher,

@@ -5,6 +5,11 @@
  * @module
  */
 
+import {
+  DEFAULT_JOB_PERMISSIONS_MAX,
+  type JobPermissions,
+  parsePermissionPolicy,
+} from "../../core/config/job_permissions.ts";
 import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import { askTaskExecutor } from "../protocol/task_executor.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
@@ -35,6 +40,8 @@ export interface WorkerOptions {
   readonly advertisedHost?: string;
   readonly dataPort?: number;
   readonly workDir?: string;
+  /** The most a job's code may be given in this worker's slots (default: the cluster default cap). */
+  readonly jobPermissionsMax?: JobPermissions;
   /** Pause between attempts to reach the master. */
   readonly reconnectIntervalMs?: number;
   /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
@@ -109,6 +116,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       slots: options.slots,
       managedMemoryBytes: options.managedMemoryBytes,
       spillDirectory: `${workDir}/spill`,
+      jobPermissionsMax: options.jobPermissionsMax ??
+        parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
       network,
       resolveModule: moduleCache(() => master, `${workDir}/jobs`, options.secret),
       onMasterLost: (reason) => {
