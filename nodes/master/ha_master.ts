@@ -18,6 +18,7 @@
  * @module
  */
 
+import { Logger } from "../../core/log/logger.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { SPATE_VERSION } from "../../core/version.ts";
 import { type HaOverview, REST_PREFIX, type StandbyOverviewResponse } from "../protocol/rest.ts";
@@ -89,9 +90,12 @@ export function standbyResponse(req: Request, self: string, ha: HaOverview): Res
   });
 }
 
+/** The default of `log`: text lines start with `[ha] ` as before; JSON names component "ha". */
+const HA_LOG = new Logger("ha");
+
 /** Starts a master that campaigns for leadership on etcd and serves while it leads. */
 export function startHaMaster(options: HaMasterOptions): HaMaster {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? ((line: string) => HA_LOG.info(line.replace(/^\[ha\] /, "")));
   const { blobs, own } = masterBlobStore(options);
   let services: MasterServices | undefined;
   let url = "";

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { Logger } from "../../../core/log/logger.ts";
 import { Hono } from "hono";
 import type { ActorRef } from "../../rpc/actor.ts";
 import { askDispatcher, type DispatcherMessage } from "../../protocol/dispatcher.ts";
@@ -29,6 +30,8 @@ import { SAVEPOINT_ASK_TIMEOUT_MS } from "../dispatcher.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
 import { SPATE_VERSION } from "../../../core/version.ts";
 import { locationProblem } from "../../../core/fs/location.ts";
+
+const LOG = new Logger("rest");
 
 /** Largest JSON request body. */
 export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
@@ -74,12 +77,12 @@ export function restApi(deps: RestDeps): Hono {
   // logged as one line; anything else is a bug: 500, logged with its stack.
   app.onError((err, c) => {
     const status = errorStatus(err);
-    const where = `[rest] ${c.req.method} ${c.req.path}`;
+    const where = `${c.req.method} ${c.req.path}`;
     if (status === undefined) {
-      console.error(`${where}: ${err.stack ?? err}`);
+      LOG.error(where, { error: err });
       return c.json(errors("internal error: " + err.message), 500);
     }
-    if (status >= 500) console.error(`${where}: ${status} ${err.message}`);
+    if (status >= 500) LOG.warn(`${where}: ${status} ${err.message}`);
     return c.json(errors(err.message), status);
   });
   app.notFound((c) => c.json(errors(`no route ${c.req.method} ${c.req.path}`), 404));
