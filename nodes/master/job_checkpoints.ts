@@ -17,7 +17,7 @@ import type {
   CheckpointEffect,
   CompletedCheckpoint,
 } from "../../core/checkpoint/checkpoint_effects.ts";
-import type { CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts";
+import type { CheckpointCounts, CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts";
 import {
   checkpointDir,
   type CheckpointMetadata,
@@ -212,6 +212,10 @@ export class JobCheckpoints {
 
   history(): CheckpointStats[] {
     return this.coordinator.history();
+  }
+  /** The job's checkpoint totals (see CheckpointCounts). */
+  counts(): CheckpointCounts {
+    return this.coordinator.counts();
   }
   /**
    * The job ended. A finished or cancelled job's checkpoints are deleted (as

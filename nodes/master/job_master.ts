@@ -420,6 +420,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       restartStrategy: this.restartStrategy.describe(),
       failure: this.scheduler.failureCause,
       checkpoints: this.checkpoints?.history() ?? [],
+      checkpointCounts: this.checkpoints?.counts() ?? { completed: 0, failed: 0, inProgress: 0 },
       vertices: this.scheduler.graph.details(),
       edges: this.scheduler.graph.edgeDetails(),
     };

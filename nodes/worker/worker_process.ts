@@ -15,6 +15,9 @@ import { moduleCache } from "./module_cache.ts";
 import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
 import { TaskExecutor } from "./task_executor.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import { METRICS_PATH } from "../protocol/metrics.ts";
+import { TaskMetricsTable } from "./task_metrics_table.ts";
+import { workerMetrics } from "./worker_metrics.ts";
 
 /** How a worker process starts. */
 export interface WorkerOptions {
@@ -56,6 +59,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
   const network = new NetworkEnvironment();
+  const taskMetrics = new TaskMetricsTable();
+  const metrics = workerMetrics(taskMetrics);
   const server = Deno.serve({
     hostname: options.bindHost ?? OPTIONS.bindHost.default,
     port: options.dataPort ?? OPTIONS.dataPort.default,
@@ -63,6 +68,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   }, (req) => {
     const path = new URL(req.url).pathname;
     if (path === PARTITION_PATH && req.method === "POST") return network.servePartition(req);
+    if (path === METRICS_PATH && req.method === "GET") return metrics.handle();
     return new Response(`no route ${req.method} ${path}\n`, { status: 404 });
   });
   const bound = server.addr.hostname;
@@ -88,6 +94,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       managedMemoryBytes: options.managedMemoryBytes,
       spillDirectory: `${workDir}/spill`,
       network,
+      metrics: taskMetrics,
       resolveModule: moduleCache(() => master, `${workDir}/jobs`),
       onMasterLost: (reason) => {
         system.log(`master lost: ${reason}`);

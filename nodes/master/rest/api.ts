@@ -5,6 +5,8 @@
  * @module
  */
 
+import { METRICS_PATH } from "../../protocol/metrics.ts";
+import { masterMetrics } from "../master_metrics.ts";
 import { Logger } from "../../../core/log/logger.ts";
 import { Hono } from "hono";
 import type { ActorRef } from "../../rpc/actor.ts";
@@ -177,6 +179,13 @@ export function restApi(deps: RestDeps): Hono {
       cancel: cancelJob === true,
     }, SAVEPOINT_ASK_TIMEOUT_MS);
     return c.json(result);
+  });
+
+  // Prometheus scrapes here (text exposition format); the registry starts at the first scrape.
+  let metrics: (() => Promise<Response>) | undefined;
+  app.get(METRICS_PATH, () => {
+    metrics ??= masterMetrics(deps).handle;
+    return metrics();
   });
 
   app.get(`${REST_PREFIX}/taskmanagers`, async (c) => {
