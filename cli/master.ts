@@ -8,8 +8,10 @@ import { parseEtcdEndpoints } from "../nodes/master/ha/ha_options.ts";
 import { type MasterOptions, startMaster } from "../nodes/master/master_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
+import { jobPermissionsMax } from "./permission_flags.ts";
 import { configureStorage } from "./storage_flags.ts";
 import { UsageError } from "./usage.ts";
+import { masterSecurityFlags } from "./auth_flags.ts";
 
 /** The command's own lines: text without a prefix, as always. */
 const COMMAND_LOG = new Logger("master", "");
@@ -27,6 +29,11 @@ export async function masterCommand(args: string[]): Promise<number> {
       heartbeatIntervalMs: v.heartbeatIntervalMs,
       heartbeatTimeoutMs: v.heartbeatTimeoutMs,
     },
+    security: await masterSecurityFlags(v),
+    maxJobs: v.maxJobs,
+    maxRequestBodyBytes: v.maxRequestBodyBytes,
+    maxBlobBytes: v.maxBlobBytes,
+    jobPermissionsMax: jobPermissionsMax("master", v.jobPermissionsMax),
   };
   const ha = (v.haMode ?? OPTIONS.haMode.default) === "etcd";
   if (!ha && v.etcdEndpoints !== undefined) {
@@ -71,7 +78,9 @@ export async function masterCommand(args: string[]): Promise<number> {
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   COMMAND_LOG.info(
     `spate master listening on ${master.url}` +
-      (ha ? ` (HA on etcd ${endpoints.join(",")}: campaigning for leadership)` : ""),
+      (ha ? ` (HA on etcd ${endpoints.join(",")}: campaigning for leadership)` : "") +
+      (options.security!.secret === undefined ? "" : ", cluster secret required") +
+      (options.security!.tokens === undefined ? "" : ", bearer tokens required"),
     { url: master.url },
   );
   COMMAND_LOG.info(`${await untilStopped()}: stopping`);
