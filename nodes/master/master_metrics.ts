@@ -59,6 +59,7 @@ export function masterMetrics(
     "State size of the job's last completed checkpoint.",
     JOB_LABELS,
   );
+  gauge("spate_master_leader", "1 on the master that serves (leads), 0 on a standby.").set(1);
   const restarts = new Counter({
     name: "spate_job_restarts_total",
     help: "Restarts of a running job since it was submitted.",
@@ -111,4 +112,19 @@ export function masterMetrics(
   };
 
   return { registry, handle: metricsHandler(registry, refresh) };
+}
+
+/**
+ * A standby master's `/metrics` (with `--ha etcd`): its process metrics and
+ * `spate_master_leader 0`, not a redirect to the leader, whose series a
+ * scrape of every master would otherwise store twice.
+ */
+export function standbyMetrics(): { registry: Registry; handle: () => Promise<Response> } {
+  const registry = processRegistry("master");
+  new Gauge({
+    name: "spate_master_leader",
+    help: "1 on the master that serves (leads), 0 on a standby.",
+    registers: [registry],
+  }).set(0);
+  return { registry, handle: metricsHandler(registry, () => {}) };
 }
