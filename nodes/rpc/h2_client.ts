@@ -32,7 +32,10 @@ function session(origin: string): http2.ClientHttp2Session {
     },
   });
   s.on("error", () => {}); // surfaced on each stream
-  s.on("connect", () => s.setLocalWindowSize(CONNECTION_WINDOW_BYTES));
+  s.on("connect", () => {
+    // A dial that timed out may have destroyed the session before it connected.
+    if (!s.destroyed && !s.closed) s.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
+  });
   const keepalive = keepAlive(s, origin);
   s.on("close", () => {
     clearInterval(keepalive);
