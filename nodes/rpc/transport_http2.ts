@@ -9,6 +9,7 @@
 import type { ActorSystem } from "./actor_system.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FrameStream } from "./frames.ts";
 import { dropSession, type H2Response, postStream } from "./h2_client.ts";
+import { tlsFailure } from "./tls/tls_errors.ts";
 import { RemoteConnection } from "./remote_connection.ts";
 
 /** Path of the control-plane stream. */
@@ -63,9 +64,13 @@ export async function dialConnection(
       res = await Promise.race([postStream(baseUrl, RPC_CONNECT_PATH, out.readable), timedOut]);
     } catch (e) {
       if (e === timeout) throw e;
-      throw new Error(`connect to ${baseUrl} failed: ${(e as Error).message}`);
+      const why = tlsFailure(e, baseUrl) ?? (e as Error).message;
+      throw new Error(`connect to ${baseUrl} failed: ${why}`, { cause: e });
     }
-    if (res.status !== 200) throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status}`);
+    if (res.status !== 200) {
+      const why = await Promise.race([refusal(res), timedOut]);
+      throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status}${why}`);
+    }
     conn = new RemoteConnection(system, res.body, out, maxFrameBytes);
     await Promise.race([conn.ready(), timedOut]);
     return conn;
@@ -78,5 +83,20 @@ export async function dialConnection(
     throw e;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Longest part of a refusal's body put into an error message. */
+const REFUSAL_TEXT_CHARS = 300;
+
+/** `: <the start of the body>` of a refused connect (a 403 says why), or "". */
+async function refusal(res: H2Response): Promise<string> {
+  const reader = res.body.getReader();
+  try {
+    const { value } = await reader.read();
+    const text = new TextDecoder().decode(value ?? new Uint8Array()).trim();
+    return text === "" ? "" : `: ${text.slice(0, REFUSAL_TEXT_CHARS)}`;
+  } catch {
+    return "";
   }
 }
