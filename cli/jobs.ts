@@ -2,7 +2,9 @@
 
 import { resolveLocation } from "../core/fs/location.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
+import { nodeFetch } from "../nodes/rpc/tls/client_tls.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
+import { configureClientTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
 
 /**
@@ -20,7 +22,7 @@ async function rest(
   for (const master of masters) {
     let res: Response;
     try {
-      res = await fetch(`${master}${path}`, init);
+      res = await nodeFetch(`${master}${path}`, init);
     } catch (e) {
       failure ??= e;
       continue;
@@ -35,6 +37,7 @@ async function rest(
 
 export async function listCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("list", args);
+  configureClientTls("list", v);
   const { body } = await rest(await mastersOf(v), "/api/v1/jobs");
   const jobs = body.jobs as { id: string; name: string; state: string; startTime: number }[];
   if (v.json) {
@@ -53,6 +56,7 @@ export async function listCommand(args: string[]): Promise<number> {
 
 export async function cancelCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = parseFlags("cancel", args, 1);
+  configureClientTls("cancel", v);
   if (positionals.length !== 1) {
     throw new UsageError("spate cancel: missing the job id (spate cancel <job-id>)");
   }
@@ -80,6 +84,7 @@ export async function cancelCommand(args: string[]): Promise<number> {
 /** `spate savepoint <job-id> [--dir D]`: takes a savepoint of a running job. */
 export async function savepointCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = parseFlags("savepoint", args, 1);
+  configureClientTls("savepoint", v);
   if (positionals.length !== 1) {
     throw new UsageError("spate savepoint: missing the job id (spate savepoint <job-id>)");
   }

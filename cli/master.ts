@@ -7,12 +7,14 @@ import { type MasterOptions, startMaster } from "../nodes/master/master_process.
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
+import { configureNodeTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
 
 /** Runs `spate master` with `args`; resolves to the exit code once stopped. */
 export async function masterCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("master", args);
   configureStorage("master", v);
+  const tls = configureNodeTls("master", v);
   const options: MasterOptions = {
     hostname: v.bindHost ?? OPTIONS.bindHost.default,
     port: v.port ?? OPTIONS.port.default,
@@ -21,6 +23,7 @@ export async function masterCommand(args: string[]): Promise<number> {
       heartbeatIntervalMs: v.heartbeatIntervalMs,
       heartbeatTimeoutMs: v.heartbeatTimeoutMs,
     },
+    tls,
   };
   const ha = (v.haMode ?? OPTIONS.haMode.default) === "etcd";
   if (!ha && v.etcdEndpoints !== undefined) {
@@ -45,6 +48,9 @@ export async function masterCommand(args: string[]): Promise<number> {
       "spate master: with --ha etcd job bundles go to --ha-storage-dir/blobs; drop --blob-dir",
     );
   }
+  if (ha && tls !== undefined) {
+    throw new UsageError("spate master: --tls-cert with --ha etcd is not supported yet");
+  }
   let endpoints: string[] = [];
   try {
     if (ha) endpoints = parseEtcdEndpoints(v.etcdEndpoints!);
@@ -61,7 +67,7 @@ export async function masterCommand(args: string[]): Promise<number> {
         sessionTtlMs: v.haSessionTtlMs ?? OPTIONS.haSessionTtlMs.default,
       },
     })
-    : startMaster(options);
+    : await startMaster(options);
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(
     `spate master listening on ${master.url}` +

@@ -5,14 +5,16 @@ import { startWorker } from "../nodes/worker/worker_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
+import { configureNodeTls } from "./tls_flags.ts";
 
 const MIB = 1024 * 1024;
 
 export async function workerCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("worker", args);
   configureStorage("worker", v);
+  const tls = configureNodeTls("worker", v);
   const masters = masterSourceFlags(v.masterUrl, v.etcdEndpoints, v.clusterId);
-  const worker = startWorker({
+  const worker = await startWorker({
     masterUrl: masters,
     slots: v.workerSlots ?? OPTIONS.workerSlots.default,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
@@ -22,6 +24,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     dataPort: v.dataPort,
     workDir: v.workDir,
     connectTimeoutMs: v.connectTimeoutMs,
+    tls,
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(

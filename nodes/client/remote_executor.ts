@@ -21,6 +21,7 @@ import { BLOBS_PATH, type BlobUploadResponse, type ErrorResponse } from "../prot
 import { ActorSystem } from "../rpc/actor_system.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
 import { type MasterSource, masterSource } from "../protocol/master_discovery.ts";
+import { nodeFetch } from "../rpc/tls/client_tls.ts";
 import { bundleJob } from "./bundle.ts";
 import { ClusterExecutor, type JobListener } from "./cluster_executor.ts";
 import { MasterUnreachableError } from "./master_unreachable.ts";
@@ -43,7 +44,7 @@ export interface RemoteExecutorOptions extends JobListener {
 export async function uploadBlob(masterUrl: string, bytes: Uint8Array): Promise<string> {
   let res: Response;
   try {
-    res = await fetch(new URL(BLOBS_PATH, masterUrl), {
+    res = await nodeFetch(new URL(BLOBS_PATH, masterUrl), {
       method: "PUT",
       body: bytes as Uint8Array<ArrayBuffer>,
     });

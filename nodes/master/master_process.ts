@@ -22,6 +22,8 @@ import {
 import { restApi } from "./rest/api.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import type { HaOverview } from "../protocol/rest.ts";
+import { listenHttp } from "../rpc/tls/http_listener.ts";
+import type { ServerTls } from "../rpc/tls/tls_material.ts";
 
 /** Where a master listens and keeps its blobs, and its heartbeat and frame limits. */
 export interface MasterOptions {
@@ -30,6 +32,8 @@ export interface MasterOptions {
   readonly blobDir?: string;
   readonly heartbeat?: Partial<HeartbeatSettings>;
   readonly maxFrameBytes?: number;
+  /** Serve TLS (and with `clientAuth`, accept RPC connections only from certified nodes). */
+  readonly tls?: ServerTls;
 }
 
 /** The master's actors, without a server (the embedded cluster uses them directly). */
@@ -79,7 +83,10 @@ export interface Master extends MasterActors {
 export const SHUTDOWN_GRACE_MS = 2000;
 
 /** Shuts a server down gracefully, giving up after `graceMs` (the process then exits). */
-export async function boundedShutdown(server: Deno.HttpServer, graceMs: number): Promise<void> {
+export async function boundedShutdown(
+  server: { shutdown(): Promise<void> },
+  graceMs: number,
+): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
   await Promise.race([server.shutdown(), late]);
@@ -158,18 +165,20 @@ export function serverUrl(addr: Deno.NetAddr): string {
 }
 
 /** Starts a master process's services. */
-export function startMaster(options: MasterOptions = {}): Master {
+export async function startMaster(options: MasterOptions = {}): Promise<Master> {
   const { blobs, own } = masterBlobStore(options);
   const services = startMasterServices(options, blobs);
-  const server = Deno.serve({
+  const server = await listenHttp({
     hostname: options.hostname ?? OPTIONS.bindHost.default,
     port: options.port ?? OPTIONS.port.default,
-    onListen() {},
+    tls: options.tls,
+    needsClientCert: (path) => path === RPC_CONNECT_PATH,
+    onTlsError: (message) => services.system.log(message),
   }, (req) => services.handle(req));
   const { handle: _h, stop: _s, ...actors } = services;
   return {
     ...actors,
-    url: serverUrl(server.addr),
+    url: server.url,
     async shutdown() {
       await services.stop();
       // Open streams to an unreachable peer would keep a graceful shutdown waiting.

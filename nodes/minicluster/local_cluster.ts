@@ -73,7 +73,7 @@ export interface LocalCluster {
  * ```
  */
 export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCluster> {
-  const master = startMaster({ hostname: o.hostname, port: o.port });
+  const master = await startMaster({ hostname: o.hostname, port: o.port });
   const network = new NetworkEnvironment();
   const moduleDir = Deno.makeTempDirSync({ prefix: "spate-local-" });
   await spawnTaskExecutors({

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { sha256Hex } from "../protocol/blob.ts";
 import type { JobModuleSource } from "../protocol/deployment.ts";
 import { blobPath } from "../protocol/rest.ts";
+import { nodeFetch } from "../rpc/tls/client_tls.ts";
 
 /** A resolver of job modules for a worker whose master is at `masterUrl`. */
 export function moduleCache(
@@ -33,7 +34,7 @@ async function fetchBlob(masterUrl: string | undefined, dir: string, key: string
   if (masterUrl === undefined) {
     throw new Error("this worker has no master to fetch job bundles from");
   }
-  const res = await fetch(new URL(blobPath(key), masterUrl));
+  const res = await nodeFetch(new URL(blobPath(key), masterUrl));
   if (!res.ok) throw new Error(`blob ${key}: HTTP ${res.status} ${await res.text()}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const actual = await sha256Hex(bytes);

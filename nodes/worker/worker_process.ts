@@ -15,6 +15,8 @@ import { moduleCache } from "./module_cache.ts";
 import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
 import { TaskExecutor } from "./task_executor.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import { listenHttp } from "../rpc/tls/http_listener.ts";
+import type { ServerTls } from "../rpc/tls/tls_material.ts";
 
 /** How a worker process starts. */
 export interface WorkerOptions {
@@ -36,6 +38,11 @@ export interface WorkerOptions {
   readonly reconnectIntervalMs?: number;
   /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Serve the data port over TLS (with `clientAuth`: only to certified
+   * nodes); the worker's own connections use the process's client TLS.
+   */
+  readonly tls?: ServerTls;
 }
 
 /** A started worker process (not a Web Worker: its slots are those). */
@@ -51,15 +58,16 @@ export interface RunningWorker {
 export const DEFAULT_RECONNECT_INTERVAL_MS = 500;
 
 /** Starts a worker's data server and TaskExecutor, and dials its master. */
-export function startWorker(options: WorkerOptions): RunningWorker {
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const workerId = crypto.randomUUID();
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
   const network = new NetworkEnvironment();
-  const server = Deno.serve({
+  const server = await listenHttp({
     hostname: options.bindHost ?? OPTIONS.bindHost.default,
     port: options.dataPort ?? OPTIONS.dataPort.default,
-    onListen() {},
+    tls: options.tls,
+    onTlsError: (message) => system.log(`data port: ${message}`),
   }, (req) => {
     const path = new URL(req.url).pathname;
     if (path === PARTITION_PATH && req.method === "POST") return network.servePartition(req);
@@ -69,7 +77,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   // A wildcard bind is no address for peers: advertise this host's name then.
   const host = options.advertisedHost ??
     (bound === "0.0.0.0" || bound === "::" ? Deno.hostname() : bound);
-  network.dataAddress = `http://${host.includes(":") ? `[${host}]` : host}:${server.addr.port}`;
+  const scheme = options.tls === undefined ? "http" : "https";
+  network.dataAddress = `${scheme}://${
+    host.includes(":") ? `[${host}]` : host
+  }:${server.addr.port}`;
   const reconnectMs = options.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS;
   const workDir = options.workDir ?? Deno.makeTempDirSync({ prefix: "spate-worker-" });
   const source = masterSource(options.masterUrl);
