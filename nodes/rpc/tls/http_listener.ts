@@ -1,7 +1,11 @@
 /**
  * One listening port of a spate process (a master's REST and RPC, a worker's
- * data server): plain HTTP (HTTP/2 cleartext and HTTP/1.1) by `Deno.serve`,
- * or, given a certificate, TLS (https_server.ts).
+ * data server): HTTP/2 and HTTP/1.1 by `Deno.serve`, cleartext or over TLS
+ * (ALPN `h2` and `http/1.1`); with mutual TLS by `node:http2`
+ * (https_server.ts), the only server here that verifies client certificates.
+ * `Deno.serve` stays the server when it can: measured here, its TLS adds
+ * less server CPU per byte over cleartext than the `node:http2` server does
+ * (BENCHMARKS.md, TLS).
  * @module
  */
 
@@ -15,7 +19,7 @@ export interface ListenOptions {
   readonly tls?: ServerTls;
   /** With mutual TLS: the paths that only nodes (a verified client certificate) may call. */
   readonly needsClientCert?: (path: string) => boolean;
-  /** Told about failed TLS handshakes. */
+  /** With mutual TLS: told about failed handshakes and refused node requests. */
   readonly onTlsError?: (message: string) => void;
 }
 
@@ -56,23 +60,26 @@ export async function listenHttp(
   options: ListenOptions,
   handler: (req: Request) => Response | Promise<Response>,
 ): Promise<HttpListener> {
-  if (options.tls !== undefined) {
+  const tls = options.tls;
+  if (tls !== undefined && tls.clientAuth) {
     const server = await serveHttps({
       hostname: options.hostname,
       port: options.port,
-      tls: options.tls,
+      tls,
       needsClientCert: options.needsClientCert ?? (() => true),
       onTlsError: options.onTlsError,
     }, handler);
     return { addr: server.addr, url: listenerUrl(server.addr, true), shutdown: server.shutdown };
   }
-  const server = Deno.serve(
-    { hostname: options.hostname, port: options.port, onListen() {} },
-    handler,
-  );
+  const server = Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    ...(tls === undefined ? {} : { cert: tls.cert, key: tls.key }),
+    onListen() {},
+  }, handler);
   return {
     addr: server.addr,
-    url: listenerUrl(server.addr, false),
+    url: listenerUrl(server.addr, tls !== undefined),
     shutdown: () => server.shutdown(),
   };
 }

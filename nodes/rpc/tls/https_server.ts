@@ -1,13 +1,12 @@
 /**
  * A `Request -> Response` handler served over TLS by `node:http2`'s secure
  * server: HTTP/2 with ALPN `h2` for spate's clients, HTTP/1.1 for browsers
- * and curl, on one port. `node:http2` rather than `Deno.serve` because only it
- * can ask for and verify a client certificate (mutual TLS); measured here, its
- * TLS stream throughput is that of `Deno.serve` with a certificate (BENCHMARKS.md).
- * With client authentication the handshake asks for a certificate but does
- * not demand one, so a browser can still read the REST API; the paths that
- * `needsClientCert` names (node connections) answer 403 to a peer without a
- * certificate the CA signed.
+ * and curl, on one port: the server of mutual TLS, as only `node:http2` can
+ * ask for and verify a client certificate (`Deno.serve` serves TLS without
+ * client authentication: http_listener.ts). The handshake asks for a
+ * certificate but does not demand one, so a browser can still read the REST
+ * API; the paths that `needsClientCert` names (node connections) answer 403
+ * to a peer without a certificate the CA signed.
  * @module
  */
 
@@ -151,6 +150,19 @@ function requestBody(req: http2.Http2ServerRequest): ReadableStream<Uint8Array> 
   }, { highWaterMark: 16 });
 }
 
+/** Resolves when `res` can take more, or is closed (each wait removes its listeners). */
+function drainedOrClosed(res: http2.Http2ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 /** Runs `handler` on `req` and writes its Response to `res`, the body as it is produced. */
 async function answer(
   req: http2.Http2ServerRequest,
@@ -184,12 +196,7 @@ async function answer(
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed || res.writableEnded) return;
-      if (!res.write(value)) {
-        await new Promise((r) => {
-          res.once("drain", r);
-          res.once("close", r);
-        });
-      }
+      if (!res.write(value)) await drainedOrClosed(res);
     }
     res.end();
   } catch {
