@@ -11,6 +11,7 @@ import { nexmarkBench } from "./nexmark.ts";
 import { latencyBench } from "./latency.ts";
 import { shuffleBench } from "./shuffle.ts";
 import { slotStartupBench } from "./slot_startup.ts";
+import { tlsBench } from "./tls.ts";
 import { windowsBench } from "./windows.ts";
 import { wordcountBench } from "./wordcount.ts";
 
@@ -21,6 +22,7 @@ export const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   latency: latencyBench,
   shuffle: shuffleBench,
   startup: slotStartupBench,
+  tls: tlsBench,
   windows: windowsBench,
   wordcount: wordcountBench,
 };
