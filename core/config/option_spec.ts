@@ -86,11 +86,12 @@ export interface OptionSpec {
 export const JOB: readonly Command[] = ["run", "plan"];
 /** The commands whose process reads or writes checkpoint storage. */
 export const STORAGE: readonly Command[] = ["run", "master", "worker", "local"];
-/** The commands that talk to a master or worker, and so verify it with TLS. */
+/** The commands that serve TLS or talk to a master or worker, and so verify it with TLS. */
 export const TLS_CLIENTS: readonly Command[] = [
   "run",
   "master",
   "worker",
+  "local",
   "list",
   "cancel",
   "savepoint",

@@ -309,7 +309,8 @@ export const PROCESS_OPTIONS = {
     type: "string",
     arg: "FILE",
     defaultText: "none: plain HTTP",
-    doc: "certificate chain (PEM) the master or worker serves over TLS; also the identity " +
+    doc:
+      "certificate chain (PEM) the master, worker or local cluster serves over TLS; also the identity " +
       "shown to a cluster with mutual TLS (with --tls-key)",
     commands: TLS_CLIENTS,
   },
@@ -336,7 +337,7 @@ export const PROCESS_OPTIONS = {
     default: false,
     doc: "mutual TLS: RPC and data connections need a client certificate --tls-ca signed " +
       "(REST stays open to browsers)",
-    commands: ["master", "worker"],
+    commands: ["master", "worker", "local"],
   },
 
   // spate certs: a CA and node certificates for tests and small clusters.

@@ -14,6 +14,7 @@ import type { ActorRef } from "../rpc/actor.ts";
 import { moduleCache } from "../worker/module_cache.ts";
 import { NetworkEnvironment } from "../worker/network/network_environment.ts";
 import { TaskExecutor } from "../worker/task_executor.ts";
+import type { ServerTls } from "../rpc/tls/tls_material.ts";
 
 /** Where the in-process TaskExecutors of a cluster register, and their sizes. */
 export interface InProcessWorkers {
@@ -51,6 +52,8 @@ export interface LocalClusterOptions {
   readonly workers: number;
   readonly slotsPerWorker: number;
   readonly managedMemoryBytes: number;
+  /** The master's TLS; the in-process workers fetch job bundles with the process's client TLS. */
+  readonly tls?: ServerTls;
 }
 
 /** A serving master with its in-process workers. */
@@ -73,7 +76,7 @@ export interface LocalCluster {
  * ```
  */
 export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCluster> {
-  const master = await startMaster({ hostname: o.hostname, port: o.port });
+  const master = await startMaster({ hostname: o.hostname, port: o.port, tls: o.tls });
   const network = new NetworkEnvironment();
   const moduleDir = Deno.makeTempDirSync({ prefix: "spate-local-" });
   await spawnTaskExecutors({

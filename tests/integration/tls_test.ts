@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
 import { runCli } from "../_helpers/cli.ts";
-import { waitFor } from "../_helpers/cluster.ts";
+import { freePort, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import {
   makeTestCerts,
   startTlsCluster,
@@ -140,6 +140,40 @@ Deno.test("mutual TLS: nodes and the CLI show certificates the CA signed; others
     );
     assert.equal((await cluster.overview()).taskmanagers, 2);
   });
+});
+
+Deno.test("spate local serves TLS; a job submitted with --tls-ca runs on it", async () => {
+  const port = freePort();
+  const url = `https://127.0.0.1:${port}`;
+  const local = spawnSpate(["local", "--port", String(port), "--slots", "2", ...tlsFlags(certs)]);
+  const client = Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(certs.ca)] });
+  try {
+    await waitFor("the local cluster to serve", async () => {
+      const overview = await (await fetch(`${url}/api/v1/overview`, { client })).json();
+      return overview.taskmanagers === 1;
+    });
+    const res = await runCli([
+      "run",
+      "examples/wordcount.ts",
+      "--master",
+      url,
+      "--tls-ca",
+      certs.ca,
+      "-p",
+      "2",
+      "--",
+      "--input",
+      input,
+      "--output",
+      `${root}/out-local`,
+    ]);
+    assert.equal(res.code, 0, `${res.stderr}\n${local.stderr()}`);
+    assert.deepEqual(await readCounts(`${root}/out-local`), expected);
+  } finally {
+    client.close();
+    local.kill();
+    await local.child.status;
+  }
 });
 
 Deno.test("unusable TLS flags are usage errors naming the file", async () => {
