@@ -48,9 +48,6 @@ export async function masterCommand(args: string[]): Promise<number> {
       "spate master: with --ha etcd job bundles go to --ha-storage-dir/blobs; drop --blob-dir",
     );
   }
-  if (ha && tls !== undefined) {
-    throw new UsageError("spate master: --tls-cert with --ha etcd is not supported yet");
-  }
   let endpoints: string[] = [];
   try {
     if (ha) endpoints = parseEtcdEndpoints(v.etcdEndpoints!);
@@ -58,7 +55,7 @@ export async function masterCommand(args: string[]): Promise<number> {
     throw new UsageError(`spate master: ${(e as Error).message}`);
   }
   const master = ha
-    ? startHaMaster({
+    ? await startHaMaster({
       ...options,
       blobDir: `${v.haStorageDir!.replace(/\/+$/, "")}/blobs`,
       ha: {

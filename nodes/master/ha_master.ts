@@ -8,7 +8,7 @@
  * @example
  * ```ts ignore
  * import { startHaMaster } from "./ha_master.ts";
- * const master = startHaMaster({
+ * const master = await startHaMaster({
  *   port: 0,
  *   ha: { endpoints: ["http://127.0.0.1:2379"], clusterId: "prod", sessionTtlMs: 3000 },
  * });
@@ -22,6 +22,7 @@ import { OPTIONS } from "../../core/config/options.ts";
 import { SPATE_VERSION } from "../../core/version.ts";
 import { type HaOverview, REST_PREFIX, type StandbyOverviewResponse } from "../protocol/rest.ts";
 import { RPC_CONNECT_PATH } from "../rpc/transport_http2.ts";
+import { listenHttp } from "../rpc/tls/http_listener.ts";
 import type { EtcdHaOptions } from "./ha/ha_options.ts";
 import { LeaderElection } from "./ha/leader_election.ts";
 import type { Leadership } from "./ha/election_core.ts";
@@ -35,7 +36,6 @@ import {
   masterBlobStore,
   type MasterOptions,
   type MasterServices,
-  serverUrl,
   SHUTDOWN_GRACE_MS,
   startMasterServices,
 } from "./master_process.ts";
@@ -90,7 +90,7 @@ export function standbyResponse(req: Request, self: string, ha: HaOverview): Res
 }
 
 /** Starts a master that campaigns for leadership on etcd and serves while it leads. */
-export function startHaMaster(options: HaMasterOptions): HaMaster {
+export async function startHaMaster(options: HaMasterOptions): Promise<HaMaster> {
   const log = options.log ?? ((line: string) => console.error(line));
   const { blobs, own } = masterBlobStore(options);
   let services: MasterServices | undefined;
@@ -107,12 +107,14 @@ export function startHaMaster(options: HaMasterOptions): HaMaster {
       isLeader: services !== undefined,
     };
   };
-  const server = Deno.serve({
+  const server = await listenHttp({
     hostname: options.hostname ?? OPTIONS.bindHost.default,
     port: options.port ?? OPTIONS.port.default,
-    onListen() {},
+    tls: options.tls,
+    needsClientCert: (path) => path === RPC_CONNECT_PATH,
+    onTlsError: log,
   }, (req) => services?.handle(req) ?? standbyResponse(req, url, overview()));
-  url = serverUrl(server.addr);
+  url = server.url;
   const e = new LeaderElection({ ...options.ha, url, log: (line) => log(`[ha] ${line}`) });
   const cluster = `cluster '${e.options.clusterId}'`;
   const stepDown = (why: string) => {

@@ -158,12 +158,6 @@ export function masterBlobStore(options: MasterOptions): { blobs: BlobStore; own
   return { blobs: new BlobStore(dir), own };
 }
 
-/** The URL of a server listening on `addr`. */
-export function serverUrl(addr: Deno.NetAddr): string {
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  return `http://${host}:${addr.port}`;
-}
-
 /** Starts a master process's services. */
 export async function startMaster(options: MasterOptions = {}): Promise<Master> {
   const { blobs, own } = masterBlobStore(options);

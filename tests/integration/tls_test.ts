@@ -1,15 +1,18 @@
 /**
  * TLS on every listener, with real processes: a TLS cluster (certificates
  * from `spate certs`) runs WordCount across two workers (RPC, REST and the
- * data plane all over TLS); with mutual TLS too; a plain-HTTP client, a
- * server or a node certified by another CA, and unusable certificate files
- * each get a clear error.
+ * data plane all over TLS); with mutual TLS too; on `spate local` and on
+ * masters with high availability; a plain-HTTP client, a server or a node
+ * certified by another CA, and unusable certificate files each get a clear
+ * error.
  */
 
 import assert from "node:assert/strict";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
 import { runCli } from "../_helpers/cli.ts";
 import { freePort, spawnSpate, waitFor } from "../_helpers/cluster.ts";
+import { etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
+import { haMasterArgs } from "../_helpers/ha_cluster.ts";
 import {
   makeTestCerts,
   startTlsCluster,
@@ -174,6 +177,71 @@ Deno.test("spate local serves TLS; a job submitted with --tls-ca runs on it", as
     local.kill();
     await local.child.status;
   }
+});
+
+Deno.test({
+  name: "HA masters serve TLS: a TLS worker registers with the leader, a job runs over https",
+  ignore: etcdSkipReason() !== undefined,
+  async fn() {
+    await using etcd = await startEtcd();
+    const ports = [freePort(), freePort()];
+    const urls = ports.map((p) => `https://127.0.0.1:${p}`);
+    const dir = `${root}/ha`;
+    const masters = ports.map((port) =>
+      spawnSpate(haMasterArgs({
+        port,
+        etcd: etcd.clientUrl,
+        clusterId: "tls",
+        ttlMs: 2000,
+        storage: `${dir}/shared`,
+        more: tlsFlags(certs),
+      }))
+    );
+    const worker = spawnSpate([
+      "worker",
+      "--master",
+      urls.join(","),
+      "--slots",
+      "2",
+      "--work-dir",
+      `${dir}/worker`,
+      ...tlsFlags(certs),
+    ]);
+    const client = Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(certs.ca)] });
+    const overview = async (url: string) =>
+      await (await fetch(`${url}/api/v1/overview`, { client })).json();
+    try {
+      let leader = "";
+      await waitFor("a leader with the worker registered", async () => {
+        for (const url of urls) {
+          const o = await overview(url).catch(() => undefined);
+          if (o?.ha?.isLeader && o.taskmanagers === 1) leader = url;
+        }
+        return leader !== "";
+      });
+      const standby = urls.find((u) => u !== leader)!;
+      assert.equal((await overview(standby)).ha.leader, leader, "the leader's URL is https");
+      const res = await runCli([
+        "run",
+        "examples/wordcount.ts",
+        "--master",
+        urls.join(","),
+        "--tls-ca",
+        certs.ca,
+        "--",
+        "--input",
+        input,
+        "--output",
+        `${dir}/out`,
+      ]);
+      assert.equal(res.code, 0, `${res.stderr}\n${masters.map((m) => m.stderr()).join("\n")}`);
+      assert.deepEqual(await readCounts(`${dir}/out`), expected);
+    } finally {
+      client.close();
+      for (const p of [worker, ...masters]) p.kill();
+      await Promise.all([worker, ...masters].map((p) => p.child.status));
+    }
+  },
 });
 
 Deno.test("unusable TLS flags are usage errors naming the file", async () => {
