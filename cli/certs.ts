@@ -46,11 +46,18 @@ export function parseHosts(list: string): HostEntry[] {
   return entries;
 }
 
-/** Writes `text` to `path`, readable by its owner only when `secret`. */
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates `path` (never overwrites it) with `text`, readable by its owner only when `secret`. */
 async function writeFile(path: string, text: string, secret: boolean): Promise<void> {
-  await Deno.writeTextFile(path, text, { mode: secret ? 0o600 : 0o644 });
-  // The mode is applied at creation only: an existing file keeps its own.
-  if (secret) await Deno.chmod(path, 0o600);
+  await Deno.writeTextFile(path, text, { mode: secret ? 0o600 : 0o644, createNew: true });
 }
 
 /** Runs `spate certs`; returns the exit code. */
@@ -65,6 +72,19 @@ export async function certsCommand(args: string[]): Promise<number> {
     await Deno.mkdir(dir, { recursive: true });
   } catch (e) {
     throw new UsageError(`spate certs: --out ${dir}: cannot create it (${(e as Error).message})`);
+  }
+  // A new CA over an old one would strand every certificate the old one signed.
+  const targets = [
+    "ca.pem",
+    "ca-key.pem",
+    ...entries.flatMap((e) => [`${e.host}.pem`, `${e.host}-key.pem`]),
+  ];
+  const existing = targets.filter((name) => exists(`${dir}/${name}`));
+  if (existing.length > 0) {
+    throw new UsageError(
+      `spate certs: ${dir} already holds ${existing.join(", ")}: choose another --out, or ` +
+        "remove them to start over (a new CA invalidates the certificates of the old one)",
+    );
   }
   const ca = await createCertificateAuthority(`spate CA ${new Date().toISOString()}`, days);
   await writeFile(`${dir}/ca.pem`, ca.cert, false);

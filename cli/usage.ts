@@ -50,7 +50,7 @@ const COMMAND_INFO: Record<Command, { readonly args: string; readonly about: str
       "DIR/ca.pem (give it as --tls-ca everywhere), DIR/ca-key.pem (the CA's key: keep it " +
       "safe), and per host DIR/HOST.pem and DIR/HOST-key.pem (--tls-cert and --tls-key of " +
       "the process on that host; also a client identity for --tls-client-auth). Keys are " +
-      "written with mode 0600. Then: spate master --tls-cert DIR/master.pem --tls-key " +
+      "written with mode 0600; files already in DIR are never overwritten. Then: spate master --tls-cert DIR/master.pem --tls-key " +
       "DIR/master-key.pem --tls-ca DIR/ca.pem, and https:// URLs for --master.",
   },
 };

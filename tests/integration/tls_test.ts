@@ -244,6 +244,18 @@ Deno.test({
   },
 });
 
+Deno.test("spate certs writes keys for their owner only, and never over an existing CA", async () => {
+  for (const name of ["ca-key.pem", "127.0.0.1-key.pem"]) {
+    assert.equal(Deno.statSync(`${certs.dir}/${name}`).mode! & 0o777, 0o600, name);
+  }
+  const before = Deno.readTextFileSync(certs.ca);
+  const again = await runCli(["certs", "--out", certs.dir, "--hosts", "other"]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already holds ca\.pem, ca-key\.pem: choose another --out/);
+  assert.equal(Deno.readTextFileSync(certs.ca), before);
+  assert.equal((await runCli(["certs", "--hosts", "a"])).code, 2);
+});
+
 Deno.test("unusable TLS flags are usage errors naming the file", async () => {
   const missing = await runCli([
     "master",
