@@ -25,7 +25,7 @@ export interface HttpsServerOptions {
   readonly tls: ServerTls;
   /** With `tls.clientAuth`: whether a request to `path` needs a verified client certificate. */
   readonly needsClientCert: (path: string) => boolean;
-  /** Told about handshakes that failed (a plain-HTTP client, a certificate of another CA). */
+  /** Told about failed handshakes (a plain-HTTP client), refused requests and server errors. */
   readonly onTlsError?: (message: string) => void;
 }
 
@@ -89,6 +89,8 @@ export async function serveHttps(
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
       server.off("error", reject);
+      // An error the server emits later (an accept that failed) must not end the process.
+      server.on("error", (e: Error) => options.onTlsError?.(`server error: ${e.message}`));
       resolve();
     });
   });
