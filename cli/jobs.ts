@@ -1,11 +1,13 @@
 /** `spate list`, `spate cancel` and `spate savepoint`: jobs of a cluster, through its REST API. @module */
 
 import { resolveLocation } from "../core/fs/location.ts";
+import type { OptionValues } from "../core/config/options.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
 import { nodeFetch } from "../nodes/rpc/tls/client_tls.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { configureClientTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
+import { authHeaders, tokenFlag } from "./auth_flags.ts";
 
 /**
  * Calls `path` on the first of `masters` that answers: one that cannot be
@@ -15,8 +17,10 @@ import { UsageError } from "./usage.ts";
 async function rest(
   masters: readonly string[],
   path: string,
-  init?: RequestInit,
+  token: string | undefined,
+  init: RequestInit = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
+  init = { ...init, headers: { ...init.headers as Record<string, string>, ...authHeaders(token) } };
   let unavailable: { status: number; body: Record<string, unknown> } | undefined;
   let failure: unknown;
   for (const master of masters) {
@@ -35,10 +39,17 @@ async function rest(
   throw new MasterUnreachableError(masters.join(","), failure);
 }
 
+/** Prints the master's refusal; the exit code: 2 for an unknown job, else 1. */
+function refused(status: number, body: Record<string, unknown>): number {
+  console.error(`error: ${(body.errors as string[] | undefined)?.join("; ") ?? `HTTP ${status}`}`);
+  return status === 404 ? 2 : 1;
+}
+
 export async function listCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("list", args);
   configureClientTls("list", v);
-  const { body } = await rest(await mastersOf(v), "/api/v1/jobs");
+  const { status, body } = await rest(await mastersOf(v), "/api/v1/jobs", tokenFlag(v));
+  if (status >= 400) return refused(status, body);
   const jobs = body.jobs as { id: string; name: string; state: string; startTime: number }[];
   if (v.json) {
     console.log(JSON.stringify(jobs));
@@ -61,7 +72,7 @@ export async function cancelCommand(args: string[]): Promise<number> {
     throw new UsageError("spate cancel: missing the job id (spate cancel <job-id>)");
   }
   if (v.withSavepoint) {
-    return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, true);
+    return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, true, v);
   }
   if (v.savepointDir !== undefined) {
     throw new UsageError("spate cancel: --dir needs --with-savepoint");
@@ -69,14 +80,10 @@ export async function cancelCommand(args: string[]): Promise<number> {
   const { status, body } = await rest(
     await mastersOf(v),
     `/api/v1/jobs/${positionals[0]}?mode=cancel`,
+    tokenFlag(v),
     { method: "PATCH" },
   );
-  if (status >= 400) {
-    console.error(
-      `error: ${(body.errors as string[] | undefined)?.join("; ") ?? `HTTP ${status}`}`,
-    );
-    return status === 404 ? 2 : 1;
-  }
+  if (status >= 400) return refused(status, body);
   console.log(`job ${positionals[0]} ${body.state}`);
   return 0;
 }
@@ -88,7 +95,7 @@ export async function savepointCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError("spate savepoint: missing the job id (spate savepoint <job-id>)");
   }
-  return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, false);
+  return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, false, v);
 }
 
 async function savepoint(
@@ -96,8 +103,9 @@ async function savepoint(
   jobId: string,
   dir: string | undefined,
   cancelJob: boolean,
+  v: OptionValues,
 ): Promise<number> {
-  const { status, body } = await rest(masters, `/api/v1/jobs/${jobId}/savepoints`, {
+  const { status, body } = await rest(masters, `/api/v1/jobs/${jobId}/savepoints`, tokenFlag(v), {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
@@ -105,12 +113,7 @@ async function savepoint(
       cancelJob,
     }),
   });
-  if (status >= 400) {
-    console.error(
-      `error: ${(body.errors as string[] | undefined)?.join("; ") ?? `HTTP ${status}`}`,
-    );
-    return status === 404 ? 2 : 1;
-  }
+  if (status >= 400) return refused(status, body);
   console.log(`Savepoint completed: ${body.location}`);
   if (cancelJob) console.log(`job ${jobId} CANCELLING`);
   return 0;

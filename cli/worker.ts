@@ -6,6 +6,8 @@ import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
 import { configureNodeTls } from "./tls_flags.ts";
+import { authLimitFlags, secretFlag } from "./auth_flags.ts";
+import { jobPermissionsMax } from "./permission_flags.ts";
 
 const MIB = 1024 * 1024;
 
@@ -19,12 +21,15 @@ export async function workerCommand(args: string[]): Promise<number> {
     slots: v.workerSlots ?? OPTIONS.workerSlots.default,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
     name: v.workerName,
+    jobPermissionsMax: jobPermissionsMax("worker", v.jobPermissionsMax),
     bindHost: v.bindHost,
     advertisedHost: v.advertisedHost,
     dataPort: v.dataPort,
     workDir: v.workDir,
     connectTimeoutMs: v.connectTimeoutMs,
     tls,
+    secret: await secretFlag("worker", v),
+    authLimits: authLimitFlags(v),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(

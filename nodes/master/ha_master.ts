@@ -23,6 +23,7 @@ import { SPATE_VERSION } from "../../core/version.ts";
 import { type HaOverview, REST_PREFIX, type StandbyOverviewResponse } from "../protocol/rest.ts";
 import { RPC_CONNECT_PATH } from "../rpc/transport_http2.ts";
 import { listenHttp } from "../rpc/tls/http_listener.ts";
+import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import type { EtcdHaOptions } from "./ha/ha_options.ts";
 import { LeaderElection } from "./ha/leader_election.ts";
 import type { Leadership } from "./ha/election_core.ts";
@@ -36,6 +37,7 @@ import {
   masterBlobStore,
   type MasterOptions,
   type MasterServices,
+  peerAddress,
   SHUTDOWN_GRACE_MS,
   startMasterServices,
 } from "./master_process.ts";
@@ -70,14 +72,15 @@ function json(body: unknown, status: number, headers: Record<string, string> = {
 }
 
 /**
- * What a master that does not lead answers: RPC connections are refused with
- * the leader's URL; REST calls are redirected (307, same path) to the leader,
- * or refused while none is known; the overview shows who leads.
+ * What a master that does not lead answers: RPC connections (and their
+ * challenges) are refused with the leader's URL; REST calls are redirected
+ * (307, same path) to the leader, or refused while none is known; the
+ * overview shows who leads.
  */
 export function standbyResponse(req: Request, self: string, ha: HaOverview): Response {
   const url = new URL(req.url);
   const leader = ha.leader !== null && ha.leader !== self ? ha.leader : null;
-  if (url.pathname === RPC_CONNECT_PATH) {
+  if (url.pathname === RPC_CONNECT_PATH || url.pathname === CHALLENGE_PATH) {
     return json({ error: "not leader", leader }, 503);
   }
   if (url.pathname === `${REST_PREFIX}/overview` && req.method === "GET") {
@@ -107,13 +110,17 @@ export async function startHaMaster(options: HaMasterOptions): Promise<HaMaster>
       isLeader: services !== undefined,
     };
   };
-  const server = await listenHttp({
-    hostname: options.hostname ?? OPTIONS.bindHost.default,
-    port: options.port ?? OPTIONS.port.default,
-    tls: options.tls,
-    needsClientCert: (path) => path === RPC_CONNECT_PATH,
-    onTlsError: log,
-  }, (req) => services?.handle(req) ?? standbyResponse(req, url, overview()));
+  const server = await listenHttp(
+    {
+      hostname: options.hostname ?? OPTIONS.bindHost.default,
+      port: options.port ?? OPTIONS.port.default,
+      tls: options.tls,
+      needsClientCert: (path) => path === RPC_CONNECT_PATH,
+      onTlsError: log,
+    },
+    (req, info) =>
+      services?.handle(req, peerAddress(info)) ?? standbyResponse(req, url, overview()),
+  );
   url = server.url;
   const e = new LeaderElection({ ...options.ha, url, log: (line) => log(`[ha] ${line}`) });
   const cluster = `cluster '${e.options.clusterId}'`;

@@ -15,6 +15,11 @@ import { moduleCache } from "../worker/module_cache.ts";
 import { NetworkEnvironment } from "../worker/network/network_environment.ts";
 import { TaskExecutor } from "../worker/task_executor.ts";
 import type { ServerTls } from "../rpc/tls/tls_material.ts";
+import {
+  DEFAULT_JOB_PERMISSIONS_MAX,
+  type JobPermissions,
+  parsePermissionPolicy,
+} from "../../core/config/job_permissions.ts";
 
 /** Where the in-process TaskExecutors of a cluster register, and their sizes. */
 export interface InProcessWorkers {
@@ -27,6 +32,8 @@ export interface InProcessWorkers {
   readonly slotsPerWorker: number;
   /** Managed memory of each worker, split equally between its slots. */
   readonly managedMemoryBytes: number;
+  /** The most a job's code may be given in a slot (undefined: no cap, the embedded cluster). */
+  readonly jobPermissionsMax?: JobPermissions;
 }
 
 /** Spawns `workers` TaskExecutors in `system` and registers each with the ResourceManager. */
@@ -40,6 +47,7 @@ export async function spawnTaskExecutors(w: InProcessWorkers): Promise<void> {
         managedMemoryBytes: w.managedMemoryBytes,
         network: w.network,
         resolveModule: w.resolveModule,
+        jobPermissionsMax: w.jobPermissionsMax,
       }));
     await askTaskExecutor(te, { type: "connect", rm: w.resourceManager });
   }
@@ -54,6 +62,8 @@ export interface LocalClusterOptions {
   readonly managedMemoryBytes: number;
   /** The master's TLS; the in-process workers fetch job bundles with the process's client TLS. */
   readonly tls?: ServerTls;
+  /** The most a job may ask for (default: `DEFAULT_JOB_PERMISSIONS_MAX`). */
+  readonly jobPermissionsMax?: JobPermissions;
 }
 
 /** A serving master with its in-process workers. */
@@ -76,7 +86,14 @@ export interface LocalCluster {
  * ```
  */
 export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCluster> {
-  const master = await startMaster({ hostname: o.hostname, port: o.port, tls: o.tls });
+  const jobPermissionsMax = o.jobPermissionsMax ??
+    parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX);
+  const master = await startMaster({
+    hostname: o.hostname,
+    port: o.port,
+    tls: o.tls,
+    jobPermissionsMax,
+  });
   const network = new NetworkEnvironment();
   const moduleDir = Deno.makeTempDirSync({ prefix: "spate-local-" });
   await spawnTaskExecutors({
@@ -87,6 +104,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     workers: o.workers,
     slotsPerWorker: o.slotsPerWorker,
     managedMemoryBytes: o.managedMemoryBytes,
+    jobPermissionsMax,
   });
   return {
     master,

@@ -23,6 +23,14 @@ export interface ListenOptions {
   readonly onTlsError?: (message: string) => void;
 }
 
+/** Who sent a request: the address failed authentications are counted by. */
+export interface PeerInfo {
+  readonly remoteAddr: Deno.NetAddr;
+}
+
+/** Answers one request. */
+export type Handler = (req: Request, info: PeerInfo) => Response | Promise<Response>;
+
 /** A listening server. */
 export interface HttpListener {
   readonly addr: Deno.NetAddr;
@@ -58,7 +66,7 @@ export function listenerUrl(addr: Deno.NetAddr, tls: boolean): string {
  */
 export async function listenHttp(
   options: ListenOptions,
-  handler: (req: Request) => Response | Promise<Response>,
+  handler: Handler,
 ): Promise<HttpListener> {
   const tls = options.tls;
   if (tls !== undefined && tls.clientAuth) {

@@ -13,6 +13,7 @@
 import http2 from "node:http2";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
+import type { Handler, PeerInfo } from "./http_listener.ts";
 import type { ServerTls } from "./tls_material.ts";
 
 /** HTTP/2 receive window per stream, as the client's (nodes/rpc/h2_client.ts). */
@@ -48,7 +49,7 @@ export interface HttpsServer {
  */
 export async function serveHttps(
   options: HttpsServerOptions,
-  handler: (req: Request) => Response | Promise<Response>,
+  handler: Handler,
 ): Promise<HttpsServer> {
   const { tls } = options;
   const server = http2.createSecureServer({
@@ -83,7 +84,14 @@ export async function serveHttps(
       res.end(`a client certificate signed by the cluster's CA is needed here (${why})\n`);
       return;
     }
-    answer(req, res, handler);
+    const peer: PeerInfo = {
+      remoteAddr: {
+        transport: "tcp",
+        hostname: socket.remoteAddress ?? "unknown",
+        port: socket.remotePort ?? 0,
+      },
+    };
+    answer(req, res, (r) => handler(r, peer));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
