@@ -64,12 +64,20 @@ export interface TlsCluster {
   stop(): Promise<void>;
 }
 
+/** More flags of a TLS test cluster, and the token its REST calls carry. */
+export interface TlsClusterExtras {
+  readonly masterArgs?: readonly string[];
+  readonly workerArgs?: readonly string[];
+  readonly token?: string;
+}
+
 /** A TLS master and `workers` workers of `slots` slots, all registered. */
 export async function startTlsCluster(
   certs: TestCerts,
   workers: number,
   slots: number,
   clientAuth = false,
+  extras: TlsClusterExtras = {},
 ): Promise<TlsCluster> {
   const port = freePort();
   const url = `https://127.0.0.1:${port}`;
@@ -82,10 +90,14 @@ export async function startTlsCluster(
     "--blob-dir",
     `${root}/blobs`,
     ...tlsFlags(certs, clientAuth),
+    ...extras.masterArgs ?? [],
   ]);
   let started = 0;
+  const headers: Record<string, string> = extras.token === undefined
+    ? {}
+    : { authorization: `Bearer ${extras.token}` };
   const rest = async (path: string) =>
-    await (await fetch(`${url}${path}`, { client })).json() as Record<string, unknown>;
+    await (await fetch(`${url}${path}`, { client, headers })).json() as Record<string, unknown>;
   const cluster: TlsCluster = {
     url,
     master,
@@ -113,7 +125,12 @@ export async function startTlsCluster(
     },
   };
   for (let i = 0; i < workers; i++) {
-    cluster.addWorker(["--slots", String(slots), ...tlsFlags(certs, clientAuth)]);
+    cluster.addWorker([
+      "--slots",
+      String(slots),
+      ...tlsFlags(certs, clientAuth),
+      ...extras.workerArgs ?? [],
+    ]);
   }
   try {
     await waitFor(

@@ -103,6 +103,39 @@ Deno.test("a TLS cluster runs WordCount across two workers; the CLI verifies it 
   });
 });
 
+Deno.test("TLS with a cluster secret and tokens: an operator runs WordCount; no token gets 401", async () => {
+  const secret = `${root}/secret`;
+  const tokens = `${root}/tokens`;
+  await Deno.writeTextFile(secret, "tls-test-cluster-secret-5e2a9b7c\n");
+  await Deno.writeTextFile(
+    tokens,
+    "tls-viewer-token-1f9e3c8a viewer\ntls-operator-token-7b2d4e6f operator\n",
+  );
+  const cluster = await startTlsCluster(certs, 2, 2, false, {
+    masterArgs: ["--cluster-secret-file", secret, "--auth-tokens", tokens],
+    workerArgs: ["--cluster-secret-file", secret],
+    token: "tls-viewer-token-1f9e3c8a",
+  });
+  try {
+    const out = `${root}/out-auth`;
+    const anonymous = await wordCount(cluster, out, ["--tls-ca", certs.ca]);
+    assert.notEqual(anonymous.code, 0, anonymous.stderr);
+    assert.match(anonymous.stderr, /HTTP 401 .*needs a bearer token/);
+    assert.deepEqual((await cluster.rest("/api/v1/jobs")).jobs, [], "no job exists after");
+    const res = await wordCount(cluster, out, [
+      "--tls-ca",
+      certs.ca,
+      "--token",
+      "tls-operator-token-7b2d4e6f",
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(await readCounts(out), expected);
+    assert.equal((await workersUsed(cluster)).size, 2, "the shuffle crossed TLS with proofs");
+  } finally {
+    await cluster.stop();
+  }
+});
+
 Deno.test("mutual TLS: nodes and the CLI show certificates the CA signed; others are refused", async () => {
   await withCluster(true, async (cluster) => {
     const identity = ["--tls-ca", certs.ca, "--tls-cert", certs.cert, "--tls-key", certs.key];
