@@ -1,11 +1,11 @@
 /**
  * One listening port of a spate process (a master's REST and RPC, a worker's
- * data server): HTTP/2 and HTTP/1.1 by `Deno.serve`, cleartext or over TLS
- * (ALPN `h2` and `http/1.1`); with mutual TLS by `node:http2`
- * (https_server.ts), the only server here that verifies client certificates.
- * `Deno.serve` stays the server when it can: measured here, its TLS adds
- * less server CPU per byte over cleartext than the `node:http2` server does
- * (BENCHMARKS.md, TLS).
+ * data server): cleartext HTTP/2 and HTTP/1.1 by `Deno.serve`, TLS by
+ * `node:http2` (https_server.ts). Not `Deno.serve` for TLS: it cannot verify
+ * client certificates (mutual TLS), and its TLS connections keep Nagle's
+ * algorithm on, so a small write after a large one waits for the peer's
+ * delayed ACK: 44 ms per round trip of a duplex stream here, against 0.3 ms
+ * with the socket's TCP_NODELAY that `node:http2` lets us set (BENCHMARKS.md, TLS).
  * @module
  */
 
@@ -19,7 +19,7 @@ export interface ListenOptions {
   readonly tls?: ServerTls;
   /** With mutual TLS: the paths that only nodes (a verified client certificate) may call. */
   readonly needsClientCert?: (path: string) => boolean;
-  /** With mutual TLS: told about failed handshakes and refused node requests. */
+  /** With TLS: told about failed handshakes and refused node requests. */
   readonly onTlsError?: (message: string) => void;
 }
 
@@ -69,7 +69,7 @@ export async function listenHttp(
   handler: Handler,
 ): Promise<HttpListener> {
   const tls = options.tls;
-  if (tls !== undefined && tls.clientAuth) {
+  if (tls !== undefined) {
     const server = await serveHttps({
       hostname: options.hostname,
       port: options.port,
@@ -79,15 +79,13 @@ export async function listenHttp(
     }, handler);
     return { addr: server.addr, url: listenerUrl(server.addr, true), shutdown: server.shutdown };
   }
-  const server = Deno.serve({
-    hostname: options.hostname,
-    port: options.port,
-    ...(tls === undefined ? {} : { cert: tls.cert, key: tls.key }),
-    onListen() {},
-  }, handler);
+  const server = Deno.serve(
+    { hostname: options.hostname, port: options.port, onListen() {} },
+    handler,
+  );
   return {
     addr: server.addr,
-    url: listenerUrl(server.addr, tls !== undefined),
+    url: listenerUrl(server.addr, false),
     shutdown: () => server.shutdown(),
   };
 }

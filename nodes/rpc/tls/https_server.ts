@@ -1,12 +1,11 @@
 /**
  * A `Request -> Response` handler served over TLS by `node:http2`'s secure
  * server: HTTP/2 with ALPN `h2` for spate's clients, HTTP/1.1 for browsers
- * and curl, on one port: the server of mutual TLS, as only `node:http2` can
- * ask for and verify a client certificate (`Deno.serve` serves TLS without
- * client authentication: http_listener.ts). The handshake asks for a
- * certificate but does not demand one, so a browser can still read the REST
- * API; the paths that `needsClientCert` names (node connections) answer 403
- * to a peer without a certificate the CA signed.
+ * and curl, on one port, every connection with TCP_NODELAY. With client
+ * authentication (mutual TLS) the handshake asks for a certificate but does
+ * not demand one, so a browser can still read the REST API; the paths that
+ * `needsClientCert` names (node connections) answer 403 to a peer without a
+ * certificate the CA signed.
  * @module
  */
 
