@@ -1,7 +1,7 @@
 /**
  * `deno task bench tls`: what TLS costs, TLS off and on in the same run. One
- * raw HTTP/2 stream between two processes (h2c, and TLS, both on
- * `Deno.serve`), the shuffle between two worker processes (bench shuffle's
+ * raw HTTP/2 stream between two processes (h2c on `Deno.serve`, TLS on
+ * spate's TLS server), the shuffle between two worker processes (bench shuffle's
  * job, on a plain, a TLS and a mutual-TLS cluster, certificates from
  * `spate certs`) and WordCount at parallelism 2 on each cluster (a corpus
  * file per source subtask, the words shuffled by key between the two workers).
