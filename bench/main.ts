@@ -9,6 +9,7 @@
 import { checkpointBench } from "./checkpoint.ts";
 import { nexmarkBench } from "./nexmark.ts";
 import { latencyBench } from "./latency.ts";
+import { metricsCostBench } from "./metrics_cost.ts";
 import { shuffleBench } from "./shuffle.ts";
 import { slotStartupBench } from "./slot_startup.ts";
 import { tlsBench } from "./tls.ts";
@@ -20,6 +21,7 @@ export const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   checkpoint: checkpointBench,
   nexmark: nexmarkBench,
   latency: latencyBench,
+  metrics: metricsCostBench,
   shuffle: shuffleBench,
   startup: slotStartupBench,
   tls: tlsBench,

@@ -62,7 +62,8 @@ async function showProgress(url: string, label: string, events: number, done: Pr
   Deno.stderr.writeSync(enc.encode(`\r${" ".repeat(label.length + width + 8)}\r`));
 }
 
-async function jobRun(
+/** Runs query `q` as a job on the cluster at `url`; its figure is the job's own span. */
+export async function jobRun(
   url: string,
   q: NexmarkQuery,
   events: number,

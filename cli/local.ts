@@ -1,5 +1,7 @@
 /** `spate local`: a master and its workers in one process, until stopped. @module */
 
+import { configureLogs } from "./log_flags.ts";
+import { Logger } from "../core/log/logger.ts";
 import { startLocalCluster } from "../nodes/minicluster/local_cluster.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
@@ -10,8 +12,12 @@ import { jobPermissionsMax } from "./permission_flags.ts";
 
 const MIB = 1024 * 1024;
 
+/** The command's own lines: text without a prefix, as always. */
+const COMMAND_LOG = new Logger("local", "");
+
 export async function localCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("local", args);
+  configureLogs(v);
   configureStorage("local", v);
   const tls = configureNodeTls("local", v);
   const workers = v.localWorkers ?? OPTIONS.localWorkers.default;
@@ -25,8 +31,11 @@ export async function localCommand(args: string[]): Promise<number> {
     jobPermissionsMax: jobPermissionsMax("local", v.jobPermissionsMax),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
-  console.error(`spate local cluster (${workers} worker(s)) listening on ${cluster.master.url}`);
-  console.error(`${await untilStopped()}: stopping`);
+  COMMAND_LOG.info(
+    `spate local cluster (${workers} worker(s)) listening on ${cluster.master.url}`,
+    { url: cluster.master.url },
+  );
+  COMMAND_LOG.info(`${await untilStopped()}: stopping`);
   await cluster.shutdown();
   if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;

@@ -1,5 +1,7 @@
 /** `spate master`: runs a master until stopped (with `--ha etcd`: one of several, one leads). @module */
 
+import { configureLogs } from "./log_flags.ts";
+import { Logger } from "../core/log/logger.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { startHaMaster } from "../nodes/master/ha_master.ts";
 import { parseEtcdEndpoints } from "../nodes/master/ha/ha_options.ts";
@@ -12,9 +14,13 @@ import { configureNodeTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
 import { masterSecurityFlags } from "./auth_flags.ts";
 
+/** The command's own lines: text without a prefix, as always. */
+const COMMAND_LOG = new Logger("master", "");
+
 /** Runs `spate master` with `args`; resolves to the exit code once stopped. */
 export async function masterCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("master", args);
+  configureLogs(v);
   configureStorage("master", v);
   const tls = configureNodeTls("master", v);
   const options: MasterOptions = {
@@ -73,13 +79,14 @@ export async function masterCommand(args: string[]): Promise<number> {
     })
     : await startMaster(options);
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
-  console.error(
+  COMMAND_LOG.info(
     `spate master listening on ${master.url}` +
       (ha ? ` (HA on etcd ${endpoints.join(",")}: campaigning for leadership)` : "") +
       (options.security!.secret === undefined ? "" : ", cluster secret required") +
       (options.security!.tokens === undefined ? "" : ", bearer tokens required"),
+    { url: master.url },
   );
-  console.error(`${await untilStopped()}: stopping`);
+  COMMAND_LOG.info(`${await untilStopped()}: stopping`);
   await master.shutdown();
   if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;

@@ -1,5 +1,6 @@
 /** `spate run`: runs a job locally or on a cluster and follows it. @module */
 
+import { configureLogs } from "./log_flags.ts";
 import { resolveLocation } from "../core/fs/location.ts";
 import { JobExecutionError } from "../core/graph/job_result.ts";
 import type { JobExecutor } from "../core/graph/job_plan.ts";
@@ -30,6 +31,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const opts = parseJobOptions("run", args);
   const v = opts.values;
   const json = v.json === true;
+  configureLogs(v);
   // One master, a comma list of a cluster's masters with high availability, or etcd's election.
   const master = v.clusterMasterUrl ?? v.etcdEndpoints;
   const masters = master === undefined

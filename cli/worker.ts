@@ -1,5 +1,7 @@
 /** `spate worker`: runs a worker that joins a master, until stopped. @module */
 
+import { configureLogs } from "./log_flags.ts";
+import { Logger } from "../core/log/logger.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { startWorker } from "../nodes/worker/worker_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
@@ -11,8 +13,12 @@ import { jobPermissionsMax } from "./permission_flags.ts";
 
 const MIB = 1024 * 1024;
 
+/** The command's own lines: text without a prefix, as always. */
+const COMMAND_LOG = new Logger("worker", "");
+
 export async function workerCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("worker", args);
+  configureLogs(v);
   configureStorage("worker", v);
   const tls = configureNodeTls("worker", v);
   const masters = masterSourceFlags(v.masterUrl, v.etcdEndpoints, v.clusterId);
@@ -32,10 +38,11 @@ export async function workerCommand(args: string[]): Promise<number> {
     authLimits: authLimitFlags(v),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
-  console.error(
+  COMMAND_LOG.info(
     `spate worker ${worker.workerId} serving data on ${worker.dataAddress}, master ${masters.description}`,
+    { workerId: worker.workerId, dataAddress: worker.dataAddress },
   );
-  console.error(`${await untilStopped()}: stopping`);
+  COMMAND_LOG.info(`${await untilStopped()}: stopping`);
   await worker.shutdown();
   if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;

@@ -8,6 +8,7 @@
  */
 
 import {
+  type CheckpointCounts,
   type CheckpointKind,
   type CheckpointStats,
   CheckpointStatsHistory,
@@ -181,6 +182,11 @@ export class CheckpointCoordinator {
   /** Statistics of the most recent checkpoints, oldest first. */
   history(): CheckpointStats[] {
     return this.stats.list();
+  }
+
+  /** How many checkpoints completed and failed so far, and how many are in progress. */
+  counts(): CheckpointCounts {
+    return this.stats.counts();
   }
 
   private periodicDue(nowMs: number): boolean {

@@ -38,6 +38,18 @@ export interface CheckpointStats {
   readonly failureReason?: string;
 }
 
+/**
+ * How many checkpoints (and savepoints) of a job ended each way, since the job
+ * started: running totals, not bounded by the history. A checkpoint whose
+ * metadata could not be written after all its acknowledgements counts as
+ * completed and then as failed.
+ */
+export interface CheckpointCounts {
+  readonly completed: number;
+  readonly failed: number;
+  readonly inProgress: number;
+}
+
 /** What one task's acknowledgement adds to its checkpoint's statistics. */
 export interface TaskAckStats {
   readonly stateSizeBytes?: number;
@@ -66,6 +78,8 @@ export const DEFAULT_CHECKPOINT_HISTORY_SIZE = 100;
  */
 export class CheckpointStatsHistory {
   private readonly entries = new Map<number, Mutable<CheckpointStats>>();
+  private completedTotal = 0;
+  private failedTotal = 0;
 
   constructor(readonly limit: number = DEFAULT_CHECKPOINT_HISTORY_SIZE) {
     if (!Number.isInteger(limit) || limit < 1) {
@@ -120,6 +134,13 @@ export class CheckpointStatsHistory {
     return e && { ...e };
   }
 
+  /** The running totals of ended checkpoints, and those in progress. */
+  counts(): CheckpointCounts {
+    let inProgress = 0;
+    for (const e of this.entries.values()) if (e.status === "IN_PROGRESS") inProgress++;
+    return { completed: this.completedTotal, failed: this.failedTotal, inProgress };
+  }
+
   /** Copies of the kept records, oldest (lowest id) first. */
   list(): CheckpointStats[] {
     return [...this.entries.values()].map((e) => ({ ...e }));
@@ -128,6 +149,8 @@ export class CheckpointStatsHistory {
   private end(id: number, status: CheckpointStatus, nowMs: number) {
     const e = this.entries.get(id);
     if (!e) return undefined;
+    if (status === "COMPLETED") this.completedTotal++;
+    else this.failedTotal++;
     e.status = status;
     e.endTimestampMs = nowMs;
     e.durationMs = nowMs - e.triggerTimestampMs;

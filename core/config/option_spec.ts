@@ -35,6 +35,16 @@ export const HA_MODES = ["none", "etcd"] as const;
 /** A high-availability mode. */
 export type HaMode = (typeof HA_MODES)[number];
 
+/** Formats of the processes' log lines: the plain text lines, or one JSON object per line. */
+export const LOG_FORMATS = ["text", "json"] as const;
+/** A format of log lines. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Levels of log lines, least severe first; a process prints its level and those after it. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+/** A level of log lines. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Where keyed state lives. */
 export const STATE_BACKENDS = ["heap", "disk"] as const;
 /** The heap, or local disk for key groups beyond the slot's managed memory. */

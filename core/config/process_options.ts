@@ -9,6 +9,8 @@ import { DEFAULT_JOB_PERMISSIONS_MAX } from "./job_permissions.ts";
 import {
   DAY_MS,
   HA_MODES,
+  LOG_FORMATS,
+  LOG_LEVELS,
   MAX_TIMER_MS,
   MIB,
   type OptionSpec,
@@ -284,6 +286,26 @@ export const PROCESS_OPTIONS = {
     defaultText: "a temp dir",
     doc: "where the worker keeps job modules and spilled state",
     commands: ["worker"],
+  },
+  logFormat: {
+    flag: "log-format",
+    type: "enum",
+    values: LOG_FORMATS,
+    arg: "F",
+    default: "text",
+    doc: "log lines as text, or json: one object per line (time, level, component, jobId, " +
+      "message, stack)",
+    commands: ["master", "worker", "local", "run"],
+  },
+  logLevel: {
+    flag: "log-level",
+    type: "enum",
+    values: LOG_LEVELS,
+    arg: "L",
+    default: "info",
+    doc: "lowest level of the lines logged: debug, info, warn or error (run: of its embedded " +
+      "cluster, whose state changes are at debug)",
+    commands: ["master", "worker", "local", "run"],
   },
   jobPermissionsMax: {
     flag: "job-permissions-max",

@@ -20,6 +20,12 @@ export interface TaskMetrics {
   maxOutputBacklogBuffers: number;
   /** Time spent waiting for room at the outputs (backpressure). */
   backpressuredMs: number;
+  /**
+   * The task's current watermark (event time, ms), reported while running:
+   * the lowest its inputs reached, or for a source task the last it emitted.
+   * Absent before the first watermark and after the last (end of input).
+   */
+  watermarkMs?: number;
 }
 
 /** Per-vertex counters of a finished job: sums over subtasks, maxima for the limits. */

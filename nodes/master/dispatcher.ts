@@ -5,6 +5,7 @@
  * @module
  */
 
+import { Logger } from "../../core/log/logger.ts";
 import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
 import {
@@ -44,6 +45,8 @@ interface JobEntry {
   readonly master: ActorRef<JobMasterMessage>;
 }
 
+const LOG = new Logger("dispatcher");
+
 /** Most ended jobs remembered for the REST API. */
 export const MAX_ENDED_JOBS = 1000;
 
@@ -70,8 +73,8 @@ export class Dispatcher extends Actor<DispatcherMessage> {
   override preStart(): void {
     for (const job of this.durable?.recovered ?? []) {
       const latest = job.latestCheckpointId ?? 0;
-      console.error(
-        `[dispatcher] resuming job ${job.jobId} (${job.submission.jobName}) from ` +
+      LOG.info(
+        `resuming job ${job.jobId} (${job.submission.jobName}) from ` +
           (latest > 0 ? `checkpoint ${latest}` : "its start: no checkpoint completed"),
       );
       this.startJob(job.jobId, job.submission, undefined, latest);
@@ -199,9 +202,7 @@ export class Dispatcher extends Actor<DispatcherMessage> {
           job.state = m.state;
           job.endTime = Date.now();
           this.durable?.store.remove(m.jobId).catch((e) =>
-            console.error(
-              `[dispatcher] job ${m.jobId} ended but stays in the job store: ${e.message}`,
-            )
+            LOG.warn(`job ${m.jobId} ended but stays in the job store: ${e.message}`)
           );
         }
         this.forgetOldJobs();

@@ -145,7 +145,7 @@ export class ExecutionGraph {
     return false;
   }
 
-  /** Per-vertex metrics: sums of counters, maxima of the limits. */
+  /** Per-vertex metrics: sums of counters, maxima of the limits, the lowest watermark. */
   vertexMetrics(): VertexMetrics[] {
     return this.jobGraph.vertices.map((v) => {
       const m: VertexMetrics = {
@@ -154,8 +154,11 @@ export class ExecutionGraph {
         parallelism: v.parallelism,
         ...ZERO_METRICS,
       };
+      // The vertex's watermark is its slowest subtask's: none while one has none.
+      let watermark = Number.POSITIVE_INFINITY;
       for (let i = 0; i < v.parallelism; i++) {
         const t = this.get(v.id, i)!.metrics;
+        watermark = Math.min(watermark, t?.watermarkMs ?? Number.NEGATIVE_INFINITY);
         if (t === undefined) continue;
         m.recordsIn += t.recordsIn;
         m.recordsOut += t.recordsOut;
@@ -166,6 +169,7 @@ export class ExecutionGraph {
         m.maxOutputBacklogBuffers = Math.max(m.maxOutputBacklogBuffers, t.maxOutputBacklogBuffers);
         m.backpressuredMs = Math.max(m.backpressuredMs, t.backpressuredMs);
       }
+      if (Number.isFinite(watermark)) m.watermarkMs = watermark;
       return m;
     });
   }

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { Logger } from "../../core/log/logger.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { SPATE_VERSION } from "../../core/version.ts";
 import { type HaOverview, REST_PREFIX, type StandbyOverviewResponse } from "../protocol/rest.ts";
@@ -32,6 +33,8 @@ import { EtcdJobStore, readStoredJobs } from "./ha/job_store.ts";
 import type { StoredJob } from "./durable_jobs.ts";
 import { latestCheckpointRestore } from "./job_restore.ts";
 import { checkpointOptionsOf } from "./job_checkpoints.ts";
+import { standbyMetrics } from "./master_metrics.ts";
+import { METRICS_PATH } from "../protocol/metrics.ts";
 import {
   boundedShutdown,
   masterBlobStore,
@@ -92,11 +95,15 @@ export function standbyResponse(req: Request, self: string, ha: HaOverview): Res
   });
 }
 
+/** The default of `log`: text lines start with `[ha] ` as before; JSON names component "ha". */
+const HA_LOG = new Logger("ha");
+
 /** Starts a master that campaigns for leadership on etcd and serves while it leads. */
 export async function startHaMaster(options: HaMasterOptions): Promise<HaMaster> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? ((line: string) => HA_LOG.info(line.replace(/^\[ha\] /, "")));
   const { blobs, own } = masterBlobStore(options);
   let services: MasterServices | undefined;
+  let standby: ReturnType<typeof standbyMetrics> | undefined;
   let url = "";
   // Requests are served only after this function returned, so `e` is set by then.
   const overview = (): HaOverview => {
@@ -119,7 +126,10 @@ export async function startHaMaster(options: HaMasterOptions): Promise<HaMaster>
       onTlsError: log,
     },
     (req, info) =>
-      services?.handle(req, peerAddress(info)) ?? standbyResponse(req, url, overview()),
+      services?.handle(req, peerAddress(info)) ??
+        (new URL(req.url).pathname === METRICS_PATH && req.method === "GET"
+          ? (standby ??= standbyMetrics()).handle()
+          : standbyResponse(req, url, overview())),
   );
   url = server.url;
   const e = new LeaderElection({ ...options.ha, url, log: (line) => log(`[ha] ${line}`) });

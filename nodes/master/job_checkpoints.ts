@@ -10,13 +10,14 @@
  * @module
  */
 
+import { Logger } from "../../core/log/logger.ts";
 import type { CheckpointTuning } from "../../core/graph/job_plan.ts";
 import { CheckpointCoordinator } from "../../core/checkpoint/checkpoint_coordinator.ts";
 import type {
   CheckpointEffect,
   CompletedCheckpoint,
 } from "../../core/checkpoint/checkpoint_effects.ts";
-import type { CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts";
+import type { CheckpointCounts, CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts";
 import {
   checkpointDir,
   type CheckpointMetadata,
@@ -36,6 +37,8 @@ import { JobConflictError, OperationFailedError } from "../protocol/errors.ts";
 import type { JobMasterMessage } from "../protocol/job_master.ts";
 import type { TaskExecutorMessage } from "../protocol/task_executor.ts";
 import type { TaskCheckpointHandle } from "../protocol/task_state.ts";
+
+const LOG = new Logger("checkpoints");
 
 /** How often the JobMaster checks whether a checkpoint is due. */
 export const CHECKPOINT_TICK_MS = 50;
@@ -210,6 +213,10 @@ export class JobCheckpoints {
   history(): CheckpointStats[] {
     return this.coordinator.history();
   }
+  /** The job's checkpoint totals (see CheckpointCounts). */
+  counts(): CheckpointCounts {
+    return this.coordinator.counts();
+  }
   /**
    * The job ended. A finished or cancelled job's checkpoints are deleted (as
    * Flink does without externalized checkpoints); a failed job keeps them.
@@ -224,7 +231,7 @@ export class JobCheckpoints {
     if (discard) {
       const dir = this.jobDir;
       this.storing = this.storing.then(() => discardCheckpoint(dir)).catch((e) =>
-        console.error(`[checkpoints] cannot delete ${dir}: ${(e as Error).message}`)
+        LOG.warn(`cannot delete ${dir}: ${(e as Error).message}`)
       );
     }
   }
@@ -330,7 +337,7 @@ export class JobCheckpoints {
     this.latestCompleted = metadata;
     this.options.onStored?.(c, stateSize(metadata), dir);
     await retainCompleted(this.options.root, this.options.jobId, this.options.retained).catch((e) =>
-      console.error(`[checkpoints] cannot delete old checkpoints: ${(e as Error).message}`)
+      LOG.warn(`cannot delete old checkpoints: ${(e as Error).message}`)
     );
     return true;
   }

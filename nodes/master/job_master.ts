@@ -66,6 +66,8 @@ export class JobMaster extends Actor<JobMasterMessage> {
   private checkpointTasks: Parameters<JobCheckpoints["deployed"]>[0] = [];
   /** What told the client how the job ended: told again to a client that attaches later. */
   private endMessage: ClientMessage | undefined;
+  /** The state the last state-change line named. */
+  private loggedState: JobState = "CREATED";
 
   constructor(
     readonly jobId: string,
@@ -86,6 +88,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
   }
 
   override preStart(): void {
+    this.logState("CREATED");
     // Streaming jobs get a coordinator even without periodic checkpoints: savepoints use it.
     if (this.submission.batch !== true) {
       this.checkpoints = new JobCheckpoints(
@@ -191,6 +194,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
         return;
       }
       case "jobStatus":
+        this.logState(e.state, e.message);
         return this.tellStatus(e.state, e.attempt, e.message);
       case "startCheckpoints":
         this.checkpoints?.deployed(this.checkpointTasks);
@@ -205,8 +209,31 @@ export class JobMaster extends Actor<JobMasterMessage> {
       case "jobEnded":
         return this.ended(e);
       case "warn":
-        return this.context.system.log(`[job ${this.jobId}] ${e.message}`);
+        return this.context.system.log(e.message, { jobId: this.jobId });
     }
+  }
+
+  /** One line per state change of the job (info on a master, debug in an embedded cluster). */
+  private logState(state: JobState, reason?: string): void {
+    const from = this.loggedState;
+    this.loggedState = state;
+    // A failure's stack goes with the line that names it (JSON only: text keeps one line).
+    const stack = state === "FAILED" || state === "RESTARTING"
+      ? this.scheduler.failureCause?.stack
+      : undefined;
+    this.context.system.info(
+      `job '${this.submission.jobName}' ${from === state ? "is" : `${from} -> `}${state}` +
+        (reason === undefined ? "" : ` (${reason})`),
+      {
+        jobId: this.jobId,
+        jobName: this.submission.jobName,
+        event: "jobState",
+        state,
+        previousState: from,
+        attempt: this.scheduler.attempt,
+        ...(stack === undefined ? {} : { stack }),
+      },
+    );
   }
 
   private tellStatus(state: JobState, attempt: number, message?: string): void {
@@ -258,7 +285,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       const { root } = this.checkpoints.options;
       const latest = await latestCheckpointRestore(root, this.jobId, (id, reason) => {
         const message = `checkpoint ${id} is corrupt and skipped: ${reason}`;
-        console.error(`[job ${this.jobId}] ${message}`);
+        this.context.system.log(message, { jobId: this.jobId });
         this.tellStatus("RESTARTING", this.scheduler.attempt, message);
       });
       if (latest !== undefined) return latest;
@@ -393,6 +420,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       restartStrategy: this.restartStrategy.describe(),
       failure: this.scheduler.failureCause,
       checkpoints: this.checkpoints?.history() ?? [],
+      checkpointCounts: this.checkpoints?.counts() ?? { completed: 0, failed: 0, inProgress: 0 },
       vertices: this.scheduler.graph.details(),
       edges: this.scheduler.graph.edgeDetails(),
     };

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { METRICS_PATH } from "../protocol/metrics.ts";
 import {
   Actor,
   type ActorRef,
@@ -240,6 +241,7 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
       id: w.reg.workerId,
       name: w.reg.name,
       dataAddress: w.reg.dataAddress,
+      metricsUrl: `${w.reg.dataAddress}${METRICS_PATH}`,
       slotsTotal: w.reg.slots,
       slotsFree: w.reg.slots - w.allocated.size,
       managedMemoryBytes: w.reg.managedMemoryBytes,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts";
+import type { CheckpointCounts, CheckpointStats } from "../../core/checkpoint/checkpoint_stats.ts";
 import type { TaskFailure, TaskMetrics, VertexMetrics } from "../../core/graph/job_result.ts";
 import type { JobEdge } from "../../core/graph/job_graph.ts";
 import type { ExecutionState, JobState } from "./job_status.ts";
@@ -37,6 +37,8 @@ export interface WorkerInfo {
   readonly id: string;
   readonly name: string;
   readonly dataAddress: string;
+  /** Where Prometheus scrapes the worker (`GET`, on its data server's port). */
+  readonly metricsUrl: string;
   readonly slotsTotal: number;
   readonly slotsFree: number;
   readonly managedMemoryBytes: number;
@@ -134,6 +136,8 @@ export interface JobDetails {
   readonly restartStrategy: string;
   readonly failure?: TaskFailure;
   readonly checkpoints: CheckpointStats[];
+  /** Checkpoints completed and failed since the job started (the history keeps the latest). */
+  readonly checkpointCounts: CheckpointCounts;
   readonly vertices: VertexDetails[];
   readonly edges: EdgeDetails[];
 }

@@ -16,6 +16,7 @@ import {
   type Directive,
   FencingTokenError,
 } from "./actor.ts";
+import { type LogFields, Logger } from "../../core/log/logger.ts";
 
 /** Limits of an actor system. */
 export interface ActorSystemSettings {
@@ -26,7 +27,7 @@ export interface ActorSystemSettings {
   readonly restartWindowMs: number;
   /** Messages queued per mailbox before `tell`/`ask` are refused. */
   readonly mailboxCapacity: number;
-  /** Print informational lines (registrations, connections); errors always print. */
+  /** Informational lines (registrations, connections) at level info; else at debug. */
   readonly verbose: boolean;
 }
 
@@ -238,9 +239,12 @@ export class ActorSystem {
   readonly id = crypto.randomUUID();
   readonly settings: ActorSystemSettings;
   private readonly cells = new Map<string, ActorCell>();
+  /** Its lines: `[name] ...` as text. */
+  readonly logger: Logger;
 
   constructor(readonly name: string, settings: Partial<ActorSystemSettings> = {}) {
     this.settings = { ...DEFAULT_ACTOR_SETTINGS, ...settings };
+    this.logger = new Logger(name);
   }
 
   /** Starts a root actor at `/user/<name>`. */
@@ -286,17 +290,17 @@ export class ActorSystem {
    * one bad message does not cost the service its state.
    */
   onRootFailure(path: string, error: Error): Directive {
-    this.log(`actor ${path} failed on a message (resumed): ${error.stack ?? error.message}`);
+    this.logger.error(`actor ${path} failed on a message (resumed)`, { error });
     return "resume";
   }
 
-  /** An error or warning line. */
-  log(line: string): void {
-    console.error(`[${this.name}] ${line}`);
+  /** An error or warning line (with `fields`: the job it is about, an error, extra fields). */
+  log(line: string, fields?: LogFields): void {
+    this.logger.warn(line, fields);
   }
 
-  /** An informational line, printed when the system is verbose. */
-  info(line: string): void {
-    if (this.settings.verbose) console.error(`[${this.name}] ${line}`);
+  /** An informational line: at level info when the system is verbose, else at debug. */
+  info(line: string, fields?: LogFields): void {
+    this.logger.log(this.settings.verbose ? "info" : "debug", line, fields);
   }
 }

@@ -12,6 +12,8 @@ import { StatusWatermarkValve, type ValveEffect } from "../../core/time/watermar
 
 export class InputWatermarks {
   private readonly valves: StatusWatermarkValve[];
+  /** The last watermark each input forwarded to the head (-Infinity before the first). */
+  private readonly forwarded: number[];
   /** Gate channel -> [input index, channel within the input]. */
   private readonly route: [number, number][] = [];
 
@@ -20,6 +22,12 @@ export class InputWatermarks {
     const counts = heads.map(() => 0);
     for (const input of inputOfChannel) this.route.push([input, counts[input]++]);
     this.valves = counts.map((n) => new StatusWatermarkValve(Math.max(1, n)));
+    this.forwarded = counts.map(() => Number.NEGATIVE_INFINITY);
+  }
+
+  /** The task's input watermark: the lowest its inputs forwarded (Flink's currentInputWatermark). */
+  get current(): number {
+    return Math.min(...this.forwarded);
   }
 
   watermark(channel: number, watermark: number): void {
@@ -42,8 +50,10 @@ export class InputWatermarks {
   private apply(input: number, effects: readonly ValveEffect[]): void {
     const head = this.heads[input];
     for (const e of effects) {
-      if (e.type === "watermark") head.emitWatermark(e.watermark);
-      else head.emitWatermarkStatus(e.type === "idle");
+      if (e.type === "watermark") {
+        this.forwarded[input] = e.watermark;
+        head.emitWatermark(e.watermark);
+      } else head.emitWatermarkStatus(e.type === "idle");
     }
   }
 }

@@ -59,7 +59,8 @@ export interface TaskDescriptor {
 
 /** Messages from a slot worker to its TaskExecutor. */
 export type SlotReport =
-  | { type: "running"; taskId: string }
+  /** The task restored its state and runs; its vertex's name labels its metrics. */
+  | { type: "running"; taskId: string; vertexName: string }
   | { type: "finished"; taskId: string; metrics: TaskMetrics }
   | { type: "metrics"; taskId: string; metrics: TaskMetrics }
   | { type: "checkpointAck"; taskId: string; checkpointId: number; handle: TaskCheckpointHandle }

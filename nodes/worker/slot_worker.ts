@@ -54,7 +54,7 @@ async function deploy(d: TaskDescriptor): Promise<void> {
       inSlotChannels,
     );
     tasks.set(d.taskId, task);
-    report({ type: "running", taskId: d.taskId });
+    report({ type: "running", taskId: d.taskId, vertexName: task.vertexName });
     const metrics = await task.run();
     if (tasks.size === 1) await profiler.idle();
     report({ type: "finished", taskId: d.taskId, metrics });

@@ -70,6 +70,8 @@ export class StreamTask {
   /** Records that entered the chain: from the source reader, or from the input gate. */
   private recordsIn = 0;
   private backpressuredMs = 0;
+  /** The input watermarks of a task with inputs, once it runs them. */
+  private inputWatermarks: InputWatermarks | undefined;
 
   private readonly checkpoints: TaskCheckpoints;
 
@@ -112,6 +114,11 @@ export class StreamTask {
       (id) => checkpointDirIn(descriptor.checkpointDir!, id),
       descriptor.checkpointMode ?? OPTIONS.checkpointMode.default,
     );
+  }
+
+  /** The name of the task's vertex (its chain's operators). */
+  get vertexName(): string {
+    return this.vertex.name;
   }
 
   /** Runs the task to its end; throws a TaskFailure-carrying error on failure. */
@@ -267,6 +274,7 @@ export class StreamTask {
     const heads = this.chain.headInputs;
     const inputOf = this.network.inputOfChannel;
     const watermarks = new InputWatermarks(inputOf, heads);
+    this.inputWatermarks = watermarks;
     const timestamp = this.timestamp;
     const processBuffer = (channel: number, data: ArrayBuffer | Uint8Array | RecordArray) => {
       let records: unknown[], ts: Float64Array | undefined;
@@ -349,12 +357,23 @@ export class StreamTask {
     if (this.cancelled) throw new TaskCancelledError(`task ${this.descriptor.taskId} cancelled`);
   }
 
-  /** The task's counters so far. */
+  /** The task's counters so far, and its current watermark. */
   currentMetrics(): TaskMetrics {
-    return {
+    const metrics: TaskMetrics = {
       recordsIn: this.recordsIn,
       ...networkMetrics(this.network),
       backpressuredMs: Math.round(this.backpressuredMs),
     };
+    const watermark = this.currentWatermark();
+    if (Number.isFinite(watermark)) metrics.watermarkMs = watermark;
+    return metrics;
+  }
+
+  /** The lowest watermark of the inputs; a source task's: the highest it sent downstream. */
+  private currentWatermark(): number {
+    if (this.inputWatermarks !== undefined) return this.inputWatermarks.current;
+    let w = Number.NEGATIVE_INFINITY;
+    for (const writer of this.writers.values()) w = Math.max(w, writer.lastWatermark);
+    return w;
   }
 }

@@ -28,6 +28,7 @@ import {
   type SlotReportMessage,
 } from "./slot_protocol.ts";
 import { taskDescriptor } from "./slot_deployment.ts";
+import type { TaskMetricsTable } from "./task_metrics_table.ts";
 import {
   coversNeeds,
   importReads,
@@ -87,6 +88,8 @@ export interface TaskExecutorOptions {
   readonly jobPermissionsMax?: JobPermissions;
   /** Called when the master stopped answering heartbeats (the process reconnects). */
   readonly onMasterLost?: (reason: string) => void;
+  /** Where the running tasks' latest metrics are kept for the worker's `/metrics`. */
+  readonly metrics?: TaskMetricsTable;
 }
 
 interface RunningTask {
@@ -274,6 +277,12 @@ export class TaskExecutor extends Actor<Inbox> {
       attempt: task.attempt,
       jobMaster: task.jobMaster,
     });
+    this.options.metrics?.deployed(task.taskId, {
+      jobId: task.job.jobId,
+      jobName: task.job.jobName,
+      vertexId: task.vertexId,
+      subtaskIndex: task.subtaskIndex,
+    });
     let url: string;
     try {
       url = await this.options.resolveModule(task.job.module);
@@ -421,7 +430,7 @@ export class TaskExecutor extends Actor<Inbox> {
     this.slots.forEach((s, i) => {
       if (s.jobId === jobId) this.freeSlot(i, CANCEL_GRACE_MS);
     });
-    for (const [id, t] of this.tasks) if (t.jobId === jobId) this.tasks.delete(id);
+    for (const [id, t] of this.tasks) if (t.jobId === jobId) this.forget(id);
     this.options.network.releaseJob(jobId);
     this.removeSpill(jobId);
   }
@@ -438,7 +447,7 @@ export class TaskExecutor extends Actor<Inbox> {
     if (r.type === "slotCrashed") {
       for (const [taskId, t] of this.tasks) {
         if (t.slotIndex !== slotIndex) continue;
-        this.tasks.delete(taskId);
+        this.forget(taskId);
         this.report(taskId, t, "FAILED", {
           failure: this.failure(`slot worker crashed: ${r.message}`),
         });
@@ -457,8 +466,10 @@ export class TaskExecutor extends Actor<Inbox> {
         });
         return;
       case "running":
+        this.options.metrics?.running(r.taskId, r.vertexName);
         return this.report(r.taskId, t, "RUNNING");
       case "metrics":
+        this.options.metrics?.reported(r.taskId, r.metrics);
         t.jobMaster.tell({
           type: "taskMetrics",
           taskId: r.taskId,
@@ -485,12 +496,18 @@ export class TaskExecutor extends Actor<Inbox> {
         });
         return;
       case "finished":
-        this.tasks.delete(r.taskId);
+        this.forget(r.taskId);
         return this.report(r.taskId, t, "FINISHED", { metrics: r.metrics });
       case "failed":
-        this.tasks.delete(r.taskId);
+        this.forget(r.taskId);
         return this.report(r.taskId, t, "FAILED", { failure: r.failure });
     }
+  }
+
+  /** The task ended or was released: no more reports, no more metrics. */
+  private forget(taskId: string): void {
+    this.tasks.delete(taskId);
+    this.options.metrics?.removed(taskId);
   }
 
   private failure(message: string): TaskFailure {
@@ -503,7 +520,7 @@ export class TaskExecutor extends Actor<Inbox> {
   }
 
   private reportFailure(taskId: string, task: TaskDeployment, message: string): void {
-    this.tasks.delete(taskId);
+    this.forget(taskId);
     const t = {
       jobId: task.job.jobId,
       slotIndex: task.slotIndex,

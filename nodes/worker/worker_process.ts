@@ -25,6 +25,9 @@ import type { ServerTls } from "../rpc/tls/tls_material.ts";
 import type { ClusterSecret } from "../rpc/auth/cluster_secret.ts";
 import { type AuthLimits, PeerGate } from "../rpc/auth/peer_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
+import { METRICS_PATH } from "../protocol/metrics.ts";
+import { TaskMetricsTable } from "./task_metrics_table.ts";
+import { workerMetrics } from "./worker_metrics.ts";
 
 /** How a worker process starts. */
 export interface WorkerOptions {
@@ -77,6 +80,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
   const network = new NetworkEnvironment();
+  const taskMetrics = new TaskMetricsTable();
+  const metrics = workerMetrics(taskMetrics);
   network.secret = options.secret;
   const gate = new PeerGate(
     options.secret,
@@ -100,6 +105,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const admitted = await gate.admit(req, peer, "data", "a data stream");
       return admitted instanceof Response ? admitted : network.servePartition(req, admitted);
     }
+    if (path === METRICS_PATH && req.method === "GET") return metrics.handle();
     return new Response(`no route ${req.method} ${path}\n`, { status: 404 });
   });
   const bound = server.addr.hostname;
@@ -130,6 +136,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       jobPermissionsMax: options.jobPermissionsMax ??
         parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
       network,
+      metrics: taskMetrics,
       resolveModule: moduleCache(() => master, `${workDir}/jobs`, options.secret),
       onMasterLost: (reason) => {
         system.log(`master lost: ${reason}`);

@@ -149,6 +149,11 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
         assert.equal((await call(`${cluster.url}/api/v1/overview`, { headers })).status, 401);
       }
       assert.equal((await jobs()).length, 1, "no job was added");
+      // The master's Prometheus metrics are a GET like the others: a viewer's.
+      assert.equal((await call(`${cluster.url}/metrics`)).status, 401);
+      const metrics = await call(`${cluster.url}/metrics`, { headers: bearer(VIEWER) });
+      assert.equal(metrics.status, 200);
+      assert.match(String(metrics.body), /^spate_jobs\{state="FINISHED"\} 1$/m);
       // The dashboard's page holds no data: it loads, then asks its API calls for the token.
       const page = await call(`${cluster.url}/`);
       assert.equal(page.status, 200);

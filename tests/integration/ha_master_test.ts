@@ -67,6 +67,13 @@ Deno.test({
       assert.equal(followed.status, 200);
       assert.deepEqual(await followed.json(), { jobs: [] });
 
+      // Metrics are each master's own, not a redirect: a scrape of both stores no series twice.
+      const leaderFlag = async (url: string) =>
+        (await (await fetch(`${url}/metrics`, { redirect: "manual" })).text())
+          .match(/^spate_master_leader (\d)$/m)?.[1];
+      assert.equal(await leaderFlag(leader.url), "1");
+      assert.equal(await leaderFlag(standby.url), "0");
+
       const rpc = await fetch(`${standby.url}${RPC_CONNECT_PATH}`, { method: "POST", body: "" });
       assert.equal(rpc.status, 503);
       assert.deepEqual(await rpc.json(), { error: "not leader", leader: leader.url });
@@ -75,6 +82,7 @@ Deno.test({
       masters.splice(masters.indexOf(leader), 1);
       await waitFor("the standby leads", () => standby.isLeader, 10_000);
       const after = await (await fetch(`${standby.url}/api/v1/overview`)).json();
+      assert.equal(await leaderFlag(standby.url), "1");
       assert.equal(after.ha.leader, standby.url);
       assert.deepEqual(after.ha.standbys, []);
       const jobsAfter = await fetch(`${standby.url}/api/v1/jobs`);

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { Logger } from "../../../core/log/logger.ts";
 import {
   ElectionCore,
   type ElectionCore as Core,
@@ -57,6 +58,8 @@ export type LeaderElectionOptions =
 type Listeners = { [K in keyof LeaderElectionEvents]: Set<LeaderElectionEvents[K]> };
 
 /** See the module doc. */
+const HA_LOG = new Logger("ha");
+
 export class LeaderElection {
   /** The resolved HA settings. */
   readonly options: EtcdHaOptions;
@@ -80,7 +83,7 @@ export class LeaderElection {
     this.options = resolveEtcdHaOptions(options);
     this.ownsClient = options.etcd === undefined;
     this.etcd = options.etcd ?? new EtcdClient(this.options);
-    this.log = options.log ?? ((line) => console.error(`[ha] ${line}`));
+    this.log = options.log ?? ((line) => HA_LOG.info(line));
     this.core = new ElectionCore({
       prefix: haKeys(this.options.clusterId).leaderPrefix,
       url: options.url,

@@ -5,6 +5,9 @@
  * @module
  */
 
+import { METRICS_PATH } from "../../protocol/metrics.ts";
+import { masterMetrics } from "../master_metrics.ts";
+import { Logger } from "../../../core/log/logger.ts";
 import { Hono } from "hono";
 import type { ActorRef } from "../../rpc/actor.ts";
 import { askDispatcher, type DispatcherMessage } from "../../protocol/dispatcher.ts";
@@ -32,6 +35,8 @@ import { SPATE_VERSION } from "../../../core/version.ts";
 import { locationProblem } from "../../../core/fs/location.ts";
 
 import { OPTIONS } from "../../../core/config/options.ts";
+
+const LOG = new Logger("rest");
 
 /** How long a REST call waits for the actors. */
 const REST_ASK_TIMEOUT_MS = 10_000;
@@ -93,12 +98,12 @@ export function restApi(deps: RestDeps): Hono {
   // logged as one line; anything else is a bug: 500, logged with its stack.
   app.onError((err, c) => {
     const status = errorStatus(err);
-    const where = `[rest] ${c.req.method} ${c.req.path}`;
+    const where = `${c.req.method} ${c.req.path}`;
     if (status === undefined) {
-      console.error(`${where}: ${err.stack ?? err}`);
+      LOG.error(where, { error: err });
       return c.json(errors("internal error: " + err.message), 500);
     }
-    if (status >= 500) console.error(`${where}: ${status} ${err.message}`);
+    if (status >= 500) LOG.warn(`${where}: ${status} ${err.message}`);
     return c.json(errors(err.message), status);
   });
   app.notFound((c) => c.json(errors(`no route ${c.req.method} ${c.req.path}`), 404));
@@ -210,6 +215,13 @@ export function restApi(deps: RestDeps): Hono {
       cancel: cancelJob === true,
     }, SAVEPOINT_ASK_TIMEOUT_MS);
     return c.json(result);
+  });
+
+  // Prometheus scrapes here (text exposition format); the registry starts at the first scrape.
+  let metrics: (() => Promise<Response>) | undefined;
+  app.get(METRICS_PATH, () => {
+    metrics ??= masterMetrics(deps).handle;
+    return metrics();
   });
 
   app.get(`${REST_PREFIX}/taskmanagers`, async (c) => {

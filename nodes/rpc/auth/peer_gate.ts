@@ -9,6 +9,10 @@
 import { FailedAuthLimiter } from "./auth_failures.ts";
 import type { ClusterSecret } from "./cluster_secret.ts";
 import { PEER_NAME_HEADER, PeerVerifier, PROOF_HEADERS, type ProofPurpose } from "./peer_proof.ts";
+import { Logger } from "../../../core/log/logger.ts";
+
+/** The default log of refused peers: text lines as before (no prefix); JSON names "auth". */
+const AUTH_LOG = new Logger("auth", "");
 
 /** A JSON refusal `{ errors: [message] }` with `status`. */
 export function refusal(status: number, message: string, headers: HeadersInit = {}): Response {
@@ -41,7 +45,7 @@ export class PeerGate {
   constructor(
     readonly secret: ClusterSecret | undefined,
     limits: AuthLimits,
-    private readonly log: (line: string) => void = (line) => console.error(line),
+    private readonly log: (line: string) => void = (line) => AUTH_LOG.warn(line),
     now: () => number = Date.now,
   ) {
     this.limiter = new FailedAuthLimiter(limits.authFailureLimit, limits.authFailureWindowMs, now);

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { Logger } from "../../../core/log/logger.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES,
   FRAME_VERSION,
@@ -19,6 +20,8 @@ import { PROOF_HEADERS, provePeer } from "../../rpc/auth/peer_proof.ts";
 import type { ChannelDeployment } from "../../protocol/deployment.ts";
 import { isChannelOfJob } from "../../protocol/ids.ts";
 import type { ChannelMessage } from "./channel.ts";
+
+const LOG = new Logger("data");
 
 /** Path of the data-plane stream on a worker's server. */
 export const PARTITION_PATH = "/data/v1/partition";
@@ -244,7 +247,7 @@ export class NetworkEnvironment {
       }
     })().catch((e) => {
       if (ended) return; // the consumer hung up after the end of the partition
-      console.error(`[data] closing a partition stream: ${(e as Error).message}`);
+      LOG.warn(`closing a partition stream: ${(e as Error).message}`);
       out.fail((e as Error).message);
     });
     return new Response(out.readable, {

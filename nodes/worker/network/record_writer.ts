@@ -13,6 +13,8 @@ import type { OutputChannel } from "./output_channel.ts";
 
 export class RecordWriter implements Output<unknown> {
   recordsOut = 0;
+  /** The last watermark sent downstream (-Infinity before the first): the task's metrics read it. */
+  lastWatermark = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly channels: OutputChannel[],
@@ -38,6 +40,7 @@ export class RecordWriter implements Output<unknown> {
   collectSide(): void {}
 
   emitWatermark(watermark: number): void {
+    this.lastWatermark = watermark;
     this.emitEvent({ t: "watermark", ts: watermark });
   }
 

@@ -203,7 +203,7 @@ function drawGraph(job, vertexRates) {
     const n = g.node(String(v.id));
     const r = vertexRates.get(v.id);
     const bp = r?.backpressure;
-    const wm = v.watermark ?? v.currentWatermark;
+    const wm = v.watermarkMs;
     const lines = [
       `parallelism ${v.parallelism}`,
       `in ${fmtRate(r?.recordsIn)} · out ${fmtRate(r?.recordsOut)}`,
