@@ -12,6 +12,7 @@ import { latencyBench } from "./latency.ts";
 import { metricsCostBench } from "./metrics_cost.ts";
 import { shuffleBench } from "./shuffle.ts";
 import { slotStartupBench } from "./slot_startup.ts";
+import { tlsBench } from "./tls.ts";
 import { windowsBench } from "./windows.ts";
 import { wordcountBench } from "./wordcount.ts";
 
@@ -23,6 +24,7 @@ export const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   metrics: metricsCostBench,
   shuffle: shuffleBench,
   startup: slotStartupBench,
+  tls: tlsBench,
   windows: windowsBench,
   wordcount: wordcountBench,
 };

@@ -1,12 +1,20 @@
 /**
- * Baseline server for `deno task bench shuffle`: answers a POST by streaming
- * `?mb=N` MiB back in 32 KiB chunks over HTTP/2 cleartext.
- * Usage: deno run -A bench/raw_h2c_server.ts PORT
+ * Baseline server for `deno task bench shuffle` and `tls`: answers a POST by
+ * streaming `?mb=N` MiB back in 32 KiB chunks over HTTP/2, cleartext by
+ * `Deno.serve`, or given a certificate and key over TLS on spate's TLS server.
+ * Usage: deno run -A bench/raw_h2c_server.ts PORT [CERT_FILE KEY_FILE]
  * @module
  */
 
-const port = Number(Deno.args[0]);
-Deno.serve({ port, hostname: "127.0.0.1", onListen: () => console.log("ready") }, (req) => {
+import { listenHttp } from "../nodes/rpc/tls/http_listener.ts";
+
+const [port, certFile, keyFile] = Deno.args;
+const tls = certFile === undefined ? undefined : {
+  cert: Deno.readTextFileSync(certFile),
+  key: Deno.readTextFileSync(keyFile),
+  clientAuth: false,
+};
+await listenHttp({ hostname: "127.0.0.1", port: Number(port), tls }, (req) => {
   const total = Number(new URL(req.url).searchParams.get("mb") ?? "256") * 1024 * 1024;
   const chunk = new Uint8Array(32 * 1024);
   let sent = 0;
@@ -20,3 +28,4 @@ Deno.serve({ port, hostname: "127.0.0.1", onListen: () => console.log("ready") }
     }),
   );
 });
+console.log("ready");

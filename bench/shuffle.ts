@@ -18,20 +18,35 @@ import { postStream } from "../nodes/rpc/h2_client.ts";
 import { runCli, runSummary } from "../tests/_helpers/cli.ts";
 import { freePort, startCluster, type TestCluster } from "../tests/_helpers/cluster.ts";
 
-/** MB/s of one h2c stream of `mb` MiB from a server process to this one, by `fetch` and by node:http2. */
-async function rawH2c(mb: number): Promise<{ fetch: number; node: number }> {
+/**
+ * MB/s of one HTTP/2 stream of `mb` MiB from a server process to this one,
+ * by `fetch` and by node:http2: h2c, or with `tls` (a certificate, its key
+ * and CA files) over TLS on spate's TLS server, the CA set as this process's
+ * client TLS.
+ */
+export async function rawH2c(
+  mb: number,
+  tls?: { cert: string; key: string; ca: string },
+): Promise<{ fetch: number; node: number }> {
   const port = freePort();
   const server = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./raw_h2c_server.ts", import.meta.url).pathname, String(port)],
+    args: [
+      "run",
+      "-A",
+      new URL("./raw_h2c_server.ts", import.meta.url).pathname,
+      String(port),
+      ...(tls === undefined ? [] : [tls.cert, tls.key]),
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const client = Deno.createHttpClient({ http1: false, http2: true });
+  const ca = tls === undefined ? [] : [Deno.readTextFileSync(tls.ca)];
+  const client = Deno.createHttpClient({ http1: false, http2: true, caCerts: ca });
   try {
     const reader = server.stdout.getReader();
     await reader.read(); // "ready"
     reader.releaseLock();
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`;
     const rate = async (open: () => Promise<ReadableStream<Uint8Array>>) => {
       const start = performance.now();
       let bytes = 0;
@@ -52,20 +67,47 @@ async function rawH2c(mb: number): Promise<{ fetch: number; node: number }> {
   }
 }
 
-interface Run {
+/** What a shuffle run needs of a cluster: its URL, its workers' logs, its REST API. */
+export interface BenchCluster {
+  readonly url: string;
+  readonly workers: readonly { stderr(): string }[];
+  /** The REST answer at `path`. */
+  rest(path: string): Promise<Record<string, unknown>>;
+  /** Flags `spate run` needs to reach it (TLS). */
+  readonly clientFlags: readonly string[];
+}
+
+/** A plain-HTTP test cluster as a BenchCluster. */
+export function plainBenchCluster(cluster: TestCluster): BenchCluster {
+  return {
+    url: cluster.url,
+    workers: cluster.workers,
+    rest: async (path) => await (await fetch(`${cluster.url}${path}`)).json(),
+    clientFlags: [],
+  };
+}
+
+/** One shuffle job: records and bytes sent, the job's and the transfer's durations. */
+export interface Run {
   readonly records: number;
   readonly bytes: number;
   readonly jobMs: number;
   readonly transferMs: number;
 }
 
-async function shuffleRun(cluster: TestCluster, records: number, payload: number): Promise<Run> {
+/** Runs the shuffle job once on `cluster`: `records` records of `payload` bytes. */
+export async function shuffleRun(
+  cluster: BenchCluster,
+  records: number,
+  payload: number,
+): Promise<Run> {
   const marks = cluster.workers.map((w) => w.stderr().length);
   const res = await runCli([
     "run",
     "bench/jobs/shuffle_job.ts",
     "--master",
     cluster.url,
+    ...cluster.clientFlags,
     "--json",
     "--",
     "--records",
@@ -75,10 +117,10 @@ async function shuffleRun(cluster: TestCluster, records: number, payload: number
   ]);
   if (res.code !== 0) throw new Error(`shuffle job failed: ${res.stderr}`);
   const summary = runSummary(res);
-  const details = await (await fetch(`${cluster.url}/api/v1/jobs/${summary.jobId}`)).json();
-  const workers = details.vertices.map((v: { subtasks: { worker: string }[] }) =>
-    v.subtasks[0].worker
-  );
+  const details = await cluster.rest(`/api/v1/jobs/${summary.jobId}`);
+  const workers = (details.vertices as { subtasks: { worker: string }[] }[]).map((
+    v: { subtasks: { worker: string }[] },
+  ) => v.subtasks[0].worker);
   if (workers.length !== 2 || workers[0] === workers[1]) {
     throw new Error(`source and sink must run on different workers, got ${workers}`);
   }
@@ -100,7 +142,9 @@ async function shuffleRun(cluster: TestCluster, records: number, payload: number
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value of `xs`. */
+export const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Runs the shuffle benchmark and prints its figures. Options: `--mb` (MiB the
@@ -120,7 +164,8 @@ export async function shuffleBench(args: string[]): Promise<void> {
   });
   const mb = Number(values.mb), payload = Number(values.payload), runs = Number(values.runs);
   const raw = await rawH2c(Number(values["raw-mb"]));
-  const cluster = await startCluster(2, 1);
+  const plain = await startCluster(2, 1);
+  const cluster = plainBenchCluster(plain);
   try {
     // A warm-up run, which also gives the size of a record on the wire.
     const warm = await shuffleRun(cluster, 100_000, payload);
@@ -149,6 +194,6 @@ export async function shuffleBench(args: string[]): Promise<void> {
         `jobs of ${done.map((d) => d.jobMs).join(", ")} ms)`,
     );
   } finally {
-    await cluster.stop();
+    await plain.stop();
   }
 }

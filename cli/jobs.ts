@@ -3,7 +3,9 @@
 import { resolveLocation } from "../core/fs/location.ts";
 import type { OptionValues } from "../core/config/options.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
+import { nodeFetch } from "../nodes/rpc/tls/client_tls.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
+import { configureClientTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
 import { authHeaders, tokenFlag } from "./auth_flags.ts";
 
@@ -24,7 +26,7 @@ async function rest(
   for (const master of masters) {
     let res: Response;
     try {
-      res = await fetch(`${master}${path}`, init);
+      res = await nodeFetch(`${master}${path}`, init);
     } catch (e) {
       failure ??= e;
       continue;
@@ -45,6 +47,7 @@ function refused(status: number, body: Record<string, unknown>): number {
 
 export async function listCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("list", args);
+  configureClientTls("list", v);
   const { status, body } = await rest(await mastersOf(v), "/api/v1/jobs", tokenFlag(v));
   if (status >= 400) return refused(status, body);
   const jobs = body.jobs as { id: string; name: string; state: string; startTime: number }[];
@@ -64,6 +67,7 @@ export async function listCommand(args: string[]): Promise<number> {
 
 export async function cancelCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = parseFlags("cancel", args, 1);
+  configureClientTls("cancel", v);
   if (positionals.length !== 1) {
     throw new UsageError("spate cancel: missing the job id (spate cancel <job-id>)");
   }
@@ -87,6 +91,7 @@ export async function cancelCommand(args: string[]): Promise<number> {
 /** `spate savepoint <job-id> [--dir D]`: takes a savepoint of a running job. */
 export async function savepointCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = parseFlags("savepoint", args, 1);
+  configureClientTls("savepoint", v);
   if (positionals.length !== 1) {
     throw new UsageError("spate savepoint: missing the job id (spate savepoint <job-id>)");
   }

@@ -7,6 +7,7 @@ import { OPTIONS } from "../core/config/options.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
+import { configureNodeTls } from "./tls_flags.ts";
 import { jobPermissionsMax } from "./permission_flags.ts";
 
 const MIB = 1024 * 1024;
@@ -18,6 +19,7 @@ export async function localCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("local", args);
   configureLogs(v);
   configureStorage("local", v);
+  const tls = configureNodeTls("local", v);
   const workers = v.localWorkers ?? OPTIONS.localWorkers.default;
   const cluster = await startLocalCluster({
     hostname: v.bindHost ?? OPTIONS.bindHost.default,
@@ -25,6 +27,7 @@ export async function localCommand(args: string[]): Promise<number> {
     workers,
     slotsPerWorker: v.localSlotsPerWorker ?? OPTIONS.localSlotsPerWorker.default,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
+    tls,
     jobPermissionsMax: jobPermissionsMax("local", v.jobPermissionsMax),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);

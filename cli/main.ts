@@ -29,6 +29,8 @@ const RUNNERS: Record<string, (args: string[]) => Promise<number>> = {
   list: listCommand,
   cancel: cancelCommand,
   savepoint: savepointCommand,
+  // Loaded when used: the X.509 library weighs on every other command's start-up.
+  certs: async (args) => (await import("./certs.ts")).certsCommand(args),
 };
 
 /** "unknown command", with the nearest command. */

@@ -10,6 +10,7 @@ import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
 import { jobPermissionsMax } from "./permission_flags.ts";
 import { configureStorage } from "./storage_flags.ts";
+import { configureNodeTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
 import { masterSecurityFlags } from "./auth_flags.ts";
 
@@ -21,6 +22,7 @@ export async function masterCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("master", args);
   configureLogs(v);
   configureStorage("master", v);
+  const tls = configureNodeTls("master", v);
   const options: MasterOptions = {
     hostname: v.bindHost ?? OPTIONS.bindHost.default,
     port: v.port ?? OPTIONS.port.default,
@@ -29,6 +31,7 @@ export async function masterCommand(args: string[]): Promise<number> {
       heartbeatIntervalMs: v.heartbeatIntervalMs,
       heartbeatTimeoutMs: v.heartbeatTimeoutMs,
     },
+    tls,
     security: await masterSecurityFlags(v),
     maxJobs: v.maxJobs,
     maxRequestBodyBytes: v.maxRequestBodyBytes,
@@ -65,7 +68,7 @@ export async function masterCommand(args: string[]): Promise<number> {
     throw new UsageError(`spate master: ${(e as Error).message}`);
   }
   const master = ha
-    ? startHaMaster({
+    ? await startHaMaster({
       ...options,
       blobDir: `${v.haStorageDir!.replace(/\/+$/, "")}/blobs`,
       ha: {
@@ -74,7 +77,7 @@ export async function masterCommand(args: string[]): Promise<number> {
         sessionTtlMs: v.haSessionTtlMs ?? OPTIONS.haSessionTtlMs.default,
       },
     })
-    : startMaster(options);
+    : await startMaster(options);
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   COMMAND_LOG.info(
     `spate master listening on ${master.url}` +

@@ -22,6 +22,7 @@ import {
 } from "./interrupt.ts";
 import { failureText, summaryText } from "./summary.ts";
 import { configureStorage, hasS3Flags } from "./storage_flags.ts";
+import { configureClientTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
 import { parseRestartStrategy } from "../nodes/master/restart_strategy.ts";
 
@@ -57,6 +58,7 @@ export async function runCommand(args: string[]): Promise<number> {
     );
   }
   if (master === undefined) configureStorage("run", v);
+  configureClientTls("run", v);
   const restartStrategy = v.restartStrategy;
   if (restartStrategy !== undefined) {
     try {

@@ -42,6 +42,17 @@ const COMMAND_INFO: Record<Command, { readonly args: string; readonly about: str
     args: "<job-id> [options]",
     about: "Take a savepoint of a running job and print its directory.",
   },
+  certs: {
+    args: "--out=DIR --hosts=LIST [options]",
+    about: "Create a CA and one certificate per host for TLS, for tests and small clusters. " +
+      "LIST is comma-separated; an entry host+alias+... also covers the aliases (host names " +
+      "or IP addresses), e.g. --hosts master+10.0.0.1,w1+10.0.0.2,127.0.0.1. Writes " +
+      "DIR/ca.pem (give it as --tls-ca everywhere), DIR/ca-key.pem (the CA's key: keep it " +
+      "safe), and per host DIR/HOST.pem and DIR/HOST-key.pem (--tls-cert and --tls-key of " +
+      "the process on that host; also a client identity for --tls-client-auth). Keys are " +
+      "written with mode 0600; files already in DIR are never overwritten. Then: spate master --tls-cert DIR/master.pem --tls-key " +
+      "DIR/master-key.pem --tls-ca DIR/ca.pem, and https:// URLs for --master.",
+  },
 };
 
 const WIDTH = 100;
@@ -148,7 +159,7 @@ function overview(): string {
     "Options (run):",
     ...optionLines(runOptions(false)),
     "",
-    "Flags of master, worker, local, list, cancel and savepoint: spate help <command>.",
+    "Flags of master, worker, local, list, cancel, savepoint and certs: spate help <command>.",
     EXIT_CODES,
   ].join("\n");
 }

@@ -7,6 +7,7 @@ import { startWorker } from "../nodes/worker/worker_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
+import { configureNodeTls } from "./tls_flags.ts";
 import { authLimitFlags, secretFlag } from "./auth_flags.ts";
 import { jobPermissionsMax } from "./permission_flags.ts";
 
@@ -19,8 +20,9 @@ export async function workerCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("worker", args);
   configureLogs(v);
   configureStorage("worker", v);
+  const tls = configureNodeTls("worker", v);
   const masters = masterSourceFlags(v.masterUrl, v.etcdEndpoints, v.clusterId);
-  const worker = startWorker({
+  const worker = await startWorker({
     masterUrl: masters,
     slots: v.workerSlots ?? OPTIONS.workerSlots.default,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
@@ -31,6 +33,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     dataPort: v.dataPort,
     workDir: v.workDir,
     connectTimeoutMs: v.connectTimeoutMs,
+    tls,
     secret: await secretFlag("worker", v),
     authLimits: authLimitFlags(v),
   });

@@ -15,6 +15,7 @@ export const COMMANDS = [
   "list",
   "cancel",
   "savepoint",
+  "certs",
 ] as const;
 /** A command of the `spate` program. */
 export type Command = (typeof COMMANDS)[number];
@@ -95,6 +96,16 @@ export interface OptionSpec {
 export const JOB: readonly Command[] = ["run", "plan"];
 /** The commands whose process reads or writes checkpoint storage. */
 export const STORAGE: readonly Command[] = ["run", "master", "worker", "local"];
+/** The commands that serve TLS or talk to a master or worker, and so verify it with TLS. */
+export const TLS_CLIENTS: readonly Command[] = [
+  "run",
+  "master",
+  "worker",
+  "local",
+  "list",
+  "cancel",
+  "savepoint",
+];
 /** A day in ms. */
 export const DAY_MS = 24 * 3600 * 1000;
 /** The longest delay a timer takes (about 24.8 days). */

@@ -15,6 +15,7 @@ import {
   MIB,
   type OptionSpec,
   STORAGE,
+  TLS_CLIENTS,
 } from "./option_spec.ts";
 
 /** Client and process settings, by key, in the order help and README list them. */
@@ -332,6 +333,72 @@ export const PROCESS_OPTIONS = {
     default: 2,
     doc: "slots of each worker",
     commands: ["local"],
+  },
+
+  // TLS (nodes/rpc/tls/): every listener, and every client's verification of its server.
+  tlsCert: {
+    flag: "tls-cert",
+    type: "string",
+    arg: "FILE",
+    defaultText: "none: plain HTTP",
+    doc:
+      "certificate chain (PEM) the master, worker or local cluster serves over TLS; also the identity " +
+      "shown to a cluster with mutual TLS (with --tls-key)",
+    commands: TLS_CLIENTS,
+  },
+  tlsKey: {
+    flag: "tls-key",
+    type: "string",
+    arg: "FILE",
+    defaultText: "none",
+    doc: "private key (PEM) of --tls-cert",
+    commands: TLS_CLIENTS,
+  },
+  tlsCa: {
+    flag: "tls-ca",
+    type: "string",
+    arg: "FILE",
+    defaultText: "the default roots",
+    doc: "CA certificates (PEM) that https:// servers (and, with mutual TLS, node clients) " +
+      "are verified against",
+    commands: TLS_CLIENTS,
+  },
+  tlsClientAuth: {
+    flag: "tls-client-auth",
+    type: "boolean",
+    default: false,
+    doc: "mutual TLS: RPC and data connections need a client certificate --tls-ca signed " +
+      "(REST stays open to browsers)",
+    commands: ["master", "worker", "local"],
+  },
+
+  // spate certs: a CA and node certificates for tests and small clusters.
+  certsOutDir: {
+    flag: "out",
+    type: "string",
+    arg: "DIR",
+    defaultText: "none (needed)",
+    doc: "directory the CA and node certificates are written to (created; keys mode 0600)",
+    commands: ["certs"],
+  },
+  certsHosts: {
+    flag: "hosts",
+    type: "string",
+    arg: "LIST",
+    defaultText: "none (needed)",
+    doc: "comma-separated hosts (names or IP addresses), one certificate each; " +
+      "host+alias+... adds names or addresses to that certificate",
+    commands: ["certs"],
+  },
+  certsValidDays: {
+    flag: "days",
+    type: "int",
+    arg: "N",
+    min: 1,
+    max: 3650,
+    default: 365,
+    doc: "days the certificates are valid",
+    commands: ["certs"],
   },
 
   // Authentication and abuse limits (README: Security).

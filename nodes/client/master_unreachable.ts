@@ -4,6 +4,8 @@
  * @module
  */
 
+import { tlsFailure } from "../rpc/tls/tls_errors.ts";
+
 /**
  * The client could not talk to the master at `masterUrl`.
  *
@@ -19,9 +21,13 @@
 export class MasterUnreachableError extends Error {
   override readonly name = "MasterUnreachableError";
   constructor(readonly masterUrl: string, cause: unknown, lost = false) {
+    // A TLS failure says what to fix itself; "is it running?" would mislead.
+    const tls = tlsFailure(cause, masterUrl);
     super(
       lost
-        ? `lost the connection to the master at ${masterUrl}: ${connectReason(cause)}`
+        ? `lost the connection to the master at ${masterUrl}: ${tls ?? connectReason(cause)}`
+        : tls !== undefined
+        ? `cannot talk to the master at ${masterUrl}: ${tls}`
         : `cannot reach the master at ${masterUrl}: ${connectReason(cause)} ` +
           `(is it running? check --master or $SPATE_MASTER)`,
       { cause },

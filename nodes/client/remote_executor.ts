@@ -21,6 +21,7 @@ import { BLOBS_PATH, type BlobUploadResponse, type ErrorResponse } from "../prot
 import { ActorSystem } from "../rpc/actor_system.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
 import { type MasterSource, masterSource } from "../protocol/master_discovery.ts";
+import { nodeFetch } from "../rpc/tls/client_tls.ts";
 import { bundleJob } from "./bundle.ts";
 import { ClusterExecutor, type JobListener } from "./cluster_executor.ts";
 import { MasterUnreachableError } from "./master_unreachable.ts";
@@ -49,7 +50,7 @@ export async function uploadBlob(
 ): Promise<string> {
   let res: Response;
   try {
-    res = await fetch(new URL(BLOBS_PATH, masterUrl), {
+    res = await nodeFetch(new URL(BLOBS_PATH, masterUrl), {
       method: "PUT",
       body: bytes as Uint8Array<ArrayBuffer>,
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },

@@ -8,7 +8,7 @@
  * @example
  * ```ts ignore
  * import { startHaMaster } from "./ha_master.ts";
- * const master = startHaMaster({
+ * const master = await startHaMaster({
  *   port: 0,
  *   ha: { endpoints: ["http://127.0.0.1:2379"], clusterId: "prod", sessionTtlMs: 3000 },
  * });
@@ -23,6 +23,7 @@ import { OPTIONS } from "../../core/config/options.ts";
 import { SPATE_VERSION } from "../../core/version.ts";
 import { type HaOverview, REST_PREFIX, type StandbyOverviewResponse } from "../protocol/rest.ts";
 import { RPC_CONNECT_PATH } from "../rpc/transport_http2.ts";
+import { listenHttp } from "../rpc/tls/http_listener.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import type { EtcdHaOptions } from "./ha/ha_options.ts";
 import { LeaderElection } from "./ha/leader_election.ts";
@@ -40,7 +41,6 @@ import {
   type MasterOptions,
   type MasterServices,
   peerAddress,
-  serverUrl,
   SHUTDOWN_GRACE_MS,
   startMasterServices,
 } from "./master_process.ts";
@@ -99,7 +99,7 @@ export function standbyResponse(req: Request, self: string, ha: HaOverview): Res
 const HA_LOG = new Logger("ha");
 
 /** Starts a master that campaigns for leadership on etcd and serves while it leads. */
-export function startHaMaster(options: HaMasterOptions): HaMaster {
+export async function startHaMaster(options: HaMasterOptions): Promise<HaMaster> {
   const log = options.log ?? ((line: string) => HA_LOG.info(line.replace(/^\[ha\] /, "")));
   const { blobs, own } = masterBlobStore(options);
   let services: MasterServices | undefined;
@@ -117,11 +117,13 @@ export function startHaMaster(options: HaMasterOptions): HaMaster {
       isLeader: services !== undefined,
     };
   };
-  const server = Deno.serve(
+  const server = await listenHttp(
     {
       hostname: options.hostname ?? OPTIONS.bindHost.default,
       port: options.port ?? OPTIONS.port.default,
-      onListen() {},
+      tls: options.tls,
+      needsClientCert: (path) => path === RPC_CONNECT_PATH,
+      onTlsError: log,
     },
     (req, info) =>
       services?.handle(req, peerAddress(info)) ??
@@ -129,7 +131,7 @@ export function startHaMaster(options: HaMasterOptions): HaMaster {
           ? (standby ??= standbyMetrics()).handle()
           : standbyResponse(req, url, overview())),
   );
-  url = serverUrl(server.addr);
+  url = server.url;
   const e = new LeaderElection({ ...options.ha, url, log: (line) => log(`[ha] ${line}`) });
   const cluster = `cluster '${e.options.clusterId}'`;
   const stepDown = (why: string) => {

@@ -29,6 +29,8 @@ import {
   parsePermissionPolicy,
 } from "../../core/config/job_permissions.ts";
 import type { HaOverview } from "../protocol/rest.ts";
+import { listenHttp } from "../rpc/tls/http_listener.ts";
+import type { ServerTls } from "../rpc/tls/tls_material.ts";
 
 /** Where a master listens and keeps its blobs, its heartbeat, credentials and limits. */
 export interface MasterOptions {
@@ -37,6 +39,8 @@ export interface MasterOptions {
   readonly blobDir?: string;
   readonly heartbeat?: Partial<HeartbeatSettings>;
   readonly maxFrameBytes?: number;
+  /** Serve TLS (and with `clientAuth`, accept RPC connections only from certified nodes). */
+  readonly tls?: ServerTls;
   /** Cluster secret, tokens, failed-authentication limits (none: open, as ever). */
   readonly security?: MasterSecurity;
   /** Jobs running at once. */
@@ -97,7 +101,10 @@ export interface Master extends MasterActors {
 export const SHUTDOWN_GRACE_MS = 2000;
 
 /** Shuts a server down gracefully, giving up after `graceMs` (the process then exits). */
-export async function boundedShutdown(server: Deno.HttpServer, graceMs: number): Promise<void> {
+export async function boundedShutdown(
+  server: { shutdown(): Promise<void> },
+  graceMs: number,
+): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
   await Promise.race([server.shutdown(), late]);
@@ -190,29 +197,25 @@ export function masterBlobStore(options: MasterOptions): { blobs: BlobStore; own
 }
 
 /** The address of the peer of a request, by which failed authentications are counted. */
-export function peerAddress(info: Deno.ServeHandlerInfo): string {
+export function peerAddress(info: { readonly remoteAddr: Deno.Addr }): string {
   return (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
 }
 
-/** The URL of a server listening on `addr`. */
-export function serverUrl(addr: Deno.NetAddr): string {
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  return `http://${host}:${addr.port}`;
-}
-
 /** Starts a master process's services. */
-export function startMaster(options: MasterOptions = {}): Master {
+export async function startMaster(options: MasterOptions = {}): Promise<Master> {
   const { blobs, own } = masterBlobStore(options);
   const services = startMasterServices(options, blobs);
-  const server = Deno.serve({
+  const server = await listenHttp({
     hostname: options.hostname ?? OPTIONS.bindHost.default,
     port: options.port ?? OPTIONS.port.default,
-    onListen() {},
+    tls: options.tls,
+    needsClientCert: (path) => path === RPC_CONNECT_PATH,
+    onTlsError: (message) => services.system.log(message),
   }, (req, info) => services.handle(req, peerAddress(info)));
   const { handle: _h, stop: _s, ...actors } = services;
   return {
     ...actors,
-    url: serverUrl(server.addr),
+    url: server.url,
     async shutdown() {
       await services.stop();
       // Open streams to an unreachable peer would keep a graceful shutdown waiting.

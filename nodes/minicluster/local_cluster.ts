@@ -14,6 +14,7 @@ import type { ActorRef } from "../rpc/actor.ts";
 import { moduleCache } from "../worker/module_cache.ts";
 import { NetworkEnvironment } from "../worker/network/network_environment.ts";
 import { TaskExecutor } from "../worker/task_executor.ts";
+import type { ServerTls } from "../rpc/tls/tls_material.ts";
 import {
   DEFAULT_JOB_PERMISSIONS_MAX,
   type JobPermissions,
@@ -59,6 +60,8 @@ export interface LocalClusterOptions {
   readonly workers: number;
   readonly slotsPerWorker: number;
   readonly managedMemoryBytes: number;
+  /** The master's TLS; the in-process workers fetch job bundles with the process's client TLS. */
+  readonly tls?: ServerTls;
   /** The most a job may ask for (default: `DEFAULT_JOB_PERMISSIONS_MAX`). */
   readonly jobPermissionsMax?: JobPermissions;
 }
@@ -85,7 +88,12 @@ export interface LocalCluster {
 export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCluster> {
   const jobPermissionsMax = o.jobPermissionsMax ??
     parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX);
-  const master = startMaster({ hostname: o.hostname, port: o.port, jobPermissionsMax });
+  const master = await startMaster({
+    hostname: o.hostname,
+    port: o.port,
+    tls: o.tls,
+    jobPermissionsMax,
+  });
   const network = new NetworkEnvironment();
   const moduleDir = Deno.makeTempDirSync({ prefix: "spate-local-" });
   await spawnTaskExecutors({

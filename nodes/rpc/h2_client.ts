@@ -10,6 +10,8 @@
 
 import http2 from "node:http2";
 import net from "node:net";
+import tls from "node:tls";
+import { clientTls } from "./tls/client_tls.ts";
 
 const sessions = new Map<string, http2.ClientHttp2Session>();
 
@@ -26,7 +28,10 @@ function session(origin: string): http2.ClientHttp2Session {
     // flow control should never be the one that stalls a stream.
     settings: { initialWindowSize: STREAM_WINDOW_BYTES },
     createConnection: () => {
-      const socket = net.connect(Number(url.port || 80), url.hostname.replace(/^\[|\]$/g, ""));
+      const socket = url.protocol === "https:" ? tlsSocket(url) : net.connect(
+        Number(url.port || 80),
+        url.hostname.replace(/^\[|\]$/g, ""),
+      );
       socket.setNoDelay(true);
       return socket;
     },
@@ -77,6 +82,21 @@ function keepAlive(
   }, KEEPALIVE.intervalMs);
   Deno.unrefTimer(timer);
   return timer;
+}
+
+/** A TLS connection to `url` that offers h2 and verifies the server with the process's client TLS. */
+function tlsSocket(url: URL): tls.TLSSocket {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const { ca, identity } = clientTls();
+  return tls.connect({
+    host,
+    port: Number(url.port || 443),
+    // SNI takes a name, never an address; the certificate is checked against either.
+    ...(net.isIP(host) === 0 ? { servername: host } : {}),
+    ALPNProtocols: ["h2"],
+    ...(ca === undefined ? {} : { ca }),
+    ...(identity ?? {}),
+  });
 }
 
 /** A streaming request in flight: the response status and body. */

@@ -14,6 +14,7 @@ import { PEER_KIND_HEADER, PEER_NAME_HEADER, PROOF_HEADERS, provePeer } from "./
 import { DEFAULT_MAX_FRAME_BYTES, FrameStream } from "./frames.ts";
 import { dropSession, type H2Response, postStream } from "./h2_client.ts";
 import { type InboundPolicy, RemoteConnection } from "./remote_connection.ts";
+import { tlsFailure } from "./tls/tls_errors.ts";
 
 /** Path of the control-plane stream. */
 export const RPC_CONNECT_PATH = "/rpc/v1/connect";
@@ -95,7 +96,8 @@ export async function dialConnection(
       ]);
     } catch (e) {
       if (e === timeout) throw e;
-      throw new Error(`connect to ${baseUrl} failed: ${(e as Error).message}`);
+      const why = tlsFailure(e, baseUrl) ?? (e as Error).message;
+      throw new Error(`connect to ${baseUrl} failed: ${why}`, { cause: e });
     }
     if (res.status !== 200) {
       const text = await new Response(res.body).text().catch(() => "");

@@ -11,6 +11,7 @@ import type { JobModuleSource } from "../protocol/deployment.ts";
 import { blobPath } from "../protocol/rest.ts";
 import type { ClusterSecret } from "../rpc/auth/cluster_secret.ts";
 import { provePeer } from "../rpc/auth/peer_proof.ts";
+import { nodeFetch } from "../rpc/tls/client_tls.ts";
 
 /**
  * A resolver of job modules for a worker whose master is at `masterUrl`;
@@ -46,7 +47,7 @@ async function fetchBlob(
     throw new Error("this worker has no master to fetch job bundles from");
   }
   const proof = secret && await provePeer(masterUrl, secret, "blob");
-  const res = await fetch(new URL(blobPath(key), masterUrl), { headers: proof?.headers });
+  const res = await nodeFetch(new URL(blobPath(key), masterUrl), { headers: proof?.headers });
   if (!res.ok) throw new Error(`blob ${key}: HTTP ${res.status} ${await res.text()}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const actual = await sha256Hex(bytes);

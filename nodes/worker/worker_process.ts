@@ -20,6 +20,8 @@ import { moduleCache } from "./module_cache.ts";
 import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
 import { TaskExecutor } from "./task_executor.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import { listenHttp } from "../rpc/tls/http_listener.ts";
+import type { ServerTls } from "../rpc/tls/tls_material.ts";
 import type { ClusterSecret } from "../rpc/auth/cluster_secret.ts";
 import { type AuthLimits, PeerGate } from "../rpc/auth/peer_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
@@ -49,6 +51,11 @@ export interface WorkerOptions {
   readonly reconnectIntervalMs?: number;
   /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Serve the data port over TLS (with `clientAuth`: only to certified
+   * nodes); the worker's own connections use the process's client TLS.
+   */
+  readonly tls?: ServerTls;
   /** The cluster secret proven to the master and to other workers (and asked of them). */
   readonly secret?: ClusterSecret;
   /** Failed proofs a peer may make on the data port. */
@@ -68,7 +75,7 @@ export interface RunningWorker {
 export const DEFAULT_RECONNECT_INTERVAL_MS = 500;
 
 /** Starts a worker's data server and TaskExecutor, and dials its master. */
-export function startWorker(options: WorkerOptions): RunningWorker {
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const workerId = crypto.randomUUID();
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
@@ -84,10 +91,11 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     },
     (line) => system.log(line),
   );
-  const server = Deno.serve({
+  const server = await listenHttp({
     hostname: options.bindHost ?? OPTIONS.bindHost.default,
     port: options.dataPort ?? OPTIONS.dataPort.default,
-    onListen() {},
+    tls: options.tls,
+    onTlsError: (message) => system.log(`data port: ${message}`),
   }, async (req, info) => {
     const path = new URL(req.url).pathname;
     const peer = (info.remoteAddr as Deno.NetAddr).hostname;
@@ -104,7 +112,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   // A wildcard bind is no address for peers: advertise this host's name then.
   const host = options.advertisedHost ??
     (bound === "0.0.0.0" || bound === "::" ? Deno.hostname() : bound);
-  network.dataAddress = `http://${host.includes(":") ? `[${host}]` : host}:${server.addr.port}`;
+  const scheme = options.tls === undefined ? "http" : "https";
+  network.dataAddress = `${scheme}://${
+    host.includes(":") ? `[${host}]` : host
+  }:${server.addr.port}`;
   const reconnectMs = options.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS;
   const workDir = options.workDir ?? Deno.makeTempDirSync({ prefix: "spate-worker-" });
   const source = masterSource(options.masterUrl);

@@ -74,7 +74,7 @@ Deno.test("workers reconnect after the master restarts", async () => {
   const dir = await Deno.makeTempDir({ prefix: "spate-restart-" });
   const startMaster = () =>
     spawnSpate(["master", "--port", String(port), "--blob-dir", `${dir}/blobs`]);
-  let master = startMaster();
+  let master = await startMaster();
   const worker = spawnSpate([
     "worker",
     "--master",
@@ -88,7 +88,7 @@ Deno.test("workers reconnect after the master restarts", async () => {
     await waitFor("the worker to register", async () => (await overview(url)).taskmanagers === 1);
     master.kill("SIGKILL");
     await master.child.status;
-    master = startMaster();
+    master = await startMaster();
     await waitFor(
       "the worker to register with the new master",
       async () => (await overview(url)).taskmanagers === 1,

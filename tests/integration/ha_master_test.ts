@@ -17,7 +17,7 @@ const skipReason = etcdSkipReason();
 if (skipReason) console.log(`HA master tests skipped: ${skipReason}`);
 const ignore = skipReason !== undefined;
 
-function haMaster(etcdUrl: string, logs: string[]): HaMaster {
+function haMaster(etcdUrl: string, logs: string[]): Promise<HaMaster> {
   return startHaMaster({
     hostname: "127.0.0.1",
     port: 0,
@@ -34,7 +34,7 @@ Deno.test({
   async fn() {
     const etcd = await startEtcd();
     const logs: string[] = [];
-    const masters = [haMaster(etcd.clientUrl, logs), haMaster(etcd.clientUrl, logs)];
+    const masters = [await haMaster(etcd.clientUrl, logs), await haMaster(etcd.clientUrl, logs)];
     try {
       await waitFor(
         "one leader that both masters see",
@@ -105,7 +105,7 @@ Deno.test({
     const etcd = await startEtcd();
     await etcd.stop();
     const logs: string[] = [];
-    const master = haMaster(etcd.clientUrl, logs);
+    const master = await haMaster(etcd.clientUrl, logs);
     try {
       const res = await fetch(`${master.url}/api/v1/jobs`, { redirect: "manual" });
       assert.equal(res.status, 503);

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { closeSessions, postStream } from "../h2_client.ts";
+import { createCertificateAuthority, createNodeCertificate } from "./certificates.ts";
+import { clientTls, nodeFetch, useClientTls } from "./client_tls.ts";
+import { listenHttp } from "./http_listener.ts";
+import type { ServerTls } from "./tls_material.ts";
+
+const ca = await createCertificateAuthority("test CA", 1);
+const node = await createNodeCertificate(ca, "localhost", ["127.0.0.1"], 1);
+const otherCa = await createCertificateAuthority("other CA", 1);
+const stranger = await createNodeCertificate(otherCa, "localhost", ["127.0.0.1"], 1);
+
+/** Echoes a streamed body back as it arrives; answers GET with its path. */
+function echo(req: Request): Response {
+  if (req.method === "GET") return new Response(`path ${new URL(req.url).pathname}`);
+  return new Response(req.body);
+}
+
+async function withServer(
+  tls: ServerTls,
+  body: (url: string, refusals: string[]) => Promise<void>,
+): Promise<void> {
+  const refusals: string[] = [];
+  const server = await listenHttp({
+    hostname: "127.0.0.1",
+    port: 0,
+    tls,
+    needsClientCert: (path) => path.startsWith("/node"),
+    onTlsError: (m) => refusals.push(m),
+  }, echo);
+  try {
+    await body(server.url, refusals);
+  } finally {
+    closeSessions();
+    useClientTls(undefined);
+    await server.shutdown();
+  }
+}
+
+/** Sends `parts` one by one on a POST stream, each after the previous one came back. */
+async function duplexRoundTrips(url: string, path: string, parts: string[]): Promise<string[]> {
+  let push!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) });
+  const res = await postStream(url, path, body);
+  assert.equal(res.status, 200);
+  const reader = res.body.getReader();
+  const got: string[] = [];
+  for (const p of parts) {
+    push.enqueue(new TextEncoder().encode(p));
+    const { value } = await reader.read();
+    got.push(new TextDecoder().decode(value));
+  }
+  push.close();
+  assert.equal((await reader.read()).done, true);
+  return got;
+}
+
+Deno.test("TLS: HTTP/2 duplex streams and REST calls verify the server against the CA", async () => {
+  await withServer({ ...node, clientAuth: false }, async (url) => {
+    assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    useClientTls({ ca: ca.cert });
+    // Each part comes back before the next is sent: the response streams while the request does.
+    assert.deepEqual(await duplexRoundTrips(url, "/node", ["a", "bb", "ccc"]), ["a", "bb", "ccc"]);
+    const res = await nodeFetch(`${url}/api/x`);
+    assert.equal(await res.text(), "path /api/x");
+  });
+});
+
+Deno.test("TLS: a server whose certificate another CA signed is refused, naming the failure", async () => {
+  await withServer({ ...stranger, clientAuth: false }, async (url) => {
+    useClientTls({ ca: ca.cert });
+    await assert.rejects(() => nodeFetch(`${url}/api/x`), (e: Error) => {
+      assert.match(String(e.cause), /UnknownIssuer/);
+      return true;
+    });
+    await assert.rejects(
+      () => postStream(url, "/node", ReadableStream.from([])),
+      /unable to verify|certificate/i,
+    );
+  });
+});
+
+for (const clientAuth of [false, true]) {
+  Deno.test(`TLS${clientAuth ? " (mutual)" : ""}: a plain-HTTP client gets an error, and the server keeps serving`, async () => {
+    await withServer({ ...node, ca: ca.cert, clientAuth }, async (url, refusals) => {
+      await assert.rejects(() => fetch(url.replace("https:", "http:") + "/api/x"));
+      assert.ok(refusals.some((r) => /TLS handshake failed/.test(r)), refusals.join("\n"));
+      useClientTls({ ca: ca.cert });
+      assert.equal(await (await nodeFetch(`${url}/api/x`)).text(), "path /api/x");
+    });
+  });
+}
+
+Deno.test("mutual TLS: node paths need a client certificate the CA signed; REST does not", async () => {
+  await withServer({ ...node, ca: ca.cert, clientAuth: true }, async (url, refusals) => {
+    useClientTls({ ca: ca.cert });
+    assert.equal(await (await nodeFetch(`${url}/api/x`)).text(), "path /api/x");
+    const refused = await postStream(url, "/node", ReadableStream.from([]));
+    assert.equal(refused.status, 403);
+    refused.cancel();
+    assert.ok(refusals.some((r) => /refused \/node .*no valid client certificate/.test(r)));
+    closeSessions();
+
+    useClientTls({ ca: ca.cert, identity: stranger });
+    const stranger403 = await nodeFetch(`${url}/node`, { method: "POST", body: "x" });
+    assert.equal(stranger403.status, 403);
+    assert.match(await stranger403.text(), /client certificate signed by the cluster's CA/);
+    closeSessions();
+
+    useClientTls({ ca: ca.cert, identity: node });
+    assert.deepEqual(await duplexRoundTrips(url, "/node", ["x", "y"]), ["x", "y"]);
+    assert.equal(clientTls().identity, node);
+  });
+});
