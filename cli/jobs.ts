@@ -1,16 +1,23 @@
-/** `spate list`, `spate cancel` and `spate savepoint`: jobs of a cluster, through its REST API. @module */
+/**
+ * `spate list`, `spate cancel` and `spate savepoint`: jobs of a cluster,
+ * through its REST API (`spate stop` and `spate savepoint --dispose`: stop.ts,
+ * dispose.ts).
+ * @module
+ */
 
 import { resolveLocation } from "../core/fs/location.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage.ts";
+import { disposeSavepoint } from "./dispose.ts";
+import { OPTIONS } from "../core/config/options.ts";
 
 /**
  * Calls `path` on the first of `masters` that answers: one that cannot be
  * reached, or that answers 503 (a standby while no leader is known), yields
  * to the next; a standby's 307 to its leader is followed.
  */
-async function rest(
+export async function rest(
   masters: readonly string[],
   path: string,
   init?: RequestInit,
@@ -33,10 +40,28 @@ async function rest(
   throw new MasterUnreachableError(masters.join(","), failure);
 }
 
+/** Which jobs `spate list` shows: `--running`, `--scheduled` (both by default) or `--all`. */
+export function listFilter(
+  v: { listRunning?: boolean; listScheduled?: boolean; listAll?: boolean },
+): (job: { state: string; endTime: number }) => boolean {
+  if (v.listAll) return () => true;
+  const either = v.listRunning !== true && v.listScheduled !== true;
+  const running = either || v.listRunning === true;
+  const scheduled = either || v.listScheduled === true;
+  return (j) => j.endTime < 0 && (j.state === "CREATED" ? scheduled : running);
+}
+
 export async function listCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("list", args);
   const { body } = await rest(await mastersOf(v), "/api/v1/jobs");
-  const jobs = body.jobs as { id: string; name: string; state: string; startTime: number }[];
+  const shown = listFilter(v);
+  const jobs = (body.jobs as {
+    id: string;
+    name: string;
+    state: string;
+    startTime: number;
+    endTime: number;
+  }[]).filter(shown);
   if (v.json) {
     console.log(JSON.stringify(jobs));
   } else if (jobs.length === 0) {
@@ -77,9 +102,15 @@ export async function cancelCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `spate savepoint <job-id> [--dir D]`: takes a savepoint of a running job. */
+/** `spate savepoint <job-id> [--dir D]`: takes a savepoint of a running job (or --dispose one). */
 export async function savepointCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = parseFlags("savepoint", args, 1);
+  if (v.disposeSavepoint !== undefined) {
+    if (positionals.length > 0 || v.savepointDir !== undefined) {
+      throw new UsageError("spate savepoint: --dispose PATH takes no job id and no --dir");
+    }
+    return await disposeSavepoint(v.disposeSavepoint);
+  }
   if (positionals.length !== 1) {
     throw new UsageError("spate savepoint: missing the job id (spate savepoint <job-id>)");
   }
@@ -92,27 +123,51 @@ async function savepoint(
   dir: string | undefined,
   cancelJob: boolean,
 ): Promise<number> {
-  const { status, body } = await rest(masters, `/api/v1/jobs/${jobId}/savepoints`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      targetDirectory: dir === undefined ? undefined : resolveLocation(dir),
-      cancelJob,
-    }),
+  const outcome = await awaitSavepoint(masters, jobId, "savepoints", {
+    targetDirectory: dir === undefined ? undefined : resolveLocation(dir),
+    cancelJob,
   });
-  if (status >= 400) {
-    console.error(
-      `error: ${(body.errors as string[] | undefined)?.join("; ") ?? `HTTP ${status}`}`,
-    );
-    return status === 404 ? 2 : 1;
-  }
-  console.log(`Savepoint completed: ${body.location}`);
+  if (typeof outcome === "number") return outcome;
+  console.log(`Savepoint completed: ${outcome}`);
   if (cancelJob) console.log(`job ${jobId} CANCELLING`);
   return 0;
 }
 
+/**
+ * Starts a savepoint (`POST /jobs/:id/savepoints` or `/stop`) and polls it;
+ * returns its location, or the exit code after printing why it failed.
+ */
+export async function awaitSavepoint(
+  masters: readonly string[],
+  jobId: string,
+  route: "savepoints" | "stop",
+  body: Record<string, unknown>,
+): Promise<string | number> {
+  const failed = (status: number, b: Record<string, unknown>) => {
+    console.error(`error: ${(b.errors as string[] | undefined)?.join("; ") ?? `HTTP ${status}`}`);
+    return status === 404 ? 2 : 1;
+  };
+  const started = await rest(masters, `/api/v1/jobs/${jobId}/${route}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (started.status >= 400) return failed(started.status, started.body);
+  const poll = `/api/v1/jobs/${jobId}/savepoints/${started.body["request-id"]}`;
+  for (;;) {
+    const { status, body: s } = await rest(masters, poll);
+    if (status >= 400) return failed(status, s);
+    if (s.status === "COMPLETED") {
+      if (typeof s.location === "string") return s.location;
+      console.error(`error: ${s.failure}`);
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, OPTIONS.savepointPollIntervalMs.default));
+  }
+}
+
 /** The masters `--master` or `--etcd` name, the likeliest leader first. */
-async function mastersOf(
+export async function mastersOf(
   v: { masterUrl?: string; etcdEndpoints?: string; clusterId?: string },
 ): Promise<string[]> {
   const source = masterSourceFlags(v.masterUrl, v.etcdEndpoints, v.clusterId);

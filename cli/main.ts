@@ -15,6 +15,7 @@ import { workerCommand } from "./worker.ts";
 import { localCommand } from "./local.ts";
 import { cancelCommand, listCommand, savepointCommand } from "./jobs.ts";
 import { runCommand } from "./run.ts";
+import { stopCommand } from "./stop.ts";
 import { COMMANDS } from "../core/config/options.ts";
 import { SPATE_VERSION } from "../core/version.ts";
 import { closest } from "./suggest.ts";
@@ -29,6 +30,7 @@ const RUNNERS: Record<string, (args: string[]) => Promise<number>> = {
   list: listCommand,
   cancel: cancelCommand,
   savepoint: savepointCommand,
+  stop: stopCommand,
 };
 
 /** "unknown command", with the nearest command. */

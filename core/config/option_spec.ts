@@ -15,6 +15,7 @@ export const COMMANDS = [
   "list",
   "cancel",
   "savepoint",
+  "stop",
 ] as const;
 /** A command of the `spate` program. */
 export type Command = (typeof COMMANDS)[number];

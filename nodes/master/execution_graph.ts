@@ -176,6 +176,7 @@ export class ExecutionGraph {
       name: v.name,
       recordsIn: v.recordsIn,
       recordsOut: v.recordsOut,
+      backpressuredMs: v.backpressuredMs,
     }));
   }
 

@@ -30,6 +30,8 @@ export interface MasterOptions {
   readonly blobDir?: string;
   readonly heartbeat?: Partial<HeartbeatSettings>;
   readonly maxFrameBytes?: number;
+  /** The values its flags set, by registry key: shown by `GET /api/v1/config`. */
+  readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 /** The master's actors, without a server (the embedded cluster uses them directly). */
@@ -114,6 +116,7 @@ export function startMasterServices(
     resourceManager: actors.resourceManager,
     blobs,
     ha: ha?.overview,
+    settings: options.settings,
   });
   const connections = new Set<RemoteConnection>();
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
