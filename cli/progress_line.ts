@@ -1,6 +1,6 @@
 /**
  * The progress of a running job as one line: records per second (over the
- * last report), records so far, checkpoints completed and the most
+ * last report), records processed so far (by every task), checkpoints completed and the most
  * backpressured vertex. `spate run` redraws it on a terminal and prints it
  * now and then otherwise. Pure: the caller passes the time.
  * @module
@@ -13,7 +13,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 /** Folds progress reports into rates. */
 export class JobProgress {
   private last: { atMs: number; records: number; backpressured: number[] } | undefined;
-  private recordsPerSecond = 0;
+  /** Known from the second report on. */
+  private recordsPerSecond: number | undefined;
   private records = 0;
   private backpressure: { name: string; ratio: number } | undefined;
   /** Checkpoints completed so far (the caller counts them). */
@@ -55,9 +56,10 @@ export class JobProgress {
    */
   line(columns: number): string {
     const bp = this.backpressure;
+    const rate = this.recordsPerSecond;
     const text = [
-      `${fmt(this.recordsPerSecond)} records/s`,
-      `${fmt(this.records)} records`,
+      ...rate === undefined ? [] : [`${fmt(rate)} records/s`],
+      `${fmt(this.records)} records processed`,
       `${this.checkpoints} checkpoint${this.checkpoints === 1 ? "" : "s"}`,
       bp === undefined || bp.ratio < 0.01
         ? "no backpressure"
