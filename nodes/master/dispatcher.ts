@@ -94,7 +94,7 @@ export class Dispatcher extends Actor<DispatcherMessage> {
       jobId,
       name: submission.jobName,
       startTime: Date.now(),
-      state: "RUNNING",
+      state: "CREATED",
       endTime: -1,
       master,
     });
@@ -165,6 +165,11 @@ export class Dispatcher extends Actor<DispatcherMessage> {
         return new DeferredReply(
           askJobMaster(job.master, { type: "attachClient", client: m.client }),
         );
+      }
+      case "jobStateChanged": {
+        const job = this.jobs.get(m.jobId);
+        if (job !== undefined && job.endTime < 0) job.state = m.state;
+        return;
       }
       case "jobEnded": {
         const job = this.jobs.get(m.jobId);

@@ -214,6 +214,10 @@ export class JobMaster extends Actor<JobMasterMessage> {
         return;
       }
       case "jobStatus":
+        if (!isTerminalJobState(e.state)) {
+          const dispatcher = this.context.parent as ActorRef<DispatcherMessage>;
+          dispatcher.tell({ type: "jobStateChanged", jobId: this.jobId, state: e.state });
+        }
         return this.tellStatus(e.state, e.attempt, e.message);
       case "startCheckpoints":
         this.checkpoints?.deployed(this.checkpointTasks);

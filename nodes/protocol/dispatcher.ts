@@ -68,6 +68,8 @@ export type DispatcherMessage =
   | { type: "jobExceptions"; jobId: string }
   /** From a client (asked): follow job `jobId` again, as after a failover of the master. */
   | { type: "attachClient"; jobId: string; client: ActorRef<ClientMessage> }
+  /** From a JobMaster: its job changed to a state that is not terminal (the job list shows it). */
+  | { type: "jobStateChanged"; jobId: string; state: JobState }
   /** From a JobMaster: its job reached a terminal state. */
   | { type: "jobEnded"; jobId: string; state: JobState }
   /** From the ResourceManager. */
@@ -100,6 +102,7 @@ export const DISPATCHER_SCHEMA = defineSchema<DispatcherMessage>()({
   jobPlan: { jobId: "string" },
   jobExceptions: { jobId: "string" },
   attachClient: { jobId: "string", client: "ref" },
+  jobStateChanged: { jobId: "string", state: "string" },
   jobEnded: { jobId: "string", state: "string" },
   workerLost: { workerId: "string" },
 });

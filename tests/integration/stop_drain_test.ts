@@ -9,9 +9,9 @@
 
 import assert from "node:assert/strict";
 import { jobPath, runCli, spawnCli } from "../_helpers/cli.ts";
-import { startCluster, type TestCluster } from "../_helpers/cluster.ts";
+import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
 import { expectedEventTimeLines } from "../_helpers/event_time_sums.ts";
-import { committedLines, compareCounts } from "../_helpers/keyed_count.ts";
+import { committedLines, compareCounts, keyedCountRun } from "../_helpers/keyed_count.ts";
 import { runningJob, savepointLocation } from "../_helpers/savepoints.ts";
 
 const KEYS = 4;
@@ -77,6 +77,26 @@ Deno.test("spate stop: --drain fires the final windows, without it they stay in 
   cluster = await startCluster(1, 2);
   const dir = await Deno.makeTempDir({ prefix: "spate-stop-" });
   try {
+    await t.step("a job waiting for slots is listed as scheduled, not running", async () => {
+      const m = ["--master", cluster.url];
+      const submitted = await runCli([
+        ...keyedCountRun(cluster.url, ["-p", "3", "--detached", "--slot-timeout", "60000"], {
+          events: 1000,
+          out: `${dir}/waiting`,
+        }),
+      ]);
+      assert.equal(submitted.code, 0, submitted.stderr);
+      const jobId = submitted.stdout.trim();
+      await waitFor(
+        "the job to be listed",
+        async () =>
+          (await runCli(["list", ...m, "--scheduled"])).stdout.includes(`${jobId}  CREATED`),
+      );
+      assert.doesNotMatch((await runCli(["list", ...m, "--running"])).stdout, new RegExp(jobId));
+      assert.match((await runCli(["list", ...m])).stdout, new RegExp(`${jobId}  CREATED`));
+      assert.equal((await runCli(["cancel", jobId, ...m])).code, 0);
+    });
+
     let drainedSavepoint = "";
     await t.step("stop without --drain: the last windows do not fire", async () => {
       const r = await stopped(dir, false);
