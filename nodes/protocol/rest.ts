@@ -267,6 +267,8 @@ export interface VertexSubtaskInfo {
   readonly backpressuredMs: number;
   /** backpressuredMs over the time the job ran (0..1), as Flink's backPressuredTimeMsPerSecond/1000. */
   readonly backpressureRatio: number;
+  /** The subtask's current watermark (event time, ms), where tasks report one. */
+  readonly watermarkMs?: number;
   readonly failure?: string;
 }
 

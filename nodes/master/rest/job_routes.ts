@@ -9,6 +9,7 @@
 import type { Hono } from "hono";
 import { STOP_MODES } from "../../../core/checkpoint/barrier_aligner.ts";
 import { locationProblem } from "../../../core/fs/location.ts";
+import type { TaskMetrics } from "../../../core/graph/job_result.ts";
 import { SPATE_VERSION } from "../../../core/version.ts";
 import { askDispatcher } from "../../protocol/dispatcher.ts";
 import { InvalidRequestError, JobConflictError, NotFoundError } from "../../protocol/errors.ts";
@@ -102,7 +103,8 @@ export function mountJobRoutes(app: Hono, deps: RestDeps, jsonBody: JsonBody): v
       parallelism: v.parallelism,
       subtasks: v.subtasks.map((s) => {
         const w = s.worker === undefined ? undefined : byId.get(s.worker);
-        const m = s.metrics;
+        // The task's current watermark, where tasks report one.
+        const m: TaskMetrics & { readonly watermarkMs?: number } = s.metrics;
         return {
           subtask: s.subtask,
           state: s.state,
@@ -114,6 +116,7 @@ export function mountJobRoutes(app: Hono, deps: RestDeps, jsonBody: JsonBody): v
           bytesOut: m.bytesOut,
           backpressuredMs: m.backpressuredMs,
           backpressureRatio: d.duration > 0 ? Math.min(1, m.backpressuredMs / d.duration) : 0,
+          ...(m.watermarkMs === undefined ? {} : { watermarkMs: m.watermarkMs }),
           ...(s.failure === undefined ? {} : { failure: s.failure }),
         };
       }),
