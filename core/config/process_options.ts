@@ -407,6 +407,23 @@ export const PROCESS_OPTIONS = {
     doc: "list every job the master remembers, ended ones too",
     commands: ["list"],
   },
+  maxSavepointTriggers: {
+    type: "int",
+    min: 1,
+    max: 1_000_000,
+    default: 1000,
+    doc:
+      "savepoint and stop requests a master remembers for polling (the oldest completed go first)",
+    commands: [],
+  },
+  maxExceptionHistory: {
+    type: "int",
+    min: 1,
+    max: 10_000,
+    default: 32,
+    doc: "failures a job's exception history keeps (the oldest go first)",
+    commands: [],
+  },
   savepointPollIntervalMs: {
     type: "int",
     unit: "ms",

@@ -7,9 +7,7 @@
 
 import type { TaskFailure } from "../../core/graph/job_result.ts";
 import type { ExceptionEntry, JobExceptionsResponse } from "../protocol/rest.ts";
-
-/** Most entries a job's history keeps (older ones are dropped and `truncated` set). */
-export const MAX_EXCEPTION_HISTORY = 32;
+import { OPTIONS } from "../../core/config/options.ts";
 
 /**
  * The failures of one job.
@@ -26,7 +24,8 @@ export class ExceptionHistory {
   private readonly entries: ExceptionEntry[] = [];
   private dropped = false;
 
-  constructor(private readonly limit = MAX_EXCEPTION_HISTORY) {
+  /** `limit`: most entries kept (older ones are dropped and `truncated` set). */
+  constructor(private readonly limit: number = OPTIONS.maxExceptionHistory.default) {
     if (!Number.isInteger(limit) || limit < 1) {
       throw new RangeError(`exception history limit must be a positive integer, got ${limit}`);
     }

@@ -7,9 +7,7 @@
  */
 
 import type { SavepointResponse, TriggerStatusResponse } from "../../protocol/rest.ts";
-
-/** Most savepoint triggers one master remembers. */
-export const MAX_SAVEPOINT_TRIGGERS = 1000;
+import { OPTIONS } from "../../../core/config/options.ts";
 
 interface Trigger {
   readonly jobId: string;
@@ -30,7 +28,7 @@ interface Trigger {
 export class SavepointTriggers {
   private readonly triggers = new Map<string, Trigger>();
 
-  constructor(private readonly limit = MAX_SAVEPOINT_TRIGGERS) {
+  constructor(private readonly limit: number = OPTIONS.maxSavepointTriggers.default) {
     if (!Number.isInteger(limit) || limit < 1) {
       throw new RangeError(`savepoint trigger limit must be a positive integer, got ${limit}`);
     }
