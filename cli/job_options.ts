@@ -8,12 +8,16 @@ import type {
 } from "../core/graph/job_plan.ts";
 import { type Command, jobGroup, type OptionValues } from "../core/config/options.ts";
 import { parseFlags } from "./flags.ts";
+import type { JobPermissions } from "../core/config/job_permissions.ts";
+import { jobPermissionsFromFlags } from "./permission_flags.ts";
 import { UsageError } from "./usage.ts";
 
 export interface JobOptions {
   readonly jobPath: string;
   readonly jobArgs: string[];
   readonly defaults: EnvironmentDefaults;
+  /** The job's sandbox: the --allow-* flags and what its arguments name. */
+  readonly permissions: JobPermissions;
   /** Every flag given, by option key. */
   readonly values: OptionValues;
 }
@@ -46,7 +50,8 @@ export function parseJobOptions(command: Command, args: string[]): JobOptions {
     network: group<NetworkTuning>("network", v),
     retainedCheckpoints: v.retainedCheckpoints,
   };
-  return { jobPath: positionals[0], jobArgs, defaults, values: v };
+  const permissions = jobPermissionsFromFlags(v, jobArgs);
+  return { jobPath: positionals[0], jobArgs, defaults, permissions, values: v };
 }
 
 /** The settings of a job-settings group that were given; undefined when none was (defaults apply). */

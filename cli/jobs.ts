@@ -6,11 +6,12 @@
  */
 
 import { resolveLocation } from "../core/fs/location.ts";
+import { OPTIONS, type OptionValues } from "../core/config/options.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { UsageError } from "./usage.ts";
+import { authHeaders, tokenFlag } from "./auth_flags.ts";
 import { disposeSavepoint } from "./dispose.ts";
-import { OPTIONS } from "../core/config/options.ts";
 
 /**
  * Calls `path` on the first of `masters` that answers: one that cannot be
@@ -20,8 +21,10 @@ import { OPTIONS } from "../core/config/options.ts";
 export async function rest(
   masters: readonly string[],
   path: string,
-  init?: RequestInit,
+  token: string | undefined,
+  init: RequestInit = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
+  init = { ...init, headers: { ...init.headers as Record<string, string>, ...authHeaders(token) } };
   let unavailable: { status: number; body: Record<string, unknown> } | undefined;
   let failure: unknown;
   for (const master of masters) {
@@ -40,6 +43,12 @@ export async function rest(
   throw new MasterUnreachableError(masters.join(","), failure);
 }
 
+/** Prints the master's refusal; the exit code: 2 for an unknown job, else 1. */
+function refused(status: number, body: Record<string, unknown>): number {
+  console.error(`error: ${(body.errors as string[] | undefined)?.join("; ") ?? `HTTP ${status}`}`);
+  return status === 404 ? 2 : 1;
+}
+
 /** Which jobs `spate list` shows: `--running`, `--scheduled` (both by default) or `--all`. */
 export function listFilter(
   v: { listRunning?: boolean; listScheduled?: boolean; listAll?: boolean },
@@ -53,15 +62,15 @@ export function listFilter(
 
 export async function listCommand(args: string[]): Promise<number> {
   const { values: v } = parseFlags("list", args);
-  const { body } = await rest(await mastersOf(v), "/api/v1/jobs");
-  const shown = listFilter(v);
+  const { status, body } = await rest(await mastersOf(v), "/api/v1/jobs", tokenFlag(v));
+  if (status >= 400) return refused(status, body);
   const jobs = (body.jobs as {
     id: string;
     name: string;
     state: string;
     startTime: number;
     endTime: number;
-  }[]).filter(shown);
+  }[]).filter(listFilter(v));
   if (v.json) {
     console.log(JSON.stringify(jobs));
   } else if (jobs.length === 0) {
@@ -82,7 +91,7 @@ export async function cancelCommand(args: string[]): Promise<number> {
     throw new UsageError("spate cancel: missing the job id (spate cancel <job-id>)");
   }
   if (v.withSavepoint) {
-    return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, true);
+    return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, true, v);
   }
   if (v.savepointDir !== undefined) {
     throw new UsageError("spate cancel: --dir needs --with-savepoint");
@@ -90,14 +99,10 @@ export async function cancelCommand(args: string[]): Promise<number> {
   const { status, body } = await rest(
     await mastersOf(v),
     `/api/v1/jobs/${positionals[0]}?mode=cancel`,
+    tokenFlag(v),
     { method: "PATCH" },
   );
-  if (status >= 400) {
-    console.error(
-      `error: ${(body.errors as string[] | undefined)?.join("; ") ?? `HTTP ${status}`}`,
-    );
-    return status === 404 ? 2 : 1;
-  }
+  if (status >= 400) return refused(status, body);
   console.log(`job ${positionals[0]} ${body.state}`);
   return 0;
 }
@@ -114,7 +119,7 @@ export async function savepointCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError("spate savepoint: missing the job id (spate savepoint <job-id>)");
   }
-  return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, false);
+  return await savepoint(await mastersOf(v), positionals[0], v.savepointDir, false, v);
 }
 
 async function savepoint(
@@ -122,8 +127,9 @@ async function savepoint(
   jobId: string,
   dir: string | undefined,
   cancelJob: boolean,
+  v: OptionValues,
 ): Promise<number> {
-  const outcome = await awaitSavepoint(masters, jobId, "savepoints", {
+  const outcome = await awaitSavepoint(masters, jobId, "savepoints", tokenFlag(v), {
     targetDirectory: dir === undefined ? undefined : resolveLocation(dir),
     cancelJob,
   });
@@ -141,22 +147,19 @@ export async function awaitSavepoint(
   masters: readonly string[],
   jobId: string,
   route: "savepoints" | "stop",
+  token: string | undefined,
   body: Record<string, unknown>,
 ): Promise<string | number> {
-  const failed = (status: number, b: Record<string, unknown>) => {
-    console.error(`error: ${(b.errors as string[] | undefined)?.join("; ") ?? `HTTP ${status}`}`);
-    return status === 404 ? 2 : 1;
-  };
-  const started = await rest(masters, `/api/v1/jobs/${jobId}/${route}`, {
+  const started = await rest(masters, `/api/v1/jobs/${jobId}/${route}`, token, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  if (started.status >= 400) return failed(started.status, started.body);
+  if (started.status >= 400) return refused(started.status, started.body);
   const poll = `/api/v1/jobs/${jobId}/savepoints/${started.body["request-id"]}`;
   for (;;) {
-    const { status, body: s } = await rest(masters, poll);
-    if (status >= 400) return failed(status, s);
+    const { status, body: s } = await rest(masters, poll, token);
+    if (status >= 400) return refused(status, s);
     if (s.status === "COMPLETED") {
       if (typeof s.location === "string") return s.location;
       console.error(`error: ${s.failure}`);

@@ -5,6 +5,7 @@ import { OPTIONS } from "../core/config/options.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
+import { jobPermissionsMax } from "./permission_flags.ts";
 
 const MIB = 1024 * 1024;
 
@@ -18,6 +19,7 @@ export async function localCommand(args: string[]): Promise<number> {
     workers,
     slotsPerWorker: v.localSlotsPerWorker ?? OPTIONS.localSlotsPerWorker.default,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
+    jobPermissionsMax: jobPermissionsMax("local", v.jobPermissionsMax),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(`spate local cluster (${workers} worker(s)) listening on ${cluster.master.url}`);

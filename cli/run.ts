@@ -8,6 +8,7 @@ import { RemoteExecutor } from "../nodes/client/remote_executor.ts";
 import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
 import { parseJobOptions } from "./job_options.ts";
 import { masterSourceFlags } from "./flags.ts";
+import { tokenFlag } from "./auth_flags.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { importJob, jobModuleUrl } from "../nodes/client/load_job.ts";
 import { modeLine, progressPrinter } from "./progress.ts";
@@ -84,6 +85,7 @@ export async function runCommand(args: string[]): Promise<number> {
       slotTimeoutMs: v.slotTimeoutMs ?? OPTIONS.slotTimeoutMs.default,
       connectTimeoutMs: v.connectTimeoutMs,
       configPath: new URL("../deno.json", import.meta.url).pathname,
+      token: tokenFlag(v),
     })
     : new LocalExecutor({
       ...listener,
@@ -96,6 +98,7 @@ export async function runCommand(args: string[]): Promise<number> {
     args: opts.jobArgs,
     jobModuleUrl: jobModuleUrl(opts.jobPath),
     defaults: opts.defaults,
+    permissions: opts.permissions,
     executor: {
       async execute(...a: Parameters<JobExecutor["execute"]>) {
         followed.plan = a[0];

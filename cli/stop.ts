@@ -4,6 +4,7 @@ import { resolveLocation } from "../core/fs/location.ts";
 import { parseFlags } from "./flags.ts";
 import { awaitSavepoint, mastersOf } from "./jobs.ts";
 import { UsageError } from "./usage.ts";
+import { tokenFlag } from "./auth_flags.ts";
 
 /** Runs `spate stop`; prints the savepoint's directory; returns the exit code. */
 export async function stopCommand(args: string[]): Promise<number> {
@@ -12,7 +13,7 @@ export async function stopCommand(args: string[]): Promise<number> {
     throw new UsageError("spate stop: missing the job id (spate stop <job-id>)");
   }
   const jobId = positionals[0];
-  const outcome = await awaitSavepoint(await mastersOf(v), jobId, "stop", {
+  const outcome = await awaitSavepoint(await mastersOf(v), jobId, "stop", tokenFlag(v), {
     targetDirectory: v.savepointDir === undefined ? undefined : resolveLocation(v.savepointDir),
     drain: v.drain === true,
   });

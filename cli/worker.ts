@@ -5,6 +5,8 @@ import { startWorker } from "../nodes/worker/worker_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
+import { authLimitFlags, secretFlag } from "./auth_flags.ts";
+import { jobPermissionsMax } from "./permission_flags.ts";
 
 const MIB = 1024 * 1024;
 
@@ -17,11 +19,14 @@ export async function workerCommand(args: string[]): Promise<number> {
     slots: v.workerSlots ?? OPTIONS.workerSlots.default,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
     name: v.workerName,
+    jobPermissionsMax: jobPermissionsMax("worker", v.jobPermissionsMax),
     bindHost: v.bindHost,
     advertisedHost: v.advertisedHost,
     dataPort: v.dataPort,
     workDir: v.workDir,
     connectTimeoutMs: v.connectTimeoutMs,
+    secret: await secretFlag("worker", v),
+    authLimits: authLimitFlags(v),
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   console.error(

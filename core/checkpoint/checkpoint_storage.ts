@@ -25,7 +25,10 @@ import { decodeStateFile, encodeStateFile } from "./state_file_format.ts";
 
 /** Where a task's state file is and what it must contain. */
 export interface StateFileHandle {
-  /** Absolute path or `s3://` URI. */
+  /**
+   * Absolute path or `s3://` URI (in a `_metadata` file, a file of the
+   * checkpoint's own directory is stored by its name: see writeMetadata).
+   */
   path: string;
   bytes: number;
   /**
@@ -120,9 +123,15 @@ export async function readStateFile(handle: StateFileHandle): Promise<unknown> {
   }
 }
 
-/** Writes `<dir>/_metadata` atomically (creating `dir`): the checkpoint is complete. */
+/**
+ * Writes `<dir>/_metadata` atomically (creating `dir`): the checkpoint is
+ * complete. A state file in `dir` itself is recorded by its name alone, so
+ * the directory can be moved or copied (relocatable, as Flink's savepoints
+ * are since 1.11); {@linkcode readMetadata} gives absolute paths back.
+ */
 export async function writeMetadata(dir: string, metadata: CheckpointMetadata): Promise<string> {
-  const bytes = encode({ magic: MAGIC, metadata, sha256: sha256(encode(metadata)) });
+  const stored = mapStateFiles(metadata, (path) => relativeTo(resolveLocation(dir), path));
+  const bytes = encode({ magic: MAGIC, metadata: stored, sha256: sha256(encode(stored)) });
   const path = `${dir}/${METADATA}`;
   await (await fileSystemFor(path)).write(path, [bytes]);
   return path;
@@ -144,7 +153,31 @@ export async function readMetadata(dir: string): Promise<CheckpointMetadata> {
   if (metadata?.version !== 1) throw corrupt(`version ${metadata?.version}, expected 1`);
   // Re-encoding is deterministic: cbor-x keeps key order and number types through a round trip.
   if (file.sha256 !== sha256(encode(metadata))) throw corrupt("metadata checksum mismatch");
-  return metadata;
+  const base = resolveLocation(dir);
+  return mapStateFiles(metadata, (p) => isFileName(p) ? `${base}/${p}` : p);
+}
+
+/** `metadata` with every task's state file path mapped by `f`. */
+function mapStateFiles(
+  metadata: CheckpointMetadata,
+  f: (path: string) => string,
+): CheckpointMetadata {
+  const tasks: CheckpointMetadata["tasks"] = {};
+  for (const [id, t] of Object.entries(metadata.tasks)) {
+    tasks[id] = t.file === undefined ? t : { ...t, file: { ...t.file, path: f(t.file.path) } };
+  }
+  return { ...metadata, tasks };
+}
+
+/** A plain file name (a file of the checkpoint's own directory), not a path or URI. */
+function isFileName(path: string): boolean {
+  return /^[\w.-]+$/.test(path);
+}
+
+/** `path`'s name when it is a file directly in `dir`, else `path` unchanged. */
+function relativeTo(dir: string, path: string): string {
+  const name = path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : "";
+  return isFileName(name) ? name : path;
 }
 
 /** {@linkcode readMetadata} plus a size and checksum check of every task's state file. */

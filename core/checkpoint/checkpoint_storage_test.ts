@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
-import { encode } from "cbor-x";
+import { decode, encode } from "cbor-x";
 import {
   checkpointDir,
   type CheckpointMetadata,
@@ -66,6 +66,28 @@ async function rejectsCorrupt(promise: Promise<unknown>, reason: RegExp): Promis
     return true;
   });
 }
+
+withRoot(
+  "a checkpoint directory can be moved: its state files are found next to _metadata",
+  async (root) => {
+    const state = { counts: { a: 1 } };
+    const dir = await completeCheckpoint(root, 3, state);
+    // Stored by name, read back as an absolute path in the directory read.
+    const raw = decode(await Deno.readFile(`${dir}/_metadata`));
+    assert.equal(raw.metadata.tasks["task-a-0"].file.path, "task-a-0");
+    const moved = `${root}/elsewhere/savepoint-x`;
+    await Deno.mkdir(`${root}/elsewhere`);
+    await Deno.rename(dir, moved);
+    const m = await validateCheckpoint(moved);
+    assert.equal(m.tasks["task-a-0"].file!.path, `${moved}/task-a-0`);
+    assert.deepEqual(await readStateFile(m.tasks["task-a-0"].file!), state);
+    // A file outside the directory keeps its absolute path.
+    const outside = await writeStateFile(`${root}/shared`, "task-a-0", state);
+    const other = checkpointDir(root, JOB, 4);
+    await writeMetadata(other, metadata(4, outside));
+    assert.equal((await readMetadata(other)).tasks["task-a-0"].file!.path, outside.path);
+  },
+);
 
 withRoot("state file and metadata survive a round trip", async (root) => {
   const state = { counts: { a: 1, b: 2 }, window: [1.5, -3, "x"], big: 2n ** 70n };

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { DEFAULT_JOB_PERMISSIONS_MAX } from "./job_permissions.ts";
 import { DAY_MS, HA_MODES, MAX_TIMER_MS, MIB, type OptionSpec, STORAGE } from "./option_spec.ts";
 
 /** Client and process settings, by key, in the order help and README list them. */
@@ -296,6 +297,15 @@ export const PROCESS_OPTIONS = {
     doc: "where the worker keeps job modules and spilled state",
     commands: ["worker"],
   },
+  jobPermissionsMax: {
+    flag: "job-permissions-max",
+    type: "string",
+    arg: "POLICY",
+    default: DEFAULT_JOB_PERMISSIONS_MAX,
+    doc: "the most a job may ask for: kind=entries parts joined by ; (read, write, net, env, " +
+      "run, ffi, sys; * for all; none): more is refused (master) or fails the task (worker)",
+    commands: ["master", "worker", "local"],
+  },
   localWorkers: {
     flag: "workers",
     type: "int",
@@ -313,6 +323,87 @@ export const PROCESS_OPTIONS = {
     default: 2,
     doc: "slots of each worker",
     commands: ["local"],
+  },
+
+  // Authentication and abuse limits (README: Security).
+  clusterSecretFile: {
+    flag: "cluster-secret-file",
+    type: "string",
+    arg: "FILE",
+    defaultText: "none: nodes join unauthenticated",
+    doc: "the cluster secret (16+ bytes) that masters and workers prove by HMAC challenge " +
+      "before RPC or data streams; never sent",
+    commands: ["master", "worker"],
+  },
+  authTokensFile: {
+    flag: "auth-tokens",
+    type: "string",
+    arg: "FILE",
+    defaultText: "none: REST open",
+    doc: "bearer tokens of REST and clients, one 'token role' per line (viewer, operator, " +
+      "admin); needs --cluster-secret-file",
+    commands: ["master"],
+  },
+  authToken: {
+    flag: "token",
+    type: "string",
+    arg: "T",
+    env: "SPATE_TOKEN",
+    defaultText: "$SPATE_TOKEN, else none",
+    doc: "bearer token for a master started with --auth-tokens (a flag shows in the process " +
+      "list: prefer $SPATE_TOKEN)",
+    commands: ["run", "list", "cancel", "savepoint", "stop"],
+  },
+  authFailureLimit: {
+    flag: "auth-failure-limit",
+    type: "int",
+    arg: "N",
+    min: 1,
+    default: 10,
+    doc: "failed authentications a peer may make per --auth-failure-window; then 429",
+    commands: ["master", "worker"],
+  },
+  authFailureWindowMs: {
+    flag: "auth-failure-window",
+    type: "int",
+    unit: "ms",
+    arg: "MS",
+    min: 1,
+    max: DAY_MS,
+    default: 60_000,
+    doc: "the window of --auth-failure-limit",
+    commands: ["master", "worker"],
+  },
+  maxJobs: {
+    flag: "max-jobs",
+    type: "int",
+    arg: "N",
+    min: 1,
+    default: 100,
+    doc: "jobs the cluster runs at once; a submission beyond is refused (429)",
+    commands: ["master"],
+  },
+  maxRequestBodyBytes: {
+    flag: "max-request-body-bytes",
+    type: "int",
+    unit: "bytes",
+    arg: "B",
+    min: 1024,
+    max: 2 ** 31 - 1,
+    default: 4 * MIB,
+    doc: "largest REST request body (job bundle uploads: --max-upload-bytes); beyond: 413",
+    commands: ["master"],
+  },
+  maxBlobBytes: {
+    flag: "max-upload-bytes",
+    type: "int",
+    unit: "bytes",
+    arg: "B",
+    min: 1,
+    max: 2 ** 31 - 1,
+    default: 64 * MIB,
+    doc: "largest job bundle the master accepts and stores; beyond: 413",
+    commands: ["master"],
   },
 
   // Object store of s3:// locations (checkpoints, savepoints): each process takes its own, and
@@ -442,15 +533,6 @@ export const PROCESS_OPTIONS = {
     max: 2 ** 31 - 1,
     default: 4 * MIB,
     doc: "largest RPC or data frame; a bigger one closes its stream",
-    commands: [],
-  },
-  maxBlobBytes: {
-    type: "int",
-    unit: "bytes",
-    min: 1,
-    max: 2 ** 31 - 1,
-    default: 64 * MIB,
-    doc: "largest job bundle the master stores",
     commands: [],
   },
 } as const satisfies Record<string, OptionSpec>;

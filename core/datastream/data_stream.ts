@@ -238,6 +238,7 @@ export class DataStream<T> extends TransformationConfig {
   }
   /** Writes one line per record: a file, or a directory of part files when parallel. */
   writeAsText(path: string): DataStreamSink {
+    this.env.declareFileAccess(["read", "write"], path);
     return this.sink(`Sink: Text File ${path}`, () => new TextFileSinkOperator(path));
   }
   /** Sends every record to a sink such as `FileSink.forRowFormat(dir).build()`. */

@@ -7,6 +7,7 @@
  */
 
 import type { EnvironmentDefaults, JobExecutor, JobPlan } from "../graph/job_plan.ts";
+import type { JobPermissions } from "../config/job_permissions.ts";
 import { type UnreadCollects, unreadCollectsMessage } from "./collected_stream.ts";
 
 /** Why the job module is being imported. */
@@ -18,6 +19,8 @@ export interface JobContext {
   readonly args: readonly string[];
   readonly jobModuleUrl: string;
   readonly defaults: EnvironmentDefaults;
+  /** The job's sandbox as the command line gives it (`spate run --allow-*`). */
+  readonly permissions?: JobPermissions;
   /** Client mode: runs the plan. */
   readonly executor?: JobExecutor;
   /** Task and plan modes: receives the plan instead of running it. */

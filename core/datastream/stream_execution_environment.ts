@@ -9,7 +9,14 @@ import {
   DEFAULT_PRE_AGGREGATION,
   type PreAggregation,
 } from "../operators/local_window_aggregate.ts";
-import { resolveLocation } from "../fs/location.ts";
+import { isS3Location, resolveLocation } from "../fs/location.ts";
+import {
+  entryProblem,
+  type JobPermissions,
+  mergePermissions,
+  PERMISSION_KINDS,
+  type PermissionKind,
+} from "../config/job_permissions.ts";
 import { resolveCheckpointSettings } from "../checkpoint/checkpoint_settings.ts";
 import { collectionSource } from "../connectors/collection_source.ts";
 import { type GeneratorOptions, generatorSource } from "../connectors/generator_source.ts";
@@ -63,6 +70,9 @@ export class StreamExecutionEnvironment {
   private checkpointDir: string | undefined;
   private retainedCheckpoints: number | undefined;
   private stateBackend: StateBackendKind = OPTIONS.stateBackend.default;
+  private permissions: JobPermissions | undefined;
+  /** The files the job's connectors name: added to a sandbox, never one by themselves. */
+  private connectorPermissions: JobPermissions | undefined;
   private checkpointConfig: CheckpointTuning = {};
   private preAggregation: PreAggregation = DEFAULT_PRE_AGGREGATION;
   private nextId = 1;
@@ -242,6 +252,51 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
+  /**
+   * The Deno permissions the job's code needs in its slots (read, write, net,
+   * env, run, ffi, sys; `"*"` for a whole kind), added to those given on the
+   * command line (`spate run --allow-read=...`). A slot's code gets these and
+   * nothing else; a cluster refuses more than its `--job-permissions-max`.
+   * Relative paths are resolved against the current directory.
+   *
+   * @example
+   * ```ts ignore
+   * env.setPermissions({ read: ["/data/in"], write: ["/data/out"], net: ["api.example.com"] });
+   * ```
+   */
+  setPermissions(permissions: JobPermissions): this {
+    const out: Partial<Record<PermissionKind, string[]>> = {};
+    for (const [kind, entries] of Object.entries(permissions)) {
+      if (!(PERMISSION_KINDS as readonly string[]).includes(kind)) {
+        throw new RangeError(`'${kind}' is not a permission (${PERMISSION_KINDS.join(", ")})`);
+      }
+      const k = kind as PermissionKind;
+      out[k] = (entries ?? []).map((e: string) => {
+        const value = (k === "read" || k === "write" || k === "ffi") && e !== "*"
+          ? resolveLocation(e)
+          : e;
+        const problem = entryProblem(k, value);
+        if (problem !== undefined) throw new RangeError(problem);
+        return value;
+      });
+    }
+    this.permissions = mergePermissions(this.permissions, out);
+    return this;
+  }
+
+  /**
+   * @internal A file connector's path, declared for the job's sandbox: the
+   * job may use the files its own sources and sinks name (object stores aside).
+   */
+  declareFileAccess(kinds: readonly ("read" | "write")[], path: string): void {
+    if (isS3Location(path)) return;
+    const resolved = resolveLocation(path);
+    this.connectorPermissions = mergePermissions(
+      this.connectorPermissions,
+      Object.fromEntries(kinds.map((k) => [k, [resolved]])),
+    );
+  }
+
   /** Turns operator chaining off for the whole job. */
   disableOperatorChaining(): this {
     this.chainingEnabled = false;
@@ -258,6 +313,7 @@ export class StreamExecutionEnvironment {
   }
   /** The lines of a text file, or of every file under a directory. */
   readTextFile(path: string): DataStream<string> {
+    this.declareFileAccess(["read"], path);
     return this.fromSource(textFileSource(path), `Source: readTextFile(${path})`);
   }
   /** The integers from `from` to `to`, inclusive, split among subtasks. */
@@ -310,6 +366,9 @@ export class StreamExecutionEnvironment {
       jobModuleUrl: ctx.jobModuleUrl,
       args: ctx.args,
       defaults: ctx.defaults,
+      permissions: ctx.permissions === undefined && this.permissions === undefined
+        ? undefined
+        : mergePermissions(ctx.permissions, this.permissions, this.connectorPermissions),
     };
   }
 

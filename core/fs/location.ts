@@ -88,5 +88,9 @@ export function locationProblem(location: string, what: string): string | undefi
   if (!location.startsWith("/")) {
     return `${what} must be an absolute path or s3://bucket/prefix, got '${location}'`;
   }
+  // A request names its directory as it is: no climbing out of it.
+  if (location.split("/").includes("..")) {
+    return `${what} must not contain a '..' segment, got '${location}'`;
+  }
   return undefined;
 }

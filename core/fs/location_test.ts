@@ -44,4 +44,6 @@ Deno.test("locationProblem: what the master refuses", () => {
     /^checkpointDir: bad bucket name 'A'/,
   );
   assert.match(locationProblem("/a\0b", "checkpointDir")!, /NUL/);
+  assert.match(locationProblem("/data/../etc", "targetDirectory")!, /'\.\.' segment/);
+  assert.match(locationProblem("s3://spate/a/../b", "targetDirectory")!, /'\.\.'/);
 });

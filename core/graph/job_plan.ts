@@ -7,6 +7,7 @@
  */
 
 import type { CheckpointMode, RuntimeMode, StateBackendKind } from "../config/options.ts";
+import type { JobPermissions } from "../config/job_permissions.ts";
 import type { JobGraph } from "./job_graph.ts";
 import type { JobExecutionResult } from "./job_result.ts";
 import type { StreamGraph } from "./stream_graph.ts";
@@ -69,6 +70,12 @@ export interface JobPlan {
   readonly args: readonly string[];
   /** Settings the slots must build the graph with. */
   readonly defaults: EnvironmentDefaults;
+  /**
+   * The Deno permissions of the job's code in its slots; undefined: none
+   * declared (a cluster then gives none; a program's embedded cluster runs
+   * its slots with the program's own permissions).
+   */
+  readonly permissions?: JobPermissions;
 }
 
 /** Receives results of collect sinks while the job runs. */

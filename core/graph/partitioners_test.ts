@@ -19,6 +19,29 @@ Deno.test("pointwise edges connect contiguous ranges; all-to-all connects everyt
   }
 });
 
+Deno.test("hash selector sends keys to the pinned subtasks (the owners of their key groups)", () => {
+  // Written down once from today's code (see core/state/key_groups_test.ts): a
+  // record must reach the subtask whose key groups hold its key's state.
+  const words = ["word", "k0", "k499", "", "🙂"];
+  const pinned: Record<number, number[]> = {
+    2: [1, 0, 1, 0, 0],
+    3: [2, 1, 1, 0, 1],
+    4: [3, 1, 2, 0, 1],
+    7: [5, 3, 4, 0, 3],
+  };
+  for (const [p, want] of Object.entries(pinned)) {
+    const sel = channelSelector(
+      { kind: "hash", keySelector: (r) => (r as string[])[0] },
+      Number(p),
+      128,
+      0,
+    );
+    assert.deepEqual(words.map((w) => sel([w])), want, `p=${p}`);
+  }
+  const ints = channelSelector({ kind: "hash", keySelector: (r) => (r as number[])[0] }, 4, 128, 0);
+  assert.deepEqual([0, 1, 42, -7, 2147483648].map((k) => ints([k])), [0, 1, 2, 3, 1]);
+});
+
 Deno.test("hash selector agrees with key group ownership", () => {
   const sel = channelSelector({ kind: "hash", keySelector: (r) => (r as string[])[0] }, 3, 128, 0);
   for (let i = 0; i < 1000; i++) {

@@ -28,8 +28,15 @@ export class TextFileSinkOperator<T> extends AbstractStreamOperator<T, never> {
     const { parallelism, subtaskIndex } = this.ctx;
     const target = textSinkFile(this.path, parallelism, subtaskIndex);
     try {
-      Deno.mkdirSync(dirname(target), { recursive: true });
-      this.file = Deno.openSync(target, { write: true, create: true, truncate: true });
+      const open = () => Deno.openSync(target, { write: true, create: true, truncate: true });
+      try {
+        this.file = open();
+      } catch (e) {
+        // Only a missing directory is made: a sandboxed job may write its file, not its parent.
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        Deno.mkdirSync(dirname(target), { recursive: true });
+        this.file = open();
+      }
     } catch (e) {
       throw new Error(`cannot open sink file ${target}: ${(e as Error).message}`, { cause: e });
     }

@@ -27,6 +27,16 @@ export class TimerHeap<T> {
     return this.n > 0 ? this.times[0] : Infinity;
   }
 
+  /** The latest finite timestamp held (a scan: for the end of processing time), or -Infinity. */
+  maxFiniteTime(): number {
+    let max = -Infinity;
+    for (let i = 0; i < this.n; i++) {
+      const t = this.times[i];
+      if (t > max && t !== Infinity) max = t;
+    }
+    return max;
+  }
+
   push(item: T, time: number, seq: number): void {
     if (this.n === this.times.length) this.grow();
     const times = this.times, seqs = this.seqs;

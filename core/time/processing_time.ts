@@ -18,7 +18,10 @@ export interface ScheduledTimer {
 export interface ProcessingTimeService {
   /** The current processing time in ms. */
   now(): number;
-  /** Calls `callback(time)` once `now() >= time`, between two records. */
+  /**
+   * Calls `callback(time)` once `now() >= time`, between two records; or
+   * `callback(Infinity)` when processing time ends (a batch job's end of input).
+   */
   registerTimer(time: number, callback: (time: number) => void): ScheduledTimer;
 }
 
@@ -52,6 +55,17 @@ export class TimerQueue {
     const entry: Entry = { time, seq: this.seq++, callback, cancelled: false };
     this.heap.push(entry);
     return { cancel: () => (entry.cancelled = true) };
+  }
+
+  /**
+   * The end of processing time: runs every pending callback in time order,
+   * each called with Infinity (time has passed them all); callbacks they
+   * register stay pending (a timer that re-arms itself would run forever).
+   */
+  fireAllPending(): void {
+    const pending: Entry[] = [];
+    while (this.heap.size > 0) pending.push(this.heap.pop()!);
+    for (const e of pending) if (!e.cancelled) e.callback(Infinity);
   }
 
   /** Runs every callback due at `now` (including ones they register that are due too). */
@@ -121,6 +135,12 @@ export class TaskProcessingTimeService implements ProcessingTimeService {
   /** True when a callback is due now. */
   get due(): boolean {
     return this.queue.nextTime <= this.clock();
+  }
+
+  /** Runs every pending callback whatever its time (end of input in batch mode). */
+  fireAllPending(): void {
+    this.queue.fireAllPending();
+    this.arm();
   }
 
   /** Runs the due callbacks; the task calls it between records. */

@@ -135,6 +135,11 @@ class KeyedTimerQueue {
     if (e !== undefined) this.unindex(e); // its heap entry turns stale
   }
 
+  /** The latest finite timestamp of a timer (stale ones included), or -Infinity. */
+  maxFiniteTime(): number {
+    return this.heap.maxFiniteTime();
+  }
+
   /** Removes and returns the earliest live timer if it is due at `time`. */
   pollDue(time: number): Entry | undefined {
     if (this.peekTime() > time || this.heap.size === 0) return undefined;
@@ -304,13 +309,21 @@ export class InternalTimerService {
     this.scheduledAt = next;
     this.scheduled = next === Infinity
       ? undefined
-      : this.time.registerTimer(next, () => this.fireProcessingTime());
+      : this.time.registerTimer(next, (at) => this.fireProcessingTime(at));
   }
 
-  private fireProcessingTime(): void {
+  /**
+   * Fires the processing-time timers due at `at` (the time the service calls
+   * back for). `at` = Infinity is the end of processing time (a batch job's
+   * end of input): every timer pending then fires, and those they register
+   * for up to the latest of them; later ones never fire.
+   */
+  private fireProcessingTime(at: number): void {
     this.scheduledAt = Infinity;
     this.scheduled = undefined;
-    const now = this.time.now();
+    const now = at === Infinity
+      ? this.processingTime.maxFiniteTime()
+      : Math.max(this.time.now(), at);
     const t = this.triggerable!;
     for (let e = this.processingTime.pollDue(now); e; e = this.processingTime.pollDue(now)) {
       this.backend.setCurrentKey(e.key);

@@ -97,7 +97,13 @@ export class ClusterExecutor implements JobExecutor {
     const submission: JobSubmission = {
       jobName: plan.jobName,
       jobGraph: plan.jobGraph,
-      job: { module, args: plan.args, defaults: plan.defaults, fingerprint: plan.fingerprint },
+      job: {
+        module,
+        args: plan.args,
+        defaults: plan.defaults,
+        fingerprint: plan.fingerprint,
+        permissions: plan.permissions,
+      },
       bufferTimeoutMs: plan.streamGraph.settings.bufferTimeoutMs,
       restartStrategy: o.restartStrategy,
       slotTimeoutMs: o.slotTimeoutMs,

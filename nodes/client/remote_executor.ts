@@ -37,15 +37,22 @@ export interface RemoteExecutorOptions extends JobListener {
   readonly detached?: boolean;
   /** deno.json whose import map the bundler uses. */
   readonly configPath?: string;
+  /** Bearer token for a master that asks for one. */
+  readonly token?: string;
 }
 
 /** Uploads bytes to the master's blob store; returns the key. */
-export async function uploadBlob(masterUrl: string, bytes: Uint8Array): Promise<string> {
+export async function uploadBlob(
+  masterUrl: string,
+  bytes: Uint8Array,
+  token?: string,
+): Promise<string> {
   let res: Response;
   try {
     res = await fetch(new URL(BLOBS_PATH, masterUrl), {
       method: "PUT",
       body: bytes as Uint8Array<ArrayBuffer>,
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
     });
   } catch (e) {
     throw new MasterUnreachableError(masterUrl, e);
@@ -67,7 +74,8 @@ async function dialLeader(
   source: MasterSource,
   system: ActorSystem,
   timeoutMs: number,
-  connectTimeoutMs?: number,
+  connectTimeoutMs: number | undefined,
+  token: string | undefined,
 ): Promise<{ conn: RemoteConnection; master: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -80,7 +88,12 @@ async function dialLeader(
     }
     for (const master of masters) {
       try {
-        return { conn: await dialConnection(master, system, { connectTimeoutMs }), master };
+        const conn = await dialConnection(master, system, {
+          connectTimeoutMs,
+          kind: "client",
+          token,
+        });
+        return { conn, master };
       } catch (e) {
         failure ??= e;
       }
@@ -107,7 +120,7 @@ export class RemoteExecutor implements JobExecutor {
     const dialTimeoutMs = masters.following ? FOLLOW_LEADER_TIMEOUT_MS : 0;
     let at: { conn: RemoteConnection; master: string };
     try {
-      at = await dialLeader(masters, system, dialTimeoutMs, o.connectTimeoutMs);
+      at = await dialLeader(masters, system, dialTimeoutMs, o.connectTimeoutMs, o.token);
     } catch (e) {
       await system.shutdown();
       throw e;
@@ -120,7 +133,11 @@ export class RemoteExecutor implements JobExecutor {
         dispatcher: at.conn.refFor<DispatcherMessage>("/user/dispatcher"),
         moduleSource: async (p: JobPlan) => ({
           kind: "blob",
-          key: await uploadBlob(at.master, await bundleJob(p.jobModuleUrl, o.configPath)),
+          key: await uploadBlob(
+            at.master,
+            await bundleJob(p.jobModuleUrl, o.configPath),
+            o.token,
+          ),
         }),
         onSubmitted: (jobId, client) => submitted = { jobId, client },
       });
@@ -153,6 +170,7 @@ export class RemoteExecutor implements JobExecutor {
         system,
         Math.max(0, deadline - Date.now()),
         this.options.connectTimeoutMs,
+        this.options.token,
       );
       try {
         const dispatcher = at.conn.refFor<DispatcherMessage>("/user/dispatcher");

@@ -12,12 +12,18 @@ import {
   type DispatcherMessage,
   type DispatcherReplies,
 } from "../protocol/dispatcher.ts";
-import { UnknownJobError } from "../protocol/errors.ts";
+import { LimitReachedError, UnknownJobError } from "../protocol/errors.ts";
+import { OPTIONS } from "../../core/config/options.ts";
 import { newJobId } from "../protocol/ids.ts";
 import { askJobMaster, type JobMasterMessage } from "../protocol/job_master.ts";
 import type { JobState } from "../protocol/job_status.ts";
 import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
-import { validateSubmission } from "./rest/validate_submission.ts";
+import { InvalidSubmissionError, validateSubmission } from "./rest/validate_submission.ts";
+import {
+  formatPermissions,
+  type JobPermissions,
+  permissionExcess,
+} from "../../core/config/job_permissions.ts";
 import { JobMaster } from "./job_master.ts";
 import type { DurableJobs, StoredJob } from "./durable_jobs.ts";
 import type { JobSubmission } from "../protocol/dispatcher.ts";
@@ -58,6 +64,12 @@ export class Dispatcher extends Actor<DispatcherMessage> {
   constructor(
     private readonly resourceManager: () => ActorRef<ResourceManagerMessage>,
     private readonly durable?: DispatcherDurability,
+    private readonly maxJobs: number = OPTIONS.maxJobs.default,
+    /**
+     * The most a job may ask for (`--job-permissions-max`); undefined only for a
+     * program's embedded cluster, whose jobs may then run with its permissions.
+     */
+    private readonly jobPermissionsMax?: JobPermissions,
   ) {
     super();
   }
@@ -101,16 +113,41 @@ export class Dispatcher extends Actor<DispatcherMessage> {
     return master;
   }
 
+  /** The submission within the permissions cap (none declared: none); throws naming the excess. */
+  private capped(submission: JobSubmission): JobSubmission {
+    const max = this.jobPermissionsMax;
+    if (max === undefined) return submission;
+    const permissions = submission.job.permissions ?? {};
+    const excess = permissionExcess(permissions, max);
+    if (excess !== undefined) {
+      throw new InvalidSubmissionError(
+        `job '${submission.jobName}' asks for ${excess.kind} access to ${excess.value}, more ` +
+          `than this cluster allows (--job-permissions-max ${formatPermissions(max)}): drop ` +
+          `--allow-${excess.kind}=${excess.value} or ask the operator to allow it`,
+      );
+    }
+    return { ...submission, job: { ...submission.job, permissions } };
+  }
+
   receive(m: DispatcherMessage): unknown {
     const invalid = checkMessage(DISPATCHER_SCHEMA, m);
     if (invalid !== undefined) return replyError(new InvalidMessageError(invalid));
     switch (m.type) {
       case "submitJob": {
+        const running = [...this.jobs.values()].filter((j) => j.endTime < 0).length;
+        if (running >= this.maxJobs) {
+          return replyError(
+            new LimitReachedError(
+              `the cluster runs ${running} jobs, the most it takes (--max-jobs ${this.maxJobs}): ` +
+                "wait for one to end or cancel one",
+            ),
+          );
+        }
         const jobId = newJobId();
         const { client } = m;
         let submission;
         try {
-          submission = validateSubmission(m.submission, { allowUrlModules: true });
+          submission = this.capped(validateSubmission(m.submission, { allowUrlModules: true }));
         } catch (e) {
           return replyError(e as Error);
         }

@@ -22,6 +22,7 @@ import { OPTIONS } from "../../core/config/options.ts";
 import { SPATE_VERSION } from "../../core/version.ts";
 import { type HaOverview, REST_PREFIX, type StandbyOverviewResponse } from "../protocol/rest.ts";
 import { RPC_CONNECT_PATH } from "../rpc/transport_http2.ts";
+import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import type { EtcdHaOptions } from "./ha/ha_options.ts";
 import { LeaderElection } from "./ha/leader_election.ts";
 import type { Leadership } from "./ha/election_core.ts";
@@ -35,6 +36,7 @@ import {
   masterBlobStore,
   type MasterOptions,
   type MasterServices,
+  peerAddress,
   serverUrl,
   SHUTDOWN_GRACE_MS,
   startMasterServices,
@@ -70,14 +72,15 @@ function json(body: unknown, status: number, headers: Record<string, string> = {
 }
 
 /**
- * What a master that does not lead answers: RPC connections are refused with
- * the leader's URL; REST calls are redirected (307, same path) to the leader,
- * or refused while none is known; the overview shows who leads.
+ * What a master that does not lead answers: RPC connections (and their
+ * challenges) are refused with the leader's URL; REST calls are redirected
+ * (307, same path) to the leader, or refused while none is known; the
+ * overview shows who leads.
  */
 export function standbyResponse(req: Request, self: string, ha: HaOverview): Response {
   const url = new URL(req.url);
   const leader = ha.leader !== null && ha.leader !== self ? ha.leader : null;
-  if (url.pathname === RPC_CONNECT_PATH) {
+  if (url.pathname === RPC_CONNECT_PATH || url.pathname === CHALLENGE_PATH) {
     return json({ error: "not leader", leader }, 503);
   }
   if (url.pathname === `${REST_PREFIX}/overview` && req.method === "GET") {
@@ -107,11 +110,15 @@ export function startHaMaster(options: HaMasterOptions): HaMaster {
       isLeader: services !== undefined,
     };
   };
-  const server = Deno.serve({
-    hostname: options.hostname ?? OPTIONS.bindHost.default,
-    port: options.port ?? OPTIONS.port.default,
-    onListen() {},
-  }, (req) => services?.handle(req) ?? standbyResponse(req, url, overview()));
+  const server = Deno.serve(
+    {
+      hostname: options.hostname ?? OPTIONS.bindHost.default,
+      port: options.port ?? OPTIONS.port.default,
+      onListen() {},
+    },
+    (req, info) =>
+      services?.handle(req, peerAddress(info)) ?? standbyResponse(req, url, overview()),
+  );
   url = serverUrl(server.addr);
   const e = new LeaderElection({ ...options.ha, url, log: (line) => log(`[ha] ${line}`) });
   const cluster = `cluster '${e.options.clusterId}'`;

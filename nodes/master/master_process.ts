@@ -20,10 +20,17 @@ import {
   ResourceManager,
 } from "./resource_manager.ts";
 import { restApi } from "./rest/api.ts";
+import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
+import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import {
+  DEFAULT_JOB_PERMISSIONS_MAX,
+  type JobPermissions,
+  parsePermissionPolicy,
+} from "../../core/config/job_permissions.ts";
 import type { HaOverview } from "../protocol/rest.ts";
 
-/** Where a master listens and keeps its blobs, and its heartbeat and frame limits. */
+/** Where a master listens and keeps its blobs, its heartbeat, credentials and limits. */
 export interface MasterOptions {
   readonly hostname?: string;
   readonly port?: number;
@@ -32,6 +39,15 @@ export interface MasterOptions {
   readonly maxFrameBytes?: number;
   /** The values its flags set, by registry key: shown by `GET /api/v1/config`. */
   readonly settings?: Readonly<Record<string, unknown>>;
+  /** Cluster secret, tokens, failed-authentication limits (none: open, as ever). */
+  readonly security?: MasterSecurity;
+  /** Jobs running at once. */
+  readonly maxJobs?: number;
+  /** Largest REST request body, and largest job bundle. */
+  readonly maxRequestBodyBytes?: number;
+  readonly maxBlobBytes?: number;
+  /** The most a job may ask for (default: `DEFAULT_JOB_PERMISSIONS_MAX`). */
+  readonly jobPermissionsMax?: JobPermissions;
 }
 
 /** The master's actors, without a server (the embedded cluster uses them directly). */
@@ -51,11 +67,13 @@ export function startMasterActors(
   heartbeat: Partial<HeartbeatSettings> = {},
   term?: number,
   durable?: DispatcherDurability,
+  maxJobs?: number,
+  jobPermissionsMax?: JobPermissions,
 ): MasterActors {
   // Each needs the other: the refs are read only after both exist.
   const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
     "dispatcher",
-    () => new Dispatcher(() => resourceManager, durable),
+    () => new Dispatcher(() => resourceManager, durable, maxJobs, jobPermissionsMax),
   );
   const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
     "resourcemanager",
@@ -90,8 +108,8 @@ export async function boundedShutdown(server: Deno.HttpServer, graceMs: number):
 
 /** A master's serving part: its actors, the REST API, the RPC connections it accepted. */
 export interface MasterServices extends MasterActors {
-  /** Answers one HTTP request: an RPC connection or a REST call. */
-  handle(req: Request): Response | Promise<Response>;
+  /** Answers one HTTP request from `peer` (its address): an RPC connection or a REST call. */
+  handle(req: Request, peer?: string): Response | Promise<Response>;
   /** Closes the RPC connections and stops the actors (every JobMaster with them). */
   stop(): Promise<void>;
 }
@@ -110,35 +128,55 @@ export function startMasterServices(
   },
 ): MasterServices {
   const system = new ActorSystem("master");
-  const actors = startMasterActors(system, options.heartbeat, ha?.term, ha?.durable);
+  // A serving master always caps its jobs' permissions.
+  const actors = startMasterActors(
+    system,
+    options.heartbeat,
+    ha?.term,
+    ha?.durable,
+    options.maxJobs,
+    options.jobPermissionsMax ?? parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
+  );
   const api = restApi({
     dispatcher: actors.dispatcher,
     resourceManager: actors.resourceManager,
     blobs,
     ha: ha?.overview,
     settings: options.settings,
+    maxRequestBodyBytes: options.maxRequestBodyBytes,
   });
+  const gate = new MasterGate(options.security);
   const connections = new Set<RemoteConnection>();
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   return {
     ...actors,
-    handle(req) {
-      if (new URL(req.url).pathname === RPC_CONNECT_PATH && req.method === "POST") {
-        return acceptConnection(req, system, (conn) => {
-          connections.add(conn);
-          conn.onClose((reason) => {
-            connections.delete(conn);
-            if (conn.peerId !== undefined) {
-              actors.resourceManager.tell({
-                type: "peerDisconnected",
-                systemId: conn.peerId,
-                reason: `connection ${reason}`,
-              });
-            }
-          });
-        }, maxFrameBytes);
+    async handle(req, peer = "unknown") {
+      const path = new URL(req.url).pathname;
+      if (path === CHALLENGE_PATH && req.method === "POST") return gate.challenge(peer);
+      if (path === RPC_CONNECT_PATH && req.method === "POST") {
+        const admission = await gate.admitRpc(req, peer);
+        if (admission instanceof Response) return admission;
+        return acceptConnection(
+          req,
+          system,
+          (conn) => {
+            connections.add(conn);
+            conn.onClose((reason) => {
+              connections.delete(conn);
+              if (conn.peerId !== undefined) {
+                actors.resourceManager.tell({
+                  type: "peerDisconnected",
+                  systemId: conn.peerId,
+                  reason: `connection ${reason}`,
+                });
+              }
+            });
+          },
+          maxFrameBytes,
+          admission,
+        );
       }
-      return api.fetch(req);
+      return await gate.admitRest(req, peer) ?? await api.fetch(req);
     },
     async stop() {
       for (const c of connections) c.close("master shutting down");
@@ -151,7 +189,12 @@ export function startMasterServices(
 export function masterBlobStore(options: MasterOptions): { blobs: BlobStore; own: boolean } {
   const own = options.blobDir === undefined;
   const dir = options.blobDir ?? Deno.makeTempDirSync({ prefix: "spate-blobs-" });
-  return { blobs: new BlobStore(dir), own };
+  return { blobs: new BlobStore(dir, options.maxBlobBytes), own };
+}
+
+/** The address of the peer of a request, by which failed authentications are counted. */
+export function peerAddress(info: Deno.ServeHandlerInfo): string {
+  return (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
 }
 
 /** The URL of a server listening on `addr`. */
@@ -168,7 +211,7 @@ export function startMaster(options: MasterOptions = {}): Master {
     hostname: options.hostname ?? OPTIONS.bindHost.default,
     port: options.port ?? OPTIONS.port.default,
     onListen() {},
-  }, (req) => services.handle(req));
+  }, (req, info) => services.handle(req, peerAddress(info)));
   const { handle: _h, stop: _s, ...actors } = services;
   return {
     ...actors,

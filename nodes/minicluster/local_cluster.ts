@@ -14,6 +14,11 @@ import type { ActorRef } from "../rpc/actor.ts";
 import { moduleCache } from "../worker/module_cache.ts";
 import { NetworkEnvironment } from "../worker/network/network_environment.ts";
 import { TaskExecutor } from "../worker/task_executor.ts";
+import {
+  DEFAULT_JOB_PERMISSIONS_MAX,
+  type JobPermissions,
+  parsePermissionPolicy,
+} from "../../core/config/job_permissions.ts";
 
 /** Where the in-process TaskExecutors of a cluster register, and their sizes. */
 export interface InProcessWorkers {
@@ -26,6 +31,8 @@ export interface InProcessWorkers {
   readonly slotsPerWorker: number;
   /** Managed memory of each worker, split equally between its slots. */
   readonly managedMemoryBytes: number;
+  /** The most a job's code may be given in a slot (undefined: no cap, the embedded cluster). */
+  readonly jobPermissionsMax?: JobPermissions;
 }
 
 /** Spawns `workers` TaskExecutors in `system` and registers each with the ResourceManager. */
@@ -39,6 +46,7 @@ export async function spawnTaskExecutors(w: InProcessWorkers): Promise<void> {
         managedMemoryBytes: w.managedMemoryBytes,
         network: w.network,
         resolveModule: w.resolveModule,
+        jobPermissionsMax: w.jobPermissionsMax,
       }));
     await askTaskExecutor(te, { type: "connect", rm: w.resourceManager });
   }
@@ -51,6 +59,8 @@ export interface LocalClusterOptions {
   readonly workers: number;
   readonly slotsPerWorker: number;
   readonly managedMemoryBytes: number;
+  /** The most a job may ask for (default: `DEFAULT_JOB_PERMISSIONS_MAX`). */
+  readonly jobPermissionsMax?: JobPermissions;
 }
 
 /** A serving master with its in-process workers. */
@@ -73,7 +83,9 @@ export interface LocalCluster {
  * ```
  */
 export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCluster> {
-  const master = startMaster({ hostname: o.hostname, port: o.port });
+  const jobPermissionsMax = o.jobPermissionsMax ??
+    parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX);
+  const master = startMaster({ hostname: o.hostname, port: o.port, jobPermissionsMax });
   const network = new NetworkEnvironment();
   const moduleDir = Deno.makeTempDirSync({ prefix: "spate-local-" });
   await spawnTaskExecutors({
@@ -84,6 +96,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     workers: o.workers,
     slotsPerWorker: o.slotsPerWorker,
     managedMemoryBytes: o.managedMemoryBytes,
+    jobPermissionsMax,
   });
   return {
     master,

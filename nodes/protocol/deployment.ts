@@ -6,6 +6,7 @@
  */
 
 import type { EnvironmentDefaults, NetworkTuning } from "../../core/graph/job_plan.ts";
+import type { JobPermissions } from "../../core/config/job_permissions.ts";
 import type { CheckpointMode } from "../../core/config/options.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { JobMasterMessage } from "./job_master.ts";
@@ -27,6 +28,12 @@ export interface JobDeployment {
   readonly defaults: EnvironmentDefaults;
   /** The client's fingerprint of the graph; the slot's must equal it. */
   readonly fingerprint: string;
+  /**
+   * The Deno permissions of the job's code in its slots (the sandbox);
+   * undefined only for an embedded cluster's own jobs, whose slots then have
+   * the program's permissions (a bundle is never run without a sandbox).
+   */
+  readonly permissions?: JobPermissions;
 }
 
 /** Where a task's partner lives: a process (data server) and its address. */

@@ -15,6 +15,16 @@ export class InvalidRequestError extends Error {
   override readonly name: string = "InvalidRequestError";
 }
 
+/** A request body over its limit: HTTP 413. */
+export class PayloadTooLargeError extends Error {
+  override readonly name = "PayloadTooLargeError";
+}
+
+/** A request the cluster's limits refuse for now (too many jobs): HTTP 429. */
+export class LimitReachedError extends Error {
+  override readonly name = "LimitReachedError";
+}
+
 /** A job id that the dispatcher does not know: HTTP 404. */
 export class UnknownJobError extends Error {
   override readonly name = "UnknownJobError";
@@ -48,6 +58,8 @@ export const ERROR_STATUS = {
   UnknownJobError: 404,
   NotFoundError: 404,
   JobConflictError: 409,
+  PayloadTooLargeError: 413,
+  LimitReachedError: 429,
   OperationFailedError: 500,
   /** An actor did not answer in time (the master is overloaded): try again. */
   AskTimeoutError: 503,

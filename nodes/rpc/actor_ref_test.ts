@@ -5,22 +5,31 @@ import { ActorSystem } from "./actor_system.ts";
 import { acceptConnection, dialConnection, RPC_CONNECT_PATH } from "./transport_http2.ts";
 import type { RemoteConnection } from "./remote_connection.ts";
 
-actorRefContract("local", () => {
+/** An actor that never gets a message: it only holds a path until it is stopped. */
+class Placeholder extends Actor<never> {
+  receive(): void {}
+}
+
+actorRefContract("local", async () => {
   const system = new ActorSystem("local", { askTimeoutMs: 2000 });
-  return Promise.resolve({
+  // A local ref outlives its actor: the real ref of an actor stopped at `path`
+  // is what a caller holds for a missing one (resolve() has none to give).
+  const stopped = new Map<string, ActorRef>();
+  for (const path of ["/user/nobody"]) {
+    const ref = system.spawn(path.slice("/user/".length), () => new Placeholder());
+    await system.stop(ref);
+    stopped.set(path, ref);
+  }
+  return {
     target: system,
     caller: system,
     refTo: (path) => {
-      const ref = system.resolve(path);
-      return (ref ?? {
-        path,
-        systemId: system.id,
-        tell() {},
-        ask: () => Promise.reject(new ActorStoppedError(`no actor ${path}`)),
-      }) as ActorRef<never>;
+      const ref = system.resolve(path) ?? stopped.get(path);
+      if (ref === undefined) throw new Error(`the local harness has no ref for ${path}`);
+      return ref as ActorRef<never>;
     },
     close: () => system.shutdown(),
-  });
+  };
 });
 
 actorRefContract("remote (HTTP/2)", async () => {

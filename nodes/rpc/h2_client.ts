@@ -79,6 +79,8 @@ function keepAlive(
 /** A streaming request in flight: the response status and body. */
 export interface H2Response {
   readonly status: number;
+  /** The response headers (lower-case names). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: ReadableStream<Uint8Array>;
   /** Aborts the stream (both directions). */
   cancel(): void;
@@ -86,12 +88,14 @@ export interface H2Response {
 
 /**
  * POSTs `body` (a stream, written as it is produced) to `path` at `baseUrl`
- * and resolves with the streaming response once its headers arrive.
+ * and resolves with the streaming response once its headers arrive;
+ * `headers` are added to the request's.
  */
 export function postStream(
   baseUrl: string,
   path: string,
   body: ReadableStream<Uint8Array>,
+  headers: Record<string, string> = {},
 ): Promise<H2Response> {
   const origin = new URL(baseUrl).origin;
   return new Promise((resolve, reject) => {
@@ -101,6 +105,7 @@ export function postStream(
         ":method": "POST",
         ":path": path,
         "content-type": "application/cbor-seq",
+        ...headers,
       });
     } catch (e) {
       reject(e);
@@ -133,6 +138,7 @@ export function postStream(
     req.on("response", (headers) => {
       resolve({
         status: Number(headers[":status"]),
+        headers,
         body: responseBody,
         cancel: () => req.close(http2.constants.NGHTTP2_CANCEL),
       });

@@ -42,6 +42,13 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/**
+ * What a peer may send on a connection: undefined to let a message (in its
+ * wire form) to actor `to` from peer system `peerId` through, else why it is
+ * refused (it never reaches the actor).
+ */
+export type InboundPolicy = (to: string, message: unknown, peerId: string) => string | undefined;
+
 export class RemoteConnection {
   peerId: string | undefined;
   peerName: string | undefined;
@@ -56,6 +63,7 @@ export class RemoteConnection {
     private readonly input: ReadableStream<Uint8Array>,
     private readonly output: FrameStream,
     private readonly maxFrameBytes: number,
+    private readonly policy?: InboundPolicy,
   ) {
     this.send({ v: FRAME_VERSION, t: "hello", sys: system.id, name: system.name });
     this.readLoop();
@@ -152,7 +160,7 @@ export class RemoteConnection {
     if (this.peerId === undefined) throw new FrameError(`'${f.t}' before hello`);
     switch (f.t) {
       case "tell":
-        this.target(f)?.tell(this.decodeRefs(f.msg));
+        if (this.refusal(f) === undefined) this.target(f)?.tell(this.decodeRefs(f.msg));
         return;
       case "ask":
         this.answer(f);
@@ -163,6 +171,16 @@ export class RemoteConnection {
       case "error":
         throw new FrameError(`peer reported: ${String(f.message)}`);
     }
+  }
+
+  /** Why the policy refuses frame `f` (logged), or undefined. */
+  private refusal(f: Frame): string | undefined {
+    if (this.policy === undefined) return undefined;
+    const reason = this.policy(String(f.to), f.msg, this.peerId!);
+    if (reason !== undefined) {
+      this.system.log(`refused a message to ${String(f.to)} from ${this.peerName}: ${reason}`);
+    }
+    return reason;
   }
 
   private target(f: Frame): ActorRef | undefined {
@@ -180,6 +198,11 @@ export class RemoteConnection {
     const ref = this.target(f);
     const reply = (ok: boolean, value: unknown) =>
       this.send({ v: FRAME_VERSION, t: "reply", id, ok, value });
+    const refused = this.refusal(f);
+    if (refused !== undefined) {
+      reply(false, { name: "PermissionDeniedError", message: refused });
+      return;
+    }
     if (ref === undefined) {
       reply(false, { name: "ActorStoppedError", message: `no actor ${String(f.to)}` });
       return;

@@ -2,17 +2,29 @@
  * HTTP/2 transport of actor connections: the dialing side POSTs to
  * `/rpc/v1/connect` with a streaming body (its frames) and reads the
  * streaming response (the peer's frames). Only the dialer needs to reach the
- * other side, so workers behind NAT can join a master.
+ * other side, so workers behind NAT can join a master. With a cluster secret
+ * the request carries a proof of it (auth/peer_proof.ts) and the response the
+ * server's; with a token, an `Authorization: Bearer` header.
  * @module
  */
 
 import type { ActorSystem } from "./actor_system.ts";
+import type { ClusterSecret } from "./auth/cluster_secret.ts";
+import { PEER_KIND_HEADER, PEER_NAME_HEADER, PROOF_HEADERS, provePeer } from "./auth/peer_proof.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FrameStream } from "./frames.ts";
 import { dropSession, type H2Response, postStream } from "./h2_client.ts";
-import { RemoteConnection } from "./remote_connection.ts";
+import { type InboundPolicy, RemoteConnection } from "./remote_connection.ts";
 
 /** Path of the control-plane stream. */
 export const RPC_CONNECT_PATH = "/rpc/v1/connect";
+
+/** What the server decided about a connect request it lets through. */
+export interface Admission {
+  /** What the peer may send; absent: anything. */
+  readonly policy?: InboundPolicy;
+  /** Headers of the response (the server's proof of the secret). */
+  readonly headers?: Record<string, string>;
+}
 
 /** Server side: answers a connect request with the response half of the connection. */
 export function acceptConnection(
@@ -20,18 +32,24 @@ export function acceptConnection(
   system: ActorSystem,
   onConnection: (conn: RemoteConnection) => void,
   maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+  admission: Admission = {},
 ): Response {
   if (req.body === null) return new Response("connect needs a streaming body\n", { status: 400 });
   const out = new FrameStream(maxFrameBytes);
-  const conn = new RemoteConnection(system, req.body, out, maxFrameBytes);
+  const conn = new RemoteConnection(system, req.body, out, maxFrameBytes, admission.policy);
   onConnection(conn);
-  return new Response(out.readable, { headers: { "content-type": "application/cbor-seq" } });
+  return new Response(out.readable, {
+    headers: { "content-type": "application/cbor-seq", ...admission.headers },
+  });
 }
 
 /** How long dialing a peer may take (TCP, HTTP/2 and the hello) by default. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
-/** Limits of a dialed connection. */
+/**
+ * Limits of a dialed connection, and how the dialer authenticates: a node
+ * proves the cluster secret, a client shows a token.
+ */
 export interface DialOptions {
   readonly maxFrameBytes?: number;
   /**
@@ -40,6 +58,9 @@ export interface DialOptions {
    * TCP's own timeout (minutes) instead of trying the next master.
    */
   readonly connectTimeoutMs?: number;
+  readonly kind?: "node" | "client";
+  readonly secret?: ClusterSecret;
+  readonly token?: string;
 }
 
 /** Client side: opens a connection to the system serving `baseUrl`. */
@@ -59,13 +80,28 @@ export async function dialConnection(
     timer = setTimeout(() => reject(timeout), timeoutMs);
   });
   try {
+    let proof;
     try {
-      res = await Promise.race([postStream(baseUrl, RPC_CONNECT_PATH, out.readable), timedOut]);
+      proof = options.secret &&
+        await Promise.race([provePeer(baseUrl, options.secret, "rpc"), timedOut]);
+      res = await Promise.race([
+        postStream(baseUrl, RPC_CONNECT_PATH, out.readable, {
+          [PEER_KIND_HEADER]: options.kind ?? "node",
+          [PEER_NAME_HEADER]: system.name,
+          ...proof?.headers,
+          ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+        }),
+        timedOut,
+      ]);
     } catch (e) {
       if (e === timeout) throw e;
       throw new Error(`connect to ${baseUrl} failed: ${(e as Error).message}`);
     }
-    if (res.status !== 200) throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status}`);
+    if (res.status !== 200) {
+      const text = await new Response(res.body).text().catch(() => "");
+      throw new Error(`connect to ${baseUrl} failed: HTTP ${res.status} ${refusalText(text)}`);
+    }
+    await proof?.checkServer(String(res.headers[PROOF_HEADERS.serverProof]));
     conn = new RemoteConnection(system, res.body, out, maxFrameBytes);
     await Promise.race([conn.ready(), timedOut]);
     return conn;
@@ -78,5 +114,15 @@ export async function dialConnection(
     throw e;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The message of a JSON refusal (`{ errors: [...] }` or `{ error }`), else the text. */
+function refusalText(text: string): string {
+  try {
+    const body = JSON.parse(text) as { errors?: string[]; error?: string };
+    return body.errors?.join("; ") ?? body.error ?? text;
+  } catch {
+    return text.slice(0, 200);
   }
 }

@@ -80,7 +80,15 @@ export type SlotCommand =
    * system settings of the worker process (its S3 flags: credentials stay in
    * the process, never in a deployment).
    */
-  | { type: "control"; port: MessagePort; fileSystems: FileSystemSettings }
+  | {
+    type: "control";
+    port: MessagePort;
+    fileSystems: FileSystemSettings;
+    /** Permissions the slot's imports needed, revoked before any job code runs. */
+    revoke?: Deno.PermissionDescriptor[];
+    /** Permissions the job module's import needed, revoked before its operators run. */
+    revokeAfterJobImport?: Deno.PermissionDescriptor[];
+  }
   | { type: "deploy"; task: TaskDescriptor }
   | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo }
   | { type: "notifyCheckpointComplete"; taskIds: string[]; checkpointId: number }

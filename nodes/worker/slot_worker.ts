@@ -12,6 +12,7 @@ import { configureFileSystems } from "../../core/fs/file_system.ts";
 import { loadJobPlan } from "./job_loader.ts";
 import { InSlotChannels } from "./network/in_slot_channel.ts";
 import { slotProfiler } from "./slot_profiler.ts";
+import { permissionFailure } from "./permission_failure.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./slot_protocol.ts";
 
 const tasks = new Map<string, StreamTask>();
@@ -20,6 +21,8 @@ const inSlotChannels = new InSlotChannels();
 /** How often running tasks report their counters. */
 const METRICS_INTERVAL_MS = 1000;
 const profiler = slotProfiler();
+/** See the `control` command: revoked once the job's module is imported. */
+let revokeAfterJobImport: Deno.PermissionDescriptor[] = [];
 
 setInterval(() => {
   for (const [taskId, task] of tasks) {
@@ -36,6 +39,8 @@ async function deploy(d: TaskDescriptor): Promise<void> {
   try {
     await profiler.started();
     const plan = await loadJobPlan(d.job);
+    // The job's module is imported: its operators never get read access to the modules.
+    for (const p of revokeAfterJobImport.splice(0)) Deno.permissions.revokeSync(p);
     task = new StreamTask(
       d,
       plan,
@@ -55,13 +60,16 @@ async function deploy(d: TaskDescriptor): Promise<void> {
     report({ type: "finished", taskId: d.taskId, metrics });
   } catch (e) {
     if (e instanceof TaskCancelledError) return;
-    const failure = task?.failure(e) ?? {
-      operatorName: `vertex ${d.vertexId}`,
-      vertexName: `vertex ${d.vertexId}`,
-      subtaskIndex: d.subtaskIndex,
-      message: (e as Error).message ?? String(e),
-      stack: (e as Error).stack,
-    };
+    const failure = permissionFailure(
+      e,
+      task?.failure(e) ?? {
+        operatorName: `vertex ${d.vertexId}`,
+        vertexName: `vertex ${d.vertexId}`,
+        subtaskIndex: d.subtaskIndex,
+        message: (e as Error).message ?? String(e),
+        stack: (e as Error).stack,
+      },
+    );
     report({ type: "failed", taskId: d.taskId, failure });
   } finally {
     tasks.delete(d.taskId);
@@ -83,6 +91,9 @@ function onCommand(e: MessageEvent<SlotCommand>): void {
   const cmd = e.data;
   if (cmd.type === "control") {
     configureFileSystems(cmd.fileSystems);
+    // The slot's own modules are loaded (static imports): the job's code never gets these.
+    for (const d of cmd.revoke ?? []) Deno.permissions.revokeSync(d);
+    revokeAfterJobImport = cmd.revokeAfterJobImport ?? [];
     cmd.port.onmessage = onCommand;
   } else if (cmd.type === "deploy") deploy(cmd.task);
   else if (cmd.type === "triggerCheckpoint") triggerCheckpoint(cmd.taskId, cmd.barrier);

@@ -61,6 +61,8 @@ export class StreamTask {
   private cancelled = false;
   /** Stopped by a savepoint without drain (its source, or an input that ended so). */
   private suspended = false;
+  /** Whether the job runs in batch mode (processing-time timers fire at the end of input). */
+  private readonly batch: boolean;
   /** An error from outside the loop (a failed commit); the loop throws it. */
   private asyncError: Error | undefined;
   /** Highest checkpoint id known complete everywhere. */
@@ -84,6 +86,7 @@ export class StreamTask {
     if (vertex === undefined) throw new Error(`job has no vertex ${descriptor.vertexId}`);
     this.vertex = vertex;
     const settings = plan.streamGraph.settings;
+    this.batch = settings.batch;
     this.network = wireTaskNetwork(descriptor, plan, this.availability, this.timestamp, inSlot);
     this.writers = this.network.writers;
     this.gate = this.network.gate;
@@ -127,6 +130,10 @@ export class StreamTask {
       if (this.chain.source !== undefined) await this.runSource(restored?.sources);
       else await this.runInputs(restored?.inFlight ?? []);
       this.checkCancelled();
+      // Batch mode: processing time jumps to the end of time with the input,
+      // so the timers still pending fire now (Flink's BATCH mode does the same;
+      // in streaming mode they are dropped with the finished task, as in Flink).
+      if (this.batch) this.processingTime.fireAllPending();
       // Stopped without drain: the input did not end, the job was suspended (Flink's NO_DRAIN).
       if (!this.suspended) this.chain.endInput();
       await this.chain.close();

@@ -28,8 +28,40 @@ import {
   type SlotReportMessage,
 } from "./slot_protocol.ts";
 import { taskDescriptor } from "./slot_deployment.ts";
+import {
+  coversNeeds,
+  importReads,
+  resolvedS3,
+  type RuntimeNeeds,
+  runtimeNeeds,
+  type SlotSandbox,
+  slotSandbox,
+} from "./slot_sandbox.ts";
+import {
+  formatPermissions,
+  type JobPermissions,
+  permissionExcess,
+} from "../../core/config/job_permissions.ts";
 
 const SLOT_WORKER_URL = new URL("./slot_worker.ts", import.meta.url);
+
+/** A job's sandbox in this worker: its permissions, the runtime's needs, its spill directory. */
+interface JobSandbox {
+  readonly permissions: JobPermissions;
+  readonly needs: RuntimeNeeds;
+  /** What the slot reads while importing the job's module. */
+  readonly imports: readonly string[];
+  readonly spillDirectory: string;
+}
+
+/** Where slots write CPU profiles (`SPATE_SLOT_CPU_PROFILE`), read here: a sandboxed slot cannot. */
+function profileDirectory(): string | undefined {
+  try {
+    return Deno.env.get("SPATE_SLOT_CPU_PROFILE") || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What a TaskExecutor's mailbox takes: its protocol, and its slots' reports. */
 type Inbox = TaskExecutorMessage | SlotReportMessage;
@@ -48,6 +80,11 @@ export interface TaskExecutorOptions {
   readonly resolveModule: ModuleResolver;
   /** Local directory for state the disk backend spills (default: the system temp dir). */
   readonly spillDirectory?: string;
+  /**
+   * The most a job's code may be given in a slot (a defence behind the
+   * master's cap); undefined: no cap (a program's embedded cluster).
+   */
+  readonly jobPermissionsMax?: JobPermissions;
   /** Called when the master stopped answering heartbeats (the process reconnects). */
   readonly onMasterLost?: (reason: string) => void;
 }
@@ -67,6 +104,10 @@ interface Slot {
    */
   control: MessagePort | undefined;
   jobId: string | undefined;
+  /** The job's attempt the worker runs: a sandboxed slot imports one attempt's module only. */
+  attempt: number | undefined;
+  /** The sandbox its worker was created with (undefined: the process's permissions). */
+  sandbox: SlotSandbox | undefined;
 }
 
 /** How long a cancelled slot worker may finish what it was told before it is terminated. */
@@ -89,7 +130,13 @@ export class TaskExecutor extends Actor<Inbox> {
     super();
     this.slots = Array.from(
       { length: options.slots },
-      () => ({ worker: undefined, control: undefined, jobId: undefined }),
+      () => ({
+        worker: undefined,
+        control: undefined,
+        jobId: undefined,
+        attempt: undefined,
+        sandbox: undefined,
+      }),
     );
   }
 
@@ -237,25 +284,71 @@ export class TaskExecutor extends Actor<Inbox> {
         `cannot fetch the job module: ${(e as Error).message}`,
       );
     }
+    const sandboxed = this.sandboxOf(task, url);
+    if (typeof sandboxed === "string") return this.reportFailure(task.taskId, task, sandboxed);
     const descriptor = taskDescriptor(task, url, this.options.network, {
-      spillDirectory: this.options.spillDirectory,
+      spillDirectory: sandboxed?.spillDirectory ?? this.options.spillDirectory,
     });
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) =>
       x.ports.filter((p): p is MessagePort => p instanceof MessagePort)
     );
-    this.slotControl(task.slotIndex, task.job.jobId).postMessage(
+    const control = this.slotControl(task.slotIndex, task.job.jobId, task.attempt, sandboxed);
+    if (typeof control === "string") return this.reportFailure(task.taskId, task, control);
+    control.postMessage(
       { type: "deploy", task: descriptor } satisfies SlotCommand,
       ports,
     );
   }
 
-  private slotControl(index: number, jobId: string): MessagePort {
+  /**
+   * The sandbox `task`'s code runs in: undefined for an embedded cluster's job
+   * that declared none (its slots have the program's permissions); a message
+   * when the job asks for more than this worker's cap.
+   */
+  private sandboxOf(task: TaskDeployment, moduleUrl: string): JobSandbox | string | undefined {
+    const job = task.job;
+    const permissions = job.permissions ?? (job.module.kind === "blob" ? {} : undefined);
+    if (permissions === undefined) return undefined;
+    const max = this.options.jobPermissionsMax;
+    const excess = max === undefined ? undefined : permissionExcess(permissions, max);
+    if (excess !== undefined) {
+      return `job '${job.jobName}' asks for ${excess.kind} access to ${excess.value}, more than ` +
+        `worker ${this.options.name} allows (--job-permissions-max ${formatPermissions(max!)})`;
+    }
+    const spillDirectory = `${
+      this.options.spillDirectory ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/spate-spill`
+    }/${job.jobId}`;
+    Deno.mkdirSync(spillDirectory, { recursive: true });
+    const imports = importReads(moduleUrl, job.module.kind === "blob");
+    const needs = runtimeNeeds(task, spillDirectory, fileSystemSettings(), profileDirectory());
+    return { permissions, needs, imports, spillDirectory };
+  }
+
+  /** The control port of slot `index` for `jobId`, creating its worker; a message when it cannot. */
+  private slotControl(
+    index: number,
+    jobId: string,
+    attempt: number,
+    sandboxed: JobSandbox | undefined,
+  ): MessagePort | string {
     const slot = this.slots[index];
-    if (slot.worker !== undefined && slot.jobId !== jobId) this.freeSlot(index);
+    // A slot's Web Worker serves one attempt of one job: its permissions are that job's.
+    if (slot.worker !== undefined && (slot.jobId !== jobId || slot.attempt !== attempt)) {
+      this.freeSlot(index);
+    }
+    if (slot.worker !== undefined && sandboxed !== undefined) {
+      if (slot.sandbox === undefined || !coversNeeds(slot.sandbox, sandboxed.needs)) {
+        return `the slot's sandbox, made for the job's first task in slot ${index}, does not ` +
+          `cover the state this task restores (${sandboxed.needs.read.join(", ")})`;
+      }
+    }
     if (slot.worker === undefined) {
+      const sandbox = sandboxed &&
+        slotSandbox(sandboxed.permissions, sandboxed.needs, sandboxed.imports);
       const w = new Worker(SLOT_WORKER_URL, {
         type: "module",
         name: `${this.options.name}-slot-${index}`,
+        ...(sandbox === undefined ? {} : { deno: { permissions: sandbox.permissions } }),
       });
       const self = this.context.self;
       // A replaced worker (its job was cancelled or restarted) may still report during its
@@ -279,13 +372,24 @@ export class TaskExecutor extends Actor<Inbox> {
       };
       const { port1, port2 } = new MessageChannel();
       w.postMessage(
-        { type: "control", port: port2, fileSystems: fileSystemSettings() } satisfies SlotCommand,
+        {
+          type: "control",
+          port: port2,
+          // A sandboxed slot cannot read the AWS variables: it is given what they say.
+          fileSystems: sandbox === undefined
+            ? fileSystemSettings()
+            : resolvedS3(fileSystemSettings()),
+          revoke: sandbox?.revokeAfterImport,
+          revokeAfterJobImport: sandbox?.revokeAfterJobImport,
+        } satisfies SlotCommand,
         [port2],
       );
       slot.worker = w;
       slot.control = port1;
+      slot.sandbox = sandbox;
     }
     slot.jobId = jobId;
+    slot.attempt = attempt;
     return slot.control!;
   }
 
@@ -301,6 +405,8 @@ export class TaskExecutor extends Actor<Inbox> {
     slot.worker = undefined;
     slot.control = undefined;
     slot.jobId = undefined;
+    slot.attempt = undefined;
+    slot.sandbox = undefined;
     const stop = () => {
       worker?.terminate();
       control?.close();
@@ -317,6 +423,15 @@ export class TaskExecutor extends Actor<Inbox> {
     });
     for (const [id, t] of this.tasks) if (t.jobId === jobId) this.tasks.delete(id);
     this.options.network.releaseJob(jobId);
+    this.removeSpill(jobId);
+  }
+
+  /** Removes a sandboxed job's spill directory once its slots are gone. */
+  private removeSpill(jobId: string): void {
+    const root = this.options.spillDirectory ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/spate-spill`;
+    setTimeout(() => {
+      Deno.remove(`${root}/${jobId}`, { recursive: true }).catch(() => {});
+    }, CANCEL_GRACE_MS);
   }
 
   private onSlotReport(slotIndex: number, r: SlotReport | SlotCrashed): void {

@@ -5,6 +5,11 @@
  * @module
  */
 
+import {
+  DEFAULT_JOB_PERMISSIONS_MAX,
+  type JobPermissions,
+  parsePermissionPolicy,
+} from "../../core/config/job_permissions.ts";
 import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import { askTaskExecutor } from "../protocol/task_executor.ts";
 import { ActorSystem } from "../rpc/actor_system.ts";
@@ -15,6 +20,9 @@ import { moduleCache } from "./module_cache.ts";
 import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
 import { TaskExecutor } from "./task_executor.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import type { ClusterSecret } from "../rpc/auth/cluster_secret.ts";
+import { type AuthLimits, PeerGate } from "../rpc/auth/peer_gate.ts";
+import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 
 /** How a worker process starts. */
 export interface WorkerOptions {
@@ -32,10 +40,16 @@ export interface WorkerOptions {
   readonly advertisedHost?: string;
   readonly dataPort?: number;
   readonly workDir?: string;
+  /** The most a job's code may be given in this worker's slots (default: the cluster default cap). */
+  readonly jobPermissionsMax?: JobPermissions;
   /** Pause between attempts to reach the master. */
   readonly reconnectIntervalMs?: number;
   /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
   readonly connectTimeoutMs?: number;
+  /** The cluster secret proven to the master and to other workers (and asked of them). */
+  readonly secret?: ClusterSecret;
+  /** Failed proofs a peer may make on the data port. */
+  readonly authLimits?: AuthLimits;
 }
 
 /** A started worker process (not a Web Worker: its slots are those). */
@@ -56,13 +70,28 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
   const network = new NetworkEnvironment();
+  network.secret = options.secret;
+  const gate = new PeerGate(
+    options.secret,
+    options.authLimits ?? {
+      authFailureLimit: OPTIONS.authFailureLimit.default,
+      authFailureWindowMs: OPTIONS.authFailureWindowMs.default,
+    },
+    (line) => system.log(line),
+  );
   const server = Deno.serve({
     hostname: options.bindHost ?? OPTIONS.bindHost.default,
     port: options.dataPort ?? OPTIONS.dataPort.default,
     onListen() {},
-  }, (req) => {
+  }, async (req, info) => {
     const path = new URL(req.url).pathname;
-    if (path === PARTITION_PATH && req.method === "POST") return network.servePartition(req);
+    const peer = (info.remoteAddr as Deno.NetAddr).hostname;
+    if (path === CHALLENGE_PATH && req.method === "POST") return gate.challenge(peer);
+    if (path === PARTITION_PATH && req.method === "POST") {
+      // Only nodes of this cluster read partitions: a proof of the secret first.
+      const admitted = await gate.admit(req, peer, "data", "a data stream");
+      return admitted instanceof Response ? admitted : network.servePartition(req, admitted);
+    }
     return new Response(`no route ${req.method} ${path}\n`, { status: 404 });
   });
   const bound = server.addr.hostname;
@@ -87,8 +116,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       slots: options.slots,
       managedMemoryBytes: options.managedMemoryBytes,
       spillDirectory: `${workDir}/spill`,
+      jobPermissionsMax: options.jobPermissionsMax ??
+        parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
       network,
-      resolveModule: moduleCache(() => master, `${workDir}/jobs`),
+      resolveModule: moduleCache(() => master, `${workDir}/jobs`, options.secret),
       onMasterLost: (reason) => {
         system.log(`master lost: ${reason}`);
         conn?.close("master lost");
@@ -112,7 +143,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     for (const url of order) {
       if (stopping) return false;
       try {
-        conn = await dialConnection(url, system, { connectTimeoutMs: options.connectTimeoutMs });
+        conn = await dialConnection(url, system, {
+          connectTimeoutMs: options.connectTimeoutMs,
+          secret: options.secret,
+        });
         const rm = conn.refFor<ResourceManagerMessage>("/user/resourcemanager");
         await askTaskExecutor(te, { type: "connect", rm });
         master = url;

@@ -59,14 +59,14 @@ export interface CliProcess {
   readonly stderrClosed: Promise<void>;
 }
 
-/** Starts `spate <args>` from the project root (stdout discarded). */
-export function spawnCli(args: string[]): CliProcess {
+/** Starts `spate <args>` from the project root (stdout discarded), with `env` added. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
   const child = new Deno.Command(Deno.execPath(), {
     args: spateArgs(args),
     cwd: PROJECT_ROOT,
     stdout: "null",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).spawn();
   let text = "";
   const stderrClosed = (async () => {

@@ -87,6 +87,10 @@ export interface ClusterExtras {
   readonly masterEnv?: Record<string, string>;
   /** Environment of every worker, also of those added later. */
   readonly workerEnv?: Record<string, string>;
+  /** Flags of every worker, also of those added later (before addWorker's own). */
+  readonly workerArgs?: string[];
+  /** Headers of the helper's own REST calls (a bearer token for a master with tokens). */
+  readonly restHeaders?: Record<string, string>;
 }
 
 /** A master on a free port and `workers` workers of `slots` slots each, all registered. */
@@ -129,6 +133,7 @@ export async function startCluster(
           String(n),
           "--work-dir",
           workDir,
+          ...extras.workerArgs ?? [],
           ...extraArgs,
         ],
         cmd,
@@ -138,7 +143,7 @@ export async function startCluster(
       return w;
     },
     async taskManagers() {
-      const res = await fetch(`${url}/api/v1/overview`);
+      const res = await fetch(`${url}/api/v1/overview`, { headers: extras.restHeaders });
       return (await res.json()).taskmanagers;
     },
     async stop() {

@@ -1,9 +1,10 @@
 /**
  * Windows end to end on the embedded local cluster (real slot workers):
  * tumbling windows with allowed lateness and a late-data side output,
- * merging session windows, a window join of two inputs with their own
- * watermarks, and a non-keyed count window, over scripted out-of-order
- * events. Each scenario runs at parallelism 1 and 4 and must equal a
+ * merging session windows, a window join and a coGroup of two inputs with
+ * their own watermarks, windowAll, an evictor, a custom trigger,
+ * processing-time windows and a non-keyed count window, over scripted
+ * out-of-order events. Each scenario runs at parallelism 1 and 4 and must equal a
  * reference computed here.
  */
 
@@ -123,6 +124,80 @@ for (const p of [1, 4]) {
     );
     assert.equal(expected.length, 6);
     assert.deepEqual(sorted(results), sorted(expected));
+  });
+
+  Deno.test(`windowAll: one tumbling window over every key (parallelism ${p})`, async () => {
+    const { results, SCRIPT } = await run("window-all", p);
+    // The keyed reference with one key: the same windows, late events and sums.
+    const expected = tumblingReference(SCRIPT.map((e) => ({ ...e, k: "*" })), 0)
+      .filter((r) => r[0] === "*").map((r) => [r[1], r[2]]);
+    assert.deepEqual(sorted(expected), sorted([[0, 11], [10, 20], [20, 832], [30, 1024]]));
+    assert.deepEqual(sorted(results), sorted(expected));
+  });
+
+  Deno.test(`coGroup: both inputs' elements per key and window, one side or both (parallelism ${p})`, async () => {
+    const { results, SCRIPT } = await run("cogroup", p);
+    const inOrder = SCRIPT.filter((_, i) => i !== 5 && i !== 7);
+    const left = inOrder.filter((_, i) => i % 2 === 0);
+    const right = inOrder.filter((_, i) => i % 3 === 1);
+    const groups = new Map<string, [number[], number[]]>();
+    for (const [side, events] of [[0, left], [1, right]] as const) {
+      for (const e of events) {
+        const g = `${e.k}|${Math.floor(e.ts / 10) * 10}`;
+        if (!groups.has(g)) groups.set(g, [[], []]);
+        groups.get(g)![side].push(e.v);
+      }
+    }
+    const expected = [...groups].map(([g, [l, r]]): [string, number, number[], number[]] => {
+      const [k, start] = g.split("|");
+      return [k, Number(start), l.sort((a, b) => a - b), r.sort((a, b) => a - b)];
+    });
+    assert.ok(expected.some((r) => r[2].length > 0 && r[3].length === 0), "a left-only group");
+    assert.ok(expected.some((r) => r[2].length === 0 && r[3].length > 0), "a right-only group");
+    assert.deepEqual(sorted(results), sorted(expected));
+  });
+
+  Deno.test(`an evictor keeps each window's last 2 arrivals (parallelism ${p})`, async () => {
+    const { results, SCRIPT } = await run("evictor", p);
+    // The on-time events (5 and 7 are late) by key and window, in arrival order.
+    const kept = new Map<string, number[]>();
+    for (const [i, e] of SCRIPT.entries()) {
+      if (i === 5 || i === 7) continue;
+      const g = `${e.k}|${Math.floor(e.ts / 10) * 10}`;
+      kept.set(g, [...kept.get(g) ?? [], e.v].slice(-2));
+    }
+    const expected = [...kept].map(([g, vs]) => [g.split("|")[0], Number(g.split("|")[1]), vs]);
+    assert.ok(expected.some((r) => r[0] === "a" && r[1] === 0), "a window that had 2 to keep");
+    assert.deepEqual(sorted(results), sorted(expected));
+  });
+
+  Deno.test(`a custom trigger fires on a running sum and at the window's end (parallelism ${p})`, async () => {
+    const { results } = await run("trigger", p);
+    // Worked out by hand from the script (threshold 10; events 5 and 7 are late).
+    assert.deepEqual(
+      sorted(results),
+      sorted([
+        ["a", 0, 9],
+        ["a", 10, 4],
+        ["a", 20, 256],
+        ["b", 0, 2],
+        ["b", 10, 16],
+        ["b", 30, 1024],
+        ["c", 20, 64],
+        ["c", 20, 512],
+      ]),
+    );
+  });
+
+  Deno.test(`processing-time windows hold every element once, in aligned windows (parallelism ${p})`, async () => {
+    const { results, SCRIPT } = await run("processing-time", p);
+    const rows = results as [number, number, number, number][];
+    for (const [start, end] of rows) {
+      assert.equal(end - start, 50);
+      assert.equal(start % 50, 0);
+    }
+    assert.equal(rows.reduce((n, r) => n + r[2], 0), SCRIPT.length, JSON.stringify(rows));
+    assert.equal(rows.reduce((n, r) => n + r[3], 0), SCRIPT.reduce((n, e) => n + e.v, 0));
   });
 
   Deno.test(`a count window over the whole stream (parallelism ${p})`, async () => {

@@ -9,7 +9,7 @@
 import { Hono } from "hono";
 import type { ActorRef } from "../../rpc/actor.ts";
 import { askDispatcher, type DispatcherMessage } from "../../protocol/dispatcher.ts";
-import { errorStatus, InvalidRequestError } from "../../protocol/errors.ts";
+import { errorStatus, InvalidRequestError, PayloadTooLargeError } from "../../protocol/errors.ts";
 import {
   askResourceManager,
   type ResourceManagerMessage,
@@ -28,11 +28,12 @@ import {
 import type { BlobStore } from "../blob_store.ts";
 import { mountJobRoutes } from "./job_routes.ts";
 import { OPENAPI } from "./openapi.ts";
+import { DASHBOARD_PREFIX, serveDashboard } from "../dashboard/dashboard.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
 import { SPATE_VERSION } from "../../../core/version.ts";
 
-/** Largest JSON request body. */
-export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
+import { OPTIONS } from "../../../core/config/options.ts";
+
 /** How long a REST call waits for the actors. */
 const REST_ASK_TIMEOUT_MS = 10_000;
 
@@ -45,21 +46,39 @@ export interface RestDeps {
   readonly ha?: () => HaOverview;
   /** The values the master's flags set, by registry key (`GET /config`). */
   readonly settings?: Readonly<Record<string, unknown>>;
+  /** Largest request body but a job bundle's (the blob store's limit). */
+  readonly maxRequestBodyBytes?: number;
 }
 
-async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
-  const tooLarge = (bytes: number) =>
-    new InvalidRequestError(`request body of ${bytes} bytes exceeds ${limit}`);
+const tooLarge = (bytes: number, limit: number, flag: string) =>
+  new PayloadTooLargeError(`request body of ${bytes} bytes exceeds ${limit} (${flag})`);
+
+/** The body, read up to `limit` bytes: a longer one is refused as soon as it is. */
+async function readLimited(req: Request, limit: number, flag: string): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > limit) throw tooLarge(declared);
-  const bytes = new Uint8Array(await req.arrayBuffer());
-  if (bytes.length > limit) throw tooLarge(bytes.length);
+  if (declared > limit) throw tooLarge(declared, limit, flag);
+  if (req.body === null) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of req.body) {
+    total += chunk.length;
+    if (total > limit) throw tooLarge(total, limit, flag);
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
   return bytes;
 }
 
 /** The request's JSON body (`empty` if it has none); malformed JSON is the caller's error. */
-async function jsonBody(req: Request, empty?: unknown): Promise<unknown> {
-  const text = new TextDecoder().decode(await readLimited(req, MAX_JSON_BODY_BYTES));
+async function jsonBody(req: Request, limit: number, empty?: unknown): Promise<unknown> {
+  const text = new TextDecoder().decode(
+    await readLimited(req, limit, `--${OPTIONS.maxRequestBodyBytes.flag}`),
+  );
   if (text.trim() === "" && empty !== undefined) return empty;
   try {
     return JSON.parse(text);
@@ -86,6 +105,23 @@ export function restApi(deps: RestDeps): Hono {
     return c.json(errors(err.message), status);
   });
   app.notFound((c) => c.json(errors(`no route ${c.req.method} ${c.req.path}`), 404));
+
+  // Every route: a declared body over its limit is refused before the route runs.
+  const bodyLimit = deps.maxRequestBodyBytes ?? OPTIONS.maxRequestBodyBytes.default;
+  app.use(async (c, next) => {
+    const upload = c.req.method === "PUT" && c.req.path === BLOBS_PATH;
+    const limit = upload ? deps.blobs.maxBlobBytes : bodyLimit;
+    const declared = Number(c.req.header("content-length") ?? "0");
+    if (declared > limit) {
+      const flag = upload ? OPTIONS.maxBlobBytes.flag : OPTIONS.maxRequestBodyBytes.flag;
+      throw tooLarge(declared, limit, `--${flag}`);
+    }
+    await next();
+  });
+
+  // The web dashboard: its page and assets (nodes/master/dashboard).
+  app.get("/", (c) => serveDashboard(c.req.path)!);
+  app.get(`${DASHBOARD_PREFIX}/*`, (c) => serveDashboard(c.req.path) ?? c.notFound());
 
   app.get(`${REST_PREFIX}/overview`, async (c) => {
     const [rm, jobs] = await Promise.all([
@@ -124,7 +160,7 @@ export function restApi(deps: RestDeps): Hono {
   });
 
   app.post(`${REST_PREFIX}/jobs`, async (c) => {
-    const submission = validateSubmission(await jsonBody(c.req.raw));
+    const submission = validateSubmission(await jsonBody(c.req.raw, bodyLimit));
     if (
       (await deps.blobs.get(
         submission.job.module.kind === "blob" ? submission.job.module.key : "",
@@ -154,7 +190,7 @@ export function restApi(deps: RestDeps): Hono {
     );
   });
 
-  mountJobRoutes(app, deps, jsonBody);
+  mountJobRoutes(app, deps, (req, empty) => jsonBody(req, bodyLimit, empty));
 
   app.get(`${REST_PREFIX}/openapi.json`, (c) => c.json(OPENAPI));
 
@@ -168,7 +204,9 @@ export function restApi(deps: RestDeps): Hono {
   });
 
   app.put(BLOBS_PATH, async (c) => {
-    const key = await deps.blobs.put(await readLimited(c.req.raw, deps.blobs.maxBlobBytes));
+    const key = await deps.blobs.put(
+      await readLimited(c.req.raw, deps.blobs.maxBlobBytes, `--${OPTIONS.maxBlobBytes.flag}`),
+    );
     return c.json<BlobUploadResponse>({ key }, 201);
   });
 

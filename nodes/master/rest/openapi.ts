@@ -1,6 +1,7 @@
 /**
- * The OpenAPI 3 description of the master's REST API, written once as data
- * beside the routes (`api.ts`, `job_routes.ts`) and served at
+ * The OpenAPI 3 description of the master's REST API (and of the dashboard's
+ * files it serves), written once as data beside the routes (`api.ts`,
+ * `job_routes.ts`) and served at
  * `GET /api/v1/openapi.json`; `openapi_test.ts` checks that it names every
  * route the app serves, and no other.
  * @module
@@ -8,6 +9,7 @@
 
 import { SPATE_VERSION } from "../../../core/version.ts";
 import { BLOBS_PATH, REST_PREFIX } from "../../protocol/rest.ts";
+import { DASHBOARD_PREFIX } from "../dashboard/dashboard.ts";
 
 /** A JSON Schema (the subset used here). */
 type Schema = Record<string, unknown>;
@@ -67,6 +69,22 @@ export const OPENAPI = {
     description: "JSON over HTTP/1.1 or h2c; errors are answered { errors: [message] }.",
   },
   paths: {
+    "/": {
+      get: {
+        summary: "the web dashboard's page",
+        responses: { "200": { description: "HTML", content: { "text/html": {} } } },
+      },
+    },
+    [`${DASHBOARD_PREFIX}/{asset}`]: {
+      get: {
+        summary: "a file of the web dashboard (page, script, style, vendored library)",
+        parameters: [idParam("asset", "the file's path under the dashboard")],
+        responses: {
+          "200": { description: "the file (HTML, JavaScript or CSS)" },
+          "404": errors["404"],
+        },
+      },
+    },
     [`${REST_PREFIX}/overview`]: {
       get: op("cluster overview: workers, slots, jobs by state, version", ["200", anyObject]),
     },

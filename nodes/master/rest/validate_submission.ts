@@ -25,6 +25,7 @@ import {
   OPTIONS,
   submissionRange,
 } from "../../../core/config/options.ts";
+import { checkPermissions, type JobPermissions } from "../../../core/config/job_permissions.ts";
 import { parseRestartStrategy } from "../restart_strategy.ts";
 
 /** A submission that cannot be run; answered with HTTP 400 (its name is InvalidRequestError's). */
@@ -221,6 +222,10 @@ export function validateSubmission(
       args,
       defaults: validateDefaults(defaults),
       fingerprint,
+      // A bundle always runs sandboxed: declaring nothing gives its code no permissions.
+      permissions: job.permissions === undefined
+        ? (isUrl ? undefined : {})
+        : permissions(job.permissions),
     },
     bufferTimeoutMs,
     restartStrategy: s.restartStrategy as string | undefined,
@@ -234,6 +239,14 @@ function checkpointDir(raw: unknown, what = "checkpointDir"): string {
   const problem = locationProblem(dir, what);
   if (problem !== undefined) fail(problem);
   return dir;
+}
+
+function permissions(raw: unknown): JobPermissions {
+  try {
+    return checkPermissions(raw, "job.permissions");
+  } catch (e) {
+    fail((e as Error).message);
+  }
 }
 
 function bool(v: unknown, what: string): boolean {

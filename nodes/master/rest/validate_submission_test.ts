@@ -82,3 +82,24 @@ Deno.test("a vertex's non-rescalable source is a name", () => {
   const ok = validateSubmission({ ...VALID, jobGraph: { ...VALID.jobGraph, vertices: [named] } });
   assert.equal(ok.jobGraph.vertices[0].nonRescalableSource, "Source: Generator Source");
 });
+
+Deno.test("a bundle's permissions: none when undeclared, each entry checked, named when wrong", () => {
+  assert.deepEqual(validateSubmission(VALID).job.permissions, {});
+  const declared = { ...VALID.job, permissions: { read: ["/data"], net: ["h:80"] } };
+  assert.deepEqual(validateSubmission({ ...VALID, job: declared }).job.permissions, {
+    read: ["/data"],
+    net: ["h:80"],
+  });
+  rejects(
+    { job: { ...VALID.job, permissions: { read: ["data"] } } },
+    "job.permissions.read[0]: read entry 'data' must be an absolute path",
+  );
+  rejects(
+    { job: { ...VALID.job, permissions: { disk: ["/"] } } },
+    "job.permissions.disk is not a permission (read, write, net, env, run, ffi, sys)",
+  );
+  // The embedded cluster's own URL module without a declaration keeps the program's permissions.
+  const url = { ...VALID.job, module: { kind: "url", url: "file:///job.ts" } };
+  const embedded = validateSubmission({ ...VALID, job: url }, { allowUrlModules: true });
+  assert.equal(embedded.job.permissions, undefined);
+});

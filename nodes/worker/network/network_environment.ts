@@ -14,6 +14,8 @@ import {
   readFrames,
 } from "../../rpc/frames.ts";
 import { postStream } from "../../rpc/h2_client.ts";
+import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
+import { PROOF_HEADERS, provePeer } from "../../rpc/auth/peer_proof.ts";
 import type { ChannelDeployment } from "../../protocol/deployment.ts";
 import { isChannelOfJob } from "../../protocol/ids.ts";
 import type { ChannelMessage } from "./channel.ts";
@@ -43,6 +45,8 @@ export class NetworkEnvironment {
   readonly processId = crypto.randomUUID();
   /** Base URL of this process's data server; empty when it has none. */
   dataAddress = "";
+  /** The cluster secret that streams to other processes prove (and that they prove back). */
+  secret: ClusterSecret | undefined;
   private readonly local = new Map<string, MessageChannel>();
   private readonly outgoing = new Map<string, Outgoing>();
   private readonly bridges = new Set<FrameStream>();
@@ -113,11 +117,14 @@ export class NetworkEnvironment {
     const fail = (message: string) =>
       port.postMessage({ t: "error", message } satisfies ChannelMessage);
     (async () => {
-      const res = await postStream(ch.peer.dataAddress, PARTITION_PATH, out.readable);
+      const peer = ch.peer.dataAddress;
+      const proof = this.secret && await provePeer(peer, this.secret, "data");
+      const res = await postStream(peer, PARTITION_PATH, out.readable, proof?.headers);
       if (res.status !== 200) {
         res.cancel();
         throw new Error(`HTTP ${res.status}`);
       }
+      await proof?.checkServer(String(res.headers[PROOF_HEADERS.serverProof]));
       for await (const f of readFrames(res.body, this.settings.maxFrameBytes)) {
         if (f.t === "buffer" && f.data instanceof Uint8Array && typeof f.records === "number") {
           // FrameDecoder copied a buffer frame's payload into a buffer of its own: hand it over.
@@ -186,8 +193,11 @@ export class NetworkEnvironment {
     });
   }
 
-  /** Serves one consumer's stream: `subscribe`, then credits in; buffers and `end` out. */
-  servePartition(req: Request): Response {
+  /**
+   * Serves one consumer's stream: `subscribe`, then credits in; buffers and
+   * `end` out. `headers` go on the response (the server's proof of the secret).
+   */
+  servePartition(req: Request, headers: Record<string, string> = {}): Response {
     if (req.body === null) {
       return new Response("a partition request needs a streaming body\n", { status: 400 });
     }
@@ -240,6 +250,8 @@ export class NetworkEnvironment {
       console.error(`[data] closing a partition stream: ${(e as Error).message}`);
       out.fail((e as Error).message);
     });
-    return new Response(out.readable, { headers: { "content-type": "application/cbor-seq" } });
+    return new Response(out.readable, {
+      headers: { "content-type": "application/cbor-seq", ...headers },
+    });
   }
 }
