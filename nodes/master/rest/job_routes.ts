@@ -7,7 +7,7 @@
  */
 
 import type { Hono } from "hono";
-import { STOP_MODES } from "../../../core/checkpoint/barrier_aligner.ts";
+import type { StopMode } from "../../../core/checkpoint/barrier_aligner.ts";
 import { locationProblem } from "../../../core/fs/location.ts";
 import type { TaskMetrics } from "../../../core/graph/job_result.ts";
 import { SPATE_VERSION } from "../../../core/version.ts";
@@ -143,7 +143,7 @@ export function mountJobRoutes(app: Hono, deps: RestDeps, jsonBody: JsonBody): v
   app.post(`${REST_PREFIX}/jobs/:id/stop`, async (c) => {
     const body = objectBody(await jsonBody(c.req.raw, {}));
     const targetDir = checkTargetDirectory(body.targetDirectory);
-    const stop = checkBoolean(body.drain, "drain") ? STOP_MODES[1] : STOP_MODES[0];
+    const stop: StopMode = checkBoolean(body.drain, "drain") ? "drain" : "suspend";
     const jobId = c.req.param("id");
     checkRunning(await jobDetails(jobId));
     const id = triggers.start(jobId, () =>
@@ -170,7 +170,10 @@ export function mountJobRoutes(app: Hono, deps: RestDeps, jsonBody: JsonBody): v
     const jobs = await askDispatcher(ask, { type: "listJobs" }, ASK_TIMEOUT_MS);
     const tasks: TaskManagerDetailsResponse["tasks"][number][] = [];
     for (const j of jobs.filter((j) => j.endTime < 0)) {
-      const d = await jobDetails(j.jobId).catch(() => undefined); // ended meanwhile
+      const d = await jobDetails(j.jobId).catch((e: Error) => {
+        if (e.name === "UnknownJobError") return undefined; // forgotten meanwhile
+        throw e;
+      });
       for (const v of d?.vertices ?? []) {
         for (const s of v.subtasks) {
           if (s.worker !== id) continue;
