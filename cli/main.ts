@@ -15,6 +15,7 @@ import { workerCommand } from "./worker.ts";
 import { localCommand } from "./local.ts";
 import { cancelCommand, listCommand, savepointCommand } from "./jobs.ts";
 import { runCommand } from "./run.ts";
+import { stopCommand } from "./stop.ts";
 import { COMMANDS } from "../core/config/options.ts";
 import { SPATE_VERSION } from "../core/version.ts";
 import { closest } from "./suggest.ts";
@@ -31,6 +32,7 @@ const RUNNERS: Record<string, (args: string[]) => Promise<number>> = {
   savepoint: savepointCommand,
   // Loaded when used: the X.509 library weighs on every other command's start-up.
   certs: async (args) => (await import("./certs.ts")).certsCommand(args),
+  stop: stopCommand,
 };
 
 /** "unknown command", with the nearest command. */

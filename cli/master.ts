@@ -27,6 +27,7 @@ export async function masterCommand(args: string[]): Promise<number> {
     hostname: v.bindHost ?? OPTIONS.bindHost.default,
     port: v.port ?? OPTIONS.port.default,
     blobDir: v.blobDir,
+    settings: v,
     heartbeat: {
       heartbeatIntervalMs: v.heartbeatIntervalMs,
       heartbeatTimeoutMs: v.heartbeatTimeoutMs,

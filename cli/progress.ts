@@ -2,8 +2,10 @@
 
 import type { JobPlan } from "../core/graph/job_plan.ts";
 import type { JobListener } from "../nodes/client/cluster_executor.ts";
+import { JobProgress } from "./progress_line.ts";
 
-const fmt = (n: number) => n.toLocaleString("en-US");
+/** The width of a progress line that goes to a file or a pipe. */
+const PLAIN_COLUMNS = 160;
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -28,10 +30,15 @@ export function modeLine(plan: JobPlan): string {
   return `running '${plan.jobName}' in ${mode} mode (${why})`;
 }
 
-/** Status lines on stderr, and a live progress line when stderr is a terminal. */
-export function progressPrinter(quiet: boolean): JobListener {
+/**
+ * Status lines on stderr, and the progress (`progress_line.ts`): a live line
+ * when stderr is a terminal, else a plain line every `intervalMs`.
+ */
+export function progressPrinter(quiet: boolean, intervalMs: number): JobListener {
   if (quiet) return {};
   const tty = Deno.stderr.isTerminal();
+  const progress = new JobProgress();
+  let printedMs = performance.now();
   const enc = new TextEncoder();
   let live = false;
   const clearLive = () => {
@@ -48,6 +55,7 @@ export function progressPrinter(quiet: boolean): JobListener {
     },
     onCheckpoint(m) {
       clearLive();
+      if (m.kind === "checkpoint") progress.checkpoints++;
       const where = m.location === undefined ? "" : ` at ${m.location}`;
       console.error(
         `${m.kind === "savepoint" ? "Savepoint" : "Checkpoint"} ${m.checkpointId} completed in ` +
@@ -55,14 +63,16 @@ export function progressPrinter(quiet: boolean): JobListener {
       );
     },
     onProgress(m) {
-      if (!tty) return;
-      const line = m.vertices.map((v) =>
-        `${v.name.slice(0, 24)} ${fmt(v.recordsIn)}→${fmt(v.recordsOut)}`
-      )
-        .join(" | ");
-      Deno.stderr.writeSync(
-        enc.encode(`\r\x1b[2K${line.slice(0, (Deno.consoleSize?.().columns ?? 120) - 1)}`),
-      );
+      const now = performance.now();
+      progress.update(m.vertices, now);
+      if (!tty) {
+        if (now - printedMs < intervalMs) return;
+        printedMs = now;
+        console.error(`Progress: ${progress.line(PLAIN_COLUMNS)}`);
+        return;
+      }
+      const columns = Deno.consoleSize?.().columns ?? PLAIN_COLUMNS;
+      Deno.stderr.writeSync(enc.encode(`\r\x1b[2K${progress.line(columns)}`));
       live = true;
     },
   };

@@ -76,7 +76,9 @@ export async function runCommand(args: string[]): Promise<number> {
     allowNonRestoredState: v.allowNonRestoredState === true,
   };
   const followed: Followed = {};
-  const listener = following(progressPrinter(json), followed);
+  const quiet = json || v.quiet === true;
+  const progressMs = v.progressIntervalMs ?? OPTIONS.progressIntervalMs.default;
+  const listener = following(progressPrinter(quiet, progressMs), followed);
   const executor: JobExecutor = master !== undefined
     ? new RemoteExecutor({
       ...listener,
@@ -104,7 +106,7 @@ export async function runCommand(args: string[]): Promise<number> {
     executor: {
       async execute(...a: Parameters<JobExecutor["execute"]>) {
         followed.plan = a[0];
-        if (!json) console.error(modeLine(a[0]));
+        if (!quiet) console.error(modeLine(a[0]));
         const result = await executor.execute(...a);
         if (v.detached) console.log(result.jobId);
         else console.error(json ? JSON.stringify(result) : summaryText(result));

@@ -39,8 +39,14 @@ const COMMAND_INFO: Record<Command, { readonly args: string; readonly about: str
       "prints).",
   },
   savepoint: {
+    args: "<job-id> [options] | --dispose <path>",
+    about: "Take a savepoint of a running job and print its directory (--dispose PATH: " +
+      "delete a savepoint).",
+  },
+  stop: {
     args: "<job-id> [options]",
-    about: "Take a savepoint of a running job and print its directory.",
+    about: "Stop a job with a savepoint and print its directory; the job ends FINISHED " +
+      "(--drain: every event-time window fires first).",
   },
   certs: {
     args: "--out=DIR --hosts=LIST [options]",
@@ -159,7 +165,7 @@ function overview(): string {
     "Options (run):",
     ...optionLines(runOptions(false)),
     "",
-    "Flags of master, worker, local, list, cancel, savepoint and certs: spate help <command>.",
+    "Flags of master, worker, local, list, cancel, savepoint, stop and certs: spate help <command>.",
     EXIT_CODES,
   ].join("\n");
 }

@@ -25,11 +25,25 @@ import type { CheckpointMode } from "../config/options.ts";
 /** How a task with several inputs treats barriers: the job's checkpoint mode. */
 export type AlignmentMode = CheckpointMode;
 
+/**
+ * How a stop with savepoint ends a job (Flink's SavepointType): `suspend`
+ * keeps event time where it is; `drain` first advances it to the end (every
+ * window and timer fires), for a job that will not be resumed.
+ */
+export const STOP_MODES = ["suspend", "drain"] as const;
+/** A stop with savepoint's mode. */
+export type StopMode = (typeof STOP_MODES)[number];
+
 /** A checkpoint barrier as it travels in the channels. */
 export interface BarrierInfo {
   readonly id: number;
   readonly timestampMs: number;
   readonly savepoint: boolean;
+  /**
+   * Set on the trigger of a stop with savepoint (sources only; it is not
+   * forwarded): the source ends once this savepoint completed.
+   */
+  readonly stop?: StopMode;
 }
 
 /** What the task must do, in order. */

@@ -16,6 +16,7 @@ export const COMMANDS = [
   "cancel",
   "savepoint",
   "certs",
+  "stop",
 ] as const;
 /** A command of the `spate` program. */
 export type Command = (typeof COMMANDS)[number];

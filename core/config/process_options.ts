@@ -20,6 +20,26 @@ import {
 
 /** Client and process settings, by key, in the order help and README list them. */
 export const PROCESS_OPTIONS = {
+  quiet: {
+    flag: "quiet",
+    short: "q",
+    type: "boolean",
+    default: false,
+    doc: "print no status or progress lines while the job runs (the result and errors only)",
+    commands: ["run"],
+  },
+  progressIntervalMs: {
+    flag: "progress-interval",
+    type: "int",
+    unit: "ms",
+    arg: "MS",
+    min: 100,
+    max: DAY_MS,
+    default: 10_000,
+    doc: "when stderr is not a terminal: print a plain progress line this often (a terminal " +
+      "gets a live line)",
+    commands: ["run"],
+  },
   json: {
     flag: "json",
     type: "boolean",
@@ -116,7 +136,7 @@ export const PROCESS_OPTIONS = {
     env: "SPATE_MASTER",
     defaultText: "$SPATE_MASTER, else 127.0.0.1:8081",
     doc: "the master's URL (host:port); with --ha masters, all of them, comma-separated",
-    commands: ["worker", "list", "cancel", "savepoint"],
+    commands: ["worker", "list", "cancel", "savepoint", "stop"],
   },
   bindHost: {
     flag: "host",
@@ -168,7 +188,7 @@ export const PROCESS_OPTIONS = {
     defaultText: "none",
     doc: "etcd client URLs, comma-separated (http://host:2379): a master with --ha etcd " +
       "campaigns there; workers and clients find the leader there (instead of --master)",
-    commands: ["master", "worker", "run", "list", "cancel", "savepoint"],
+    commands: ["master", "worker", "run", "list", "cancel", "savepoint", "stop"],
   },
   clusterId: {
     flag: "cluster-id",
@@ -177,7 +197,7 @@ export const PROCESS_OPTIONS = {
     default: "default",
     doc: "with --etcd: the cluster whose leader election this master joins (or whose leader " +
       "a worker or client follows)",
-    commands: ["master", "worker", "run", "list", "cancel", "savepoint"],
+    commands: ["master", "worker", "run", "list", "cancel", "savepoint", "stop"],
   },
   haSessionTtlMs: {
     flag: "ha-session-ttl-ms",
@@ -428,7 +448,7 @@ export const PROCESS_OPTIONS = {
     defaultText: "$SPATE_TOKEN, else none",
     doc: "bearer token for a master started with --auth-tokens (a flag shows in the process " +
       "list: prefer $SPATE_TOKEN)",
-    commands: ["run", "list", "cancel", "savepoint"],
+    commands: ["run", "list", "cancel", "savepoint", "stop"],
   },
   authFailureLimit: {
     flag: "auth-failure-limit",
@@ -533,7 +553,72 @@ export const PROCESS_OPTIONS = {
     defaultText: "./.spate/savepoints of the master",
     doc: "each savepoint goes to D/savepoint-<job>-<random>, D a path or s3:// URI (cancel: " +
       "with --with-savepoint)",
-    commands: ["cancel", "savepoint"],
+    commands: ["cancel", "savepoint", "stop"],
+  },
+  disposeSavepoint: {
+    flag: "dispose",
+    type: "string",
+    arg: "PATH",
+    doc: "delete the savepoint directory PATH (it must hold a _metadata file) instead of " +
+      "taking one",
+    commands: ["savepoint"],
+  },
+  drain: {
+    flag: "drain",
+    type: "boolean",
+    default: false,
+    doc: "advance event time to the end before the savepoint: every window and timer fires " +
+      "(for a job that will not be resumed)",
+    commands: ["stop"],
+  },
+  listRunning: {
+    flag: "running",
+    type: "boolean",
+    default: false,
+    defaultText: "on",
+    doc: "list the running (and restarting) jobs; neither flag: both lists",
+    commands: ["list"],
+  },
+  listScheduled: {
+    flag: "scheduled",
+    type: "boolean",
+    default: false,
+    defaultText: "on",
+    doc: "list the jobs created but not yet running; neither flag: both lists",
+    commands: ["list"],
+  },
+  listAll: {
+    flag: "all",
+    type: "boolean",
+    default: false,
+    doc: "list every job the master remembers, ended ones too",
+    commands: ["list"],
+  },
+  maxSavepointTriggers: {
+    type: "int",
+    min: 1,
+    max: 1_000_000,
+    default: 1000,
+    doc:
+      "savepoint and stop requests a master remembers for polling (the oldest completed go first)",
+    commands: [],
+  },
+  maxExceptionHistory: {
+    type: "int",
+    min: 1,
+    max: 10_000,
+    default: 32,
+    doc: "failures a job's exception history keeps (the oldest go first)",
+    commands: [],
+  },
+  savepointPollIntervalMs: {
+    type: "int",
+    unit: "ms",
+    min: 10,
+    max: 60_000,
+    default: 200,
+    doc: "how often savepoint, cancel --with-savepoint and stop poll a savepoint's status",
+    commands: [],
   },
 
   // Settings no flag exposes yet.

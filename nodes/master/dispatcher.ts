@@ -46,6 +46,12 @@ interface JobEntry {
 }
 
 const LOG = new Logger("dispatcher");
+/** The JobMaster message that answers each read-only job query. */
+const JOB_MASTER_ASKS = {
+  jobDetails: "details",
+  jobPlan: "plan",
+  jobExceptions: "exceptions",
+} as const;
 
 /** Most ended jobs remembered for the REST API. */
 export const MAX_ENDED_JOBS = 1000;
@@ -102,7 +108,7 @@ export class Dispatcher extends Actor<DispatcherMessage> {
       jobId,
       name: submission.jobName,
       startTime: Date.now(),
-      state: "RUNNING",
+      state: "CREATED",
       endTime: -1,
       master,
     });
@@ -167,10 +173,13 @@ export class Dispatcher extends Actor<DispatcherMessage> {
         for (const { master: _, ...job } of this.jobs.values()) jobs.push(job);
         return jobs;
       }
-      case "jobDetails": {
+      case "jobDetails":
+      case "jobPlan":
+      case "jobExceptions": {
         const job = this.jobs.get(m.jobId);
         if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
-        return new DeferredReply(askJobMaster(job.master, { type: "details" }));
+        const ask = JOB_MASTER_ASKS[m.type];
+        return new DeferredReply(askJobMaster(job.master, { type: ask }));
       }
       case "cancelJob": {
         const job = this.jobs.get(m.jobId);
@@ -184,7 +193,7 @@ export class Dispatcher extends Actor<DispatcherMessage> {
         return new DeferredReply(
           askJobMaster(
             job.master,
-            { type: "triggerSavepoint", targetDir: m.targetDir, cancel: m.cancel },
+            { type: "triggerSavepoint", targetDir: m.targetDir, cancel: m.cancel, stop: m.stop },
             SAVEPOINT_ASK_TIMEOUT_MS,
           ),
         );
@@ -195,6 +204,11 @@ export class Dispatcher extends Actor<DispatcherMessage> {
         return new DeferredReply(
           askJobMaster(job.master, { type: "attachClient", client: m.client }),
         );
+      }
+      case "jobStateChanged": {
+        const job = this.jobs.get(m.jobId);
+        if (job !== undefined && job.endTime < 0) job.state = m.state;
+        return;
       }
       case "jobEnded": {
         const job = this.jobs.get(m.jobId);

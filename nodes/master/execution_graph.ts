@@ -180,6 +180,7 @@ export class ExecutionGraph {
       name: v.name,
       recordsIn: v.recordsIn,
       recordsOut: v.recordsOut,
+      backpressuredMs: v.backpressuredMs,
     }));
   }
 

@@ -84,8 +84,8 @@ Deno.test("vertex metrics add counters and take the maxima of the limits", () =>
   assert.equal(sink.maxInputQueueBuffers, 7);
   assert.equal(sink.backpressuredMs, 100);
   assert.deepEqual(g.progress(), [
-    { name: "Source", recordsIn: 0, recordsOut: 0 },
-    { name: "Sink", recordsIn: 12, recordsOut: 24 },
+    { name: "Source", recordsIn: 0, recordsOut: 0, backpressuredMs: 0 },
+    { name: "Sink", recordsIn: 12, recordsOut: 24, backpressuredMs: 100 },
   ]);
   assert.deepEqual(g.edgeDetails(), [{ source: 1, target: 2, partitioner: "rebalance" }]);
   assert.deepEqual(g.details()[1].subtasks.map((s) => [s.subtask, s.state, s.metrics.recordsIn]), [

@@ -13,6 +13,7 @@
 import { Logger } from "../../core/log/logger.ts";
 import type { CheckpointTuning } from "../../core/graph/job_plan.ts";
 import { CheckpointCoordinator } from "../../core/checkpoint/checkpoint_coordinator.ts";
+import type { StopMode } from "../../core/checkpoint/barrier_aligner.ts";
 import type {
   CheckpointEffect,
   CompletedCheckpoint,
@@ -114,6 +115,11 @@ export class JobCheckpoints {
     number,
     { resolve(dir: string): void; reject(e: Error): void; location?: string }
   >();
+  /**
+   * The stop with savepoint in progress: its sources end once it completes,
+   * so no periodic checkpoint starts meanwhile.
+   */
+  private stopping: { checkpointId: number; mode: StopMode } | undefined;
   /** Storage work in order: each completed checkpoint's metadata (and retention) after the last. */
   private storing: Promise<unknown> = Promise.resolve();
   /** Metadata writes not done yet, by checkpoint id: true once written, false if that failed. */
@@ -157,6 +163,7 @@ export class JobCheckpoints {
   }
 
   tick(): void {
+    if (this.stopping !== undefined) return;
     this.perform(this.coordinator.tick(Date.now()));
   }
   /** A task stored its state for `checkpointId`. */
@@ -178,12 +185,27 @@ export class JobCheckpoints {
   }
   /** Failover or the end of the job: abandon what is in progress. */
   reset(): void {
+    this.stopping = undefined;
     this.perform(this.coordinator.reset(Date.now()));
   }
-  /** Takes a savepoint now; resolves with its directory once it is complete. */
-  triggerSavepoint(targetDir?: string): Promise<string> {
+  /**
+   * Takes a savepoint now; resolves with its directory once it is complete.
+   * With `stop`, the sources end once it completed (a stop with savepoint);
+   * if it fails instead, the job fails over (a drained job cannot go on).
+   */
+  triggerSavepoint(targetDir?: string, stop?: StopMode): Promise<string> {
+    if (this.stopping !== undefined) {
+      return Promise.reject(
+        new JobConflictError(
+          `the job is being stopped with savepoint ${this.stopping.checkpointId} already`,
+        ),
+      );
+    }
     const effects = this.coordinator.triggerSavepoint(Date.now(), targetDir);
     const trigger = effects.find((e) => e.type === "trigger");
+    if (trigger !== undefined && stop !== undefined) {
+      this.stopping = { checkpointId: trigger.checkpointId, mode: stop };
+    }
     const result = trigger === undefined
       ? Promise.reject(
         new JobConflictError(
@@ -248,6 +270,9 @@ export class JobCheckpoints {
                 id: e.checkpointId,
                 timestampMs: e.timestampMs,
                 savepoint: e.kind === "savepoint",
+                ...(this.stopping?.checkpointId === e.checkpointId
+                  ? { stop: this.stopping.mode }
+                  : {}),
               },
             });
           }
@@ -288,6 +313,11 @@ export class JobCheckpoints {
           const s = this.savepoints.get(e.checkpointId);
           this.savepoints.delete(e.checkpointId);
           s?.reject(new OperationFailedError(`savepoint ${e.checkpointId} failed: ${e.reason}`));
+          if (this.stopping?.checkpointId === e.checkpointId) {
+            this.stopping = undefined;
+            // Its sources wait for it (and a drained job's event time ended): start over.
+            this.failJob(`stop with savepoint ${e.checkpointId} failed: ${e.reason}`);
+          }
           break;
         }
       }

@@ -167,3 +167,30 @@ Deno.test("a checkpoint that cannot be recorded as completed (a deposed leader) 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a stop with savepoint marks its trigger, pauses periodic checkpoints, and fails the job over if declined", async () => {
+  const root = await Deno.makeTempDir({ prefix: "spate-jc-" });
+  const triggers: { id: number; stop?: string }[] = [];
+  const { checkpoints, failures } = oneTaskJob(root, (m) => {
+    if (m.type === "triggerCheckpoint") triggers.push({ id: m.barrier.id, stop: m.barrier.stop });
+  }, { intervalMs: 1 });
+  try {
+    const stopped = checkpoints.triggerSavepoint(undefined, "drain");
+    assert.deepEqual(triggers, [{ id: 1, stop: "drain" }]);
+    await assert.rejects(
+      checkpoints.triggerSavepoint(undefined, "suspend"),
+      /being stopped with savepoint 1 already/,
+    );
+    await new Promise((r) => setTimeout(r, 5)); // a periodic checkpoint is due (1 ms interval)
+    checkpoints.tick();
+    assert.equal(triggers.length, 1, "no periodic checkpoint while stopping");
+    checkpoints.decline("t1", 1, "the source failed");
+    await assert.rejects(stopped, /savepoint 1 failed: declined by task t1: the source failed/);
+    assert.deepEqual(failures, [
+      "stop with savepoint 1 failed: declined by task t1: the source failed",
+    ]);
+  } finally {
+    checkpoints.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});

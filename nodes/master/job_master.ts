@@ -8,7 +8,9 @@
  * @module
  */
 
-import type { TaskMetrics } from "../../core/graph/job_result.ts";
+import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
+import { STOP_MODES, type StopMode } from "../../core/checkpoint/barrier_aligner.ts";
+import { choices, isOneOf } from "../../core/config/option_spec.ts";
 import { Actor, type ActorRef, DeferredReply, replyError } from "../rpc/actor.ts";
 import { checkMessage, InvalidMessageError } from "../rpc/message_schema.ts";
 import type { ClientMessage } from "../protocol/client.ts";
@@ -19,7 +21,7 @@ import {
   type JobMasterMessage,
   type JobMasterReplies,
 } from "../protocol/job_master.ts";
-import { JobConflictError } from "../protocol/errors.ts";
+import { InvalidRequestError, JobConflictError } from "../protocol/errors.ts";
 import { isTerminalJobState, type JobState } from "../protocol/job_status.ts";
 import { askResourceManager, type ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import type { TaskRestore } from "../protocol/task_state.ts";
@@ -35,6 +37,8 @@ import {
 } from "./job_scheduling.ts";
 import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
 import { OPTIONS } from "../../core/config/options.ts";
+import { ExceptionHistory } from "./exception_history.ts";
+import { jobPlanOf } from "./job_plan_info.ts";
 
 /** Default time a job waits for enough free slots. */
 const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutMs.default;
@@ -68,6 +72,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
   private endMessage: ClientMessage | undefined;
   /** The state the last state-change line named. */
   private loggedState: JobState = "CREATED";
+  private readonly exceptions = new ExceptionHistory();
 
   constructor(
     readonly jobId: string,
@@ -153,7 +158,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
         }
         return;
       case "triggerSavepoint":
-        return this.triggerSavepoint(m.targetDir, m.cancel);
+        return this.triggerSavepoint(m.targetDir, m.cancel, m.stop);
       case "checkpointTick":
         if (this.scheduler.state === "RUNNING") this.checkpoints?.tick();
         return;
@@ -165,12 +170,30 @@ export class JobMaster extends Actor<JobMasterMessage> {
         return;
       case "details":
         return this.details();
+      case "plan":
+        return jobPlanOf(this.jobId, this.submission.jobGraph);
+      case "exceptions":
+        return this.exceptions.response();
     }
   }
 
-  /** Feeds the scheduler and performs its effects, in order. */
+  /** Feeds the scheduler and performs its effects, in order; a new failure goes to the history. */
   private handle(event: SchedulingEvent): void {
-    for (const effect of this.scheduler.handle(event)) this.perform(effect);
+    const [cause, attempt] = [this.scheduler.failureCause, this.scheduler.attempt];
+    const effects = this.scheduler.handle(event);
+    const failure = this.scheduler.failureCause;
+    if (failure !== undefined && failure !== cause) {
+      const worker = event.type === "workerLost" ? event.workerId : this.workerOf(failure);
+      this.exceptions.record(failure, attempt, Date.now(), worker);
+    }
+    for (const effect of effects) this.perform(effect);
+  }
+
+  /** The worker the failed subtask ran on, if a subtask failed. */
+  private workerOf(failure: TaskFailure): string | undefined {
+    const vertex = this.submission.jobGraph.vertices.find((v) => v.name === failure.vertexName);
+    if (vertex === undefined) return undefined;
+    return this.scheduler.graph.get(vertex.id, failure.subtaskIndex)?.slot?.workerId;
   }
 
   private perform(e: SchedulingEffect): void {
@@ -195,6 +218,10 @@ export class JobMaster extends Actor<JobMasterMessage> {
       }
       case "jobStatus":
         this.logState(e.state, e.message);
+        if (!isTerminalJobState(e.state)) {
+          const dispatcher = this.context.parent as ActorRef<DispatcherMessage>;
+          dispatcher.tell({ type: "jobStateChanged", jobId: this.jobId, state: e.state });
+        }
         return this.tellStatus(e.state, e.attempt, e.message);
       case "startCheckpoints":
         this.checkpoints?.deployed(this.checkpointTasks);
@@ -320,8 +347,20 @@ export class JobMaster extends Actor<JobMasterMessage> {
     return undefined;
   }
 
-  /** Takes a savepoint (then cancels the job if asked); answers with its directory. */
-  private triggerSavepoint(targetDir: string | undefined, cancel: boolean): unknown {
+  /**
+   * Takes a savepoint (then cancels the job if asked; with `stop`, its sources
+   * end after it and the job FINISHES); answers with its directory.
+   */
+  private triggerSavepoint(
+    targetDir: string | undefined,
+    cancel: boolean,
+    stop: StopMode | undefined,
+  ): unknown {
+    if (stop !== undefined && !isOneOf(STOP_MODES, stop)) {
+      return replyError(
+        new InvalidRequestError(`stop must be ${choices(STOP_MODES)}, got ${stop}`),
+      );
+    }
     const refusal = this.savepointRefusal();
     const checkpoints = this.checkpoints;
     if (refusal !== undefined || checkpoints === undefined) {
@@ -329,7 +368,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
     }
     const self = this.context.self as ActorRef<JobMasterMessage>;
     return new DeferredReply(
-      checkpoints.triggerSavepoint(targetDir).then((location) => {
+      checkpoints.triggerSavepoint(targetDir, stop).then((location) => {
         if (cancel) self.tell({ type: "cancel" });
         return { location } satisfies JobMasterReplies["triggerSavepoint"];
       }),

@@ -41,6 +41,8 @@ export interface MasterOptions {
   readonly maxFrameBytes?: number;
   /** Serve TLS (and with `clientAuth`, accept RPC connections only from certified nodes). */
   readonly tls?: ServerTls;
+  /** The values its flags set, by registry key: shown by `GET /api/v1/config`. */
+  readonly settings?: Readonly<Record<string, unknown>>;
   /** Cluster secret, tokens, failed-authentication limits (none: open, as ever). */
   readonly security?: MasterSecurity;
   /** Jobs running at once. */
@@ -147,6 +149,7 @@ export function startMasterServices(
     resourceManager: actors.resourceManager,
     blobs,
     ha: ha?.overview,
+    settings: options.settings,
     maxRequestBodyBytes: options.maxRequestBodyBytes,
   });
   const gate = new MasterGate(options.security);

@@ -14,6 +14,8 @@ export interface VertexProgress {
   readonly name: string;
   readonly recordsIn: number;
   readonly recordsOut: number;
+  /** The most time one of its subtasks waited for room at its outputs. */
+  readonly backpressuredMs?: number;
 }
 
 /** Messages of a job's client (told, never asked). */

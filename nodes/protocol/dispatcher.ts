@@ -7,6 +7,7 @@
 import type { CheckpointTuning, NetworkTuning } from "../../core/graph/job_plan.ts";
 import type { JobGraph } from "../../core/graph/job_graph.ts";
 import type { CheckpointMode } from "../../core/config/options.ts";
+import type { StopMode } from "../../core/checkpoint/barrier_aligner.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import { defineSchema } from "../rpc/message_schema.ts";
 import { typedAsk } from "../rpc/typed_ask.ts";
@@ -16,6 +17,8 @@ import type { JobState } from "./job_status.ts";
 import type {
   CancelJobResponse,
   JobDetails,
+  JobExceptionsResponse,
+  JobPlanResponse,
   JobSummary,
   SavepointResponse,
   SubmitJobResponse,
@@ -54,9 +57,19 @@ export type DispatcherMessage =
   | { type: "listJobs" }
   | { type: "jobDetails"; jobId: string }
   | { type: "cancelJob"; jobId: string }
-  | { type: "triggerSavepoint"; jobId: string; targetDir?: string; cancel: boolean }
+  | {
+    type: "triggerSavepoint";
+    jobId: string;
+    targetDir?: string;
+    cancel: boolean;
+    stop?: StopMode;
+  }
+  | { type: "jobPlan"; jobId: string }
+  | { type: "jobExceptions"; jobId: string }
   /** From a client (asked): follow job `jobId` again, as after a failover of the master. */
   | { type: "attachClient"; jobId: string; client: ActorRef<ClientMessage> }
+  /** From a JobMaster: its job changed to a state that is not terminal (the job list shows it). */
+  | { type: "jobStateChanged"; jobId: string; state: JobState }
   /** From a JobMaster: its job reached a terminal state. */
   | { type: "jobEnded"; jobId: string; state: JobState }
   /** From the ResourceManager. */
@@ -69,6 +82,8 @@ export interface DispatcherReplies {
   jobDetails: JobDetails;
   cancelJob: CancelJobResponse;
   triggerSavepoint: SavepointResponse;
+  jobPlan: JobPlanResponse;
+  jobExceptions: JobExceptionsResponse;
   attachClient: { readonly state: JobState };
 }
 
@@ -78,8 +93,16 @@ export const DISPATCHER_SCHEMA = defineSchema<DispatcherMessage>()({
   listJobs: {},
   jobDetails: { jobId: "string" },
   cancelJob: { jobId: "string" },
-  triggerSavepoint: { jobId: "string", "targetDir?": "string", cancel: "boolean" },
+  triggerSavepoint: {
+    jobId: "string",
+    "targetDir?": "string",
+    cancel: "boolean",
+    "stop?": "string",
+  },
+  jobPlan: { jobId: "string" },
+  jobExceptions: { jobId: "string" },
   attachClient: { jobId: "string", client: "ref" },
+  jobStateChanged: { jobId: "string", state: "string" },
   jobEnded: { jobId: "string", state: "string" },
   workerLost: { workerId: "string" },
 });

@@ -30,6 +30,11 @@ export class UnknownJobError extends Error {
   override readonly name = "UnknownJobError";
 }
 
+/** A vertex, task manager or savepoint trigger that does not exist: HTTP 404. */
+export class NotFoundError extends Error {
+  override readonly name = "NotFoundError";
+}
+
 /**
  * The job cannot do what was asked in its current state (cancel a FINISHED
  * job, a savepoint of a job that is not running): HTTP 409.
@@ -51,6 +56,7 @@ export class OperationFailedError extends Error {
 export const ERROR_STATUS = {
   InvalidRequestError: 400,
   UnknownJobError: 404,
+  NotFoundError: 404,
   JobConflictError: 409,
   PayloadTooLargeError: 413,
   LimitReachedError: 429,

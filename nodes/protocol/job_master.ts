@@ -12,7 +12,14 @@ import type { ExecutionState, JobState } from "./job_status.ts";
 import type { ActorRef } from "../rpc/actor.ts";
 import type { ClientMessage } from "./client.ts";
 import type { SlotGrant } from "./resource_manager.ts";
-import type { CancelJobResponse, JobDetails, SavepointResponse } from "./rest.ts";
+import type { StopMode } from "../../core/checkpoint/barrier_aligner.ts";
+import type {
+  CancelJobResponse,
+  JobDetails,
+  JobExceptionsResponse,
+  JobPlanResponse,
+  SavepointResponse,
+} from "./rest.ts";
 import type { TaskCheckpointHandle, TaskRestore } from "./task_state.ts";
 
 /** Messages of a JobMaster. */
@@ -40,10 +47,15 @@ export type JobMasterMessage =
   | { type: "slotsRefused"; attempt: number; message: string; reason?: "notEnoughSlots" }
   /** From the Dispatcher (asked; refused with a JobConflictError once the job ended), or itself. */
   | { type: "cancel" }
-  /** From the Dispatcher (asked; answers once the savepoint is complete). */
-  | { type: "triggerSavepoint"; targetDir?: string; cancel: boolean }
+  /**
+   * From the Dispatcher (asked; answers once the savepoint is complete). With
+   * `stop`, a stop with savepoint: the sources end after it, the job FINISHES.
+   */
+  | { type: "triggerSavepoint"; targetDir?: string; cancel: boolean; stop?: StopMode }
   /** From the Dispatcher (asked). */
   | { type: "details" }
+  | { type: "plan" }
+  | { type: "exceptions" }
   /**
    * From the Dispatcher (asked): `client` follows the job from now on (a
    * client back after a failover); a job that ended tells it its end again.
@@ -72,6 +84,8 @@ export interface JobMasterReplies {
   cancel: CancelJobResponse;
   triggerSavepoint: SavepointResponse;
   details: JobDetails;
+  plan: JobPlanResponse;
+  exceptions: JobExceptionsResponse;
   attachClient: { readonly state: JobState };
 }
 
@@ -92,8 +106,10 @@ export const JOB_MASTER_SCHEMA = defineSchema<JobMasterMessage>()({
   collect: { attempt: "int", collectId: "int", records: "array" },
   workerLost: { workerId: "string" },
   cancel: {},
-  triggerSavepoint: { "targetDir?": "string", cancel: "boolean" },
+  triggerSavepoint: { "targetDir?": "string", cancel: "boolean", "stop?": "string" },
   details: {},
+  plan: {},
+  exceptions: {},
   attachClient: { client: "ref" },
   checkpointTick: {},
   acknowledgeCheckpoint: {

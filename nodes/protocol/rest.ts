@@ -161,7 +161,7 @@ export interface CancelJobResponse {
   readonly state: "CANCELLING";
 }
 
-/** The body of `POST /api/v1/jobs/:id/savepoints` (both fields optional). */
+/** The body of `POST /api/v1/jobs/:id/savepoints` (both fields optional; answers TriggerResponse). */
 export interface SavepointRequest {
   /**
    * Absolute parent directory of the savepoint (default: the master's
@@ -174,8 +174,8 @@ export interface SavepointRequest {
 }
 
 /**
- * `POST /api/v1/jobs/:id/savepoints`: answered once the savepoint is complete.
- * A job that is not running is answered 409.
+ * A completed savepoint, as the JobMaster answers a savepoint request (the
+ * REST API hands it out through `GET /api/v1/jobs/:id/savepoints/:triggerId`).
  */
 export interface SavepointResponse {
   /** The savepoint's own directory, to pass to `spate run --from-savepoint`. */
@@ -190,4 +190,154 @@ export interface TaskManagersResponse {
 /** `PUT /api/v1/blobs` (HTTP 201). */
 export interface BlobUploadResponse {
   readonly key: string;
+}
+
+/** One operator of a job vertex (a chain), head first. */
+export interface PlanOperator {
+  /** The stream node's id. */
+  readonly id: number;
+  readonly name: string;
+  /** The uid its state is matched by on restore. */
+  readonly uid: string;
+}
+
+/** A vertex of `GET /api/v1/jobs/:id/plan`. */
+export interface PlanVertex {
+  readonly id: number;
+  readonly name: string;
+  readonly parallelism: number;
+  readonly slotSharingGroup: string;
+  readonly operators: PlanOperator[];
+}
+
+/** An edge of `GET /api/v1/jobs/:id/plan`. */
+export interface PlanEdge {
+  readonly source: number;
+  readonly target: number;
+  readonly partitioner: JobEdge["partitioner"];
+  /** Which input of the target's head it feeds (1: a two-input operator's second). */
+  readonly inputIndex: 0 | 1;
+}
+
+/** `GET /api/v1/jobs/:id/plan`: the job graph (Flink's JobPlanInfo). */
+export interface JobPlanResponse {
+  readonly jid: string;
+  readonly name: string;
+  readonly vertices: PlanVertex[];
+  readonly edges: PlanEdge[];
+}
+
+/** One failure of a job: a task's, a worker's, the scheduler's or the checkpoint coordinator's. */
+export interface ExceptionEntry {
+  /** When the JobMaster learned of it (ms since the epoch). */
+  readonly timestamp: number;
+  /** The attempt that failed (0 the first). */
+  readonly attempt: number;
+  /** The failing operator, or `(worker)`, `(scheduler)`, `(checkpoint coordinator)`. */
+  readonly operator: string;
+  readonly vertex: string;
+  /** The failing subtask; absent for a failure of no subtask. */
+  readonly subtask?: number;
+  /** The worker the subtask ran on, if known. */
+  readonly worker?: string;
+  /** The error's message. */
+  readonly exception: string;
+  readonly stacktrace?: string;
+}
+
+/** `GET /api/v1/jobs/:id/exceptions` (after Flink's JobExceptionsInfoWithHistory). */
+export interface JobExceptionsResponse {
+  /** The latest failure: what restarted or failed the job. */
+  readonly rootException?: ExceptionEntry;
+  /** One entry per failed attempt, newest first. */
+  readonly history: ExceptionEntry[];
+  /** True when older entries were dropped (the history keeps a bounded number). */
+  readonly truncated: boolean;
+}
+
+/** One subtask of `GET /api/v1/jobs/:id/vertices/:vid`. */
+export interface VertexSubtaskInfo {
+  readonly subtask: number;
+  readonly state: ExecutionState;
+  readonly worker?: string;
+  /** The worker's name and data address, if it is still registered. */
+  readonly workerName?: string;
+  readonly host?: string;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** Time the subtask waited for room at its outputs. */
+  readonly backpressuredMs: number;
+  /** backpressuredMs over the time the job ran (0..1), as Flink's backPressuredTimeMsPerSecond/1000. */
+  readonly backpressureRatio: number;
+  /** The subtask's current watermark (event time, ms), where tasks report one. */
+  readonly watermarkMs?: number;
+  readonly failure?: string;
+}
+
+/** `GET /api/v1/jobs/:id/vertices/:vid` (Flink's JobVertexDetailsInfo). */
+export interface VertexInfoResponse {
+  readonly id: number;
+  readonly name: string;
+  readonly parallelism: number;
+  readonly subtasks: VertexSubtaskInfo[];
+}
+
+/** The body of `POST /api/v1/jobs/:id/stop` (both fields optional). */
+export interface StopRequest {
+  /** Parent directory of the savepoint (as for savepoints). */
+  readonly targetDirectory?: string;
+  /**
+   * Emit MAX_WATERMARK before the savepoint, so every event-time window and
+   * timer fires (Flink's `stop --drain`); without it the job is suspended as is.
+   */
+  readonly drain?: boolean;
+}
+
+/** `POST /api/v1/jobs/:id/savepoints` and `POST /api/v1/jobs/:id/stop` (HTTP 202). */
+export interface TriggerResponse {
+  /** Poll `GET /api/v1/jobs/:id/savepoints/<request-id>` for the outcome. */
+  readonly "request-id": string;
+}
+
+/** The states of an asynchronous savepoint (or stop). */
+export const TRIGGER_STATUSES = ["IN_PROGRESS", "COMPLETED"] as const;
+
+/** `GET /api/v1/jobs/:id/savepoints/:triggerId`. */
+export interface TriggerStatusResponse {
+  readonly status: (typeof TRIGGER_STATUSES)[number];
+  /** Once COMPLETED and successful: the savepoint's directory. */
+  readonly location?: string;
+  /** Once COMPLETED and failed: why. */
+  readonly failure?: string;
+}
+
+/** `GET /api/v1/taskmanagers/:id`: a worker and the tasks in its slots. */
+export interface TaskManagerDetailsResponse extends WorkerInfo {
+  readonly tasks: {
+    readonly jobId: string;
+    readonly vertex: string;
+    readonly subtask: number;
+    readonly slot?: number;
+    readonly state: ExecutionState;
+  }[];
+}
+
+/** One setting of `GET /api/v1/config`. */
+export interface ConfigEntry {
+  /** The registry's key (`heartbeatIntervalMs`). */
+  readonly key: string;
+  /** Its flag, if one sets it. */
+  readonly flag?: string;
+  /** The value in effect (a secret shows as `"(hidden)"`). */
+  readonly value: unknown;
+  /** Where the value came from. */
+  readonly source: "flag" | "default";
+}
+
+/** `GET /api/v1/config`: the master's effective settings (Flink's `/jobmanager/config`). */
+export interface ConfigResponse {
+  readonly version: string;
+  readonly settings: ConfigEntry[];
 }

@@ -41,8 +41,12 @@ export class InputWatermarks {
     this.apply(input, idle ? valve.inputIdle(c) : valve.inputActive(c));
   }
 
-  /** The channel ended: it no longer holds its input's watermark back. */
-  ended(channel: number): void {
+  /**
+   * The channel ended: it no longer holds its input's watermark back. A
+   * suspended end (a stop without drain) changes nothing: event time stays.
+   */
+  ended(channel: number, suspend = false): void {
+    if (suspend) return;
     const [input, c] = this.route[channel];
     this.apply(input, this.valves[input].inputEnded(c));
   }

@@ -26,7 +26,7 @@ import { restoreChainState } from "./chain_state.ts";
 import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
 import { fileSystemFor } from "../../core/fs/file_system.ts";
 import { isS3Location } from "../../core/fs/location.ts";
-import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
+import type { BarrierInfo, StopMode } from "../../core/checkpoint/barrier_aligner.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { NO_TIMESTAMP, RecordTimestamp } from "../../core/operators/stream_operator.ts";
 import { TaskProcessingTimeService } from "../../core/time/processing_time.ts";
@@ -59,6 +59,8 @@ export class StreamTask {
     this.wakeSource?.();
   });
   private cancelled = false;
+  /** Stopped by a savepoint without drain (its source, or an input that ended so). */
+  private suspended = false;
   /** Whether the job runs in batch mode (processing-time timers fire at the end of input). */
   private readonly batch: boolean;
   /** An error from outside the loop (a failed commit); the loop throws it. */
@@ -139,10 +141,11 @@ export class StreamTask {
       // so the timers still pending fire now (Flink's BATCH mode does the same;
       // in streaming mode they are dropped with the finished task, as in Flink).
       if (this.batch) this.processingTime.fireAllPending();
-      this.chain.endInput();
+      // Stopped without drain: the input did not end, the job was suspended (Flink's NO_DRAIN).
+      if (!this.suspended) this.chain.endInput();
       await this.chain.close();
       await this.awaitOutputs();
-      for (const w of this.writers.values()) w.end();
+      for (const w of this.writers.values()) w.end(this.suspended);
       await Promise.all([...this.writers.values()].map((w) => w.drained()));
       return this.currentMetrics();
     } finally {
@@ -210,9 +213,18 @@ export class StreamTask {
         SOURCE_BATCH_RECORDS,
         this.descriptor.network.taskSliceMs,
       );
+      let stopAt: number | undefined, stopMode: StopMode | undefined;
       for (;;) {
         this.checkCancelled();
-        await this.checkpoints.checkpointSourceIfTriggered();
+        // Drain: event time ends before the savepoint, so its state holds the fired windows.
+        const stop = this.checkpoints.pendingStop;
+        if (stop === "drain") this.chain.headOutput.emitWatermark(MAX_WATERMARK);
+        const taken = await this.checkpoints.checkpointSourceIfTriggered();
+        if (stop !== undefined && taken !== undefined) {
+          stopAt = taken;
+          stopMode = stop;
+          break;
+        }
         this.processingTime.fireDue();
         if (!this.availability.available) {
           await this.awaitOutputs();
@@ -225,10 +237,16 @@ export class StreamTask {
         if (!more) break;
         await yieldToEventLoop();
       }
-      // End of input: event time is complete (windows and timers up to it fire).
-      this.chain.headOutput.emitWatermark(MAX_WATERMARK);
-      if ((this.descriptor.checkpointIntervalMs ?? 0) > 0) {
-        await this.awaitFinalCheckpoint();
+      if (stopAt !== undefined) {
+        // Stopped with a savepoint: it is the final checkpoint; event time stays (or was drained).
+        this.suspended = stopMode === "suspend";
+        await this.awaitCheckpointCompleted(stopAt);
+      } else {
+        // End of input: event time is complete (windows and timers up to it fire).
+        this.chain.headOutput.emitWatermark(MAX_WATERMARK);
+        if ((this.descriptor.checkpointIntervalMs ?? 0) > 0) {
+          await this.awaitFinalCheckpoint();
+        }
       }
       await source.close();
     } catch (e) {
@@ -252,6 +270,23 @@ export class StreamTask {
       // A trigger (or a cancel) can come while the await above resumes: port
       // messages are dispatched from promise continuations too, and its wake-up
       // found no waiter. Check again in the same turn that sets the waiter.
+      if (this.checkpoints.triggered || this.cancelled) continue;
+      await new Promise<void>((resolve) => this.wakeSource = resolve);
+      this.wakeSource = undefined;
+    }
+  }
+
+  /**
+   * A source stopped by a savepoint waits for it to complete (its sinks
+   * commit), polling nothing more; a failed stop fails the job over (the
+   * JobMaster cancels this task).
+   */
+  private async awaitCheckpointCompleted(checkpointId: number): Promise<void> {
+    for (;;) {
+      this.checkCancelled();
+      if (this.completedCheckpoint >= checkpointId) return;
+      // A checkpoint triggered before the stop reached the coordinator is still taken.
+      await this.checkpoints.checkpointSourceIfTriggered();
       if (this.checkpoints.triggered || this.cancelled) continue;
       await new Promise<void>((resolve) => this.wakeSource = resolve);
       this.wakeSource = undefined;
@@ -325,7 +360,10 @@ export class StreamTask {
         if (e.t === "watermark") watermarks.watermark(item.channel, e.ts);
         else if (e.t === "status") watermarks.status(item.channel, e.idle);
         else {
-          if (e.t === "end") watermarks.ended(item.channel);
+          if (e.t === "end") {
+            watermarks.ended(item.channel, e.suspend);
+            if (e.suspend) this.suspended = true;
+          }
           await this.checkpoints.onEvent(item);
         }
         continue;

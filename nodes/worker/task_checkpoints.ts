@@ -94,6 +94,11 @@ export class TaskCheckpoints {
     this.pendingTrigger = barrier;
   }
 
+  /** The stop mode of the pending trigger, if it is a stop with savepoint. */
+  get pendingStop(): BarrierInfo["stop"] {
+    return this.pendingTrigger?.stop;
+  }
+
   /** True when a source was triggered and has not taken the checkpoint yet. */
   get triggered(): boolean {
     return this.pendingTrigger !== undefined;

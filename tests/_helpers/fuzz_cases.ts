@@ -156,6 +156,11 @@ export function restCase(rnd: Rnd): { method: string; path: string; body?: Uint8
         method: "GET",
         path: pick(rnd, [
           "/api/v1/jobs/nope",
+          "/api/v1/jobs/nope/plan",
+          "/api/v1/jobs/nope/exceptions",
+          "/api/v1/jobs/nope/vertices/%00",
+          "/api/v1/jobs/nope/savepoints/zz",
+          "/api/v1/taskmanagers/%00",
           "/api/v1/blobs/zz",
           "/api/v1/x",
           "/",
@@ -168,13 +173,16 @@ export function restCase(rnd: Rnd): { method: string; path: string; body?: Uint8
         path: pick(rnd, ["/api/v1/jobs", "/api/v1/overview"]),
       };
     case 7:
-      // Savepoint requests for jobs that do not exist (the running job must go on).
+      // Savepoint and stop requests for jobs that do not exist (the running job must go on).
       return {
         method: "POST",
-        path: `/api/v1/jobs/${pick(rnd, ["x", "0".repeat(32), "%00"])}/savepoints`,
+        path: `/api/v1/jobs/${pick(rnd, ["x", "0".repeat(32), "%00"])}/${
+          pick(rnd, ["savepoints", "stop"])
+        }`,
         body: pick(rnd, [
           () => JSON.stringify(randomValue(rnd)),
           () => JSON.stringify({ targetDirectory: randomValue(rnd), cancelJob: randomValue(rnd) }),
+          () => JSON.stringify({ targetDirectory: randomValue(rnd), drain: randomValue(rnd) }),
           () => new TextDecoder().decode(randomBytes(rnd, 100)),
         ])(),
       };

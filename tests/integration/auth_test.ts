@@ -162,7 +162,15 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
 
     await t.step("a viewer lists but cannot cancel (403) nor submit", async () => {
       const [job] = await jobs();
-      const list = await runCli(["list", "--master", cluster.url, "--token", VIEWER, "--json"]);
+      const list = await runCli([
+        "list",
+        "--all",
+        "--master",
+        cluster.url,
+        "--token",
+        VIEWER,
+        "--json",
+      ]);
       assert.equal(list.code, 0, list.stderr);
       assert.equal(JSON.parse(list.stdout)[0].id, job.id);
       const cancel = await runCli(["cancel", job.id, "--master", cluster.url, "--token", VIEWER]);

@@ -10,11 +10,11 @@ import type { InboundPolicy } from "../../rpc/remote_connection.ts";
 import { BLOBS_PATH, REST_PREFIX } from "../../protocol/rest.ts";
 
 const JOB = new RegExp(`^${REST_PREFIX}/jobs/[^/]+$`);
-const SAVEPOINTS = new RegExp(`^${REST_PREFIX}/jobs/[^/]+/savepoints$`);
+const SAVEPOINTS = new RegExp(`^${REST_PREFIX}/jobs/[^/]+/(savepoints|stop)$`);
 
 /**
  * The weakest role that may make a REST request: reads need viewer; submit,
- * upload, cancel and savepoint need operator; anything else admin.
+ * upload, cancel, savepoint and stop need operator; anything else admin.
  *
  * @example
  * ```ts
@@ -37,16 +37,27 @@ const DISPATCHER_PATH = "/user/dispatcher";
 
 /** Dispatcher messages a client of each role may send over RPC. */
 const CLIENT_MESSAGES: Record<Role, readonly string[]> = {
-  viewer: ["listJobs", "jobDetails"],
+  viewer: ["listJobs", "jobDetails", "jobPlan", "jobExceptions"],
   operator: [
     "listJobs",
     "jobDetails",
+    "jobPlan",
+    "jobExceptions",
     "submitJob",
     "attachClient",
     "cancelJob",
     "triggerSavepoint",
   ],
-  admin: ["listJobs", "jobDetails", "submitJob", "attachClient", "cancelJob", "triggerSavepoint"],
+  admin: [
+    "listJobs",
+    "jobDetails",
+    "jobPlan",
+    "jobExceptions",
+    "submitJob",
+    "attachClient",
+    "cancelJob",
+    "triggerSavepoint",
+  ],
 };
 
 /**

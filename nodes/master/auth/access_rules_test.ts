@@ -8,6 +8,7 @@ Deno.test("restRole: reads are viewer's, job control operator's, the rest admin'
   assert.equal(restRole("PUT", "/api/v1/blobs"), "operator");
   assert.equal(restRole("PATCH", "/api/v1/jobs/abc"), "operator");
   assert.equal(restRole("POST", "/api/v1/jobs/abc/savepoints"), "operator");
+  assert.equal(restRole("POST", "/api/v1/jobs/abc/stop"), "operator");
   assert.equal(restRole("DELETE", "/api/v1/jobs"), "admin");
   assert.equal(restRole("POST", "/api/v1/jobs/abc/other"), "admin");
 });

@@ -1,7 +1,8 @@
 /**
  * The master's REST API (JSON, Hono), after Flink's: overview, jobs, job
  * details, task managers, job submission and cancellation, plus the blob
- * store that job bundles are uploaded to and workers fetch from.
+ * store that job bundles are uploaded to and workers fetch from; the routes
+ * of `job_routes.ts` (plan, exceptions, vertices, savepoints, stop, config).
  * @module
  */
 
@@ -28,11 +29,11 @@ import {
   type TaskManagersResponse,
 } from "../../protocol/rest.ts";
 import type { BlobStore } from "../blob_store.ts";
+import { mountJobRoutes } from "./job_routes.ts";
+import { OPENAPI } from "./openapi.ts";
 import { DASHBOARD_PREFIX, serveDashboard } from "../dashboard/dashboard.ts";
-import { SAVEPOINT_ASK_TIMEOUT_MS } from "../dispatcher.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
 import { SPATE_VERSION } from "../../../core/version.ts";
-import { locationProblem } from "../../../core/fs/location.ts";
 
 import { OPTIONS } from "../../../core/config/options.ts";
 
@@ -48,6 +49,8 @@ export interface RestDeps {
   readonly blobs: BlobStore;
   /** Leadership for the overview, on a master with high availability. */
   readonly ha?: () => HaOverview;
+  /** The values the master's flags set, by registry key (`GET /config`). */
+  readonly settings?: Readonly<Record<string, unknown>>;
   /** Largest request body but a job bundle's (the blob store's limit). */
   readonly maxRequestBodyBytes?: number;
 }
@@ -192,30 +195,9 @@ export function restApi(deps: RestDeps): Hono {
     );
   });
 
-  // Takes a savepoint and answers when it is complete: { location }.
-  app.post(`${REST_PREFIX}/jobs/:id/savepoints`, async (c) => {
-    const body = await jsonBody(c.req.raw, bodyLimit, {});
-    if (body === null || typeof body !== "object" || Array.isArray(body)) {
-      return c.json(errors("the body must be a JSON object"), 400);
-    }
-    const { targetDirectory, cancelJob } = body as Record<string, unknown>;
-    if (targetDirectory !== undefined) {
-      const problem = typeof targetDirectory !== "string"
-        ? "targetDirectory must be a string"
-        : locationProblem(targetDirectory, "targetDirectory");
-      if (problem !== undefined) return c.json(errors(problem), 400);
-    }
-    if (cancelJob !== undefined && typeof cancelJob !== "boolean") {
-      return c.json(errors("cancelJob must be a boolean"), 400);
-    }
-    const result = await askDispatcher(deps.dispatcher, {
-      type: "triggerSavepoint",
-      jobId: c.req.param("id"),
-      targetDir: targetDirectory as string | undefined,
-      cancel: cancelJob === true,
-    }, SAVEPOINT_ASK_TIMEOUT_MS);
-    return c.json(result);
-  });
+  mountJobRoutes(app, deps, (req, empty) => jsonBody(req, bodyLimit, empty));
+
+  app.get(`${REST_PREFIX}/openapi.json`, (c) => c.json(OPENAPI));
 
   // Prometheus scrapes here (text exposition format); the registry starts at the first scrape.
   let metrics: (() => Promise<Response>) | undefined;

@@ -17,8 +17,12 @@ export type ChannelEvent = Extract<
 export type ChannelMessage =
   /** A batch of `records` records: CBOR-encoded, or as they are within one slot. */
   | { t: "buffer"; data: ArrayBuffer | RecordArray; records: number }
-  /** End of partition: the producer will send nothing more. */
-  | { t: "end" }
+  /**
+   * End of partition: the producer will send nothing more. `suspend`: it was
+   * stopped by a savepoint without drain, so event time does not advance to
+   * the end (no window fires for it) and operators are not told the input ended.
+   */
+  | { t: "end"; suspend?: true }
   /** Checkpoint barrier `id`: everything before it belongs to the checkpoint. */
   | { t: "barrier"; id: number; timestampMs: number; savepoint: boolean }
   /** Checkpoint `id` was abandoned upstream (cancel-checkpoint marker). */

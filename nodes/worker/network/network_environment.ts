@@ -153,7 +153,10 @@ export class NetworkEnvironment {
         } else if (f.t === "status" && typeof f.idle === "boolean") {
           port.postMessage({ t: "status", idle: f.idle } satisfies ChannelMessage);
         } else if (f.t === "end") {
-          port.postMessage({ t: "end" } satisfies ChannelMessage);
+          const end = f.suspend === true
+            ? { t: "end", suspend: true } as const
+            : { t: "end" } as const;
+          port.postMessage(end satisfies ChannelMessage);
           return;
         } else if (f.t === "error") {
           throw new Error(String(f.message));
@@ -235,7 +238,7 @@ export class NetworkEnvironment {
           out.write({ v: FRAME_VERSION, t: "status", idle: m.idle });
         } else if (m.t === "end") {
           ended = true;
-          out.write({ v: FRAME_VERSION, t: "end" });
+          out.write({ v: FRAME_VERSION, t: "end", ...(m.suspend ? { suspend: true } : {}) });
           out.close();
         }
       };

@@ -80,9 +80,9 @@ export class OutputChannel {
     this.enqueue({ t: "buffer", data, records: records.length });
   }
 
-  /** Flushes and queues the end-of-partition marker behind every buffer. */
-  end(): void {
-    this.emitEvent({ t: "end" });
+  /** Flushes and queues the end-of-partition marker behind every buffer (`suspend`: see ChannelMessage). */
+  end(suspend = false): void {
+    this.emitEvent(suspend ? { t: "end", suspend } : { t: "end" });
   }
 
   /** Flushes, then queues an event (barrier, cancel marker, end) behind every buffer. */

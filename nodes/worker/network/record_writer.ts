@@ -52,8 +52,9 @@ export class RecordWriter implements Output<unknown> {
     for (const ch of this.channels) ch.flush();
   }
 
-  end(): void {
-    for (const ch of this.channels) ch.end();
+  /** Ends every channel (`suspend`: stopped by a savepoint without drain). */
+  end(suspend = false): void {
+    for (const ch of this.channels) ch.end(suspend);
   }
 
   /** Sends an event on every channel, behind the records before it. */

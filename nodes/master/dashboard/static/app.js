@@ -384,20 +384,31 @@ function wireActions(id) {
     "click",
     () =>
       act("Taking a savepoint", async () => {
-        const r = await api(`/jobs/${id}/savepoints`, { method: "POST", body: "{}" });
-        return `Savepoint at ${r.location}`;
+        return `Savepoint at ${await savepointOf(id, "savepoints")}`;
       }),
   );
   document.getElementById("stop")?.addEventListener("click", () => {
     if (!confirm(`Stop job ${id} with a savepoint?`)) return;
     act("Stopping with a savepoint", async () => {
-      const r = await api(`/jobs/${id}/savepoints`, {
-        method: "POST",
-        body: JSON.stringify({ cancelJob: true }),
-      });
-      return `Stopped; savepoint at ${r.location}`;
+      return `Stopped; savepoint at ${await savepointOf(id, "stop")}`;
     });
   });
+}
+
+/** How often an action polls its savepoint's status. */
+const SAVEPOINT_POLL_MS = 500;
+
+/** Starts a savepoint (or a stop) and polls its trigger until it completed; its directory. */
+async function savepointOf(id, action) {
+  const started = await api(`/jobs/${id}/${action}`, { method: "POST", body: "{}" });
+  for (;;) {
+    const s = await api(`/jobs/${id}/savepoints/${started["request-id"]}`);
+    if (s.status === "COMPLETED") {
+      if (s.location === undefined) throw new Error(s.failure);
+      return s.location;
+    }
+    await new Promise((resolve) => setTimeout(resolve, SAVEPOINT_POLL_MS));
+  }
 }
 
 // --- Router and refresh loop -----------------------------------------------
