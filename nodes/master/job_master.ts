@@ -249,7 +249,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
       ? this.scheduler.failureCause?.stack
       : undefined;
     this.context.system.info(
-      `job '${this.submission.jobName}' ${from === state ? "is" : `${from} -> `}${state}` +
+      `job '${this.submission.jobName}' ${from === state ? "is " : `${from} -> `}${state}` +
         (reason === undefined ? "" : ` (${reason})`),
       {
         jobId: this.jobId,

@@ -84,7 +84,7 @@ Deno.test("a TLS cluster runs WordCount across two workers; the CLI verifies it 
     assert.equal(res.code, 0, res.stderr);
     assert.deepEqual(await readCounts(`${root}/out-tls`), expected);
     assert.equal((await workersUsed(cluster)).size, 2, "the shuffle crossed the TLS data plane");
-    const list = await runCli(["list", "--master", cluster.url, "--tls-ca", certs.ca]);
+    const list = await runCli(["list", "--all", "--master", cluster.url, "--tls-ca", certs.ca]);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /FINISHED\s+\S+\s+wordcount/);
 
