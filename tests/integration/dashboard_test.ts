@@ -5,7 +5,7 @@
  * shows the workers; the job page draws every vertex of the job graph with
  * its name and parallelism, without overlaps; records/s rise while the job
  * runs; a completed checkpoint appears in the history; cancel from the page
- * cancels the job. Screenshots are kept as artifacts (tests/_helpers/browser.ts).
+ * cancels the job; a failed job's page shows its exception history. Screenshots are kept as artifacts (tests/_helpers/browser.ts).
  *
  * Without Chromium the test reports itself skipped with the reason (in CI it
  * fails instead).
@@ -149,6 +149,29 @@ Deno.test({
         async () => (await page.locator("h1 .state").textContent()) === "CANCELED",
       );
       await page.screenshot({ path: await screenshotPath("dashboard", "job-canceled") });
+
+      // A failing job: its page shows the exception history (operator, subtask, stack).
+      const failing = await runCli([
+        "run",
+        jobPath("runtime_error.ts"),
+        "--master",
+        cluster.url,
+        "--restart-strategy",
+        "none",
+      ]);
+      assert.equal(failing.code, 1, failing.stderr);
+      const failedId = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs
+        .find((j: { name: string }) => j.name === "runtime-error").id;
+      await page.goto(`${cluster.url}/#/jobs/${failedId}`);
+      await waitFor(
+        "the exception history",
+        async () =>
+          /Explode.*subtask \d+.*cannot handle record 77777/s.test(
+            await page.locator("#exceptions").textContent() ?? "",
+          ),
+      );
+      assert.match(await page.locator("#exceptions pre").first().textContent() ?? "", /at /);
+      await page.screenshot({ path: await screenshotPath("dashboard", "job-failed") });
       assert.deepEqual(pageErrors, []);
     } catch (e) {
       console.error(cluster.master.stderr());

@@ -255,27 +255,35 @@ function subtaskTables(job, vertexRates) {
   }).join("");
 }
 
-/** The job's failure (operator, subtask, message, stack) and each failed subtask's error. */
-function exceptionsSection(job) {
-  const items = [];
+/**
+ * The job's exception history (`GET /jobs/:id/exceptions`: one entry per failed
+ * attempt, newest first: failing operator, subtask, worker, stack); the job's
+ * failure when the history is not available.
+ */
+function exceptionsSection(job, exceptions) {
+  const items = exceptions?.history?.map((e) => ({
+    when: e.timestamp,
+    where: `${e.operator}${e.vertex && e.vertex !== e.operator ? ` (${e.vertex})` : ""}`,
+    subtask: e.subtask,
+    worker: e.worker,
+    attempt: e.attempt,
+    message: e.exception,
+    stack: e.stacktrace,
+  })) ?? [];
   const f = job.failure;
-  if (f !== undefined) {
+  if (items.length === 0 && f !== undefined) {
     items.push({ where: `${f.operatorName} (${f.vertexName})`, subtask: f.subtaskIndex, ...f });
-  }
-  for (const v of job.vertices) {
-    for (const s of v.subtasks) {
-      if (s.failure !== undefined) {
-        items.push({ where: v.name, subtask: s.subtask, message: s.failure });
-      }
-    }
   }
   if (items.length === 0) return `<p class="muted" id="exceptions">No exceptions.</p>`;
   const entry = (e) =>
-    `<div class="message error"><b>${esc(e.where)}</b> subtask ${esc(e.subtask)}: ${
-      esc(e.message)
-    }</div>` +
+    `<div class="message error">${e.when ? `${fmtTime(e.when)} · ` : ""}${
+      e.attempt === undefined ? "" : `attempt ${esc(e.attempt)} · `
+    }<b>${esc(e.where)}</b>${e.subtask === undefined ? "" : ` subtask ${esc(e.subtask)}`}${
+      e.worker ? ` on ${esc(e.worker)}` : ""
+    }: ${esc(e.message)}</div>` +
     (e.stack ? `<pre>${esc(e.stack)}</pre>` : "");
-  return `<div id="exceptions">${items.map(entry).join("")}</div>`;
+  const more = exceptions?.truncated ? `<p class="muted">Older entries were dropped.</p>` : "";
+  return `<div id="exceptions">${items.map(entry).join("")}${more}</div>`;
 }
 
 function checkpointsSection(job) {
@@ -327,7 +335,10 @@ function drawCheckpointChart(job) {
 /** The job the job page drew last (its chart is drawn once the page is in the document). */
 let shownJob;
 async function jobPage(id) {
-  const job = await api(`/jobs/${id}`);
+  const [job, exceptions] = await Promise.all([
+    api(`/jobs/${id}`),
+    api(`/jobs/${id}/exceptions`).catch(() => undefined),
+  ]);
   shownJob = job;
   const vertexRates = new Map();
   for (const v of job.vertices) {
@@ -354,7 +365,7 @@ async function jobPage(id) {
     <div id="action-message" class="message">${esc(actionMessage)}</div>
     <h2>Job graph</h2><div class="graph">${drawGraph(job, vertexRates)}</div>
     <h2>Subtasks</h2>${subtaskTables(job, vertexRates)}
-    <h2>Exceptions</h2>${exceptionsSection(job)}
+    <h2>Exceptions</h2>${exceptionsSection(job, exceptions)}
     <h2>Checkpoints</h2>${checkpointsSection(job)}`;
 }
 
