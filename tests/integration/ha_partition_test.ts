@@ -156,10 +156,11 @@ Deno.test({
           const ha = await haView(a);
           return !ha.isLeader && ha.leader === b && ha.term === termB;
         }, 30_000);
-        assert.deepEqual(
-          (await haView(b)).standbys,
-          [a],
+        // B learns of A's new candidacy by its watch on etcd: soon, not at once.
+        await when(
           "B sees A as its standby once the port is up",
+          async () => JSON.stringify((await haView(b)).standbys) === JSON.stringify([a]),
+          15_000,
         );
 
         const res = await run;
