@@ -62,11 +62,14 @@ export async function captureClientHello(ca: string): Promise<Uint8Array> {
   return buf.slice(0, got);
 }
 
-/** Reads until the server closes `conn` or `CLOSE_BOUND_MS` passes. */
-async function untilClosed(conn: Deno.Conn): Promise<TlsGarbageOutcome & { bytes: number[] }> {
+/** Reads until the server closes `conn` or `boundMs` passes. */
+async function untilClosed(
+  conn: Deno.Conn,
+  boundMs = CLOSE_BOUND_MS,
+): Promise<TlsGarbageOutcome & { bytes: number[] }> {
   const t0 = performance.now();
   const bytes: number[] = [];
-  const timer = setTimeout(() => conn.close(), CLOSE_BOUND_MS);
+  const timer = setTimeout(() => conn.close(), boundMs);
   const buf = new Uint8Array(64 * 1024);
   try {
     for (;;) {
@@ -78,7 +81,7 @@ async function untilClosed(conn: Deno.Conn): Promise<TlsGarbageOutcome & { bytes
     }
   } catch (e) {
     if (e instanceof Deno.errors.BadResource || e instanceof Deno.errors.Interrupted) {
-      return { ended: `held open ${CLOSE_BOUND_MS} ms`, bytes };
+      return { ended: `held open ${boundMs} ms`, bytes };
     }
     return { ended: `reset by the server`, closeMs: performance.now() - t0, bytes };
   } finally {
@@ -172,4 +175,19 @@ export async function tlsGarbageCase(
   const { ended, closeMs, bytes: head } = await untilClosed(conn);
   const http = new TextDecoder().decode(new Uint8Array(head)).startsWith("HTTP/");
   return { ended: http ? `answered in plain HTTP: ${ended}` : ended, closeMs };
+}
+
+/**
+ * A peer that sends part of its ClientHello and then waits: resolves when
+ * the server closed the connection, or after `boundMs`.
+ */
+export async function stalledHandshake(
+  rnd: Rnd,
+  target: TlsGarbageTarget,
+  boundMs: number,
+): Promise<TlsGarbageOutcome> {
+  const conn = await Deno.connect({ hostname: target.hostname, port: target.port });
+  await conn.write(target.hello.subarray(0, 1 + Math.floor(rnd() * (target.hello.length - 1))));
+  const { ended, closeMs } = await untilClosed(conn, boundMs);
+  return { ended, closeMs };
 }

@@ -7,7 +7,9 @@
  * with an operator token meanwhile finishes with the right output. Run over
  * plain HTTP and over TLS (mutual TLS off, the client trusting the test CA);
  * with TLS, the master's port and a worker's data port also get TLS-level
- * garbage, and must close each such connection promptly and serve on.
+ * garbage, and must close each such connection promptly and serve on; a
+ * peer that stalls halfway through its handshake is closed after the
+ * server's handshake timeout.
  */
 
 import assert from "node:assert/strict";
@@ -25,8 +27,11 @@ import {
 } from "../_helpers/fuzz_auth.ts";
 import { client } from "../_helpers/fuzz_cases.ts";
 import { makeTestCerts, startTlsCluster } from "../_helpers/tls_cluster.ts";
+import { TLS_HANDSHAKE_TIMEOUT_MS } from "../../nodes/rpc/tls/https_server.ts";
 import {
   captureClientHello,
+  CLOSE_BOUND_MS,
+  stalledHandshake,
   TLS_GARBAGE_KINDS,
   tlsGarbageCase,
   type TlsGarbageTarget,
@@ -145,13 +150,34 @@ Deno.test(`${CASES} bad requests on an auth-enabled TLS master, and TLS-level ga
         console.log("data port:", table);
       },
     );
-    await t.step(`the same ${CASES} REST, RPC and data cases over TLS`, async () => {
-      const outcomes = Object.fromEntries([...await fuzzAuthCases(target, CASES, SEED)].sort());
-      console.log("outcomes:", outcomes);
-      if (plainOutcomes !== undefined) {
-        assert.deepEqual(outcomes, plainOutcomes, "the same outcomes as over plain HTTP");
-      }
-    });
+    await t.step(
+      `the same ${CASES} REST, RPC and data cases over TLS, handshakes stalled meanwhile`,
+      async () => {
+        // Peers that stop halfway through their hello, on both ports, while the cases run.
+        const rnd = prng(33);
+        const bound = TLS_HANDSHAKE_TIMEOUT_MS + CLOSE_BOUND_MS;
+        const stalled = [master, master, master, data, data, data].map((u) =>
+          stalledHandshake(
+            rnd,
+            { hostname: u.hostname, port: Number(u.port), hello, otherCa },
+            bound,
+          )
+        );
+        const outcomes = Object.fromEntries([...await fuzzAuthCases(target, CASES, SEED)].sort());
+        console.log("outcomes:", outcomes);
+        if (plainOutcomes !== undefined) {
+          assert.deepEqual(outcomes, plainOutcomes, "the same outcomes as over plain HTTP");
+        }
+        const ends = await Promise.all(stalled);
+        for (const o of ends) assert.match(o.ended, /^(closed|reset) by the server$/, o.ended);
+        const slowest = Math.max(...ends.map((o) => o.closeMs ?? 0));
+        console.log(
+          `${ends.length} stalled handshakes closed by the server, slowest after ${
+            slowest.toFixed(0)
+          } ms`,
+        );
+      },
+    );
     await assertOnlyTheOperatorsJob(target, job, `${dir}/out`);
   } catch (e) {
     const logs = [cluster.master, ...cluster.workers].map((p) => p.stderr().slice(-4000));
