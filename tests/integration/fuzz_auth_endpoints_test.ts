@@ -41,7 +41,7 @@ const CASES = 10_000;
 const SEED = 2027;
 /** The outcome counts of the plain-HTTP run, which the TLS run (the same cases) must match. */
 let plainOutcomes: Record<string, number> | undefined;
-const GARBAGE_PER_KIND = 40;
+const GARBAGE_PER_KIND = 100;
 const GARBAGE_CONCURRENCY = 8;
 
 Deno.test(`${CASES} bad requests on an auth-enabled master: 401/403 without a valid token, no crash, no state change`, async () => {
