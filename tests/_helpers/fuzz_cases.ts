@@ -191,13 +191,18 @@ export function restCase(rnd: Rnd): { method: string; path: string; body?: Uint8
   }
 }
 
+/** An HTTP/2-only client for cleartext ports (h2c, prior knowledge). */
 export const client = Deno.createHttpClient({ http1: false, http2: true });
 
-/** Sends one stream case; resolves when the server closed its side (or after a short bound). */
+/**
+ * Sends one stream case with `httpClient` (give one that trusts the CA for a
+ * TLS port); resolves when the server closed its side (or after a short bound).
+ */
 export async function sendStream(
   url: string,
   bytes: Uint8Array,
   headers: Record<string, string> = {},
+  httpClient: Deno.HttpClient = client,
 ): Promise<string> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 2000);
@@ -206,7 +211,7 @@ export async function sendStream(
       method: "POST",
       body: bytes as Uint8Array<ArrayBuffer>,
       headers,
-      client,
+      client: httpClient,
       signal: abort.signal,
     } as RequestInit);
     await res.arrayBuffer();

@@ -18,6 +18,13 @@ import type { ServerTls } from "./tls_material.ts";
 /** HTTP/2 receive window per stream, as the client's (nodes/rpc/h2_client.ts). */
 const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
 
+/**
+ * How long a peer may take to finish its TLS handshake before the server
+ * closes the connection (Node's default is 120 s: a peer that sends half a
+ * ClientHello and waits would hold a socket that long).
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** Where and how a TLS server listens. */
 export interface HttpsServerOptions {
   readonly hostname: string;
@@ -27,6 +34,8 @@ export interface HttpsServerOptions {
   readonly needsClientCert: (path: string) => boolean;
   /** Told about failed handshakes (a plain-HTTP client), refused requests and server errors. */
   readonly onTlsError?: (message: string) => void;
+  /** Closes a connection whose handshake is not done after this long (TLS_HANDSHAKE_TIMEOUT_MS). */
+  readonly handshakeTimeoutMs?: number;
 }
 
 /** A listening TLS server. */
@@ -58,6 +67,7 @@ export async function serveHttps(
     requestCert: tls.clientAuth,
     rejectUnauthorized: false, // checked per path: a browser without a certificate reads REST
     allowHTTP1: true,
+    handshakeTimeout: options.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS,
     settings: { initialWindowSize: STREAM_WINDOW_BYTES },
   });
   const sockets = new Set<Socket>();

@@ -3,6 +3,7 @@ import { closeSessions, postStream } from "../h2_client.ts";
 import { createCertificateAuthority, createNodeCertificate } from "./certificates.ts";
 import { clientTls, nodeFetch, useClientTls } from "./client_tls.ts";
 import { listenHttp } from "./http_listener.ts";
+import { serveHttps } from "./https_server.ts";
 import type { ServerTls } from "./tls_material.ts";
 
 const ca = await createCertificateAuthority("test CA", 1);
@@ -111,4 +112,35 @@ Deno.test("mutual TLS: node paths need a client certificate the CA signed; REST 
     assert.deepEqual(await duplexRoundTrips(url, "/node", ["x", "y"]), ["x", "y"]);
     assert.equal(clientTls().identity, node);
   });
+});
+
+Deno.test("TLS: a peer that stops halfway through its ClientHello is closed after the handshake timeout", async () => {
+  const refusals: string[] = [];
+  const server = await serveHttps({
+    hostname: "127.0.0.1",
+    port: 0,
+    tls: { ...node, clientAuth: false },
+    needsClientCert: () => false,
+    onTlsError: (m) => refusals.push(m),
+    handshakeTimeoutMs: 200,
+  }, echo);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+  try {
+    // The start of a handshake record holding a ClientHello of 226 bytes; the rest never comes.
+    await conn.write(new Uint8Array([22, 3, 1, 0, 230, 1, 0, 0, 226, 3, 3]));
+    const guard = setTimeout(() => conn.close(), 10_000); // a hang fails the read below
+    assert.equal(await conn.read(new Uint8Array(1024)), null, "the server closed it");
+    clearTimeout(guard);
+    assert.ok(refusals.some((r) => /TLS handshake timeout/.test(r)), refusals.join("\n"));
+    useClientTls({ ca: ca.cert });
+    assert.equal(
+      await (await nodeFetch(`https://127.0.0.1:${server.addr.port}/x`)).text(),
+      "path /x",
+    );
+  } finally {
+    conn.close();
+    closeSessions();
+    useClientTls(undefined);
+    await server.shutdown();
+  }
 });
