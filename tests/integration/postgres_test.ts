@@ -135,3 +135,91 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "split source: a table read at parallelism 3 is copied exactly",
+  ignore: skip !== undefined,
+  async fn() {
+    await using pg = await startPostgres();
+    const sql = pg.client();
+    const cluster = await startCluster(2, 2);
+    const out = await Deno.makeTempDir({ prefix: "spate-pg-src-" });
+    const rows = 20_000;
+    try {
+      await sql`CREATE TABLE src (id int PRIMARY KEY, v text NOT NULL)`;
+      await sql`CREATE TABLE dst (id int NOT NULL, v text NOT NULL)`;
+      await sql`INSERT INTO src SELECT i, 'v' || i FROM generate_series(1, ${rows}) i`;
+      const args = jobRun(cluster.url, pg.port, [
+        "--job",
+        "copy",
+        "--from",
+        "src",
+        "--table",
+        "dst",
+        "--rows",
+        String(rows),
+      ], [...checkpointFlags(`${out}/checkpoints`), "-p", "3"]);
+      const res = await runCli(args);
+      assert.equal(res.code, 0, res.stderr);
+      const [diff] = await sql`
+        SELECT (SELECT count(*)::int FROM dst) AS n,
+               (SELECT count(*)::int FROM (SELECT id, v FROM src EXCEPT ALL SELECT id, v FROM dst) a) AS missing,
+               (SELECT count(*)::int FROM (SELECT id, v FROM dst EXCEPT ALL SELECT id, v FROM src) b) AS extra`;
+      assert.deepEqual({ ...diff }, { n: rows, missing: 0, extra: 0 });
+    } finally {
+      await sql.end();
+      await cluster.stop();
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+/** Runs the exactly-once count job locally against `port`; returns its stderr (it must fail). */
+async function failingRun(port: number, table: string): Promise<string> {
+  const res = await runCli(jobRun(undefined, port, [
+    "--job",
+    "count-eo",
+    "--table",
+    table,
+    "--events",
+    "100",
+  ], ["--checkpoint-interval", "500", "--restart-strategy", "none"]));
+  assert.notEqual(res.code, 0, res.stderr);
+  return res.stderr;
+}
+
+Deno.test({
+  name: "bad configuration fails the job at start with a clear message",
+  ignore: skip !== undefined,
+  async fn() {
+    await using pg = await startPostgres();
+    const sql = pg.client();
+    try {
+      await sql`CREATE TABLE eo_counts (key text NOT NULL, n bigint NOT NULL)`;
+      assert.match(await failingRun(pg.port, "no_such_table"), /table does not exist/);
+      Deno.env.set("PGPASSWORD", "Xq9-bad-secret");
+      const wrong = await failingRun(pg.port, "eo_counts");
+      Deno.env.set("PGPASSWORD", PG_PASSWORD);
+      assert.match(wrong, /authentication failed/);
+      assert.ok(!wrong.includes("Xq9-bad-secret"), "the password appears in the output");
+      const closed = (() => {
+        const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+        const p = (l.addr as Deno.NetAddr).port;
+        l.close();
+        return p;
+      })();
+      assert.match(await failingRun(closed, "eo_counts"), /connection refused/);
+    } finally {
+      Deno.env.set("PGPASSWORD", PG_PASSWORD);
+      await sql.end();
+    }
+    await using no2pc = await startPostgres({ maxPreparedTransactions: 0 });
+    const sql2 = no2pc.client();
+    try {
+      await sql2`CREATE TABLE eo_counts (key text NOT NULL, n bigint NOT NULL)`;
+      assert.match(await failingRun(no2pc.port, "eo_counts"), /max_prepared_transactions = 0/);
+    } finally {
+      await sql2.end();
+    }
+  },
+});
