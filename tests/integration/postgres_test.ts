@@ -23,6 +23,9 @@ if (skip) console.log(`PostgreSQL tests skipped: ${skip}`);
 const EVENTS = 30_000;
 const KEYS = 200;
 const RATE = 6_000; // events/s: the job runs ~5 s, long enough for a kill after a checkpoint
+/** Rows the split source copies, and the page size that makes the copy take a few seconds. */
+const SOURCE_ROWS = 100_000;
+const SOURCE_FETCH = 20;
 
 // The workers inherit the credentials from this process's environment (never from job arguments).
 Deno.env.set("PGUSER", PG_USER);
@@ -137,35 +140,47 @@ Deno.test({
 });
 
 Deno.test({
-  name: "split source: a table read at parallelism 3 is copied exactly",
+  name: "split source: a table read at parallelism 3 is copied exactly, also after a kill -9",
   ignore: skip !== undefined,
   async fn() {
     await using pg = await startPostgres();
     const sql = pg.client();
     const cluster = await startCluster(2, 2);
     const out = await Deno.makeTempDir({ prefix: "spate-pg-src-" });
-    const rows = 20_000;
+    const rows = SOURCE_ROWS;
     try {
       await sql`CREATE TABLE src (id int PRIMARY KEY, v text NOT NULL)`;
-      await sql`CREATE TABLE dst (id int NOT NULL, v text NOT NULL)`;
       await sql`INSERT INTO src SELECT i, 'v' || i FROM generate_series(1, ${rows}) i`;
-      const args = jobRun(cluster.url, pg.port, [
-        "--job",
-        "copy",
-        "--from",
-        "src",
-        "--table",
-        "dst",
-        "--rows",
-        String(rows),
-      ], [...checkpointFlags(`${out}/checkpoints`), "-p", "3"]);
-      const res = await runCli(args);
-      assert.equal(res.code, 0, res.stderr);
-      const [diff] = await sql`
-        SELECT (SELECT count(*)::int FROM dst) AS n,
-               (SELECT count(*)::int FROM (SELECT id, v FROM src EXCEPT ALL SELECT id, v FROM dst) a) AS missing,
-               (SELECT count(*)::int FROM (SELECT id, v FROM dst EXCEPT ALL SELECT id, v FROM src) b) AS extra`;
-      assert.deepEqual({ ...diff }, { n: rows, missing: 0, extra: 0 });
+      // The kill run comes first: runWithKills follows the cluster's first job.
+      for (const kills of [1, 0]) {
+        const dst = `dst${kills}`;
+        await sql.unsafe(`CREATE TABLE ${dst} (id int NOT NULL, v text NOT NULL)`);
+        const args = jobRun(cluster.url, pg.port, [
+          "--job",
+          "copy",
+          "--from",
+          "src",
+          "--table",
+          dst,
+          "--rows",
+          String(rows),
+          "--fetch",
+          String(kills === 0 ? 2000 : SOURCE_FETCH),
+        ], [...checkpointFlags(`${out}/checkpoints-${kills}`), "-p", "3"]);
+        const started = Date.now();
+        if (kills === 0) {
+          const res = await runCli(args);
+          assert.equal(res.code, 0, res.stderr);
+        } else {
+          await runWithKills(cluster, args, kills);
+        }
+        const [diff] = await sql.unsafe(`
+          SELECT (SELECT count(*)::int FROM ${dst}) AS n,
+            (SELECT count(*)::int FROM (SELECT id, v FROM src EXCEPT ALL SELECT id, v FROM ${dst}) a) AS missing,
+            (SELECT count(*)::int FROM (SELECT id, v FROM ${dst} EXCEPT ALL SELECT id, v FROM src) b) AS extra`);
+        assert.deepEqual({ ...diff }, { n: rows, missing: 0, extra: 0 });
+        console.log(`copy with ${kills} kill(s): ${rows} rows exactly, ${Date.now() - started} ms`);
+      }
     } finally {
       await sql.end();
       await cluster.stop();
@@ -220,6 +235,49 @@ Deno.test({
       assert.match(await failingRun(no2pc.port, "eo_counts"), /max_prepared_transactions = 0/);
     } finally {
       await sql2.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "examples/postgres_sink.ts writes the history exactly once and the latest counts",
+  ignore: skip !== undefined,
+  async fn() {
+    await using pg = await startPostgres();
+    const sql = pg.client();
+    const out = await Deno.makeTempDir({ prefix: "spate-pg-ex-" });
+    try {
+      await sql`CREATE TABLE word_count_history (word text NOT NULL, n bigint NOT NULL)`;
+      await sql`CREATE TABLE word_counts (word text PRIMARY KEY, n bigint NOT NULL)`;
+      const res = await runCli([
+        "run",
+        "examples/postgres_sink.ts",
+        "--local",
+        "-p",
+        "2",
+        "--checkpoint-interval",
+        "300",
+        "--checkpoint-dir",
+        `${out}/checkpoints`,
+        "--",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(pg.port),
+        "--database",
+        "postgres",
+        "--events",
+        "5000",
+        "--words",
+        "50",
+      ]);
+      assert.equal(res.code, 0, res.stderr);
+      const [h] = await sql`SELECT count(*)::int AS n FROM word_count_history`;
+      const [l] = await sql`SELECT count(*)::int AS words, sum(n)::int AS total FROM word_counts`;
+      assert.deepEqual({ history: h.n, ...l }, { history: 5000, words: 50, total: 5000 });
+    } finally {
+      await sql.end();
+      await Deno.remove(out, { recursive: true });
     }
   },
 });

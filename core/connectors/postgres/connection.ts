@@ -95,7 +95,7 @@ export function describeConnection(o: PostgresConnectionOptions): string {
  */
 export function createClient(o: PostgresConnectionOptions, max: number): postgres.Sql {
   const c = resolveConnection(o);
-  return postgres({
+  const options = {
     host: c.host,
     port: c.port,
     user: c.user,
@@ -117,7 +117,9 @@ export function createClient(o: PostgresConnectionOptions, max: number): postgre
     target_session_attrs: undefined,
     connection: { application_name: "spate" },
     onnotice: () => {},
-  });
+  };
+  // `sslnegotiation` (a default the library reads from PGSSLNEGOTIATION) is not in its types.
+  return postgres(options as postgres.Options<Record<string, postgres.PostgresType>>);
 }
 
 /** PostgreSQL error codes the connectors explain. */
