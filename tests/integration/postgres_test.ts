@@ -27,9 +27,23 @@ const RATE = 6_000; // events/s: the job runs ~5 s, long enough for a kill after
 const SOURCE_ROWS = 100_000;
 const SOURCE_FETCH = 20;
 
-// The workers inherit the credentials from this process's environment (never from job arguments).
-Deno.env.set("PGUSER", PG_USER);
-Deno.env.set("PGPASSWORD", PG_PASSWORD);
+/** The credentials, given to the workers in their environment (never in job arguments). */
+const PG_ENV = { PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD };
+
+/** Runs `fn` with the credentials in this process's environment (local runs), restored after. */
+async function withPgEnv<T>(password: string, fn: () => Promise<T>): Promise<T> {
+  const saved = [Deno.env.get("PGUSER"), Deno.env.get("PGPASSWORD")];
+  Deno.env.set("PGUSER", PG_USER);
+  Deno.env.set("PGPASSWORD", password);
+  try {
+    return await fn();
+  } finally {
+    for (const [i, name] of ["PGUSER", "PGPASSWORD"].entries()) {
+      if (saved[i] === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, saved[i]!);
+    }
+  }
+}
 
 function jobRun(master: string | undefined, port: number, args: string[], flags: string[] = []) {
   return [
@@ -68,7 +82,7 @@ Deno.test({
   async fn() {
     await using pg = await startPostgres();
     const sql = pg.client();
-    const cluster = await startCluster(2, 2);
+    const cluster = await startCluster(2, 2, [], undefined, { workerEnv: PG_ENV });
     const out = await Deno.makeTempDir({ prefix: "spate-pg-eo-" });
     try {
       await sql`CREATE TABLE eo_counts (key text NOT NULL, n bigint NOT NULL)`;
@@ -112,7 +126,7 @@ Deno.test({
   async fn() {
     await using pg = await startPostgres();
     const sql = pg.client();
-    const cluster = await startCluster(2, 2);
+    const cluster = await startCluster(2, 2, [], undefined, { workerEnv: PG_ENV });
     const out = await Deno.makeTempDir({ prefix: "spate-pg-up-" });
     try {
       await sql`CREATE TABLE up_counts (key text PRIMARY KEY, n bigint NOT NULL)`;
@@ -145,7 +159,7 @@ Deno.test({
   async fn() {
     await using pg = await startPostgres();
     const sql = pg.client();
-    const cluster = await startCluster(2, 2);
+    const cluster = await startCluster(2, 2, [], undefined, { workerEnv: PG_ENV });
     const out = await Deno.makeTempDir({ prefix: "spate-pg-src-" });
     const rows = SOURCE_ROWS;
     try {
@@ -190,15 +204,16 @@ Deno.test({
 });
 
 /** Runs the exactly-once count job locally against `port`; returns its stderr (it must fail). */
-async function failingRun(port: number, table: string): Promise<string> {
-  const res = await runCli(jobRun(undefined, port, [
-    "--job",
-    "count-eo",
-    "--table",
-    table,
-    "--events",
-    "100",
-  ], ["--checkpoint-interval", "500", "--restart-strategy", "none"]));
+async function failingRun(port: number, table: string, password = PG_PASSWORD): Promise<string> {
+  const res = await withPgEnv(password, () =>
+    runCli(jobRun(undefined, port, [
+      "--job",
+      "count-eo",
+      "--table",
+      table,
+      "--events",
+      "100",
+    ], ["--checkpoint-interval", "500", "--restart-strategy", "none"])));
   assert.notEqual(res.code, 0, res.stderr);
   return res.stderr;
 }
@@ -212,9 +227,7 @@ Deno.test({
     try {
       await sql`CREATE TABLE eo_counts (key text NOT NULL, n bigint NOT NULL)`;
       assert.match(await failingRun(pg.port, "no_such_table"), /table does not exist/);
-      Deno.env.set("PGPASSWORD", "Xq9-bad-secret");
-      const wrong = await failingRun(pg.port, "eo_counts");
-      Deno.env.set("PGPASSWORD", PG_PASSWORD);
+      const wrong = await failingRun(pg.port, "eo_counts", "Xq9-bad-secret");
       assert.match(wrong, /authentication failed/);
       assert.ok(!wrong.includes("Xq9-bad-secret"), "the password appears in the output");
       const closed = (() => {
@@ -225,7 +238,6 @@ Deno.test({
       })();
       assert.match(await failingRun(closed, "eo_counts"), /connection refused/);
     } finally {
-      Deno.env.set("PGPASSWORD", PG_PASSWORD);
       await sql.end();
     }
     await using no2pc = await startPostgres({ maxPreparedTransactions: 0 });
@@ -249,28 +261,29 @@ Deno.test({
     try {
       await sql`CREATE TABLE word_count_history (word text NOT NULL, n bigint NOT NULL)`;
       await sql`CREATE TABLE word_counts (word text PRIMARY KEY, n bigint NOT NULL)`;
-      const res = await runCli([
-        "run",
-        "examples/postgres_sink.ts",
-        "--local",
-        "-p",
-        "2",
-        "--checkpoint-interval",
-        "300",
-        "--checkpoint-dir",
-        `${out}/checkpoints`,
-        "--",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(pg.port),
-        "--database",
-        "postgres",
-        "--events",
-        "5000",
-        "--words",
-        "50",
-      ]);
+      const res = await withPgEnv(PG_PASSWORD, () =>
+        runCli([
+          "run",
+          "examples/postgres_sink.ts",
+          "--local",
+          "-p",
+          "2",
+          "--checkpoint-interval",
+          "300",
+          "--checkpoint-dir",
+          `${out}/checkpoints`,
+          "--",
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String(pg.port),
+          "--database",
+          "postgres",
+          "--events",
+          "5000",
+          "--words",
+          "50",
+        ]));
       assert.equal(res.code, 0, res.stderr);
       const [h] = await sql`SELECT count(*)::int AS n FROM word_count_history`;
       const [l] = await sql`SELECT count(*)::int AS words, sum(n)::int AS total FROM word_counts`;
