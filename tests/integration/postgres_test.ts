@@ -11,8 +11,8 @@
 
 import assert from "node:assert/strict";
 import { runCli } from "../_helpers/cli.ts";
-import { startCluster } from "../_helpers/cluster.ts";
-import { runWithKills } from "../_helpers/kills.ts";
+import { startCluster, waitFor } from "../_helpers/cluster.ts";
+import { jobDetails, runWithKills } from "../_helpers/kills.ts";
 import { jobPath } from "../_helpers/cli.ts";
 import { keyOf } from "../_helpers/keyed_count.ts";
 import { PG_PASSWORD, PG_USER, postgresSkipReason, startPostgres } from "../_helpers/postgres.ts";
@@ -114,6 +114,60 @@ Deno.test({
       console.log(`exactly-once after a kill: ${total.n} rows, 0 duplicates, 0 prepared left`);
     } finally {
       await sql.end();
+      await cluster.stop();
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "exactly-once sink: the server restarts mid-job; the job restarts and the table is still exact",
+  ignore: skip !== undefined,
+  async fn() {
+    await using pg = await startPostgres();
+    const sql = pg.client();
+    const cluster = await startCluster(2, 2, [], undefined, { workerEnv: PG_ENV });
+    const out = await Deno.makeTempDir({ prefix: "spate-pg-down-" });
+    try {
+      await sql`CREATE TABLE eo_counts (key text NOT NULL, n bigint NOT NULL)`;
+      await sql.end();
+      const job = runCli(jobRun(cluster.url, pg.port, [
+        "--job",
+        "count-eo",
+        "--table",
+        "eo_counts",
+        "--events",
+        String(EVENTS),
+        "--keys",
+        String(KEYS),
+        "--rate",
+        String(RATE),
+      ], [...checkpointFlags(`${out}/checkpoints`), "--restart-strategy", "fixed-delay:50:200"]));
+      let jobId = "";
+      await waitFor("a completed checkpoint", async () => {
+        const d = await jobDetails(cluster.url);
+        jobId = d?.jid ?? "";
+        return d?.checkpoints.some((c: { status: string }) => c.status === "COMPLETED") ?? false;
+      }, 30_000);
+      await pg.stop();
+      await waitFor("the sink to fail on the stopped server", async () => {
+        const res = await fetch(`${cluster.url}/api/v1/jobs/${jobId}/exceptions`);
+        return (await res.text()).includes("PostgresSink");
+      }, 30_000);
+      await pg.start();
+      const res = await job;
+      assert.equal(res.code, 0, res.stderr);
+      const check = pg.client();
+      try {
+        const [r] = await check`
+          SELECT count(*)::int AS rows, count(DISTINCT (key, n))::int AS distinct_rows FROM eo_counts`;
+        assert.deepEqual({ ...r }, { rows: EVENTS, distinct_rows: EVENTS });
+        assert.deepEqual([...await check`SELECT gid FROM pg_prepared_xacts`], []);
+      } finally {
+        await check.end();
+      }
+    } finally {
       await cluster.stop();
       await Deno.remove(out, { recursive: true });
     }
