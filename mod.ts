@@ -86,6 +86,10 @@ export type {
 } from "./core/api/state.ts";
 export { FileSink } from "./core/connectors/file_sink.ts";
 export type { Sink } from "./core/connectors/file_sink.ts";
+export { PostgresSink } from "./core/connectors/postgres/postgres_sink.ts";
+export { PostgresSource } from "./core/connectors/postgres/postgres_source.ts";
+export type { PostgresRow } from "./core/connectors/postgres/postgres_source.ts";
+export type { PostgresConnectionOptions } from "./core/connectors/postgres/connection.ts";
 export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
 export { GraphError } from "./core/graph/stream_graph.ts";
 

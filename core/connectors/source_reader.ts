@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { JobPermissions } from "../config/job_permissions.ts";
 import type { RecordOutput } from "../operators/stream_operator.ts";
 
 /** Whether the task's outputs can take more records now (backpressure). */
@@ -58,4 +59,6 @@ export interface SourceSpec<T> {
    */
   readonly rescalable?: boolean;
   createReader(): SourceReader<T>;
+  /** What the source needs in the job's sandbox (network connectors), declared for the job. */
+  readonly permissions?: JobPermissions;
 }

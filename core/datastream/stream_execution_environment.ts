@@ -297,6 +297,14 @@ export class StreamExecutionEnvironment {
     );
   }
 
+  /**
+   * @internal What a network connector (a database, a broker) needs in the
+   * job's sandbox, declared for the job: e.g. `{ net: ["db:5432"], env: ["PGPASSWORD"] }`.
+   */
+  declareConnectorPermissions(permissions: JobPermissions): void {
+    this.connectorPermissions = mergePermissions(this.connectorPermissions, permissions);
+  }
+
   /** Turns operator chaining off for the whole job. */
   disableOperatorChaining(): this {
     this.chainingEnabled = false;
@@ -340,6 +348,7 @@ export class StreamExecutionEnvironment {
   /** A stream from any source. */
   fromSource<T>(source: SourceSpec<T>, name: string): DataStream<T> {
     const source_ = source as SourceSpec<unknown>;
+    if (source.permissions !== undefined) this.declareConnectorPermissions(source.permissions);
     return new DataStream<T>(this, { kind: "source", source: source_, ...this.base(name) });
   }
 

@@ -53,6 +53,8 @@ export interface OperatorContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly maxParallelism: number;
+  /** The job's id (stable across restarts; names external transactions); absent in unit harnesses. */
+  readonly jobId?: string;
   /** True when the job runs in batch mode (final results only). */
   readonly batch: boolean;
   /** Keyed state of this operator (keyed operators only), restored before `open`. */

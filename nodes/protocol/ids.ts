@@ -32,6 +32,11 @@ export function attemptIdOf(jobId: string, attempt: number): string {
   return `${jobId}-${attempt}`;
 }
 
+/** The job id of an attempt id (the inverse of {@linkcode attemptIdOf}). */
+export function jobIdOfAttempt(attemptId: string): string {
+  return attemptId.replace(/-\d+$/, "");
+}
+
 /**
  * The id of a subtask's task: `<jobId>-<vertexId>-<subtask>`.
  *

@@ -108,6 +108,8 @@ class OperatorOutput implements Output<unknown> {
 /** What the chain needs from its task. */
 export interface ChainEnvironment {
   readonly subtaskIndex: number;
+  /** The job's id. */
+  readonly jobId?: string;
   readonly batch: boolean;
   /** True when the job takes checkpoints. */
   readonly checkpointing: boolean;
@@ -203,6 +205,7 @@ export class OperatorChain {
       subtaskIndex: env.subtaskIndex,
       parallelism: n.parallelism,
       maxParallelism,
+      jobId: env.jobId,
       batch: env.batch,
       keyedBackend,
       operatorState: new OperatorStateStore(),

@@ -22,6 +22,7 @@ import { SourceBatchSize } from "./source_batch.ts";
 import { yieldToEventLoop } from "./yield.ts";
 import { type CheckpointReporter, TaskCheckpoints } from "./task_checkpoints.ts";
 import type { InFlightBuffer } from "../protocol/task_state.ts";
+import { jobIdOfAttempt } from "../protocol/ids.ts";
 import { restoreChainState } from "./chain_state.ts";
 import { checkpointDirIn } from "../../core/checkpoint/checkpoint_storage.ts";
 import { fileSystemFor } from "../../core/fs/file_system.ts";
@@ -94,6 +95,7 @@ export class StreamTask {
     this.gate = this.network.gate;
     this.chain = new OperatorChain(plan.streamGraph, vertex, {
       subtaskIndex: descriptor.subtaskIndex,
+      jobId: jobIdOfAttempt(descriptor.job.attemptId),
       batch: settings.batch,
       checkpointing: (descriptor.checkpointIntervalMs ?? 0) > 0,
       managedMemoryBytes: descriptor.managedMemoryBytes ?? DEFAULT_SLOT_MEMORY_BYTES,

@@ -1,0 +1,150 @@
+/**
+ * Connection settings of the PostgreSQL connectors, on the maintained npm
+ * client `postgres` (porsager). Settings come from the builder's options, else
+ * from the libpq environment variables (PGHOST, PGPORT, PGUSER, PGPASSWORD,
+ * PGDATABASE), read in the slot that connects. Passwords are never logged or
+ * put in an error message. Failures to connect are turned into messages that
+ * name the problem (unreachable server, authentication, unknown database).
+ * @module
+ */
+
+import postgres from "postgres";
+import type { JobPermissions } from "../../config/job_permissions.ts";
+
+/** Where and as whom the connectors connect. Unset fields come from the PG* variables. */
+export interface PostgresConnectionOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly password?: string;
+  readonly database?: string;
+  /** Seconds a connection attempt may take (default 10). */
+  readonly connectTimeoutSeconds?: number;
+}
+
+/** The environment variables the connectors (and the client library) read. */
+export const PG_ENV_VARS = [
+  "PGHOST",
+  "PGPORT",
+  "PGUSER",
+  "PGPASSWORD",
+  "PGDATABASE",
+  "PGAPPNAME",
+  "PGTARGETSESSIONATTRS",
+] as const;
+
+const DEFAULT_CONNECT_TIMEOUT_S = 10;
+
+/** Checks the options a builder was given; throws a RangeError naming the bad one. */
+export function validateConnectionOptions(o: PostgresConnectionOptions): void {
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536)) {
+    throw new RangeError(`PostgreSQL port must be an integer in 1..65535, got ${o.port}`);
+  }
+  if (o.connectTimeoutSeconds !== undefined && !(o.connectTimeoutSeconds > 0)) {
+    throw new RangeError(
+      `PostgreSQL connect timeout must be > 0 seconds, got ${o.connectTimeoutSeconds}`,
+    );
+  }
+  for (const k of ["host", "user", "database"] as const) {
+    if (o[k] !== undefined && (typeof o[k] !== "string" || o[k] === "")) {
+      throw new RangeError(`PostgreSQL ${k} must be a non-empty string`);
+    }
+  }
+}
+
+/** An environment variable, or undefined when it is unset or the sandbox does not allow it. */
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The settings with the PG* variables filled in. */
+export function resolveConnection(o: PostgresConnectionOptions):
+  & Required<
+    Omit<PostgresConnectionOptions, "password">
+  >
+  & { password: string | undefined } {
+  return {
+    host: o.host ?? env("PGHOST") ?? "127.0.0.1",
+    port: o.port ?? (env("PGPORT") !== undefined ? Number(env("PGPORT")) : 5432),
+    user: o.user ?? env("PGUSER") ?? "postgres",
+    password: o.password ?? env("PGPASSWORD"),
+    database: o.database ?? env("PGDATABASE") ?? o.user ?? env("PGUSER") ?? "postgres",
+    connectTimeoutSeconds: o.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_S,
+  };
+}
+
+/** What a connector needs in the job's sandbox: the server's address and the PG* variables. */
+export function connectionPermissions(o: PostgresConnectionOptions): JobPermissions {
+  const c = resolveConnection(o);
+  return { net: [`${c.host}:${c.port}`], env: [...PG_ENV_VARS] };
+}
+
+/** `user@host:port/database`, for messages (never the password). */
+export function describeConnection(o: PostgresConnectionOptions): string {
+  const c = resolveConnection(o);
+  return `${c.user}@${c.host}:${c.port}/${c.database}`;
+}
+
+/**
+ * A client of `max` connections. Every library default is given explicitly,
+ * so the library reads no environment variable beyond those declared.
+ */
+export function createClient(o: PostgresConnectionOptions, max: number): postgres.Sql {
+  const c = resolveConnection(o);
+  const options = {
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    pass: c.password,
+    database: c.database,
+    max,
+    ssl: false,
+    sslnegotiation: null,
+    idle_timeout: 0,
+    connect_timeout: c.connectTimeoutSeconds,
+    max_lifetime: null,
+    max_pipeline: 100,
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 20),
+    keep_alive: 60,
+    prepare: true,
+    fetch_types: false,
+    publications: "alltables",
+    debug: false,
+    target_session_attrs: undefined,
+    connection: { application_name: "spate" },
+    onnotice: () => {},
+  };
+  // `sslnegotiation` (a default the library reads from PGSSLNEGOTIATION) is not in its types.
+  return postgres(options as postgres.Options<Record<string, postgres.PostgresType>>);
+}
+
+/** PostgreSQL error codes the connectors explain. */
+const EXPLAINED: Record<string, string> = {
+  "28P01": "authentication failed (wrong password?)",
+  "28000": "authentication rejected (no pg_hba.conf entry or role not allowed)",
+  "3D000": "database does not exist",
+  "42P01": "table does not exist",
+  "42703": "column does not exist",
+  "42501": "permission denied",
+};
+
+/** A connector error with `what` (e.g. "PostgresSink: cannot connect") and the cause in words. */
+export function explain(what: string, o: PostgresConnectionOptions, e: unknown): Error {
+  const err = e as { code?: string; message?: string };
+  const code = err?.code;
+  let reason = err?.message ?? String(e);
+  if (code !== undefined && EXPLAINED[code] !== undefined) reason = `${EXPLAINED[code]}: ${reason}`;
+  else if (code === "ECONNREFUSED") reason = "connection refused (is the server running there?)";
+  else if (code === "CONNECT_TIMEOUT") reason = "connection attempt timed out";
+  else if (code === "ENOTFOUND") reason = "host not found";
+  return new Error(`${what} (${describeConnection(o)}): ${reason}`, { cause: e });
+}
+
+/** `"name"` quoted as a PostgreSQL identifier; `schema.table` quotes each part. */
+export function quoteIdent(name: string): string {
+  return name.split(".").map((p) => `"${p.replaceAll('"', '""')}"`).join(".");
+}
