@@ -243,6 +243,7 @@ export class DataStream<T> extends TransformationConfig {
   }
   /** Sends every record to a sink such as `FileSink.forRowFormat(dir).build()`. */
   sinkTo(sink: Sink): DataStreamSink {
+    if (sink.permissions !== undefined) this.env.declareConnectorPermissions(sink.permissions);
     return this.sink(sink.name, sink.createOperator);
   }
   /** Hands every record to a user sink function. */
