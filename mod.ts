@@ -87,6 +87,7 @@ export type {
 export { FileSink } from "./core/connectors/file_sink.ts";
 export type { Sink } from "./core/connectors/file_sink.ts";
 export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
+export * from "./core/connectors/mqtt/mod.ts";
 export { GraphError } from "./core/graph/stream_graph.ts";
 
 // A job run directly (`deno run job.ts`) executes on the embedded local cluster. The
