@@ -6,11 +6,17 @@
  * Guarantee with QoS 1 and checkpointing: at-least-once. A reader holds the
  * PUBACK of every message it emitted until the checkpoint that covers it
  * completed; after a failure the broker sends the unacknowledged ones again
- * to the restarted reader (same client id, persistent session). Duplicates
- * downstream are the messages emitted after the last completed checkpoint
- * and before the failure: they are replayed. Messages the publisher sent
- * twice (its own QoS 1 retry) are duplicates too. Deduplicate by an id in the
- * payload (keyed state) where the job needs exactly-once results.
+ * to the restarted reader (same client id, persistent session). Which
+ * duplicates can occur:
+ * - in spate's state: messages covered by a completed checkpoint whose
+ *   PUBACK had not reached the broker when the failure came (the completion
+ *   reaches the reader asynchronously), and messages the publisher itself
+ *   sent twice (a QoS 1 retry). Messages replayed after the last completed
+ *   checkpoint are not duplicates there: the state rolls back with them.
+ * - in non-transactional sinks (MqttSink, print): the results of the
+ *   replayed messages are written again.
+ * Deduplicate by an id in the payload (keyed state) where the job needs
+ * exact results; the exactly-once FileSink then commits them once.
  * With QoS 0, or without checkpointing, messages are acknowledged on arrival
  * and a failure loses what was in flight (at-most-once).
  *
