@@ -2,8 +2,9 @@
  * `deno task bench connectors`: MQTT -> spate -> MQTT throughput at QoS 0
  * against the mqtt client library's own consume/publish loop, in the same
  * run on the same mosquitto. Both relay `--messages` messages of
- * `--payload-bytes` from one topic to another: the baseline is one client
- * that republishes each message it receives; spate runs
+ * `--payload-bytes` from one topic to another: the baseline is one client,
+ * in a process of its own (bench/jobs/mqtt_raw_relay.ts), that republishes
+ * each message it receives; spate runs
  * bench/jobs/mqtt_relay_job.ts (source -> map -> sink, parallelism 1) on a
  * local cluster. A counting subscriber on the output topic times each run
  * from the first publish to the last message out (messages the broker
@@ -93,16 +94,27 @@ export async function connectorsBench(args: string[]): Promise<void> {
   if (skip) throw new Error(`bench connectors needs mosquitto: ${skip}`);
   await using broker = await startMosquitto();
 
-  // Baseline: the client library's consume/publish loop.
-  const relay = await mqtt.connectAsync(broker.url, CLIENT);
-  relay.on(
-    "message",
-    (_t, payload) => relay.publish("raw/out", payload as unknown as string, { qos: 0 }),
-  );
-  await relay.subscribeAsync("raw/in", { qos: 0 });
-  await awaitRelay(broker.url, "raw/in", "raw/out", 10_000);
-  const raw = await measure(broker.url, "raw/in", "raw/out", n, bytes, timeoutMs);
-  await relay.endAsync();
+  // Baseline: the client library's consume/publish loop, in its own process like spate's job.
+  const relay = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./jobs/mqtt_raw_relay.ts", import.meta.url).pathname,
+      broker.url,
+      "raw/in",
+      "raw/out",
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  let raw;
+  try {
+    await awaitRelay(broker.url, "raw/in", "raw/out", 30_000);
+    raw = await measure(broker.url, "raw/in", "raw/out", n, bytes, timeoutMs);
+  } finally {
+    relay.kill("SIGKILL");
+    await relay.status;
+  }
 
   const job = spawnCli([
     "run",
