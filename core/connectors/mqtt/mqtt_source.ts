@@ -62,7 +62,8 @@ interface MqttSourceConfig<T> {
   readonly broker: MqttBroker;
   readonly filters: readonly string[];
   readonly qos: MqttSourceQos;
-  readonly clientIdPrefix: string;
+  /** Undefined (QoS 0 only): each reader connects with a random client id. */
+  readonly clientIdPrefix: string | undefined;
   readonly sharedGroup: string | undefined;
   readonly sessionExpiryS: number;
   readonly receiveMaximum: number;
@@ -134,7 +135,10 @@ export class MqttSourceBuilder<T> {
     this.clientIdPrefix = prefix;
     return this;
   }
-  /** The shared-subscription group of the readers (default: the client id prefix). */
+  /**
+   * The shared-subscription group of the readers (default: the client id
+   * prefix, else `spate-<operator name>`).
+   */
   setSharedGroup(group: string): this {
     this.sharedGroup = group;
     return this;
@@ -184,9 +188,7 @@ export class MqttSourceBuilder<T> {
       }
     }
     const broker = new MqttBroker(this.url, this.credentials, this.connectTimeoutMs);
-    const prefix = this.clientIdPrefix ??
-      (this.qos === 1 ? undefined : `spate-${crypto.randomUUID().slice(0, 8)}`);
-    if (prefix === undefined) {
+    if (this.clientIdPrefix === undefined && this.qos === 1) {
       throw new TypeError(
         "MqttSource with QoS 1 needs setClientIdPrefix(prefix): a restarted reader resumes its session by it",
       );
@@ -195,7 +197,7 @@ export class MqttSourceBuilder<T> {
       broker,
       filters: [...this.filters],
       qos: this.qos,
-      clientIdPrefix: prefix,
+      clientIdPrefix: this.clientIdPrefix,
       sharedGroup: this.sharedGroup,
       sessionExpiryS: this.sessionExpiryS,
       receiveMaximum: this.receiveMaximum,
@@ -215,6 +217,11 @@ function positive(what: string, n: number): number {
     throw new RangeError(`MQTT ${what} must be a positive integer, got ${n}`);
   }
   return n;
+}
+
+/** A share group name from an operator name (no `/`, `+`, `#` or spaces). */
+function shareGroupOf(operatorName: string): string {
+  return `spate-${operatorName.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 }
 
 /** Entry point: `MqttSource.builder()...build()`. */
@@ -247,7 +254,8 @@ export class MqttSourceReader<T> implements SourceReader<T> {
     const c = this.config;
     this.checkpointing = ctx.checkpointing === true;
     const persistent = c.qos === 1;
-    const client = await c.broker.connect(`${c.clientIdPrefix}-${ctx.subtaskIndex}`, {
+    const prefix = c.clientIdPrefix ?? `spate-${crypto.randomUUID().slice(0, 8)}`;
+    const client = await c.broker.connect(`${prefix}-${ctx.subtaskIndex}`, {
       clean: !persistent,
       properties: {
         sessionExpiryInterval: persistent ? c.sessionExpiryS : 0,
@@ -268,7 +276,8 @@ export class MqttSourceReader<T> implements SourceReader<T> {
     });
     this.client = client;
     this.connection = watchConnection(client, c.broker.url, () => this.closing);
-    const group = c.sharedGroup ?? c.clientIdPrefix;
+    // The same group in every subtask's process: never a random name.
+    const group = c.sharedGroup ?? c.clientIdPrefix ?? shareGroupOf(ctx.operatorName);
     const filters = ctx.parallelism > 1 ? c.filters.map((f) => `$share/${group}/${f}`) : c.filters;
     const granted = await client.subscribeAsync(filters.slice(), { qos: c.qos });
     for (const g of granted) {

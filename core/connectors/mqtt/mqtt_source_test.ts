@@ -13,6 +13,7 @@ import type { RecordOutput } from "../../operators/stream_operator.ts";
 import { type MqttRecord, MqttSink, MqttSource } from "./mod.ts";
 import type { SourceReader } from "../source_reader.ts";
 import type { MqttSinkOperator } from "./mqtt_sink.ts";
+import { MqttBroker } from "./mqtt_broker.ts";
 
 const skip = mosquittoSkipReason();
 if (skip) console.warn(`MQTT tests skipped: ${skip}`);
@@ -138,6 +139,22 @@ Deno.test({
     await good.open(ctx);
     await good.close();
 
+    // Credentials from the environment when the builder has none; never in JSON.
+    Deno.env.set("SPATE_MQTT_USERNAME", "alice");
+    Deno.env.set("SPATE_MQTT_PASSWORD", "s3cret");
+    try {
+      const fromEnv = MqttSource.builder().setBrokerUrl(broker.url).setTopics("x")
+        .setClientIdPrefix("env").build();
+      const r = fromEnv.createReader();
+      await r.open(ctx);
+      await r.close();
+      const b = new MqttBroker(broker.url, {});
+      assert.doesNotMatch(JSON.stringify(b) + String(Object.keys(b)), /s3cret/);
+    } finally {
+      Deno.env.delete("SPATE_MQTT_USERNAME");
+      Deno.env.delete("SPATE_MQTT_PASSWORD");
+    }
+
     const closed = `mqtt://127.0.0.1:${broker.port}`;
     await broker.stop();
     const unreachable = MqttSink.builder().setBrokerUrl(closed).setTopic("t").build();
@@ -183,5 +200,35 @@ Deno.test({
       }
     }, 10_000);
     await r.close();
+  },
+});
+
+Deno.test({
+  name: "parallel readers share the messages: each message goes to one of them",
+  ignore,
+  async fn() {
+    await using broker = await startMosquitto();
+    const spec = MqttSource.builder().setBrokerUrl(broker.url).setTopics("in/#").setQos(1)
+      .setClientIdPrefix("shared").build();
+    const readers = [spec.createReader(), spec.createReader()];
+    for (const [i, r] of readers.entries()) {
+      await r.open({ ...ctx, subtaskIndex: i, parallelism: 2 });
+    }
+    await publish(broker.url, "in/s", 200);
+    const got: string[][] = [[], []];
+    const out = (i: number) => ({ collect: (r: MqttRecord) => got[i].push(r.payload) });
+    await waitFor("200 records over both readers", async () => {
+      for (const [i, r] of readers.entries()) {
+        await r.pollNext(out(i) as RecordOutput<MqttRecord>, open, 1000);
+      }
+      return got[0].length + got[1].length >= 200;
+    }, 10_000);
+    assert.ok(
+      got[0].length > 0 && got[1].length > 0,
+      `one reader got all: ${got.map((g) => g.length)}`,
+    );
+    const all = [...got[0], ...got[1]].map(Number).sort((a, b) => a - b);
+    assert.deepEqual(all, Array.from({ length: 200 }, (_, i) => i));
+    for (const r of readers) await r.close();
   },
 });
