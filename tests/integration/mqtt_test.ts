@@ -13,7 +13,7 @@
 
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, spawnCli } from "../_helpers/cli.ts";
 import { jobPath } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
@@ -144,6 +144,86 @@ Deno.test({
       await waitFor(`${KEYS} retained counts`, () => seen.size === KEYS, 10_000);
       await sub.endAsync();
       assert.deepEqual(seen, reference);
+    } finally {
+      await cluster.stop();
+      await Deno.remove(out, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+/** The highest completed checkpoint id of the cluster's job (0 before any). */
+async function lastCompletedCheckpoint(url: string): Promise<number> {
+  const d = await jobDetails(url);
+  const done = (d?.checkpoints ?? []).filter((c: { status: string }) => c.status === "COMPLETED");
+  return Math.max(0, ...done.map((c: { id: number }) => c.id));
+}
+
+Deno.test({
+  name:
+    "MQTT: a broker that goes away fails the tasks; the job restarts and resumes when it returns",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using broker = await startMosquitto();
+    const cluster = await startCluster(1, 2);
+    const out = await Deno.makeTempDir({ prefix: "spate-mqtt-outage-" });
+    try {
+      const job = spawnCli([
+        "run",
+        jobPath("mqtt_keyed_count.ts"),
+        "--master",
+        cluster.url,
+        "--mode",
+        "streaming",
+        "-p",
+        "2",
+        "--checkpoint-interval",
+        "300",
+        "--restart-strategy",
+        "fixed-delay:50:200",
+        "--",
+        "--broker",
+        broker.url,
+        "--topic",
+        "events",
+        "--out",
+        out,
+        "--client-id",
+        "mqtt-outage-job",
+      ]);
+      const counted = async (n: number) => {
+        const counts = finalCounts(await committedLines(`${out}/dedup`));
+        const ref = new Map<string, number>();
+        for (let i = 0; i < n; i++) ref.set(keyOf(i), (ref.get(keyOf(i)) ?? 0) + 1);
+        return [...ref].every(([k, c]) => counts.get(k) === c);
+      };
+      await waitFor(
+        "a completed checkpoint",
+        async () => await lastCompletedCheckpoint(cluster.url) > 0,
+        30_000,
+      );
+      await publish(broker.url, 0, 1000);
+      await waitFor("1000 messages counted", () => counted(1000), 20_000);
+
+      await broker.stop(); // the broker goes away: the readers and the sink fail
+      await waitFor("the job to restart", () => /RESTARTING/.test(job.stderr()), 20_000);
+      await broker.start(); // back, on the same port (its sessions are gone: persistence is off)
+      const before = await lastCompletedCheckpoint(cluster.url);
+      // Two more checkpoints: the restarted readers are subscribed again.
+      await waitFor(
+        "checkpoints after the broker returned",
+        async () => await lastCompletedCheckpoint(cluster.url) >= before + 2,
+        30_000,
+      );
+      await publish(broker.url, 1000, 2000);
+      await waitFor("2000 messages counted", () => counted(2000), 20_000);
+
+      const d = await jobDetails(cluster.url);
+      await runCli(["cancel", d.jid ?? d.id, "--master", cluster.url]);
+      await job.child.status;
+      await job.stderrClosed;
+      assert.match(job.stderr(), /lost the connection to MQTT broker|cannot reach MQTT broker/);
     } finally {
       await cluster.stop();
       await Deno.remove(out, { recursive: true }).catch(() => {});

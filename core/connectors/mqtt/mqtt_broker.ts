@@ -143,7 +143,7 @@ export function watchConnection(
 ): { failure(): Error | undefined } {
   let failure: Error | undefined;
   client.on("error", (e) => {
-    failure ??= new Error(`MQTT broker ${url}: ${e.message}`);
+    failure ??= new Error(`lost the connection to MQTT broker ${url}: ${e.message}`);
   });
   client.on("close", () => {
     if (!closing()) failure ??= new Error(`lost the connection to MQTT broker ${url}`);
