@@ -247,6 +247,7 @@ export class MqttSourceReader<T> implements SourceReader<T> {
   /** PUBACKs per taken checkpoint, released when it completes. */
   private readonly pending = new Map<number, number[]>();
   private wake: (() => void) | undefined;
+  private deserializeError: Error | undefined;
 
   constructor(private readonly config: MqttSourceConfig<T>) {}
 
@@ -264,11 +265,19 @@ export class MqttSourceReader<T> implements SourceReader<T> {
     }, (client) => {
       if (c.qos === 1) this.acks = new DeferredPubacks(client);
       client.on("message", (topic, payload, packet) => {
-        const record = c.deserializer(payload, {
-          topic,
-          arrivalMs: Date.now(),
-          duplicate: packet.dup,
-        });
+        let record: T;
+        try {
+          record = c.deserializer(payload, { topic, arrivalMs: Date.now(), duplicate: packet.dup });
+        } catch (e) {
+          // Failed at the next poll: a throw here would land inside the client's packet handling.
+          this.deserializeError ??= new Error(
+            `MQTT source: cannot deserialize a message on topic '${topic}': ${
+              (e as Error).message
+            }`,
+            { cause: e },
+          );
+          return;
+        }
         this.buffer.push(record);
         this.acked.push(packet.qos === 1);
         this.wake?.();
@@ -295,7 +304,7 @@ export class MqttSourceReader<T> implements SourceReader<T> {
     gate: Availability,
     maxRecords: number,
   ): Promise<boolean> {
-    const failure = this.connection?.failure();
+    const failure = this.deserializeError ?? this.connection?.failure();
     if (failure !== undefined) throw failure;
     if (this.head === this.buffer.length) {
       await new Promise<void>((resolve) => {

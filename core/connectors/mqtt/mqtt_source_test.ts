@@ -232,3 +232,30 @@ Deno.test({
     for (const r of readers) await r.close();
   },
 });
+
+Deno.test({
+  name: "a payload the deserializer rejects fails the reader, naming the topic",
+  ignore,
+  async fn() {
+    await using broker = await startMosquitto();
+    const r = MqttSource.builder().setBrokerUrl(broker.url).setTopics("in/#").setQos(1)
+      .setClientIdPrefix("poison").setDeserializer((p) => JSON.parse(new TextDecoder().decode(p)))
+      .build().createReader();
+    await r.open(ctx);
+    await publish(broker.url, "in/bad", 1); // "0" parses
+    const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0 });
+    await client.publishAsync("in/bad", "{not json", { qos: 1 });
+    await client.endAsync();
+    const out = { collect() {} } as unknown as RecordOutput<unknown>;
+    await waitFor("the reader to fail", async () => {
+      try {
+        await r.pollNext(out, open, 10);
+        return false;
+      } catch (e) {
+        assert.match((e as Error).message, /cannot deserialize a message on topic 'in\/bad'/);
+        return true;
+      }
+    }, 10_000);
+    await r.close();
+  },
+});
