@@ -91,6 +91,7 @@ export { PostgresSource } from "./core/connectors/postgres/postgres_source.ts";
 export type { PostgresRow } from "./core/connectors/postgres/postgres_source.ts";
 export type { PostgresConnectionOptions } from "./core/connectors/postgres/connection.ts";
 export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
+export * from "./core/connectors/mqtt/mod.ts";
 export { GraphError } from "./core/graph/stream_graph.ts";
 
 // A job run directly (`deno run job.ts`) executes on the embedded local cluster. The

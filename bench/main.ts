@@ -7,6 +7,7 @@
  */
 
 import { checkpointBench } from "./checkpoint.ts";
+import { connectorsBench } from "./connectors.ts";
 import { nexmarkBench } from "./nexmark.ts";
 import { latencyBench } from "./latency.ts";
 import { metricsCostBench } from "./metrics_cost.ts";
@@ -19,6 +20,7 @@ import { wordcountBench } from "./wordcount.ts";
 /** Every benchmark by name: each takes its own options. */
 export const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   checkpoint: checkpointBench,
+  connectors: connectorsBench,
   nexmark: nexmarkBench,
   latency: latencyBench,
   metrics: metricsCostBench,

@@ -91,7 +91,7 @@ function runWithRestores(events: number, parallelisms: number[], polls: number):
     const last = round === parallelisms.length - 1;
     // Subtasks stop at different points: subtask i polls (i + 1) * polls times.
     readers.forEach((r, i) => drain(r, out, 16, last ? Infinity : (i + 1) * polls));
-    states = readers.map((r) => structuredClone(r.snapshotState!()));
+    states = readers.map((r) => structuredClone(r.snapshotState!(1)));
   }
   return out;
 }
@@ -125,7 +125,7 @@ Deno.test("an unbounded source runs on and resumes from its position", () => {
   assert.equal(spec.bounded, false);
   const [a, b] = openReaders(Infinity, 2).map((r, i) => {
     assert.equal(drain(r, [], 10, i + 1), true);
-    return r.snapshotState!();
+    return r.snapshotState!(1);
   });
   const [reader] = openReaders(Infinity, 1);
   reader.restoreState!([a, b]);

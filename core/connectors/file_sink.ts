@@ -36,7 +36,7 @@ export interface Sink {
   readonly name: string;
   /** Builds the sink operator of one subtask. */
   readonly createOperator: OperatorFactory;
-  /** What the sink needs in the job's sandbox (network connectors), declared for the job. */
+  /** The Deno permissions its writers need in the job's slots (e.g. a broker's `host:port`). */
   readonly permissions?: JobPermissions;
 }
 

@@ -17,7 +17,7 @@ Deno.test("a restored generator emits each remaining record once, at another par
     const r = generatorSource(count, (x) => x).createReader();
     r.open({ operatorName: "g", subtaskIndex: i, parallelism: 2 });
     r.pollNext({ collect: (x: number) => out.push(x) }, { available: true }, 1234 * (i + 1));
-    states.push(r.snapshotState!());
+    states.push(r.snapshotState!(1));
   }
   for (let i = 0; i < 3; i++) {
     const r = generatorSource(count, (x) => x).createReader();

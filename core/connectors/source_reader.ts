@@ -18,6 +18,12 @@ export interface SourceContext {
   readonly operatorName: string;
   readonly subtaskIndex: number;
   readonly parallelism: number;
+  /**
+   * True when the job takes checkpoints: a reader that acknowledges messages
+   * to an external system waits for `notifyCheckpointComplete`; without
+   * checkpoints it may acknowledge a message once it emitted it.
+   */
+  readonly checkpointing?: boolean;
 }
 
 /** Reads one subtask's share of a source. */
@@ -34,10 +40,21 @@ export interface SourceReader<T> {
   ): boolean | Promise<boolean>;
   close(): void | Promise<void>;
   /**
-   * This subtask's position now (called between pollNext calls): what a
-   * checkpoint stores so a restarted job resumes here. Plain CBOR-able data.
+   * This subtask's position now (called between pollNext calls): what
+   * checkpoint `checkpointId` stores so a restarted job resumes here. Plain
+   * CBOR-able data. The checkpoint covers exactly the records emitted before
+   * this call, so a reader that acknowledges messages to a broker records
+   * here which messages belong to `checkpointId` and acknowledges them in
+   * {@linkcode SourceReader.notifyCheckpointComplete}.
    */
-  snapshotState?(): unknown;
+  snapshotState?(checkpointId: number): unknown;
+  /**
+   * Checkpoint `checkpointId` completed (and every earlier one with it): the
+   * records emitted before its `snapshotState` are durable downstream, so
+   * the reader may acknowledge them to the external system now. Called
+   * between pollNext calls; a throw fails the task.
+   */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   /**
    * Resumes from the snapshots of every subtask of the previous run (in
    * subtask order), so a job restored at another parallelism redistributes
@@ -59,6 +76,9 @@ export interface SourceSpec<T> {
    */
   readonly rescalable?: boolean;
   createReader(): SourceReader<T>;
-  /** What the source needs in the job's sandbox (network connectors), declared for the job. */
+  /**
+   * The Deno permissions the source's readers need in the job's slots (e.g.
+   * `{ net: ["127.0.0.1:1883"] }` for a broker), added to the job's sandbox.
+   */
   readonly permissions?: JobPermissions;
 }

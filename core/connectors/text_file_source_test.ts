@@ -68,7 +68,7 @@ async function readWithRestore(
     };
     const output = { collect: (l: string) => (n++, out.push(l)) };
     while (n < cut && await reader.pollNext(output, gate, 100));
-    states.push(reader.snapshotState!());
+    states.push(reader.snapshotState!(1));
     await reader.close();
   }
   for (let i = 0; i < p2; i++) {

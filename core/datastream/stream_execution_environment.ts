@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { WatermarkStrategy } from "../time/watermark_strategy.ts";
 import {
   DEFAULT_PRE_AGGREGATION,
   type PreAggregation,
@@ -345,11 +346,42 @@ export class StreamExecutionEnvironment {
   ): DataStream<T> {
     return this.fromSource(generatorSource(count, fn, options), "Source: Generator Source");
   }
-  /** A stream from any source. */
-  fromSource<T>(source: SourceSpec<T>, name: string): DataStream<T> {
-    const source_ = source as SourceSpec<unknown>;
+  /**
+   * A stream from any source, in Flink's shape: `watermarkStrategy` gives the
+   * records event timestamps and watermarks right at the source (leave it out,
+   * or pass `WatermarkStrategy.noWatermarks()`, for processing time only). The
+   * older form `fromSource(source, name)` still works.
+   *
+   * @example
+   * ```ts ignore
+   * env.fromSource(
+   *   MqttSource.builder().setBrokerUrl("mqtt://127.0.0.1:1883").setTopics("sensors/#").build(),
+   *   WatermarkStrategy.forBoundedOutOfOrderness<MqttRecord>(1_000)
+   *     .withTimestampAssigner((r) => r.arrivalMs),
+   *   "sensors",
+   * );
+   * ```
+   */
+  fromSource<T>(source: SourceSpec<T>, name: string): DataStream<T>;
+  fromSource<T>(
+    source: SourceSpec<T>,
+    watermarkStrategy: WatermarkStrategy<T>,
+    name: string,
+  ): DataStream<T>;
+  fromSource<T>(
+    source: SourceSpec<T>,
+    strategyOrName: WatermarkStrategy<T> | string,
+    maybeName?: string,
+  ): DataStream<T> {
+    const name = typeof strategyOrName === "string" ? strategyOrName : maybeName;
+    if (typeof name !== "string" || name === "") {
+      throw new TypeError("fromSource needs a name: fromSource(source, watermarkStrategy, name)");
+    }
     if (source.permissions !== undefined) this.declareConnectorPermissions(source.permissions);
-    return new DataStream<T>(this, { kind: "source", source: source_, ...this.base(name) });
+    const source_ = source as SourceSpec<unknown>;
+    const stream = new DataStream<T>(this, { kind: "source", source: source_, ...this.base(name) });
+    if (typeof strategyOrName === "string" || strategyOrName.isNoWatermarks) return stream;
+    return stream.assignTimestampsAndWatermarks(strategyOrName);
   }
 
   /** Builds the plan of the job defined so far. */

@@ -15,6 +15,7 @@ const NO_WATERMARKS: WatermarkGenerator<unknown> = Object.freeze({
   onEvent() {},
   onPeriodicEmit() {},
 });
+const NO_WATERMARKS_FACTORY = () => NO_WATERMARKS;
 
 /**
  * The call that gives records event timestamps: what errors about records
@@ -66,7 +67,12 @@ export class WatermarkStrategy<T> {
 
   /** No watermarks at all: for jobs that use processing time only. */
   static noWatermarks<T>(): WatermarkStrategy<T> {
-    return new WatermarkStrategy<T>(() => NO_WATERMARKS, undefined, undefined);
+    return new WatermarkStrategy<T>(NO_WATERMARKS_FACTORY, undefined, undefined);
+  }
+
+  /** True for `noWatermarks()` without an assigner: a source needs no timestamping step. */
+  get isNoWatermarks(): boolean {
+    return this.factory === NO_WATERMARKS_FACTORY && this.assigner === undefined;
   }
 
   /** The same strategy, with timestamps taken from the events by `assigner`. */

@@ -78,7 +78,7 @@ export async function captureChainState(
     if (rawKeyed.length > 0) operators[node.uid] = { ...operators[node.uid], rawKeyed };
   }
   if (chain.source?.snapshotState && chain.sourceNode) {
-    operators[chain.sourceNode.uid] = { source: chain.source.snapshotState() };
+    operators[chain.sourceNode.uid] = { source: chain.source.snapshotState(checkpointId) };
   }
   const assemble = (inFlight?: InFlightBuffer[]): TaskStateSnapshot => {
     for (const [uid, k] of keyed) {

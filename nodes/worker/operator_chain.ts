@@ -267,6 +267,14 @@ export class OperatorChain {
         throw tagError(e, node.name);
       }
     }
+    // Last: the sinks of this chain committed before the source acknowledges upstream.
+    if (this.source?.notifyCheckpointComplete && this.sourceNode) {
+      try {
+        await this.source.notifyCheckpointComplete(checkpointId);
+      } catch (e) {
+        throw tagError(e, this.sourceNode.name);
+      }
+    }
   }
 
   /** The buffer-timeout tick: sinks write out what they hold. */

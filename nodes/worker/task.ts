@@ -204,6 +204,7 @@ export class StreamTask {
         operatorName: node.name,
         subtaskIndex: this.descriptor.subtaskIndex,
         parallelism: node.parallelism,
+        checkpointing: (this.descriptor.checkpointIntervalMs ?? 0) > 0,
       });
       if (restoredStates !== undefined) {
         if (source.restoreState === undefined) {
