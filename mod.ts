@@ -25,6 +25,7 @@
 import { setDefaultExecutor } from "./core/datastream/execution_context.ts";
 
 export { StreamExecutionEnvironment } from "./core/datastream/stream_execution_environment.ts";
+export type { ReadTextFileOptions } from "./core/datastream/stream_execution_environment.ts";
 export { DataStream, DataStreamSink } from "./core/datastream/data_stream.ts";
 export type { CollectedStream } from "./core/datastream/collected_stream.ts";
 export { KeyedStream } from "./core/datastream/keyed_stream.ts";

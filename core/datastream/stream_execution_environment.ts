@@ -22,6 +22,11 @@ import { collectionSource } from "../connectors/collection_source.ts";
 import { type GeneratorOptions, generatorSource } from "../connectors/generator_source.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
 import { textFileSource } from "../connectors/text_file_source.ts";
+import {
+  type ContinuousFileOptions,
+  continuousFileSource,
+} from "../connectors/continuous_file_source.ts";
+import { socketTextSource } from "../connectors/socket_text_source.ts";
 import { graphFingerprint } from "../graph/fingerprint.ts";
 import { buildJobGraph } from "../graph/job_graph.ts";
 import { buildStreamGraph } from "../graph/stream_graph.ts";
@@ -55,6 +60,12 @@ import type { OperatorTransformation, Transformation } from "../graph/transforma
  * await env.execute("multiples of seven");
  * ```
  */
+/** Options of `readTextFile`. */
+export interface ReadTextFileOptions extends ContinuousFileOptions {
+  /** Keep watching the directory for new files (an unbounded source). */
+  readonly continuous?: boolean;
+}
+
 /** Periodic watermark interval unless the job sets one (Flink's default). */
 export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
 
@@ -297,6 +308,11 @@ export class StreamExecutionEnvironment {
     );
   }
 
+  /** @internal What a network connector needs (its host:port), declared for the job's sandbox. */
+  declareConnectorPermissions(permissions: JobPermissions): void {
+    this.connectorPermissions = mergePermissions(this.connectorPermissions, permissions);
+  }
+
   /** Turns operator chaining off for the whole job. */
   disableOperatorChaining(): this {
     this.chainingEnabled = false;
@@ -311,10 +327,31 @@ export class StreamExecutionEnvironment {
   fromCollection<T>(elements: readonly T[]): DataStream<T> {
     return this.fromSource(collectionSource([...elements]), "Source: Collection Source");
   }
-  /** The lines of a text file, or of every file under a directory. */
-  readTextFile(path: string): DataStream<string> {
+  /**
+   * The lines of a text file, or of every file under a directory. With
+   * `{ continuous: true }` the source runs forever: it scans the directory
+   * every `intervalMs` (default 1000) and reads each file that appears, once,
+   * with its progress checkpointed (Flink's `PROCESS_CONTINUOUSLY`).
+   */
+  readTextFile(path: string, options: ReadTextFileOptions = {}): DataStream<string> {
     this.declareFileAccess(["read"], path);
+    if (options.continuous === true) {
+      return this.fromSource(
+        continuousFileSource(path, options),
+        `Source: readTextFile(${path}, continuous)`,
+      );
+    }
     return this.fromSource(textFileSource(path), `Source: readTextFile(${path})`);
+  }
+  /**
+   * The lines (or `delimiter`-separated parts) a TCP server at `host:port`
+   * sends, from one subtask; ends when the server closes the connection.
+   * At-most-once: what was read before a failure is not read again.
+   */
+  socketTextStream(host: string, port: number, delimiter = "\n"): DataStream<string> {
+    const source = socketTextSource(host, port, delimiter);
+    this.declareConnectorPermissions({ net: [`${host}:${port}`] });
+    return this.fromSource(source, `Source: Socket Stream ${host}:${port}`);
   }
   /** The integers from `from` to `to`, inclusive, split among subtasks. */
   fromSequence(from: number, to: number): DataStream<number> {
