@@ -87,6 +87,8 @@ export type {
 } from "./core/api/state.ts";
 export { FileSink } from "./core/connectors/file_sink.ts";
 export type { Sink } from "./core/connectors/file_sink.ts";
+export { HttpSink } from "./core/connectors/http_sink.ts";
+export type { DeadLetter } from "./core/connectors/http_sink.ts";
 export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
 export { GraphError } from "./core/graph/stream_graph.ts";
 

@@ -14,6 +14,7 @@
  * @module
  */
 
+import type { JobPermissions } from "../config/job_permissions.ts";
 import type { ListState } from "../api/state.ts";
 import { ListStateDescriptor } from "../api/state.ts";
 import { formatRecord } from "../operators/format.ts";
@@ -35,6 +36,8 @@ export interface Sink {
   readonly name: string;
   /** Builds the sink operator of one subtask. */
   readonly createOperator: OperatorFactory;
+  /** What the sink's slots need beyond the job's own permissions (e.g. `net` for its host). */
+  readonly permissions?: JobPermissions;
 }
 
 /**

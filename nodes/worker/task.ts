@@ -386,8 +386,14 @@ export class StreamTask {
   }
 
   private flushAll(): void {
-    this.chain.flush();
-    for (const w of this.writers.values()) w.flush();
+    try {
+      this.chain.flush();
+      for (const w of this.writers.values()) w.flush();
+    } catch (e) {
+      // From a timer: fail the task at its next turn, not the worker with an uncaught error.
+      this.asyncError ??= e instanceof Error ? e : new Error(String(e));
+      this.cancel();
+    }
   }
 
   private checkCancelled(): void {
