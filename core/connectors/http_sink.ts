@@ -202,6 +202,10 @@ export class HttpSink<T> {
   }
 }
 
+/** Bounds of the period of the sink's linger and dead-letter timer. */
+const MIN_TICK_MS = 10;
+const MAX_TICK_MS = 100;
+
 /** A batch that could not be delivered, and why. */
 interface Failure<T> {
   readonly records: T[];
@@ -254,21 +258,34 @@ export class HttpSinkOperator<T> extends AbstractStreamOperator<T, never> {
       headers[name] = prefix + value;
     }
     this.headers = headers;
+    this.scheduleTick();
   }
 
   processElement(record: T): void {
     if (this.failures.length > 0) this.drainFailures();
-    if (this.buffer.length === 0) this.firstBufferedAt = Date.now();
+    if (this.buffer.length === 0) this.firstBufferedAt = this.ctx.processingTime.now();
     this.buffer.push(record);
     if (this.buffer.length >= this.config.batchSize) this.sendBuffer();
   }
 
-  /** Periodic: sends a batch that lingered long enough, emits dead letters. */
-  flush(): void {
+  /**
+   * A processing-time timer (on the task's thread, between two records):
+   * sends a batch that lingered long enough and emits dead letters, also when
+   * no record comes.
+   */
+  private tick(time: number): void {
+    if (time === Infinity || this.closed) return;
     if (this.failures.length > 0) this.drainFailures();
-    if (this.buffer.length > 0 && Date.now() - this.firstBufferedAt >= this.config.lingerMs) {
+    if (this.buffer.length > 0 && time - this.firstBufferedAt >= this.config.lingerMs) {
       this.sendBuffer();
     }
+    this.scheduleTick();
+  }
+
+  private scheduleTick(): void {
+    const every = Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, this.config.lingerMs));
+    const clock = this.ctx.processingTime;
+    clock.registerTimer(clock.now() + every, (t) => this.tick(t));
   }
 
   /** The barrier waits until everything before it was delivered or dead-lettered. */
