@@ -225,6 +225,7 @@ export class HttpSinkOperator<T> extends AbstractStreamOperator<T, never> {
   private failures: Failure<T>[] = [];
   private headers: Record<string, string> = {};
   private closed = false;
+  private inputEnded = false;
   private readonly aborts = new Set<AbortController>();
   /** The URL without user info or query, for messages (either may hold a secret). */
   private readonly where: string;
@@ -294,12 +295,17 @@ export class HttpSinkOperator<T> extends AbstractStreamOperator<T, never> {
   }
 
   override endInput(): void {
+    this.inputEnded = true;
     this.sendBuffer();
   }
 
+  /**
+   * At the end of the input: delivers the rest. On a cancel or a failure:
+   * abandons the requests (a restart replays them from the last checkpoint).
+   */
   override async close(): Promise<void> {
     try {
-      if (!this.closed) await this.deliverAll();
+      if (!this.closed && this.inputEnded) await this.deliverAll();
     } finally {
       this.closed = true;
       for (const a of this.aborts) a.abort();
@@ -388,7 +394,7 @@ export class HttpSinkOperator<T> extends AbstractStreamOperator<T, never> {
     } catch (e) {
       const error = abort.signal.aborted
         ? `no response within ${this.config.requestTimeoutMs} ms`
-        : `${(e as Error).name}: ${(e as Error).message}`;
+        : describeFetchError(e as Error);
       return { ok: false, retry: true, error };
     } finally {
       clearTimeout(timer);
@@ -416,4 +422,10 @@ export class HttpSinkOperator<T> extends AbstractStreamOperator<T, never> {
       }
     }
   }
+}
+
+/** A fetch error with its cause (the connection error), without the URL (its query may hold a key). */
+function describeFetchError(e: Error): string {
+  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";
+  return `${e.name}: ${e.message}${cause}`.replace(/ for url \([^)]*\)/g, "");
 }
