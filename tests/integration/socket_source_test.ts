@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { jobPath, runCli } from "../_helpers/cli.ts";
 import { freePort } from "../_helpers/cluster.ts";
 import { runJobModule } from "../_helpers/run_job.ts";
 
@@ -64,4 +65,30 @@ Deno.test("socketTextStream without a server fails the job naming the address", 
       return true;
     },
   );
+});
+
+Deno.test("spate run --local: the sandboxed job reads the socket it declares with --allow-net", async () => {
+  const lines = Array.from({ length: 1000 }, (_, i) => `line ${i}`);
+  const server = serveOnce(lines.join("\n") + "\n", 4096);
+  const dir = await Deno.makeTempDir({ prefix: "spate-socket-" });
+  try {
+    const res = await runCli([
+      "run",
+      jobPath("socket_lines.ts"),
+      "--local",
+      "-p",
+      "1",
+      `--allow-net=127.0.0.1:${server.port}`,
+      "--",
+      "--port",
+      String(server.port),
+      "--output",
+      `${dir}/out.txt`,
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    await server.done;
+    assert.deepEqual((await Deno.readTextFile(`${dir}/out.txt`)).split("\n").slice(0, -1), lines);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
