@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { continuousFileSource } from "./continuous_file_source.ts";
 import type { SourceReader } from "./source_reader.ts";
+import { StreamExecutionEnvironment } from "../datastream/stream_execution_environment.ts";
+import { setJobContext } from "../datastream/execution_context.ts";
 
 /** Writes a file whole: under a hidden name first, then renamed into place. */
 async function drop(dir: string, name: string, text: string): Promise<void> {
@@ -93,4 +95,19 @@ Deno.test("a missing directory is named in the error; a bad interval is refused"
     /input path does not exist: \/no\/such\/dir/,
   );
   assert.throws(() => continuousFileSource("/tmp", { intervalMs: 0 }), /intervalMs must be/);
+});
+
+Deno.test("readTextFile: an interval without continuous mode is refused; continuous mode is unbounded", () => {
+  setJobContext({ mode: "plan", args: [], jobModuleUrl: "file:///job.ts", defaults: {} });
+  try {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment();
+    assert.throws(
+      () => env.readTextFile("/tmp", { intervalMs: 5 }),
+      /intervalMs applies only with \{ continuous: true \}/,
+    );
+    const t = env.readTextFile("/tmp", { continuous: true }).transformation;
+    assert.equal(t.kind === "source" && t.source.bounded, false);
+  } finally {
+    setJobContext(undefined);
+  }
 });

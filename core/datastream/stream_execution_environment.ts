@@ -49,6 +49,15 @@ import type { JobExecutionResult } from "../graph/job_result.ts";
 import type { KeySelector } from "../api/functions.ts";
 import type { OperatorTransformation, Transformation } from "../graph/transformation.ts";
 
+/** Options of `readTextFile`. */
+export interface ReadTextFileOptions extends ContinuousFileOptions {
+  /** Keep watching the directory for new files (an unbounded source). */
+  readonly continuous?: boolean;
+}
+
+/** Periodic watermark interval unless the job sets one (Flink's default). */
+export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
+
 /**
  * The entry point of a job.
  *
@@ -60,15 +69,6 @@ import type { OperatorTransformation, Transformation } from "../graph/transforma
  * await env.execute("multiples of seven");
  * ```
  */
-/** Options of `readTextFile`. */
-export interface ReadTextFileOptions extends ContinuousFileOptions {
-  /** Keep watching the directory for new files (an unbounded source). */
-  readonly continuous?: boolean;
-}
-
-/** Periodic watermark interval unless the job sets one (Flink's default). */
-export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
-
 export class StreamExecutionEnvironment {
   private parallelism: number;
   private maxParallelism: number;
@@ -334,6 +334,9 @@ export class StreamExecutionEnvironment {
    * with its progress checkpointed (Flink's `PROCESS_CONTINUOUSLY`).
    */
   readTextFile(path: string, options: ReadTextFileOptions = {}): DataStream<string> {
+    if (options.continuous !== true && options.intervalMs !== undefined) {
+      throw new RangeError("readTextFile: intervalMs applies only with { continuous: true }");
+    }
     this.declareFileAccess(["read"], path);
     if (options.continuous === true) {
       return this.fromSource(
