@@ -71,7 +71,11 @@ class SocketTextReader implements SourceReader<string> {
 
   /** Reads what arrives within a short wait into `pending`; false when nothing came. */
   private async readParts(): Promise<boolean> {
-    this.reading ??= this.conn!.read(this.buf);
+    if (this.reading === undefined) {
+      this.reading = this.conn!.read(this.buf);
+      // A read still pending when the source closes rejects: nobody needs that error.
+      this.reading.catch(() => {});
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const n = await Promise.race([
       this.reading,
