@@ -2,7 +2,8 @@
  * HTTP sink: POSTs records in batches (a JSON array body) to a URL.
  *
  * A batch is sent when it holds `batchSize` records or its first record waited
- * `lingerMs`; up to `maxInFlightRequests` batches are on the wire at once. A
+ * `lingerMs`; up to `maxInFlightRequests` batches are on the wire at once, and
+ * while more wait the sink holds its task's input (backpressure). A
  * request that fails with a 5xx or 429 status, a connection error or a timeout
  * is retried after a backoff that doubles from `initialBackoffMs` up to
  * `maxBackoffMs`, at most `maxRetries` times. A batch that still fails (or gets
@@ -144,8 +145,9 @@ export class HttpSink<T> {
     return this.set("maxInFlightRequests", n, 1);
   }
   /**
-   * Records a subtask may hold unsent (default 100000): more means the
-   * endpoint is slower than the input, and fails the job naming the limit.
+   * Records a subtask may hold unsent (default 100000), a safety limit: the
+   * sink holds its task's input while batches wait, so only records already
+   * on their way in (a network buffer's worth) add up; more fails the job.
    */
   maxBufferedRecords(n: number): this {
     return this.set("maxBufferedRecords", n, 1);
@@ -226,6 +228,8 @@ export class HttpSinkOperator<T> extends AbstractStreamOperator<T, never> {
   private headers: Record<string, string> = {};
   private closed = false;
   private inputEnded = false;
+  /** True while this sink holds its task's input. */
+  private braking = false;
   private readonly aborts = new Set<AbortController>();
   /** The URL without user info or query, for messages (either may hold a secret). */
   private readonly where: string;
@@ -308,6 +312,7 @@ export class HttpSinkOperator<T> extends AbstractStreamOperator<T, never> {
       if (!this.closed && this.inputEnded) await this.deliverAll();
     } finally {
       this.closed = true;
+      this.brake(false);
       for (const a of this.aborts) a.abort();
     }
   }
@@ -345,6 +350,15 @@ export class HttpSinkOperator<T> extends AbstractStreamOperator<T, never> {
       });
       this.requests.add(p);
     }
+    this.brake(this.queued.length > 0);
+  }
+
+  /** Holds the task's input while batches wait for a request slot: the endpoint sets the pace. */
+  private brake(on: boolean): void {
+    if (on === this.braking) return;
+    this.braking = on;
+    if (on) this.ctx.backpressure?.block();
+    else this.ctx.backpressure?.unblock();
   }
 
   /** Sends one batch with retries; never rejects (a batch given up on becomes a failure). */

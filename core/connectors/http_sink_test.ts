@@ -112,6 +112,37 @@ Deno.test("more records unsent than maxBufferedRecords fail the job, naming the 
   }
 });
 
+Deno.test("while batches wait for a request slot the sink holds its task's input", async () => {
+  // A server that answers only when the test lets it.
+  const answers: (() => void)[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    await req.arrayBuffer();
+    await new Promise<void>((r) => answers.push(r));
+    return new Response("ok");
+  });
+  try {
+    const h = harness((b) =>
+      b.url(`http://127.0.0.1:${server.addr.port}/`).batchSize(10).maxInFlightRequests(1)
+    );
+    let blocked = 0;
+    Object.assign(h.ctx, { backpressure: { block: () => blocked++, unblock: () => blocked-- } });
+    await h.open();
+    for (let id = 1; id <= 10; id++) h.element({ id });
+    assert.equal(blocked, 0, "one batch in flight, none waiting");
+    for (let id = 11; id <= 30; id++) h.element({ id });
+    assert.equal(blocked, 1, "two batches wait: the input is held (once)");
+    for (let answered = 0; answered < 3; answered++) {
+      await waitUntil(() => answers.length > 0);
+      answers.shift()!();
+    }
+    await waitUntil(() => blocked === 0);
+    await h.snapshot();
+    await h.op.close();
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("bad settings are refused with the setting's name", () => {
   assert.throws(() => HttpSink.builder().build(), /set the url/);
   assert.throws(() => HttpSink.builder().url("ftp://x"), /must be http or https/);

@@ -107,6 +107,7 @@ export class StreamTask {
       sendToClient,
       timestamp: this.timestamp,
       processingTime: this.processingTime,
+      backpressure: this.availability,
     });
     this.checkpoints = new TaskCheckpoints(
       [...this.writers.values()],

@@ -1,7 +1,7 @@
 // Sends the records {"id": 1} .. {"id": <records>} to an HTTP endpoint with the HTTP sink.
 // Args: --url URL [--records N] [--rate R] [--batch N] [--linger MS] [--retries N]
 //       [--dead-letters PATH (writeAsText of the dead letters; without: no dead-letter output)]
-//       [--token-env VAR (Authorization: Bearer $VAR)].
+//       [--token-env VAR (Authorization: Bearer $VAR)] [--max-buffered N].
 import {
   type DeadLetter,
   HttpSink,
@@ -24,7 +24,8 @@ const builder = HttpSink.builder<Event>()
   .batchSize(params.getNumber("batch", 100))
   .lingerMs(params.getNumber("linger", 50))
   .maxRetries(params.getNumber("retries", 10))
-  .backoff(10, 200);
+  .backoff(10, 200)
+  .maxBufferedRecords(params.getNumber("max-buffered", 100_000));
 if (params.has("token-env")) {
   builder.headerFromEnv("Authorization", params.get("token-env")!, "Bearer ");
 }

@@ -4,7 +4,9 @@
  * server that always fails puts every record in the dead-letter output; a
  * client error (400) is not retried; without a dead-letter output a failing
  * server fails the job with a message that names the status and not the
- * credential; a credential from the environment arrives as a header.
+ * credential; a credential from the environment arrives as a header; a
+ * source far faster than the endpoint is held back (backpressure) rather than
+ * buffered.
  */
 
 import assert from "node:assert/strict";
@@ -100,6 +102,21 @@ Deno.test("without a dead-letter output a failing server fails the job; the cred
     assert.deepEqual([...server.authorizations], ["Bearer s3cr3t-t0ken"]);
   } finally {
     Deno.env.delete("SPATE_TEST_HTTP_TOKEN");
+    await server.close();
+  }
+});
+
+Deno.test("a source far faster than the endpoint is held back, not buffered", async () => {
+  const server = startHttpCollector();
+  try {
+    // 200,000 records at full speed through at most 5,000 buffered per subtask.
+    await runJobModule(
+      "http_sink.ts",
+      ["--url", server.url, "--records", "200000", "--batch", "500", "--max-buffered", "5000"],
+      { parallelism: 2 },
+    );
+    assert.deepEqual(missingIds(server.received, 200_000).slice(0, 10), []);
+  } finally {
     await server.close();
   }
 });
