@@ -378,15 +378,13 @@ export class HttpSinkOperator<T> extends AbstractStreamOperator<T, never> {
       const result = await this.request(body);
       if (result.ok) return;
       error = result.error;
-      if (!result.retry) {
-        this.failures.push({ records: batch, error, attempts: attempt });
-        return;
-      }
-      if (attempt === maxRetries + 1) {
+      // A 4xx other than 429 is the request's fault: sending it again cannot help.
+      if (!result.retry || attempt === maxRetries + 1) {
         this.failures.push({ records: batch, error, attempts: attempt });
         return;
       }
     }
+    // Closed (a cancel or a failure): the restart replays the batch from the last checkpoint.
     this.failures.push({ records: batch, error, attempts: 0 });
   }
 
