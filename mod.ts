@@ -25,6 +25,7 @@
 import { setDefaultExecutor } from "./core/datastream/execution_context.ts";
 
 export { StreamExecutionEnvironment } from "./core/datastream/stream_execution_environment.ts";
+export type { ReadTextFileOptions } from "./core/datastream/stream_execution_environment.ts";
 export { DataStream, DataStreamSink } from "./core/datastream/data_stream.ts";
 export type { CollectedStream } from "./core/datastream/collected_stream.ts";
 export { KeyedStream } from "./core/datastream/keyed_stream.ts";
@@ -90,6 +91,8 @@ export { PostgresSink } from "./core/connectors/postgres/postgres_sink.ts";
 export { PostgresSource } from "./core/connectors/postgres/postgres_source.ts";
 export type { PostgresRow } from "./core/connectors/postgres/postgres_source.ts";
 export type { PostgresConnectionOptions } from "./core/connectors/postgres/connection.ts";
+export { HttpSink } from "./core/connectors/http_sink.ts";
+export type { DeadLetter } from "./core/connectors/http_sink.ts";
 export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
 export * from "./core/connectors/mqtt/mod.ts";
 export { GraphError } from "./core/graph/stream_graph.ts";

@@ -14,8 +14,8 @@
  * @module
  */
 
-import type { ListState } from "../api/state.ts";
 import type { JobPermissions } from "../config/job_permissions.ts";
+import type { ListState } from "../api/state.ts";
 import { ListStateDescriptor } from "../api/state.ts";
 import { formatRecord } from "../operators/format.ts";
 import { AbstractStreamOperator, type OperatorFactory } from "../operators/stream_operator.ts";
@@ -36,7 +36,7 @@ export interface Sink {
   readonly name: string;
   /** Builds the sink operator of one subtask. */
   readonly createOperator: OperatorFactory;
-  /** The Deno permissions its writers need in the job's slots (e.g. a broker's `host:port`). */
+  /** The Deno permissions its writers need in the job's slots (e.g. a broker's or a server's `host:port`). */
   readonly permissions?: JobPermissions;
 }
 

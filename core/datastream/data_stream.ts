@@ -241,10 +241,13 @@ export class DataStream<T> extends TransformationConfig {
     this.env.declareFileAccess(["read", "write"], path);
     return this.sink(`Sink: Text File ${path}`, () => new TextFileSinkOperator(path));
   }
-  /** Sends every record to a sink such as `FileSink.forRowFormat(dir).build()`. */
+  /**
+   * Sends every record to a sink such as `FileSink.forRowFormat(dir).build()`;
+   * the permissions the sink declares (an HTTP sink's host) are the job's.
+   */
   sinkTo(sink: Sink): DataStreamSink {
     if (sink.permissions !== undefined) this.env.declareConnectorPermissions(sink.permissions);
-    return this.sink(sink.name, sink.createOperator);
+    return new DataStreamSink(this.sinkTransformation(sink.name, sink.createOperator), this.env);
   }
   /** Hands every record to a user sink function. */
   addSink(fn: SinkFunction<T>): DataStreamSink {
@@ -305,4 +308,21 @@ export class DataStream<T> extends TransformationConfig {
 }
 
 /** A sink; configure its name, uid, parallelism and slot sharing group. */
-export class DataStreamSink extends TransformationConfig {}
+export class DataStreamSink extends TransformationConfig {
+  constructor(transformation: Transformation, private readonly env?: StreamExecutionEnvironment) {
+    super(transformation);
+  }
+
+  /** The records the sink emitted to the side output `tag` (an HTTP sink's dead letters). */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    if (this.env === undefined) {
+      throw new Error(`getSideOutput('${tag.id}'): this sink has no side outputs`);
+    }
+    return new DataStream<X>(this.env, {
+      kind: "sideOutput",
+      input: this.transformation,
+      tag: tag.id,
+      ...this.env.base(`Side Output ${tag.id}`),
+    });
+  }
+}

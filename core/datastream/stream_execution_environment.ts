@@ -23,6 +23,11 @@ import { collectionSource } from "../connectors/collection_source.ts";
 import { type GeneratorOptions, generatorSource } from "../connectors/generator_source.ts";
 import type { SourceSpec } from "../connectors/source_reader.ts";
 import { textFileSource } from "../connectors/text_file_source.ts";
+import {
+  type ContinuousFileOptions,
+  continuousFileSource,
+} from "../connectors/continuous_file_source.ts";
+import { socketTextSource } from "../connectors/socket_text_source.ts";
 import { graphFingerprint } from "../graph/fingerprint.ts";
 import { buildJobGraph } from "../graph/job_graph.ts";
 import { buildStreamGraph } from "../graph/stream_graph.ts";
@@ -45,6 +50,15 @@ import type { JobExecutionResult } from "../graph/job_result.ts";
 import type { KeySelector } from "../api/functions.ts";
 import type { OperatorTransformation, Transformation } from "../graph/transformation.ts";
 
+/** Options of `readTextFile`. */
+export interface ReadTextFileOptions extends ContinuousFileOptions {
+  /** Keep watching the directory for new files (an unbounded source). */
+  readonly continuous?: boolean;
+}
+
+/** Periodic watermark interval unless the job sets one (Flink's default). */
+export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
+
 /**
  * The entry point of a job.
  *
@@ -56,9 +70,6 @@ import type { OperatorTransformation, Transformation } from "../graph/transforma
  * await env.execute("multiples of seven");
  * ```
  */
-/** Periodic watermark interval unless the job sets one (Flink's default). */
-export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
-
 export class StreamExecutionEnvironment {
   private parallelism: number;
   private maxParallelism: number;
@@ -320,10 +331,34 @@ export class StreamExecutionEnvironment {
   fromCollection<T>(elements: readonly T[]): DataStream<T> {
     return this.fromSource(collectionSource([...elements]), "Source: Collection Source");
   }
-  /** The lines of a text file, or of every file under a directory. */
-  readTextFile(path: string): DataStream<string> {
+  /**
+   * The lines of a text file, or of every file under a directory. With
+   * `{ continuous: true }` the source runs forever: it scans the directory
+   * every `intervalMs` (default 1000) and reads each file that appears, once,
+   * with its progress checkpointed (Flink's `PROCESS_CONTINUOUSLY`).
+   */
+  readTextFile(path: string, options: ReadTextFileOptions = {}): DataStream<string> {
+    if (options.continuous !== true && options.intervalMs !== undefined) {
+      throw new RangeError("readTextFile: intervalMs applies only with { continuous: true }");
+    }
     this.declareFileAccess(["read"], path);
+    if (options.continuous === true) {
+      return this.fromSource(
+        continuousFileSource(path, options),
+        `Source: readTextFile(${path}, continuous)`,
+      );
+    }
     return this.fromSource(textFileSource(path), `Source: readTextFile(${path})`);
+  }
+  /**
+   * The lines (or `delimiter`-separated parts) a TCP server at `host:port`
+   * sends, from one subtask; ends when the server closes the connection.
+   * At-most-once: what was read before a failure is not read again.
+   */
+  socketTextStream(host: string, port: number, delimiter = "\n"): DataStream<string> {
+    const source = socketTextSource(host, port, delimiter);
+    this.declareConnectorPermissions({ net: [`${host}:${port}`] });
+    return this.fromSource(source, `Source: Socket Stream ${host}:${port}`);
   }
   /** The integers from `from` to `to`, inclusive, split among subtasks. */
   fromSequence(from: number, to: number): DataStream<number> {

@@ -71,6 +71,18 @@ export interface OperatorContext {
   readonly processingTime: ProcessingTimeService;
   /** Per-key timers (keyed operators only), restored before `open`. */
   readonly timerService?: InternalTimerService;
+  /** Holds the task's input while the operator cannot take more (absent outside a task). */
+  readonly backpressure?: Backpressure;
+}
+
+/**
+ * An operator's brake on its task: between `block()` and the matching
+ * `unblock()` the task polls no source and reads no input (as when a network
+ * output is full), e.g. while a sink waits for its external system.
+ */
+export interface Backpressure {
+  block(): void;
+  unblock(): void;
 }
 
 /** One key group's raw keyed state (see `StreamOperator.snapshotRawKeyed`). */

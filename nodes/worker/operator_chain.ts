@@ -11,6 +11,7 @@ import type { SourceReader } from "../../core/connectors/source_reader.ts";
 import type { JobVertex } from "../../core/graph/job_graph.ts";
 import type { StreamEdge, StreamGraph, StreamNode } from "../../core/graph/stream_graph.ts";
 import type {
+  Backpressure,
   OperatorContext,
   Output,
   RecordTimestamp,
@@ -124,6 +125,8 @@ export interface ChainEnvironment {
   /** The task's clock and timers. */
   readonly processingTime: ProcessingTimeService;
   sendToClient(sinkId: number, records: unknown[]): void;
+  /** The task's brake, for operators that wait on an external system. */
+  readonly backpressure?: Backpressure;
 }
 
 export class OperatorChain {
@@ -214,6 +217,7 @@ export class OperatorChain {
       timestamp: env.timestamp,
       processingTime: env.processingTime,
       timerService: keyedBackend && new InternalTimerService(keyedBackend, env.processingTime),
+      backpressure: env.backpressure,
     };
   }
 

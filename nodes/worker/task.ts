@@ -109,6 +109,7 @@ export class StreamTask {
       sendToClient,
       timestamp: this.timestamp,
       processingTime: this.processingTime,
+      backpressure: this.availability,
     });
     this.checkpoints = new TaskCheckpoints(
       [...this.writers.values()],
@@ -389,8 +390,14 @@ export class StreamTask {
   }
 
   private flushAll(): void {
-    this.chain.flush();
-    for (const w of this.writers.values()) w.flush();
+    try {
+      this.chain.flush();
+      for (const w of this.writers.values()) w.flush();
+    } catch (e) {
+      // From a timer: fail the task at its next turn, not the worker with an uncaught error.
+      this.asyncError ??= e instanceof Error ? e : new Error(String(e));
+      this.cancel();
+    }
   }
 
   private checkCancelled(): void {

@@ -27,31 +27,42 @@ export async function runWithKills(
   slots = 2,
 ): Promise<CliResult> {
   const job = runCli(args);
-  for (let kill = 0; kill < kills; kill++) {
-    let victim = "";
-    await waitFor(`a completed checkpoint before kill ${kill + 1}`, async () => {
-      const d = await jobDetails(cluster.url);
-      if (d === undefined || d.state !== "RUNNING") return false;
-      const completed = d.checkpoints.filter((c: { status: string }) => c.status === "COMPLETED");
-      const workers = d.vertices.flatMap((v: { subtasks: { worker?: string }[] }) =>
-        v.subtasks.map((s) => s.worker)
-      ).filter((w: string | undefined) => w);
-      if (completed.length < kill + 1 || workers.length === 0) return false;
-      victim = workers[Math.floor(Math.random() * workers.length)];
-      return d.vertices.every((v: { subtasks: { state: string }[] }) =>
-        v.subtasks.every((s) => s.state === "RUNNING")
-      );
-    }, 60_000);
-    const w = cluster.workers.find((p) => p.stderr().includes(victim));
-    assert.ok(w, `no worker process for ${victim}`);
-    w.kill("SIGKILL");
-    cluster.workers.splice(cluster.workers.indexOf(w), 1);
-    await w.child.status;
-    cluster.addWorker(slots);
-  }
+  for (let kill = 0; kill < kills; kill++) await killJobWorker(cluster, kill + 1, slots);
   const res = await job;
   assert.equal(res.code, 0, res.stderr);
   const restarts = (res.stderr.match(/RESTARTING/g) ?? []).length;
   assert.equal(restarts >= kills, true, res.stderr);
   return res;
+}
+
+/**
+ * Once the running job has `completed` completed checkpoints and every
+ * subtask runs, kills (-9) a random worker of the job and adds a worker of
+ * `slots` slots.
+ */
+export async function killJobWorker(
+  cluster: TestCluster,
+  completed: number,
+  slots = 2,
+): Promise<void> {
+  let victim = "";
+  await waitFor(`${completed} completed checkpoint(s) before a kill`, async () => {
+    const d = await jobDetails(cluster.url);
+    if (d === undefined || d.state !== "RUNNING") return false;
+    const done = d.checkpoints.filter((c: { status: string }) => c.status === "COMPLETED");
+    const workers = d.vertices.flatMap((v: { subtasks: { worker?: string }[] }) =>
+      v.subtasks.map((s) => s.worker)
+    ).filter((w: string | undefined) => w);
+    if (done.length < completed || workers.length === 0) return false;
+    victim = workers[Math.floor(Math.random() * workers.length)];
+    return d.vertices.every((v: { subtasks: { state: string }[] }) =>
+      v.subtasks.every((s) => s.state === "RUNNING")
+    );
+  }, 60_000);
+  const w = cluster.workers.find((p) => p.stderr().includes(victim));
+  assert.ok(w, `no worker process for ${victim}`);
+  w.kill("SIGKILL");
+  cluster.workers.splice(cluster.workers.indexOf(w), 1);
+  await w.child.status;
+  cluster.addWorker(slots);
 }
