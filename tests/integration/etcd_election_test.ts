@@ -240,31 +240,43 @@ Deno.test({
   async fn() {
     await using etcd = await startEtcd();
     const ttlMs = 3000;
-    const a = candidate(etcd.clientUrl, "http://a:8081", { sessionTtlMs: ttlMs });
-    const b = candidate(etcd.clientUrl, "http://b:8081", { sessionTtlMs: ttlMs });
+    // Candidates in processes of their own: with an etcd client of this process
+    // through an outage, Deno crashed the test runner now and then (a segfault
+    // in a runtime thread, right after this test) and took the suite with it.
+    const candidates = ["http://a:8081", "http://b:8081"]
+      .map((url) => new CandidateProcess(etcd.clientUrl, "c1", url, ttlMs));
+    const count = (c: CandidateProcess, event: string) =>
+      c.events.filter((e) => e.event === event).length;
     try {
-      a.election.campaign();
-      b.election.campaign();
-      const leader = await oneLeader([a.election, b.election]);
-      const lost = leader === a.election ? a.lost : b.lost;
-      const token = leader.leadership!.token;
+      await waitFor(
+        "one candidate to lead",
+        () => candidates.some((c) => count(c, "elected") > 0),
+        15_000,
+      );
+      const [leader, other] = count(candidates[0], "elected") > 0
+        ? candidates
+        : [candidates[1], candidates[0]];
+      const token = leader.has("elected")!.token;
       await etcd.stop();
       const downAt = performance.now();
-      await waitFor("the leader to step down", () => lost.length > 0, ttlMs + 1000);
-      assert.match(lost[0], /not renewed within its 3000 ms TTL/);
+      await waitFor(
+        "the leader to step down",
+        () => leader.has("lost") !== undefined,
+        ttlMs + 1000,
+      );
+      assert.match(String(leader.has("lost")!.reason), /not renewed within its 3000 ms TTL/);
       await waitFor("5 s of etcd down", () => performance.now() - downAt >= 5000, 6000);
       await etcd.start();
       const upAt = performance.now();
-      const again = await oneLeader([a.election, b.election], 10_000);
+      await waitFor("the leader to lead again", () => count(leader, "elected") >= 2, 10_000);
       console.log(`one leader again ${(performance.now() - upAt).toFixed(0)} ms after etcd was up`);
-      await new FencedWriter(again.etcd, "c1", again.leadership!).put("/spate/c1/x", "1");
-      assert.ok([...a.logs, ...b.logs].length > 0, "the outage was logged");
       // etcd extends every lease when it comes back: the term resumes, same leader, same token.
-      assert.equal(again, leader);
-      assert.equal(again.leadership!.token, token);
+      assert.equal(leader.has("elected")!.token, token);
+      assert.equal(count(other, "elected"), 0, "the standby never led");
+      assert.equal((await leader.write("/spate/c1/x", "1")).ok, true);
+      assert.ok(leader.events.some((e) => e.event === "log"), "the outage was logged");
     } finally {
-      await a.election.close();
-      await b.election.close();
+      for (const c of candidates) await c.stop();
     }
   },
 });
