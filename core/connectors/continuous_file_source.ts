@@ -17,7 +17,13 @@
  */
 
 import type { RecordOutput } from "../operators/stream_operator.ts";
-import type { Availability, SourceContext, SourceReader, SourceSpec } from "./source_reader.ts";
+import {
+  type Availability,
+  emitBuffered,
+  type SourceContext,
+  type SourceReader,
+  type SourceSpec,
+} from "./source_reader.ts";
 import { listInputFiles } from "./text_splits.ts";
 
 /** Options of `readTextFile(path, { continuous: true, ... })`. */
@@ -149,10 +155,9 @@ class ContinuousFileReader implements SourceReader<string> {
     let budget = maxRecords;
     for (;;) {
       const pending = this.pending;
-      while (this.pendingIndex < pending.length && budget > 0 && gate.available) {
-        output.collect(pending[this.pendingIndex++]);
-        budget--;
-      }
+      const reached = emitBuffered(pending, this.pendingIndex, budget, output, gate);
+      budget -= reached - this.pendingIndex;
+      this.pendingIndex = reached;
       if (this.pendingIndex < pending.length || budget === 0 || !gate.available) return true;
       if (!(await this.nextChunk())) {
         await new Promise((r) =>

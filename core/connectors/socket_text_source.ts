@@ -10,7 +10,12 @@
  */
 
 import type { RecordOutput } from "../operators/stream_operator.ts";
-import type { Availability, SourceReader, SourceSpec } from "./source_reader.ts";
+import {
+  type Availability,
+  emitBuffered,
+  type SourceReader,
+  type SourceSpec,
+} from "./source_reader.ts";
 
 const READ_BYTES = 64 * 1024;
 /** Longest a poll waits for bytes, so checkpoints and cancels are served while the server is quiet. */
@@ -52,10 +57,9 @@ class SocketTextReader implements SourceReader<string> {
     let budget = maxRecords;
     for (;;) {
       const pending = this.pending;
-      while (this.pendingIndex < pending.length && budget > 0 && gate.available) {
-        output.collect(pending[this.pendingIndex++]);
-        budget--;
-      }
+      const reached = emitBuffered(pending, this.pendingIndex, budget, output, gate);
+      budget -= reached - this.pendingIndex;
+      this.pendingIndex = reached;
       if (this.pendingIndex < pending.length || budget === 0 || !gate.available) return true;
       if (this.ended) return false;
       if (!(await this.readParts())) return true;

@@ -82,3 +82,21 @@ export interface SourceSpec<T> {
    */
   readonly permissions?: JobPermissions;
 }
+
+/**
+ * Emits `records[from..]` while `budget` lasts and `gate` stays available;
+ * returns the index reached. The loop a reader with a buffer of parsed
+ * records (lines of a file or a socket) runs in `pollNext`.
+ */
+export function emitBuffered<T>(
+  records: readonly T[],
+  from: number,
+  budget: number,
+  output: RecordOutput<T>,
+  gate: Availability,
+): number {
+  const end = Math.min(records.length, from + budget);
+  let i = from;
+  while (i < end && gate.available) output.collect(records[i++]);
+  return i;
+}

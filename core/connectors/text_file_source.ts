@@ -5,7 +5,13 @@
  */
 
 import type { RecordOutput } from "../operators/stream_operator.ts";
-import type { Availability, SourceContext, SourceReader, SourceSpec } from "./source_reader.ts";
+import {
+  type Availability,
+  emitBuffered,
+  type SourceContext,
+  type SourceReader,
+  type SourceSpec,
+} from "./source_reader.ts";
 import { listInputFiles, splitsForSubtask, type TextSplit } from "./text_splits.ts";
 
 const READ_CHUNK_BYTES = 1 << 20;
@@ -144,11 +150,10 @@ class TextFileReader implements SourceReader<string> {
     let budget = maxRecords;
     for (;;) {
       const pending = this.pending;
-      while (this.pendingIndex < pending.length && budget > 0 && gate.available) {
-        output.collect(pending[this.pendingIndex++]);
-        this.emitted++;
-        budget--;
-      }
+      const reached = emitBuffered(pending, this.pendingIndex, budget, output, gate);
+      this.emitted += reached - this.pendingIndex;
+      budget -= reached - this.pendingIndex;
+      this.pendingIndex = reached;
       if (this.pendingIndex < pending.length || budget === 0 || !gate.available) return true;
       const lines = await this.nextLines();
       if (lines === undefined) return false;

@@ -22,6 +22,7 @@
  */
 
 import { freePort } from "./cluster.ts";
+import { stopProcess } from "./stop_process.ts";
 
 /** The etcd binary tests run (`SPATE_ETCD_BIN` overrides). */
 export const ETCD_BIN = Deno.env.get("SPATE_ETCD_BIN") ?? "etcd";
@@ -142,20 +143,7 @@ export class EtcdServer {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already exited */ }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const killed = new Promise<"timeout">((r) =>
-      timer = setTimeout(() => r("timeout"), STOP_GRACE_MS)
-    );
-    if (await Promise.race([child.status, killed]) === "timeout") {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited meanwhile */ }
-      await child.status;
-    }
-    clearTimeout(timer);
+    await stopProcess(child, STOP_GRACE_MS);
   }
 
   /** Stops etcd and removes its directory. */

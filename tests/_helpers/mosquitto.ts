@@ -16,6 +16,7 @@
  */
 
 import { freePort } from "./cluster.ts";
+import { stopProcess } from "./stop_process.ts";
 
 /** The mosquitto binary tests run (`SPATE_MOSQUITTO_BIN` overrides). */
 export const MOSQUITTO_BIN = Deno.env.get("SPATE_MOSQUITTO_BIN") ?? "/usr/sbin/mosquitto";
@@ -116,18 +117,7 @@ export class MosquittoBroker {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already exited */ }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((r) => timer = setTimeout(() => r("late"), STOP_GRACE_MS));
-    if (await Promise.race([child.status, late]) === "late") {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited meanwhile */ }
-      await child.status;
-    }
-    clearTimeout(timer);
+    await stopProcess(child, STOP_GRACE_MS);
   }
 
   /** Stops mosquitto and removes its directory. */

@@ -21,6 +21,7 @@
 
 import postgres from "postgres";
 import { freePort, waitFor } from "./cluster.ts";
+import { stopProcess } from "./stop_process.ts";
 
 /** Where Debian keeps the server binaries (`SPATE_PG_BIN_DIR` overrides). */
 const PG_BIN_DIR = Deno.env.get("SPATE_PG_BIN_DIR") ?? findBinDir();
@@ -161,20 +162,11 @@ export class PostgresServer {
     if (!child) return;
     this.child = undefined;
     const pid = this.postmasterPid();
-    try {
-      if (pid !== undefined) Deno.kill(pid, "SIGINT");
-      else child.kill("SIGINT");
-    } catch { /* gone */ }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((r) => timer = setTimeout(() => r("late"), STOP_GRACE_MS));
-    if (await Promise.race([child.status, late]) === "late") {
-      try {
-        if (pid !== undefined) Deno.kill(pid, "SIGKILL");
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.status;
-    }
-    clearTimeout(timer);
+    // SIGINT: PostgreSQL's fast shutdown; to the postmaster itself when run through runuser.
+    await stopProcess(child, STOP_GRACE_MS, "SIGINT", (signal) => {
+      if (pid !== undefined) Deno.kill(pid, signal);
+      if (pid === undefined || signal === "SIGKILL") child.kill(signal);
+    });
   }
 
   async close(): Promise<void> {
