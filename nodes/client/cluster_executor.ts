@@ -8,6 +8,7 @@
 
 import { type CollectListener, type JobExecutor, type JobPlan } from "../../core/graph/job_plan.ts";
 import { JobExecutionError, type JobExecutionResult } from "../../core/graph/job_result.ts";
+import { planSubmission } from "../protocol/plan_submission.ts";
 import { CLIENT_SCHEMA, type ClientMessage } from "../protocol/client.ts";
 import type { JobModuleSource } from "../protocol/deployment.ts";
 import {
@@ -94,28 +95,7 @@ export class ClusterExecutor implements JobExecutor {
   async execute(plan: JobPlan, onCollect?: CollectListener): Promise<JobExecutionResult> {
     const o = this.options;
     const module = await o.moduleSource(plan);
-    const submission: JobSubmission = {
-      jobName: plan.jobName,
-      jobGraph: plan.jobGraph,
-      job: {
-        module,
-        args: plan.args,
-        defaults: plan.defaults,
-        fingerprint: plan.fingerprint,
-        permissions: plan.permissions,
-      },
-      bufferTimeoutMs: plan.streamGraph.settings.bufferTimeoutMs,
-      restartStrategy: o.restartStrategy,
-      slotTimeoutMs: o.slotTimeoutMs,
-      checkpointIntervalMs: plan.streamGraph.settings.checkpointIntervalMs,
-      checkpointMode: plan.streamGraph.settings.checkpointMode,
-      checkpointDir: plan.streamGraph.settings.checkpointDir,
-      retainedCheckpoints: plan.streamGraph.settings.retainedCheckpoints,
-      batch: plan.streamGraph.settings.batch,
-      checkpointConfig: plan.streamGraph.settings.checkpointConfig,
-      network: plan.defaults.network,
-      restoreFrom: o.restoreFrom,
-    };
+    const submission = planSubmission(plan, module, o);
     let settle!: { resolve(r: JobExecutionResult): void; reject(e: Error): void };
     const done = new Promise<JobExecutionResult>((
       resolve,

@@ -7,6 +7,8 @@
  * - nodes/master, nodes/worker and nodes/client import only core/, nodes/rpc,
  *   nodes/protocol and themselves: master and worker never import each other;
  * - nodes/protocol imports only core/ and nodes/rpc; nodes/rpc imports no role;
+ * - client/ (the SDK, which runs on Node too) imports only client/, nodes/protocol
+ *   and core/ (for types);
  * - nothing outside cli/ (tests excepted) imports cli/;
  * - no import cycle between packages (test files excepted).
  * @module
@@ -57,6 +59,11 @@ function ruleBroken(file: string, target: string): string | undefined {
     if (target.startsWith("core/")) return undefined;
     if (isTest(file) && /^tests\/_(helpers|suites)\//.test(target)) return undefined;
     return "core/ imports only core/ (tests: also tests/_helpers, tests/_suites)";
+  }
+  if (
+    file.startsWith("client/") && !isTest(file) && !/^(client|nodes\/protocol|core)\//.test(target)
+  ) {
+    return "client/ imports only client/, nodes/protocol and core/ (types): it runs on Node too";
   }
   if (target.startsWith("cli/") && !file.startsWith("cli/") && !file.startsWith("tests/")) {
     return "nothing imports cli/";

@@ -26,6 +26,7 @@ const SAVEPOINTS = new RegExp(`^${REST_PREFIX}/jobs/[^/]+/(savepoints|stop)$`);
 export function restRole(method: string, path: string): Role {
   if (method === "GET" || method === "HEAD") return "viewer";
   const operator = (method === "POST" && path === `${REST_PREFIX}/jobs`) ||
+    (method === "POST" && path === `${REST_PREFIX}/jobs/bundle`) ||
     (method === "PUT" && path === BLOBS_PATH) ||
     (method === "PATCH" && JOB.test(path)) ||
     (method === "POST" && SAVEPOINTS.test(path));

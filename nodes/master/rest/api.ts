@@ -30,6 +30,8 @@ import {
 } from "../../protocol/rest.ts";
 import type { BlobStore } from "../blob_store.ts";
 import { mountJobRoutes } from "./job_routes.ts";
+import { mountSdkRoutes } from "./sdk_routes.ts";
+import type { ActorSystem } from "../../rpc/actor_system.ts";
 import { OPENAPI } from "./openapi.ts";
 import { DASHBOARD_PREFIX, serveDashboard } from "../dashboard/dashboard.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
@@ -53,6 +55,8 @@ export interface RestDeps {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Largest request body but a job bundle's (the blob store's limit). */
   readonly maxRequestBodyBytes?: number;
+  /** Where the SDK routes' job followers live; without it the SDK routes are not served. */
+  readonly system?: ActorSystem;
 }
 
 const tooLarge = (bytes: number, limit: number, flag: string) =>
@@ -196,6 +200,10 @@ export function restApi(deps: RestDeps): Hono {
   });
 
   mountJobRoutes(app, deps, (req, empty) => jsonBody(req, bodyLimit, empty));
+  if (deps.system !== undefined) {
+    const system = deps.system;
+    mountSdkRoutes(app, { ...deps, system }, (req, empty) => jsonBody(req, bodyLimit, empty));
+  }
 
   app.get(`${REST_PREFIX}/openapi.json`, (c) => c.json(OPENAPI));
 

@@ -200,6 +200,52 @@ export const OPENAPI = {
         errors: ["400", "404", "409"],
       }),
     },
+    // The SDK's routes (sdk_routes.ts, types in nodes/protocol/sdk.ts).
+    [`${REST_PREFIX}/jobs/bundle`]: {
+      post: op("plan an uploaded job bundle on the master and submit it", [
+        "202",
+        obj({ jobId: str, jobName: str, fingerprint: str }, ["jobId", "jobName", "fingerprint"]),
+      ], {
+        body: obj({
+          bundleKey: str,
+          args: arr(str),
+          parallelism: int,
+          permissions: anyObject,
+          savepoint: str,
+          allowNonRestoredState: bool,
+          restartStrategy: str,
+          slotTimeoutMs: int,
+        }, ["bundleKey"]),
+        errors: ["400"],
+      }),
+    },
+    [`${REST_PREFIX}/jobs/{id}/events`]: {
+      get: {
+        summary: "the job's events as server-sent events (event name: the type), to its end",
+        parameters: [jobId],
+        responses: {
+          "200": {
+            description: "jobStatus, progress, checkpointCompleted, then jobFinished or jobFailed",
+            content: { "text/event-stream": { schema: str } },
+          },
+          "404": errors["404"],
+        },
+      },
+    },
+    [`${REST_PREFIX}/jobs/{id}/collect`]: {
+      get: op("the records a job submitted through jobs/bundle collected so far", [
+        "200",
+        obj({
+          jobId: str,
+          state: str,
+          ended: bool,
+          records: anyObject,
+          truncated: bool,
+          result: anyObject,
+          failure: anyObject,
+        }, ["jobId", "state", "ended", "records", "truncated"]),
+      ], { params: [jobId], errors: ["404"] }),
+    },
     [`${REST_PREFIX}/taskmanagers`]: {
       get: op("the workers", ["200", obj({ taskmanagers: arr(ref("Worker")) })]),
     },

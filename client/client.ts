@@ -1,0 +1,197 @@
+/**
+ * SpateClient: submits and follows jobs on a spate cluster over its REST API
+ * (the same on Node and Deno). Results are typed by the routes' own types.
+ * @module
+ */
+
+import type {
+  BlobUploadResponse,
+  CancelJobResponse,
+  JobDetails,
+  JobListResponse,
+  OverviewResponse,
+  TriggerResponse,
+  TriggerStatusResponse,
+} from "../nodes/protocol/rest.ts";
+import { BLOBS_PATH, REST_PREFIX } from "../nodes/protocol/rest.ts";
+import {
+  type BundleSubmission,
+  type BundleSubmitResponse,
+  type CollectResponse,
+  type JobEvent,
+  SDK_PATHS,
+} from "../nodes/protocol/sdk.ts";
+import type { JobPermissions } from "../core/config/job_permissions.ts";
+import { bundleJob } from "./bundle.ts";
+import { JobFailedError, SpateHttpError } from "./errors.ts";
+import { serverSentEvents } from "./sse.ts";
+import { type ConnectOptions, Transport } from "./transport.ts";
+
+/** How a job is submitted. */
+export interface SubmitOptions {
+  /** The job's arguments (its `jobArgs()`). */
+  readonly args?: readonly string[];
+  /** Default parallelism of its operators. */
+  readonly parallelism?: number;
+  /** Start from this savepoint directory. */
+  readonly savepoint?: string;
+  readonly allowNonRestoredState?: boolean;
+  /** The job's sandbox (a bundle with none gets no permissions). */
+  readonly permissions?: JobPermissions;
+  readonly restartStrategy?: string;
+  readonly slotTimeoutMs?: number;
+}
+
+/** Where a savepoint goes. */
+export interface SavepointOptions {
+  readonly targetDirectory?: string;
+  /** Cancel the job once the savepoint completed. */
+  readonly cancelJob?: boolean;
+}
+
+/** How long savepoint() and stop() poll, and how often. */
+const SAVEPOINT_POLL_MS = 200;
+
+const jobPath = (id: string) => `${REST_PREFIX}/jobs/${encodeURIComponent(id)}`;
+
+/** A connection to a spate cluster. Close it when done. */
+export class SpateClient {
+  private readonly http: Transport;
+
+  constructor(options: ConnectOptions) {
+    this.http = new Transport(options);
+  }
+
+  /** The master that answered last (the leader, with several masters). */
+  get leader(): string {
+    return this.http.leader;
+  }
+
+  /**
+   * Submits a job: a module path (bundled here with esbuild, `spate` kept external) or a bundle's
+   * bytes. The master plans it with `args` and runs it; returns its id.
+   */
+  async submit(job: string | Uint8Array, o: SubmitOptions = {}): Promise<BundleSubmitResponse> {
+    const bytes = typeof job === "string" ? await bundleJob(job) : job;
+    const { key } = await this.upload(bytes);
+    const body: BundleSubmission = { bundleKey: key, ...o };
+    return await this.http.json<BundleSubmitResponse>("POST", SDK_PATHS.bundle, body, false);
+  }
+
+  /** Every job the master knows. */
+  async jobs(): Promise<JobListResponse["jobs"]> {
+    return (await this.http.json<JobListResponse>("GET", `${REST_PREFIX}/jobs`)).jobs;
+  }
+
+  /** A job's details: state, vertices with their metrics, checkpoints. */
+  job(id: string): Promise<JobDetails> {
+    return this.http.json<JobDetails>("GET", jobPath(id));
+  }
+
+  /** The cluster's overview. */
+  overview(): Promise<OverviewResponse> {
+    return this.http.json<OverviewResponse>("GET", `${REST_PREFIX}/overview`);
+  }
+
+  /** The master's metrics in Prometheus' text format. */
+  async metrics(): Promise<string> {
+    return await (await this.http.call("GET", "/metrics", { idempotent: true })).body.text();
+  }
+
+  /**
+   * The job's events (state changes, progress, checkpoints, its end) as they
+   * happen, from its start; ends with the job. Break out of the loop (or
+   * abort `signal`) to stop watching.
+   */
+  async *watch(id: string, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+    const res = await this.http.call("GET", SDK_PATHS.events(id), {
+      idempotent: true,
+      stream: true,
+    });
+    const abort = () => res.body.destroy();
+    signal?.addEventListener("abort", abort);
+    try {
+      for await (const e of serverSentEvents(res.body)) {
+        yield JSON.parse(e.data) as JobEvent;
+        if (signal?.aborted) return;
+      }
+    } finally {
+      signal?.removeEventListener("abort", abort);
+      res.body.destroy();
+    }
+  }
+
+  /**
+   * Waits for the job to end and returns its collected records (the
+   * `executeAndCollect()` streams, by collect id) and result. A failed or
+   * cancelled job throws JobFailedError.
+   */
+  async collect(id: string): Promise<CollectResponse> {
+    for await (const e of this.watch(id)) {
+      if (e.type === "jobFailed") {
+        throw new JobFailedError(id, "FAILED", e.failure.message);
+      }
+      if (e.type === "jobStatus" && e.state === "CANCELED") {
+        throw new JobFailedError(id, "CANCELED", "the job was cancelled");
+      }
+    }
+    return await this.http.json<CollectResponse>("GET", SDK_PATHS.collect(id));
+  }
+
+  /** Cancels the job (it goes CANCELLING, then CANCELED). */
+  cancel(id: string): Promise<CancelJobResponse> {
+    return this.http.json<CancelJobResponse>(
+      "PATCH",
+      `${jobPath(id)}?mode=cancel`,
+      undefined,
+      false,
+    );
+  }
+
+  /** Takes a savepoint of the running job; returns its directory. */
+  savepoint(id: string, o: SavepointOptions = {}): Promise<string> {
+    return this.trigger(id, "savepoints", { ...o });
+  }
+
+  /** Stops the job with a savepoint (`drain`: event time ends first); returns its directory. */
+  stop(id: string, o: { targetDirectory?: string; drain?: boolean } = {}): Promise<string> {
+    return this.trigger(id, "stop", { ...o });
+  }
+
+  /** Closes the pooled connections. */
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  private async upload(bytes: Uint8Array): Promise<BlobUploadResponse> {
+    const res = await this.http.call("PUT", BLOBS_PATH, {
+      body: bytes,
+      contentType: "application/octet-stream",
+      idempotent: true, // content-addressed: the same bytes give the same key
+    });
+    return await res.body.json() as BlobUploadResponse;
+  }
+
+  private async trigger(id: string, route: "savepoints" | "stop", body: object): Promise<string> {
+    const started = await this.http.json<TriggerResponse>(
+      "POST",
+      `${jobPath(id)}/${route}`,
+      body,
+      false,
+    );
+    const poll = `${jobPath(id)}/savepoints/${encodeURIComponent(started["request-id"])}`;
+    for (;;) {
+      const s = await this.http.json<TriggerStatusResponse>("GET", poll);
+      if (s.status === "COMPLETED") {
+        if (s.location !== undefined) return s.location;
+        throw new SpateHttpError("POST", `${jobPath(id)}/${route}`, 500, [s.failure ?? "failed"]);
+      }
+      await new Promise((r) => setTimeout(r, SAVEPOINT_POLL_MS));
+    }
+  }
+}
+
+/** Connects to a cluster (lazily: the first call reaches the masters). */
+export function connect(options: ConnectOptions): SpateClient {
+  return new SpateClient(options);
+}

@@ -1,0 +1,241 @@
+/**
+ * The REST routes of the client SDK: submit a job bundle that the master
+ * plans, follow a job as server-sent events, read its collected records
+ * (types in nodes/protocol/sdk.ts).
+ * @module
+ */
+
+import type { Hono } from "hono";
+import { resolveLocation } from "../../../core/fs/location.ts";
+import { askDispatcher } from "../../protocol/dispatcher.ts";
+import { InvalidRequestError, NotFoundError } from "../../protocol/errors.ts";
+import { isTerminalJobState } from "../../protocol/job_status.ts";
+import { planSubmission } from "../../protocol/plan_submission.ts";
+import type {
+  BundleSubmission,
+  BundleSubmitResponse,
+  CollectResponse,
+  JobEvent,
+} from "../../protocol/sdk.ts";
+import { REST_PREFIX } from "../../protocol/rest.ts";
+import type { ActorSystem } from "../../rpc/actor_system.ts";
+import type { BlobStore } from "../blob_store.ts";
+import type { ActorRef } from "../../rpc/actor.ts";
+import type { DispatcherMessage } from "../../protocol/dispatcher.ts";
+import { JobFollower } from "../job_follower.ts";
+import { planBundle } from "../plan_bundle.ts";
+import { validateSubmission } from "./validate_submission.ts";
+import type { JsonBody } from "./job_routes.ts";
+
+/** Records a follower keeps per job by default. */
+export const DEFAULT_MAX_COLLECT_RECORDS = 100_000;
+/** How long a bundle may take to build its plan by default. */
+export const DEFAULT_PLAN_TIMEOUT_MS = 30_000;
+/** Followers kept after their jobs ended (the oldest go first). */
+const MAX_FOLLOWERS = 256;
+/** How often the events of a job without a follower are polled. */
+const POLL_MS = 250;
+const ASK_TIMEOUT_MS = 10_000;
+/** How often an event stream sends a comment while its job is quiet. */
+export const SSE_KEEP_ALIVE_MS = 5_000;
+
+/** What the SDK routes need. */
+export interface SdkRouteDeps {
+  readonly dispatcher: ActorRef<DispatcherMessage>;
+  readonly blobs: BlobStore;
+  /** Where the followers of SDK-submitted jobs live. */
+  readonly system: ActorSystem;
+  readonly maxCollectRecords?: number;
+  readonly planTimeoutMs?: number;
+}
+
+type FieldType = "string" | "boolean" | "object" | "int" | "string[]";
+
+function field<T>(body: Record<string, unknown>, name: string, type: FieldType): T | undefined {
+  const v = body[name];
+  if (v === undefined) return undefined;
+  const ok = type === "string[]"
+    ? Array.isArray(v) && v.every((x) => typeof x === "string")
+    : type === "int"
+    ? Number.isInteger(v) && (v as number) > 0
+    : type === "object"
+    ? v !== null && typeof v === "object" && !Array.isArray(v)
+    : type === "boolean"
+    ? typeof v === "boolean"
+    : typeof v === "string";
+  if (!ok) {
+    throw new InvalidRequestError(
+      `${name} must be ${type === "int" ? "a positive integer" : `a ${type}`}`,
+    );
+  }
+  return v as T;
+}
+
+/** The body checked to be a BundleSubmission. */
+function bundleSubmission(body: unknown): BundleSubmission {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new InvalidRequestError("the body must be a JSON object");
+  }
+  const b = body as Record<string, unknown>;
+  const bundleKey = field<string>(b, "bundleKey", "string");
+  if (bundleKey === undefined) throw new InvalidRequestError("bundleKey is missing");
+  return {
+    bundleKey,
+    args: field<string[]>(b, "args", "string[]"),
+    parallelism: field<number>(b, "parallelism", "int"),
+    permissions: field(b, "permissions", "object"),
+    savepoint: field<string>(b, "savepoint", "string"),
+    allowNonRestoredState: field<boolean>(b, "allowNonRestoredState", "boolean"),
+    restartStrategy: field<string>(b, "restartStrategy", "string"),
+    slotTimeoutMs: field<number>(b, "slotTimeoutMs", "int"),
+  };
+}
+
+/** One server-sent event. */
+const sse = (e: JobEvent) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+
+/** Adds the routes to `app`. */
+export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody): void {
+  const followers = new Map<string, JobFollower>();
+  let spawned = 0;
+
+  app.post(`${REST_PREFIX}/jobs/bundle`, async (c) => {
+    const req = bundleSubmission(await jsonBody(c.req.raw));
+    const bytes = await deps.blobs.get(req.bundleKey);
+    if (bytes === undefined) {
+      throw new InvalidRequestError(
+        "bundleKey names no uploaded blob: PUT the bundle to /api/v1/blobs first",
+      );
+    }
+    const plan = await planBundle({
+      bytes,
+      args: req.args ?? [],
+      defaults: req.parallelism === undefined ? {} : { parallelism: req.parallelism },
+      permissions: req.permissions,
+      timeoutMs: deps.planTimeoutMs ?? DEFAULT_PLAN_TIMEOUT_MS,
+    });
+    const submission = validateSubmission(
+      planSubmission(plan, { kind: "blob", key: req.bundleKey }, {
+        restartStrategy: req.restartStrategy,
+        slotTimeoutMs: req.slotTimeoutMs,
+        restoreFrom: req.savepoint === undefined ? undefined : {
+          path: resolveLocation(req.savepoint),
+          allowNonRestoredState: req.allowNonRestoredState === true,
+        },
+      }),
+    );
+    const maxRecords = deps.maxCollectRecords ?? DEFAULT_MAX_COLLECT_RECORDS;
+    let follower!: JobFollower;
+    const client = deps.system.spawn(
+      `sdk-follower-${spawned++}`,
+      () => follower = new JobFollower(maxRecords),
+    );
+    const { jobId } = await askDispatcher(
+      deps.dispatcher,
+      { type: "submitJob", submission, client },
+      ASK_TIMEOUT_MS,
+    ).catch(async (e) => {
+      await deps.system.stop(client);
+      throw e;
+    });
+    followers.set(jobId, follower);
+    for (const [id, f] of followers) {
+      if (followers.size <= MAX_FOLLOWERS) break;
+      if (f.ended) followers.delete(id);
+    }
+    return c.json<BundleSubmitResponse>(
+      { jobId, jobName: plan.jobName, fingerprint: plan.fingerprint },
+      202,
+    );
+  });
+
+  app.get(`${REST_PREFIX}/jobs/:id/events`, async (c) => {
+    const jobId = c.req.param("id");
+    const follower = followers.get(jobId);
+    const details = () =>
+      askDispatcher(deps.dispatcher, { type: "jobDetails", jobId }, ASK_TIMEOUT_MS);
+    if (follower === undefined) await details(); // an unknown job is answered 404
+    const encoder = new TextEncoder();
+    let stop = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const send = (e: JobEvent) => controller.enqueue(encoder.encode(sse(e)));
+        // A comment now and then: the client tells a silent master from a quiet job.
+        const keepAlive = setInterval(
+          () => controller.enqueue(encoder.encode(": keep-alive\n\n")),
+          SSE_KEEP_ALIVE_MS,
+        );
+        const close = () => {
+          clearInterval(keepAlive);
+          controller.close();
+        };
+        if (follower !== undefined) {
+          // The replay runs inside subscribe(): the end may come before it returns.
+          let ended = false;
+          const unsubscribe = follower.subscribe((e) => {
+            if (ended) return;
+            send(e);
+            if (e.type !== "jobFinished" && e.type !== "jobFailed") return;
+            ended = true;
+            queueMicrotask(() => {
+              stop();
+              controller.close();
+            });
+          });
+          stop = () => {
+            unsubscribe();
+            clearInterval(keepAlive);
+          };
+          return;
+        }
+        // A job submitted another way: its state changes, polled.
+        let last = "";
+        const timer = setInterval(async () => {
+          try {
+            const d = await details();
+            const key = `${d.state}/${d.attempt}`;
+            if (key === last) return;
+            last = key;
+            send({ type: "jobStatus", jobId, jobName: d.name, state: d.state, attempt: d.attempt });
+            if (isTerminalJobState(d.state)) {
+              clearInterval(timer);
+              close();
+            }
+          } catch (e) {
+            clearInterval(timer);
+            clearInterval(keepAlive);
+            controller.error(e);
+          }
+        }, POLL_MS);
+        stop = () => {
+          clearInterval(timer);
+          clearInterval(keepAlive);
+        };
+      },
+      cancel: () => stop(),
+    });
+    return c.body(body, 200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+    });
+  });
+
+  app.get(`${REST_PREFIX}/jobs/:id/collect`, (c) => {
+    const jobId = c.req.param("id");
+    const f = followers.get(jobId);
+    if (f === undefined) {
+      throw new NotFoundError(
+        `job ${jobId} was not submitted through ${REST_PREFIX}/jobs/bundle: no collected records`,
+      );
+    }
+    return c.json<CollectResponse>({
+      jobId,
+      state: f.state,
+      ended: f.ended,
+      records: Object.fromEntries(f.records),
+      truncated: f.truncated,
+      ...(f.result === undefined ? {} : { result: f.result }),
+      ...(f.failure === undefined ? {} : { failure: f.failure }),
+    });
+  });
+}

@@ -1,0 +1,103 @@
+// A master and a worker as real processes for the SDK tests, from Node or
+// Deno (node: APIs only). The `deno` that runs them: $SPATE_DENO, else the
+// running Deno, else `deno` on the PATH.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const DENO = process.env.SPATE_DENO ?? globalThis.Deno?.execPath() ?? "deno";
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    }).on("error", reject);
+  });
+}
+
+/** Resolves once `cond()` holds; throws after `timeoutMs`. */
+export async function waitFor(what, cond, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await cond()) return;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function spate(args) {
+  const child = spawn(DENO, [
+    "run",
+    "-A",
+    "--unstable-worker-options",
+    "--config",
+    `${ROOT}deno.json`,
+    `${ROOT}cli/main.ts`,
+    ...args,
+  ], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  let stderr = "";
+  child.stderr.on("data", (d) => stderr += d);
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  return { child, exited, stderr: () => stderr };
+}
+
+/**
+ * A master (with `tokens`: one per role, `{ viewer, operator }`) and one
+ * worker of `slots` slots, registered. stop() kills both and removes their files.
+ */
+export async function startCluster({ slots = 4, tokens } = {}) {
+  const dir = await mkdtemp(`${tmpdir()}/spate-sdk-`);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const auth = [];
+  const nodeAuth = [];
+  if (tokens !== undefined) {
+    await writeFile(`${dir}/secret`, "sdk-test-secret-0123456789abcdef");
+    await writeFile(
+      `${dir}/tokens`,
+      Object.entries(tokens).map(([role, t]) => `${t} ${role}`).join("\n") + "\n",
+    );
+    nodeAuth.push("--cluster-secret-file", `${dir}/secret`);
+    auth.push(...nodeAuth, "--auth-tokens", `${dir}/tokens`);
+  }
+  const master = spate(["master", "--port", String(port), "--blob-dir", `${dir}/blobs`, ...auth]);
+  const worker = spate([
+    "worker",
+    "--master",
+    url,
+    "--slots",
+    String(slots),
+    "--work-dir",
+    `${dir}/worker`,
+    ...nodeAuth,
+  ]);
+  const headers = tokens === undefined ? {} : { authorization: `Bearer ${tokens.viewer}` };
+  try {
+    await waitFor("the worker to register", async () => {
+      const res = await fetch(`${url}/api/v1/overview`, { headers });
+      return (await res.json()).taskmanagers === 1;
+    });
+  } catch (e) {
+    master.child.kill("SIGKILL");
+    worker.child.kill("SIGKILL");
+    throw new Error(`${e.message}\nmaster: ${master.stderr()}\nworker: ${worker.stderr()}`);
+  }
+  return {
+    url,
+    dir,
+    async stop() {
+      for (const p of [worker, master]) p.child.kill("SIGKILL");
+      await Promise.all([worker.exited, master.exited]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
