@@ -8,42 +8,15 @@
 import { resolveLocation } from "../core/fs/location.ts";
 import { OPTIONS, type OptionValues } from "../core/config/options.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
-import { nodeFetch } from "../nodes/rpc/tls/client_tls.ts";
+import { restCall } from "./sdk_client.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { configureClientTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
-import { authHeaders, tokenFlag } from "./auth_flags.ts";
+import { tokenFlag } from "./auth_flags.ts";
 import { disposeSavepoint } from "./dispose.ts";
 
-/**
- * Calls `path` on the first of `masters` that answers: one that cannot be
- * reached, or that answers 503 (a standby while no leader is known), yields
- * to the next; a standby's 307 to its leader is followed.
- */
-export async function rest(
-  masters: readonly string[],
-  path: string,
-  token: string | undefined,
-  init: RequestInit = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  init = { ...init, headers: { ...init.headers as Record<string, string>, ...authHeaders(token) } };
-  let unavailable: { status: number; body: Record<string, unknown> } | undefined;
-  let failure: unknown;
-  for (const master of masters) {
-    let res: Response;
-    try {
-      res = await nodeFetch(`${master}${path}`, init);
-    } catch (e) {
-      failure ??= e;
-      continue;
-    }
-    const answer = { status: res.status, body: await res.json() };
-    if (res.status !== 503) return answer;
-    unavailable = answer;
-  }
-  if (unavailable !== undefined) return unavailable;
-  throw new MasterUnreachableError(masters.join(","), failure);
-}
+/** A REST call to the cluster, through the client SDK (sdk_client.ts). */
+export const rest = restCall;
 
 /** Prints the master's refusal; the exit code: 2 for an unknown job, else 1. */
 function refused(status: number, body: Record<string, unknown>): number {
@@ -157,7 +130,6 @@ export async function awaitSavepoint(
 ): Promise<string | number> {
   const started = await rest(masters, `/api/v1/jobs/${jobId}/${route}`, token, {
     method: "POST",
-    headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
   if (started.status >= 400) return refused(started.status, started.body);

@@ -24,6 +24,7 @@ import { failureText, summaryText } from "./summary.ts";
 import { configureStorage, hasS3Flags } from "./storage_flags.ts";
 import { configureClientTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
+import { bundleModule, uploadBundle } from "./sdk_client.ts";
 import { parseRestartStrategy } from "../nodes/master/restart_strategy.ts";
 
 /** Runs the command; returns the exit code. */
@@ -88,7 +89,8 @@ export async function runCommand(args: string[]): Promise<number> {
       detached: v.detached === true,
       slotTimeoutMs: v.slotTimeoutMs ?? OPTIONS.slotTimeoutMs.default,
       connectTimeoutMs: v.connectTimeoutMs,
-      configPath: new URL("../deno.json", import.meta.url).pathname,
+      bundle: bundleModule,
+      upload: (m, bytes) => uploadBundle(m, bytes, tokenFlag(v)),
       token: tokenFlag(v),
     })
     : new LocalExecutor({

@@ -163,7 +163,8 @@ export class SpateClient {
     return this.http.close();
   }
 
-  private async upload(bytes: Uint8Array): Promise<BlobUploadResponse> {
+  /** Uploads a job bundle to the master's blob store (content-addressed: its key is its hash). */
+  async upload(bytes: Uint8Array): Promise<BlobUploadResponse> {
     const res = await this.http.call("PUT", BLOBS_PATH, {
       body: bytes,
       contentType: "application/octet-stream",

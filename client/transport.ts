@@ -17,6 +17,8 @@ export interface ConnectOptions {
   readonly masters: string | readonly string[];
   /** PEM of the CA that signed the masters' certificates (for https masters). */
   readonly ca?: string;
+  /** PEM certificate chain and key shown to a master that asks for a client certificate. */
+  readonly identity?: { readonly cert: string; readonly key: string };
   /** Bearer token for a master that asks for one. */
   readonly token?: string;
   readonly timeouts?: {
@@ -103,6 +105,7 @@ export class Transport {
       connect: {
         timeout: o.timeouts?.connectMs ?? 5_000,
         ...(o.ca === undefined ? {} : { ca: o.ca }),
+        ...(o.identity === undefined ? {} : { cert: o.identity.cert, key: o.identity.key }),
       },
     });
   }

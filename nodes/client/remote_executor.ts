@@ -22,7 +22,6 @@ import { ActorSystem } from "../rpc/actor_system.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
 import { type MasterSource, masterSource } from "../protocol/master_discovery.ts";
 import { nodeFetch } from "../rpc/tls/client_tls.ts";
-import { bundleJob } from "./bundle.ts";
 import { ClusterExecutor, type JobListener } from "./cluster_executor.ts";
 import { MasterUnreachableError } from "./master_unreachable.ts";
 
@@ -36,8 +35,10 @@ export interface RemoteExecutorOptions extends JobListener {
   /** How long one dial to a master may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
   readonly connectTimeoutMs?: number;
   readonly detached?: boolean;
-  /** deno.json whose import map the bundler uses. */
-  readonly configPath?: string;
+  /** Bundles the job module (`spate` external) into the bytes the cluster's slots load. */
+  readonly bundle: (moduleUrl: string) => Promise<Uint8Array>;
+  /** Uploads a bundle to the master's blob store; returns its key (default: uploadBlob). */
+  readonly upload?: (master: string, bytes: Uint8Array) => Promise<string>;
   /** Bearer token for a master that asks for one. */
   readonly token?: string;
 }
@@ -134,10 +135,9 @@ export class RemoteExecutor implements JobExecutor {
         dispatcher: at.conn.refFor<DispatcherMessage>("/user/dispatcher"),
         moduleSource: async (p: JobPlan) => ({
           kind: "blob",
-          key: await uploadBlob(
+          key: await (o.upload ?? ((m, b) => uploadBlob(m, b, o.token)))(
             at.master,
-            await bundleJob(p.jobModuleUrl, o.configPath),
-            o.token,
+            await o.bundle(p.jobModuleUrl),
           ),
         }),
         onSubmitted: (jobId, client) => submitted = { jobId, client },

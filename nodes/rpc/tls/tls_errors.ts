@@ -21,7 +21,8 @@ const CLIENT_CERT =
 const CLIENT_CERT_REFUSED = /UnknownCA|alert unknown ca|BadCertificate|bad certificate/i;
 const NOT_TLS =
   /wrong version number|InvalidContentType|corrupt message|packet length too long|http request/i;
-const NOT_HTTP = /invalid HTTP version|HTTP\/1\.1 parse|invalid response|Parse\(Version\)/i;
+const NOT_HTTP =
+  /invalid HTTP version|HTTP\/1\.1 parse|invalid response|Parse\(Version\)|does not match the HTTP\/1\.1 protocol/i;
 
 /**
  * A clear reason when `e` (from a connection to `url`) is a TLS failure, or
