@@ -16,10 +16,13 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 const spate = connect({ masters: master, token: process.env.SPATE_TOKEN });
 try {
-  // The master runs the bundle: give it the input as an absolute path.
+  // The master plans the bundle and the slots run it sandboxed: give the
+  // input as an absolute path, and the permission to read it.
+  const input = here("./data/sample.txt");
   const { jobId, jobName } = await spate.submit(here("./wordcount.ts"), {
-    args: ["--input", here("./data/sample.txt"), "--top", String(top)],
+    args: ["--input", input, "--top", String(top)],
     parallelism: 2,
+    permissions: { read: [input] },
   });
   console.log(`submitted ${jobName} as ${jobId}`);
   for await (const e of spate.watch(jobId)) {
