@@ -1,16 +1,17 @@
 /**
  * Plans a job bundle on the master (after Flink's web submission, which runs
- * a jar's main() on the JobManager): the bundle is imported in plan mode and
- * the plan it builds is returned. Plans run one at a time, since the job
- * context is global; each import gets its own file (a module runs once per
- * URL), removed once the plan is built.
+ * a jar's main() on the JobManager): the bundle is imported in plan mode in
+ * a Web Worker sandboxed with the job's own permissions (and read access to
+ * spate and the bundle), which posts back the plan's data and is then
+ * terminated, so the bundle's code never runs with the master's permissions
+ * and leaves nothing behind.
  * @module
  */
 
-import { pathToFileURL } from "node:url";
-import { type JobContext, setJobContext } from "../../core/datastream/execution_context.ts";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { EnvironmentDefaults, JobPlan } from "../../core/graph/job_plan.ts";
-import type { JobPermissions } from "../../core/config/job_permissions.ts";
+import type { StreamGraph } from "../../core/graph/stream_graph.ts";
+import { ALL, type JobPermissions, PERMISSION_KINDS } from "../../core/config/job_permissions.ts";
 import { InvalidRequestError } from "../protocol/errors.ts";
 
 /** What a bundle is planned with. */
@@ -23,55 +24,80 @@ export interface BundlePlanRequest {
   readonly timeoutMs: number;
 }
 
+/** What a submission needs of a plan (what the plan worker posts back). */
+export type PlannedJob =
+  & Pick<JobPlan, "jobName" | "jobGraph" | "fingerprint" | "args" | "defaults" | "permissions">
+  & { readonly settings: StreamGraph["settings"] };
+
+/** The plan worker's request and answer. */
+export interface PlanRequest {
+  readonly moduleUrl: string;
+  readonly args: readonly string[];
+  readonly defaults: EnvironmentDefaults;
+  readonly permissions?: JobPermissions;
+}
+export type PlanResult = { readonly plan: PlannedJob } | { readonly error: string };
+
+/** spate's own directory: the plan worker reads its modules (`spate` is mod.ts). */
+const RUNTIME_DIR = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+/** Variables the runtime reads while it is imported (cbor-x's Node entry point, profiling). */
+const IMPORT_TIME_ENV = ["CBOR_NATIVE_ACCELERATION_DISABLED", "SPATE_SLOT_CPU_PROFILE"];
+const PLAN_WORKER_URL = new URL("./plan_worker.ts", import.meta.url);
+
 let dir: string | undefined;
 let plans = 0;
-let queue: Promise<unknown> = Promise.resolve();
 
-/** The plan the bundle builds; a bundle that fails or never calls execute() is the caller's error. */
-export function planBundle(req: BundlePlanRequest): Promise<JobPlan> {
-  const next = queue.then(() => planOne(req));
-  queue = next.catch(() => {});
-  return next;
+function denoKind(entries: readonly string[]): string[] | boolean {
+  if (entries.includes(ALL)) return true;
+  return entries.length === 0 ? false : [...new Set(entries)];
 }
 
-async function planOne(req: BundlePlanRequest): Promise<JobPlan> {
+/** The plan worker's permissions: the job's, plus reading spate and the bundle. */
+function sandbox(job: JobPermissions, bundle: string): Deno.PermissionOptionsObject {
+  const kinds = Object.fromEntries(PERMISSION_KINDS.map((k) => [k, denoKind(job[k] ?? [])]));
+  return {
+    ...kinds,
+    read: denoKind([...job.read ?? [], RUNTIME_DIR, bundle]),
+    env: denoKind([...job.env ?? [], ...IMPORT_TIME_ENV]),
+    import: false,
+  };
+}
+
+/** The plan the bundle builds; a bundle that fails or never calls execute() is the caller's error. */
+export async function planBundle(req: BundlePlanRequest): Promise<PlannedJob> {
   dir ??= await Deno.makeTempDir({ prefix: "spate-plans-" });
   const path = `${dir}/job-${plans++}.js`;
   await Deno.writeFile(path, req.bytes);
+  const worker = new Worker(PLAN_WORKER_URL, {
+    type: "module",
+    name: `plan-${plans}`,
+    deno: { permissions: sandbox(req.permissions ?? {}, path) },
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await new Promise<JobPlan>((resolve, reject) => {
-      const ctx: JobContext = {
-        mode: "plan",
-        args: req.args,
-        jobModuleUrl: pathToFileURL(path).href,
-        defaults: req.defaults,
-        permissions: req.permissions,
-        onPlan: resolve,
+    const result = await new Promise<PlanResult>((resolve) => {
+      worker.onmessage = (e: MessageEvent<PlanResult>) => resolve(e.data);
+      worker.onerror = (e) => {
+        e.preventDefault();
+        resolve({ error: `the job bundle failed while building its graph: ${e.message}` });
       };
-      setJobContext(ctx);
       timer = setTimeout(
-        () =>
-          reject(new InvalidRequestError(`the job bundle built no plan in ${req.timeoutMs} ms`)),
+        () => resolve({ error: `the job bundle built no plan in ${req.timeoutMs} ms` }),
         req.timeoutMs,
       );
-      // In plan mode execute() never resolves: the import settles only when the job fails.
-      import(ctx.jobModuleUrl).then(
-        () => reject(new InvalidRequestError("the job bundle never called env.execute()")),
-        (e: Error) =>
-          reject(
-            new InvalidRequestError(
-              `the job bundle failed while building its graph: ${e?.message}`,
-              {
-                cause: e,
-              },
-            ),
-          ),
-      );
+      const message: PlanRequest = {
+        moduleUrl: pathToFileURL(path).href,
+        args: req.args,
+        defaults: req.defaults,
+        permissions: req.permissions,
+      };
+      worker.postMessage(message);
     });
+    if ("error" in result) throw new InvalidRequestError(result.error);
+    return result.plan;
   } finally {
     clearTimeout(timer);
-    setJobContext(undefined);
+    worker.terminate();
     await Deno.remove(path).catch(() => {});
   }
 }

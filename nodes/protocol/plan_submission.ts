@@ -1,6 +1,7 @@
 /** The JobSubmission of a plan: one definition for the CLI client and the master's SDK route. @module */
 
 import type { JobPlan } from "../../core/graph/job_plan.ts";
+import type { StreamGraph } from "../../core/graph/stream_graph.ts";
 import type { JobModuleSource } from "./deployment.ts";
 import type { JobSubmission } from "./dispatcher.ts";
 
@@ -11,9 +12,14 @@ export interface SubmissionOptions {
   readonly restoreFrom?: JobSubmission["restoreFrom"];
 }
 
+/** What a submission takes of a plan (a JobPlan, or the data a plan worker posts back). */
+export type SubmittablePlan =
+  & Pick<JobPlan, "jobName" | "jobGraph" | "fingerprint" | "args" | "defaults" | "permissions">
+  & { readonly streamGraph: Pick<StreamGraph, "settings"> };
+
 /** The submission of `plan` whose slots load `module`. */
 export function planSubmission(
-  plan: JobPlan,
+  plan: SubmittablePlan,
   module: JobModuleSource,
   o: SubmissionOptions,
 ): JobSubmission {

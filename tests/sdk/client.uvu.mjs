@@ -2,6 +2,8 @@
 // (`node tests/sdk/client.uvu.mjs`, on the build of `deno task build:client`)
 // and under Deno (`deno run -A tests/sdk/client.uvu.mjs`, on the sources);
 // tests/sdk_client_test.ts runs both.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { freePort, ROOT, startCluster, waitFor } from "./cluster.mjs";
@@ -119,6 +121,25 @@ cluster("a job that fails while planning is refused with its reason", async () =
   assert.is(err.status, 400);
   assert.match(err.message, /never called env\.execute\(\)/);
 });
+
+cluster(
+  "the master plans a bundle in the job's sandbox, not with its own permissions",
+  async () => {
+    const job = `${ROOT}tests/_jobs/plan_time_read.ts`;
+    // Outside spate's directory, which the plan worker may read (it imports spate from there).
+    const target = join(c.dir, "plan-time-input.txt");
+    await writeFile(target, "twelve chars");
+    const refused = await spate.submit(job, { args: ["--target", target] }).then(() => 0, (e) => e);
+    assert.is(refused.status, 400);
+    assert.match(refused.message, /failed while building its graph: .*read access/i);
+    const { jobId } = await spate.submit(job, {
+      args: ["--target", target],
+      permissions: { read: [target] },
+    });
+    const done = await deadline(spate.collect(jobId), 60_000, "collect");
+    assert.ok(Object.values(done.records).flat()[0] > 0);
+  },
+);
 
 cluster("several masters: a dead one is skipped, the live one leads", async () => {
   const dead = `http://127.0.0.1:${await freePort()}`;

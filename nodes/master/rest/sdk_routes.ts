@@ -115,7 +115,10 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
       timeoutMs: deps.planTimeoutMs ?? DEFAULT_PLAN_TIMEOUT_MS,
     });
     const submission = validateSubmission(
-      planSubmission(plan, { kind: "blob", key: req.bundleKey }, {
+      planSubmission({ ...plan, streamGraph: { settings: plan.settings } }, {
+        kind: "blob",
+        key: req.bundleKey,
+      }, {
         restartStrategy: req.restartStrategy,
         slotTimeoutMs: req.slotTimeoutMs,
         restoreFrom: req.savepoint === undefined ? undefined : {
