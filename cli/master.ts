@@ -36,6 +36,8 @@ export async function masterCommand(args: string[]): Promise<number> {
     security: await masterSecurityFlags(v),
     maxJobs: v.maxJobs,
     maxRequestBodyBytes: v.maxRequestBodyBytes,
+    maxCollectRecords: v.maxCollectRecords,
+    planTimeoutMs: v.planTimeoutMs,
     maxBlobBytes: v.maxBlobBytes,
     jobPermissionsMax: jobPermissionsMax("master", v.jobPermissionsMax),
   };

@@ -490,6 +490,28 @@ export const PROCESS_OPTIONS = {
     doc: "largest REST request body (job bundle uploads: --max-upload-bytes); beyond: 413",
     commands: ["master"],
   },
+  maxCollectRecords: {
+    flag: "max-collect-records",
+    type: "int",
+    arg: "N",
+    min: 0,
+    max: 100_000_000,
+    default: 100_000,
+    doc: "collected records the master keeps per job submitted through the SDK; beyond: dropped " +
+      "(the collect answer says truncated)",
+    commands: ["master"],
+  },
+  planTimeoutMs: {
+    flag: "plan-timeout",
+    type: "int",
+    unit: "ms",
+    arg: "MS",
+    min: 100,
+    max: 600_000,
+    default: 30_000,
+    doc: "how long a job bundle submitted through the SDK may take to build its plan on the master",
+    commands: ["master"],
+  },
   maxBlobBytes: {
     flag: "max-upload-bytes",
     type: "int",

@@ -49,6 +49,10 @@ export interface MasterOptions {
   readonly maxJobs?: number;
   /** Largest REST request body, and largest job bundle. */
   readonly maxRequestBodyBytes?: number;
+  /** Collected records kept per SDK-submitted job (--max-collect-records). */
+  readonly maxCollectRecords?: number;
+  /** How long an SDK-submitted bundle may take to plan (--plan-timeout). */
+  readonly planTimeoutMs?: number;
   readonly maxBlobBytes?: number;
   /** The most a job may ask for (default: `DEFAULT_JOB_PERMISSIONS_MAX`). */
   readonly jobPermissionsMax?: JobPermissions;
@@ -152,6 +156,10 @@ export function startMasterServices(
     settings: options.settings,
     maxRequestBodyBytes: options.maxRequestBodyBytes,
     system,
+    maxCollectRecords: options.maxCollectRecords,
+    planTimeoutMs: options.planTimeoutMs,
+    jobPermissionsMax: options.jobPermissionsMax ??
+      parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
   });
   const gate = new MasterGate(options.security);
   const connections = new Set<RemoteConnection>();

@@ -32,6 +32,7 @@ import type { BlobStore } from "../blob_store.ts";
 import { mountJobRoutes } from "./job_routes.ts";
 import { mountSdkRoutes } from "./sdk_routes.ts";
 import type { ActorSystem } from "../../rpc/actor_system.ts";
+import type { JobPermissions } from "../../../core/config/job_permissions.ts";
 import { OPENAPI } from "./openapi.ts";
 import { DASHBOARD_PREFIX, serveDashboard } from "../dashboard/dashboard.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
@@ -57,6 +58,10 @@ export interface RestDeps {
   readonly maxRequestBodyBytes?: number;
   /** Where the SDK routes' job followers live; without it the SDK routes are not served. */
   readonly system?: ActorSystem;
+  readonly maxCollectRecords?: number;
+  readonly planTimeoutMs?: number;
+  /** The cap of a job's permissions, checked before its bundle is planned. */
+  readonly jobPermissionsMax?: JobPermissions;
 }
 
 const tooLarge = (bytes: number, limit: number, flag: string) =>

@@ -7,6 +7,13 @@
 
 import type { Hono } from "hono";
 import { resolveLocation } from "../../../core/fs/location.ts";
+import {
+  checkPermissions,
+  formatPermissions,
+  type JobPermissions,
+  permissionExcess,
+} from "../../../core/config/job_permissions.ts";
+import { OPTIONS } from "../../../core/config/options.ts";
 import { askDispatcher } from "../../protocol/dispatcher.ts";
 import { InvalidRequestError, NotFoundError } from "../../protocol/errors.ts";
 import { isTerminalJobState } from "../../protocol/job_status.ts";
@@ -27,10 +34,6 @@ import { planBundle } from "../plan_bundle.ts";
 import { validateSubmission } from "./validate_submission.ts";
 import type { JsonBody } from "./job_routes.ts";
 
-/** Records a follower keeps per job by default. */
-export const DEFAULT_MAX_COLLECT_RECORDS = 100_000;
-/** How long a bundle may take to build its plan by default. */
-export const DEFAULT_PLAN_TIMEOUT_MS = 30_000;
 /** Followers kept after their jobs ended (the oldest go first). */
 const MAX_FOLLOWERS = 256;
 /** How often the events of a job without a follower are polled. */
@@ -47,6 +50,8 @@ export interface SdkRouteDeps {
   readonly system: ActorSystem;
   readonly maxCollectRecords?: number;
   readonly planTimeoutMs?: number;
+  /** The cap of a job's permissions: a bundle asking for more is refused before it is planned. */
+  readonly jobPermissionsMax?: JobPermissions;
 }
 
 type FieldType = "string" | "boolean" | "object" | "int" | "string[]";
@@ -71,6 +76,16 @@ function field<T>(body: Record<string, unknown>, name: string, type: FieldType):
   return v as T;
 }
 
+/** The job's permissions, checked; a malformed set is the caller's error. */
+function permissionsOf(raw: unknown): JobPermissions | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return checkPermissions(raw, "permissions");
+  } catch (e) {
+    throw new InvalidRequestError((e as Error).message);
+  }
+}
+
 /** The body checked to be a BundleSubmission. */
 function bundleSubmission(body: unknown): BundleSubmission {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
@@ -83,7 +98,7 @@ function bundleSubmission(body: unknown): BundleSubmission {
     bundleKey,
     args: field<string[]>(b, "args", "string[]"),
     parallelism: field<number>(b, "parallelism", "int"),
-    permissions: field(b, "permissions", "object"),
+    permissions: permissionsOf(b.permissions),
     savepoint: field<string>(b, "savepoint", "string"),
     allowNonRestoredState: field<boolean>(b, "allowNonRestoredState", "boolean"),
     restartStrategy: field<string>(b, "restartStrategy", "string"),
@@ -107,12 +122,20 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
         "bundleKey names no uploaded blob: PUT the bundle to /api/v1/blobs first",
       );
     }
+    const max = deps.jobPermissionsMax;
+    const excess = max === undefined ? undefined : permissionExcess(req.permissions ?? {}, max);
+    if (excess !== undefined) {
+      throw new InvalidRequestError(
+        `the job asks for ${excess.kind} access to ${excess.value}, more than this cluster ` +
+          `allows (--job-permissions-max ${formatPermissions(max!)})`,
+      );
+    }
     const plan = await planBundle({
       bytes,
       args: req.args ?? [],
       defaults: req.parallelism === undefined ? {} : { parallelism: req.parallelism },
       permissions: req.permissions,
-      timeoutMs: deps.planTimeoutMs ?? DEFAULT_PLAN_TIMEOUT_MS,
+      timeoutMs: deps.planTimeoutMs ?? OPTIONS.planTimeoutMs.default,
     });
     const submission = validateSubmission(
       planSubmission({ ...plan, streamGraph: { settings: plan.settings } }, {
@@ -127,7 +150,7 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
         },
       }),
     );
-    const maxRecords = deps.maxCollectRecords ?? DEFAULT_MAX_COLLECT_RECORDS;
+    const maxRecords = deps.maxCollectRecords ?? OPTIONS.maxCollectRecords.default;
     let follower!: JobFollower;
     const client = deps.system.spawn(
       `sdk-follower-${spawned++}`,
