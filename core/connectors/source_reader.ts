@@ -7,6 +7,7 @@
 
 import type { JobPermissions } from "../config/job_permissions.ts";
 import type { RecordOutput } from "../operators/stream_operator.ts";
+import type { IngestHost } from "./http_ingest/ingest_protocol.ts";
 
 /** Whether the task's outputs can take more records now (backpressure). */
 export interface Availability {
@@ -24,6 +25,8 @@ export interface SourceContext {
    * checkpoints it may acknowledge a message once it emitted it.
    */
   readonly checkpointing?: boolean;
+  /** The worker's HTTP ingest endpoint (`HttpIngestSource`); absent outside a worker's slot. */
+  readonly ingest?: IngestHost;
 }
 
 /** Reads one subtask's share of a source. */

@@ -151,6 +151,7 @@ export function startMasterServices(
     ha: ha?.overview,
     settings: options.settings,
     maxRequestBodyBytes: options.maxRequestBodyBytes,
+    secret: options.security?.secret,
   });
   const gate = new MasterGate(options.security);
   const connections = new Set<RemoteConnection>();

@@ -12,6 +12,7 @@ import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type { TaskCheckpointHandle, TaskRestore } from "../protocol/task_state.ts";
 import { defineSchema } from "../rpc/message_schema.ts";
+import type { IngestRegistration } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 import type { NetworkSettings } from "./network/channel.ts";
 
 /** The job module a slot imports to rebuild the graph, once per attempt. */
@@ -66,7 +67,9 @@ export type SlotReport =
   | { type: "checkpointAck"; taskId: string; checkpointId: number; handle: TaskCheckpointHandle }
   | { type: "checkpointDecline"; taskId: string; checkpointId: number; reason: string }
   | { type: "failed"; taskId: string; failure: TaskFailure }
-  | { type: "collect"; taskId: string; collectId: number; records: unknown[] };
+  | { type: "collect"; taskId: string; collectId: number; records: unknown[] }
+  /** An ingest source's reader opened: the worker's `/ingest/NAME` reaches it over `port`. */
+  | { type: "ingestReader"; taskId: string; registration: IngestRegistration; port: MessagePort };
 
 /** The slot worker itself failed (an uncaught error): every task in it failed. */
 export interface SlotCrashed {

@@ -14,6 +14,7 @@ import { InSlotChannels } from "./network/in_slot_channel.ts";
 import { slotProfiler } from "./slot_profiler.ts";
 import { permissionFailure } from "./permission_failure.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./slot_protocol.ts";
+import type { IngestHost } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 
 const tasks = new Map<string, StreamTask>();
 /** Channels between two tasks of this slot, paired by id as their tasks deploy. */
@@ -30,8 +31,19 @@ setInterval(() => {
   }
 }, METRICS_INTERVAL_MS);
 
-function report(r: SlotReport): void {
-  self.postMessage(r);
+function report(r: SlotReport, transfer: Transferable[] = []): void {
+  self.postMessage(r, transfer);
+}
+
+/** How the ingest readers of task `taskId` reach the worker's HTTP endpoint. */
+function ingestHost(taskId: string): IngestHost {
+  return {
+    register(registration) {
+      const { port1, port2 } = new MessageChannel();
+      report({ type: "ingestReader", taskId, registration, port: port2 }, [port2]);
+      return port1;
+    },
+  };
 }
 
 async function deploy(d: TaskDescriptor): Promise<void> {
@@ -52,6 +64,7 @@ async function deploy(d: TaskDescriptor): Promise<void> {
           report({ type: "checkpointDecline", taskId: d.taskId, checkpointId, reason }),
       },
       inSlotChannels,
+      ingestHost(d.taskId),
     );
     tasks.set(d.taskId, task);
     report({ type: "running", taskId: d.taskId, vertexName: task.vertexName });

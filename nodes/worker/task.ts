@@ -33,6 +33,7 @@ import { NO_TIMESTAMP, RecordTimestamp } from "../../core/operators/stream_opera
 import { TaskProcessingTimeService } from "../../core/time/processing_time.ts";
 import { MAX_WATERMARK } from "../../core/time/watermark.ts";
 import { InputWatermarks } from "./input_watermarks.ts";
+import type { IngestHost } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 
 /** A slot's managed memory when its deployment names none (tests, embedded runs). */
 const DEFAULT_SLOT_MEMORY_BYTES = 128 * 1024 * 1024;
@@ -84,6 +85,7 @@ export class StreamTask {
     sendToClient: (collectId: number, records: unknown[]) => void,
     checkpointReporter: CheckpointReporter = { ack() {}, decline() {} },
     inSlot: InSlotChannels = new InSlotChannels(),
+    private readonly ingest?: IngestHost,
   ) {
     const vertex = plan.jobGraph.vertices.find((v) => v.id === descriptor.vertexId);
     if (vertex === undefined) throw new Error(`job has no vertex ${descriptor.vertexId}`);
@@ -206,6 +208,7 @@ export class StreamTask {
         subtaskIndex: this.descriptor.subtaskIndex,
         parallelism: node.parallelism,
         checkpointing: (this.descriptor.checkpointIntervalMs ?? 0) > 0,
+        ingest: this.ingest,
       });
       if (restoredStates !== undefined) {
         if (source.restoreState === undefined) {

@@ -29,6 +29,7 @@ import {
 } from "./slot_protocol.ts";
 import { taskDescriptor } from "./slot_deployment.ts";
 import type { TaskMetricsTable } from "./task_metrics_table.ts";
+import { IngestEndpoints } from "./ingest_endpoints.ts";
 import {
   coversNeeds,
   importReads,
@@ -90,6 +91,8 @@ export interface TaskExecutorOptions {
   readonly onMasterLost?: (reason: string) => void;
   /** Where the running tasks' latest metrics are kept for the worker's `/metrics`. */
   readonly metrics?: TaskMetricsTable;
+  /** Where the readers of ingest sources register (absent: this process serves no HTTP ingest). */
+  readonly ingest?: IngestEndpoints;
 }
 
 interface RunningTask {
@@ -411,6 +414,7 @@ export class TaskExecutor extends Actor<Inbox> {
   private freeSlot(index: number, graceMs = 0): void {
     const slot = this.slots[index];
     const { worker, control } = slot;
+    this.options.ingest?.dropSlot(index, "its slot was released");
     slot.worker = undefined;
     slot.control = undefined;
     slot.jobId = undefined;
@@ -445,6 +449,7 @@ export class TaskExecutor extends Actor<Inbox> {
 
   private onSlotReport(slotIndex: number, r: SlotReport | SlotCrashed): void {
     if (r.type === "slotCrashed") {
+      this.options.ingest?.dropSlot(slotIndex, `slot worker crashed: ${r.message}`);
       for (const [taskId, t] of this.tasks) {
         if (t.slotIndex !== slotIndex) continue;
         this.forget(taskId);
@@ -457,6 +462,15 @@ export class TaskExecutor extends Actor<Inbox> {
     const t = this.tasks.get(r.taskId);
     if (t === undefined) return;
     switch (r.type) {
+      case "ingestReader":
+        if (this.options.ingest === undefined) {
+          return IngestEndpoints.refuse(
+            r.port,
+            `worker ${this.options.name} serves no HTTP ingest: run the job on a cluster ` +
+              "(spate master + spate worker), whose workers serve POST /ingest/NAME",
+          );
+        }
+        return this.options.ingest.add(slotIndex, r.taskId, r.registration, r.port);
       case "collect":
         t.jobMaster.tell({
           type: "collect",
@@ -507,6 +521,7 @@ export class TaskExecutor extends Actor<Inbox> {
   /** The task ended or was released: no more reports, no more metrics. */
   private forget(taskId: string): void {
     this.tasks.delete(taskId);
+    this.options.ingest?.dropTask(taskId, "its task ended");
     this.options.metrics?.removed(taskId);
   }
 

@@ -30,6 +30,8 @@ import {
 } from "../../protocol/rest.ts";
 import type { BlobStore } from "../blob_store.ts";
 import { mountJobRoutes } from "./job_routes.ts";
+import { mountIngestProxy } from "./ingest_proxy.ts";
+import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { OPENAPI } from "./openapi.ts";
 import { DASHBOARD_PREFIX, serveDashboard } from "../dashboard/dashboard.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
@@ -53,6 +55,8 @@ export interface RestDeps {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Largest request body but a job bundle's (the blob store's limit). */
   readonly maxRequestBodyBytes?: number;
+  /** The cluster secret, proven to workers when ingest requests are forwarded to them. */
+  readonly secret?: ClusterSecret;
 }
 
 const tooLarge = (bytes: number, limit: number, flag: string) =>
@@ -196,6 +200,11 @@ export function restApi(deps: RestDeps): Hono {
   });
 
   mountJobRoutes(app, deps, (req, empty) => jsonBody(req, bodyLimit, empty));
+  mountIngestProxy(
+    app,
+    deps,
+    (req) => readLimited(req, bodyLimit, `--${OPTIONS.maxRequestBodyBytes.flag}`),
+  );
 
   app.get(`${REST_PREFIX}/openapi.json`, (c) => c.json(OPENAPI));
 

@@ -1,0 +1,115 @@
+/**
+ * `POST /ingest/NAME` on the master: forwarded to a worker that runs a
+ * reader of ingest source NAME, and that worker's answer returned as is.
+ *
+ * A proxy, not a 307 redirect: the master checks the caller's token (role
+ * operator) and workers do not know tokens (with a cluster secret a worker
+ * takes ingest requests only from the master, which proves the secret);
+ * workers' data ports need not be reachable from clients; and a redirected
+ * POST needs a client that sends its body again (curl only with -L). The
+ * cost: the records pass through the master. The master does not track
+ * where readers run: it asks the worker that served NAME last, then the
+ * others, and a worker without a reader says so (INGEST_ABSENT_HEADER).
+ * @module
+ */
+
+import type { Hono } from "hono";
+import {
+  INGEST_ABSENT_HEADER,
+  INGEST_PREFIX,
+} from "../../../core/connectors/http_ingest/ingest_protocol.ts";
+import { askResourceManager } from "../../protocol/resource_manager.ts";
+import { provePeer } from "../../rpc/auth/peer_proof.ts";
+import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
+import { nodeFetch } from "../../rpc/tls/client_tls.ts";
+import type { RestDeps } from "./api.ts";
+
+/** How long the proxy waits for the list of workers. */
+const ASK_TIMEOUT_MS = 10_000;
+
+/** Mounts the proxy; `readBody` reads a request's body up to the master's limit. */
+export function mountIngestProxy(
+  app: Hono,
+  deps: RestDeps,
+  readBody: (req: Request) => Promise<Uint8Array>,
+): void {
+  /** The worker that last served each name: asked first. */
+  const lastServed = new Map<string, string>();
+
+  app.post(`${INGEST_PREFIX}/:name`, async (c) => {
+    const name = c.req.param("name");
+    const body = await readBody(c.req.raw);
+    const { workers } = await askResourceManager(
+      deps.resourceManager,
+      { type: "overview" },
+      ASK_TIMEOUT_MS,
+    );
+    const last = lastServed.get(name);
+    const addresses = workers.map((w) => w.dataAddress)
+      .sort((a, b) => (a === last ? -1 : 0) - (b === last ? -1 : 0));
+    const query = new URL(c.req.url).search;
+    let restarting = false;
+    const unreachable: string[] = [];
+    for (const address of addresses) {
+      let res: Response;
+      try {
+        res = await forward(`${address}${INGEST_PREFIX}/${encodeURIComponent(name)}${query}`, {
+          body,
+          contentType: c.req.header("content-type"),
+          secret: deps.secret,
+          address,
+        });
+      } catch (e) {
+        unreachable.push(`${address}: ${(e as Error).message}`);
+        continue;
+      }
+      if (res.headers.has(INGEST_ABSENT_HEADER)) {
+        restarting ||= res.status === 503;
+        await res.body?.cancel();
+        continue;
+      }
+      lastServed.set(name, address);
+      return new Response(res.body, {
+        status: res.status,
+        headers: pick(res.headers, ["content-type", "retry-after"]),
+      });
+    }
+    lastServed.delete(name);
+    if (restarting || unreachable.length > 0) {
+      const why = unreachable.length > 0 ? ` (unreachable: ${unreachable.join("; ")})` : "";
+      return c.json(
+        { errors: [`no reader of ingest source '${name}' is running now${why}: retry later`] },
+        503,
+        { "retry-after": "1" },
+      );
+    }
+    return c.json({
+      errors: [`no ingest source '${name}' runs on any of the ${workers.length} workers`],
+    }, 404);
+  });
+}
+
+async function forward(
+  url: string,
+  o: { body: Uint8Array; contentType?: string; secret?: ClusterSecret; address: string },
+): Promise<Response> {
+  const proof = o.secret && await provePeer(o.address, o.secret, "data");
+  const res = await nodeFetch(url, {
+    method: "POST",
+    body: o.body as Uint8Array<ArrayBuffer>,
+    headers: {
+      ...(o.contentType === undefined ? {} : { "content-type": o.contentType }),
+      ...proof?.headers,
+    },
+  });
+  return res;
+}
+
+function pick(headers: Headers, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = headers.get(n);
+    if (v !== null) out[n] = v;
+  }
+  return out;
+}
