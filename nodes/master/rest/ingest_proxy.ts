@@ -8,8 +8,9 @@
  * workers' data ports need not be reachable from clients; and a redirected
  * POST needs a client that sends its body again (curl only with -L). The
  * cost: the records pass through the master. The master does not track
- * where readers run: it asks the worker that served NAME last, then the
- * others, and a worker without a reader says so (INGEST_ABSENT_HEADER).
+ * where readers run: it learns it from the answers. Requests go round robin
+ * over the workers that served NAME before, then to the others; a worker
+ * without a reader says so (INGEST_ABSENT_HEADER) and is asked no more.
  * @module
  */
 
@@ -33,8 +34,14 @@ export function mountIngestProxy(
   deps: RestDeps,
   readBody: (req: Request) => Promise<Uint8Array>,
 ): void {
-  /** The worker that last served each name: asked first. */
-  const lastServed = new Map<string, string>();
+  /** The workers that served each name, asked first in turns. */
+  const serving = new Map<string, string[]>();
+  let turn = 0;
+  const forget = (name: string, address: string) => {
+    const list = serving.get(name)?.filter((a) => a !== address) ?? [];
+    if (list.length > 0) serving.set(name, list);
+    else serving.delete(name);
+  };
 
   app.post(`${INGEST_PREFIX}/:name`, async (c) => {
     const name = c.req.param("name");
@@ -44,9 +51,13 @@ export function mountIngestProxy(
       { type: "overview" },
       ASK_TIMEOUT_MS,
     );
-    const last = lastServed.get(name);
-    const addresses = workers.map((w) => w.dataAddress)
-      .sort((a, b) => (a === last ? -1 : 0) - (b === last ? -1 : 0));
+    const known = serving.get(name) ?? [];
+    const first = known.length === 0 ? 0 : turn++ % known.length;
+    const rotated = [...known.slice(first), ...known.slice(0, first)];
+    const addresses = [
+      ...rotated,
+      ...workers.map((w) => w.dataAddress).filter((a) => !known.includes(a)),
+    ];
     const query = new URL(c.req.url).search;
     let restarting = false;
     const unreachable: string[] = [];
@@ -61,20 +72,22 @@ export function mountIngestProxy(
         });
       } catch (e) {
         unreachable.push(`${address}: ${(e as Error).message}`);
+        forget(name, address);
         continue;
       }
       if (res.headers.has(INGEST_ABSENT_HEADER)) {
         restarting ||= res.status === 503;
         await res.body?.cancel();
+        forget(name, address);
         continue;
       }
-      lastServed.set(name, address);
+      const now = serving.get(name) ?? [];
+      if (!now.includes(address)) serving.set(name, [...now, address]);
       return new Response(res.body, {
         status: res.status,
         headers: pick(res.headers, ["content-type", "retry-after"]),
       });
     }
-    lastServed.delete(name);
     if (restarting || unreachable.length > 0) {
       const why = unreachable.length > 0 ? ` (unreachable: ${unreachable.join("; ")})` : "";
       return c.json(

@@ -1,0 +1,180 @@
+/**
+ * HTTP ingest on real processes: a master and two workers, the job's ingest
+ * source at parallelism 2 with checkpoints, clients POSTing to the master
+ * (which forwards to the workers), a worker killed (-9) mid-run. Every
+ * acknowledged record must be in the exactly-once file sink's output.
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { jobPath, runCli } from "../_helpers/cli.ts";
+import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+import { jobDetails } from "../_helpers/kills.ts";
+import { committedLines } from "../_helpers/keyed_count.ts";
+import { runIngestLoad } from "../_helpers/ingest_clients.ts";
+
+const RECORDS = 50_000;
+const CLIENTS = 8;
+const BATCH = 250;
+const MAX_BODY_BYTES = 64 * 1024;
+
+function startJob(cluster: TestCluster, out: string) {
+  return runCli([
+    "run",
+    jobPath("http_ingest.ts"),
+    "--master",
+    cluster.url,
+    "--mode",
+    "streaming",
+    "-p",
+    "2",
+    "--checkpoint-interval",
+    "300",
+    "--checkpoint-dir",
+    `${out}/checkpoints`,
+    "--restart-strategy",
+    "fixed-delay:10:200",
+    "--",
+    "--out",
+    `${out}/files`,
+    "--max-body-bytes",
+    String(MAX_BODY_BYTES),
+  ]);
+}
+
+/** Waits until the job runs, every subtask too, and a checkpoint completed; returns its details. */
+async function runningWithCheckpoint(url: string) {
+  // deno-lint-ignore no-explicit-any
+  let details: any;
+  await waitFor("the job running with a completed checkpoint", async () => {
+    details = await jobDetails(url);
+    return details?.state === "RUNNING" &&
+      details.vertices.every((v: { subtasks: { state: string }[] }) =>
+        v.subtasks.every((s) => s.state === "RUNNING")
+      ) &&
+      details.checkpoints.some((c: { status: string }) => c.status === "COMPLETED");
+  }, 60_000);
+  return details;
+}
+
+async function cancel(cluster: TestCluster, job: ReturnType<typeof startJob>) {
+  const d = await jobDetails(cluster.url);
+  await runCli(["cancel", d.jid ?? d.id, "--master", cluster.url]);
+  return await job;
+}
+
+Deno.test({
+  name: "HTTP ingest: 50,000 records POSTed through the master with a worker killed (-9): " +
+    "every acknowledged record is in the output",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const cluster = await startCluster(2, 2);
+    const out = await Deno.makeTempDir({ prefix: "spate-ingest-" });
+    try {
+      const job = startJob(cluster, out);
+      const d = await runningWithCheckpoint(cluster.url);
+      const victimId = d.vertices[0].subtasks[0].worker as string;
+      let killed = false;
+      let ackedAtKill = 0;
+      const kill = () => {
+        const w = cluster.workers.find((p) => p.stderr().includes(victimId));
+        assert.ok(w, `no worker process for ${victimId}`);
+        w.kill("SIGKILL");
+        cluster.workers.splice(cluster.workers.indexOf(w), 1);
+        cluster.addWorker(2);
+      };
+      const started = performance.now();
+      const load = await runIngestLoad(
+        `${cluster.url}/ingest/orders`,
+        RECORDS,
+        CLIENTS,
+        BATCH,
+        (l) => {
+          // The kill comes once 30% of the records are acknowledged: mid-run.
+          if (!killed && l.acked.size >= RECORDS * 0.3) {
+            killed = true;
+            ackedAtKill = l.acked.size;
+            kill();
+          }
+        },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      assert.ok(killed, "the load ended before the kill");
+      assert.equal(load.acked.size, RECORDS);
+
+      // Acknowledged means in a completed checkpoint: the sink commits its files with that
+      // checkpoint's completion (or, after a failure, at restore), so the output holds them.
+      let lines = new Map<string, number>();
+      let missing: number[] = [];
+      await waitFor("every acknowledged id in the committed output", async () => {
+        lines = await committedLines(`${out}/files`);
+        missing = [...load.acked].filter((id) => !lines.has(String(id)));
+        return missing.length === 0;
+      }, 30_000).catch(() => {});
+      assert.deepEqual(missing.slice(0, 10), [], `${missing.length} acknowledged ids missing`);
+      let duplicates = 0;
+      for (const n of lines.values()) duplicates += n - 1;
+      const unexpected = [...lines.keys()].filter((l) => !(Number(l) >= 0 && Number(l) < RECORDS));
+      assert.deepEqual(unexpected, []);
+      // A duplicate comes only from a batch sent again: never more than those records.
+      assert.ok(
+        duplicates <= load.retriedRecords,
+        `${duplicates} duplicates > ${load.retriedRecords} records sent again`,
+      );
+      const res = await cancel(cluster, job);
+      const restarts = (res.stderr.match(/RESTARTING/g) ?? []).length;
+      assert.ok(restarts >= 1, `the kill did not restart the job:\n${res.stderr}`);
+      console.log(
+        `HTTP ingest: ${RECORDS} records in ${load.posts} POSTs from ${CLIENTS} clients ` +
+          `(${BATCH}/batch) in ${seconds.toFixed(1)} s, kill at ${ackedAtKill} acknowledged, ` +
+          `${restarts} restart(s); failed attempts ${
+            JSON.stringify(Object.fromEntries(load.failures))
+          }, ` +
+          `${load.retriedRecords} records sent again, ${duplicates} duplicates in the output, 0 missing`,
+      );
+    } finally {
+      await cluster.stop();
+      await Deno.remove(out, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "HTTP ingest bad input through the master: unknown name 404, bad line 400, big body 413",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const cluster = await startCluster(1, 2);
+    const out = await Deno.makeTempDir({ prefix: "spate-ingest-" });
+    try {
+      const job = startJob(cluster, out);
+      await runningWithCheckpoint(cluster.url);
+      const post = (name: string, body: string) =>
+        fetch(`${cluster.url}/ingest/${name}`, { method: "POST", body });
+      const unknown = await post("nope", '{"id":1}');
+      assert.equal(unknown.status, 404);
+      assert.match((await unknown.json()).errors[0], /no ingest source 'nope' runs on any/);
+      const badLine = await post("orders", '{"id":1}\n{"id":2\n');
+      assert.equal(badLine.status, 400);
+      assert.match((await badLine.json()).errors[0], /^line 2: not JSON/);
+      const badRecord = await post("orders", '{"id":1}\n{"name":"x"}');
+      assert.equal(badRecord.status, 400);
+      assert.match((await badRecord.json()).errors[0], /line 2: .*needs a numeric id/);
+      const big = await post("orders", `{"id":1,"pad":"${"x".repeat(MAX_BODY_BYTES)}"}`);
+      assert.equal(big.status, 413);
+      assert.match((await big.json()).errors[0], /exceeds 65536 bytes/);
+      const ok = await post("orders", '{"id":7}\n{"id":8}');
+      assert.equal(ok.status, 200);
+      assert.deepEqual(await ok.json(), { records: 2 });
+      await waitFor(
+        "the acknowledged records committed",
+        async () => [...(await committedLines(`${out}/files`)).keys()].sort().join() === "7,8",
+      );
+      await cancel(cluster, job);
+    } finally {
+      await cluster.stop();
+      await Deno.remove(out, { recursive: true }).catch(() => {});
+    }
+  },
+});
