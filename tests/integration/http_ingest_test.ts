@@ -18,12 +18,13 @@ const CLIENTS = 8;
 const BATCH = 250;
 const MAX_BODY_BYTES = 64 * 1024;
 
-function startJob(cluster: TestCluster, out: string) {
+function startJob(cluster: TestCluster, out: string, cliFlags: string[] = []) {
   return runCli([
     "run",
     jobPath("http_ingest.ts"),
     "--master",
     cluster.url,
+    ...cliFlags,
     "--mode",
     "streaming",
     "-p",
@@ -43,11 +44,12 @@ function startJob(cluster: TestCluster, out: string) {
 }
 
 /** Waits until the job runs, every subtask too, and a checkpoint completed; returns its details. */
-async function runningWithCheckpoint(url: string) {
+async function runningWithCheckpoint(url: string, headers: Record<string, string> = {}) {
   // deno-lint-ignore no-explicit-any
   let details: any;
   await waitFor("the job running with a completed checkpoint", async () => {
-    details = await jobDetails(url);
+    const jobs = (await (await fetch(`${url}/api/v1/jobs`, { headers })).json()).jobs;
+    details = await (await fetch(`${url}/api/v1/jobs/${jobs[0].id}`, { headers })).json();
     return details?.state === "RUNNING" &&
       details.vertices.every((v: { subtasks: { state: string }[] }) =>
         v.subtasks.every((s) => s.state === "RUNNING")
@@ -175,6 +177,56 @@ Deno.test({
     } finally {
       await cluster.stop();
       await Deno.remove(out, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+const VIEWER = "viewer-token-0c5e7b2d";
+const OPERATOR = "operator-token-4a9f1e63";
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+Deno.test({
+  name: "HTTP ingest on a cluster with a secret and tokens: operator through the master only",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "spate-ingest-auth-" });
+    await Deno.writeTextFile(`${dir}/secret`, "ingest-cluster-secret-7d2c9a4e1b\n");
+    await Deno.writeTextFile(`${dir}/tokens`, `${VIEWER} viewer\n${OPERATOR} operator\n`);
+    const cluster = await startCluster(
+      1,
+      2,
+      ["--cluster-secret-file", `${dir}/secret`, "--auth-tokens", `${dir}/tokens`],
+      undefined,
+      { workerArgs: ["--cluster-secret-file", `${dir}/secret`], restHeaders: bearer(VIEWER) },
+    );
+    try {
+      const job = startJob(cluster, dir, ["--token", OPERATOR]);
+      await runningWithCheckpoint(cluster.url, bearer(VIEWER));
+      const post = (url: string, headers: Record<string, string> = {}) =>
+        fetch(url, { method: "POST", body: '{"id":1}', headers });
+      const anonymous = await post(`${cluster.url}/ingest/orders`);
+      assert.equal(anonymous.status, 401);
+      await anonymous.body?.cancel();
+      const viewer = await post(`${cluster.url}/ingest/orders`, bearer(VIEWER));
+      assert.equal(viewer.status, 403);
+      assert.match((await viewer.json()).errors[0], /needs role operator/);
+      const operator = await post(`${cluster.url}/ingest/orders`, bearer(OPERATOR));
+      assert.equal(operator.status, 200, await operator.clone().text());
+      assert.deepEqual(await operator.json(), { records: 1 });
+      // A worker takes ingest requests only with a proof of the cluster secret (the master's).
+      const tms = await (await fetch(`${cluster.url}/api/v1/taskmanagers`, {
+        headers: bearer(VIEWER),
+      })).json();
+      const direct = await post(`${tms.taskmanagers[0].dataAddress}/ingest/orders`);
+      assert.equal(direct.status, 401);
+      assert.match((await direct.json()).errors[0], /no proof of the cluster secret/);
+      const d = await runningWithCheckpoint(cluster.url, bearer(VIEWER));
+      await runCli(["cancel", d.jid ?? d.id, "--master", cluster.url, "--token", OPERATOR]);
+      await job;
+    } finally {
+      await cluster.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
 });
