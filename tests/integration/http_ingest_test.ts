@@ -230,3 +230,60 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "examples/http_ingest.ts: a batch sent twice is counted once (order id as idempotency key)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const cluster = await startCluster(1, 2);
+    const out = await Deno.makeTempDir({ prefix: "spate-ingest-example-" });
+    try {
+      const job = runCli([
+        "run",
+        "examples/http_ingest.ts",
+        "--master",
+        cluster.url,
+        "--checkpoint-interval",
+        "200",
+        "--checkpoint-dir",
+        `${out}/checkpoints`,
+        "--",
+        "--out",
+        `${out}/totals`,
+      ]);
+      await runningWithCheckpoint(cluster.url);
+      const batch = [
+        { orderId: "o-1", customer: "c1", amount: 10 },
+        { orderId: "o-2", customer: "c1", amount: 5 },
+        { orderId: "o-3", customer: "c2", amount: 7 },
+      ];
+      // The same batch twice, as a client that got no answer sends it again.
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${cluster.url}/ingest/orders`, {
+          method: "POST",
+          body: JSON.stringify(batch),
+          headers: { "content-type": "application/json" },
+        });
+        assert.equal(res.status, 200);
+        assert.deepEqual(await res.json(), { records: 3 });
+      }
+      const bad = await fetch(`${cluster.url}/ingest/orders`, {
+        method: "POST",
+        body: '{"orderId":"o-4","customer":"c1","amount":1}\n{"orderId":"o-5"}\n',
+      });
+      assert.equal(bad.status, 400);
+      assert.match((await bad.json()).errors[0], /line 2: .*an order needs orderId/);
+      await waitFor("the totals committed", async () => {
+        const lines = await committedLines(`${out}/totals`);
+        return lines.has("c1,15") && lines.has("c2,7");
+      });
+      const lines = await committedLines(`${out}/totals`);
+      assert.deepEqual([...lines.keys()].sort(), ["c1,10", "c1,15", "c2,7"]);
+      await cancel(cluster, job);
+    } finally {
+      await cluster.stop();
+      await Deno.remove(out, { recursive: true }).catch(() => {});
+    }
+  },
+});
