@@ -14,8 +14,8 @@ import { committedLines } from "../_helpers/keyed_count.ts";
 import { runIngestLoad } from "../_helpers/ingest_clients.ts";
 
 const RECORDS = 50_000;
-const CLIENTS = 8;
-const BATCH = 250;
+const CLIENTS = 16;
+const BATCH = 50;
 const MAX_BODY_BYTES = 64 * 1024;
 
 function startJob(cluster: TestCluster, out: string, cliFlags: string[] = []) {

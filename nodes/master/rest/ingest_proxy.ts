@@ -11,6 +11,8 @@
  * where readers run: it learns it from the answers. Requests go round robin
  * over the workers that served NAME before, then to the others; a worker
  * without a reader says so (INGEST_ABSENT_HEADER) and is asked no more.
+ * When no worker has a reader: 503 (send again) for a name served before or
+ * while a job is (re)starting, else 404.
  * @module
  */
 
@@ -20,6 +22,7 @@ import {
   INGEST_PREFIX,
 } from "../../../core/connectors/http_ingest/ingest_protocol.ts";
 import { askResourceManager } from "../../protocol/resource_manager.ts";
+import { askDispatcher } from "../../protocol/dispatcher.ts";
 import { provePeer } from "../../rpc/auth/peer_proof.ts";
 import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { nodeFetch } from "../../rpc/tls/client_tls.ts";
@@ -34,6 +37,8 @@ export function mountIngestProxy(
   deps: RestDeps,
   readBody: (req: Request) => Promise<Uint8Array>,
 ): void {
+  /** Names a worker served: while none does (their readers restart), 503 rather than 404. */
+  const served = new Set<string>();
   /** The workers that served each name, asked first in turns. */
   const serving = new Map<string, string[]>();
   let turn = 0;
@@ -81,6 +86,7 @@ export function mountIngestProxy(
         forget(name, address);
         continue;
       }
+      served.add(name);
       const now = serving.get(name) ?? [];
       if (!now.includes(address)) serving.set(name, [...now, address]);
       return new Response(res.body, {
@@ -88,7 +94,7 @@ export function mountIngestProxy(
         headers: pick(res.headers, ["content-type", "retry-after"]),
       });
     }
-    if (restarting || unreachable.length > 0) {
+    if (restarting || unreachable.length > 0 || served.has(name) || await jobStarting(deps)) {
       const why = unreachable.length > 0 ? ` (unreachable: ${unreachable.join("; ")})` : "";
       return c.json(
         { errors: [`no reader of ingest source '${name}' is running now${why}: retry later`] },
@@ -100,6 +106,25 @@ export function mountIngestProxy(
       errors: [`no ingest source '${name}' runs on any of the ${workers.length} workers`],
     }, 404);
   });
+}
+
+/** Whether a job is (re)starting: its readers may not have opened yet. */
+async function jobStarting(deps: RestDeps): Promise<boolean> {
+  const jobs = await askDispatcher(deps.dispatcher, { type: "listJobs" }, ASK_TIMEOUT_MS);
+  for (const j of jobs) {
+    if (j.state === "CREATED" || j.state === "RESTARTING") return true;
+    if (j.state !== "RUNNING") continue;
+    const d = await askDispatcher(
+      deps.dispatcher,
+      { type: "jobDetails", jobId: j.jobId },
+      ASK_TIMEOUT_MS,
+    );
+    const starting = d.vertices.some((v) =>
+      v.subtasks.some((s) => s.state !== "RUNNING" && s.state !== "FINISHED")
+    );
+    if (starting) return true;
+  }
+  return false;
 }
 
 async function forward(
