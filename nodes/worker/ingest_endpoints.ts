@@ -20,6 +20,7 @@ import {
 } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 
 interface Endpoint {
+  readonly jobId: string;
   readonly slotIndex: number;
   readonly taskId: string;
   readonly registration: IngestRegistration;
@@ -44,15 +45,30 @@ export class IngestEndpoints {
   private nextId = 1;
   private turn = 0;
 
-  /** A reader of task `taskId` in slot `slotIndex` opened. */
-  add(slotIndex: number, taskId: string, registration: IngestRegistration, port: MessagePort) {
-    const endpoint: Endpoint = { slotIndex, taskId, registration, port, waiting: new Map() };
+  /**
+   * A reader of task `taskId` (of job `jobId`) in slot `slotIndex` opened; it
+   * is refused when another job's source of the same name runs here.
+   */
+  add(
+    reader: { jobId: string; slotIndex: number; taskId: string },
+    registration: IngestRegistration,
+    port: MessagePort,
+  ): void {
+    const name = registration.name;
+    const other = this.byName.get(name)?.find((e) => e.jobId !== reader.jobId);
+    if (other !== undefined) {
+      return IngestEndpoints.refuse(
+        port,
+        `job ${other.jobId} already runs an ingest source '${name}' on this worker: ` +
+          "give each job's HttpIngestSource a name of its own",
+      );
+    }
+    const endpoint: Endpoint = { ...reader, registration, port, waiting: new Map() };
     port.onmessage = (e: MessageEvent<IngestReply>) => {
       const m = e.data;
       if (m.type === "closed") this.remove(endpoint, m.reason);
       else endpoint.waiting.get(m.id)?.(m);
     };
-    const name = registration.name;
     this.byName.set(name, [...this.byName.get(name) ?? [], endpoint]);
     this.seen.add(name);
   }

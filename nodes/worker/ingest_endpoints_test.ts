@@ -21,7 +21,7 @@ function harness() {
     return {
       register(registration) {
         const { port1, port2 } = new MessageChannel();
-        endpoints.add(0, taskId, registration, port2);
+        endpoints.add({ jobId: "job-1", slotIndex: 0, taskId }, registration, port2);
         return port1;
       },
     };
@@ -168,4 +168,41 @@ Deno.test("builder refuses bad configuration; a reader outside a worker fails at
     () => reader.open({ operatorName: "x", subtaskIndex: 0, parallelism: 1 }),
     /runs only in a worker's slot/,
   );
+});
+
+Deno.test("a second job's source of the same name on one worker is refused, naming both", async () => {
+  const endpoints = new IngestEndpoints();
+  const register = (jobId: string): IngestHost => ({
+    register(registration) {
+      const { port1, port2 } = new MessageChannel();
+      endpoints.add({ jobId, slotIndex: 0, taskId: `${jobId}-t` }, registration, port2);
+      return port1;
+    },
+  });
+  const first = HttpIngestSource.builder().name("orders").build().createReader();
+  const second = HttpIngestSource.builder().name("orders").build().createReader();
+  await openReader(first, register("job-a"));
+  const { poll } = await openReader(second, register("job-b"));
+  await assert.rejects(
+    async () => {
+      for (let i = 0; i < 250; i++) await poll();
+    },
+    /job job-a already runs an ingest source 'orders' on this worker/,
+  );
+  await first.close();
+  await second.close();
+});
+
+Deno.test("a request no checkpoint covers within ackTimeoutMs is answered 504", async () => {
+  const h = harness();
+  const reader = HttpIngestSource.builder().name("slow").ackTimeoutMs(100).build().createReader();
+  const { out, poll } = await openReader(reader, h.host());
+  const res = h.post("slow", "1\n2");
+  await pollUntil(poll, () => out.length === 2);
+  // Emitted, but no checkpoint is taken: the endpoint gives up waiting.
+  const r = await res;
+  assert.equal(r.status, 504);
+  assert.match((await r.json()).errors[0], /within 100 ms \(ackTimeoutMs\).*send them again/);
+  await reader.close();
+  await h.server.shutdown();
 });

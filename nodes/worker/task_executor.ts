@@ -470,7 +470,11 @@ export class TaskExecutor extends Actor<Inbox> {
               "(spate master + spate worker), whose workers serve POST /ingest/NAME",
           );
         }
-        return this.options.ingest.add(slotIndex, r.taskId, r.registration, r.port);
+        return this.options.ingest.add(
+          { jobId: t.jobId, slotIndex, taskId: r.taskId },
+          r.registration,
+          r.port,
+        );
       case "collect":
         t.jobMaster.tell({
           type: "collect",

@@ -287,3 +287,24 @@ Deno.test({
     }
   },
 });
+
+Deno.test("HTTP ingest in --local mode fails the job at start, saying it needs a cluster", async () => {
+  const out = await Deno.makeTempDir({ prefix: "spate-ingest-local-" });
+  try {
+    const res = await runCli([
+      "run",
+      jobPath("http_ingest.ts"),
+      "--local",
+      "--",
+      "--out",
+      `${out}/files`,
+    ]);
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(
+      res.stderr,
+      /HttpIngestSource 'orders': worker .* serves no HTTP ingest: run the job on a cluster/,
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true }).catch(() => {});
+  }
+});
