@@ -12,6 +12,7 @@ import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts"
 import { jobDetails } from "../_helpers/kills.ts";
 import { committedLines } from "../_helpers/keyed_count.ts";
 import { runIngestLoad } from "../_helpers/ingest_clients.ts";
+import { makeTestCerts, startTlsCluster } from "../_helpers/tls_cluster.ts";
 
 const RECORDS = 50_000;
 const CLIENTS = 16;
@@ -307,4 +308,54 @@ Deno.test("HTTP ingest in --local mode fails the job at start, saying it needs a
   } finally {
     await Deno.remove(out, { recursive: true }).catch(() => {});
   }
+});
+
+Deno.test({
+  name: "HTTP ingest on a TLS cluster: the master forwards over https to the worker",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "spate-ingest-tls-" });
+    const certs = await makeTestCerts(`${dir}/certs`);
+    const cluster = await startTlsCluster(certs, 1, 2);
+    const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(certs.ca)] });
+    try {
+      const job = runCli([
+        "run",
+        jobPath("http_ingest.ts"),
+        "--master",
+        cluster.url,
+        "--tls-ca",
+        certs.ca,
+        "--checkpoint-interval",
+        "200",
+        "--checkpoint-dir",
+        `${dir}/checkpoints`,
+        "--",
+        "--out",
+        `${dir}/files`,
+      ]);
+      let jobId = "";
+      await waitFor("the job running with a completed checkpoint", async () => {
+        const jobs = (await cluster.rest("/api/v1/jobs")).jobs as { id: string }[];
+        jobId = jobs[0].id;
+        const d = await cluster.rest(`/api/v1/jobs/${jobId}`);
+        return d.state === "RUNNING" &&
+          (d.checkpoints as { status: string }[]).some((c) => c.status === "COMPLETED");
+      }, 60_000);
+      const res = await fetch(`${cluster.url}/ingest/orders`, {
+        method: "POST",
+        body: '{"id":1}\n{"id":2}\n{"id":3}',
+        client,
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.deepEqual(await res.json(), { records: 3 });
+      await runCli(["cancel", jobId, "--master", cluster.url, "--tls-ca", certs.ca]);
+      await job;
+    } finally {
+      client.close();
+      await cluster.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
 });
