@@ -30,6 +30,12 @@ import type { RestDeps } from "./api.ts";
 
 /** How long the proxy waits for the list of workers. */
 const ASK_TIMEOUT_MS = 10_000;
+/**
+ * Longest a forwarded request waits for the worker's answer: beyond the
+ * default ackTimeoutMs of a source (120 s), after which the worker answers
+ * 504 itself; this bounds a worker that stopped answering at all.
+ */
+export const INGEST_FORWARD_TIMEOUT_MS = 300_000;
 
 /** Mounts the proxy; `readBody` reads a request's body up to the master's limit. */
 export function mountIngestProxy(
@@ -76,6 +82,14 @@ export function mountIngestProxy(
           address,
         });
       } catch (e) {
+        if ((e as Error).name === "TimeoutError") {
+          return c.json({
+            errors: [
+              `worker ${address} did not answer within ${INGEST_FORWARD_TIMEOUT_MS} ms: ` +
+              "the records may or may not be in the job; send them again",
+            ],
+          }, 504);
+        }
         unreachable.push(`${address}: ${(e as Error).message}`);
         forget(name, address);
         continue;
@@ -135,6 +149,7 @@ async function forward(
   const res = await nodeFetch(url, {
     method: "POST",
     body: o.body as Uint8Array<ArrayBuffer>,
+    signal: AbortSignal.timeout(INGEST_FORWARD_TIMEOUT_MS),
     headers: {
       ...(o.contentType === undefined ? {} : { "content-type": o.contentType }),
       ...proof?.headers,
