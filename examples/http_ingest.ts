@@ -6,7 +6,7 @@
  * 2xx): the order id is an idempotency key, deduplicated in keyed state.
  *
  * ```sh
- * spate master --port 8081 & spate worker --master http://127.0.0.1:8081 &
+ * spate local --port 8081 &     # or: spate master + spate worker
  * spate run examples/http_ingest.ts --master http://127.0.0.1:8081 --checkpoint-interval 1000 \
  *   -- --out /tmp/totals
  * curl --data-binary $'{"orderId":"o-1","customer":"c1","amount":12.5}\n' \

@@ -466,8 +466,8 @@ export class TaskExecutor extends Actor<Inbox> {
         if (this.options.ingest === undefined) {
           return IngestEndpoints.refuse(
             r.port,
-            `worker ${this.options.name} serves no HTTP ingest: run the job on a cluster ` +
-              "(spate master + spate worker), whose workers serve POST /ingest/NAME",
+            `worker ${this.options.name} serves no HTTP ingest: run the job on a served cluster ` +
+              "(spate master + spate worker, or spate local), which answers POST /ingest/NAME",
           );
         }
         return this.options.ingest.add(

@@ -7,8 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli } from "../_helpers/cli.ts";
-import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+import { jobPath, runCli, spawnCli } from "../_helpers/cli.ts";
+import { freePort, startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
 import { committedLines } from "../_helpers/keyed_count.ts";
 import { runIngestLoad } from "../_helpers/ingest_clients.ts";
@@ -303,7 +303,7 @@ Deno.test("HTTP ingest in --local mode fails the job at start, saying it needs a
     assert.equal(res.code, 1, res.stderr);
     assert.match(
       res.stderr,
-      /HttpIngestSource 'orders': worker .* serves no HTTP ingest: run the job on a cluster/,
+      /HttpIngestSource 'orders': worker .* serves no HTTP ingest: run the job on a served cluster/,
     );
   } finally {
     await Deno.remove(out, { recursive: true }).catch(() => {});
@@ -356,6 +356,46 @@ Deno.test({
       client.close();
       await cluster.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "HTTP ingest on `spate local`: the in-process workers' readers answer on its port",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const port = freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const out = await Deno.makeTempDir({ prefix: "spate-ingest-local-cluster-" });
+    const local = spawnCli(["local", "--port", `${port}`, "--workers", "2", "--slots", "1"]);
+    try {
+      await waitFor("the local cluster to listen", () => local.stderr().includes("listening on"));
+      const job = startJob({ url } as TestCluster, out);
+      await runningWithCheckpoint(url);
+      const res = await fetch(`${url}/ingest/orders`, {
+        method: "POST",
+        body: '[{"id":5},{"id":6}]',
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.deepEqual(await res.json(), { records: 2 });
+      await waitFor(
+        "the acknowledged records committed",
+        async () => [...(await committedLines(`${out}/files`)).keys()].sort().join() === "5,6",
+      );
+      const unknown = await fetch(`${url}/ingest/nope`, { method: "POST", body: "{}" });
+      assert.equal(unknown.status, 404);
+      assert.match(
+        (await unknown.json()).errors[0],
+        /no ingest source 'nope' runs on any of the 2 worker/,
+      );
+      await cancel({ url } as TestCluster, job);
+    } finally {
+      try {
+        local.child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await local.child.status;
+      await Deno.remove(out, { recursive: true }).catch(() => {});
     }
   },
 });

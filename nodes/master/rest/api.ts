@@ -57,7 +57,12 @@ export interface RestDeps {
   readonly maxRequestBodyBytes?: number;
   /** The cluster secret, proven to workers when ingest requests are forwarded to them. */
   readonly secret?: ClusterSecret;
+  /** `POST /ingest/NAME` of the workers in the master's process (`spate local`). */
+  readonly localIngest?: LocalIngest;
 }
+
+/** Answers an ingest request in this process (`IngestEndpoints.handle` of in-process workers). */
+export type LocalIngest = (req: Request, name: string, ack: string | null) => Promise<Response>;
 
 const tooLarge = (bytes: number, limit: number, flag: string) =>
   new PayloadTooLargeError(`request body of ${bytes} bytes exceeds ${limit} (${flag})`);

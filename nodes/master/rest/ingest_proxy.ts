@@ -67,10 +67,21 @@ export function mountIngestProxy(
     const rotated = [...known.slice(first), ...known.slice(0, first)];
     const addresses = [
       ...rotated,
-      ...workers.map((w) => w.dataAddress).filter((a) => !known.includes(a)),
+      // In-process workers (`spate local`) have no data port: localIngest serves them.
+      ...workers.map((w) => w.dataAddress).filter((a) => a !== "" && !known.includes(a)),
     ];
     const query = new URL(c.req.url).search;
     let restarting = false;
+    // `spate local`: the in-process workers' readers first (they have no data port).
+    if (deps.localIngest !== undefined) {
+      const res = await deps.localIngest(
+        new Request(c.req.url, { method: "POST", body: body as Uint8Array<ArrayBuffer> }),
+        name,
+        new URL(c.req.url).searchParams.get("ack"),
+      );
+      if (!res.headers.has(INGEST_ABSENT_HEADER)) return res;
+      restarting ||= res.status === 503;
+    }
     const unreachable: string[] = [];
     for (const address of addresses) {
       let res: Response;
@@ -117,7 +128,7 @@ export function mountIngestProxy(
       );
     }
     return c.json({
-      errors: [`no ingest source '${name}' runs on any of the ${workers.length} workers`],
+      errors: [`no ingest source '${name}' runs on any of the ${workers.length} worker(s)`],
     }, 404);
   });
 }
