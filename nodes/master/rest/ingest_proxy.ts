@@ -23,7 +23,7 @@ import {
 } from "../../../core/connectors/http_ingest/ingest_protocol.ts";
 import { askResourceManager } from "../../protocol/resource_manager.ts";
 import { askDispatcher } from "../../protocol/dispatcher.ts";
-import { provePeer } from "../../rpc/auth/peer_proof.ts";
+import { PROOF_HEADERS, provePeer } from "../../rpc/auth/peer_proof.ts";
 import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { nodeFetch } from "../../rpc/tls/client_tls.ts";
 import type { RestDeps } from "./api.ts";
@@ -36,6 +36,15 @@ const ASK_TIMEOUT_MS = 10_000;
  * 504 itself; this bounds a worker that stopped answering at all.
  */
 export const INGEST_FORWARD_TIMEOUT_MS = 300_000;
+
+/** What asking the workers gave: an answer to pass on, or why none came. */
+interface Asked {
+  readonly answer?: Response;
+  /** A worker had a reader of the name that is restarting. */
+  readonly restarting: boolean;
+  readonly unreachable: string[];
+  readonly workers: number;
+}
 
 /** Mounts the proxy; `readBody` reads a request's body up to the master's limit. */
 export function mountIngestProxy(
@@ -54,9 +63,8 @@ export function mountIngestProxy(
     else serving.delete(name);
   };
 
-  app.post(`${INGEST_PREFIX}/:name`, async (c) => {
-    const name = c.req.param("name");
-    const body = await readBody(c.req.raw);
+  /** Asks the workers that served `name` (in turns), then the others, until one has a reader. */
+  async function askWorkers(name: string, body: Uint8Array, req: Request): Promise<Asked> {
     const { workers } = await askResourceManager(
       deps.resourceManager,
       { type: "overview" },
@@ -64,42 +72,24 @@ export function mountIngestProxy(
     );
     const known = serving.get(name) ?? [];
     const first = known.length === 0 ? 0 : turn++ % known.length;
-    const rotated = [...known.slice(first), ...known.slice(0, first)];
     const addresses = [
-      ...rotated,
+      ...known.slice(first),
+      ...known.slice(0, first),
       // In-process workers (`spate local`) have no data port: localIngest serves them.
       ...workers.map((w) => w.dataAddress).filter((a) => a !== "" && !known.includes(a)),
     ];
-    const query = new URL(c.req.url).search;
+    const path = `${INGEST_PREFIX}/${encodeURIComponent(name)}${new URL(req.url).search}`;
     let restarting = false;
-    // `spate local`: the in-process workers' readers first (they have no data port).
-    if (deps.localIngest !== undefined) {
-      const res = await deps.localIngest(
-        new Request(c.req.url, { method: "POST", body: body as Uint8Array<ArrayBuffer> }),
-        name,
-        new URL(c.req.url).searchParams.get("ack"),
-      );
-      if (!res.headers.has(INGEST_ABSENT_HEADER)) return res;
-      restarting ||= res.status === 503;
-    }
     const unreachable: string[] = [];
     for (const address of addresses) {
       let res: Response;
       try {
-        res = await forward(`${address}${INGEST_PREFIX}/${encodeURIComponent(name)}${query}`, {
-          body,
-          contentType: c.req.header("content-type"),
-          secret: deps.secret,
-          address,
-        });
+        res = await forward(address, path, body, req.headers.get("content-type"), deps.secret);
       } catch (e) {
         if ((e as Error).name === "TimeoutError") {
-          return c.json({
-            errors: [
-              `worker ${address} did not answer within ${INGEST_FORWARD_TIMEOUT_MS} ms: ` +
-              "the records may or may not be in the job; send them again",
-            ],
-          }, 504);
+          const message = `worker ${address} did not answer within ${INGEST_FORWARD_TIMEOUT_MS} ` +
+            "ms: the records may or may not be in the job; send them again";
+          return { answer: errorAnswer(504, message), restarting, unreachable, workers: 0 };
         }
         unreachable.push(`${address}: ${(e as Error).message}`);
         forget(name, address);
@@ -114,22 +104,54 @@ export function mountIngestProxy(
       served.add(name);
       const now = serving.get(name) ?? [];
       if (!now.includes(address)) serving.set(name, [...now, address]);
-      return new Response(res.body, {
+      const answer = new Response(res.body, {
         status: res.status,
         headers: pick(res.headers, ["content-type", "retry-after"]),
       });
+      return { answer, restarting, unreachable, workers: workers.length };
     }
-    if (restarting || unreachable.length > 0 || served.has(name) || await jobStarting(deps)) {
+    return { restarting, unreachable, workers: workers.length };
+  }
+
+  app.post(`${INGEST_PREFIX}/:name`, async (c) => {
+    const name = c.req.param("name");
+    const body = await readBody(c.req.raw);
+    let restarting = false;
+    // `spate local`: the in-process workers' readers first (they have no data port).
+    if (deps.localIngest !== undefined) {
+      const res = await deps.localIngest(
+        new Request(c.req.url, { method: "POST", body: body as Uint8Array<ArrayBuffer> }),
+        name,
+        new URL(c.req.url).searchParams.get("ack"),
+      );
+      if (!res.headers.has(INGEST_ABSENT_HEADER)) return res;
+      restarting = res.status === 503;
+    }
+    const asked = await askWorkers(name, body, c.req.raw);
+    if (asked.answer !== undefined) return asked.answer;
+    const unreachable = asked.unreachable;
+    if (
+      restarting || asked.restarting || unreachable.length > 0 || served.has(name) ||
+      await jobStarting(deps)
+    ) {
       const why = unreachable.length > 0 ? ` (unreachable: ${unreachable.join("; ")})` : "";
-      return c.json(
-        { errors: [`no reader of ingest source '${name}' is running now${why}: retry later`] },
+      return errorAnswer(
         503,
+        `no reader of ingest source '${name}' is running now${why}: retry later`,
         { "retry-after": "1" },
       );
     }
-    return c.json({
-      errors: [`no ingest source '${name}' runs on any of the ${workers.length} worker(s)`],
-    }, 404);
+    return errorAnswer(
+      404,
+      `no ingest source '${name}' runs on any of the ${asked.workers} worker(s)`,
+    );
+  });
+}
+
+function errorAnswer(status: number, message: string, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify({ errors: [message] }), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
   });
 }
 
@@ -152,20 +174,28 @@ async function jobStarting(deps: RestDeps): Promise<boolean> {
   return false;
 }
 
+/** POSTs `body` to the worker at `address`, with a proof of the cluster secret when there is one. */
 async function forward(
-  url: string,
-  o: { body: Uint8Array; contentType?: string; secret?: ClusterSecret; address: string },
+  address: string,
+  path: string,
+  body: Uint8Array,
+  contentType: string | null,
+  secret: ClusterSecret | undefined,
 ): Promise<Response> {
-  const proof = o.secret && await provePeer(o.address, o.secret, "data");
-  const res = await nodeFetch(url, {
+  const proof = secret && await provePeer(address, secret, "data");
+  const res = await nodeFetch(`${address}${path}`, {
     method: "POST",
-    body: o.body as Uint8Array<ArrayBuffer>,
+    body: body as Uint8Array<ArrayBuffer>,
     signal: AbortSignal.timeout(INGEST_FORWARD_TIMEOUT_MS),
     headers: {
-      ...(o.contentType === undefined ? {} : { "content-type": o.contentType }),
+      ...(contentType === null ? {} : { "content-type": contentType }),
       ...proof?.headers,
     },
   });
+  // The worker proves the secret too: records go only to a node of this cluster.
+  if (proof !== undefined && res.status !== 401) {
+    await proof.checkServer(res.headers.get(PROOF_HEADERS.serverProof));
+  }
   return res;
 }
 
