@@ -252,6 +252,8 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
         const opts = {
           max_messages: c.batchSize,
           expires: c.fetchExpiresMs,
+          // Two missed heartbeats end a fetch in error: at half the expiry, never racing its end.
+          idle_heartbeat: Math.max(500, c.fetchExpiresMs / 4),
           // Undocumented for fetch but honoured: messages by callback, no promise each.
           callback: (m: JsMsg) => this.receive(split, m),
         };

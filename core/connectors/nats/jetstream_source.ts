@@ -100,7 +100,7 @@ export class JetStreamSourceBuilder<T> {
   private durableName: string | undefined;
   private startFrom: JetStreamStartPosition = "all";
   private batchSize = 1000;
-  private fetchExpiresMs = 1000;
+  private fetchExpiresMs = 10_000;
   private ackWaitMs = 600_000;
   private maxAckPending = 1_000_000;
   private credentials: NatsCredentials = {};
@@ -153,10 +153,14 @@ export class JetStreamSourceBuilder<T> {
     this.batchSize = positive("batch size", n);
     return this;
   }
-  /** How long a pull request waits for messages (default 1000 ms, the client's minimum). */
+  /**
+   * How long a pull request waits for messages (default 10000 ms; at least
+   * 2000). Messages are emitted as they arrive, so this bounds only how long
+   * an idle request lives; a server silent for half of it fails the reader.
+   */
   setFetchExpiresMs(ms: number): this {
     this.fetchExpiresMs = positive("fetch expiry", ms);
-    if (ms < 1000) throw new RangeError("JetStream fetch expiry must be at least 1000 ms");
+    if (ms < 2000) throw new RangeError("JetStream fetch expiry must be at least 2000 ms");
     return this;
   }
   /** Durable consumers: time before the server redelivers an unacknowledged message (default 600000 ms). */
