@@ -34,6 +34,7 @@ import type { ListState } from "../../api/state.ts";
 import { ListStateDescriptor } from "../../api/state.ts";
 import type { Sink } from "../file_sink.ts";
 import { AbstractStreamOperator } from "../../operators/stream_operator.ts";
+import { Logger } from "../../log/logger.ts";
 import { type NatsCredentials, NatsServer, streamInfo, watchClosed } from "./nats_server.ts";
 
 /** Turns a record into a message payload. */
@@ -193,6 +194,9 @@ export class JetStreamSinkOperator<T> extends AbstractStreamOperator<T, never> {
   private blocked = false;
   private publishError: Error | undefined;
   private drained: (() => void) | undefined;
+  /** Publishes the server acknowledged as duplicates (a replay's), and how many were logged. */
+  private duplicates = 0;
+  private duplicatesLogged = 0;
 
   constructor(private readonly config: JetStreamSinkConfig<T>) {
     super();
@@ -228,7 +232,13 @@ export class JetStreamSinkOperator<T> extends AbstractStreamOperator<T, never> {
       c.messageId?.(record) ??
         `${this.idPrefix}${this.base}:${this.ctx.subtaskIndex}:${this.sequence++}`,
     );
-    this.nc.publish(c.subject(record), c.serializer(record), { headers: h, reply: this.inbox });
+    try {
+      this.nc.publish(c.subject(record), c.serializer(record), { headers: h, reply: this.inbox });
+    } catch (e) {
+      // A closed connection throws here: report it with the server's name.
+      this.publishError ??= e as Error;
+      throw this.healthError();
+    }
     if (++this.unacked >= c.maxPendingAcks && !this.blocked) {
       this.blocked = true;
       this.ctx.backpressure?.block();
@@ -237,6 +247,14 @@ export class JetStreamSinkOperator<T> extends AbstractStreamOperator<T, never> {
 
   override async snapshotState(checkpointId: number): Promise<void> {
     await this.drain();
+    if (this.duplicates > this.duplicatesLogged) {
+      new Logger("jetstream").info(
+        `${this.ctx.operatorName} (subtask ${this.ctx.subtaskIndex}): the stream dropped ` +
+          `${this.duplicates - this.duplicatesLogged} republished messages as duplicates`,
+        { jobId: this.ctx.jobId },
+      );
+      this.duplicatesLogged = this.duplicates;
+    }
     this.base = checkpointId;
     this.sequence = 0;
     this.state.update([checkpointId]);
@@ -272,6 +290,8 @@ export class JetStreamSinkOperator<T> extends AbstractStreamOperator<T, never> {
           `publish refused: ${reply.error.description} (${reply.error.code})`,
         );
       }
+    } else if (msg.data[msg.data.length - 2] === 101 /* ...,"duplicate":true} */) {
+      this.duplicates++;
     }
     if (this.blocked && this.unacked <= this.config.maxPendingAcks / 2) {
       this.blocked = false;

@@ -238,6 +238,14 @@ Deno.test({
     const e3 = await failure(new OperatorHarness(sink.createOperator()).open());
     assert.match(e3.message, /JetStream stream 'NOPE' does not exist/);
 
+    const uncaptured = JetStreamSink.builder<string>().setServers(server.url)
+      .setCredentials("spate", "s3cret").setStream("IN").setSubject("elsewhere").build();
+    const h = await new OperatorHarness(uncaptured.createOperator()).open();
+    h.element("lost?");
+    const e5 = await failure(h.snapshot());
+    assert.match(e5.message, /no JetStream stream captures the published subject/);
+    await failure(Promise.resolve(h.op.close()));
+
     const r = base().setCredentials("spate", "s3cret").build().createReader();
     await r.open(ctx);
     await server.stop();
