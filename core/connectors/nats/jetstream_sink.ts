@@ -5,11 +5,16 @@
  * completes only when the stream stored everything published before it.
  *
  * Guarantee with checkpointing: exactly-once into the stream within its
- * duplicate window. A message's id is `<job>:<sink>:<c>:<subtask>:<n>`: c is
- * the id of the last checkpoint this subtask took (restored after a
- * failure), n counts the records since it. A restored job replays the
- * records after checkpoint c, gives them the same ids, and the server drops
- * those it already stored. This holds when
+ * duplicate window. A message's id is `<job>:<sink>:<epoch>:<subtask>:<n>`:
+ * n is the record's position in the subtask's input since the epoch began,
+ * and each checkpoint keeps (epoch, next n). A restored job replays the
+ * records after its checkpoint, numbers them from the checkpointed n again,
+ * and the server drops those it already stored. The number does not restart
+ * at each barrier (a sequence within the checkpoint would not do): a replay
+ * places its barriers elsewhere, and a failure between the sink's snapshot of
+ * checkpoint c and c's completion would give records published after c's
+ * barrier new ids in the replay (duplicates) and reuse theirs for others
+ * (losses). This holds when
  * - the replay reaches the server within the stream's `duplicate_window`
  *   (default 2 minutes; `nats stream edit --dupe-window`) of the first
  *   publish: restart delay plus catching up must stay below it;
@@ -19,8 +24,10 @@
  *   window results arrive in another order in a replay). There, give each
  *   record its own deterministic id with `setMessageId` (e.g. the window's
  *   key and end): the server then drops every replayed result.
- * Without checkpointing the ids carry no checkpoint and a failure may
- * publish twice (at-least-once).
+ * A fresh start, a restore at another parallelism, and a run without
+ * checkpointing open a new (random) epoch: what they replay is published
+ * again (at-least-once until the first completed checkpoint), never dropped
+ * for an id an earlier run used for another record.
  *
  * Batching: publishes go out through the client's write buffer, with one
  * reply subscription counting the acknowledgements (no promise per record);
@@ -36,6 +43,15 @@ import type { Sink } from "../file_sink.ts";
 import { AbstractStreamOperator } from "../../operators/stream_operator.ts";
 import { Logger } from "../../log/logger.ts";
 import { type NatsCredentials, NatsServer, streamInfo, watchClosed } from "./nats_server.ts";
+
+/** What a checkpoint keeps of a sink subtask: where its ids continue. */
+interface SinkPosition {
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly epoch: string;
+  /** The number the next record gets. */
+  readonly next: number;
+}
 
 /** Turns a record into a message payload. */
 export type JetStreamSerializer<T> = (record: T) => string | Uint8Array;
@@ -101,7 +117,7 @@ export class JetStreamSinkBuilder<T> {
   }
   /**
    * A deterministic de-duplication id per record (unique in the stream),
-   * instead of checkpoint + subtask + sequence: exactly-once also where the
+   * instead of epoch + subtask + position: exactly-once also where the
    * sink's input replays in another order.
    */
   setMessageId(fn: (record: T) => string): this {
@@ -185,10 +201,10 @@ export class JetStreamSinkOperator<T> extends AbstractStreamOperator<T, never> {
   private inbox = "";
   private connection: { failure(): Error | undefined } | undefined;
   private closing = false;
-  private state!: ListState<number>;
+  private state!: ListState<SinkPosition>;
   private idPrefix = "";
-  /** The last checkpoint this subtask took (the ids' base) and records since it. */
-  private base = 0;
+  /** The ids' epoch (chosen at a fresh start, kept by checkpoints) and the next record's number in it. */
+  private epoch = "";
   private sequence = 0;
   private unacked = 0;
   private blocked = false;
@@ -216,11 +232,17 @@ export class JetStreamSinkOperator<T> extends AbstractStreamOperator<T, never> {
     this.inbox = nats.createInbox();
     this.acks = this.nc.subscribe(this.inbox, { callback: (err, msg) => this.onAck(err, msg) });
     this.idPrefix = `${ctx.jobId ?? "local"}:${ctx.operatorName}:`;
-    // Every subtask sees every restored id (union state): the base is the checkpoint restored from.
+    // Union state: every subtask sees all positions and takes its own.
     this.state = ctx.operatorState.getUnionListState(
-      new ListStateDescriptor<number>("jetstream-sink-checkpoint"),
+      new ListStateDescriptor<SinkPosition>("jetstream-sink-positions"),
     );
-    this.base = Math.max(0, ...this.state.get());
+    const restored = [...this.state.get()];
+    const own = restored.find((p) =>
+      p.subtask === ctx.subtaskIndex && p.parallelism === ctx.parallelism
+    );
+    // A fresh start (or a rescaled restore, whose inputs interleave anew) opens a new epoch.
+    this.epoch = own?.epoch ?? crypto.randomUUID().slice(0, 8);
+    this.sequence = own?.next ?? 0;
   }
 
   processElement(record: T): void {
@@ -230,7 +252,7 @@ export class JetStreamSinkOperator<T> extends AbstractStreamOperator<T, never> {
     h.set(
       "Nats-Msg-Id",
       c.messageId?.(record) ??
-        `${this.idPrefix}${this.base}:${this.ctx.subtaskIndex}:${this.sequence++}`,
+        `${this.idPrefix}${this.epoch}:${this.ctx.subtaskIndex}:${this.sequence++}`,
     );
     try {
       this.nc.publish(c.subject(record), c.serializer(record), { headers: h, reply: this.inbox });
@@ -245,7 +267,7 @@ export class JetStreamSinkOperator<T> extends AbstractStreamOperator<T, never> {
     }
   }
 
-  override async snapshotState(checkpointId: number): Promise<void> {
+  override async snapshotState(_checkpointId: number): Promise<void> {
     await this.drain();
     if (this.duplicates > this.duplicatesLogged) {
       new Logger("jetstream").info(
@@ -255,9 +277,12 @@ export class JetStreamSinkOperator<T> extends AbstractStreamOperator<T, never> {
       );
       this.duplicatesLogged = this.duplicates;
     }
-    this.base = checkpointId;
-    this.sequence = 0;
-    this.state.update([checkpointId]);
+    this.state.update([{
+      subtask: this.ctx.subtaskIndex,
+      parallelism: this.ctx.parallelism,
+      epoch: this.epoch,
+      next: this.sequence,
+    }]);
   }
 
   override async close(): Promise<void> {
