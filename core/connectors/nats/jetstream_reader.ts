@@ -30,6 +30,8 @@ const COMPACT_AFTER_MESSAGES = 4096;
 /** How long the server keeps an ephemeral consumer of a reader that went away. */
 const EPHEMERAL_INACTIVE_MS = 60_000;
 const NANOS_PER_MS = 1_000_000;
+/** How long an idle poll waits for messages before it returns to the task. */
+const IDLE_WAIT_MS = 20;
 
 interface Split {
   readonly index: number;
@@ -65,11 +67,13 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
   private readonly pendingAcks = new Map<number, JsMsg[]>();
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+  private checkpointing = false;
 
   constructor(private readonly config: JetStreamSourceConfig<T>) {}
 
   async open(ctx: SourceContext): Promise<void> {
     const c = this.config;
+    this.checkpointing = ctx.checkpointing === true;
     this.nc = await c.server.connect(`spate ${ctx.operatorName} ${ctx.subtaskIndex}`);
     this.connection = watchClosed(this.nc, c.server, () => this.closing);
     const { jetstreamManager } = await import("@nats-io/jetstream");
@@ -110,7 +114,7 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     this.pull();
     if (this.head === this.records.length) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 20);
+        const timer = setTimeout(resolve, IDLE_WAIT_MS);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
@@ -135,7 +139,16 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
       if (durable) this.msgs = this.msgs.slice(this.head);
       this.head = 0;
     }
+    if (durable && !this.checkpointing) this.ackEmitted();
     return true;
+  }
+
+  /** Without checkpoints: acknowledges what was emitted (one AckPolicy.All ack per split). */
+  private ackEmitted(): void {
+    for (const s of this.splits) {
+      s.emittedMsg?.ack();
+      s.emittedMsg = undefined;
+    }
   }
 
   snapshotState(checkpointId: number): Position[] {

@@ -20,7 +20,10 @@
  * `setDurableName` each split has a durable consumer with AckPolicy.All,
  * reset to the checkpointed sequence on restore and acknowledged up to a
  * checkpoint's position when that checkpoint completed, so the server (an
- * interest or work-queue stream) and tools see the job's progress.
+ * interest or work-queue stream) and tools see the job's progress. Without
+ * checkpointing a durable consumer is acknowledged as messages are emitted
+ * (at-most-once across failures) and an ephemeral one starts again at
+ * `setStartFrom`.
  * @module
  */
 

@@ -130,6 +130,17 @@ Deno.test({
     await pollUntil(third, fresh, 60);
     assert.deepEqual(fresh, range(40, 100));
     await third.close();
+    // Without checkpointing: acknowledged as emitted.
+    const unchecked = spec.createReader();
+    await unchecked.open({ ...ctx, checkpointing: false });
+    const emitted: string[] = [];
+    await pollUntil(unchecked, emitted, 60);
+    await waitFor(
+      "the acks of emitted messages",
+      async () => (await jsm.consumers.info("IN", "job")).ack_floor.stream_seq === 100,
+      5_000,
+    );
+    await unchecked.close();
     await nc.close();
   },
 });
