@@ -16,6 +16,7 @@ import type { RecordOutput } from "../../operators/stream_operator.ts";
 import type { SourceReader } from "../source_reader.ts";
 import { type JetStreamRecord, JetStreamSink, JetStreamSource } from "./mod.ts";
 import type { JetStreamSinkOperator } from "./jetstream_sink.ts";
+import { NatsServer } from "./nats_server.ts";
 
 const skip = natsSkipReason();
 if (skip) console.warn(`JetStream tests skipped: ${skip}`);
@@ -252,6 +253,25 @@ Deno.test({
       new RegExp(`NATS server ${server.url} refused the login of user 'spate'`),
     );
     assert.doesNotMatch(e1.message, /nope/);
+
+    Deno.env.set("SPATE_NATS_USER", "spate");
+    Deno.env.set("SPATE_NATS_PASSWORD", "s3cret");
+    try {
+      const spec = base().build(); // credentials from the environment
+      assert.deepEqual(spec.permissions?.env, [
+        "SPATE_NATS_USER",
+        "SPATE_NATS_PASSWORD",
+        "SPATE_NATS_TOKEN",
+      ]);
+      const fromEnv = spec.createReader();
+      await fromEnv.open(ctx);
+      await fromEnv.close();
+      const s = new NatsServer([server.url], {});
+      assert.doesNotMatch(JSON.stringify(s) + String(Object.keys(s)), /s3cret/);
+    } finally {
+      Deno.env.delete("SPATE_NATS_USER");
+      Deno.env.delete("SPATE_NATS_PASSWORD");
+    }
 
     const unknown = base().setCredentials("spate", "s3cret").setStream("NOPE").build()
       .createReader();

@@ -37,6 +37,8 @@ export class NatsServer {
   readonly user: string | undefined;
   readonly #password: string | undefined;
   readonly #token: string | undefined;
+  /** The environment variables credentials are read from (the slots need to read them too). */
+  readonly #envNames: readonly string[];
 
   /**
    * @param servers `nats://host[:port]` or `host:port` each; credentials in them are refused
@@ -49,9 +51,11 @@ export class NatsServer {
     if (servers.length === 0) throw new TypeError("NATS needs at least one server");
     this.addresses = servers.map(addressOf);
     const [userVar, passVar] = credentials.env ?? [NATS_USER_ENV, NATS_PASSWORD_ENV];
-    this.user = credentials.user ?? readEnv(userVar);
-    this.#password = credentials.password ?? readEnv(passVar);
-    this.#token = credentials.token ?? (credentials.user ? undefined : readEnv(NATS_TOKEN_ENV));
+    const fromEnv = credentials.user === undefined && credentials.token === undefined;
+    this.#envNames = fromEnv ? [userVar, passVar, NATS_TOKEN_ENV] : [];
+    this.user = credentials.user ?? (fromEnv ? readEnv(userVar) : undefined);
+    this.#password = credentials.password ?? (fromEnv ? readEnv(passVar) : undefined);
+    this.#token = credentials.token ?? (fromEnv ? readEnv(NATS_TOKEN_ENV) : undefined);
     if (!(connectTimeoutMs > 0)) throw new RangeError("NATS connect timeout must be > 0 ms");
   }
 
@@ -62,7 +66,8 @@ export class NatsServer {
 
   /** The permissions a reader or writer needs in the job's slots. */
   permissions(): JobPermissions {
-    return { net: [...this.addresses] };
+    const env = this.#envNames.length > 0 ? { env: [...this.#envNames] } : {};
+    return { net: [...this.addresses], ...env };
   }
 
   /** Never shows a secret (plans and logs may print a server). */
