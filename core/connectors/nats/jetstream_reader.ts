@@ -27,8 +27,6 @@ type Position = [filter: string, seq: number];
 const FETCHES_IN_FLIGHT = 2;
 /** Emitted messages kept at the buffer's head before it is compacted. */
 const COMPACT_AFTER_MESSAGES = 4096;
-/** How long the server keeps an ephemeral consumer of a reader that went away. */
-const EPHEMERAL_INACTIVE_MS = 60_000;
 const NANOS_PER_MS = 1_000_000;
 /** How long an idle poll waits for messages before it returns to the task. */
 const IDLE_WAIT_MS = 20;
@@ -252,7 +250,7 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
       name: split.ephemeral,
       ack_policy: AckPolicy.None,
       mem_storage: true,
-      inactive_threshold: EPHEMERAL_INACTIVE_MS * NANOS_PER_MS,
+      inactive_threshold: c.inactiveThresholdMs * NANOS_PER_MS,
     };
   }
 

@@ -16,7 +16,7 @@
  * positions are kept per split, so a job restores at another parallelism.
  *
  * Consumers: without a durable name each split gets an ephemeral consumer
- * (no acks, in memory, removed by the server once inactive). With
+ * (no acks, in memory, removed by the server once inactive for `setInactiveThresholdMs`). With
  * `setDurableName` each split has a durable consumer with AckPolicy.All,
  * reset to the checkpointed sequence on restore and acknowledged up to a
  * checkpoint's position when that checkpoint completed, so the server (an
@@ -71,6 +71,7 @@ export interface JetStreamSourceConfig<T> {
   readonly fetchExpiresMs: number;
   readonly ackWaitMs: number;
   readonly maxAckPending: number;
+  readonly inactiveThresholdMs: number;
   readonly deserializer: JetStreamDeserializer<T>;
 }
 
@@ -106,6 +107,7 @@ export class JetStreamSourceBuilder<T> {
   private fetchExpiresMs = 10_000;
   private ackWaitMs = 600_000;
   private maxAckPending = 1_000_000;
+  private inactiveThresholdMs = 300_000;
   private credentials: NatsCredentials = {};
   private connectTimeoutMs: number | undefined;
   private deserializer: JetStreamDeserializer<unknown> = textRecord;
@@ -176,6 +178,16 @@ export class JetStreamSourceBuilder<T> {
     this.maxAckPending = positive("max ack pending", n);
     return this;
   }
+  /**
+   * Ephemeral consumers: how long the server keeps one without a pull
+   * request (default 300000 ms). A reader gone (killed) leaves its consumer
+   * this long; a reader held back by backpressure longer than this loses it
+   * and fails, and the job restarts from its checkpoint.
+   */
+  setInactiveThresholdMs(ms: number): this {
+    this.inactiveThresholdMs = positive("inactive threshold", ms);
+    return this;
+  }
   /** User and password (else from SPATE_NATS_USER / SPATE_NATS_PASSWORD). */
   setCredentials(user: string, password: string): this {
     this.credentials = { user, password };
@@ -222,6 +234,7 @@ export class JetStreamSourceBuilder<T> {
       fetchExpiresMs: this.fetchExpiresMs,
       ackWaitMs: this.ackWaitMs,
       maxAckPending: this.maxAckPending,
+      inactiveThresholdMs: this.inactiveThresholdMs,
       deserializer: this.deserializer as JetStreamDeserializer<T>,
     };
     const permissions: JobPermissions = server.permissions();
