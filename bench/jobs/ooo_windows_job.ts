@@ -3,7 +3,8 @@
  * out-of-order CSV events `ts,key,value` read from a file, three keyed
  * event-time windows with `process` window functions (tumbling 1 s sum,
  * sliding 2 s / 0.5 s count, session 300 ms count), written as text.
- * Args: `--input PATH --output DIR [--out-of-orderness-ms 1000]`.
+ * Args: `--input PATH --output DIR [--out-of-orderness-ms 1000] [--align-drift-ms MS]`
+ * (watermark alignment of the source subtasks; off by default).
  * @module
  */
 
@@ -28,6 +29,11 @@ const params = ParameterTool.fromArgs(jobArgs());
 const input = params.getRequired("input");
 const output = params.getRequired("output");
 const disorderMs = params.getNumber("out-of-orderness-ms", 1000);
+const alignDriftMs = params.has("align-drift-ms")
+  ? Number(params.getRequired("align-drift-ms"))
+  : undefined;
+const strategy = WatermarkStrategy.forBoundedOutOfOrderness<Ev>(disorderMs)
+  .withTimestampAssigner((e) => e.ts);
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment().setRuntimeMode("streaming");
 const events = env.readTextFile(input)
@@ -37,8 +43,11 @@ const events = env.readTextFile(input)
   })
   .name("Parse")
   .assignTimestampsAndWatermarks(
-    WatermarkStrategy.forBoundedOutOfOrderness<Ev>(disorderMs)
-      .withTimestampAssigner((e) => e.ts),
+    alignDriftMs === undefined ? strategy : strategy.withWatermarkAlignment(
+      "input",
+      alignDriftMs,
+      params.getNumber("align-update-ms", 200),
+    ),
   );
 
 const sum: ProcessWindowFunction<Ev, string, string, TimeWindow> = {
