@@ -22,12 +22,23 @@ export interface WatermarkReport {
   /** At the end of its input (or it had no split): left out for good. */
   readonly finished?: boolean;
   readonly maxDriftMs: number;
+  /** The reporter's vertex and its parallelism: how many reports the group waits for. */
+  readonly vertexId: number;
+  readonly parallelism: number;
+}
+
+interface Group {
+  /** Task -> its watermark (-Infinity before its first; undefined while idle). */
+  readonly members: Map<string, number | undefined>;
+  /** Tasks that finished. */
+  readonly finished: Set<string>;
+  /** Vertex -> its parallelism. */
+  readonly vertices: Map<number, number>;
 }
 
 /** The groups of one execution attempt of a job. */
 export class WatermarkAlignmentCoordinator {
-  /** Group -> task -> its watermark (-Infinity before its first; undefined while idle). */
-  private readonly groups = new Map<string, Map<string, number | undefined>>();
+  private readonly groups = new Map<string, Group>();
   private attempt = -1;
 
   /** Records `report` (of `attempt`) and answers the reporter's maximum watermark. */
@@ -37,10 +48,23 @@ export class WatermarkAlignmentCoordinator {
       this.attempt = attempt;
       this.groups.clear();
     }
-    let members = this.groups.get(report.group);
-    if (members === undefined) this.groups.set(report.group, members = new Map());
-    if (report.finished === true) members.delete(report.taskId);
-    else members.set(report.taskId, report.idle ? undefined : report.watermark ?? -Infinity);
+    let group = this.groups.get(report.group);
+    if (group === undefined) {
+      group = { members: new Map(), finished: new Set(), vertices: new Map() };
+      this.groups.set(report.group, group);
+    }
+    const { members, finished, vertices } = group;
+    vertices.set(report.vertexId, report.parallelism);
+    if (report.finished === true) {
+      members.delete(report.taskId);
+      finished.add(report.taskId);
+    } else if (!finished.has(report.taskId)) {
+      members.set(report.taskId, report.idle ? undefined : report.watermark ?? -Infinity);
+    }
+    // A subtask that has not reported yet may be the slowest: nobody runs ahead of it.
+    let expected = 0;
+    for (const p of vertices.values()) expected += p;
+    if (members.size + finished.size < expected) return -Infinity;
     // The others' lowest: the reporter compares its own, current watermark with the
     // answer, so its own report (up to an interval old) must not hold it back.
     let lowest = Infinity;

@@ -91,6 +91,8 @@ export type JobMasterMessage =
     idle?: boolean;
     finished?: boolean;
     maxDriftMs: number;
+    vertexId: number;
+    parallelism: number;
   };
 
 /** The replies of a JobMaster's ask-able messages. */
@@ -142,6 +144,8 @@ export const JOB_MASTER_SCHEMA = defineSchema<JobMasterMessage>()({
     "idle?": "boolean",
     "finished?": "boolean",
     maxDriftMs: "number",
+    vertexId: "int",
+    parallelism: "int",
   },
 });
 

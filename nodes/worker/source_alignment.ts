@@ -34,19 +34,29 @@ export interface AlignmentReport {
   readonly idle?: boolean;
   readonly finished?: boolean;
   readonly maxDriftMs: number;
+  /** The source's vertex and parallelism: the group waits for a report of each subtask. */
+  readonly vertexId: number;
+  readonly parallelism: number;
+}
+
+/** The source task an alignment belongs to. */
+export interface AlignedSource {
+  readonly vertexId: number;
+  readonly parallelism: number;
 }
 
 /** The aligned steps of one source task and the limits its coordinator answered. */
 export class SourceAlignment {
-  /** Per step, the furthest it may go (no answer yet: no limit). */
+  /** Per step, the furthest it may go: before the first answer, its first record. */
   private readonly limits: number[];
   private readonly timers: ScheduledTimer[] = [];
 
   constructor(
     private readonly steps: readonly AlignedWatermarks[],
+    private readonly source: AlignedSource,
     private readonly send: (report: AlignmentReport) => void,
   ) {
-    this.limits = steps.map(() => Infinity);
+    this.limits = steps.map(() => -Infinity);
   }
 
   /** True when a step is past its limit: checked after every record the source emits. */
@@ -81,16 +91,18 @@ export class SourceAlignment {
   /** The source ended: its groups stop waiting for it. */
   finish(): void {
     for (const t of this.timers) t.cancel();
-    for (const s of this.steps) {
-      this.send({ group: s.alignment.group, finished: true, maxDriftMs: s.alignment.maxDriftMs });
-    }
+    for (const s of this.steps) this.send({ ...this.about(s), finished: true });
   }
 
   private reportOf(s: AlignedWatermarks): void {
-    const { group, maxDriftMs } = s.alignment;
-    if (s.isIdle) this.send({ group, maxDriftMs, idle: true });
-    else if (!Number.isFinite(s.maxTimestamp)) this.send({ group, maxDriftMs });
-    else this.send({ group, maxDriftMs, watermark: s.maxTimestamp });
+    if (s.isIdle) this.send({ ...this.about(s), idle: true });
+    else if (!Number.isFinite(s.maxTimestamp)) this.send(this.about(s));
+    else this.send({ ...this.about(s), watermark: s.maxTimestamp });
+  }
+
+  private about(s: AlignedWatermarks): AlignmentReport {
+    const { vertexId, parallelism } = this.source;
+    return { group: s.alignment.group, maxDriftMs: s.alignment.maxDriftMs, vertexId, parallelism };
   }
 }
 

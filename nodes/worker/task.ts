@@ -328,7 +328,8 @@ export class StreamTask {
           "assignTimestampsAndWatermarks before any keyBy, rebalance or parallelism change",
       );
     }
-    return new SourceAlignment(steps.map((s) => s.step), send);
+    const source = { vertexId: this.vertex.id, parallelism: this.chain.sourceNode!.parallelism };
+    return new SourceAlignment(steps.map((s) => s.step), source, send);
   }
 
   /** Where the source may read on: room at the outputs, and within its alignment group. */
