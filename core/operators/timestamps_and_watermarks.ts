@@ -89,8 +89,14 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     if (watermark === MAX_WATERMARK) this.emitWatermark(MAX_WATERMARK);
   }
 
-  /** Upstream idleness is replaced by this operator's own. */
-  override processWatermarkStatus(): void {}
+  /**
+   * A source with nothing to read makes this step idle too; otherwise
+   * idleness is this step's own (its strategy's idle timeout), and its next
+   * watermark makes it active again.
+   */
+  override processWatermarkStatus(idle: boolean): void {
+    if (idle) this.markIdle();
+  }
 
   // WatermarkOutput, for the generator:
   emitWatermark(watermark: number): void {

@@ -230,6 +230,7 @@ export class StreamTask {
       );
       let stopAt: number | undefined, stopMode: StopMode | undefined;
       const readGate = this.sourceReadGate();
+      let sourceIdle = false;
       this.alignment?.start(this.processingTime);
       for (;;) {
         this.checkCancelled();
@@ -258,6 +259,8 @@ export class StreamTask {
         const more = await source.pollNext(counted, readGate, batch.records);
         batch.update(this.recordsIn - before, performance.now() - start);
         if (!more) break;
+        const idle = source.isIdle?.() === true;
+        if (idle !== sourceIdle) this.chain.headOutput.emitWatermarkStatus(sourceIdle = idle);
         await yieldToEventLoop();
       }
       this.alignment?.finish();
