@@ -64,6 +64,7 @@ async function deploy(d: TaskDescriptor): Promise<void> {
           report({ type: "checkpointDecline", taskId: d.taskId, checkpointId, reason }),
       },
       inSlotChannels,
+      (r) => report({ type: "watermarkReport", taskId: d.taskId, report: r }),
       ingestHost(d.taskId),
     );
     tasks.set(d.taskId, task);
@@ -112,6 +113,8 @@ function onCommand(e: MessageEvent<SlotCommand>): void {
   else if (cmd.type === "triggerCheckpoint") triggerCheckpoint(cmd.taskId, cmd.barrier);
   else if (cmd.type === "notifyCheckpointComplete") {
     for (const id of cmd.taskIds) tasks.get(id)?.notifyCheckpointComplete(cmd.checkpointId);
+  } else if (cmd.type === "alignWatermark") {
+    tasks.get(cmd.taskId)?.alignWatermark(cmd.group, cmd.maxWatermark);
   } else if (cmd.type === "cancel") { for (const t of tasks.values()) t.cancel(); }
 }
 
