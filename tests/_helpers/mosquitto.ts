@@ -40,6 +40,11 @@ export function mosquittoSkipReason(): string | undefined {
 export interface MosquittoOptions {
   /** One user allowed to log in (anonymous access is then refused). */
   readonly user?: { readonly name: string; readonly password: string };
+  /**
+   * Keep sessions and their queued and in-flight messages across a restart
+   * (saved in the broker's directory when it stops). Default off.
+   */
+  readonly persistence?: boolean;
 }
 
 /** One mosquitto process of a test. */
@@ -83,7 +88,9 @@ export class MosquittoBroker {
   private async config(): Promise<string> {
     const lines = [
       `listener ${this.port} 127.0.0.1`,
-      "persistence false",
+      ...(this.options.persistence
+        ? ["persistence true", `persistence_location ${this.dir}/`]
+        : ["persistence false"]),
       // Run as root (CI), mosquitto would drop to user mosquitto, which cannot read this directory.
       "user root",
       // Unbounded queues: a reader holding PUBACKs until a checkpoint must not lose messages.
@@ -112,10 +119,22 @@ export class MosquittoBroker {
     return lines.join("\n") + "\n";
   }
 
+  /** Freezes the broker (SIGSTOP): its connections stay open and nothing answers. */
+  pause(): void {
+    if (!this.child) throw new Error(`mosquitto at ${this.url} is not running`);
+    this.child.kill("SIGSTOP");
+  }
+
+  /** Thaws a paused broker (SIGCONT). */
+  resume(): void {
+    this.child?.kill("SIGCONT");
+  }
+
   /** Stops mosquitto: SIGTERM, then SIGKILL past a bound. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
+    this.resume(); // a paused broker would hold the SIGTERM until the SIGKILL
     this.child = undefined;
     await stopProcess(child, STOP_GRACE_MS);
   }
