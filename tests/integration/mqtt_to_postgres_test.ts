@@ -4,11 +4,11 @@
  * tests/_jobs/mqtt_to_postgres.ts:
  * - 100,000 messages published with QoS 1 while a worker of the job is
  *   killed (-9): the table holds every (key, n) of the reference exactly once.
- *   MQTT delivers again what no completed checkpoint acknowledged and what a
- *   completed checkpoint covered but whose PUBACK the kill stopped; the
- *   job's dedup by message id drops the second kind (the first kind rolls
- *   back with the state) and writes what it dropped to a table of its own,
- *   whose size the test reports.
+ *   MQTT delivers again what no completed checkpoint acknowledged (processed
+ *   again: its first processing rolled back with the state) and what a
+ *   completed checkpoint covered but whose PUBACK the kill stopped (dropped
+ *   by the job's dedup by message id); the job records both kinds in a table
+ *   of its own, whose figures the test reports.
  * - Credentials given through the environment and through job flags appear
  *   in no log line of the master, the workers or the client, also not when a
  *   wrong password fails the job at start.
