@@ -5,8 +5,9 @@
  * the sink's statement timeout fails the task instead of waiting for ever,
  * reconnecting fails within the connect timeout while the server stays
  * frozen, and when it thaws the job restarts, finishes and the table holds
- * every count exactly once. (tests/integration/postgres_test.ts covers a
- * server that stops and starts again.)
+ * every count exactly once. The split source's page queries time out the
+ * same way, and the copy it makes after the thaw is exact.
+ * (tests/integration/postgres_test.ts covers a server that stops and starts again.)
  */
 
 import assert from "node:assert/strict";
@@ -19,6 +20,7 @@ const skip = postgresSkipReason();
 if (skip) console.log(`PostgreSQL outage tests skipped: ${skip}`);
 
 const EVENTS = 30_000;
+const SOURCE_ROWS = 50_000;
 const KEYS = 200;
 const RATE = 6_000;
 
@@ -106,6 +108,83 @@ Deno.test({
           `(statement timeout 2 s), ${restarts} restart(s), ${EVENTS} rows exactly once after the thaw`,
       );
     } finally {
+      await cluster.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "split source: a frozen server fails the reader within the statement timeout; the copy is exact",
+  ignore: skip !== undefined,
+  async fn() {
+    await using pg = await startPostgres();
+    const sql = pg.client();
+    await sql`CREATE TABLE src (id int PRIMARY KEY, v text NOT NULL)`;
+    await sql`INSERT INTO src SELECT i, 'v' || i FROM generate_series(1, ${SOURCE_ROWS}) i`;
+    await sql`CREATE TABLE dst (id int NOT NULL, v text NOT NULL)`;
+    const cluster = await startCluster(2, 2, [], undefined, {
+      workerEnv: { PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD },
+    });
+    const dir = await Deno.makeTempDir({ prefix: "spate-pg-src-freeze-" });
+    try {
+      const job = runCli([
+        "run",
+        jobPath("postgres_jobs.ts"),
+        "--master",
+        cluster.url,
+        "-p",
+        "2",
+        "--checkpoint-interval",
+        "400",
+        "--checkpoint-dir",
+        `${dir}/checkpoints`,
+        "--restart-strategy",
+        "fixed-delay:100:300",
+        "--",
+        "--port",
+        String(pg.port),
+        "--job",
+        "copy",
+        "--from",
+        "src",
+        "--table",
+        "dst",
+        "--rows",
+        String(SOURCE_ROWS),
+        "--fetch",
+        "20", // small pages: the copy takes a few seconds
+        "--statement-timeout-s",
+        "2",
+        "--connect-timeout-s",
+        "2",
+      ]);
+      let jobId = "";
+      await waitFor("a completed checkpoint", async () => {
+        const d = await jobDetails(cluster.url);
+        jobId = d?.jid ?? "";
+        return d?.checkpoints.some((c: { status: string }) => c.status === "COMPLETED") ?? false;
+      }, 30_000);
+      pg.pause();
+      await waitFor(
+        "a reader to time out on the frozen server",
+        async () => {
+          const text = await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}/exceptions`)).text();
+          return /PostgresSource: reading split [^"]*no answer within 2 s/.test(text);
+        },
+        30_000,
+      );
+      pg.resume();
+      const res = await job;
+      assert.equal(res.code, 0, res.stderr);
+      const [diff] = await sql`
+        SELECT (SELECT count(*)::int FROM dst) AS n,
+          (SELECT count(*)::int FROM (SELECT id, v FROM src EXCEPT ALL SELECT id, v FROM dst) a) AS missing,
+          (SELECT count(*)::int FROM (SELECT id, v FROM dst EXCEPT ALL SELECT id, v FROM src) b) AS extra`;
+      assert.deepEqual({ ...diff }, { n: SOURCE_ROWS, missing: 0, extra: 0 });
+    } finally {
+      await sql.end();
       await cluster.stop();
       await Deno.remove(dir, { recursive: true });
     }
