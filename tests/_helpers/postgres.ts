@@ -45,6 +45,19 @@ function findBinDir(): string {
 
 const isRoot = () => Deno.uid?.() === 0;
 
+/**
+ * What a test passes as `ignore`: true (skipped, saying why) when PostgreSQL
+ * is missing, except in CI (`CI=true`), where `.ci/run` installs it and the
+ * test must run (and fail) rather than skip.
+ */
+export function postgresIgnored(what: string): boolean {
+  const reason = postgresSkipReason();
+  if (reason === undefined) return false;
+  const inCi = Deno.env.get("CI") === "true";
+  console.warn(`${what} ${inCi ? "fails in CI" : "skipped"}: ${reason}`);
+  return !inCi;
+}
+
 /** Why PostgreSQL tests cannot run here, or undefined when they can. */
 export function postgresSkipReason(): string | undefined {
   const bin = PG_BIN_DIR === "" ? "postgres" : `${PG_BIN_DIR}/postgres`;

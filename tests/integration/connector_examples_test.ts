@@ -12,19 +12,18 @@ import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { spawnCli } from "../_helpers/cli.ts";
 import { waitFor } from "../_helpers/cluster.ts";
-import { mosquittoSkipReason, startMosquitto } from "../_helpers/mosquitto.ts";
-import { PG_PASSWORD, PG_USER, postgresSkipReason, startPostgres } from "../_helpers/postgres.ts";
+import { mosquittoIgnored, startMosquitto } from "../_helpers/mosquitto.ts";
+import { PG_PASSWORD, PG_USER, postgresIgnored, startPostgres } from "../_helpers/postgres.ts";
 
-const pgSkip = postgresSkipReason();
-const mqttSkip = mosquittoSkipReason() ?? pgSkip;
-if (mqttSkip) console.warn(`connector example tests skipped: ${mqttSkip}`);
+const pgIgnored = postgresIgnored("PostgreSQL example tests");
+const mqttIgnored = pgIgnored || mosquittoIgnored("MQTT example tests");
 
 /** The credentials, in the job's environment as the examples say (never on its command line). */
 const PG_ENV = { PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD };
 
 Deno.test({
   name: "examples/postgres_source.ts: the totals per customer equal the table's own GROUP BY",
-  ignore: pgSkip !== undefined,
+  ignore: pgIgnored,
   async fn() {
     await using pg = await startPostgres();
     const sql = pg.client();
@@ -71,7 +70,7 @@ Deno.test({
 Deno.test({
   name:
     "examples/mqtt_to_postgres.ts: readings published with QoS 1, some twice, are each in the table once",
-  ignore: mqttSkip !== undefined,
+  ignore: mqttIgnored,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

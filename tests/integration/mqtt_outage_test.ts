@@ -18,10 +18,9 @@ import { type CliProcess, jobPath, runCli, spawnCli } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
 import { committedLines } from "../_helpers/keyed_count.ts";
-import { mosquittoSkipReason, startMosquitto } from "../_helpers/mosquitto.ts";
+import { mosquittoIgnored, startMosquitto } from "../_helpers/mosquitto.ts";
 
-const skip = mosquittoSkipReason();
-if (skip) console.warn(`MQTT outage tests skipped: ${skip}`);
+const ignore = mosquittoIgnored("MQTT outage tests");
 
 const KEYS = 20;
 const keyOf = (i: number) => `k${i % KEYS}`;
@@ -106,7 +105,7 @@ async function finish(cluster: TestCluster, job: CliProcess, out: string, n: num
 Deno.test({
   name:
     "MQTT: the broker stops with messages in flight and comes back; the job restarts and loses none",
-  ignore: skip !== undefined,
+  ignore,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -152,7 +151,7 @@ Deno.test({
 Deno.test({
   name:
     "MQTT: a frozen broker fails the tasks within the keep-alive; the job resumes without loss when it thaws",
-  ignore: skip !== undefined,
+  ignore,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

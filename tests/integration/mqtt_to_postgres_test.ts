@@ -20,11 +20,11 @@ import type postgres from "postgres";
 import { type CliResult, jobPath, runCli, spawnCli } from "../_helpers/cli.ts";
 import { type SpateProcess, startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
-import { mosquittoSkipReason, startMosquitto } from "../_helpers/mosquitto.ts";
-import { PG_PASSWORD, PG_USER, postgresSkipReason, startPostgres } from "../_helpers/postgres.ts";
+import { mosquittoIgnored, startMosquitto } from "../_helpers/mosquitto.ts";
+import { PG_PASSWORD, PG_USER, postgresIgnored, startPostgres } from "../_helpers/postgres.ts";
 
-const skip = mosquittoSkipReason() ?? postgresSkipReason();
-if (skip) console.warn(`MQTT -> PostgreSQL tests skipped: ${skip}`);
+const ignore = mosquittoIgnored("MQTT -> PostgreSQL tests") ||
+  postgresIgnored("MQTT -> PostgreSQL tests");
 
 const MESSAGES = 100_000;
 const KEYS = 100;
@@ -102,7 +102,7 @@ async function waitForCompletedCheckpoint(url: string): Promise<void> {
 Deno.test({
   name:
     "MQTT -> keyed count -> PostgreSQL exactly-once: 100,000 messages, kill -9 a worker, the table equals the reference",
-  ignore: skip !== undefined,
+  ignore,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -210,7 +210,7 @@ function assertNoSecret(where: string, text: string): void {
 Deno.test({
   name:
     "credentials from the environment and from job flags appear in no log line, also when a wrong one fails the job",
-  ignore: skip !== undefined,
+  ignore,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

@@ -14,10 +14,9 @@ import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
-import { PG_PASSWORD, PG_USER, postgresSkipReason, startPostgres } from "../_helpers/postgres.ts";
+import { PG_PASSWORD, PG_USER, postgresIgnored, startPostgres } from "../_helpers/postgres.ts";
 
-const skip = postgresSkipReason();
-if (skip) console.log(`PostgreSQL outage tests skipped: ${skip}`);
+const ignore = postgresIgnored("PostgreSQL outage tests");
 
 const EVENTS = 30_000;
 const SOURCE_ROWS = 50_000;
@@ -27,7 +26,7 @@ const RATE = 6_000;
 Deno.test({
   name:
     "exactly-once sink: a frozen server fails the task within the statement timeout; after it thaws the table is exact",
-  ignore: skip !== undefined,
+  ignore,
   async fn() {
     await using pg = await startPostgres();
     const sql = pg.client();
@@ -117,7 +116,7 @@ Deno.test({
 Deno.test({
   name:
     "split source: a frozen server fails the reader within the statement timeout; the copy is exact",
-  ignore: skip !== undefined,
+  ignore,
   async fn() {
     await using pg = await startPostgres();
     const sql = pg.client();
