@@ -61,6 +61,14 @@ export interface SourceReader<T> {
    * the remaining work. Called after open, before the first pollNext.
    */
   restoreState?(states: readonly unknown[]): void;
+  /**
+   * True while the subtask has nothing assigned to read (no split, no file:
+   * it waits for input to appear). Asked between pollNext calls; the task
+   * then marks the stream idle, so the watermarks downstream do not wait
+   * for this subtask (Flink's readers without splits). A subtask whose input
+   * ended finishes instead, which releases the watermark for good.
+   */
+  isIdle?(): boolean;
 }
 
 /** A source as the job graph knows it. */

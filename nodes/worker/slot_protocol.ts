@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { AlignmentReport } from "./source_alignment.ts";
 import type { CheckpointMode } from "../../core/config/options.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import type { FileSystemSettings } from "../../core/fs/file_system.ts";
@@ -66,7 +67,9 @@ export type SlotReport =
   | { type: "checkpointAck"; taskId: string; checkpointId: number; handle: TaskCheckpointHandle }
   | { type: "checkpointDecline"; taskId: string; checkpointId: number; reason: string }
   | { type: "failed"; taskId: string; failure: TaskFailure }
-  | { type: "collect"; taskId: string; collectId: number; records: unknown[] };
+  | { type: "collect"; taskId: string; collectId: number; records: unknown[] }
+  /** A source's watermark, for its alignment group (see source_alignment.ts). */
+  | { type: "watermarkReport"; taskId: string; report: AlignmentReport };
 
 /** The slot worker itself failed (an uncaught error): every task in it failed. */
 export interface SlotCrashed {
@@ -93,6 +96,8 @@ export type SlotCommand =
   | { type: "deploy"; task: TaskDescriptor }
   | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo }
   | { type: "notifyCheckpointComplete"; taskIds: string[]; checkpointId: number }
+  /** The JobMaster's answer to a watermark report: the highest watermark the source may reach. */
+  | { type: "alignWatermark"; taskId: string; group: string; maxWatermark: number }
   | { type: "cancel" };
 
 /**

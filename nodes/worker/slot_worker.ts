@@ -52,6 +52,7 @@ async function deploy(d: TaskDescriptor): Promise<void> {
           report({ type: "checkpointDecline", taskId: d.taskId, checkpointId, reason }),
       },
       inSlotChannels,
+      (r) => report({ type: "watermarkReport", taskId: d.taskId, report: r }),
     );
     tasks.set(d.taskId, task);
     report({ type: "running", taskId: d.taskId, vertexName: task.vertexName });
@@ -99,6 +100,8 @@ function onCommand(e: MessageEvent<SlotCommand>): void {
   else if (cmd.type === "triggerCheckpoint") triggerCheckpoint(cmd.taskId, cmd.barrier);
   else if (cmd.type === "notifyCheckpointComplete") {
     for (const id of cmd.taskIds) tasks.get(id)?.notifyCheckpointComplete(cmd.checkpointId);
+  } else if (cmd.type === "alignWatermark") {
+    tasks.get(cmd.taskId)?.alignWatermark(cmd.group, cmd.maxWatermark);
   } else if (cmd.type === "cancel") { for (const t of tasks.values()) t.cancel(); }
 }
 

@@ -9,7 +9,7 @@
 import { fileSystemSettings } from "../../core/fs/file_system.ts";
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type { JobModuleSource, TaskDeployment } from "../protocol/deployment.ts";
-import type { JobMasterMessage } from "../protocol/job_master.ts";
+import { askJobMaster, type JobMasterMessage } from "../protocol/job_master.ts";
 import type { ExecutionState } from "../protocol/job_status.ts";
 import {
   askResourceManager,
@@ -28,6 +28,7 @@ import {
   type SlotReportMessage,
 } from "./slot_protocol.ts";
 import { taskDescriptor } from "./slot_deployment.ts";
+import type { AlignmentReport } from "./source_alignment.ts";
 import type { TaskMetricsTable } from "./task_metrics_table.ts";
 import {
   coversNeeds,
@@ -495,6 +496,8 @@ export class TaskExecutor extends Actor<Inbox> {
           reason: r.reason,
         });
         return;
+      case "watermarkReport":
+        return this.alignWatermark(r.taskId, t, r.report);
       case "finished":
         this.forget(r.taskId);
         return this.report(r.taskId, t, "FINISHED", { metrics: r.metrics });
@@ -502,6 +505,24 @@ export class TaskExecutor extends Actor<Inbox> {
         this.forget(r.taskId);
         return this.report(r.taskId, t, "FAILED", { failure: r.failure });
     }
+  }
+
+  /**
+   * Passes a source's watermark to its JobMaster and the answer back to the
+   * slot; a lost answer is made good by the next report.
+   */
+  private alignWatermark(taskId: string, t: RunningTask, report: AlignmentReport): void {
+    askJobMaster(t.jobMaster, { type: "alignWatermark", taskId, attempt: t.attempt, ...report })
+      .then(({ maxWatermark }) => {
+        const cmd: SlotCommand = {
+          type: "alignWatermark",
+          taskId,
+          group: report.group,
+          maxWatermark,
+        };
+        this.slots[t.slotIndex].control?.postMessage(cmd);
+      })
+      .catch(() => {});
   }
 
   /** The task ended or was released: no more reports, no more metrics. */
