@@ -15,6 +15,9 @@ import { waitFor } from "../_helpers/cluster.ts";
 import { mosquittoIgnored, startMosquitto } from "../_helpers/mosquitto.ts";
 import { PG_PASSWORD, PG_USER, postgresIgnored, startPostgres } from "../_helpers/postgres.ts";
 
+/** How long a job may take to start (bundle, schedule, first checkpoint) on a loaded machine. */
+const JOB_START_DEADLINE_MS = 90_000;
+
 const pgIgnored = postgresIgnored("PostgreSQL example tests");
 const mqttIgnored = pgIgnored || mosquittoIgnored("MQTT example tests");
 
@@ -108,7 +111,7 @@ Deno.test({
       await waitFor(
         "a completed checkpoint",
         () => /Checkpoint \d+ completed/.test(run.stderr()),
-        30_000,
+        JOB_START_DEADLINE_MS,
       ).catch(jobFailed);
       // 3000 readings of 3 devices; every tenth one is published twice (a publisher's resend).
       const client = await mqtt.connectAsync(broker.url, {

@@ -20,6 +20,9 @@ import { jobDetails } from "../_helpers/kills.ts";
 import { committedLines } from "../_helpers/keyed_count.ts";
 import { mosquittoIgnored, startMosquitto } from "../_helpers/mosquitto.ts";
 
+/** How long a job may take to start (bundle, schedule, first checkpoint) on a loaded machine. */
+const JOB_START_DEADLINE_MS = 90_000;
+
 const ignore = mosquittoIgnored("MQTT outage tests");
 
 const KEYS = 20;
@@ -117,7 +120,7 @@ Deno.test({
       await waitFor(
         "a completed checkpoint",
         async () => await completedCheckpoints(cluster.url) > 0,
-        30_000,
+        JOB_START_DEADLINE_MS,
       );
       await publish(broker.url, 0, 10_000);
       await broker.stop(); // at once: the readers hold messages whose checkpoint has not completed
@@ -170,7 +173,7 @@ Deno.test({
       await waitFor(
         "a completed checkpoint",
         async () => await completedCheckpoints(cluster.url) > 0,
-        30_000,
+        JOB_START_DEADLINE_MS,
       );
       await publish(broker.url, 0, 10_000);
       broker.pause();

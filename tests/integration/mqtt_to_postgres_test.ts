@@ -17,11 +17,14 @@
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import type postgres from "postgres";
-import { type CliResult, jobPath, runCli, spawnCli } from "../_helpers/cli.ts";
+import { type CliProcess, type CliResult, jobPath, runCli, spawnCli } from "../_helpers/cli.ts";
 import { type SpateProcess, startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
 import { mosquittoIgnored, startMosquitto } from "../_helpers/mosquitto.ts";
 import { PG_PASSWORD, PG_USER, postgresIgnored, startPostgres } from "../_helpers/postgres.ts";
+
+/** How long a job may take to start (bundle, schedule, first checkpoint) on a loaded machine. */
+const JOB_START_DEADLINE_MS = 90_000;
 
 const ignore = mosquittoIgnored("MQTT -> PostgreSQL tests") ||
   postgresIgnored("MQTT -> PostgreSQL tests");
@@ -91,12 +94,15 @@ async function cancelJob(cluster: TestCluster): Promise<void> {
   assert.equal(res.code, 0, res.stderr);
 }
 
-async function waitForCompletedCheckpoint(url: string): Promise<void> {
+/** Waits until `job` has a completed checkpoint; on a timeout, its output says why. */
+async function waitForCompletedCheckpoint(url: string, job: CliProcess): Promise<void> {
   await waitFor("a completed checkpoint", async () => {
     const d = await jobDetails(url);
     return d?.state === "RUNNING" &&
       d.checkpoints.some((c: { status: string }) => c.status === "COMPLETED");
-  }, 30_000);
+  }, JOB_START_DEADLINE_MS).catch((e: Error) => {
+    throw new Error(`${e.message}; the job's stderr:\n${job.stderr().slice(-4000)}`);
+  });
 }
 
 Deno.test({
@@ -126,7 +132,7 @@ Deno.test({
         "--restart-strategy",
         "fixed-delay:10:200",
       ], ["--broker", broker.url, "--pg-port", String(pg.port), "--client-id", "e2e"]));
-      await waitForCompletedCheckpoint(cluster.url);
+      await waitForCompletedCheckpoint(cluster.url, job);
       const subscribed = performance.now();
       await publish(broker.url, 0, MESSAGES / 2);
       // The kill comes while the second half is being published and read.
@@ -241,7 +247,7 @@ Deno.test({
       ]);
     try {
       const good = spawnCli(job(PG_PASSWORD));
-      await waitForCompletedCheckpoint(cluster.url);
+      await waitForCompletedCheckpoint(cluster.url, good);
       await publish(broker.url, 0, 2_000, { username: MQTT_USER, password: MQTT_SECRET });
       await waitFor("2000 rows", async () => await rowCount(sql) >= 2_000, 30_000);
       const d = await jobDetails(cluster.url);

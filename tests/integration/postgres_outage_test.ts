@@ -16,6 +16,9 @@ import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
 import { PG_PASSWORD, PG_USER, postgresIgnored, startPostgres } from "../_helpers/postgres.ts";
 
+/** How long a job may take to start (bundle, schedule, first checkpoint) on a loaded machine. */
+const JOB_START_DEADLINE_MS = 90_000;
+
 const ignore = postgresIgnored("PostgreSQL outage tests");
 
 const EVENTS = 30_000;
@@ -73,7 +76,7 @@ Deno.test({
         const d = await jobDetails(cluster.url);
         jobId = d?.jid ?? "";
         return d?.checkpoints.some((c: { status: string }) => c.status === "COMPLETED") ?? false;
-      }, 30_000);
+      }, JOB_START_DEADLINE_MS);
       pg.pause();
       const frozen = performance.now();
       const exceptions = async () =>
@@ -164,7 +167,7 @@ Deno.test({
         const d = await jobDetails(cluster.url);
         jobId = d?.jid ?? "";
         return d?.checkpoints.some((c: { status: string }) => c.status === "COMPLETED") ?? false;
-      }, 30_000);
+      }, JOB_START_DEADLINE_MS);
       pg.pause();
       await waitFor(
         "a reader to time out on the frozen server",
