@@ -90,8 +90,10 @@ async function restoredRun(
   // The restored subtasks start from the last watermark (as sources re-emit it), not from none.
   const watermark = steps.slice(0, at).findLast((s) => "watermark" in s) as { watermark: number };
   for (let i = 0; i < parallelism; i++) {
-    const keyGroupRange = keyGroupRangeForSubtask(128, parallelism, i);
-    const h = await new OperatorHarness(restoreAs(), { keyed: true, keyGroupRange }).open(snapshot);
+    const h = await new OperatorHarness(restoreAs(), { keyed: true, subtaskIndex: i, parallelism })
+      .open(snapshot);
+    const keyGroupRange = h.ctx.keyedBackend!.keyGroupRange;
+    assert.deepEqual(keyGroupRange, keyGroupRangeForSubtask(128, parallelism, i));
     h.watermark(watermark.watermark);
     for (const s of steps.slice(at)) {
       if ("watermark" in s) h.watermark(s.watermark);
