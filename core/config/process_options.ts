@@ -631,4 +631,23 @@ export const PROCESS_OPTIONS = {
     doc: "largest RPC or data frame; a bigger one closes its stream",
     commands: [],
   },
+  firstFrameTimeoutMs: {
+    type: "int",
+    unit: "ms",
+    min: 10,
+    max: 600_000,
+    default: 10_000,
+    doc: "how long an accepted RPC or data stream may take to send its first valid frame " +
+      "(hello, subscribe); then it is closed with an error",
+    commands: [],
+  },
+  maxStreamsPerPeer: {
+    type: "int",
+    min: 1,
+    max: 1_000_000,
+    default: 4096,
+    doc: "RPC or data streams one peer address may hold open on a master or worker at once; " +
+      "one more is refused (429)",
+    commands: [],
+  },
 } as const satisfies Record<string, OptionSpec>;
