@@ -470,6 +470,29 @@ export const PROCESS_OPTIONS = {
     doc: "the window of --auth-failure-limit",
     commands: ["master", "worker"],
   },
+  firstFrameTimeoutMs: {
+    flag: "first-frame-timeout",
+    type: "int",
+    unit: "ms",
+    arg: "MS",
+    min: 10,
+    max: 600_000,
+    default: 10_000,
+    doc: "how long an accepted RPC or data stream may take to send its first valid frame " +
+      "(hello, subscribe); then it is closed with an error",
+    commands: ["master", "worker"],
+  },
+  maxStreamsPerPeer: {
+    flag: "max-streams-per-peer",
+    type: "int",
+    arg: "N",
+    min: 1,
+    max: 1_000_000,
+    default: 4096,
+    doc: "RPC or data streams one peer address may hold open on a master or worker at once; " +
+      "one more is refused (429)",
+    commands: ["master", "worker"],
+  },
   maxJobs: {
     flag: "max-jobs",
     type: "int",
@@ -629,25 +652,6 @@ export const PROCESS_OPTIONS = {
     max: 2 ** 31 - 1,
     default: 4 * MIB,
     doc: "largest RPC or data frame; a bigger one closes its stream",
-    commands: [],
-  },
-  firstFrameTimeoutMs: {
-    type: "int",
-    unit: "ms",
-    min: 10,
-    max: 600_000,
-    default: 10_000,
-    doc: "how long an accepted RPC or data stream may take to send its first valid frame " +
-      "(hello, subscribe); then it is closed with an error",
-    commands: [],
-  },
-  maxStreamsPerPeer: {
-    type: "int",
-    min: 1,
-    max: 1_000_000,
-    default: 4096,
-    doc: "RPC or data streams one peer address may hold open on a master or worker at once; " +
-      "one more is refused (429)",
     commands: [],
   },
 } as const satisfies Record<string, OptionSpec>;

@@ -22,11 +22,7 @@ import {
 import { restApi } from "./rest/api.ts";
 import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
-import {
-  DEFAULT_STREAM_LIMITS,
-  PeerStreamLimit,
-  type StreamLimits,
-} from "../rpc/peer_stream_limit.ts";
+import { PeerStreamLimit, type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import {
   DEFAULT_JOB_PERMISSIONS_MAX,
@@ -162,7 +158,7 @@ export function startMasterServices(
   const gate = new MasterGate(options.security);
   const connections = new Set<RemoteConnection>();
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  const limits = { ...DEFAULT_STREAM_LIMITS, ...options.streamLimits };
+  const limits = streamLimits(options.streamLimits);
   const perPeer = new PeerStreamLimit(limits.maxStreamsPerPeer);
   return {
     ...actors,

@@ -22,6 +22,14 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   maxStreamsPerPeer: OPTIONS.maxStreamsPerPeer.default,
 };
 
+/** `given` over the defaults; an absent or undefined field keeps its default. */
+export function streamLimits(given: Partial<StreamLimits> = {}): StreamLimits {
+  return {
+    firstFrameTimeoutMs: given.firstFrameTimeoutMs ?? DEFAULT_STREAM_LIMITS.firstFrameTimeoutMs,
+    maxStreamsPerPeer: given.maxStreamsPerPeer ?? DEFAULT_STREAM_LIMITS.maxStreamsPerPeer,
+  };
+}
+
 /**
  * Counts the open streams of each peer address.
  *

@@ -22,7 +22,7 @@ import {
   NetworkEnvironment,
   PARTITION_PATH,
 } from "./network/network_environment.ts";
-import type { StreamLimits } from "../rpc/peer_stream_limit.ts";
+import { type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
 import { TaskExecutor } from "./task_executor.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { listenHttp } from "../rpc/tls/http_listener.ts";
@@ -88,7 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const system = new ActorSystem(name);
   const network = new NetworkEnvironment({
     ...DEFAULT_NETWORK_ENVIRONMENT_SETTINGS,
-    ...options.streamLimits,
+    ...streamLimits(options.streamLimits),
   });
   const taskMetrics = new TaskMetricsTable();
   const metrics = workerMetrics(taskMetrics);

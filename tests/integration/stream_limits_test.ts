@@ -11,7 +11,7 @@ import { startMaster } from "../../nodes/master/master_process.ts";
 import { startWorker } from "../../nodes/worker/worker_process.ts";
 import { encodeFrame, type Frame, readFrames } from "../../nodes/rpc/frames.ts";
 import { channelIdOf } from "../../nodes/protocol/ids.ts";
-import { freePort, waitFor } from "../_helpers/cluster.ts";
+import { freePort, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import { client } from "../_helpers/fuzz_cases.ts";
 
 const DEADLINE_MS = 300;
@@ -133,4 +133,36 @@ Deno.test("a peer may hold only so many streams open; a closed one frees its pla
       }
     }
   });
+});
+
+Deno.test("spate master --first-frame-timeout and --max-streams-per-peer reach the server", async () => {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const master = spawnSpate([
+    "master",
+    "--port",
+    String(port),
+    "--first-frame-timeout",
+    "200",
+    "--max-streams-per-peer",
+    "1",
+  ]);
+  try {
+    await waitFor("the master to serve", async () => (await fetch(`${url}/api/v1/overview`)).ok);
+    const silent = openStream(`${url}/rpc/v1/connect`);
+    assert.equal((await silent.res).status, 200);
+    const second = await fetch(`${url}/rpc/v1/connect`, {
+      method: "POST",
+      body: hello(),
+      client,
+    } as RequestInit);
+    assert.equal(second.status, 429);
+    await second.body?.cancel();
+    const { frames } = await silent.frames();
+    assert.match(String(errorOf(frames)), /no hello within 200 ms/);
+    silent.end();
+  } finally {
+    master.kill("SIGTERM");
+    await master.child.status;
+  }
 });
