@@ -62,10 +62,13 @@ for (const mode of ["exactly_once", "at_least_once"]) {
     const cluster = await startCluster(2, 2);
     const dir = await Deno.makeTempDir({ prefix: "spate-chk-" });
     try {
+      // The sources stay open until two checkpoints completed: however slow
+      // the machine, the job cannot end before there are two to check.
       const job = runCli(slowCountArgs(dir, {
         records: 60_000,
         intervalMs: 100,
         spate: ["--master", cluster.url, "--checkpoint-mode", mode],
+        job: ["--hold-for-checkpoints", "2"],
       }));
       let completed: {
         acknowledged: number;
