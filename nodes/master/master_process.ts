@@ -19,9 +19,10 @@ import {
   type HeartbeatSettings,
   ResourceManager,
 } from "./resource_manager.ts";
-import { restApi } from "./rest/api.ts";
+import { type LocalIngest, restApi } from "./rest/api.ts";
 import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
+import { PeerStreamLimit, type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import {
   DEFAULT_JOB_PERMISSIONS_MAX,
@@ -39,6 +40,8 @@ export interface MasterOptions {
   readonly blobDir?: string;
   readonly heartbeat?: Partial<HeartbeatSettings>;
   readonly maxFrameBytes?: number;
+  /** Bounds of accepted RPC streams (hello deadline, open streams per peer). */
+  readonly streamLimits?: Partial<StreamLimits>;
   /** Serve TLS (and with `clientAuth`, accept RPC connections only from certified nodes). */
   readonly tls?: ServerTls;
   /** The values its flags set, by registry key: shown by `GET /api/v1/config`. */
@@ -56,6 +59,8 @@ export interface MasterOptions {
   readonly maxBlobBytes?: number;
   /** The most a job may ask for (default: `DEFAULT_JOB_PERMISSIONS_MAX`). */
   readonly jobPermissionsMax?: JobPermissions;
+  /** HTTP ingest of in-process workers (`spate local`). */
+  readonly localIngest?: LocalIngest;
 }
 
 /** The master's actors, without a server (the embedded cluster uses them directly). */
@@ -155,6 +160,8 @@ export function startMasterServices(
     ha: ha?.overview,
     settings: options.settings,
     maxRequestBodyBytes: options.maxRequestBodyBytes,
+    secret: options.security?.secret,
+    localIngest: options.localIngest,
     system,
     maxCollectRecords: options.maxCollectRecords,
     planTimeoutMs: options.planTimeoutMs,
@@ -164,6 +171,8 @@ export function startMasterServices(
   const gate = new MasterGate(options.security);
   const connections = new Set<RemoteConnection>();
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const limits = streamLimits(options.streamLimits);
+  const perPeer = new PeerStreamLimit(limits.maxStreamsPerPeer);
   return {
     ...actors,
     async handle(req, peer = "unknown") {
@@ -172,12 +181,15 @@ export function startMasterServices(
       if (path === RPC_CONNECT_PATH && req.method === "POST") {
         const admission = await gate.admitRpc(req, peer);
         if (admission instanceof Response) return admission;
+        const release = perPeer.open(peer);
+        if (release === undefined) return perPeer.refusal(peer, "RPC");
         return acceptConnection(
           req,
           system,
           (conn) => {
             connections.add(conn);
             conn.onClose((reason) => {
+              release();
               connections.delete(conn);
               if (conn.peerId !== undefined) {
                 actors.resourceManager.tell({
@@ -190,6 +202,7 @@ export function startMasterServices(
           },
           maxFrameBytes,
           admission,
+          limits.firstFrameTimeoutMs,
         );
       }
       return await gate.admitRest(req, peer) ?? await api.fetch(req);

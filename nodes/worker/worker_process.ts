@@ -17,7 +17,12 @@ import type { RemoteConnection } from "../rpc/remote_connection.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
 import { type MasterSource, masterSource } from "../protocol/master_discovery.ts";
 import { moduleCache } from "./module_cache.ts";
-import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
+import {
+  DEFAULT_NETWORK_ENVIRONMENT_SETTINGS,
+  NetworkEnvironment,
+  PARTITION_PATH,
+} from "./network/network_environment.ts";
+import { type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
 import { TaskExecutor } from "./task_executor.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { listenHttp } from "../rpc/tls/http_listener.ts";
@@ -28,6 +33,8 @@ import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import { METRICS_PATH } from "../protocol/metrics.ts";
 import { TaskMetricsTable } from "./task_metrics_table.ts";
 import { workerMetrics } from "./worker_metrics.ts";
+import { IngestEndpoints } from "./ingest_endpoints.ts";
+import { INGEST_PREFIX } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 
 /** How a worker process starts. */
 export interface WorkerOptions {
@@ -60,6 +67,8 @@ export interface WorkerOptions {
   readonly secret?: ClusterSecret;
   /** Failed proofs a peer may make on the data port. */
   readonly authLimits?: AuthLimits;
+  /** Bounds of accepted data streams (subscribe deadline, open streams per peer). */
+  readonly streamLimits?: Partial<StreamLimits>;
 }
 
 /** A started worker process (not a Web Worker: its slots are those). */
@@ -79,9 +88,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const workerId = crypto.randomUUID();
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
-  const network = new NetworkEnvironment();
+  const network = new NetworkEnvironment({
+    ...DEFAULT_NETWORK_ENVIRONMENT_SETTINGS,
+    ...streamLimits(options.streamLimits),
+  });
   const taskMetrics = new TaskMetricsTable();
   const metrics = workerMetrics(taskMetrics);
+  const ingest = new IngestEndpoints();
   network.secret = options.secret;
   const gate = new PeerGate(
     options.secret,
@@ -103,9 +116,23 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (path === PARTITION_PATH && req.method === "POST") {
       // Only nodes of this cluster read partitions: a proof of the secret first.
       const admitted = await gate.admit(req, peer, "data", "a data stream");
-      return admitted instanceof Response ? admitted : network.servePartition(req, admitted);
+      return admitted instanceof Response ? admitted : network.servePartition(req, admitted, peer);
     }
     if (path === METRICS_PATH && req.method === "GET") return metrics.handle();
+    if (path.startsWith(`${INGEST_PREFIX}/`) && req.method === "POST") {
+      // With a cluster secret only the master (which checks tokens) forwards ingest requests.
+      const admitted = await gate.admit(req, peer, "data", "an ingest request");
+      if (admitted instanceof Response) return admitted;
+      let name: string;
+      try {
+        name = decodeURIComponent(path.slice(INGEST_PREFIX.length + 1));
+      } catch {
+        return new Response(`malformed ingest source name in ${path}\n`, { status: 400 });
+      }
+      const res = await ingest.handle(req, name, new URL(req.url).searchParams.get("ack"));
+      for (const [k, v] of Object.entries(admitted)) res.headers.set(k, v);
+      return res;
+    }
     return new Response(`no route ${req.method} ${path}\n`, { status: 404 });
   });
   const bound = server.addr.hostname;
@@ -137,6 +164,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
       network,
       metrics: taskMetrics,
+      ingest,
       resolveModule: moduleCache(() => master, `${workDir}/jobs`, options.secret),
       onMasterLost: (reason) => {
         system.log(`master lost: ${reason}`);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { jobPath } from "./cli.ts";
 
 /** What a run of the keyed-count job counts, where it writes, and how fast its source goes. */
@@ -43,8 +44,17 @@ export function keyedCountRun(
   ];
 }
 
-/** The job's key for event i (the same formula as the job). */
+/** The job's key for event i (the same formula as the job, and as slow_count.ts). */
 export const keyOf = (i: number, keys: number) => `k${(i * 7919) % keys}`;
+
+/** Each key's final count over `events` events (keyed_count.ts and slow_count.ts). */
+export function expectedKeyCounts(events: number, keys: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < events; i++) {
+    counts.set(keyOf(i, keys), (counts.get(keyOf(i, keys)) ?? 0) + 1);
+  }
+  return counts;
+}
 
 /** Every line an uninterrupted run commits. */
 export function expectedCountLines(events: number, keys: number): Set<string> {
@@ -80,4 +90,21 @@ export function compareCounts(lines: Map<string, number>, expected: Set<string>)
     else unexpected.push(l);
   }
   return { missing, duplicated, unexpected };
+}
+
+/**
+ * Asserts that `dir` committed exactly `expected`: no line missing, none twice,
+ * none unexpected (the first few of each named when not).
+ */
+export async function assertExactlyCommitted(
+  dir: string,
+  expected: Set<string>,
+  what = "",
+): Promise<void> {
+  const { missing, duplicated, unexpected } = compareCounts(await committedLines(dir), expected);
+  assert.deepEqual(
+    { missing: missing.length, duplicated, unexpected: unexpected.length },
+    { missing: 0, duplicated: 0, unexpected: 0 },
+    `${what}missing ${missing.slice(0, 5)}, unexpected ${unexpected.slice(0, 5)}`,
+  );
 }

@@ -30,6 +30,8 @@ import {
 } from "../../protocol/rest.ts";
 import type { BlobStore } from "../blob_store.ts";
 import { mountJobRoutes } from "./job_routes.ts";
+import { mountIngestProxy } from "./ingest_proxy.ts";
+import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { mountSdkRoutes } from "./sdk_routes.ts";
 import type { ActorSystem } from "../../rpc/actor_system.ts";
 import type { JobPermissions } from "../../../core/config/job_permissions.ts";
@@ -56,6 +58,10 @@ export interface RestDeps {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Largest request body but a job bundle's (the blob store's limit). */
   readonly maxRequestBodyBytes?: number;
+  /** The cluster secret, proven to workers when ingest requests are forwarded to them. */
+  readonly secret?: ClusterSecret;
+  /** `POST /ingest/NAME` of the workers in the master's process (`spate local`). */
+  readonly localIngest?: LocalIngest;
   /** Where the SDK routes' job followers live; without it the SDK routes are not served. */
   readonly system?: ActorSystem;
   readonly maxCollectRecords?: number;
@@ -63,6 +69,9 @@ export interface RestDeps {
   /** The cap of a job's permissions, checked before its bundle is planned. */
   readonly jobPermissionsMax?: JobPermissions;
 }
+
+/** Answers an ingest request in this process (`IngestEndpoints.handle` of in-process workers). */
+export type LocalIngest = (req: Request, name: string, ack: string | null) => Promise<Response>;
 
 const tooLarge = (bytes: number, limit: number, flag: string) =>
   new PayloadTooLargeError(`request body of ${bytes} bytes exceeds ${limit} (${flag})`);
@@ -205,6 +214,11 @@ export function restApi(deps: RestDeps): Hono {
   });
 
   mountJobRoutes(app, deps, (req, empty) => jsonBody(req, bodyLimit, empty));
+  mountIngestProxy(
+    app,
+    deps,
+    (req) => readLimited(req, bodyLimit, `--${OPTIONS.maxRequestBodyBytes.flag}`),
+  );
   if (deps.system !== undefined) {
     const system = deps.system;
     mountSdkRoutes(app, { ...deps, system }, (req, empty) => jsonBody(req, bodyLimit, empty));
