@@ -7,6 +7,7 @@
 
 import { DEFAULT_JOB_PERMISSIONS_MAX } from "./job_permissions.ts";
 import {
+  DATA_PLANES,
   DAY_MS,
   HA_MODES,
   LOG_FORMATS,
@@ -286,6 +287,18 @@ export const PROCESS_OPTIONS = {
     arg: "A",
     defaultText: "the bind address (this host's name for a wildcard bind)",
     doc: "address other workers use to reach this one's data port",
+    commands: ["worker"],
+  },
+  dataPlane: {
+    flag: "data-plane",
+    type: "enum",
+    values: DATA_PLANES,
+    arg: "MODE",
+    default: "relay",
+    env: "SPATE_DATA_PLANE",
+    defaultText: "$SPATE_DATA_PLANE, else relay",
+    doc: "how buffers reach other workers: relay (through this process's data server) or " +
+      "direct (each slot serves its channels on a port of its own; not yet with --secret)",
     commands: ["worker"],
   },
   dataPort: {

@@ -27,7 +27,7 @@ import {
   type SlotReport,
   type SlotReportMessage,
 } from "./slot_protocol.ts";
-import { taskDescriptor } from "./slot_deployment.ts";
+import { directDataHosts, taskDescriptor } from "./slot_deployment.ts";
 import type { TaskMetricsTable } from "./task_metrics_table.ts";
 import {
   coversNeeds,
@@ -299,7 +299,7 @@ export class TaskExecutor extends Actor<Inbox> {
       spillDirectory: sandboxed?.spillDirectory ?? this.options.spillDirectory,
     });
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) =>
-      x.ports.filter((p): p is MessagePort => p instanceof MessagePort)
+      x.ports.flatMap((p) => p instanceof MessagePort ? [p] : "announce" in p ? [p.announce] : [])
     );
     const control = this.slotControl(task.slotIndex, task.job.jobId, task.attempt, sandboxed);
     if (typeof control === "string") return this.reportFailure(task.taskId, task, control);
@@ -329,7 +329,9 @@ export class TaskExecutor extends Actor<Inbox> {
     }/${job.jobId}`;
     Deno.mkdirSync(spillDirectory, { recursive: true });
     const imports = importReads(moduleUrl, job.module.kind === "blob");
-    const needs = runtimeNeeds(task, spillDirectory, fileSystemSettings(), profileDirectory());
+    const runtime = runtimeNeeds(task, spillDirectory, fileSystemSettings(), profileDirectory());
+    const dataHosts = directDataHosts(task, this.options.network);
+    const needs = { ...runtime, net: [...runtime.net, ...dataHosts] };
     return { permissions, needs, imports, spillDirectory };
   }
 
