@@ -3,7 +3,10 @@
  * live in this process is a MessageChannel between two slots; a channel to
  * another process is a MessagePort bridged by this (main) thread to an HTTP/2
  * stream, so all slots share one connection per peer process. The credit
- * protocol runs end to end between the slots; the bridge only relays.
+ * protocol runs end to end between the slots; the bridge only relays. With
+ * the direct data plane (`--data-plane direct`, see `direct_channels.ts`) the
+ * slots own their streams: this thread only redirects a consumer to the
+ * producer's slot.
  * @module
  */
 
