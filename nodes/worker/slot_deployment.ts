@@ -81,22 +81,22 @@ export function taskDescriptor(
 /**
  * The hosts a slot running `task` listens on and dials with the direct data
  * plane (granted to a sandboxed slot, so its job's code reaches them too):
- * its worker's data host when it produces for another process, and the
- * workers that produce its remote inputs. None with the relay, and none for
- * a task whose channels all stay in this process.
+ * its worker's data host and the hosts of every worker at the other end of
+ * one of its channels, producers and consumers alike, so that the job's
+ * later tasks in the slot (which usually exchange with the same workers)
+ * are covered by the sandbox its first task made. None with the relay, and
+ * none for a task whose channels all stay in this process.
  */
 export function directDataHosts(task: TaskDeployment, net: NetworkEnvironment): string[] {
   const listen = net.dataPlane === "direct" && net.secret === undefined
     ? net.slotListen
     : undefined;
   if (listen === undefined) return [];
-  const remote = (c: ChannelDeployment) => c.peer.processId !== net.processId;
-  const hosts = new Set<string>();
-  if (task.outputs.some((o) => o.channels.some(remote))) {
-    hosts.add(listen.hostname).add(listen.advertisedHost);
-  }
-  for (const i of task.inputs) {
-    for (const c of i.channels.filter(remote)) hosts.add(new URL(c.peer.dataAddress).hostname);
-  }
+  const remote = [...task.inputs, ...task.outputs].flatMap((e) =>
+    e.channels.filter((c) => c.peer.processId !== net.processId)
+  );
+  if (remote.length === 0) return [];
+  const hosts = new Set([listen.hostname, listen.advertisedHost]);
+  for (const c of remote) hosts.add(new URL(c.peer.dataAddress).hostname);
   return [...hosts].map((h) => h.replace(/^\[|\]$/g, ""));
 }

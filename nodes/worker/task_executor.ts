@@ -350,7 +350,9 @@ export class TaskExecutor extends Actor<Inbox> {
     if (slot.worker !== undefined && sandboxed !== undefined) {
       if (slot.sandbox === undefined || !coversNeeds(slot.sandbox, sandboxed.needs)) {
         return `the slot's sandbox, made for the job's first task in slot ${index}, does not ` +
-          `cover the state this task restores (${sandboxed.needs.read.join(", ")})`;
+          `cover the state this task restores or the data hosts it reaches (${
+            [...sandboxed.needs.read, ...sandboxed.needs.net].join(", ")
+          })`;
       }
     }
     if (slot.worker === undefined) {
