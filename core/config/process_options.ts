@@ -294,9 +294,9 @@ export const PROCESS_OPTIONS = {
     type: "enum",
     values: DATA_PLANES,
     arg: "MODE",
-    default: "relay",
+    default: "direct",
     env: "SPATE_DATA_PLANE",
-    defaultText: "$SPATE_DATA_PLANE, else relay",
+    defaultText: "$SPATE_DATA_PLANE, else direct",
     doc: "how buffers reach other workers: relay (through this process's data server) or " +
       "direct (each slot serves its channels on a port of its own; not yet with --secret)",
     commands: ["worker"],

@@ -18,8 +18,8 @@ function slotListeners(cluster: TestCluster): string[] {
   return [...text.matchAll(/serves its channels to other processes on (\S+)/g)].map((m) => m[1]);
 }
 
-Deno.test("direct data plane: WordCount at parallelism 4 on 2 workers x 2 slots equals the reference", async () => {
-  const cluster = await startCluster(2, 2, [], undefined, DIRECT);
+/** WordCount at parallelism 4 on `cluster` (2 workers x 2 slots); asserts the reference. */
+async function wordCountAcrossWorkers(cluster: TestCluster): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "spate-direct-" });
   try {
     await Deno.mkdir(`${dir}/in`);
@@ -43,13 +43,33 @@ Deno.test("direct data plane: WordCount at parallelism 4 on 2 workers x 2 slots 
     ]);
     assert.equal(res.code, 0, res.stderr);
     assert.deepEqual(await readCounts(`${dir}/out`), referenceCounts(text));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("direct data plane: WordCount at parallelism 4 on 2 workers x 2 slots equals the reference", async () => {
+  const cluster = await startCluster(2, 2, [], undefined, DIRECT);
+  try {
+    await wordCountAcrossWorkers(cluster);
     // Every slot produces for a consumer in the other worker: each listens on a port of its own.
     const listeners = new Set(slotListeners(cluster));
     assert.equal(listeners.size, 4, `slot listeners: ${[...listeners].join(", ")}`);
     for (const l of listeners) assert.match(l, /^http:\/\/127\.0\.0\.1:\d+$/);
   } finally {
     await cluster.stop();
-    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("--data-plane relay: the same job crosses the workers' data servers, no slot listens", async () => {
+  const cluster = await startCluster(2, 2, [], undefined, {
+    workerArgs: ["--data-plane", "relay"],
+  });
+  try {
+    await wordCountAcrossWorkers(cluster);
+    assert.deepEqual(slotListeners(cluster), []);
+  } finally {
+    await cluster.stop();
   }
 });
 
