@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli, runSummary } from "../_helpers/cli.ts";
+import { jobPath, PROJECT_ROOT, runCli, runSummary, spateArgs } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster } from "../_helpers/cluster.ts";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
 import { DEFAULT_NETWORK_SETTINGS } from "../../nodes/worker/network/channel.ts";
@@ -104,5 +104,24 @@ Deno.test("direct data plane: a slow sink on one worker holds back the source on
     assert.equal(slotListeners(cluster).length, 1, "the source's slot served the channel");
   } finally {
     await cluster.stop();
+  }
+});
+
+Deno.test("--data-plane and $SPATE_DATA_PLANE take relay or direct only: usage errors naming them", async () => {
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [["--data-plane", "bogus"], {}, /--data-plane must be relay or direct, got 'bogus'/],
+    [[], { SPATE_DATA_PLANE: "bogus" }, /\$SPATE_DATA_PLANE 'bogus' is not a data plane/],
+  ];
+  for (const [args, env, message] of cases) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: spateArgs(["worker", "--master", "127.0.0.1:1", ...args]),
+      cwd: PROJECT_ROOT,
+      env: { NO_COLOR: "1", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, stderr);
+    assert.match(stderr, message);
   }
 });
