@@ -297,8 +297,9 @@ export const PROCESS_OPTIONS = {
     default: "direct",
     env: "SPATE_DATA_PLANE",
     defaultText: "$SPATE_DATA_PLANE, else direct",
-    doc: "how buffers reach other workers: relay (through this process's data server) or " +
-      "direct (each slot serves its channels on a port of its own; not yet with --secret)",
+    doc: "how buffers reach other workers: direct (slot to slot, each slot listens on a port of " +
+      "its own) or relay (through this process's data server; what a worker with " +
+      "--cluster-secret-file uses until the slots check the secret)",
     commands: ["worker"],
   },
   dataPort: {
