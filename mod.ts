@@ -93,8 +93,10 @@ export type { PostgresRow } from "./core/connectors/postgres/postgres_source.ts"
 export type { PostgresConnectionOptions } from "./core/connectors/postgres/connection.ts";
 export { HttpSink } from "./core/connectors/http_sink.ts";
 export type { DeadLetter } from "./core/connectors/http_sink.ts";
-export type { SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
+export type { SourceContext, SourceReader, SourceSpec } from "./core/connectors/source_reader.ts";
 export * from "./core/connectors/mqtt/mod.ts";
+export * from "./core/connectors/nats/mod.ts";
+export * from "./core/connectors/http_ingest/mod.ts";
 export { GraphError } from "./core/graph/stream_graph.ts";
 
 // A job run directly (`deno run job.ts`) executes on the embedded local cluster. The

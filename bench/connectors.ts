@@ -8,7 +8,9 @@
  * bench/jobs/mqtt_relay_job.ts (source -> map -> sink, parallelism 1) on a
  * local cluster. A counting subscriber on the output topic times each run
  * from the first publish to the last message out (messages the broker
- * dropped are reported, not waited for past `--timeout-ms`).
+ * dropped are reported, not waited for past `--timeout-ms`). Then the same
+ * for JetStream (bench/jetstream.ts). `--only mqtt` or `--only jetstream`
+ * runs one of them.
  * @module
  */
 
@@ -18,6 +20,7 @@ import type { MqttClient } from "mqtt";
 import { spawnCli } from "../tests/_helpers/cli.ts";
 import { waitFor } from "../tests/_helpers/cluster.ts";
 import { mosquittoSkipReason, startMosquitto } from "../tests/_helpers/mosquitto.ts";
+import { jetstreamBench } from "./jetstream.ts";
 
 const CLIENT = { protocolVersion: 5 as const, reconnectPeriod: 0 };
 
@@ -86,10 +89,19 @@ export async function connectorsBench(args: string[]): Promise<void> {
       messages: { type: "string", default: "200000" },
       "payload-bytes": { type: "string", default: "100" },
       "timeout-ms": { type: "string", default: "60000" },
+      only: { type: "string" },
     },
   });
   const n = Number(values.messages), bytes = Number(values["payload-bytes"]);
   const timeoutMs = Number(values["timeout-ms"]);
+  if (values.only !== undefined && !["mqtt", "jetstream"].includes(values.only)) {
+    throw new Error(`bench connectors --only takes mqtt or jetstream, not '${values.only}'`);
+  }
+  if (values.only !== "jetstream") await mqttBench(n, bytes, timeoutMs);
+  if (values.only !== "mqtt") await jetstreamBench(n, bytes, timeoutMs);
+}
+
+async function mqttBench(n: number, bytes: number, timeoutMs: number): Promise<void> {
   const skip = mosquittoSkipReason();
   if (skip) throw new Error(`bench connectors needs mosquitto: ${skip}`);
   await using broker = await startMosquitto();

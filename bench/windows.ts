@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { runCli, runSummary } from "../tests/_helpers/cli.ts";
 import { startCluster, type TestCluster } from "../tests/_helpers/cluster.ts";
 import { benchEvent, windowChecksum } from "./window_events.ts";
+import { windowsParallelismBench } from "./windows_parallelism.ts";
 
 interface Shape {
   readonly kind: "tumbling" | "sliding";
@@ -131,6 +132,8 @@ const median = <T>(xs: T[], by: (x: T) => number) =>
  * accumulator per window, as the raw loop does, instead of sharing slices).
  */
 export async function windowsBench(args: string[]): Promise<void> {
+  // Issue 24's out-of-order file job across parallelisms: a bench of its own.
+  if (args.some((a) => a.startsWith("--parallelism"))) return windowsParallelismBench(args);
   const { values } = parseArgs({
     args,
     options: {

@@ -194,6 +194,12 @@ class ContinuousFileReader implements SourceReader<string> {
     this.reading?.close();
   }
 
+  /** No file to read now: none of the files found so far is this subtask's, or all are read. */
+  isIdle(): boolean {
+    return this.reading === undefined && this.queue.length === 0 &&
+      this.pendingIndex >= this.pending.length;
+  }
+
   private untilScan(): number {
     return this.nextScanAt - Date.now();
   }

@@ -7,6 +7,7 @@
 
 import type { JobPermissions } from "../config/job_permissions.ts";
 import type { RecordOutput } from "../operators/stream_operator.ts";
+import type { IngestHost } from "./http_ingest/ingest_protocol.ts";
 
 /** Whether the task's outputs can take more records now (backpressure). */
 export interface Availability {
@@ -24,6 +25,8 @@ export interface SourceContext {
    * checkpoints it may acknowledge a message once it emitted it.
    */
   readonly checkpointing?: boolean;
+  /** The worker's HTTP ingest endpoint (`HttpIngestSource`); absent outside a worker's slot. */
+  readonly ingest?: IngestHost;
 }
 
 /** Reads one subtask's share of a source. */
@@ -61,6 +64,14 @@ export interface SourceReader<T> {
    * the remaining work. Called after open, before the first pollNext.
    */
   restoreState?(states: readonly unknown[]): void;
+  /**
+   * True while the subtask has nothing assigned to read (no split, no file:
+   * it waits for input to appear). Asked between pollNext calls; the task
+   * then marks the stream idle, so the watermarks downstream do not wait
+   * for this subtask (Flink's readers without splits). A subtask whose input
+   * ended finishes instead, which releases the watermark for good.
+   */
+  isIdle?(): boolean;
 }
 
 /** A source as the job graph knows it. */

@@ -12,7 +12,14 @@ import {
   type SourceReader,
   type SourceSpec,
 } from "./source_reader.ts";
-import { listInputFiles, splitsForSubtask, type TextSplit } from "./text_splits.ts";
+import {
+  inputSplits,
+  listInputFiles,
+  splitKey,
+  splitLayout,
+  splitsForSubtask,
+  type TextSplit,
+} from "./text_splits.ts";
 
 const READ_CHUNK_BYTES = 1 << 20;
 const NL = 10;
@@ -119,8 +126,6 @@ class SplitLineReader {
 /** Checkpointed position: per split, the lines already emitted (-1: the whole split). */
 type SplitProgress = [key: string, lines: number][];
 
-const splitKey = (s: TextSplit) => `${s.path}@${s.start}-${s.end}`;
-
 class TextFileReader implements SourceReader<string> {
   private splits: TextSplit[] = [];
   /** Index in `splits` of the split being read. */
@@ -135,11 +140,22 @@ class TextFileReader implements SourceReader<string> {
   /** Restored positions of splits, by key. */
   private restored = new Map<string, number>();
 
+  private parallelism = 1;
+  private subtaskIndex = 0;
+
   constructor(private readonly path: string) {}
 
   open(ctx: SourceContext): void {
-    this.splits = splitsForSubtask(listInputFiles(this.path), ctx.parallelism, ctx.subtaskIndex);
+    this.parallelism = ctx.parallelism;
+    this.subtaskIndex = ctx.subtaskIndex;
+    this.assignSplits(new Map());
     this.enterSplit(0);
+  }
+
+  /** This subtask's splits, with the files of `layout` split as it says. */
+  private assignSplits(layout: ReadonlyMap<string, readonly TextSplit[]>): void {
+    const all = inputSplits(listInputFiles(this.path), layout);
+    this.splits = splitsForSubtask(all, this.parallelism, this.subtaskIndex);
   }
 
   async pollNext(
@@ -175,6 +191,8 @@ class TextFileReader implements SourceReader<string> {
 
   restoreState(states: readonly unknown[]): void {
     this.restored = new Map((states as SplitProgress[]).flat());
+    // A checkpoint taken with other split sizes: its files keep the splits it saved.
+    this.assignSplits(splitLayout(this.restored.keys()));
     // Finished splits are dropped; partly read ones skip their emitted lines.
     this.splits = this.splits.filter((s) => this.restored.get(splitKey(s)) !== -1);
     this.enterSplit(0);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { textFileSource } from "./text_file_source.ts";
-import { splitsForSubtask } from "./text_splits.ts";
+import { inputSplits, splitsForSubtask } from "./text_splits.ts";
 
 async function readAll(path: string, parallelism: number): Promise<string[]> {
   const out: string[] = [];
@@ -33,7 +33,7 @@ Deno.test("every line is read exactly once at any parallelism and split size", a
 
 Deno.test("splits cover each file without gaps and balance bytes", () => {
   const files = [{ path: "a", size: 10_000_000 }, { path: "b", size: 100 }];
-  const all = [0, 1, 2, 3].flatMap((i) => splitsForSubtask(files, 4, i));
+  const all = [0, 1, 2, 3].flatMap((i) => splitsForSubtask(inputSplits(files), 4, i));
   const a = all.filter((s) => s.path === "a").sort((x, y) => x.start - y.start);
   assert.equal(a[0].start, 0);
   for (let i = 1; i < a.length; i++) assert.equal(a[i].start, a[i - 1].end);
@@ -94,6 +94,47 @@ Deno.test("a restored file source resumes exactly where it was, at any paralleli
       assert.equal(got.length, expected.length, `p ${p1} -> ${p2} after ${cut}`);
       assert.deepEqual(got, expected);
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("subtasks take every P-th split in order of position, so they read the input side by side", () => {
+  const files = [{ path: "a", size: 6_000_000 }, { path: "b", size: 2_000_000 }];
+  const all = inputSplits(files);
+  // 8 MB in 64 splits: each subtask gets a split near the start of the input first.
+  assert.equal(all.length, 64);
+  const firsts = [0, 1, 2, 3].map((i) => splitsForSubtask(all, 4, i)[0]);
+  assert.deepEqual(firsts.map((s) => [s.path, s.start]), [
+    ["a", 0],
+    ["a", all[1].start],
+    ["a", all[2].start],
+    ["a", all[3].start],
+  ]);
+  assert.equal(all[3].end, 500_000, "the first four splits are the first 6% of the input");
+  // A small input is not cut below the minimum split size.
+  assert.equal(inputSplits([{ path: "s", size: 100_000 }]).length, 2);
+});
+
+Deno.test("positions saved with other split sizes restore: the checkpoint's splits are kept", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i}`);
+    const path = `${dir}/in.txt`;
+    await Deno.writeTextFile(path, lines.join("\n") + "\n");
+    const size = (await Deno.stat(path)).size;
+    // A checkpoint of an older layout: one split of the whole file, 1234 lines read.
+    const states = [[[`${path}@0-${size}`, 1234]]];
+    const out: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const reader = textFileSource(path).createReader();
+      await reader.open({ operatorName: "src", subtaskIndex: i, parallelism: 3 });
+      reader.restoreState!(states);
+      const output = { collect: (l: string) => out.push(l) };
+      while (await reader.pollNext(output, { available: true }, 1000));
+      await reader.close();
+    }
+    assert.deepEqual(out, lines.slice(1234));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -2,9 +2,13 @@
  * The window operator for aligned event-time windows (tumbling, and sliding
  * whose size is a multiple of the slide) with the default event-time
  * trigger, no evictor, no allowed lateness, and an incremental reduce or
- * aggregate: window contents live in a {@linkcode SliceTable} rather than in
- * per-key state with per-key timers, so an element costs one map lookup and
- * one `add` (Flink SQL's window slicing, brought to the DataStream API).
+ * aggregate, or the elements of `process` and `apply`: window contents live
+ * in a {@linkcode SliceTable} rather than in per-key state with per-key
+ * timers, so an element costs one map lookup and one `add`, and a watermark
+ * fires every window it passes in one pass over the table (Flink SQL's
+ * window slicing, brought to the DataStream API). Sliding windows keep each
+ * element once, in its slice: a window's elements are its slices' lists,
+ * joined in slice order (within a slice, in arrival order).
  *
  * Results, their order for in-order input, late-element handling and the
  * window function's context are those of the general {@linkcode WindowOperator}.
@@ -23,6 +27,7 @@ import { requireTimestamp } from "../windows/_checks.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import type { RawKeyGroup } from "./stream_operator.ts";
 import { WindowOperator, type WindowOperatorSpec } from "./window_operator.ts";
+import type { WindowFold } from "./window_contents.ts";
 import {
   type SliceFold,
   type SliceGroupSnapshot,
@@ -34,7 +39,7 @@ import {
 /** The slice geometry of `spec` when the aligned operator can run it, else undefined. */
 export function sliceShapeOf(spec: WindowOperatorSpec): SliceShape | undefined {
   if (spec.evictor !== undefined || spec.allowedLatenessMs !== 0) return undefined;
-  if (!(spec.trigger instanceof EventTimeTrigger) || spec.fold.kind === "list") return undefined;
+  if (!(spec.trigger instanceof EventTimeTrigger)) return undefined;
   const a = spec.assigner;
   if (a instanceof TumblingEventTimeWindows) {
     return { sizeMs: a.sizeMs, slideMs: a.sizeMs, offsetMs: a.offsetMs };
@@ -43,6 +48,25 @@ export function sliceShapeOf(spec: WindowOperatorSpec): SliceShape | undefined {
     return { sizeMs: a.sizeMs, slideMs: a.slideMs, offsetMs: a.offsetMs };
   }
   return undefined;
+}
+
+/** A window's elements as a slice accumulator: a list per slice, joined when a window fires. */
+const ELEMENTS: SliceFold = {
+  kind: "aggregate",
+  fn: {
+    createAccumulator: () => [],
+    add: (value, acc) => {
+      (acc as unknown[]).push(value);
+      return acc;
+    },
+    getResult: (acc) => acc,
+    merge: (a, b) => (a as unknown[]).concat(b as unknown[]),
+  },
+};
+
+/** How the slice table folds `fold`'s contents. */
+export function sliceFoldOf(fold: WindowFold): SliceFold {
+  return fold.kind === "list" ? ELEMENTS : fold;
 }
 
 /** The window operator for `spec`: the aligned one where it applies. */
@@ -77,7 +101,7 @@ export class AlignedWindowOperator extends WindowOperator {
     // State of the general operator restored (its timers) keeps this run general.
     const general = !(this.backend instanceof HeapStateBackend) || this.timers.size > 0;
     if (general && this.restored.length === 0) return;
-    const fold = this.spec.fold as SliceFold;
+    const fold = sliceFoldOf(this.spec.fold);
     const backend = this.backend;
     this.table = new SliceTable(this.shape, fold, (key) => {
       backend.setCurrentKey(key);

@@ -20,7 +20,13 @@ async function run(op: StreamOperator<unknown, unknown>, steps: Step[]) {
   return h;
 }
 
-const shapes: [string, () => WindowAssigner<unknown, Window>, "reduce" | "merge" | "add"][] = [
+const shapes: [
+  string,
+  () => WindowAssigner<unknown, Window>,
+  "reduce" | "merge" | "add" | "list",
+][] = [
+  ["tumbling, elements (process)", () => TumblingEventTimeWindows.of(10), "list"],
+  ["sliding, elements (process) in shared slices", () => SlidingEventTimeWindows.of(20, 5), "list"],
   ["tumbling, reduce", () => TumblingEventTimeWindows.of(10), "reduce"],
   ["tumbling with offset, aggregate", () => TumblingEventTimeWindows.of(10, 3), "add"],
   ["sliding, aggregate with merge (slices)", () => SlidingEventTimeWindows.of(20, 5), "merge"],
@@ -62,7 +68,11 @@ Deno.test("aligned windows only where the general operator's results can be had 
     undefined,
   );
   assert.equal(sliceShapeOf({ ...s, allowedLatenessMs: 5 }), undefined);
-  assert.equal(sliceShapeOf({ ...s, fold: { kind: "list" } }), undefined);
+  assert.deepEqual(sliceShapeOf({ ...s, fold: { kind: "list" } }), {
+    sizeMs: 20,
+    slideMs: 5,
+    offsetMs: 0,
+  });
 });
 
 /** Runs `steps`, snapshotting after `at` of them, and restores at `parallelism` subtasks. */
@@ -80,8 +90,10 @@ async function restoredRun(
   // The restored subtasks start from the last watermark (as sources re-emit it), not from none.
   const watermark = steps.slice(0, at).findLast((s) => "watermark" in s) as { watermark: number };
   for (let i = 0; i < parallelism; i++) {
-    const keyGroupRange = keyGroupRangeForSubtask(128, parallelism, i);
-    const h = await new OperatorHarness(restoreAs(), { keyed: true, keyGroupRange }).open(snapshot);
+    const h = await new OperatorHarness(restoreAs(), { keyed: true, subtaskIndex: i, parallelism })
+      .open(snapshot);
+    const keyGroupRange = h.ctx.keyedBackend!.keyGroupRange;
+    assert.deepEqual(keyGroupRange, keyGroupRangeForSubtask(128, parallelism, i));
     h.watermark(watermark.watermark);
     for (const s of steps.slice(at)) {
       if ("watermark" in s) h.watermark(s.watermark);
@@ -99,10 +111,11 @@ async function restoredRun(
 Deno.test("aligned window contents are checkpointed by key group: restored at 1, 2 and 3 subtasks they give the uninterrupted results", async () => {
   const steps = script(7, 400, 1);
   for (
-    const [assigner, fold] of [[SlidingEventTimeWindows.of(20, 5), "merge"], [
-      TumblingEventTimeWindows.of(10),
-      "add",
-    ]] as const
+    const [assigner, fold] of [
+      [SlidingEventTimeWindows.of(20, 5), "merge"],
+      [TumblingEventTimeWindows.of(10), "add"],
+      [SlidingEventTimeWindows.of(20, 5), "list"],
+    ] as const
   ) {
     const make = () => windowOperatorFor(spec(assigner, fold));
     const whole = (await run(make(), steps)).records();
@@ -120,13 +133,21 @@ Deno.test("aligned window contents are checkpointed by key group: restored at 1,
   }
 });
 
-Deno.test("a checkpoint of the general window operator restores into the aligned one (it runs as the general one)", async () => {
-  const steps = script(11, 300, 4);
-  const s = () => spec(TumblingEventTimeWindows.of(10), "add");
-  const whole = (await run(new WindowOperator(s()), steps)).records();
-  const general = () => new WindowOperator(s());
-  const { rows, sliced } = await restoredRun(general, steps, 150, 2, () => windowOperatorFor(s()));
-  assert.deepEqual(byValue(rows), byValue(whole));
-  // A subtask restored with pending windows of the general operator runs as it (others may not).
-  assert.ok(sliced.includes(false));
-});
+for (const fold of ["add", "list"] as const) {
+  Deno.test(`a checkpoint of the general window operator (${fold}) restores into the aligned one (it runs as the general one)`, async () => {
+    const steps = script(11, 300, 4);
+    const s = () => spec(TumblingEventTimeWindows.of(10), fold);
+    const whole = (await run(new WindowOperator(s()), steps)).records();
+    const general = () => new WindowOperator(s());
+    const { rows, sliced } = await restoredRun(
+      general,
+      steps,
+      150,
+      2,
+      () => windowOperatorFor(s()),
+    );
+    assert.deepEqual(byValue(rows), byValue(whole));
+    // A subtask restored with pending windows of the general operator runs as it (others may not).
+    assert.ok(sliced.includes(false));
+  });
+}

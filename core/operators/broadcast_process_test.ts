@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import type { BroadcastProcessFunction } from "../api/co_functions.ts";
-import { redistributeOperatorState } from "../state/operator_state.ts";
 import { MapStateDescriptor } from "../api/state.ts";
 import { OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
 import { BroadcastProcessOperator } from "./broadcast_process.ts";
@@ -56,10 +55,18 @@ Deno.test("broadcast state comes back from a snapshot, the same copy at any para
   assert.deepEqual(restored.records(), ["a", "d"]);
 
   // Rescaled from 2 subtasks to 3: every new subtask gets old subtask 0's copy.
-  const other = { checkpointId: snapshot.operator!.checkpointId, states: [] };
+  const second = new OperatorHarness(new BroadcastProcessOperator(filter, [stopWords]), {
+    subtaskIndex: 1,
+    parallelism: 2,
+  });
+  await second.open();
+  second.element2("+x"); // a copy that differs: old subtask 1's is not the one restored
+  const other = await second.snapshot();
   for (let subtask = 0; subtask < 3; subtask++) {
-    const operator = redistributeOperatorState([snapshot.operator!, other], 3, subtask);
-    const h = await harness().open({ timers: [], operator });
+    const h = await new OperatorHarness(new BroadcastProcessOperator(filter, [stopWords]), {
+      subtaskIndex: subtask,
+      parallelism: 3,
+    }).open([snapshot, other]);
     h.element("b").element("x");
     assert.deepEqual(h.records(), ["x"], `subtask ${subtask}`);
   }

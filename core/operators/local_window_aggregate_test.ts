@@ -198,7 +198,10 @@ Deno.test("two-phase windows: the local operators' pending partials are checkpoi
       await two.open();
       for (const s of steps.slice(0, at)) two.step(s);
       const snapshot = await two.snapshot();
-      assert.ok(snapshot.locals.some((l) => l.operator!.states.length > 0), "partials pending");
+      assert.ok(
+        snapshot.locals.some((l) => l.state.operator!.states.length > 0),
+        "partials pending",
+      );
       await two.open(snapshot);
       for (const s of steps.slice(at)) two.step(s);
       two.finish();

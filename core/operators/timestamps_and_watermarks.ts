@@ -10,7 +10,11 @@
 
 import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from "../time/watermark.ts";
 import { MAX_WATERMARK } from "../time/watermark.ts";
-import { ASSIGN_TIMESTAMPS_HINT, type WatermarkStrategy } from "../time/watermark_strategy.ts";
+import {
+  ASSIGN_TIMESTAMPS_HINT,
+  type WatermarkAlignment,
+  type WatermarkStrategy,
+} from "../time/watermark_strategy.ts";
 import { AbstractStreamOperator } from "./stream_operator.ts";
 
 export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T, T>
@@ -18,6 +22,7 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   private generator!: WatermarkGenerator<T>;
   private assigner: TimestampAssigner<T> | undefined;
   private lastWatermark = Number.NEGATIVE_INFINITY;
+  private maxTs = Number.NEGATIVE_INFINITY;
   private idle = false;
 
   constructor(
@@ -26,6 +31,21 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     private readonly intervalMs: () => number,
   ) {
     super();
+  }
+
+  /** The strategy's watermark alignment, if it has one (the source task pauses on it). */
+  get alignment(): WatermarkAlignment | undefined {
+    return this.strategy.alignment;
+  }
+
+  /** The largest event timestamp seen (-Infinity before the first record). */
+  get maxTimestamp(): number {
+    return this.maxTs;
+  }
+
+  /** Whether the generator marked the stream idle. */
+  get isIdle(): boolean {
+    return this.idle;
   }
 
   override open(): void {
@@ -47,6 +67,7 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     const ts = this.assigner === undefined ? cell.value : this.assigner(record, cell.get());
     if (typeof ts !== "number" || Number.isNaN(ts)) throw this.timestampError(ts);
     cell.value = ts;
+    if (ts > this.maxTs) this.maxTs = ts;
     // The record first, then what the generator makes of it (as Flink does).
     this.output.collect(record);
     this.generator.onEvent(record, ts, this);
@@ -68,8 +89,14 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     if (watermark === MAX_WATERMARK) this.emitWatermark(MAX_WATERMARK);
   }
 
-  /** Upstream idleness is replaced by this operator's own. */
-  override processWatermarkStatus(): void {}
+  /**
+   * A source with nothing to read makes this step idle too; otherwise
+   * idleness is this step's own (its strategy's idle timeout), and its next
+   * watermark makes it active again.
+   */
+  override processWatermarkStatus(idle: boolean): void {
+    if (idle) this.markIdle();
+  }
 
   // WatermarkOutput, for the generator:
   emitWatermark(watermark: number): void {

@@ -25,8 +25,30 @@ export const ASSIGN_TIMESTAMPS_HINT = "assignTimestampsAndWatermarks(WatermarkSt
   ".forBoundedOutOfOrderness(ms).withTimestampAssigner((record) => record.timeMs))";
 
 /**
- * A watermark generator factory, with an optional timestamp assigner and
- * idle timeout.
+ * Watermark alignment (Flink's FLIP-182): the sources of one group pause
+ * while their watermark is more than `maxDriftMs` ahead of the group's
+ * lowest, so a fast source cannot fill the windows downstream with events
+ * the slowest source's watermark will not let fire for a long time.
+ */
+export interface WatermarkAlignment {
+  /** Sources with the same group name are aligned with each other. */
+  readonly group: string;
+  /** How far (event time, ms) a source may run ahead of the group's lowest watermark. */
+  readonly maxDriftMs: number;
+  /** How often (processing time, ms) a source reports its watermark and learns the group's. */
+  readonly updateIntervalMs: number;
+}
+
+/**
+ * The default of `updateIntervalMs`. Flink's is 1 s; a source reading a file
+ * moves through event time much faster than that, so the drift between two
+ * updates matters more than the messages saved.
+ */
+export const DEFAULT_ALIGNMENT_UPDATE_INTERVAL_MS = 200;
+
+/**
+ * A watermark generator factory, with an optional timestamp assigner, idle
+ * timeout and watermark alignment.
  *
  * @example
  * ```ts
@@ -44,6 +66,8 @@ export class WatermarkStrategy<T> {
     private readonly assigner: TimestampAssigner<T> | undefined,
     /** Time without events after which a source is marked idle; `undefined`: never. */
     readonly idleTimeoutMs: number | undefined,
+    /** The group this strategy's sources are aligned in; `undefined`: none. */
+    readonly alignment?: WatermarkAlignment,
   ) {
     Object.freeze(this);
   }
@@ -77,13 +101,49 @@ export class WatermarkStrategy<T> {
 
   /** The same strategy, with timestamps taken from the events by `assigner`. */
   withTimestampAssigner(assigner: TimestampAssigner<T>): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.factory, assigner, this.idleTimeoutMs);
+    return new WatermarkStrategy(this.factory, assigner, this.idleTimeoutMs, this.alignment);
   }
 
   /** The same strategy, marking the source idle after `idleTimeoutMs` without events. */
   withIdleness(idleTimeoutMs: number): WatermarkStrategy<T> {
     requireMs("idleTimeoutMs", idleTimeoutMs, 1);
-    return new WatermarkStrategy(this.factory, this.assigner, idleTimeoutMs);
+    return new WatermarkStrategy(this.factory, this.assigner, idleTimeoutMs, this.alignment);
+  }
+
+  /**
+   * The same strategy, with the sources that use it aligned in `group`: a
+   * source whose watermark is more than `maxDriftMs` ahead of the lowest of
+   * the group's sources stops reading until the others catch up. Sources
+   * that are idle or finished (or have no split) do not hold the group back.
+   * The strategy must be given to `fromSource`, or to
+   * `assignTimestampsAndWatermarks` in the source's chain (the step that
+   * makes the watermark must be able to pause the source).
+   *
+   * @example
+   * ```ts
+   * import { WatermarkStrategy } from "./watermark_strategy.ts";
+   * type Reading = { sensor: string; atMs: number };
+   * const strategy = WatermarkStrategy.forBoundedOutOfOrderness<Reading>(1_000)
+   *   .withTimestampAssigner((r) => r.atMs)
+   *   .withWatermarkAlignment("readings", 5_000);
+   * strategy.alignment?.maxDriftMs; // 5000
+   * ```
+   */
+  withWatermarkAlignment(
+    group: string,
+    maxDriftMs: number,
+    updateIntervalMs = DEFAULT_ALIGNMENT_UPDATE_INTERVAL_MS,
+  ): WatermarkStrategy<T> {
+    if (typeof group !== "string" || group === "") {
+      throw new TypeError("withWatermarkAlignment: group must be a non-empty string");
+    }
+    requireMs("maxDriftMs", maxDriftMs, 0);
+    requireMs("updateIntervalMs", updateIntervalMs, 1);
+    return new WatermarkStrategy(this.factory, this.assigner, this.idleTimeoutMs, {
+      group,
+      maxDriftMs,
+      updateIntervalMs,
+    });
   }
 
   /** The assigner, or `undefined` to keep the timestamp each record carries from its source. */

@@ -107,3 +107,18 @@ Deno.test("strategies reject a bad bound or idle timeout at once, naming the val
   );
   assert.throws(() => WatermarkStrategy.noWatermarks().withIdleness(NaN), /got NaN/);
 });
+
+Deno.test("withWatermarkAlignment: keeps the strategy's parts, checks its arguments", () => {
+  const s = WatermarkStrategy.forBoundedOutOfOrderness<{ t: number }>(10)
+    .withTimestampAssigner((e) => e.t)
+    .withIdleness(500)
+    .withWatermarkAlignment("g", 1000);
+  assert.deepEqual(s.alignment, { group: "g", maxDriftMs: 1000, updateIntervalMs: 200 });
+  assert.equal(s.idleTimeoutMs, 500);
+  assert.equal(s.timestampAssigner()!({ t: 7 }, 0), 7);
+  // Later withs keep the alignment.
+  assert.equal(s.withIdleness(9).alignment?.group, "g");
+  assert.throws(() => s.withWatermarkAlignment("", 1), /group must be a non-empty string/);
+  assert.throws(() => s.withWatermarkAlignment("g", -1), /maxDriftMs must be an integer/);
+  assert.throws(() => s.withWatermarkAlignment("g", 1, 0), /updateIntervalMs must be an integer/);
+});

@@ -30,10 +30,13 @@ export type MergingWindowSetSnapshot = readonly {
   readonly stateWindow: TimeWindowData;
 }[];
 
+/** An in-flight window and its state window, as plain data (the state value's own objects). */
 interface Entry {
-  readonly window: TimeWindow;
-  readonly stateWindow: TimeWindow;
+  window: TimeWindowData;
+  stateWindow: TimeWindowData;
 }
+
+const same = (a: TimeWindowData, b: TimeWindowData) => a.start === b.start && a.end === b.end;
 
 /**
  * The in-flight windows of one key for a merging assigner.
@@ -53,40 +56,53 @@ interface Entry {
  * ```
  */
 export class MergingWindowSet {
-  private readonly mapping = new Map<string, Entry>();
+  /**
+   * The entries, kept as the plain data they are stored as: the operator's
+   * state value is wrapped, not copied, so a key with hundreds of open
+   * sessions (a watermark that lags) costs a scan of numbers per element,
+   * not hundreds of objects.
+   */
+  private readonly entries: Entry[];
+  /** The assigner merges exactly the windows that intersect (sessions): the fast path. */
+  private readonly intersectingOnly: boolean;
 
+  /** `restored` (a `snapshot()`, for example a state value) is taken over, not copied. */
   constructor(
-    private readonly assigner: Pick<MergingWindowAssigner<unknown>, "mergeWindows">,
+    private readonly assigner: Pick<
+      MergingWindowAssigner<unknown>,
+      "mergeWindows" | "mergesIntersecting"
+    >,
     restored: MergingWindowSetSnapshot = [],
   ) {
-    for (const { window, stateWindow } of restored) {
-      const entry = { window: TimeWindow.from(window), stateWindow: TimeWindow.from(stateWindow) };
-      this.mapping.set(entry.window.key, entry);
-    }
+    this.entries = restored as Entry[];
+    this.intersectingOnly = assigner.mergesIntersecting === true;
   }
 
   /** The number of in-flight windows. */
   get size(): number {
-    return this.mapping.size;
+    return this.entries.length;
   }
 
   /** The in-flight windows. */
   windows(): TimeWindow[] {
-    return [...this.mapping.values()].map((e) => e.window);
+    return this.entries.map((e) => TimeWindow.from(e.window));
   }
 
   /** The window holding the contents of in-flight `window`, or undefined when not in flight. */
   getStateWindow(window: TimeWindow): TimeWindow | undefined {
-    return this.mapping.get(window.key)?.stateWindow;
+    const i = this.indexOf(window);
+    return i < 0 ? undefined : TimeWindow.from(this.entries[i].stateWindow);
   }
 
   /** Forgets `window` (fired and purged, or past its cleanup time). */
   retireWindow(window: TimeWindow): void {
-    if (!this.mapping.delete(window.key)) {
+    const i = this.indexOf(window);
+    if (i < 0) {
       throw new Error(
         `window ${window} is not in the merging window set: retire only windows addWindow returned`,
       );
     }
+    this.entries.splice(i, 1);
   }
 
   /**
@@ -97,7 +113,55 @@ export class MergingWindowSet {
   addWindow(newWindow: TimeWindow, merge: MergeFunction): TimeWindow {
     // In-flight windows never intersect each other, so an identical window merges
     // with nothing; Flink would remap it to itself, losing a merged state window.
-    if (this.mapping.has(newWindow.key)) return newWindow;
+    if (this.indexOf(newWindow) >= 0) return newWindow;
+    if (!this.intersectingOnly) return this.addWindowGeneric(newWindow, merge);
+    // In-flight windows are disjoint, so what merges is the new window and those it
+    // intersects: their cover intersects no other (it would intersect one of them).
+    const hits: Entry[] = [];
+    for (const e of this.entries) {
+      if (e.window.start <= newWindow.end && e.window.end >= newWindow.start) hits.push(e);
+    }
+    if (hits.length === 0) {
+      this.entries.push({ window: newWindow.toData(), stateWindow: newWindow.toData() });
+      return newWindow;
+    }
+    hits.sort((a, b) => a.window.start - b.window.start);
+    let start = newWindow.start, end = newWindow.end;
+    for (const h of hits) {
+      if (h.window.start < start) start = h.window.start;
+      if (h.window.end > end) end = h.window.end;
+    }
+    const result = new TimeWindow(start, end);
+    const merged = hits.map((h) => TimeWindow.from(h.window));
+    const stateWindows: TimeWindowData[] = [];
+    for (const h of hits) {
+      if (!stateWindows.some((sw) => same(sw, h.stateWindow))) stateWindows.push(h.stateWindow);
+    }
+    for (const h of hits) this.entries.splice(this.entries.indexOf(h), 1);
+    this.entries.push({ window: result.toData(), stateWindow: stateWindows[0] });
+    // The new window fell inside one in-flight window: nothing moves.
+    if (merged.length !== 1 || !merged[0].equals(result)) {
+      const states = stateWindows.map(TimeWindow.from);
+      merge(result, merged, states[0], states.slice(1));
+    }
+    return result;
+  }
+
+  /** The set as plain data, for keyed state: its own entries. */
+  snapshot(): MergingWindowSetSnapshot {
+    return this.entries;
+  }
+
+  private indexOf(window: TimeWindow): number {
+    const e = this.entries;
+    for (let i = 0; i < e.length; i++) {
+      if (e[i].window.start === window.start && e[i].window.end === window.end) return i;
+    }
+    return -1;
+  }
+
+  /** Any merging assigner: it is shown every in-flight window (Flink's way). */
+  private addWindowGeneric(newWindow: TimeWindow, merge: MergeFunction): TimeWindow {
     const merges: [TimeWindow, TimeWindow[]][] = [];
     this.assigner.mergeWindows(
       [...this.windows(), newWindow],
@@ -112,38 +176,31 @@ export class MergingWindowSet {
         resultWindow = mergeResult;
       }
       const stateWindow = this.takeStateWindows(mergedWindows);
-      this.mapping.set(mergeResult.key, { window: mergeResult, stateWindow: stateWindow[0] });
+      this.entries.push({ window: mergeResult.toData(), stateWindow: stateWindow[0].toData() });
       // Merging one window into itself (the new window fell inside it) moves nothing.
       if (mergedWindows.length !== 1 || !mergedWindows[0].equals(mergeResult)) {
         merge(mergeResult, mergedWindows, stateWindow[0], stateWindow.slice(1));
       }
     }
     if (merges.length === 0 || (resultWindow.equals(newWindow) && !mergedNewWindow)) {
-      this.mapping.set(newWindow.key, { window: newWindow, stateWindow: newWindow });
+      this.entries.push({ window: newWindow.toData(), stateWindow: newWindow.toData() });
     }
     return resultWindow;
   }
 
-  /** The set as plain data, for keyed state. */
-  snapshot(): MergingWindowSetSnapshot {
-    return [...this.mapping.values()].map((e) => ({
-      window: e.window.toData(),
-      stateWindow: e.stateWindow.toData(),
-    }));
-  }
-
-  /** Removes `windows` from the mapping; returns their distinct state windows, the first one kept. */
+  /** Removes `windows` from the set; returns their distinct state windows, the first one kept. */
   private takeStateWindows(windows: readonly TimeWindow[]): TimeWindow[] {
     const stateWindows = new Map<string, TimeWindow>();
     for (const w of windows) {
-      const entry = this.mapping.get(w.key);
-      if (entry === undefined) {
+      const i = this.indexOf(w);
+      if (i < 0) {
         throw new Error(
           `the assigner merged window ${w}, which is neither in flight nor the new window`,
         );
       }
-      this.mapping.delete(w.key);
-      stateWindows.set(entry.stateWindow.key, entry.stateWindow);
+      const sw = TimeWindow.from(this.entries[i].stateWindow);
+      this.entries.splice(i, 1);
+      stateWindows.set(sw.key, sw);
     }
     if (stateWindows.size === 0) {
       throw new Error("the assigner merged the new window with no in-flight window");

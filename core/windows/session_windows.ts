@@ -38,6 +38,7 @@ function sessionWindow(start: number, gapMs: number, assigner: string): TimeWind
 export class EventTimeSessionWindows<T> implements MergingWindowAssigner<T> {
   readonly isEventTime = true;
   readonly merging = true;
+  readonly mergesIntersecting = true;
 
   private constructor(
     private readonly gapOf: SessionGapExtractor<T>,
@@ -85,6 +86,7 @@ export class EventTimeSessionWindows<T> implements MergingWindowAssigner<T> {
 export class ProcessingTimeSessionWindows<T> implements MergingWindowAssigner<T> {
   readonly isEventTime = false;
   readonly merging = true;
+  readonly mergesIntersecting = true;
 
   private constructor(
     private readonly gapOf: SessionGapExtractor<T>,

@@ -34,6 +34,12 @@ export interface MergingWindowAssigner<T> extends WindowAssigner<T, TimeWindow> 
   readonly merging: true;
   /** Calls `callback` for each group of `windows` that merges into one. */
   mergeWindows(windows: readonly TimeWindow[], callback: MergeCallback<TimeWindow>): void;
+  /**
+   * True when `mergeWindows` merges exactly the windows that intersect
+   * (`TimeWindow.mergeWindows`, as sessions do): the operator then looks only
+   * at the windows a new one intersects instead of showing it every one.
+   */
+  readonly mergesIntersecting?: boolean;
 }
 
 /**

@@ -39,6 +39,7 @@ import { type AttemptContext, taskDeployment } from "./task_deployment.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { ExceptionHistory } from "./exception_history.ts";
 import { jobPlanOf } from "./job_plan_info.ts";
+import { WatermarkAlignmentCoordinator } from "./watermark_alignment.ts";
 
 /** Default time a job waits for enough free slots. */
 const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutMs.default;
@@ -73,6 +74,7 @@ export class JobMaster extends Actor<JobMasterMessage> {
   /** The state the last state-change line named. */
   private loggedState: JobState = "CREATED";
   private readonly exceptions = new ExceptionHistory();
+  private readonly alignment = new WatermarkAlignmentCoordinator();
 
   constructor(
     readonly jobId: string,
@@ -168,6 +170,11 @@ export class JobMaster extends Actor<JobMasterMessage> {
       case "declineCheckpoint":
         if (current) this.checkpoints?.decline(m.taskId, m.checkpointId, m.reason);
         return;
+      case "alignWatermark":
+        // A stale attempt's source is told to run: it is being cancelled anyway.
+        return {
+          maxWatermark: current ? this.alignment.report(m.attempt, m) : Infinity,
+        } satisfies JobMasterReplies["alignWatermark"];
       case "details":
         return this.details();
       case "plan":

@@ -19,7 +19,7 @@ import {
   type HeartbeatSettings,
   ResourceManager,
 } from "./resource_manager.ts";
-import { restApi } from "./rest/api.ts";
+import { type LocalIngest, restApi } from "./rest/api.ts";
 import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import { OPTIONS } from "../../core/config/options.ts";
@@ -52,6 +52,8 @@ export interface MasterOptions {
   readonly maxBlobBytes?: number;
   /** The most a job may ask for (default: `DEFAULT_JOB_PERMISSIONS_MAX`). */
   readonly jobPermissionsMax?: JobPermissions;
+  /** HTTP ingest of in-process workers (`spate local`). */
+  readonly localIngest?: LocalIngest;
 }
 
 /** The master's actors, without a server (the embedded cluster uses them directly). */
@@ -151,6 +153,8 @@ export function startMasterServices(
     ha: ha?.overview,
     settings: options.settings,
     maxRequestBodyBytes: options.maxRequestBodyBytes,
+    secret: options.security?.secret,
+    localIngest: options.localIngest,
   });
   const gate = new MasterGate(options.security);
   const connections = new Set<RemoteConnection>();

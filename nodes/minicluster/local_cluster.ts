@@ -14,6 +14,7 @@ import type { ActorRef } from "../rpc/actor.ts";
 import { moduleCache } from "../worker/module_cache.ts";
 import { NetworkEnvironment } from "../worker/network/network_environment.ts";
 import { TaskExecutor } from "../worker/task_executor.ts";
+import { IngestEndpoints } from "../worker/ingest_endpoints.ts";
 import type { ServerTls } from "../rpc/tls/tls_material.ts";
 import {
   DEFAULT_JOB_PERMISSIONS_MAX,
@@ -34,6 +35,8 @@ export interface InProcessWorkers {
   readonly managedMemoryBytes: number;
   /** The most a job's code may be given in a slot (undefined: no cap, the embedded cluster). */
   readonly jobPermissionsMax?: JobPermissions;
+  /** Where their ingest readers register (absent: the embedded cluster serves no HTTP). */
+  readonly ingest?: IngestEndpoints;
 }
 
 /** Spawns `workers` TaskExecutors in `system` and registers each with the ResourceManager. */
@@ -48,6 +51,7 @@ export async function spawnTaskExecutors(w: InProcessWorkers): Promise<void> {
         network: w.network,
         resolveModule: w.resolveModule,
         jobPermissionsMax: w.jobPermissionsMax,
+        ingest: w.ingest,
       }));
     await askTaskExecutor(te, { type: "connect", rm: w.resourceManager });
   }
@@ -88,11 +92,14 @@ export interface LocalCluster {
 export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCluster> {
   const jobPermissionsMax = o.jobPermissionsMax ??
     parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX);
+  // The in-process workers' ingest readers are served on the master's port.
+  const ingest = new IngestEndpoints();
   const master = await startMaster({
     hostname: o.hostname,
     port: o.port,
     tls: o.tls,
     jobPermissionsMax,
+    localIngest: (req, name, ack) => ingest.handle(req, name, ack),
   });
   const network = new NetworkEnvironment();
   const moduleDir = Deno.makeTempDirSync({ prefix: "spate-local-" });
@@ -105,6 +112,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     slotsPerWorker: o.slotsPerWorker,
     managedMemoryBytes: o.managedMemoryBytes,
     jobPermissionsMax,
+    ingest,
   });
   return {
     master,

@@ -77,6 +77,22 @@ export type JobMasterMessage =
     attempt: number;
     checkpointId: number;
     reason: string;
+  }
+  /**
+   * From a TaskExecutor (asked): a source's watermark in its alignment group
+   * (absent: none yet); answered with the highest watermark it may reach.
+   */
+  | {
+    type: "alignWatermark";
+    taskId: string;
+    attempt: number;
+    group: string;
+    watermark?: number;
+    idle?: boolean;
+    finished?: boolean;
+    maxDriftMs: number;
+    vertexId: number;
+    parallelism: number;
   };
 
 /** The replies of a JobMaster's ask-able messages. */
@@ -87,6 +103,7 @@ export interface JobMasterReplies {
   plan: JobPlanResponse;
   exceptions: JobExceptionsResponse;
   attachClient: { readonly state: JobState };
+  alignWatermark: { readonly maxWatermark: number };
 }
 
 /** The schema every JobMasterMessage is checked against. */
@@ -119,6 +136,17 @@ export const JOB_MASTER_SCHEMA = defineSchema<JobMasterMessage>()({
     handle: "object",
   },
   declineCheckpoint: { taskId: "string", attempt: "int", checkpointId: "int", reason: "string" },
+  alignWatermark: {
+    taskId: "string",
+    attempt: "int",
+    group: "string",
+    "watermark?": "number",
+    "idle?": "boolean",
+    "finished?": "boolean",
+    maxDriftMs: "number",
+    vertexId: "int",
+    parallelism: "int",
+  },
 });
 
 /**

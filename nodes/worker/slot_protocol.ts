@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { AlignmentReport } from "./source_alignment.ts";
 import type { CheckpointMode } from "../../core/config/options.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import type { FileSystemSettings } from "../../core/fs/file_system.ts";
@@ -12,6 +13,7 @@ import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type { TaskCheckpointHandle, TaskRestore } from "../protocol/task_state.ts";
 import { defineSchema } from "../rpc/message_schema.ts";
+import type { IngestRegistration } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 import type { NetworkSettings } from "./network/channel.ts";
 import type { SlotDataListen } from "./network/direct_channels.ts";
 
@@ -75,7 +77,11 @@ export type SlotReport =
   | { type: "checkpointAck"; taskId: string; checkpointId: number; handle: TaskCheckpointHandle }
   | { type: "checkpointDecline"; taskId: string; checkpointId: number; reason: string }
   | { type: "failed"; taskId: string; failure: TaskFailure }
-  | { type: "collect"; taskId: string; collectId: number; records: unknown[] };
+  | { type: "collect"; taskId: string; collectId: number; records: unknown[] }
+  /** A source's watermark, for its alignment group (see source_alignment.ts). */
+  | { type: "watermarkReport"; taskId: string; report: AlignmentReport }
+  /** An ingest source's reader opened: the worker's `/ingest/NAME` reaches it over `port`. */
+  | { type: "ingestReader"; taskId: string; registration: IngestRegistration; port: MessagePort };
 
 /** The slot worker itself failed (an uncaught error): every task in it failed. */
 export interface SlotCrashed {
@@ -102,6 +108,8 @@ export type SlotCommand =
   | { type: "deploy"; task: TaskDescriptor }
   | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo }
   | { type: "notifyCheckpointComplete"; taskIds: string[]; checkpointId: number }
+  /** The JobMaster's answer to a watermark report: the highest watermark the source may reach. */
+  | { type: "alignWatermark"; taskId: string; group: string; maxWatermark: number }
   | { type: "cancel" };
 
 /**

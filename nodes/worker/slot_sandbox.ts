@@ -48,6 +48,8 @@ export interface RuntimeNeeds {
   readonly read: readonly string[];
   /** Hosts it connects to (the S3 store of `s3://` checkpoints). */
   readonly net: readonly string[];
+  /** System information it reads (the profiler's inspector session). */
+  readonly sys?: readonly string[];
 }
 
 /** A sandboxed slot: its Web Worker's permissions, and what it revokes once its modules loaded. */
@@ -91,7 +93,11 @@ export function slotSandbox(
       env: denoKind([...own("env"), ...revoked, ...(needs.net.length > 0 ? S3_SDK_ENV : [])]),
       run: denoKind(own("run")),
       ffi: denoKind(own("ffi")),
-      sys: denoKind([...own("sys"), ...(needs.net.length > 0 ? S3_SDK_SYS : [])]),
+      sys: denoKind([
+        ...own("sys"),
+        ...(needs.sys ?? []),
+        ...(needs.net.length > 0 ? S3_SDK_SYS : []),
+      ]),
       import: false,
     },
     revokeAfterImport: revoked.map((variable) => ({ name: "env", variable })),
@@ -192,8 +198,9 @@ export function runtimeNeeds(
   for (const files of Object.values(task.restore?.files ?? {})) {
     for (const f of files) reach(isS3Location(f.path) ? f.path : parent(f.path), read);
   }
-  if (profileDirectory !== undefined) readWrite.push(profileDirectory);
   const home = homeDirectory();
   if (net.size > 0 && home !== undefined) read.push(`${home}/.aws`);
-  return { readWrite, read, net: [...net] };
+  if (profileDirectory === undefined) return { readWrite, read, net: [...net] };
+  // The profiler writes its files there and opens an inspector session.
+  return { readWrite: [...readWrite, profileDirectory], read, net: [...net], sys: ["inspector"] };
 }

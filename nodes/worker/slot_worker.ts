@@ -14,6 +14,7 @@ import { InSlotChannels } from "./network/in_slot_channel.ts";
 import { slotProfiler } from "./slot_profiler.ts";
 import { permissionFailure } from "./permission_failure.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./slot_protocol.ts";
+import type { IngestHost } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 
 const tasks = new Map<string, StreamTask>();
 /** Channels between two tasks of this slot, paired by id as their tasks deploy. */
@@ -30,8 +31,19 @@ setInterval(() => {
   }
 }, METRICS_INTERVAL_MS);
 
-function report(r: SlotReport): void {
-  self.postMessage(r);
+function report(r: SlotReport, transfer: Transferable[] = []): void {
+  self.postMessage(r, transfer);
+}
+
+/** How the ingest readers of task `taskId` reach the worker's HTTP endpoint. */
+function ingestHost(taskId: string): IngestHost {
+  return {
+    register(registration) {
+      const { port1, port2 } = new MessageChannel();
+      report({ type: "ingestReader", taskId, registration, port: port2 }, [port2]);
+      return port1;
+    },
+  };
 }
 
 async function deploy(d: TaskDescriptor): Promise<void> {
@@ -52,6 +64,8 @@ async function deploy(d: TaskDescriptor): Promise<void> {
           report({ type: "checkpointDecline", taskId: d.taskId, checkpointId, reason }),
       },
       inSlotChannels,
+      (r) => report({ type: "watermarkReport", taskId: d.taskId, report: r }),
+      ingestHost(d.taskId),
     );
     tasks.set(d.taskId, task);
     report({ type: "running", taskId: d.taskId, vertexName: task.vertexName });
@@ -99,6 +113,8 @@ function onCommand(e: MessageEvent<SlotCommand>): void {
   else if (cmd.type === "triggerCheckpoint") triggerCheckpoint(cmd.taskId, cmd.barrier);
   else if (cmd.type === "notifyCheckpointComplete") {
     for (const id of cmd.taskIds) tasks.get(id)?.notifyCheckpointComplete(cmd.checkpointId);
+  } else if (cmd.type === "alignWatermark") {
+    tasks.get(cmd.taskId)?.alignWatermark(cmd.group, cmd.maxWatermark);
   } else if (cmd.type === "cancel") { for (const t of tasks.values()) t.cancel(); }
 }
 

@@ -33,6 +33,8 @@ import { NO_TIMESTAMP, RecordTimestamp } from "../../core/operators/stream_opera
 import { TaskProcessingTimeService } from "../../core/time/processing_time.ts";
 import { MAX_WATERMARK } from "../../core/time/watermark.ts";
 import { InputWatermarks } from "./input_watermarks.ts";
+import { alignedSteps, type AlignmentReport, SourceAlignment } from "./source_alignment.ts";
+import type { IngestHost } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 
 /** A slot's managed memory when its deployment names none (tests, embedded runs). */
 const DEFAULT_SLOT_MEMORY_BYTES = 128 * 1024 * 1024;
@@ -77,6 +79,8 @@ export class StreamTask {
   private inputWatermarks: InputWatermarks | undefined;
 
   private readonly checkpoints: TaskCheckpoints;
+  /** Watermark alignment of a source task whose chain makes aligned watermarks. */
+  private readonly alignment: SourceAlignment | undefined;
 
   constructor(
     private readonly descriptor: TaskDescriptor,
@@ -84,6 +88,8 @@ export class StreamTask {
     sendToClient: (collectId: number, records: unknown[]) => void,
     checkpointReporter: CheckpointReporter = { ack() {}, decline() {} },
     inSlot: InSlotChannels = new InSlotChannels(),
+    reportWatermark: (report: AlignmentReport) => void = () => {},
+    private readonly ingest?: IngestHost,
   ) {
     const vertex = plan.jobGraph.vertices.find((v) => v.id === descriptor.vertexId);
     if (vertex === undefined) throw new Error(`job has no vertex ${descriptor.vertexId}`);
@@ -111,6 +117,7 @@ export class StreamTask {
       processingTime: this.processingTime,
       backpressure: this.availability,
     });
+    this.alignment = this.sourceAlignment(reportWatermark);
     this.checkpoints = new TaskCheckpoints(
       [...this.writers.values()],
       checkpointReporter,
@@ -175,6 +182,12 @@ export class StreamTask {
     }).finally(() => this.wakeSource?.());
   }
 
+  /** The JobMaster's answer to this source's watermark report for `group`. */
+  alignWatermark(group: string, maxWatermark: number): void {
+    this.alignment?.update(group, maxWatermark);
+    this.wakeSource?.();
+  }
+
   /** Stops the loop at its next turn. */
   cancel(): void {
     this.cancelled = true;
@@ -206,6 +219,7 @@ export class StreamTask {
         subtaskIndex: this.descriptor.subtaskIndex,
         parallelism: node.parallelism,
         checkpointing: (this.descriptor.checkpointIntervalMs ?? 0) > 0,
+        ingest: this.ingest,
       });
       if (restoredStates !== undefined) {
         if (source.restoreState === undefined) {
@@ -218,6 +232,9 @@ export class StreamTask {
         this.descriptor.network.taskSliceMs,
       );
       let stopAt: number | undefined, stopMode: StopMode | undefined;
+      const readGate = this.sourceReadGate();
+      let sourceIdle = false;
+      this.alignment?.start(this.processingTime);
       for (;;) {
         this.checkCancelled();
         // Drain: event time ends before the savepoint, so its state holds the fired windows.
@@ -234,13 +251,22 @@ export class StreamTask {
           await this.awaitOutputs();
           continue;
         }
+        if (this.alignment?.paused) {
+          // Ahead of its alignment group: a timer, a checkpoint or the next answer wakes it.
+          await new Promise<void>((resolve) => this.wakeSource = resolve);
+          this.wakeSource = undefined;
+          continue;
+        }
         this.timestamp.value = NO_TIMESTAMP;
         const before = this.recordsIn, start = performance.now();
-        const more = await source.pollNext(counted, this.availability, batch.records);
+        const more = await source.pollNext(counted, readGate, batch.records);
         batch.update(this.recordsIn - before, performance.now() - start);
         if (!more) break;
+        const idle = source.isIdle?.() === true;
+        if (idle !== sourceIdle) this.chain.headOutput.emitWatermarkStatus(sourceIdle = idle);
         await yieldToEventLoop();
       }
+      this.alignment?.finish();
       if (stopAt !== undefined) {
         // Stopped with a savepoint: it is the final checkpoint; event time stays (or was drained).
         this.suspended = stopMode === "suspend";
@@ -295,6 +321,32 @@ export class StreamTask {
       await new Promise<void>((resolve) => this.wakeSource = resolve);
       this.wakeSource = undefined;
     }
+  }
+
+  /** The alignment of a source task's aligned steps; an aligned step without a source fails. */
+  private sourceAlignment(send: (r: AlignmentReport) => void): SourceAlignment | undefined {
+    const steps = alignedSteps(this.chain.operators);
+    if (steps.length === 0) return undefined;
+    if (this.chain.source === undefined) {
+      throw new Error(
+        `'${steps[0].name}': withWatermarkAlignment needs the watermark strategy in a source's ` +
+          "chain (it pauses the source): give it to fromSource(source, strategy), or call " +
+          "assignTimestampsAndWatermarks before any keyBy, rebalance or parallelism change",
+      );
+    }
+    const source = { vertexId: this.vertex.id, parallelism: this.chain.sourceNode!.parallelism };
+    return new SourceAlignment(steps.map((s) => s.step), source, send);
+  }
+
+  /** Where the source may read on: room at the outputs, and within its alignment group. */
+  private sourceReadGate(): { readonly available: boolean } {
+    const alignment = this.alignment, outputs = this.availability;
+    if (alignment === undefined) return outputs;
+    return {
+      get available() {
+        return outputs.available && !alignment.paused;
+      },
+    };
   }
 
   private countingOutput() {

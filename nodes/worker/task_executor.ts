@@ -9,7 +9,7 @@
 import { fileSystemSettings } from "../../core/fs/file_system.ts";
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import type { JobModuleSource, TaskDeployment } from "../protocol/deployment.ts";
-import type { JobMasterMessage } from "../protocol/job_master.ts";
+import { askJobMaster, type JobMasterMessage } from "../protocol/job_master.ts";
 import type { ExecutionState } from "../protocol/job_status.ts";
 import {
   askResourceManager,
@@ -28,7 +28,9 @@ import {
   type SlotReportMessage,
 } from "./slot_protocol.ts";
 import { directDataHosts, taskDescriptor } from "./slot_deployment.ts";
+import type { AlignmentReport } from "./source_alignment.ts";
 import type { TaskMetricsTable } from "./task_metrics_table.ts";
+import { IngestEndpoints } from "./ingest_endpoints.ts";
 import {
   coversNeeds,
   importReads,
@@ -90,6 +92,8 @@ export interface TaskExecutorOptions {
   readonly onMasterLost?: (reason: string) => void;
   /** Where the running tasks' latest metrics are kept for the worker's `/metrics`. */
   readonly metrics?: TaskMetricsTable;
+  /** Where the readers of ingest sources register (absent: this process serves no HTTP ingest). */
+  readonly ingest?: IngestEndpoints;
 }
 
 interface RunningTask {
@@ -415,6 +419,7 @@ export class TaskExecutor extends Actor<Inbox> {
   private freeSlot(index: number, graceMs = 0): void {
     const slot = this.slots[index];
     const { worker, control } = slot;
+    this.options.ingest?.dropSlot(index, "its slot was released");
     slot.worker = undefined;
     slot.control = undefined;
     slot.jobId = undefined;
@@ -449,6 +454,7 @@ export class TaskExecutor extends Actor<Inbox> {
 
   private onSlotReport(slotIndex: number, r: SlotReport | SlotCrashed): void {
     if (r.type === "slotCrashed") {
+      this.options.ingest?.dropSlot(slotIndex, `slot worker crashed: ${r.message}`);
       for (const [taskId, t] of this.tasks) {
         if (t.slotIndex !== slotIndex) continue;
         this.forget(taskId);
@@ -461,6 +467,19 @@ export class TaskExecutor extends Actor<Inbox> {
     const t = this.tasks.get(r.taskId);
     if (t === undefined) return;
     switch (r.type) {
+      case "ingestReader":
+        if (this.options.ingest === undefined) {
+          return IngestEndpoints.refuse(
+            r.port,
+            `worker ${this.options.name} serves no HTTP ingest: run the job on a served cluster ` +
+              "(spate master + spate worker, or spate local), which answers POST /ingest/NAME",
+          );
+        }
+        return this.options.ingest.add(
+          { jobId: t.jobId, slotIndex, taskId: r.taskId },
+          r.registration,
+          r.port,
+        );
       case "collect":
         t.jobMaster.tell({
           type: "collect",
@@ -499,6 +518,8 @@ export class TaskExecutor extends Actor<Inbox> {
           reason: r.reason,
         });
         return;
+      case "watermarkReport":
+        return this.alignWatermark(r.taskId, t, r.report);
       case "finished":
         this.forget(r.taskId);
         return this.report(r.taskId, t, "FINISHED", { metrics: r.metrics });
@@ -508,9 +529,28 @@ export class TaskExecutor extends Actor<Inbox> {
     }
   }
 
+  /**
+   * Passes a source's watermark to its JobMaster and the answer back to the
+   * slot; a lost answer is made good by the next report.
+   */
+  private alignWatermark(taskId: string, t: RunningTask, report: AlignmentReport): void {
+    askJobMaster(t.jobMaster, { type: "alignWatermark", taskId, attempt: t.attempt, ...report })
+      .then(({ maxWatermark }) => {
+        const cmd: SlotCommand = {
+          type: "alignWatermark",
+          taskId,
+          group: report.group,
+          maxWatermark,
+        };
+        this.slots[t.slotIndex].control?.postMessage(cmd);
+      })
+      .catch(() => {});
+  }
+
   /** The task ended or was released: no more reports, no more metrics. */
   private forget(taskId: string): void {
     this.tasks.delete(taskId);
+    this.options.ingest?.dropTask(taskId, "its task ended");
     this.options.metrics?.removed(taskId);
   }
 

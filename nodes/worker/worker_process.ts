@@ -30,6 +30,8 @@ import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import { METRICS_PATH } from "../protocol/metrics.ts";
 import { TaskMetricsTable } from "./task_metrics_table.ts";
 import { workerMetrics } from "./worker_metrics.ts";
+import { IngestEndpoints } from "./ingest_endpoints.ts";
+import { INGEST_PREFIX } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 
 /** How a worker process starts. */
 export interface WorkerOptions {
@@ -86,6 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const network = new NetworkEnvironment();
   const taskMetrics = new TaskMetricsTable();
   const metrics = workerMetrics(taskMetrics);
+  const ingest = new IngestEndpoints();
   network.secret = options.secret;
   const gate = new PeerGate(
     options.secret,
@@ -110,6 +113,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return admitted instanceof Response ? admitted : network.servePartition(req, admitted);
     }
     if (path === METRICS_PATH && req.method === "GET") return metrics.handle();
+    if (path.startsWith(`${INGEST_PREFIX}/`) && req.method === "POST") {
+      // With a cluster secret only the master (which checks tokens) forwards ingest requests.
+      const admitted = await gate.admit(req, peer, "data", "an ingest request");
+      if (admitted instanceof Response) return admitted;
+      let name: string;
+      try {
+        name = decodeURIComponent(path.slice(INGEST_PREFIX.length + 1));
+      } catch {
+        return new Response(`malformed ingest source name in ${path}\n`, { status: 400 });
+      }
+      const res = await ingest.handle(req, name, new URL(req.url).searchParams.get("ack"));
+      for (const [k, v] of Object.entries(admitted)) res.headers.set(k, v);
+      return res;
+    }
     return new Response(`no route ${req.method} ${path}\n`, { status: 404 });
   });
   const bound = server.addr.hostname;
@@ -148,6 +165,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
       network,
       metrics: taskMetrics,
+      ingest,
       resolveModule: moduleCache(() => master, `${workDir}/jobs`, options.secret),
       onMasterLost: (reason) => {
         system.log(`master lost: ${reason}`);

@@ -86,3 +86,16 @@ export function runSummary(res: CliResult) {
 export function jobPath(name: string): string {
   return `${PROJECT_ROOT}tests/_jobs/${name}`;
 }
+
+/**
+ * The arguments of `spate run examples/wordcount.ts`: `runArgs` for spate
+ * (such as `--master URL -p 2`), `jobArgs` for the job (`--input`, `--output`, `--top`).
+ */
+export function wordcount(runArgs: string[], jobArgs: string[] = []): string[] {
+  return [
+    "run",
+    "examples/wordcount.ts",
+    ...runArgs,
+    ...jobArgs.length > 0 ? ["--", ...jobArgs] : [],
+  ];
+}

@@ -171,3 +171,47 @@ export async function latestJobDetails(url: string) {
     ? undefined
     : await (await fetch(`${url}/api/v1/jobs/${jobs[0].id}`)).json();
 }
+
+/** What a job's REST details say of where its subtasks ran. */
+export interface JobPlacement {
+  readonly vertices: readonly { readonly subtasks: readonly { readonly worker: string }[] }[];
+}
+
+/** The workers a job's subtasks ran on, from its REST details. */
+export function jobWorkers(details: JobPlacement): Set<string> {
+  return new Set(details.vertices.flatMap((v) => v.subtasks.map((s) => s.worker)));
+}
+
+/** The cluster a test runs on (see startCluster) and the prefix of its scratch directory. */
+export interface ClusterShape {
+  readonly workers: number;
+  readonly slots: number;
+  readonly masterArgs?: string[];
+  readonly extras?: ClusterExtras;
+  /** Prefix of the test's scratch directory (default "spate-test-"). */
+  readonly prefix?: string;
+}
+
+/**
+ * Runs `test` on a fresh cluster with a scratch directory of its own; stops
+ * the cluster and removes the directory whatever the outcome.
+ */
+export async function withCluster<T>(
+  shape: ClusterShape,
+  test: (cluster: TestCluster, dir: string) => Promise<T>,
+): Promise<T> {
+  const cluster = await startCluster(
+    shape.workers,
+    shape.slots,
+    shape.masterArgs,
+    undefined,
+    shape.extras,
+  );
+  const dir = await Deno.makeTempDir({ prefix: shape.prefix ?? "spate-test-" });
+  try {
+    return await test(cluster, dir);
+  } finally {
+    await cluster.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -6,6 +6,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { jobPath } from "./cli.ts";
 
 /** What a run of the keyed-count job counts, where it writes, and how fast its source goes. */
@@ -80,4 +81,21 @@ export function compareCounts(lines: Map<string, number>, expected: Set<string>)
     else unexpected.push(l);
   }
   return { missing, duplicated, unexpected };
+}
+
+/**
+ * Asserts that `dir` committed exactly `expected`: no line missing, none twice,
+ * none unexpected (the first few of each named when not).
+ */
+export async function assertExactlyCommitted(
+  dir: string,
+  expected: Set<string>,
+  what = "",
+): Promise<void> {
+  const { missing, duplicated, unexpected } = compareCounts(await committedLines(dir), expected);
+  assert.deepEqual(
+    { missing: missing.length, duplicated, unexpected: unexpected.length },
+    { missing: 0, duplicated: 0, unexpected: 0 },
+    `${what}missing ${missing.slice(0, 5)}, unexpected ${unexpected.slice(0, 5)}`,
+  );
 }

@@ -1,26 +1,38 @@
 /**
- * Drives one operator the way a task does, in this thread: the real keyed
- * heap backend, timer service, operator state and record timestamp, with
- * processing time on a manual clock (tests never sleep). Everything the
- * operator emits is recorded in order: records with their timestamps, side
- * outputs, watermarks and status. `snapshot()` and `open(snapshot)` take and
- * restore keyed state, timers and operator state as a checkpoint does.
+ * Drives one operator the way a task does, in this thread, through the
+ * runtime's own wiring: the operator is the head of a real OperatorChain
+ * (nodes/worker/operator_chain.ts), which builds its context (key group range
+ * of the subtask, heap or disk keyed backend, timer service, operator state,
+ * checkpointing flag) and calls it through the chain's input (errors tagged
+ * with the operator, as in a task). Processing time is a manual clock (tests
+ * never sleep). Everything the operator emits is recorded in order: records
+ * with their timestamps, side outputs, watermarks and status. `snapshot()`
+ * takes state the way a task does (captureChainState, written to a state
+ * file) and `open(snapshot)` restores it through restoreChainState, with
+ * rescaling: snapshots of several old subtasks restore into this subtask's
+ * key groups and its share of operator state.
  * @module
  */
 
+import type { JobVertex } from "../../core/graph/job_graph.ts";
+import type { StreamGraph, StreamNode } from "../../core/graph/stream_graph.ts";
+import type { StateBackendKind } from "../../core/config/option_spec.ts";
+import type { StateFileHandle } from "../../core/checkpoint/checkpoint_storage.ts";
 import {
   type OperatorContext,
   type Output,
-  type RawKeyGroup,
   RecordTimestamp,
   type StreamOperator,
 } from "../../core/operators/stream_operator.ts";
-import { HeapStateBackend } from "../../core/state/heap_state_backend.ts";
-import type { KeyedStateSnapshot } from "../../core/state/keyed_state_backend.ts";
-import type { KeyGroupRange } from "../../core/state/key_groups.ts";
-import { type OperatorStateSnapshot, OperatorStateStore } from "../../core/state/operator_state.ts";
+import { SnapshotArena } from "../../core/state/snapshot_arena.ts";
 import { ManualProcessingTimeService } from "../../core/time/processing_time.ts";
-import { InternalTimerService, type TimerGroupSnapshot } from "../../core/time/timer_service.ts";
+import {
+  captureChainState,
+  restoreChainState,
+  writeTaskState,
+} from "../../nodes/worker/chain_state.ts";
+import { OperatorChain } from "../../nodes/worker/operator_chain.ts";
+import type { OperatorSnapshot } from "../../nodes/protocol/task_state.ts";
 
 /** One thing the operator emitted. */
 export type Emitted =
@@ -29,117 +41,185 @@ export type Emitted =
   | { kind: "watermark"; watermark: number }
   | { kind: "status"; idle: boolean };
 
-/** What a harness snapshot holds (keyed state, timers, raw keyed and operator state). */
+/** A harness snapshot: the state file one subtask wrote for one checkpoint. */
 export interface HarnessSnapshot {
-  readonly keyed?: KeyedStateSnapshot;
-  readonly timers: TimerGroupSnapshot[];
-  readonly rawKeyed?: RawKeyGroup[];
-  readonly operator?: OperatorStateSnapshot;
+  readonly checkpointId: number;
+  readonly file: StateFileHandle;
+  /** What the file holds for the operator (to inspect; restoring reads the file). */
+  readonly state: OperatorSnapshot;
 }
 
 export interface HarnessOptions {
-  /** Makes the operator keyed: a heap backend and timers. */
+  /** Makes the operator keyed: a keyed backend and timers. */
   readonly keyed?: boolean;
   readonly processingTime?: number;
   readonly maxParallelism?: number;
-  /** The key groups of a keyed operator (default: all), to restore as one of several subtasks. */
-  readonly keyGroupRange?: KeyGroupRange;
+  /** This subtask's index (default 0): its key group range and share of operator state. */
+  readonly subtaskIndex?: number;
+  /** The operator's parallelism (default 1). */
+  readonly parallelism?: number;
+  /** Where keyed state lives (default heap); "disk" spills to a temporary directory. */
+  readonly stateBackend?: StateBackendKind;
+  /** Managed memory of the slot, for the disk backend (default 64 MiB). */
+  readonly managedMemoryBytes?: number;
+  /** Whether the job takes checkpoints (default false), as operators see it in their context. */
+  readonly checkpointing?: boolean;
   readonly batch?: boolean;
 }
 
+/** The operator's uid in every harness, so one harness restores another's snapshot. */
+const UID = "op-under-test";
+const NODE_ID = 1;
 let checkpointIds = 0;
+let stateRoot: string | undefined;
+
+function stateDirectory(): string {
+  stateRoot ??= Deno.makeTempDirSync({ prefix: "spate-harness-" });
+  return stateRoot;
+}
+
+globalThis.addEventListener("unload", () => {
+  if (stateRoot !== undefined) Deno.removeSync(stateRoot, { recursive: true });
+});
+
+/** A graph of one node, the operator, whose single output edge goes to the harness. */
+function graphOf(op: StreamOperator<unknown, unknown>, options: HarnessOptions): StreamGraph {
+  const parallelism = options.parallelism ?? 1;
+  const node: StreamNode = {
+    id: NODE_ID,
+    kind: "operator",
+    name: "op under test",
+    uid: UID,
+    parallelism,
+    chaining: "always",
+    slotSharingGroup: "default",
+    factory: () => op,
+    keySelector: options.keyed ? (record: unknown) => record : undefined,
+    twoInput: op.processElement2 !== undefined,
+    inEdges: [],
+    outEdges: [{
+      id: 0,
+      source: NODE_ID,
+      target: 2,
+      partitioner: { kind: "forward" },
+      inputIndex: 0,
+    }],
+  };
+  return {
+    settings: {
+      defaultParallelism: parallelism,
+      maxParallelism: options.maxParallelism ?? 128,
+      bufferTimeoutMs: 0,
+      chainingEnabled: true,
+      batch: options.batch ?? false,
+      checkpointIntervalMs: options.checkpointing ? 1_000 : 0,
+      checkpointMode: "exactly_once",
+      stateBackend: options.stateBackend ?? "heap",
+    },
+    nodes: [node],
+    edges: node.outEdges,
+    bounded: false,
+    runtimeMode: options.batch ? "batch" : "streaming",
+  };
+}
 
 export class OperatorHarness<IN, OUT> {
   readonly emitted: Emitted[] = [];
   readonly time: ManualProcessingTimeService;
   readonly timestamp = new RecordTimestamp();
+  /** The chain the operator heads, as a task builds it. */
+  readonly chain: OperatorChain;
   readonly ctx: OperatorContext;
+  private readonly arena = new SnapshotArena();
+  private spillDirectory?: string;
 
   constructor(readonly op: StreamOperator<IN, OUT>, options: HarnessOptions = {}) {
     this.time = new ManualProcessingTimeService(options.processingTime ?? 0);
-    const backend = options.keyed
-      ? new HeapStateBackend({
-        maxParallelism: options.maxParallelism ?? 128,
-        keyGroupRange: options.keyGroupRange,
-      })
-      : undefined;
-    this.ctx = {
-      operatorName: "op under test",
-      subtaskIndex: 0,
-      parallelism: 1,
-      maxParallelism: options.maxParallelism ?? 128,
-      batch: options.batch ?? false,
-      keyedBackend: backend,
-      operatorState: new OperatorStateStore(),
-      checkpointing: false,
-      sendToClient() {},
-      timestamp: this.timestamp,
-      processingTime: this.time,
-      timerService: backend && new InternalTimerService(backend, this.time),
-    };
     const ts = this.timestamp;
     const emitted = this.emitted;
-    const output: Output<OUT> = {
+    const output: Output<unknown> = {
       collect: (value) => emitted.push({ kind: "record", value, timestamp: ts.get() }),
       collectSide: (tag, value) => emitted.push({ kind: "side", tag, value, timestamp: ts.get() }),
       emitWatermark: (watermark) => emitted.push({ kind: "watermark", watermark }),
       emitWatermarkStatus: (idle) => emitted.push({ kind: "status", idle }),
     };
-    op.setup(this.ctx, output as Output<unknown> as Output<OUT>);
+    const graph = graphOf(op as StreamOperator<unknown, unknown>, options);
+    const parallelism = options.parallelism ?? 1;
+    const vertex: JobVertex = {
+      id: NODE_ID,
+      name: "op under test",
+      nodeIds: [NODE_ID],
+      operatorUids: [UID],
+      parallelism,
+      slotSharingGroup: "default",
+      inputs: [],
+      outputs: [],
+    };
+    // Created only when the disk backend asks for it.
+    const spill = () =>
+      this.spillDirectory ??= Deno.makeTempDirSync({ prefix: "spate-harness-spill-" });
+    this.chain = new OperatorChain(graph, vertex, {
+      subtaskIndex: options.subtaskIndex ?? 0,
+      batch: options.batch ?? false,
+      checkpointing: options.checkpointing ?? false,
+      managedMemoryBytes: options.managedMemoryBytes ?? 64 * 1024 * 1024,
+      get spillDirectory() {
+        return spill();
+      },
+      writersOf: (nodeId) => nodeId === NODE_ID ? [{ edgeId: 0, output }] : [],
+      timestamp: this.timestamp,
+      processingTime: this.time,
+      sendToClient() {},
+    });
+    this.ctx = this.chain.operators[0].ctx;
   }
 
-  /** Opens the operator (after an optional restore, of one or several old subtasks). */
+  /** Opens the operator, after restoring the snapshots of one or several old subtasks. */
   async open(restore?: HarnessSnapshot | HarnessSnapshot[]): Promise<this> {
     const all = restore === undefined ? [] : Array.isArray(restore) ? restore : [restore];
-    const keyed = all.flatMap((r) => r.keyed ? [r.keyed] : []);
-    if (keyed.length > 0) this.ctx.keyedBackend!.restore(keyed);
-    const timers = all.map((r) => r.timers).filter((t) => t.length > 0);
-    if (timers.length > 0) this.ctx.timerService!.restore(timers);
-    const raw = all.flatMap((r) => r.rawKeyed ?? []);
-    if (raw.length > 0) {
-      const { start, end } = this.ctx.keyedBackend!.keyGroupRange;
-      this.op.restoreRawKeyed!(raw.filter((g) => g.keyGroup >= start && g.keyGroup <= end));
+    if (all.length > 0) {
+      await restoreChainState(this.chain, {
+        checkpointId: all[0].checkpointId,
+        files: { [UID]: all.map((s) => s.file) },
+      });
     }
-    const operator = all.flatMap((r) => r.operator?.states.length ? [r.operator] : []);
-    if (operator.length > 1) throw new Error("the harness restores operator state of one subtask");
-    if (operator.length === 1) this.ctx.operatorState.restore(operator[0]);
-    await this.op.open();
+    await this.chain.open();
     return this;
   }
 
   /** A record with event timestamp `timestamp` (undefined: none). */
   element(record: IN, timestamp?: number): this {
     this.timestamp.value = timestamp ?? Number.NaN;
-    this.op.processElement(record);
+    this.chain.headInputs[0].collect(record);
     return this;
   }
 
   /** A record of the second input (two-input operators). */
   element2(record: unknown, timestamp?: number): this {
     this.timestamp.value = timestamp ?? Number.NaN;
-    this.op.processElement2!(record);
+    this.chain.headInputs[1].collect(record);
     return this;
   }
 
   watermark(watermark: number): this {
-    this.op.processWatermark(watermark);
+    this.chain.headInputs[0].emitWatermark(watermark);
     return this;
   }
 
   watermark2(watermark: number): this {
-    this.op.processWatermark2!(watermark);
+    this.chain.headInputs[1].emitWatermark(watermark);
     return this;
   }
 
   /** The first input turned idle (`true`) or active again. */
   status(idle: boolean): this {
-    this.op.processWatermarkStatus(idle);
+    this.chain.headInputs[0].emitWatermarkStatus(idle);
     return this;
   }
 
   /** The second input turned idle or active again (two-input operators). */
   status2(idle: boolean): this {
-    this.op.processWatermarkStatus2!(idle);
+    this.chain.headInputs[1].emitWatermarkStatus(idle);
     return this;
   }
 
@@ -150,19 +230,32 @@ export class OperatorHarness<IN, OUT> {
   }
 
   endInput(): this {
-    this.op.endInput();
+    this.chain.endInput();
     return this;
   }
 
-  /** Keyed state, timers and operator state as a checkpoint would take them. */
+  /** This subtask's state as a checkpoint takes it, written to a state file. */
   async snapshot(): Promise<HarnessSnapshot> {
-    await this.op.snapshotState?.(++checkpointIds);
-    return {
-      keyed: this.ctx.keyedBackend?.snapshotEncoded(checkpointIds),
-      timers: this.ctx.timerService?.snapshot() ?? [],
-      rawKeyed: this.op.snapshotRawKeyed?.(),
-      operator: this.ctx.operatorState.snapshot(checkpointIds),
-    };
+    const checkpointId = ++checkpointIds;
+    const captured = await captureChainState(this.chain, checkpointId, this.arena);
+    const dir = `${stateDirectory()}/chk-${checkpointId}`;
+    await Deno.mkdir(dir, { recursive: true });
+    try {
+      const task = captured.assemble();
+      const file = await writeTaskState(dir, task);
+      return { checkpointId, file, state: task.operators[UID] ?? {} };
+    } finally {
+      captured.release();
+    }
+  }
+
+  /** Frees the operator's state (the disk backend's files). */
+  dispose(): void {
+    this.chain.dispose();
+    if (this.spillDirectory !== undefined) {
+      Deno.removeSync(this.spillDirectory, { recursive: true });
+      this.spillDirectory = undefined;
+    }
   }
 
   /** The main output's records, in order. */

@@ -30,13 +30,22 @@ export const sum = (merge: boolean): AggregateFunction<Ev, { s: number }, number
 export const late = new OutputTag<Ev>("late");
 
 /** A window spec as the windowed stream builds it; rows carry the key, window and result. */
-export function spec(assigner: WindowAssigner<unknown, Window>, fold: "reduce" | "merge" | "add") {
+export function spec(
+  assigner: WindowAssigner<unknown, Window>,
+  fold: "reduce" | "merge" | "add" | "list",
+) {
   const agg = sum(fold === "merge");
   const windowFold: WindowFold = fold === "reduce"
     ? { kind: "reduce", fn: (a, b) => ({ k: (a as Ev).k, v: (a as Ev).v + (b as Ev).v }) }
+    : fold === "list"
+    ? { kind: "list" }
     : { kind: "aggregate", fn: agg as AggregateFunction<unknown, unknown, unknown> };
   const result = (input: unknown) =>
-    fold === "reduce" ? (input as Ev).v : agg.getResult(input as { s: number });
+    fold === "reduce"
+      ? (input as Ev).v
+      : fold === "list"
+      ? (input as Ev[]).reduce((s, e) => s + e.v, 0)
+      : agg.getResult(input as { s: number });
   return {
     assigner,
     trigger: assigner.defaultTrigger(),

@@ -5,6 +5,8 @@
 // once, so the counts equal the reference). Both counts go to exactly-once
 // file sinks under --out/raw and --out/dedup as "key,count" lines. With
 // --echo-topic, each deduplicated count is published there too (MQTT sink).
+// --keepalive-s and --connect-timeout-ms set the source's keep-alive and
+// connect timeout (how soon a frozen broker fails the task).
 import {
   FileSink,
   jobArgs,
@@ -47,6 +49,8 @@ const events = env.fromSource(
     .setTopics(`${topic}/#`)
     .setQos(1)
     .setClientIdPrefix(params.get("client-id", "spate-test-job"))
+    .setKeepAliveSeconds(params.getNumber("keepalive-s", 30))
+    .setConnectTimeoutMs(params.getNumber("connect-timeout-ms", 10_000))
     .setDeserializer((payload) => JSON.parse(decoder.decode(payload)) as Event)
     .build(),
   WatermarkStrategy.noWatermarks(),

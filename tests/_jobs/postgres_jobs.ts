@@ -1,5 +1,6 @@
 // PostgreSQL connector test jobs (the server at 127.0.0.1:--port, user and
-// password from PGUSER/PGPASSWORD in the workers' environment):
+// password from PGUSER/PGPASSWORD in the workers' environment; timeouts
+// --connect-timeout-s and --statement-timeout-s):
 // --job count-eo:     generator of --events events over --keys keys (at most
 //                     --rate/s), keyed count, rows (key, n) into --table
 //                     through the exactly-once sink;
@@ -22,6 +23,8 @@ const connection = {
   host: "127.0.0.1",
   port: params.getNumber("port", 5432),
   database: "postgres",
+  connectTimeoutSeconds: params.getNumber("connect-timeout-s", 10),
+  statementTimeoutSeconds: params.getNumber("statement-timeout-s", 60),
 };
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -143,6 +143,43 @@ export function snapshotContract(name: string, make: MakeBackend): void {
     assert.deepEqual(oldSnapshots, frozen);
   });
 
+  Deno.test(`${name}: restore refuses a backend with state, overlapping snapshots, another maxParallelism`, async () => {
+    const b = make();
+    fill(b, KEYS);
+    const whole = await b.snapshot(3);
+    assert.throws(
+      () => b.restore([whole]),
+      /^Error: restore: this backend already holds state; restore into a new backend$/,
+    );
+    b.dispose();
+    // Two snapshots that both hold a key group: the ranges of their subtasks overlapped.
+    const twice = make();
+    assert.throws(
+      () => twice.restore([whole, whole]),
+      /^Error: restore: key group \d+ is in two snapshots; ranges overlap$/,
+    );
+    twice.dispose();
+    const other = make();
+    assert.throws(
+      () => other.restore([{ ...whole, maxParallelism: MAX_PARALLELISM * 2 }]),
+      new RegExp(
+        `restore: checkpoint 3 has maxParallelism ${MAX_PARALLELISM * 2}, this backend ` +
+          `${MAX_PARALLELISM}; maxParallelism cannot change across a restore`,
+      ),
+    );
+    other.dispose();
+    const keyless = make();
+    assert.throws(
+      () => keyless.getState(new ValueStateDescriptor<number>("v")).value(),
+      /keyed state used without a current key; call setCurrentKey\(key\) first/,
+    );
+    keyless.dispose();
+    assert.throws(
+      () => make(undefined, { start: 0, end: MAX_PARALLELISM }),
+      new RegExp(`key group range 0..${MAX_PARALLELISM} does not fit maxParallelism`),
+    );
+  });
+
   Deno.test(`${name}: a random workload matches a model across failovers`, async () => {
     const random = prng(42);
     const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];

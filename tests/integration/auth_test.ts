@@ -6,8 +6,15 @@
  */
 
 import assert from "node:assert/strict";
-import { runCli } from "../_helpers/cli.ts";
-import { freePort, spawnSpate, startCluster, waitFor } from "../_helpers/cluster.ts";
+import { runCli, wordcount } from "../_helpers/cli.ts";
+import {
+  freePort,
+  type JobPlacement,
+  jobWorkers,
+  spawnSpate,
+  startCluster,
+  waitFor,
+} from "../_helpers/cluster.ts";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
 
 const VIEWER = "viewer-token-6f1c2a9e";
@@ -97,44 +104,35 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
       for (const e of Deno.readDirSync(`${dir}/in`)) {
         text += (await Deno.readTextFile(`${dir}/in/${e.name}`)) + "\n";
       }
-      const res = await runCli([
-        "run",
-        "examples/wordcount.ts",
-        "--master",
-        cluster.url,
-        "--token",
-        OPERATOR,
-        "-p",
-        "4",
-        "--",
-        "--input",
-        `${dir}/in`,
-        "--output",
-        `${dir}/out`,
-      ]);
+      const res = await runCli(
+        wordcount(["--master", cluster.url, "--token", OPERATOR, "-p", "4"], [
+          "--input",
+          `${dir}/in`,
+          "--output",
+          `${dir}/out`,
+        ]),
+      );
       assert.equal(res.code, 0, res.stderr);
       assert.deepEqual(await readCounts(`${dir}/out`), referenceCounts(text));
       assert.deepEqual((await jobs()).map((j) => j.state), ["FINISHED"]);
       const [job] = await jobs();
       const details = (await call(`${cluster.url}/api/v1/jobs/${job.id}`, {
         headers: bearer(VIEWER),
-      })).body as { vertices: { subtasks: { worker: string }[] }[] };
-      const workers = new Set(details.vertices.flatMap((v) => v.subtasks.map((s) => s.worker)));
-      assert.equal(workers.size, 2, "the job ran on both workers: its shuffle crossed them");
+      })).body as JobPlacement;
+      assert.equal(
+        jobWorkers(details).size,
+        2,
+        "the job ran on both workers: its shuffle crossed them",
+      );
     });
 
     await t.step("no token or a wrong one: 401 with a JSON error, and no job", async () => {
-      const cli = await runCli(["run", "examples/wordcount.ts", "--master", cluster.url]);
+      const cli = await runCli(wordcount(["--master", cluster.url]));
       assert.notEqual(cli.code, 0);
       assert.match(cli.stderr, /401 unauthorized: this master needs a bearer token/);
-      const wrongCli = await runCli([
-        "run",
-        "examples/wordcount.ts",
-        "--master",
-        cluster.url,
-        "--token",
-        "not-a-token-of-this-cluster",
-      ]);
+      const wrongCli = await runCli(
+        wordcount(["--master", cluster.url, "--token", "not-a-token-of-this-cluster"]),
+      );
       assert.match(wrongCli.stderr, /401 unauthorized: the token is not valid/);
       assert.doesNotMatch(cluster.master.stderr(), /not-a-token-of-this-cluster/);
       for (const headers of [{}, bearer("not-a-token-of-this-cluster")]) {
@@ -182,14 +180,7 @@ Deno.test("a cluster with a secret and tokens: who may do what", async (t) => {
         body: "x",
       });
       assert.equal(upload.status, 403);
-      const run = await runCli([
-        "run",
-        "examples/wordcount.ts",
-        "--master",
-        cluster.url,
-        "--token",
-        VIEWER,
-      ]);
+      const run = await runCli(wordcount(["--master", cluster.url, "--token", VIEWER]));
       assert.notEqual(run.code, 0);
       assert.match(run.stderr, /403|forbidden|may not send/);
       assert.equal((await jobs()).length, 1);
@@ -282,19 +273,14 @@ Deno.test("a secret without tokens: workers prove it, clients and REST stay open
   try {
     await Deno.mkdir(`${dir}/in`);
     await Deno.writeTextFile(`${dir}/in/a.txt`, "to be or not to be\n");
-    const res = await runCli([
-      "run",
-      "examples/wordcount.ts",
-      "--master",
-      cluster.url,
-      "-p",
-      "2",
-      "--",
-      "--input",
-      `${dir}/in`,
-      "--output",
-      `${dir}/out`,
-    ]);
+    const res = await runCli(
+      wordcount(["--master", cluster.url, "-p", "2"], [
+        "--input",
+        `${dir}/in`,
+        "--output",
+        `${dir}/out`,
+      ]),
+    );
     assert.equal(res.code, 0, res.stderr);
     assert.equal((await readCounts(`${dir}/out`)).get("to"), 2);
     const intruder = spawnSpate(["worker", "--master", cluster.url, "--name", "intruder"]);

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { SPATE_VERSION } from "../../core/version.ts";
-import { jobPath, runCli, spawnCli } from "../_helpers/cli.ts";
+import { jobPath, runCli, spawnCli, wordcount } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
 
 let cluster: TestCluster;
@@ -13,19 +13,9 @@ Deno.test("cluster client", async (t) => {
     await t.step("collected results come back to the client", async () => {
       // (a bundled job cannot find files next to itself: name the input)
       const input = new URL("../../examples/data/sample.txt", import.meta.url).pathname;
-      const res = await runCli([
-        "run",
-        "examples/wordcount.ts",
-        "--master",
-        cluster.url,
-        "-p",
-        "2",
-        "--",
-        "--input",
-        input,
-        "--top",
-        "3",
-      ]);
+      const res = await runCli(
+        wordcount(["--master", cluster.url, "-p", "2"], ["--input", input, "--top", "3"]),
+      );
       assert.equal(res.code, 0, res.stderr);
       assert.match(res.stdout, /Top 3 of \d+ distinct words:\n\s+30 {2}the\n/);
     });
@@ -99,16 +89,9 @@ Deno.test("cluster client", async (t) => {
     await t.step(
       "not enough slots: the job waits for the slot timeout, then fails clearly with exit 2",
       async () => {
-        const res = await runCli([
-          "run",
-          "examples/wordcount.ts",
-          "--master",
-          cluster.url,
-          "-p",
-          "4",
-          "--slot-timeout",
-          "1000",
-        ]);
+        const res = await runCli(
+          wordcount(["--master", cluster.url, "-p", "4", "--slot-timeout", "1000"]),
+        );
         assert.equal(res.code, 2, res.stderr);
         assert.match(
           res.stderr,

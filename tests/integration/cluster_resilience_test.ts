@@ -1,7 +1,7 @@
 /** Heartbeats and reconnection with real processes: a frozen worker, a restarted master. */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli } from "../_helpers/cli.ts";
+import { jobPath, runCli, wordcount } from "../_helpers/cli.ts";
 import { freePort, spawnSpate, startCluster, waitFor } from "../_helpers/cluster.ts";
 import { readCounts } from "../_helpers/corpus.ts";
 
@@ -94,19 +94,9 @@ Deno.test("workers reconnect after the master restarts", async () => {
       async () => (await overview(url)).taskmanagers === 1,
     );
     const input = new URL("../../examples/data/sample.txt", import.meta.url).pathname;
-    const res = await runCli([
-      "run",
-      "examples/wordcount.ts",
-      "--master",
-      url,
-      "-p",
-      "2",
-      "--",
-      "--input",
-      input,
-      "--top",
-      "1",
-    ]);
+    const res = await runCli(
+      wordcount(["--master", url, "-p", "2"], ["--input", input, "--top", "1"]),
+    );
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /30 {2}the/);
   } finally {

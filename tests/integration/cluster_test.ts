@@ -4,58 +4,46 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli, runSummary } from "../_helpers/cli.ts";
-import { startCluster, waitFor } from "../_helpers/cluster.ts";
+import { jobPath, runCli, runSummary, wordcount } from "../_helpers/cli.ts";
+import {
+  jobWorkers,
+  latestJobDetails,
+  startCluster,
+  waitFor,
+  withCluster,
+} from "../_helpers/cluster.ts";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
 import { DEFAULT_NETWORK_SETTINGS } from "../../nodes/worker/network/channel.ts";
 
 Deno.test("master + 2 workers x 2 slots: WordCount at parallelism 4 equals the reference", async () => {
-  const cluster = await startCluster(2, 2);
-  const dir = await Deno.makeTempDir({ prefix: "spate-cluster-" });
-  try {
+  await withCluster({ workers: 2, slots: 2, prefix: "spate-cluster-" }, async (cluster, dir) => {
     await Deno.mkdir(`${dir}/in`);
     await writeCorpus(`${dir}/in`, 2, 600_000, 11);
     let text = "";
     for (const e of Deno.readDirSync(`${dir}/in`)) {
       text += (await Deno.readTextFile(`${dir}/in/${e.name}`)) + "\n";
     }
-    const res = await runCli([
-      "run",
-      "examples/wordcount.ts",
-      "--master",
-      cluster.url,
-      "-p",
-      "4",
-      "--",
-      "--input",
-      `${dir}/in`,
-      "--output",
-      `${dir}/out`,
-    ]);
+    const res = await runCli(
+      wordcount(["--master", cluster.url, "-p", "4"], [
+        "--input",
+        `${dir}/in`,
+        "--output",
+        `${dir}/out`,
+      ]),
+    );
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, /FINISHED in [\d.]+ s on 4 slot/);
     assert.deepEqual(await readCounts(`${dir}/out`), referenceCounts(text));
-    const jobs = await (await fetch(`${cluster.url}/api/v1/jobs`)).json();
-    assert.equal(jobs.jobs[0].state, "FINISHED");
-    const details = await (await fetch(`${cluster.url}/api/v1/jobs/${jobs.jobs[0].id}`)).json();
-    const workersUsed = new Set(
-      details.vertices.flatMap((v: { subtasks: { worker: string }[] }) =>
-        v.subtasks.map((s) => s.worker)
-      ),
-    );
-    assert.equal(workersUsed.size, 2, "the job ran on both workers");
+    const details = await latestJobDetails(cluster.url);
+    assert.equal(details.state, "FINISHED");
+    assert.equal(jobWorkers(details).size, 2, "the job ran on both workers");
     // Each worker's managed memory (512 MiB by default) is split between its 2 slots.
     assert.equal(details.vertices[0].subtasks[0].managedMemoryBytes, 256 * 1024 * 1024);
-  } finally {
-    await cluster.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("kill -9 of a worker during a job: the job restarts and finishes correctly", async () => {
-  const cluster = await startCluster(3, 2);
-  const dir = await Deno.makeTempDir({ prefix: "spate-kill-" });
-  try {
+  await withCluster({ workers: 3, slots: 2, prefix: "spate-kill-" }, async (cluster, dir) => {
     const records = 60_000, keys = 50;
     const client = runCli([
       "run",
@@ -112,10 +100,7 @@ Deno.test("kill -9 of a worker during a job: the job restarts and finishes corre
     const d = await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json();
     assert.equal(d.state, "FINISHED");
     assert.ok(d.attempt >= 1);
-  } finally {
-    await cluster.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("backpressure crosses the network: a slow sink on one worker holds back the source on another", async () => {

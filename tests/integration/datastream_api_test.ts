@@ -1,6 +1,7 @@
 /** The DataStream API end to end on the embedded local cluster (real slot workers). */
 
 import assert from "node:assert/strict";
+import { sorted } from "../_helpers/sorting.ts";
 import { runJobModule } from "../_helpers/run_job.ts";
 
 async function run(name: string, parallelism = 2, runtimeMode?: "streaming" | "batch") {
@@ -11,9 +12,6 @@ async function run(name: string, parallelism = 2, runtimeMode?: "streaming" | "b
   );
   return { results: module.results, result };
 }
-
-const sorted = <T>(xs: T[]) =>
-  [...xs].sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
 
 Deno.test("map, filter and flatMap at parallelism 2", async () => {
   const { results } = await run("map-filter-flatmap");

@@ -8,9 +8,9 @@
 
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
-import { startCluster } from "../_helpers/cluster.ts";
+import { withCluster } from "../_helpers/cluster.ts";
 import { expectedEventTimeLines } from "../_helpers/event_time_sums.ts";
-import { committedLines, compareCounts } from "../_helpers/keyed_count.ts";
+import { assertExactlyCommitted } from "../_helpers/keyed_count.ts";
 import { runWithKills } from "../_helpers/kills.ts";
 
 function sumsRun(master: string, out: string, events: number, keys: number, rate?: number) {
@@ -41,39 +41,21 @@ function sumsRun(master: string, out: string, events: number, keys: number, rate
 }
 
 async function assertCommitted(dir: string, events: number, keys: number) {
-  const { missing, duplicated, unexpected } = compareCounts(
-    await committedLines(dir),
-    expectedEventTimeLines(events, keys),
-  );
-  assert.deepEqual(
-    { missing: missing.length, duplicated, unexpected: unexpected.length },
-    { missing: 0, duplicated: 0, unexpected: 0 },
-    `missing ${missing.slice(0, 5)}, unexpected ${unexpected.slice(0, 5)}`,
-  );
+  await assertExactlyCommitted(dir, expectedEventTimeLines(events, keys));
 }
 
 Deno.test("event-time timers and windows across processes at parallelism 4 equal the reference", async () => {
-  const cluster = await startCluster(2, 2);
-  const out = await Deno.makeTempDir({ prefix: "spate-et-" });
-  try {
+  await withCluster({ workers: 2, slots: 2, prefix: "spate-et-" }, async (cluster, out) => {
     const res = await runCli(sumsRun(cluster.url, out, 50_000, 40));
     assert.equal(res.code, 0, res.stderr);
     await assertCommitted(`${out}/data`, 50_000, 40);
-  } finally {
-    await cluster.stop();
-    await Deno.remove(out, { recursive: true });
-  }
+  });
 });
 
 Deno.test("kill -9 workers while windows and timers are pending: the output equals the reference", async () => {
-  const cluster = await startCluster(3, 2);
-  const out = await Deno.makeTempDir({ prefix: "spate-et-kill-" });
-  const [events, keys] = [80_000, 60];
-  try {
+  await withCluster({ workers: 3, slots: 2, prefix: "spate-et-kill-" }, async (cluster, out) => {
+    const [events, keys] = [80_000, 60];
     await runWithKills(cluster, sumsRun(cluster.url, out, events, keys, 8_000), 2);
     await assertCommitted(`${out}/data`, events, keys);
-  } finally {
-    await cluster.stop();
-    await Deno.remove(out, { recursive: true });
-  }
+  });
 });

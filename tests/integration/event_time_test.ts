@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { sorted } from "../_helpers/sorting.ts";
 import { runJobModule } from "../_helpers/run_job.ts";
 import type { Ev } from "../_jobs/event_time_cases.ts";
 
@@ -19,9 +20,6 @@ async function run(name: string, parallelism: number, extra: string[] = []) {
   );
   return module;
 }
-
-const sorted = <T>(xs: T[]) =>
-  [...xs].sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
 
 /** What the job must emit for `events` arriving in order at one keyed operator. */
 function reference(events: Ev[]): unknown[][] {

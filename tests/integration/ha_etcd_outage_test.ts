@@ -21,8 +21,7 @@ import { freePort, type SpateProcess, spawnSpate, waitFor } from "../_helpers/cl
 import { EtcdServer, etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
 import { getJson, haMasterArgs, haView, jobRunning, when } from "../_helpers/ha_cluster.ts";
 import {
-  committedLines,
-  compareCounts,
+  assertExactlyCommitted,
   expectedCountLines,
   keyedCountRun,
 } from "../_helpers/keyed_count.ts";
@@ -142,14 +141,7 @@ Deno.test({
       const res = await run;
       assert.equal(res.code, 0, res.stderr);
       assert.equal(runSummary(res).state, "FINISHED");
-      const { missing, duplicated, unexpected } = compareCounts(
-        await committedLines(`${out}/data`),
-        expectedCountLines(EVENTS, KEYS),
-      );
-      assert.deepEqual(
-        { missing: missing.length, duplicated, unexpected: unexpected.length },
-        { missing: 0, duplicated: 0, unexpected: 0 },
-      );
+      await assertExactlyCommitted(`${out}/data`, expectedCountLines(EVENTS, KEYS));
       const leaderLog = procs[urls.indexOf(leader)].stderr();
       assert.doesNotMatch(leaderLog, /lost leadership/);
       assert.ok(refused.length > 0, "checkpoints failed while the job store was unreachable");

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { PROJECT_ROOT, runCli, spawnCli } from "../_helpers/cli.ts";
+import { PROJECT_ROOT, runCli, spawnCli, wordcount } from "../_helpers/cli.ts";
 import { freePort, waitFor } from "../_helpers/cluster.ts";
 
 Deno.test("spate local serves a cluster that runs a submitted job and stops on SIGTERM", async () => {
@@ -16,19 +16,14 @@ Deno.test("spate local serves a cluster that runs a submitted job and stops on S
     const overview = await (await fetch(`${url}/api/v1/overview`)).json();
     assert.equal(overview.taskmanagers, 2);
     assert.equal(overview.slotsTotal, 2);
-    const run = await runCli([
-      "run",
-      "examples/wordcount.ts",
-      "--master",
-      url,
-      "-p",
-      "2",
-      "--",
-      "--input",
-      `${PROJECT_ROOT}examples/data/sample.txt`,
-      "--top",
-      "3",
-    ]);
+    const run = await runCli(
+      wordcount(["--master", url, "-p", "2"], [
+        "--input",
+        `${PROJECT_ROOT}examples/data/sample.txt`,
+        "--top",
+        "3",
+      ]),
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Top 3 of 349 distinct words/);
     local.child.kill("SIGTERM");

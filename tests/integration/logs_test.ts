@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli } from "../_helpers/cli.ts";
+import { jobPath, runCli, wordcount } from "../_helpers/cli.ts";
 import { type SpateProcess, startCluster, waitFor } from "../_helpers/cluster.ts";
 
 interface LogLine {
@@ -66,15 +66,7 @@ Deno.test("JSON logs of a master and a worker: one object per line, a line per j
     assert.equal(failing.code, 1, failing.stderr);
     const failingId = await jobIdNamed(cluster.url, "runtime-error");
     const input = new URL("../../examples/data/sample.txt", import.meta.url).pathname;
-    const ok = await runCli([
-      "run",
-      "examples/wordcount.ts",
-      "--master",
-      cluster.url,
-      "--",
-      "--input",
-      input,
-    ]);
+    const ok = await runCli(wordcount(["--master", cluster.url], ["--input", input]));
     assert.equal(ok.code, 0, ok.stderr);
     const okId = await jobIdNamed(cluster.url, "wordcount");
     // The last state line is written before the client hears of the end; wait for it anyway.

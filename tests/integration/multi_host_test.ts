@@ -13,8 +13,8 @@
  */
 
 import assert from "node:assert/strict";
-import { PROJECT_ROOT, spateArgs } from "../_helpers/cli.ts";
-import { type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
+import { PROJECT_ROOT, spateArgs, wordcount } from "../_helpers/cli.ts";
+import { jobWorkers, type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
 import { type NetHost, netnsIgnored, TestNetwork } from "../_helpers/netns.ts";
 
@@ -96,19 +96,14 @@ Deno.test({
       // The client runs in the root namespace and reaches the master through the switch.
       const before = net.portBytes();
       const out = await new Deno.Command(Deno.execPath(), {
-        args: spateArgs([
-          "run",
-          "examples/wordcount.ts",
-          "--master",
-          url,
-          "-p",
-          "4",
-          "--",
-          "--input",
-          `${dir}/in`,
-          "--output",
-          `${dir}/out`,
-        ]),
+        args: spateArgs(
+          wordcount(["--master", url, "-p", "4"], [
+            "--input",
+            `${dir}/in`,
+            "--output",
+            `${dir}/out`,
+          ]),
+        ),
         cwd: PROJECT_ROOT,
         env: { NO_COLOR: "1" },
         stdout: "piped",
@@ -124,11 +119,7 @@ Deno.test({
       assert.ok(jobId, `the client names the finished job:\n${stderr}`);
       const details = await getJson(`${url}/api/v1/jobs/${jobId}`);
       assert.equal(details.state, "FINISHED");
-      const ran = new Set<string>(
-        details.vertices.flatMap((v: { subtasks: { worker: string }[] }) =>
-          v.subtasks.map((s) => s.worker)
-        ),
-      );
+      const ran = jobWorkers(details);
       assert.deepEqual(
         [...ran].map((id) => dataAddress.get(id)).sort(),
         workers.map((w) => `http://${w.ip}:${DATA_PORT}`),

@@ -10,10 +10,10 @@
 
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
-import { startCluster } from "../_helpers/cluster.ts";
+import { withCluster } from "../_helpers/cluster.ts";
 import {
+  assertExactlyCommitted,
   committedLines,
-  compareCounts,
   expectedCountLines,
   keyedCountRun,
 } from "../_helpers/keyed_count.ts";
@@ -23,9 +23,7 @@ const EVENTS = 60_000;
 const KEYS = 300;
 
 Deno.test("savepoint at parallelism 2, resumed at 4 and at 1: output equals the uninterrupted run", async () => {
-  const cluster = await startCluster(2, 2);
-  const root = await Deno.makeTempDir({ prefix: "spate-sp-" });
-  try {
+  await withCluster({ workers: 2, slots: 2, prefix: "spate-sp-" }, async (cluster, root) => {
     for (const p of [4, 1]) {
       const out = `${root}/out-${p}`;
       const savepoint = await cancelWithSavepoint(cluster, out, `${root}/savepoint-${p}`, {
@@ -43,23 +41,13 @@ Deno.test("savepoint at parallelism 2, resumed at 4 and at 1: output equals the 
         ...(p === 1 ? ["--state-backend", "disk"] : []),
       ], { events: EVENTS, keys: KEYS, out }));
       assert.equal(res.code, 0, res.stderr);
-      const diff = compareCounts(await committedLines(out), expectedCountLines(EVENTS, KEYS));
-      assert.deepEqual(
-        { missing: diff.missing.length, duplicated: diff.duplicated, unexpected: diff.unexpected },
-        { missing: 0, duplicated: 0, unexpected: [] },
-        `parallelism ${p}`,
-      );
+      await assertExactlyCommitted(out, expectedCountLines(EVENTS, KEYS), `parallelism ${p}: `);
     }
-  } finally {
-    await cluster.stop();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a savepoint whose state matches no operator is refused unless --allow-non-restored-state", async () => {
-  const cluster = await startCluster(1, 2);
-  const root = await Deno.makeTempDir({ prefix: "spate-sp-" });
-  try {
+  await withCluster({ workers: 1, slots: 2, prefix: "spate-sp-" }, async (cluster, root) => {
     const savepoint = await cancelWithSavepoint(cluster, `${root}/out`, `${root}/savepoint`, {
       events: EVENTS,
       keys: KEYS,
@@ -90,16 +78,11 @@ Deno.test("a savepoint whose state matches no operator is refused unless --allow
     assert.match(refused.stderr, /--allow-non-restored-state/);
     const allowed = await other(["--allow-non-restored-state"]);
     assert.equal(allowed.code, 0, allowed.stderr);
-  } finally {
-    await cluster.stop();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("two savepoints with one --dir: distinct directories under it, each restorable", async () => {
-  const cluster = await startCluster(1, 2);
-  const root = await Deno.makeTempDir({ prefix: "spate-sp-" });
-  try {
+  await withCluster({ workers: 1, slots: 2, prefix: "spate-sp-" }, async (cluster, root) => {
     const dir = `${root}/savepoints`;
     const job = runCli(
       keyedCountRun(cluster.url, ["-p", "2"], {
@@ -152,8 +135,5 @@ Deno.test("two savepoints with one --dir: distinct directories under it, each re
       0 < committed[1] && committed[1] < committed[0] && committed[0] < EVENTS,
       `${committed}`,
     );
-  } finally {
-    await cluster.stop();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });

@@ -9,8 +9,14 @@
 
 import assert from "node:assert/strict";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
-import { runCli } from "../_helpers/cli.ts";
-import { freePort, spawnSpate, waitFor } from "../_helpers/cluster.ts";
+import { runCli, wordcount } from "../_helpers/cli.ts";
+import {
+  freePort,
+  type JobPlacement,
+  jobWorkers,
+  spawnSpate,
+  waitFor,
+} from "../_helpers/cluster.ts";
 import { etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
 import { haMasterArgs } from "../_helpers/ha_cluster.ts";
 import {
@@ -36,28 +42,20 @@ const expected = referenceCounts(corpus);
 
 /** Runs WordCount with parallelism 4 on `cluster`, the client flags `clientFlags`. */
 async function wordCount(cluster: TlsCluster, out: string, clientFlags: string[]) {
-  return await runCli([
-    "run",
-    "examples/wordcount.ts",
-    "--master",
-    cluster.url,
-    ...clientFlags,
-    "-p",
-    "4",
-    "--",
-    "--input",
-    input,
-    "--output",
-    out,
-  ]);
+  return await runCli(
+    wordcount(["--master", cluster.url, ...clientFlags, "-p", "4"], [
+      "--input",
+      input,
+      "--output",
+      out,
+    ]),
+  );
 }
 
 /** The workers a job's subtasks ran on, from the REST API. */
 async function workersUsed(cluster: TlsCluster): Promise<Set<string>> {
   const jobs = (await cluster.rest("/api/v1/jobs")).jobs as { id: string }[];
-  const details = await cluster.rest(`/api/v1/jobs/${jobs[0].id}`);
-  const vertices = details.vertices as { subtasks: { worker: string }[] }[];
-  return new Set(vertices.flatMap((v) => v.subtasks.map((s) => s.worker)));
+  return jobWorkers(await cluster.rest(`/api/v1/jobs/${jobs[0].id}`) as unknown as JobPlacement);
 }
 
 async function withCluster(
@@ -188,21 +186,14 @@ Deno.test("spate local serves TLS; a job submitted with --tls-ca runs on it", as
       const overview = await (await fetch(`${url}/api/v1/overview`, { client })).json();
       return overview.taskmanagers === 1;
     });
-    const res = await runCli([
-      "run",
-      "examples/wordcount.ts",
-      "--master",
-      url,
-      "--tls-ca",
-      certs.ca,
-      "-p",
-      "2",
-      "--",
-      "--input",
-      input,
-      "--output",
-      `${root}/out-local`,
-    ]);
+    const res = await runCli(
+      wordcount(["--master", url, "--tls-ca", certs.ca, "-p", "2"], [
+        "--input",
+        input,
+        "--output",
+        `${root}/out-local`,
+      ]),
+    );
     assert.equal(res.code, 0, `${res.stderr}\n${local.stderr()}`);
     assert.deepEqual(await readCounts(`${root}/out-local`), expected);
   } finally {
@@ -254,19 +245,14 @@ Deno.test({
       });
       const standby = urls.find((u) => u !== leader)!;
       assert.equal((await overview(standby)).ha.leader, leader, "the leader's URL is https");
-      const res = await runCli([
-        "run",
-        "examples/wordcount.ts",
-        "--master",
-        urls.join(","),
-        "--tls-ca",
-        certs.ca,
-        "--",
-        "--input",
-        input,
-        "--output",
-        `${dir}/out`,
-      ]);
+      const res = await runCli(
+        wordcount(["--master", urls.join(","), "--tls-ca", certs.ca], [
+          "--input",
+          input,
+          "--output",
+          `${dir}/out`,
+        ]),
+      );
       assert.equal(res.code, 0, `${res.stderr}\n${masters.map((m) => m.stderr()).join("\n")}`);
       assert.deepEqual(await readCounts(`${dir}/out`), expected);
     } finally {

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
-import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
+import { type TestCluster, waitFor, withCluster } from "../_helpers/cluster.ts";
 import { cancelJobWithSavepoint } from "../_helpers/savepoints.ts";
 
 const RATE = 400;
@@ -76,9 +76,7 @@ async function measuredRate(cluster: TestCluster, jobId: string, spanMs: number)
 }
 
 Deno.test("an unbounded generator holds its rate, and resumes from a savepoint at its old parallelism only", async (t) => {
-  const cluster = await startCluster(1, 2);
-  const root = await Deno.makeTempDir({ prefix: "spate-gen-" });
-  try {
+  await withCluster({ workers: 1, slots: 2, prefix: "spate-gen-" }, async (cluster, root) => {
     const { jobId, run } = await startJob(cluster, 2);
     await t.step(`${RATE} records/s over 2 subtasks`, async () => {
       const rate = await measuredRate(cluster, jobId, 3000);
@@ -112,8 +110,5 @@ Deno.test("an unbounded generator holds its rate, and resumes from a savepoint a
       assert.equal(cancel.code, 0, cancel.stderr);
       assert.match((await resumed.run).stderr, /CANCELED/);
     });
-  } finally {
-    await cluster.stop();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });

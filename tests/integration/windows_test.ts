@@ -9,6 +9,7 @@
  */
 
 import assert from "node:assert/strict";
+import { sorted } from "../_helpers/sorting.ts";
 import { runJobModule } from "../_helpers/run_job.ts";
 import type { EnvironmentDefaults } from "../../core/graph/job_plan.ts";
 import type { Ev } from "../_jobs/window_cases.ts";
@@ -26,9 +27,6 @@ async function run(
   );
   return module;
 }
-
-const sorted = <T>(xs: T[]) =>
-  [...xs].sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
 
 /**
  * Tumbling 10 ms windows as Flink evaluates them for events arriving in

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
-import { runCli } from "../_helpers/cli.ts";
+import { runCli, wordcount } from "../_helpers/cli.ts";
 
 const CORPUS_FILES = 3;
 const BYTES_PER_FILE = 1_500_000;
@@ -31,19 +31,14 @@ Deno.test("wordcount CLI output equals an independent count", async (t) => {
           `parallelism ${parallelism}, chaining ${chaining ? "on" : "off"}`,
           async () => {
             const output = `${dir}/out-${parallelism}-${chaining}`;
-            const res = await runCli([
-              "run",
-              "examples/wordcount.ts",
-              "--local",
-              "-p",
-              String(parallelism),
-              ...(chaining ? [] : ["--disable-chaining"]),
-              "--",
-              "--input",
-              input,
-              "--output",
-              output,
-            ]);
+            const res = await runCli(
+              wordcount([
+                "--local",
+                "-p",
+                String(parallelism),
+                ...(chaining ? [] : ["--disable-chaining"]),
+              ], ["--input", input, "--output", output]),
+            );
             assert.equal(res.code, 0, res.stderr);
             assert.match(res.stderr, /FINISHED in/);
             const got = await readCounts(output);
@@ -63,16 +58,7 @@ Deno.test("wordcount CLI output equals an independent count", async (t) => {
 });
 
 Deno.test("the demo command prints the top words and a run summary", async () => {
-  const res = await runCli([
-    "run",
-    "examples/wordcount.ts",
-    "--local",
-    "-p",
-    "2",
-    "--",
-    "--top",
-    "5",
-  ]);
+  const res = await runCli(wordcount(["--local", "-p", "2"], ["--top", "5"]));
   assert.equal(res.code, 0, res.stderr);
   assert.match(
     res.stderr,
@@ -103,7 +89,7 @@ Deno.test("spate run says which runtime mode it chose and why", async () => {
       [["--mode", "streaming"], "in streaming mode (as the job or --mode asks)"],
     ]
   ) {
-    const res = await runCli(["run", "examples/wordcount.ts", ...flags, "--", "--top", "1"]);
+    const res = await runCli(wordcount([...flags], ["--top", "1"]));
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr.split("\n")[0], `running 'wordcount' ${line}`);
   }

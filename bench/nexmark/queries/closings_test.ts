@@ -36,7 +36,7 @@ const join = () =>
 async function keysInState(h: OperatorHarness<AuctionOrBid, Closing>): Promise<number> {
   const snapshot = await h.snapshot();
   let keys = 0;
-  for (const g of snapshot.keyed!.keyGroups) {
+  for (const g of snapshot.state.keyed?.keyGroups ?? []) { // none written when empty
     const states = g.encoded !== undefined ? decode(g.encoded) as StateEntries[] : g.states;
     for (const s of states) keys += s.entries.length;
   }
@@ -79,7 +79,7 @@ Deno.test("early bids of one millisecond keep only their highest, for the closin
     h.element(bid(4, t, p), t);
   }
   const snapshot = await h.snapshot();
-  const waiting = snapshot.keyed!.keyGroups.flatMap((g) =>
+  const waiting = snapshot.state.keyed!.keyGroups.flatMap((g) =>
     (g.encoded !== undefined ? decode(g.encoded) as StateEntries[] : g.states)
       .flatMap((s) => s.entries.map(([, value]) => value))
   );

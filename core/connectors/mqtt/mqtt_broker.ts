@@ -59,6 +59,11 @@ export class MqttBroker {
     this.username = credentials.username ?? readEnv(userVar);
     this.#password = credentials.password ?? readEnv(passVar);
     if (!(connectTimeoutMs > 0)) throw new RangeError("MQTT connect timeout must be > 0 ms");
+    if (!Number.isInteger(keepaliveS) || keepaliveS < 1 || keepaliveS > 65_535) {
+      throw new RangeError(
+        `MQTT keep-alive must be an integer in 1..65535 seconds, got ${keepaliveS}`,
+      );
+    }
   }
 
   /** The permissions a reader or writer needs in the job's slots. */

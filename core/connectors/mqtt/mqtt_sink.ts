@@ -62,6 +62,7 @@ export class MqttSinkBuilder<T> {
   private batchSize = 1000;
   private credentials: { username?: string; password?: string; env?: [string, string] } = {};
   private connectTimeoutMs: number | undefined;
+  private keepaliveS: number | undefined;
   private serializer: MqttSerializer<T> = asPayload;
 
   /** `mqtt://host:port` (or `mqtts://`). Required. */
@@ -110,6 +111,15 @@ export class MqttSinkBuilder<T> {
     this.connectTimeoutMs = ms;
     return this;
   }
+  /**
+   * Keep-alive (default 30 s): a broker that answers no ping within about
+   * 1.5 times this (frozen, or a network path that drops packets) counts as
+   * gone, and the task fails instead of waiting.
+   */
+  setKeepAliveSeconds(s: number): this {
+    this.keepaliveS = s;
+    return this;
+  }
   /** The payload of a record (default: strings and bytes as they are, else JSON). */
   setSerializer(fn: MqttSerializer<T>): this {
     this.serializer = fn;
@@ -120,7 +130,12 @@ export class MqttSinkBuilder<T> {
   build(): Sink {
     if (this.url === undefined) throw new TypeError("MqttSink needs setBrokerUrl(url)");
     if (this.topic === undefined) throw new TypeError("MqttSink needs setTopic(topic or fn)");
-    const broker = new MqttBroker(this.url, this.credentials, this.connectTimeoutMs);
+    const broker = new MqttBroker(
+      this.url,
+      this.credentials,
+      this.connectTimeoutMs,
+      this.keepaliveS,
+    );
     const config: MqttSinkConfig<T> = {
       broker,
       topic: this.topic,

@@ -103,6 +103,7 @@ export class MqttSourceBuilder<T> {
   private sharedGroup: string | undefined;
   private credentials: { username?: string; password?: string; env?: [string, string] } = {};
   private connectTimeoutMs: number | undefined;
+  private keepaliveS: number | undefined;
   private sessionExpiryS = 3600;
   private receiveMaximum = 65_535;
   private idleWaitMs = 20;
@@ -158,6 +159,15 @@ export class MqttSourceBuilder<T> {
     this.connectTimeoutMs = ms;
     return this;
   }
+  /**
+   * Keep-alive (default 30 s): a broker that answers no ping within about
+   * 1.5 times this (frozen, or a network path that drops packets) counts as
+   * gone, and the task fails instead of waiting.
+   */
+  setKeepAliveSeconds(s: number): this {
+    this.keepaliveS = s;
+    return this;
+  }
   /** How long the broker keeps a failed reader's session and messages (default 3600 s). */
   setSessionExpirySeconds(s: number): this {
     this.sessionExpiryS = positive("session expiry", s);
@@ -187,7 +197,12 @@ export class MqttSourceBuilder<T> {
         );
       }
     }
-    const broker = new MqttBroker(this.url, this.credentials, this.connectTimeoutMs);
+    const broker = new MqttBroker(
+      this.url,
+      this.credentials,
+      this.connectTimeoutMs,
+      this.keepaliveS,
+    );
     if (this.clientIdPrefix === undefined && this.qos === 1) {
       throw new TypeError(
         "MqttSource with QoS 1 needs setClientIdPrefix(prefix): a restarted reader resumes its session by it",

@@ -259,3 +259,20 @@ Deno.test({
     await r.close();
   },
 });
+
+Deno.test("keep-alive out of 1..65535 s is refused when the source or sink is built", () => {
+  for (const s of [0, 1.5, 70_000]) {
+    assert.throws(
+      () =>
+        MqttSource.builder().setBrokerUrl("mqtt://127.0.0.1:1883").setTopics("x").setQos(0)
+          .setKeepAliveSeconds(s).build(),
+      /MQTT keep-alive must be an integer in 1\.\.65535 seconds/,
+    );
+    assert.throws(
+      () =>
+        MqttSink.builder().setBrokerUrl("mqtt://127.0.0.1:1883").setTopic("x")
+          .setKeepAliveSeconds(s).build(),
+      /MQTT keep-alive must be an integer in 1\.\.65535 seconds/,
+    );
+  }
+});

@@ -8,7 +8,12 @@
 
 import type postgres from "postgres";
 import { AbstractStreamOperator } from "../../operators/stream_operator.ts";
-import { explain, type PostgresConnectionOptions, quoteIdent } from "./connection.ts";
+import {
+  explain,
+  type PostgresConnectionOptions,
+  quoteIdent,
+  withinStatementTimeout,
+} from "./connection.ts";
 import { bindValues, insertSql, type RowMapper } from "./rows.ts";
 
 /** What a sink subtask needs to know. */
@@ -94,10 +99,11 @@ export abstract class BatchingPostgresSink<T> extends AbstractStreamOperator<T, 
         // Full batches reuse one prepared statement; odd sizes are not kept.
         if (batch.length === batchRows) this.statements.set(batch.length, text);
       }
-      const sql = await this.writer();
-      await sql.unsafe(
-        text,
-        bindValues(batch, columns.length) as postgres.ParameterOrJSON<never>[],
+      const connection = this.settings.connection;
+      const sql = await withinStatementTimeout(connection, this.writer());
+      await withinStatementTimeout(
+        connection,
+        sql.unsafe(text, bindValues(batch, columns.length) as postgres.ParameterOrJSON<never>[]),
       );
     }
   }

@@ -20,6 +20,12 @@ export interface PostgresConnectionOptions {
   readonly database?: string;
   /** Seconds a connection attempt may take (default 10). */
   readonly connectTimeoutSeconds?: number;
+  /**
+   * Seconds a statement may wait for its answer before the task fails
+   * (default 60): a frozen server or a dead network path keeps a connection
+   * open but silent, and the job would wait for ever.
+   */
+  readonly statementTimeoutSeconds?: number;
 }
 
 /** The environment variables the connectors (and the client library) read. */
@@ -34,16 +40,19 @@ export const PG_ENV_VARS = [
 ] as const;
 
 const DEFAULT_CONNECT_TIMEOUT_S = 10;
+const DEFAULT_STATEMENT_TIMEOUT_S = 60;
+/** The `code` of the error {@linkcode withinStatementTimeout} rejects with. */
+const STATEMENT_TIMEOUT = "STATEMENT_TIMEOUT";
 
 /** Checks the options a builder was given; throws a RangeError naming the bad one. */
 export function validateConnectionOptions(o: PostgresConnectionOptions): void {
   if (o.port !== undefined && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536)) {
     throw new RangeError(`PostgreSQL port must be an integer in 1..65535, got ${o.port}`);
   }
-  if (o.connectTimeoutSeconds !== undefined && !(o.connectTimeoutSeconds > 0)) {
-    throw new RangeError(
-      `PostgreSQL connect timeout must be > 0 seconds, got ${o.connectTimeoutSeconds}`,
-    );
+  for (const k of ["connectTimeoutSeconds", "statementTimeoutSeconds"] as const) {
+    if (o[k] !== undefined && !(o[k] > 0)) {
+      throw new RangeError(`PostgreSQL ${k} must be > 0, got ${o[k]}`);
+    }
   }
   for (const k of ["host", "user", "database"] as const) {
     if (o[k] !== undefined && (typeof o[k] !== "string" || o[k] === "")) {
@@ -74,7 +83,29 @@ export function resolveConnection(o: PostgresConnectionOptions):
     password: o.password ?? env("PGPASSWORD"),
     database: o.database ?? env("PGDATABASE") ?? o.user ?? env("PGUSER") ?? "postgres",
     connectTimeoutSeconds: o.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_S,
+    statementTimeoutSeconds: o.statementTimeoutSeconds ?? DEFAULT_STATEMENT_TIMEOUT_S,
   };
+}
+
+/**
+ * `work`, or a rejection (code STATEMENT_TIMEOUT) once it took longer than
+ * the statement timeout. The statement itself is left behind: the caller
+ * fails its task, and closing the client drops the connection.
+ */
+export function withinStatementTimeout<T>(
+  o: PostgresConnectionOptions,
+  work: Promise<T>,
+): Promise<T> {
+  const seconds = o.statementTimeoutSeconds ?? DEFAULT_STATEMENT_TIMEOUT_S;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const e = new Error(`no answer within ${seconds} s`) as Error & { code: string };
+      e.code = STATEMENT_TIMEOUT;
+      reject(e);
+    }, seconds * 1000);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** What a connector needs in the job's sandbox: the server's address and the PG* variables. */
@@ -140,7 +171,9 @@ export function explain(what: string, o: PostgresConnectionOptions, e: unknown):
   if (code !== undefined && EXPLAINED[code] !== undefined) reason = `${EXPLAINED[code]}: ${reason}`;
   else if (code === "ECONNREFUSED") reason = "connection refused (is the server running there?)";
   else if (code === "CONNECT_TIMEOUT") reason = "connection attempt timed out";
-  else if (code === "ENOTFOUND") reason = "host not found";
+  else if (code === STATEMENT_TIMEOUT) {
+    reason = `${reason} (statementTimeoutSeconds): is the server frozen or the network down?`;
+  } else if (code === "ENOTFOUND") reason = "host not found";
   return new Error(`${what} (${describeConnection(o)}): ${reason}`, { cause: e });
 }
 

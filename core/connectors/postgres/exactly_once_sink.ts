@@ -20,7 +20,7 @@ import type postgres from "postgres";
 import type { ListState } from "../../api/state.ts";
 import { ListStateDescriptor } from "../../api/state.ts";
 import { BatchingPostgresSink, type SinkSettings } from "./batching_sink.ts";
-import { createClient, explain } from "./connection.ts";
+import { createClient, explain, withinStatementTimeout } from "./connection.ts";
 
 /** A prepared transaction waiting for its checkpoint to complete. */
 interface PreparedTransaction {
@@ -87,7 +87,10 @@ export class PostgresExactlyOnceSinkOperator<T> extends BatchingPostgresSink<T> 
       const txn = this.txn;
       this.txn = undefined;
       try {
-        await txn.unsafe(`PREPARE TRANSACTION '${gid}'`);
+        await withinStatementTimeout(
+          this.settings.connection,
+          txn.unsafe(`PREPARE TRANSACTION '${gid}'`),
+        );
       } finally {
         txn.release();
       }
@@ -106,15 +109,19 @@ export class PostgresExactlyOnceSinkOperator<T> extends BatchingPostgresSink<T> 
   override async close(): Promise<void> {
     // The input ended: the last checkpoint covered the sources' records; what
     // is left came from end-of-input emissions and is committed now.
-    await this.drain();
-    for (const p of this.pending.splice(0)) await this.commitPrepared(p.gid);
-    if (this.txn !== undefined) {
-      const txn = this.txn;
-      this.txn = undefined;
-      await txn`COMMIT`;
-      txn.release();
+    try {
+      await this.drain();
+      for (const p of this.pending.splice(0)) await this.commitPrepared(p.gid);
+      if (this.txn !== undefined) {
+        const txn = this.txn;
+        this.txn = undefined;
+        await withinStatementTimeout(this.settings.connection, txn`COMMIT`);
+        txn.release();
+      }
+    } finally {
+      // Also after a failure: a connection to a frozen server is dropped, not kept.
+      await this.sql.end({ timeout: 5 });
     }
-    await this.sql.end({ timeout: 5 });
   }
 
   /** Prefix of this job and sink's gids. */
@@ -171,7 +178,7 @@ export class PostgresExactlyOnceSinkOperator<T> extends BatchingPostgresSink<T> 
 
   private async run(statement: string): Promise<void> {
     try {
-      await this.sql.unsafe(statement);
+      await withinStatementTimeout(this.settings.connection, this.sql.unsafe(statement));
     } catch (e) {
       if ((e as { code?: string }).code === UNDEFINED_OBJECT) return;
       throw explain(`${this.settings.label}: ${statement} failed`, this.settings.connection, e);

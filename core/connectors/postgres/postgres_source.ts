@@ -20,6 +20,7 @@ import {
   type PostgresConnectionOptions,
   quoteIdent,
   validateConnectionOptions,
+  withinStatementTimeout,
 } from "./connection.ts";
 
 /** Rows per page unless the builder says otherwise. */
@@ -130,7 +131,12 @@ class PostgresSplitReader implements SourceReader<PostgresRow> {
         const after = last === null ? split.lo - 1 : last;
         let rows: PostgresRow[];
         try {
-          rows = [...await this.sql.unsafe(this.pageSql, [after, split.hi])] as PostgresRow[];
+          rows = [
+            ...await withinStatementTimeout(
+              this.s.connection,
+              this.sql.unsafe(this.pageSql, [after, split.hi]),
+            ),
+          ] as PostgresRow[];
         } catch (e) {
           throw explain(
             `PostgresSource: reading split ${keyOf(split)} failed`,

@@ -35,7 +35,10 @@ export class PostgresUpsertSinkOperator<T> extends BatchingPostgresSink<T> {
   }
 
   override async close(): Promise<void> {
-    await this.drain();
-    await this.sql.end({ timeout: 5 });
+    try {
+      await this.drain();
+    } finally {
+      await this.sql.end({ timeout: 5 });
+    }
   }
 }

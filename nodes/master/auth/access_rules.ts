@@ -8,19 +8,23 @@
 import type { Role } from "../../rpc/auth/auth_tokens.ts";
 import type { InboundPolicy } from "../../rpc/remote_connection.ts";
 import { BLOBS_PATH, REST_PREFIX } from "../../protocol/rest.ts";
+import { INGEST_PREFIX } from "../../../core/connectors/http_ingest/ingest_protocol.ts";
 
 const JOB = new RegExp(`^${REST_PREFIX}/jobs/[^/]+$`);
 const SAVEPOINTS = new RegExp(`^${REST_PREFIX}/jobs/[^/]+/(savepoints|stop)$`);
 
 /**
  * The weakest role that may make a REST request: reads need viewer; submit,
- * upload, cancel, savepoint and stop need operator; anything else admin.
+ * upload, cancel, savepoint and stop need operator, and so does feeding
+ * records to a running job (`POST /ingest/NAME`: it changes the job's output,
+ * which a viewer may not); anything else admin.
  *
  * @example
  * ```ts
  * import { restRole } from "./access_rules.ts";
  * console.assert(restRole("GET", "/api/v1/jobs") === "viewer");
  * console.assert(restRole("PATCH", "/api/v1/jobs/abc") === "operator");
+ * console.assert(restRole("POST", "/ingest/orders") === "operator");
  * ```
  */
 export function restRole(method: string, path: string): Role {
@@ -28,7 +32,8 @@ export function restRole(method: string, path: string): Role {
   const operator = (method === "POST" && path === `${REST_PREFIX}/jobs`) ||
     (method === "PUT" && path === BLOBS_PATH) ||
     (method === "PATCH" && JOB.test(path)) ||
-    (method === "POST" && SAVEPOINTS.test(path));
+    (method === "POST" && SAVEPOINTS.test(path)) ||
+    (method === "POST" && path.startsWith(`${INGEST_PREFIX}/`));
   return operator ? "operator" : "admin";
 }
 

@@ -30,6 +30,8 @@ import {
 } from "../../protocol/rest.ts";
 import type { BlobStore } from "../blob_store.ts";
 import { mountJobRoutes } from "./job_routes.ts";
+import { mountIngestProxy } from "./ingest_proxy.ts";
+import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { OPENAPI } from "./openapi.ts";
 import { DASHBOARD_PREFIX, serveDashboard } from "../dashboard/dashboard.ts";
 import { InvalidSubmissionError, validateSubmission } from "./validate_submission.ts";
@@ -53,7 +55,14 @@ export interface RestDeps {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Largest request body but a job bundle's (the blob store's limit). */
   readonly maxRequestBodyBytes?: number;
+  /** The cluster secret, proven to workers when ingest requests are forwarded to them. */
+  readonly secret?: ClusterSecret;
+  /** `POST /ingest/NAME` of the workers in the master's process (`spate local`). */
+  readonly localIngest?: LocalIngest;
 }
+
+/** Answers an ingest request in this process (`IngestEndpoints.handle` of in-process workers). */
+export type LocalIngest = (req: Request, name: string, ack: string | null) => Promise<Response>;
 
 const tooLarge = (bytes: number, limit: number, flag: string) =>
   new PayloadTooLargeError(`request body of ${bytes} bytes exceeds ${limit} (${flag})`);
@@ -196,6 +205,11 @@ export function restApi(deps: RestDeps): Hono {
   });
 
   mountJobRoutes(app, deps, (req, empty) => jsonBody(req, bodyLimit, empty));
+  mountIngestProxy(
+    app,
+    deps,
+    (req) => readLimited(req, bodyLimit, `--${OPTIONS.maxRequestBodyBytes.flag}`),
+  );
 
   app.get(`${REST_PREFIX}/openapi.json`, (c) => c.json(OPENAPI));
 

@@ -10,6 +10,7 @@
 import { SPATE_VERSION } from "../../../core/version.ts";
 import { BLOBS_PATH, REST_PREFIX } from "../../protocol/rest.ts";
 import { DASHBOARD_PREFIX } from "../dashboard/dashboard.ts";
+import { INGEST_PREFIX } from "../../../core/connectors/http_ingest/ingest_protocol.ts";
 
 /** A JSON Schema (the subset used here). */
 type Schema = Record<string, unknown>;
@@ -212,6 +213,35 @@ export const OPENAPI = {
       put: op("upload a job bundle (application/octet-stream)", ["201", obj({ key: str })], {
         errors: ["400"],
       }),
+    },
+    [`${INGEST_PREFIX}/{name}`]: {
+      post: {
+        summary: "records for the job's HttpIngestSource NAME (NDJSON or a JSON array), " +
+          "forwarded to a worker running one of its readers; answered once the checkpoint " +
+          "covering them completed (?ack=received: on receipt)",
+        parameters: [
+          idParam("name", "the ingest source's name"),
+          {
+            name: "ack",
+            in: "query",
+            required: false,
+            schema: { type: "string", enum: ["checkpoint", "received"] },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: { "application/x-ndjson": {}, "application/json": { schema: arr(anyObject) } },
+        },
+        responses: {
+          "200": { description: "the records are durable", ...json(obj({ records: int })) },
+          "400": { description: "a malformed body (naming the line)", ...json(ref("Errors")) },
+          "404": { description: "no worker runs an ingest source NAME", ...json(ref("Errors")) },
+          "413": { description: "a body over the source's limit", ...json(ref("Errors")) },
+          "429": { description: "the reader's queue is full: Retry-After", ...json(ref("Errors")) },
+          "503": { description: "no reader now (restarting): send again", ...json(ref("Errors")) },
+          "504": { description: "no checkpoint in time: send again", ...json(ref("Errors")) },
+        },
+      },
     },
     [`${BLOBS_PATH}/{key}`]: {
       get: {

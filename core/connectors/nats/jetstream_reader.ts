@@ -1,0 +1,328 @@
+/**
+ * One subtask's reader of a {@linkcode JetStreamSource}: a pull consumer per
+ * assigned split, two pull requests of `batchSize` messages in flight per
+ * split, the messages delivered by callback into one buffer (no promise per
+ * message), and the stream sequence of the last emitted message per split as
+ * the checkpointed position.
+ * @module
+ */
+
+import type { NatsConnection } from "@nats-io/transport-node";
+import type {
+  Consumer,
+  ConsumerConfig,
+  ConsumerMessages,
+  JetStreamManager,
+  JsMsg,
+} from "@nats-io/jetstream";
+import type { RecordOutput } from "../../operators/stream_operator.ts";
+import type { Availability, SourceContext, SourceReader } from "../source_reader.ts";
+import type { JetStreamSourceConfig } from "./jetstream_source.ts";
+import { streamInfo, watchClosed } from "./nats_server.ts";
+
+/** A split's checkpointed position: [subject filter, last emitted stream sequence]. */
+type Position = [filter: string, seq: number];
+
+/** Pull requests in flight per split. */
+const FETCHES_IN_FLIGHT = 2;
+/** Emitted messages kept at the buffer's head before it is compacted. */
+const COMPACT_AFTER_MESSAGES = 4096;
+const NANOS_PER_MS = 1_000_000;
+/** How long an idle poll waits for messages before it returns to the task. */
+const IDLE_WAIT_MS = 20;
+
+interface Split {
+  readonly index: number;
+  readonly filter: string;
+  consumer?: Consumer;
+  /** Name of the ephemeral consumer (deleted at close), undefined for a durable one. */
+  ephemeral?: string;
+  /** Last sequence received (redeliveries at or below it are dropped). */
+  receivedSeq: number;
+  /** Last sequence emitted: the checkpointed position. */
+  emittedSeq: number;
+  /** The last emitted message, acknowledged (AckPolicy.All) when its checkpoint completes. */
+  emittedMsg?: JsMsg;
+  fetches: Set<ConsumerMessages>;
+}
+
+/** One subtask's share of the splits. */
+export class JetStreamSourceReader<T> implements SourceReader<T> {
+  private nc: NatsConnection | undefined;
+  private jsm: JetStreamManager | undefined;
+  private connection: { failure(): Error | undefined } | undefined;
+  private closing = false;
+  private splits: Split[] = [];
+  private started = false;
+  private readonly restored = new Map<string, number>();
+  /** Received, not yet emitted: records and the split each came from. */
+  private records: T[] = [];
+  private origins: Split[] = [];
+  private seqs: number[] = [];
+  private msgs: JsMsg[] = [];
+  private head = 0;
+  /** Durable consumers: the last message per split of each taken checkpoint. */
+  private readonly pendingAcks = new Map<number, JsMsg[]>();
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private checkpointing = false;
+
+  constructor(private readonly config: JetStreamSourceConfig<T>) {}
+
+  async open(ctx: SourceContext): Promise<void> {
+    const c = this.config;
+    this.checkpointing = ctx.checkpointing === true;
+    this.nc = await c.server.connect(`spate ${ctx.operatorName} ${ctx.subtaskIndex}`);
+    this.connection = watchClosed(this.nc, c.server, () => this.closing);
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    try {
+      this.jsm = await jetstreamManager(this.nc);
+    } catch (e) {
+      throw new Error(
+        `NATS server ${c.server.label} has no JetStream (start it with -js): ${
+          (e as Error).message
+        }`,
+        { cause: e },
+      );
+    }
+    await streamInfo(this.jsm, c.stream, c.server);
+    c.filters.forEach((filter, index) => {
+      if (index % ctx.parallelism !== ctx.subtaskIndex) return;
+      this.splits.push({ index, filter, receivedSeq: 0, emittedSeq: 0, fetches: new Set() });
+    });
+  }
+
+  /** Every subtask's positions: a split resumes after the highest sequence any of them saw. */
+  restoreState(states: readonly unknown[]): void {
+    for (const state of states) {
+      for (const [filter, seq] of (state as Position[] | null) ?? []) {
+        this.restored.set(filter, Math.max(seq, this.restored.get(filter) ?? 0));
+      }
+    }
+  }
+
+  async pollNext(
+    output: RecordOutput<T>,
+    gate: Availability,
+    maxRecords: number,
+  ): Promise<boolean> {
+    if (!this.started) await this.start();
+    const failure = this.failure ?? this.connection?.failure();
+    if (failure !== undefined) throw failure;
+    this.pull();
+    if (this.head === this.records.length) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, IDLE_WAIT_MS);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    const end = Math.min(this.records.length, this.head + maxRecords);
+    let i = this.head;
+    const durable = this.config.durableName !== undefined;
+    for (; i < end && gate.available; i++) {
+      output.collect(this.records[i]);
+      const split = this.origins[i];
+      split.emittedSeq = this.seqs[i];
+      if (durable) split.emittedMsg = this.msgs[i];
+    }
+    this.head = i;
+    if (this.head === this.records.length || this.head > COMPACT_AFTER_MESSAGES) {
+      this.records = this.records.slice(this.head);
+      this.origins = this.origins.slice(this.head);
+      this.seqs = this.seqs.slice(this.head);
+      if (durable) this.msgs = this.msgs.slice(this.head);
+      this.head = 0;
+    }
+    if (durable && !this.checkpointing) this.ackEmitted();
+    return true;
+  }
+
+  /** Without checkpoints: acknowledges what was emitted (one AckPolicy.All ack per split). */
+  private ackEmitted(): void {
+    for (const s of this.splits) {
+      s.emittedMsg?.ack();
+      s.emittedMsg = undefined;
+    }
+  }
+
+  snapshotState(checkpointId: number): Position[] {
+    const last: JsMsg[] = [];
+    for (const s of this.splits) {
+      if (s.emittedMsg !== undefined) last.push(s.emittedMsg);
+      s.emittedMsg = undefined;
+    }
+    if (last.length > 0) this.pendingAcks.set(checkpointId, last);
+    return this.splits.map((s) => [s.filter, s.emittedSeq]);
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    // AckPolicy.All: acknowledging a split's last message acknowledges every one before it.
+    const latest = new Map<string, JsMsg>();
+    for (const [id, msgs] of this.pendingAcks) {
+      if (id > checkpointId) continue;
+      for (const m of msgs) latest.set(m.info.consumer, m);
+      this.pendingAcks.delete(id);
+    }
+    if (this.nc?.isClosed() === false) { for (const m of latest.values()) m.ack(); }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const s of this.splits) for (const f of s.fetches) f.stop();
+    if (this.nc === undefined || this.nc.isClosed()) return;
+    for (const s of this.splits) {
+      if (s.ephemeral !== undefined) {
+        await this.jsm!.consumers.delete(this.config.stream, s.ephemeral).catch(() => {});
+      }
+    }
+    // Flushes the acknowledgements sent so far; durable consumers stay on the server.
+    await this.nc.drain().catch(() => this.nc!.close());
+  }
+
+  /** Creates each split's consumer at its position (restored, durable, or the start policy). */
+  private async start(): Promise<void> {
+    this.started = true;
+    const { jetstream } = await import("@nats-io/jetstream");
+    const js = jetstream(this.nc!);
+    for (const split of this.splits) {
+      const config = await this.consumerConfig(split);
+      try {
+        const info = await this.jsm!.consumers.add(this.config.stream, config);
+        split.consumer = await js.consumers.get(this.config.stream, info.name);
+      } catch (e) {
+        throw new Error(
+          `cannot create a JetStream consumer on stream '${this.config.stream}'` +
+            `${split.filter ? ` for subjects '${split.filter}'` : ""} at NATS server ` +
+            `${this.config.server.label}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+    }
+  }
+
+  private async consumerConfig(split: Split): Promise<Partial<ConsumerConfig>> {
+    const c = this.config;
+    let startSeq: number | undefined = this.restored.has(split.filter)
+      ? this.restored.get(split.filter)! + 1
+      : undefined;
+    const durable = c.durableName === undefined
+      ? undefined
+      : c.filters.length === 1
+      ? c.durableName
+      : `${c.durableName}-${split.index}`;
+    if (durable !== undefined) {
+      // Reset: a new consumer at the position spate knows (the server's delivered-but-unacked are replayed by it).
+      const old = await this.jsm!.consumers.info(c.stream, durable).catch(() => undefined);
+      if (old !== undefined) {
+        // A consumer created at a sequence reports ack floor 0 until its first ack.
+        const floor = Math.max(old.ack_floor.stream_seq, (old.config.opt_start_seq ?? 1) - 1);
+        startSeq ??= floor + 1;
+        await this.jsm!.consumers.delete(c.stream, durable);
+      }
+    }
+    const { AckPolicy, DeliverPolicy } = await import("@nats-io/jetstream");
+    if (startSeq === undefined && c.startFrom !== "all" && c.startFrom !== "new") {
+      startSeq = c.startFrom;
+    }
+    split.emittedSeq = split.receivedSeq = startSeq === undefined ? 0 : startSeq - 1;
+    const position: Partial<ConsumerConfig> = startSeq !== undefined
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }
+      : { deliver_policy: c.startFrom === "new" ? DeliverPolicy.New : DeliverPolicy.All };
+    const filter = split.filter === "" ? {} : { filter_subject: split.filter };
+    if (durable !== undefined) {
+      return {
+        ...position,
+        ...filter,
+        durable_name: durable,
+        ack_policy: AckPolicy.All,
+        ack_wait: c.ackWaitMs * NANOS_PER_MS,
+        max_ack_pending: c.maxAckPending,
+      };
+    }
+    split.ephemeral = `spate_${crypto.randomUUID().replaceAll("-", "")}`;
+    return {
+      ...position,
+      ...filter,
+      name: split.ephemeral,
+      ack_policy: AckPolicy.None,
+      mem_storage: true,
+      inactive_threshold: c.inactiveThresholdMs * NANOS_PER_MS,
+    };
+  }
+
+  /** Keeps up to two pull requests in flight per split while the buffer has room. */
+  private pull(): void {
+    const c = this.config;
+    if (this.records.length - this.head >= c.batchSize) return;
+    for (const split of this.splits) {
+      while (split.fetches.size < FETCHES_IN_FLIGHT) {
+        const opts = {
+          max_messages: c.batchSize,
+          expires: c.fetchExpiresMs,
+          // Two missed heartbeats end a fetch in error: at half the expiry, never racing its end.
+          idle_heartbeat: Math.max(500, c.fetchExpiresMs / 4),
+          // Undocumented for fetch but honoured: messages by callback, no promise each.
+          callback: (m: JsMsg) => this.receive(split, m),
+        };
+        const started = split.consumer!.fetch(opts);
+        const placeholder = {} as ConsumerMessages;
+        split.fetches.add(placeholder);
+        started.then((messages) => {
+          split.fetches.delete(placeholder);
+          split.fetches.add(messages);
+          messages.closed().then((err) => {
+            split.fetches.delete(messages);
+            if (err && !this.closing) this.fail(split, err as Error);
+            this.wake?.();
+          });
+        }, (err) => {
+          split.fetches.delete(placeholder);
+          if (!this.closing) this.fail(split, err as Error);
+        });
+      }
+    }
+  }
+
+  private receive(split: Split, m: JsMsg): void {
+    const seq = m.seq;
+    if (seq <= split.receivedSeq) return; // a redelivery (durable consumers)
+    split.receivedSeq = seq;
+    let record: T;
+    try {
+      const info = m.info;
+      record = this.config.deserializer(m.data, {
+        subject: m.subject,
+        seq,
+        timestampMs: info.timestampNanos / NANOS_PER_MS,
+        arrivalMs: Date.now(),
+      });
+    } catch (e) {
+      // Failed at the next poll: a throw here would land inside the client's message handling.
+      this.failure ??= new Error(
+        `JetStream source: cannot deserialize message ${seq} of stream '${this.config.stream}' ` +
+          `(subject '${m.subject}'): ${(e as Error).message}`,
+        { cause: e },
+      );
+      return;
+    }
+    this.records.push(record);
+    this.origins.push(split);
+    this.seqs.push(seq);
+    if (this.config.durableName !== undefined) this.msgs.push(m);
+    this.wake?.();
+  }
+
+  private fail(split: Split, err: Error): void {
+    this.failure ??= new Error(
+      `JetStream source: pulling from stream '${this.config.stream}'` +
+        `${split.filter ? ` (subjects '${split.filter}')` : ""} at NATS server ` +
+        `${this.config.server.label} failed: ${err.message}`,
+      { cause: err },
+    );
+    this.wake?.();
+  }
+}

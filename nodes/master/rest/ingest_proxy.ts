@@ -1,0 +1,209 @@
+/**
+ * `POST /ingest/NAME` on the master: forwarded to a worker that runs a
+ * reader of ingest source NAME, and that worker's answer returned as is.
+ *
+ * A proxy, not a 307 redirect: the master checks the caller's token (role
+ * operator) and workers do not know tokens (with a cluster secret a worker
+ * takes ingest requests only from the master, which proves the secret);
+ * workers' data ports need not be reachable from clients; and a redirected
+ * POST needs a client that sends its body again (curl only with -L). The
+ * cost: the records pass through the master. The master does not track
+ * where readers run: it learns it from the answers. Requests go round robin
+ * over the workers that served NAME before, then to the others; a worker
+ * without a reader says so (INGEST_ABSENT_HEADER) and is asked no more.
+ * When no worker has a reader: 503 (send again) for a name served before or
+ * while a job is (re)starting, else 404.
+ * @module
+ */
+
+import type { Hono } from "hono";
+import {
+  INGEST_ABSENT_HEADER,
+  INGEST_PREFIX,
+} from "../../../core/connectors/http_ingest/ingest_protocol.ts";
+import { askResourceManager } from "../../protocol/resource_manager.ts";
+import { askDispatcher } from "../../protocol/dispatcher.ts";
+import { PROOF_HEADERS, provePeer } from "../../rpc/auth/peer_proof.ts";
+import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
+import { nodeFetch } from "../../rpc/tls/client_tls.ts";
+import type { RestDeps } from "./api.ts";
+
+/** How long the proxy waits for the list of workers. */
+const ASK_TIMEOUT_MS = 10_000;
+/**
+ * Longest a forwarded request waits for the worker's answer: beyond the
+ * default ackTimeoutMs of a source (120 s), after which the worker answers
+ * 504 itself; this bounds a worker that stopped answering at all.
+ */
+export const INGEST_FORWARD_TIMEOUT_MS = 300_000;
+
+/** What asking the workers gave: an answer to pass on, or why none came. */
+interface Asked {
+  readonly answer?: Response;
+  /** A worker had a reader of the name that is restarting. */
+  readonly restarting: boolean;
+  readonly unreachable: string[];
+  readonly workers: number;
+}
+
+/** Mounts the proxy; `readBody` reads a request's body up to the master's limit. */
+export function mountIngestProxy(
+  app: Hono,
+  deps: RestDeps,
+  readBody: (req: Request) => Promise<Uint8Array>,
+): void {
+  /** Names a worker served: while none does (their readers restart), 503 rather than 404. */
+  const served = new Set<string>();
+  /** The workers that served each name, asked first in turns. */
+  const serving = new Map<string, string[]>();
+  let turn = 0;
+  const forget = (name: string, address: string) => {
+    const list = serving.get(name)?.filter((a) => a !== address) ?? [];
+    if (list.length > 0) serving.set(name, list);
+    else serving.delete(name);
+  };
+
+  /** Asks the workers that served `name` (in turns), then the others, until one has a reader. */
+  async function askWorkers(name: string, body: Uint8Array, req: Request): Promise<Asked> {
+    const { workers } = await askResourceManager(
+      deps.resourceManager,
+      { type: "overview" },
+      ASK_TIMEOUT_MS,
+    );
+    const known = serving.get(name) ?? [];
+    const first = known.length === 0 ? 0 : turn++ % known.length;
+    const addresses = [
+      ...known.slice(first),
+      ...known.slice(0, first),
+      // In-process workers (`spate local`) have no data port: localIngest serves them.
+      ...workers.map((w) => w.dataAddress).filter((a) => a !== "" && !known.includes(a)),
+    ];
+    const path = `${INGEST_PREFIX}/${encodeURIComponent(name)}${new URL(req.url).search}`;
+    let restarting = false;
+    const unreachable: string[] = [];
+    for (const address of addresses) {
+      let res: Response;
+      try {
+        res = await forward(address, path, body, req.headers.get("content-type"), deps.secret);
+      } catch (e) {
+        if ((e as Error).name === "TimeoutError") {
+          const message = `worker ${address} did not answer within ${INGEST_FORWARD_TIMEOUT_MS} ` +
+            "ms: the records may or may not be in the job; send them again";
+          return { answer: errorAnswer(504, message), restarting, unreachable, workers: 0 };
+        }
+        unreachable.push(`${address}: ${(e as Error).message}`);
+        forget(name, address);
+        continue;
+      }
+      if (res.headers.has(INGEST_ABSENT_HEADER)) {
+        restarting ||= res.status === 503;
+        await res.body?.cancel();
+        forget(name, address);
+        continue;
+      }
+      served.add(name);
+      const now = serving.get(name) ?? [];
+      if (!now.includes(address)) serving.set(name, [...now, address]);
+      const answer = new Response(res.body, {
+        status: res.status,
+        headers: pick(res.headers, ["content-type", "retry-after"]),
+      });
+      return { answer, restarting, unreachable, workers: workers.length };
+    }
+    return { restarting, unreachable, workers: workers.length };
+  }
+
+  app.post(`${INGEST_PREFIX}/:name`, async (c) => {
+    const name = c.req.param("name");
+    const body = await readBody(c.req.raw);
+    let restarting = false;
+    // `spate local`: the in-process workers' readers first (they have no data port).
+    if (deps.localIngest !== undefined) {
+      const res = await deps.localIngest(
+        new Request(c.req.url, { method: "POST", body: body as Uint8Array<ArrayBuffer> }),
+        name,
+        new URL(c.req.url).searchParams.get("ack"),
+      );
+      if (!res.headers.has(INGEST_ABSENT_HEADER)) return res;
+      restarting = res.status === 503;
+    }
+    const asked = await askWorkers(name, body, c.req.raw);
+    if (asked.answer !== undefined) return asked.answer;
+    const unreachable = asked.unreachable;
+    if (
+      restarting || asked.restarting || unreachable.length > 0 || served.has(name) ||
+      await jobStarting(deps)
+    ) {
+      const why = unreachable.length > 0 ? ` (unreachable: ${unreachable.join("; ")})` : "";
+      return errorAnswer(
+        503,
+        `no reader of ingest source '${name}' is running now${why}: retry later`,
+        { "retry-after": "1" },
+      );
+    }
+    return errorAnswer(
+      404,
+      `no ingest source '${name}' runs on any of the ${asked.workers} worker(s)`,
+    );
+  });
+}
+
+function errorAnswer(status: number, message: string, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify({ errors: [message] }), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+/** Whether a job is (re)starting: its readers may not have opened yet. */
+async function jobStarting(deps: RestDeps): Promise<boolean> {
+  const jobs = await askDispatcher(deps.dispatcher, { type: "listJobs" }, ASK_TIMEOUT_MS);
+  for (const j of jobs) {
+    if (j.state === "CREATED" || j.state === "RESTARTING") return true;
+    if (j.state !== "RUNNING") continue;
+    const d = await askDispatcher(
+      deps.dispatcher,
+      { type: "jobDetails", jobId: j.jobId },
+      ASK_TIMEOUT_MS,
+    );
+    const starting = d.vertices.some((v) =>
+      v.subtasks.some((s) => s.state !== "RUNNING" && s.state !== "FINISHED")
+    );
+    if (starting) return true;
+  }
+  return false;
+}
+
+/** POSTs `body` to the worker at `address`, with a proof of the cluster secret when there is one. */
+async function forward(
+  address: string,
+  path: string,
+  body: Uint8Array,
+  contentType: string | null,
+  secret: ClusterSecret | undefined,
+): Promise<Response> {
+  const proof = secret && await provePeer(address, secret, "data");
+  const res = await nodeFetch(`${address}${path}`, {
+    method: "POST",
+    body: body as Uint8Array<ArrayBuffer>,
+    signal: AbortSignal.timeout(INGEST_FORWARD_TIMEOUT_MS),
+    headers: {
+      ...(contentType === null ? {} : { "content-type": contentType }),
+      ...proof?.headers,
+    },
+  });
+  // The worker proves the secret too: records go only to a node of this cluster.
+  if (proof !== undefined && res.status !== 401) {
+    await proof.checkServer(res.headers.get(PROOF_HEADERS.serverProof));
+  }
+  return res;
+}
+
+function pick(headers: Headers, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = headers.get(n);
+    if (v !== null) out[n] = v;
+  }
+  return out;
+}

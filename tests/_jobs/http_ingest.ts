@@ -1,0 +1,33 @@
+// HTTP ingest test job: records {"id": n} POSTed to /ingest/orders go, as
+// the line "n", to the exactly-once file sink under --out. Checkpointing and
+// parallelism come from the command line. --max-body-bytes sets the source's
+// body limit.
+import {
+  FileSink,
+  HttpIngestSource,
+  jobArgs,
+  ParameterTool,
+  StreamExecutionEnvironment,
+  WatermarkStrategy,
+} from "spate";
+
+const params = ParameterTool.fromArgs(jobArgs());
+const out = params.getRequired("out");
+
+const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env.fromSource(
+  HttpIngestSource.builder()
+    .name("orders")
+    .maxBodyBytes(params.getNumber("max-body-bytes", 256 * 1024))
+    .deserializer((v) => {
+      const id = (v as { id?: unknown }).id;
+      if (typeof id !== "number") throw new Error("a record needs a numeric id");
+      return id;
+    })
+    .build(),
+  WatermarkStrategy.noWatermarks(),
+  "orders",
+).uid("orders")
+  .map((id) => String(id)).uid("format")
+  .sinkTo(FileSink.forRowFormat(out).build()).uid("files");
+await env.execute("http ingest");
