@@ -35,6 +35,10 @@ export async function masterCommand(args: string[]): Promise<number> {
     tls,
     security: await masterSecurityFlags(v),
     maxJobs: v.maxJobs,
+    streamLimits: {
+      firstFrameTimeoutMs: v.firstFrameTimeoutMs,
+      maxStreamsPerPeer: v.maxStreamsPerPeer,
+    },
     maxRequestBodyBytes: v.maxRequestBodyBytes,
     maxBlobBytes: v.maxBlobBytes,
     jobPermissionsMax: jobPermissionsMax("master", v.jobPermissionsMax),

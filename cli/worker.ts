@@ -39,6 +39,10 @@ export async function workerCommand(args: string[]): Promise<number> {
     tls,
     secret: await secretFlag("worker", v),
     authLimits: authLimitFlags(v),
+    streamLimits: {
+      firstFrameTimeoutMs: v.firstFrameTimeoutMs,
+      maxStreamsPerPeer: v.maxStreamsPerPeer,
+    },
   });
   if (v.pidFile !== undefined) writePidFile(v.pidFile);
   COMMAND_LOG.info(

@@ -484,6 +484,29 @@ export const PROCESS_OPTIONS = {
     doc: "the window of --auth-failure-limit",
     commands: ["master", "worker"],
   },
+  firstFrameTimeoutMs: {
+    flag: "first-frame-timeout",
+    type: "int",
+    unit: "ms",
+    arg: "MS",
+    min: 10,
+    max: 600_000,
+    default: 10_000,
+    doc: "how long an accepted RPC or data stream may take to send its first valid frame " +
+      "(hello, subscribe); then it is closed with an error",
+    commands: ["master", "worker"],
+  },
+  maxStreamsPerPeer: {
+    flag: "max-streams-per-peer",
+    type: "int",
+    arg: "N",
+    min: 1,
+    max: 1_000_000,
+    default: 4096,
+    doc: "RPC or data streams one peer address may hold open on a master or worker at once; " +
+      "one more is refused (429)",
+    commands: ["master", "worker"],
+  },
   maxJobs: {
     flag: "max-jobs",
     type: "int",

@@ -22,6 +22,7 @@ import {
 import { type LocalIngest, restApi } from "./rest/api.ts";
 import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
+import { PeerStreamLimit, type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import {
   DEFAULT_JOB_PERMISSIONS_MAX,
@@ -39,6 +40,8 @@ export interface MasterOptions {
   readonly blobDir?: string;
   readonly heartbeat?: Partial<HeartbeatSettings>;
   readonly maxFrameBytes?: number;
+  /** Bounds of accepted RPC streams (hello deadline, open streams per peer). */
+  readonly streamLimits?: Partial<StreamLimits>;
   /** Serve TLS (and with `clientAuth`, accept RPC connections only from certified nodes). */
   readonly tls?: ServerTls;
   /** The values its flags set, by registry key: shown by `GET /api/v1/config`. */
@@ -159,6 +162,8 @@ export function startMasterServices(
   const gate = new MasterGate(options.security);
   const connections = new Set<RemoteConnection>();
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const limits = streamLimits(options.streamLimits);
+  const perPeer = new PeerStreamLimit(limits.maxStreamsPerPeer);
   return {
     ...actors,
     async handle(req, peer = "unknown") {
@@ -167,12 +172,15 @@ export function startMasterServices(
       if (path === RPC_CONNECT_PATH && req.method === "POST") {
         const admission = await gate.admitRpc(req, peer);
         if (admission instanceof Response) return admission;
+        const release = perPeer.open(peer);
+        if (release === undefined) return perPeer.refusal(peer, "RPC");
         return acceptConnection(
           req,
           system,
           (conn) => {
             connections.add(conn);
             conn.onClose((reason) => {
+              release();
               connections.delete(conn);
               if (conn.peerId !== undefined) {
                 actors.resourceManager.tell({
@@ -185,6 +193,7 @@ export function startMasterServices(
           },
           maxFrameBytes,
           admission,
+          limits.firstFrameTimeoutMs,
         );
       }
       return await gate.admitRest(req, peer) ?? await api.fetch(req);

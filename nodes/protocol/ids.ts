@@ -89,6 +89,19 @@ export function channelIdOf(
   return `${jobId}.${attempt}.${edgeId}.${producer}.${consumer}`;
 }
 
+/**
+ * Whether `id` has the form of a channel id (see {@linkcode channelIdOf}).
+ *
+ * @example
+ * ```ts
+ * import { channelIdOf, isChannelId } from "./ids.ts";
+ * console.assert(isChannelId(channelIdOf("j1", 0, 2, 0, 1)) && !isChannelId("no.such.channel"));
+ * ```
+ */
+export function isChannelId(id: string): boolean {
+  return /^[^.\s]{1,128}\.\d{1,9}\.\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(id);
+}
+
 /** Whether channel `channelId` belongs to job `jobId` (any attempt). */
 export function isChannelOfJob(channelId: string, jobId: string): boolean {
   return channelId.startsWith(`${jobId}.`);

@@ -64,9 +64,24 @@ export class RemoteConnection {
     private readonly output: FrameStream,
     private readonly maxFrameBytes: number,
     private readonly policy?: InboundPolicy,
+    helloTimeoutMs?: number,
   ) {
     this.send({ v: FRAME_VERSION, t: "hello", sys: system.id, name: system.name });
+    if (helloTimeoutMs !== undefined) this.expectHelloWithin(helloTimeoutMs);
     this.readLoop();
+  }
+
+  /** Closes the connection with an error unless the peer says hello within `ms`. */
+  private expectHelloWithin(ms: number): void {
+    const timer = setTimeout(() => {
+      if (this.peerId !== undefined || this.closed) return;
+      const message = `no hello within ${ms} ms`;
+      this.system.log(`closing connection from an unknown peer: ${message}`);
+      this.output.fail(message);
+      this.close(`failed: ${message}`);
+    }, ms);
+    this.helloListeners.push(() => clearTimeout(timer));
+    this.closeListeners.push(() => clearTimeout(timer));
   }
 
   /** A ref to `path` on the peer. */

@@ -13,6 +13,7 @@ import type { ClusterSecret } from "./auth/cluster_secret.ts";
 import { PEER_KIND_HEADER, PEER_NAME_HEADER, PROOF_HEADERS, provePeer } from "./auth/peer_proof.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FrameStream } from "./frames.ts";
 import { dropSession, type H2Response, postStream } from "./h2_client.ts";
+import { DEFAULT_STREAM_LIMITS } from "./peer_stream_limit.ts";
 import { type InboundPolicy, RemoteConnection } from "./remote_connection.ts";
 import { tlsFailure } from "./tls/tls_errors.ts";
 
@@ -34,10 +35,18 @@ export function acceptConnection(
   onConnection: (conn: RemoteConnection) => void,
   maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
   admission: Admission = {},
+  helloTimeoutMs: number = DEFAULT_STREAM_LIMITS.firstFrameTimeoutMs,
 ): Response {
   if (req.body === null) return new Response("connect needs a streaming body\n", { status: 400 });
   const out = new FrameStream(maxFrameBytes);
-  const conn = new RemoteConnection(system, req.body, out, maxFrameBytes, admission.policy);
+  const conn = new RemoteConnection(
+    system,
+    req.body,
+    out,
+    maxFrameBytes,
+    admission.policy,
+    helloTimeoutMs,
+  );
   onConnection(conn);
   return new Response(out.readable, {
     headers: { "content-type": "application/cbor-seq", ...admission.headers },

@@ -17,7 +17,12 @@ import type { RemoteConnection } from "../rpc/remote_connection.ts";
 import { dialConnection } from "../rpc/transport_http2.ts";
 import { type MasterSource, masterSource } from "../protocol/master_discovery.ts";
 import { moduleCache } from "./module_cache.ts";
-import { NetworkEnvironment, PARTITION_PATH } from "./network/network_environment.ts";
+import {
+  DEFAULT_NETWORK_ENVIRONMENT_SETTINGS,
+  NetworkEnvironment,
+  PARTITION_PATH,
+} from "./network/network_environment.ts";
+import { type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
 import { TaskExecutor } from "./task_executor.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { listenHttp } from "../rpc/tls/http_listener.ts";
@@ -66,6 +71,8 @@ export interface WorkerOptions {
   readonly secret?: ClusterSecret;
   /** Failed proofs a peer may make on the data port. */
   readonly authLimits?: AuthLimits;
+  /** Bounds of accepted data streams (subscribe deadline, open streams per peer). */
+  readonly streamLimits?: Partial<StreamLimits>;
 }
 
 /** A started worker process (not a Web Worker: its slots are those). */
@@ -85,7 +92,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const workerId = crypto.randomUUID();
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
-  const network = new NetworkEnvironment();
+  const network = new NetworkEnvironment({
+    ...DEFAULT_NETWORK_ENVIRONMENT_SETTINGS,
+    ...streamLimits(options.streamLimits),
+  });
   const taskMetrics = new TaskMetricsTable();
   const metrics = workerMetrics(taskMetrics);
   const ingest = new IngestEndpoints();
@@ -110,7 +120,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (path === PARTITION_PATH && req.method === "POST") {
       // Only nodes of this cluster read partitions: a proof of the secret first.
       const admitted = await gate.admit(req, peer, "data", "a data stream");
-      return admitted instanceof Response ? admitted : network.servePartition(req, admitted);
+      return admitted instanceof Response ? admitted : network.servePartition(req, admitted, peer);
     }
     if (path === METRICS_PATH && req.method === "GET") return metrics.handle();
     if (path.startsWith(`${INGEST_PREFIX}/`) && req.method === "POST") {

@@ -44,8 +44,17 @@ export function keyedCountRun(
   ];
 }
 
-/** The job's key for event i (the same formula as the job). */
+/** The job's key for event i (the same formula as the job, and as slow_count.ts). */
 export const keyOf = (i: number, keys: number) => `k${(i * 7919) % keys}`;
+
+/** Each key's final count over `events` events (keyed_count.ts and slow_count.ts). */
+export function expectedKeyCounts(events: number, keys: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < events; i++) {
+    counts.set(keyOf(i, keys), (counts.get(keyOf(i, keys)) ?? 0) + 1);
+  }
+  return counts;
+}
 
 /** Every line an uninterrupted run commits. */
 export function expectedCountLines(events: number, keys: number): Set<string> {

@@ -30,7 +30,10 @@ async function completedCheckpoints(jobDir: string): Promise<number[]> {
 }
 
 Deno.test("a truncated checkpoint is reported and skipped for the previous one; nothing is lost", async () => {
-  const cluster = await startCluster(2, 2);
+  // One slot a worker, the job at parallelism 2: with a worker killed the
+  // restart cannot be scheduled until the test adds one. That gate, not a
+  // restart delay, holds the job while the checkpoints are corrupted.
+  const cluster = await startCluster(2, 1);
   const out = await Deno.makeTempDir({ prefix: "spate-corrupt-" });
   try {
     const job = runCli(keyedCountRun(cluster.url, [
@@ -43,7 +46,9 @@ Deno.test("a truncated checkpoint is reported and skipped for the previous one; 
       "--retained-checkpoints",
       "3",
       "--restart-strategy",
-      "fixed-delay:3:1500",
+      "fixed-delay:3:100",
+      "--slot-timeout",
+      "120000",
     ], { events: EVENTS, keys: KEYS, rate: 8000, out: `${out}/data` }));
     let jobId = "", victim = "";
     await waitFor("three retained checkpoints", async () => {
@@ -59,7 +64,11 @@ Deno.test("a truncated checkpoint is reported and skipped for the previous one; 
     const w = cluster.workers.find((p) => p.stderr().includes(victim))!;
     w.kill("SIGKILL");
     await w.child.status;
-    // The restart waits 1.5 s: corrupt every retained checkpoint but the oldest meanwhile.
+    const state = async () =>
+      (await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json()).state as string;
+    // Once the master saw the failure no checkpoint completes until the restart.
+    await waitFor("the job to see the failure", async () => await state() !== "RUNNING");
+    // The restart waits for a slot: corrupt every retained checkpoint but the oldest meanwhile.
     const dir = `${out}/checkpoints/${jobId}`;
     const ids = await completedCheckpoints(dir);
     const [oldest, ...newer] = ids;
@@ -70,7 +79,8 @@ Deno.test("a truncated checkpoint is reported and skipped for the previous one; 
         await Deno.truncate(path, (await Deno.stat(path)).size - 7);
       }
     }
-    cluster.addWorker(2);
+    assert.notEqual(await state(), "RUNNING", "the restart waited for the slot (the gate held)");
+    cluster.addWorker(1);
     const res = await job;
     assert.equal(res.code, 0, res.stderr);
     for (const id of newer) {

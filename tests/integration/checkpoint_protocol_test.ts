@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { type CliResult, jobPath, runCli } from "../_helpers/cli.ts";
-import { keyedCountRun } from "../_helpers/keyed_count.ts";
+import { expectedKeyCounts, keyedCountRun } from "../_helpers/keyed_count.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 
 /** The final count of each key: the highest of its running counts in the output files. */
@@ -62,10 +62,13 @@ for (const mode of ["exactly_once", "at_least_once"]) {
     const cluster = await startCluster(2, 2);
     const dir = await Deno.makeTempDir({ prefix: "spate-chk-" });
     try {
+      // The sources stay open until two checkpoints completed: however slow
+      // the machine, the job cannot end before there are two to check.
       const job = runCli(slowCountArgs(dir, {
         records: 60_000,
         intervalMs: 100,
         spate: ["--master", cluster.url, "--checkpoint-mode", mode],
+        job: ["--hold-for-checkpoints", "2"],
       }));
       let completed: {
         acknowledged: number;
@@ -102,8 +105,7 @@ for (const mode of ["exactly_once", "at_least_once"]) {
       const res = await job;
       assert.equal(res.code, 0, res.stderr);
       const counts = await finalCounts(`${dir}/out`);
-      assert.equal([...counts.values()].reduce((a, b) => a + b, 0), 60_000);
-      assert.equal(counts.size, 13);
+      assert.deepEqual(counts, expectedKeyCounts(60_000, 13));
     } finally {
       await cluster.stop();
       await Deno.remove(dir, { recursive: true });
@@ -112,24 +114,47 @@ for (const mode of ["exactly_once", "at_least_once"]) {
 }
 
 Deno.test("checkpoint settings reach the coordinator: a min pause spaces checkpoints out", async () => {
+  const cluster = await startCluster(1, 2);
   const dir = await Deno.makeTempDir({ prefix: "spate-chk-" });
+  const minPauseMs = 300;
   try {
-    const res = await runCli(keyedCountRun(undefined, [
+    const res = await runCli(keyedCountRun(cluster.url, [
       "--checkpoint-interval",
       "20",
       "--checkpoint-min-pause",
-      "1000",
+      String(minPauseMs),
       "--checkpoint-dir",
       `${dir}/checkpoints`,
     ], { events: 60_000, rate: 20_000, out: `${dir}/out` }));
     assert.equal(res.code, 0, res.stderr);
-    // ~3 s of input: every 20 ms would be ~150 checkpoints; a 1 s pause allows at most ~5.
-    const completed = res.stderr.match(/Checkpoint \d+ completed/g) ?? [];
-    assert.ok(completed.length >= 2 && completed.length <= 6, `${completed.length} checkpoints`);
+    // The coordinator's own times: each trigger comes at least the pause after
+    // the completion before it, however fast or slow the machine ran the job.
+    const jobs = (await (await fetch(`${cluster.url}/api/v1/jobs`)).json()).jobs;
+    const { history } = await (await fetch(`${cluster.url}/api/v1/jobs/${jobs[0].id}/checkpoints`))
+      .json() as {
+        history: {
+          id: number;
+          status: string;
+          triggerTimestampMs: number;
+          endTimestampMs?: number;
+        }[];
+      };
+    const checkpoints = history.sort((a, b) => a.id - b.id);
+    assert.ok(
+      checkpoints.filter((c) => c.status === "COMPLETED").length >= 2,
+      JSON.stringify(history),
+    );
+    for (let i = 1; i < checkpoints.length; i++) {
+      const prev = checkpoints[i - 1];
+      if (prev.status !== "COMPLETED") continue;
+      const gap = checkpoints[i].triggerTimestampMs - prev.endTimestampMs!;
+      assert.ok(gap >= minPauseMs, `checkpoint ${checkpoints[i].id} ${gap} ms after ${prev.id}`);
+    }
     const bad = await runCli(["plan", jobPath("keyed_count.ts"), "--checkpoint-min-pause=-5"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--checkpoint-min-pause must be an integer >= 0, got '-5'/);
   } finally {
+    await cluster.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -190,7 +215,7 @@ Deno.test("a source at its end takes a checkpoint triggered while it wakes (no l
       assert.equal(res.code, 0, res.stderr);
       assert.match(res.stderr, /Checkpoint \d+ completed/);
       const counts = await finalCounts(`${dir}/out`);
-      assert.equal([...counts.values()].reduce((a, b) => a + b, 0), 40_000);
+      assert.deepEqual(counts, expectedKeyCounts(40_000, 13));
     } finally {
       clearTimeout(timer);
       await Deno.remove(dir, { recursive: true });

@@ -13,6 +13,7 @@ import {
   committedLines,
   compareCounts,
   expectedCountLines,
+  expectedKeyCounts,
   keyedCountRun,
 } from "../_helpers/keyed_count.ts";
 
@@ -70,12 +71,27 @@ Deno.test("at-least-once: kill -9 a worker three times; nothing committed is los
   const cluster = await startCluster(3, 2);
   const out = await Deno.makeTempDir({ prefix: "spate-alo-" });
   try {
-    await runKeyedCountWithKills(cluster, out, "at_least_once");
+    const stderr = await runKeyedCountWithKills(cluster, out, "at_least_once");
+    const lines = await committedLines(`${out}/data`);
     const { missing, duplicated, unexpected } = compareCounts(
-      await committedLines(`${out}/data`),
+      lines,
       expectedCountLines(EVENTS, KEYS),
     );
     assert.equal(missing.length, 0, `missing ${missing.slice(0, 5)}`);
+    // A record is counted again only when an attempt replays it: once per
+    // restart at most. So no line is committed more often than there were
+    // attempts, and no key's count exceeds its total by more than a full
+    // replay per restart.
+    const restarts = stderr.match(/RESTARTING/g)?.length ?? 0;
+    assert.ok(restarts >= 1, "the kills restarted the job");
+    const totals = expectedKeyCounts(EVENTS, KEYS);
+    for (const [line, n] of lines) {
+      assert.ok(n <= 1 + restarts, `'${line}' committed ${n} times in ${1 + restarts} attempts`);
+      const [key, count] = line.split(",");
+      const total = totals.get(key);
+      assert.ok(total !== undefined, `unknown key in '${line}'`);
+      assert.ok(Number(count) <= total * (1 + restarts), `'${line}': past ${1 + restarts} replays`);
+    }
     console.log(
       `at-least-once after 3 kills: ${duplicated + unexpected.length} extra line(s) of ` +
         `${EVENTS} (${duplicated} repeated, ${unexpected.length} counts past a key's total)`,

@@ -21,7 +21,7 @@ Deno.test("HTTP sink: kill -9 a worker mid-run; every record arrives at least on
   const server = startHttpCollector();
   const cluster = await startCluster(2, 2);
   try {
-    await runWithKills(cluster, [
+    const res = await runWithKills(cluster, [
       "run",
       jobPath("http_sink.ts"),
       "--master",
@@ -44,6 +44,10 @@ Deno.test("HTTP sink: kill -9 a worker mid-run; every record arrives at least on
       String(RATE),
     ], 1);
     assert.deepEqual(missingIds(server.received, RECORDS).slice(0, 10), []);
+    // A record is sent again only when an attempt replays it: once per restart at most.
+    const attempts = 1 + (res.stderr.match(/RESTARTING/g)?.length ?? 0);
+    const tooMany = [...server.received].filter(([, n]) => n > attempts);
+    assert.deepEqual(tooMany.slice(0, 10), [], `more copies than the ${attempts} attempts`);
     const copies = [...server.received.values()].reduce((a, b) => a + b, 0);
     console.log(
       `HTTP sink after a kill: ${RECORDS} records, ${copies - RECORDS} delivered again ` +

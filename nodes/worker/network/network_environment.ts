@@ -13,15 +13,21 @@
 import { Logger } from "../../../core/log/logger.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES,
+  type Frame,
   FRAME_VERSION,
   FrameStream,
   readFrames,
 } from "../../rpc/frames.ts";
+import {
+  DEFAULT_STREAM_LIMITS,
+  PeerStreamLimit,
+  type StreamLimits,
+} from "../../rpc/peer_stream_limit.ts";
 import { postStream } from "../../rpc/h2_client.ts";
 import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { PROOF_HEADERS, provePeer } from "../../rpc/auth/peer_proof.ts";
 import type { ChannelDeployment } from "../../protocol/deployment.ts";
-import { isChannelOfJob } from "../../protocol/ids.ts";
+import { isChannelId, isChannelOfJob } from "../../protocol/ids.ts";
 import type { ChannelMessage } from "./channel.ts";
 import { channelMessageOf, creditFrameCount, writeChannelMessage } from "./channel_frames.ts";
 import {
@@ -36,7 +42,7 @@ const LOG = new Logger("data");
 /** Path of the data-plane stream on a worker's server. */
 export { PARTITION_PATH } from "./direct_channels.ts";
 
-export interface NetworkEnvironmentSettings {
+export interface NetworkEnvironmentSettings extends StreamLimits {
   /** How long a producer waits for its consumer to connect (and vice versa). */
   readonly partitionRequestTimeoutMs: number;
   readonly maxFrameBytes: number;
@@ -45,6 +51,7 @@ export interface NetworkEnvironmentSettings {
 export const DEFAULT_NETWORK_ENVIRONMENT_SETTINGS: NetworkEnvironmentSettings = {
   partitionRequestTimeoutMs: 30_000,
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  ...DEFAULT_STREAM_LIMITS,
 };
 
 interface Outgoing {
@@ -67,10 +74,33 @@ export class NetworkEnvironment {
   private readonly local = new Map<string, MessageChannel>();
   private readonly outgoing = new Map<string, Outgoing>();
   private readonly bridges = new Set<FrameStream>();
+  private readonly perPeer: PeerStreamLimit;
 
   constructor(
     readonly settings: NetworkEnvironmentSettings = DEFAULT_NETWORK_ENVIRONMENT_SETTINGS,
-  ) {}
+  ) {
+    this.perPeer = new PeerStreamLimit(settings.maxStreamsPerPeer);
+  }
+
+  /** The channel of a stream's first frame, a subscribe that must come within the deadline. */
+  private async subscription(frames: AsyncGenerator<Frame>): Promise<string> {
+    const ms = this.settings.firstFrameTimeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no subscribe frame within ${ms} ms`)), ms);
+    });
+    try {
+      const first = await Promise.race([frames.next(), late]);
+      const channel = first.done ? undefined : first.value.channel;
+      if (first.done || first.value.t !== "subscribe" || typeof channel !== "string") {
+        throw new Error("a data stream must start with a subscribe frame naming its channel");
+      }
+      if (!isChannelId(channel)) throw new Error(`'${channel.slice(0, 100)}' is no channel id`);
+      return channel;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /** The port a producer slot writes a channel into. */
   producerPort(ch: ChannelDeployment): MessagePort {
@@ -163,48 +193,90 @@ export class NetworkEnvironment {
       });
   }
 
-  /** Producer side: the port registered for `channelId`, once its task is deployed. */
-  awaitProducer(channelId: string): Promise<MessagePort> {
+  /**
+   * Producer side: the port registered for `channelId`, once its task is
+   * deployed. `signal` withdraws the wait (its consumer went away), so a
+   * producer deployed later is not handed to a dead stream.
+   */
+  awaitProducer(channelId: string, signal?: AbortSignal): Promise<MessagePort> {
     const entry = this.outgoing.get(channelId) ?? { waiters: [] };
     this.outgoing.set(channelId, entry);
     if (entry.port !== undefined) return Promise.resolve(entry.port);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const withdraw = (why: Error) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", aborted);
         entry.waiters = entry.waiters.filter((w) => w !== waiter);
-        reject(
+        // Nothing waits and nothing was deployed: forget the channel.
+        if (entry.waiters.length === 0 && entry.port === undefined) {
+          if (this.outgoing.get(channelId) === entry) this.outgoing.delete(channelId);
+        }
+        reject(why);
+      };
+      const timer = setTimeout(() =>
+        withdraw(
           new Error(
             `no producer for channel ${channelId} after ${this.settings.partitionRequestTimeoutMs} ms`,
           ),
-        );
-      }, this.settings.partitionRequestTimeoutMs);
+        ), this.settings.partitionRequestTimeoutMs);
+      const aborted = () => withdraw(new Error(`the wait for channel ${channelId} was withdrawn`));
       const waiter = (port: MessagePort) => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", aborted);
         resolve(port);
       };
       entry.waiters.push(waiter);
+      signal?.addEventListener("abort", aborted, { once: true });
     });
   }
 
   /**
    * Serves one consumer's stream: `subscribe`, then credits in; buffers and
-   * `end` out. `headers` go on the response (the server's proof of the secret).
+   * `end` out. `headers` go on the response (the server's proof of the
+   * secret). A stream that names no well-formed channel within the first-frame
+   * deadline, breaks the protocol, or ends before its producer is deployed is
+   * closed with an error frame; `peer` may hold only so many open at once.
    */
-  servePartition(req: Request, headers: Record<string, string> = {}): Response {
+  servePartition(req: Request, headers: Record<string, string> = {}, peer = "unknown"): Response {
     if (req.body === null) {
       return new Response("a partition request needs a streaming body\n", { status: 400 });
     }
+    const release = this.perPeer.open(peer);
+    if (release === undefined) return this.perPeer.refusal(peer, "data");
     const out = new FrameStream(this.settings.maxFrameBytes);
     const frames = readFrames(req.body, this.settings.maxFrameBytes);
     let ended = false;
     let redirected = false;
     (async () => {
-      const first = await frames.next();
-      if (first.done || first.value.t !== "subscribe" || typeof first.value.channel !== "string") {
-        throw new Error("a data stream must start with a subscribe frame naming its channel");
-      }
-      const port = await this.awaitProducer(first.value.channel);
-      this.outgoing.delete(first.value.channel);
-      port.onmessage = (e: MessageEvent<ChannelMessage | DirectProducerAnnouncement>) => {
+      const channel = await this.subscription(frames);
+      let port: MessagePort | undefined;
+      let early = 0; // credit granted before the producer was deployed
+      const gone = new AbortController();
+      const producer = this.awaitProducer(channel, gone.signal).then((p) => {
+        this.outgoing.delete(channel);
+        port = p;
+        return p;
+      });
+      const credits = (async () => {
+        // Read on while waiting for the producer: a consumer that hangs up or
+        // breaks the protocol meanwhile is answered at once, not after the wait.
+        for await (const f of frames) {
+          if (redirected) break; // the consumer's credits go to the producer's slot
+          const n = creditFrameCount(f);
+          if (port === undefined) early += n;
+          else port.postMessage({ t: "credit", n } satisfies ChannelMessage);
+        }
+        if (port === undefined) {
+          throw new Error(
+            `the stream ended before the producer of channel ${channel} was deployed`,
+          );
+        }
+      })();
+      // Both are reported through the race and the final await below.
+      producer.catch(() => {});
+      credits.catch(() => gone.abort());
+      const p = await Promise.race([producer, credits.then(() => producer)]);
+      p.onmessage = (e: MessageEvent<ChannelMessage | DirectProducerAnnouncement>) => {
         const m = e.data;
         if (m.t === "direct") {
           // The producer's slot serves the channel itself: the consumer dials it there.
@@ -219,15 +291,13 @@ export class NetworkEnvironment {
           out.close();
         }
       };
-      for await (const f of frames) {
-        if (redirected) break; // the consumer's credits go to the producer's slot
-        port.postMessage({ t: "credit", n: creditFrameCount(f) } satisfies ChannelMessage);
-      }
+      if (early > 0) p.postMessage({ t: "credit", n: early } satisfies ChannelMessage);
+      await credits;
     })().catch((e) => {
       if (ended) return; // the consumer hung up after the end of the partition
-      LOG.warn(`closing a partition stream: ${(e as Error).message}`);
+      LOG.warn(`closing a partition stream from ${peer}: ${(e as Error).message}`);
       out.fail((e as Error).message);
-    });
+    }).finally(release);
     return new Response(out.readable, {
       headers: { "content-type": "application/cbor-seq", ...headers },
     });
