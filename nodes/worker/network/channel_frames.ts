@@ -6,6 +6,7 @@
  */
 
 import { type Frame, FRAME_VERSION, type FrameStream } from "../../rpc/frames.ts";
+import { isChannelId } from "../../protocol/ids.ts";
 import type { ChannelMessage } from "./channel.ts";
 
 /**
@@ -82,4 +83,30 @@ export function creditFrameCount(f: Frame): number {
     throw new Error(`expected a credit frame with a positive integer, got '${f.t}'`);
   }
   return f.n;
+}
+
+/**
+ * The channel a data stream subscribes to: its first frame, which must come
+ * within `firstFrameTimeoutMs` and name a well-formed channel id.
+ */
+export async function readSubscription(
+  frames: AsyncGenerator<Frame>,
+  firstFrameTimeoutMs: number,
+): Promise<string> {
+  const ms = firstFrameTimeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no subscribe frame within ${ms} ms`)), ms);
+  });
+  try {
+    const first = await Promise.race([frames.next(), late]);
+    const channel = first.done ? undefined : first.value.channel;
+    if (first.done || first.value.t !== "subscribe" || typeof channel !== "string") {
+      throw new Error("a data stream must start with a subscribe frame naming its channel");
+    }
+    if (!isChannelId(channel)) throw new Error(`'${channel.slice(0, 100)}' is no channel id`);
+    return channel;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -12,7 +12,6 @@
 import { Logger } from "../../../core/log/logger.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES,
-  type Frame,
   FRAME_VERSION,
   FrameStream,
   readFrames,
@@ -21,7 +20,13 @@ import { type H2Response, postStream } from "../../rpc/h2_client.ts";
 import { type HttpListener, listenHttp } from "../../rpc/tls/http_listener.ts";
 import type { ClientTls, ServerTls } from "../../rpc/tls/tls_material.ts";
 import type { ChannelEndpoint, ChannelMessage } from "./channel.ts";
-import { channelMessageOf, creditFrameCount, writeChannelMessage } from "./channel_frames.ts";
+import {
+  channelMessageOf,
+  creditFrameCount,
+  readSubscription,
+  writeChannelMessage,
+} from "./channel_frames.ts";
+import { DEFAULT_STREAM_LIMITS } from "../../rpc/peer_stream_limit.ts";
 
 const LOG = new Logger("data");
 
@@ -181,7 +186,11 @@ export class SlotDataPlane {
   private address: Promise<string> | undefined;
   private readonly producers = new Map<string, DirectProducer>();
 
-  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  constructor(
+    private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    /** How long a consumer's stream may take to name its channel. */
+    private readonly firstFrameTimeoutMs = DEFAULT_STREAM_LIMITS.firstFrameTimeoutMs,
+  ) {}
 
   /**
    * The producer end of `channelId`, served by this slot; `announce` (the
@@ -238,14 +247,17 @@ export class SlotDataPlane {
       return new Response(`no route ${req.method} ${path}\n`, { status: 404 });
     }
     const frames = readFrames(req.body, this.maxFrameBytes);
-    const first = await frames.next().catch(() => undefined);
-    const channel = first?.done === false ? subscribedChannel(first.value) : undefined;
-    const producer = channel === undefined ? undefined : this.producers.get(channel);
-    if (producer === undefined) {
-      const what = channel === undefined ? "no subscribe frame" : `no channel ${channel} here`;
-      return new Response(`${what}\n`, { status: 404 });
+    let channel: string;
+    try {
+      channel = await readSubscription(frames, this.firstFrameTimeoutMs);
+    } catch (e) {
+      return new Response(`${(e as Error).message}\n`, { status: 400 });
     }
-    this.producers.delete(channel!);
+    const producer = this.producers.get(channel);
+    if (producer === undefined) {
+      return new Response(`no channel ${channel} in this slot\n`, { status: 404 });
+    }
+    this.producers.delete(channel);
     const out = new FrameStream(this.maxFrameBytes);
     producer.attach(out);
     (async () => {
@@ -257,10 +269,6 @@ export class SlotDataPlane {
     });
     return new Response(out.readable, { headers: { "content-type": "application/cbor-seq" } });
   }
-}
-
-function subscribedChannel(f: Frame): string | undefined {
-  return f.t === "subscribe" && typeof f.channel === "string" ? f.channel : undefined;
 }
 
 let slotPlane: SlotDataPlane | undefined;

@@ -10,29 +10,38 @@ const address = await plane.listen(listen);
 let next = 0;
 
 channelContract("direct HTTP/2 stream between slots", () => {
-  const channelId = `direct-${next++}`;
+  const channelId = `job.0.1.${next++}.0`;
   const { port1 } = new MessageChannel();
   const producer = plane.producer(channelId, port1, listen);
   return { producer, consumer: plane.consumer(channelId, address) };
 });
 
 Deno.test("a direct consumer of an unknown channel gets an error naming it", async () => {
-  const consumer = plane.consumer("nobody-produces-this", address);
+  const consumer = plane.consumer("nobody.0.9.9.9", address);
   const message = await new Promise<string>((resolve) =>
     consumer.onMessage((m) => m.t === "error" && resolve(m.message))
   );
-  assert.match(message, /nobody-produces-this.*HTTP 404/);
+  assert.match(message, /nobody\.0\.9\.9\.9.*HTTP 404/);
+  consumer.close();
+});
+
+Deno.test("a direct stream that names no well-formed channel is refused (400)", async () => {
+  const consumer = plane.consumer("not a channel id", address);
+  const message = await new Promise<string>((resolve) =>
+    consumer.onMessage((m) => m.t === "error" && resolve(m.message))
+  );
+  assert.match(message, /HTTP 400/);
   consumer.close();
 });
 
 Deno.test("a direct consumer of a slot that stopped listening gets an error", async () => {
   closeSessions();
   await plane.close();
-  const consumer = plane.consumer("after-close", address);
+  const consumer = plane.consumer("after.0.1.1.1", address);
   const message = await new Promise<string>((resolve) =>
     consumer.onMessage((m) => m.t === "error" && resolve(m.message))
   );
-  assert.match(message, /after-close/);
+  assert.match(message, /after\.0\.1\.1\.1/);
   consumer.close();
   closeSessions();
 });

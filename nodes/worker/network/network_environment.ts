@@ -13,7 +13,6 @@
 import { Logger } from "../../../core/log/logger.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES,
-  type Frame,
   FRAME_VERSION,
   FrameStream,
   readFrames,
@@ -27,9 +26,14 @@ import { postStream } from "../../rpc/h2_client.ts";
 import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { PROOF_HEADERS, provePeer } from "../../rpc/auth/peer_proof.ts";
 import type { ChannelDeployment } from "../../protocol/deployment.ts";
-import { isChannelId, isChannelOfJob } from "../../protocol/ids.ts";
+import { isChannelOfJob } from "../../protocol/ids.ts";
 import type { ChannelMessage } from "./channel.ts";
-import { channelMessageOf, creditFrameCount, writeChannelMessage } from "./channel_frames.ts";
+import {
+  channelMessageOf,
+  creditFrameCount,
+  readSubscription,
+  writeChannelMessage,
+} from "./channel_frames.ts";
 import {
   type DataPlane,
   type DirectProducerAnnouncement,
@@ -80,26 +84,6 @@ export class NetworkEnvironment {
     readonly settings: NetworkEnvironmentSettings = DEFAULT_NETWORK_ENVIRONMENT_SETTINGS,
   ) {
     this.perPeer = new PeerStreamLimit(settings.maxStreamsPerPeer);
-  }
-
-  /** The channel of a stream's first frame, a subscribe that must come within the deadline. */
-  private async subscription(frames: AsyncGenerator<Frame>): Promise<string> {
-    const ms = this.settings.firstFrameTimeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no subscribe frame within ${ms} ms`)), ms);
-    });
-    try {
-      const first = await Promise.race([frames.next(), late]);
-      const channel = first.done ? undefined : first.value.channel;
-      if (first.done || first.value.t !== "subscribe" || typeof channel !== "string") {
-        throw new Error("a data stream must start with a subscribe frame naming its channel");
-      }
-      if (!isChannelId(channel)) throw new Error(`'${channel.slice(0, 100)}' is no channel id`);
-      return channel;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** The port a producer slot writes a channel into. */
@@ -248,7 +232,7 @@ export class NetworkEnvironment {
     let ended = false;
     let redirected = false;
     (async () => {
-      const channel = await this.subscription(frames);
+      const channel = await readSubscription(frames, this.settings.firstFrameTimeoutMs);
       let port: MessagePort | undefined;
       let early = 0; // credit granted before the producer was deployed
       const gone = new AbortController();
