@@ -231,7 +231,8 @@ async function rawH2cLatency(perSecond: number, seconds: number, warmupMs: numbe
 /**
  * Options: `--rate` (records/s over both sources, default 10,000),
  * `--seconds` (per run, default 10), `--timeouts` (buffer timeouts in ms,
- * default "0,100"), `--warmup-ms` (default 1000).
+ * default "0,100"), `--warmup-ms` (default 1000), `--data-planes` (the
+ * workers' `--data-plane` of each cluster in turn, default "relay,direct").
  */
 export async function latencyBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -241,6 +242,7 @@ export async function latencyBench(args: string[]): Promise<void> {
       seconds: { type: "string", default: "10" },
       timeouts: { type: "string", default: "0,100" },
       "warmup-ms": { type: "string", default: "1000" },
+      "data-planes": { type: "string", default: "relay,direct" },
     },
   });
   const rate = Number(values.rate), seconds = Number(values.seconds);
@@ -264,7 +266,24 @@ export async function latencyBench(args: string[]): Promise<void> {
   // The baseline carries what the job sends between its processes: half its records.
   const raw = await rawH2cLatency(rate / 2, seconds, warmupMs);
   row(String(rate / 2), "-", "raw h2c stream (baseline)", raw);
-  const cluster = await startCluster(2, 1);
+  for (const plane of values["data-planes"].split(",")) {
+    console.log(`  --data-plane ${plane}`);
+    await latencyRuns(plane, { rate, seconds, warmupMs, timeouts }, row);
+  }
+}
+
+/** The runs of the latency bench on a cluster whose workers use data plane `plane`. */
+async function latencyRuns(
+  plane: string,
+  { rate, seconds, warmupMs, timeouts }: {
+    rate: number;
+    seconds: number;
+    warmupMs: number;
+    timeouts: number[];
+  },
+  row: (rate: string, timeout: string, what: string, sum: Summary) => void,
+): Promise<void> {
+  const cluster = await startCluster(2, 1, [], undefined, { workerArgs: ["--data-plane", plane] });
   try {
     for (const bufferTimeoutMs of timeouts) {
       const run = await latencyRun(cluster, { rate, seconds, bufferTimeoutMs, warmupMs });

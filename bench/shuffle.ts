@@ -150,7 +150,9 @@ export const median = (xs: number[]): number =>
  * Runs the shuffle benchmark and prints its figures. Options: `--mb` (MiB the
  * source sends per run, default 256), `--payload` (bytes of each record's
  * string payload, default 100), `--runs` (default 3), `--raw-mb` (MiB of the
- * raw stream, default 512).
+ * raw stream, default 512), `--data-planes` (the workers' `--data-plane` of each
+ * cluster, comma-separated, default `relay,direct`: one cluster each, taking
+ * turns run by run; each prints its workers' CPU time per MB shuffled).
  */
 export async function shuffleBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -160,40 +162,78 @@ export async function shuffleBench(args: string[]): Promise<void> {
       payload: { type: "string", default: "100" },
       runs: { type: "string", default: "3" },
       "raw-mb": { type: "string", default: "512" },
+      "data-planes": { type: "string", default: "relay,direct" },
     },
   });
   const mb = Number(values.mb), payload = Number(values.payload), runs = Number(values.runs);
   const raw = await rawH2c(Number(values["raw-mb"]));
-  const plain = await startCluster(2, 1);
-  const cluster = plainBenchCluster(plain);
+  // One cluster per data plane, started side by side; they take turns, run by run.
+  const planes = values["data-planes"].split(",");
+  const clusters = await Promise.all(
+    planes.map((plane) =>
+      startCluster(2, 1, [], undefined, { workerArgs: ["--data-plane", plane] })
+    ),
+  );
   try {
-    // A warm-up run, which also gives the size of a record on the wire.
-    const warm = await shuffleRun(cluster, 100_000, payload);
-    const perRecord = warm.bytes / warm.records;
+    // A warm-up run each, which also gives the size of a record on the wire.
+    let perRecord = 0;
+    for (const c of clusters) {
+      const warm = await shuffleRun(plainBenchCluster(c), 100_000, payload);
+      perRecord = warm.bytes / warm.records;
+    }
     const records = Math.round(mb * 1024 * 1024 / perRecord);
-    const done: Run[] = [];
-    for (let r = 0; r < runs; r++) done.push(await shuffleRun(cluster, records, payload));
-    const inJob = median(done.map((d) => d.bytes / 1e6 / (d.transferMs / 1000)));
-    const whole = median(done.map((d) => d.bytes / 1e6 / (d.jobMs / 1000)));
+    const done: Run[][] = planes.map(() => []);
+    const cpuPerMb: number[][] = planes.map(() => []);
+    for (let r = 0; r < runs; r++) {
+      for (const [k, c] of clusters.entries()) {
+        const pids = c.workers.map((w) => w.child.pid);
+        const before = cpuMs(pids);
+        const run = await shuffleRun(plainBenchCluster(c), records, payload);
+        cpuPerMb[k].push((cpuMs(pids) - before) / (run.bytes / 1e6));
+        done[k].push(run);
+      }
+    }
     const best = Math.max(raw.fetch, raw.node);
     const pad = (x: number) => x.toFixed(0).padStart(6);
     console.log(
       `Shuffle between two worker processes: ${records} records of ~${
         perRecord.toFixed(0)
-      } bytes on the wire (${(done[0].bytes / 1e6).toFixed(0)} MB) per run, median of ${runs}`,
+      } bytes on the wire (${(done[0][0].bytes / 1e6).toFixed(0)} MB) per run, median of ${runs}`,
     );
     console.log(`  raw h2c one stream, fetch       ${pad(raw.fetch)} MB/s`);
     console.log(`  raw h2c one stream, node:http2  ${pad(raw.node)} MB/s`);
-    console.log(
-      `  spate shuffle (2 workers)       ${pad(inJob)} MB/s  ${
-        (inJob * 1e6 / perRecord / 1e6).toFixed(2)
-      } M records/s  (${(inJob / best * 100).toFixed(0)}% of raw)`,
-    );
-    console.log(
-      `  spate whole job                 ${pad(whole)} MB/s  (start-up and shutdown included; ` +
-        `jobs of ${done.map((d) => d.jobMs).join(", ")} ms)`,
-    );
+    for (const [k, plane] of planes.entries()) {
+      const rates = done[k].map((d) => d.bytes / 1e6 / (d.transferMs / 1000));
+      const inJob = median(rates);
+      const whole = median(done[k].map((d) => d.bytes / 1e6 / (d.jobMs / 1000)));
+      console.log(
+        `  spate shuffle, --data-plane ${plane.padEnd(6)} ${pad(inJob)} MB/s  ${
+          (inJob * 1e6 / perRecord / 1e6).toFixed(2)
+        } M records/s  (${(inJob / best * 100).toFixed(0)}% of raw; runs ${
+          rates.map((x) => x.toFixed(0)).join("/")
+        })`,
+      );
+      console.log(
+        `    workers' CPU per MB shuffled   ${median(cpuPerMb[k]).toFixed(2)} ms  (runs ${
+          cpuPerMb[k].map((x) => x.toFixed(2)).join("/")
+        })`,
+      );
+      console.log(
+        `    whole job                      ${pad(whole)} MB/s  (start-up and shutdown ` +
+          `included; jobs of ${done[k].map((d) => d.jobMs).join(", ")} ms)`,
+      );
+    }
   } finally {
-    await plain.stop();
+    await Promise.all(clusters.map((c) => c.stop()));
   }
+}
+
+/** CPU time (user + system, ms) the processes `pids` used so far, from /proc (Linux). */
+export function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }

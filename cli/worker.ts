@@ -10,6 +10,8 @@ import { configureStorage } from "./storage_flags.ts";
 import { configureNodeTls } from "./tls_flags.ts";
 import { authLimitFlags, secretFlag } from "./auth_flags.ts";
 import { jobPermissionsMax } from "./permission_flags.ts";
+import { UsageError } from "./usage.ts";
+import { DATA_PLANES, type DataPlane } from "../core/config/option_spec.ts";
 
 const MIB = 1024 * 1024;
 
@@ -31,6 +33,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     bindHost: v.bindHost,
     advertisedHost: v.advertisedHost,
     dataPort: v.dataPort,
+    dataPlane: dataPlaneFlag(v.dataPlane),
     workDir: v.workDir,
     connectTimeoutMs: v.connectTimeoutMs,
     tls,
@@ -50,4 +53,16 @@ export async function workerCommand(args: string[]): Promise<number> {
   await worker.shutdown();
   if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;
+}
+
+/** `--data-plane`, else `$SPATE_DATA_PLANE`, else the default. */
+function dataPlaneFlag(flag: DataPlane | undefined): DataPlane {
+  const o = OPTIONS.dataPlane;
+  const env = Deno.env.get(o.env) || undefined;
+  if (flag !== undefined || env === undefined) return flag ?? o.default;
+  const plane = DATA_PLANES.find((p) => p === env);
+  if (plane === undefined) {
+    throw new UsageError(`$${o.env} '${env}' is not a data plane: relay or direct`);
+  }
+  return plane;
 }

@@ -38,6 +38,12 @@ export type HaMode = (typeof HA_MODES)[number];
 
 /** Formats of the processes' log lines: the plain text lines, or one JSON object per line. */
 export const LOG_FORMATS = ["text", "json"] as const;
+
+/** How a worker's buffers reach other processes (`--data-plane`). */
+export const DATA_PLANES = ["relay", "direct"] as const;
+
+/** A worker's data plane. */
+export type DataPlane = (typeof DATA_PLANES)[number];
 /** A format of log lines. */
 export type LogFormat = (typeof LOG_FORMATS)[number];
 

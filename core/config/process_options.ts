@@ -7,6 +7,7 @@
 
 import { DEFAULT_JOB_PERMISSIONS_MAX } from "./job_permissions.ts";
 import {
+  DATA_PLANES,
   DAY_MS,
   HA_MODES,
   LOG_FORMATS,
@@ -286,6 +287,19 @@ export const PROCESS_OPTIONS = {
     arg: "A",
     defaultText: "the bind address (this host's name for a wildcard bind)",
     doc: "address other workers use to reach this one's data port",
+    commands: ["worker"],
+  },
+  dataPlane: {
+    flag: "data-plane",
+    type: "enum",
+    values: DATA_PLANES,
+    arg: "MODE",
+    default: "direct",
+    env: "SPATE_DATA_PLANE",
+    defaultText: "$SPATE_DATA_PLANE, else direct",
+    doc: "how buffers reach other workers: direct (slot to slot, each slot listens on a port of " +
+      "its own) or relay (through this process's data server; what a worker with " +
+      "--cluster-secret-file uses until the slots check the secret)",
     commands: ["worker"],
   },
   dataPort: {

@@ -15,6 +15,7 @@ import type { TaskCheckpointHandle, TaskRestore } from "../protocol/task_state.t
 import { defineSchema } from "../rpc/message_schema.ts";
 import type { IngestRegistration } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 import type { NetworkSettings } from "./network/channel.ts";
+import type { SlotDataListen } from "./network/direct_channels.ts";
 
 /** The job module a slot imports to rebuild the graph, once per attempt. */
 export interface JobArtifact {
@@ -31,7 +32,13 @@ export interface JobArtifact {
  * slot, or this process's relay to an HTTP/2 stream), or the id of an
  * in-slot channel when both ends run in the same slot.
  */
-export type ChannelPort = MessagePort | { readonly inSlot: string };
+export type ChannelPort =
+  | MessagePort
+  | { readonly inSlot: string }
+  /** Direct data plane, producer: the slot serves the channel; `announce` tells its worker where. */
+  | { readonly directChannel: string; readonly announce: MessagePort }
+  /** Direct data plane, consumer: the slot dials the producer's worker (then its slot). */
+  | { readonly remoteChannel: string; readonly workerAddress: string };
 
 /** One subtask for a slot to run, with its channels as ports. */
 export interface TaskDescriptor {
@@ -45,6 +52,8 @@ export interface TaskDescriptor {
   readonly outputs: { edgeId: number; ports: ChannelPort[] }[];
   /** The job's network limits, resolved against the worker's defaults. */
   readonly network: NetworkSettings;
+  /** With the direct data plane: where the slot listens for the channels it produces. */
+  readonly dataListen?: SlotDataListen;
   /** The slot's share of its worker's managed memory (for state backends and spilling). */
   readonly managedMemoryBytes?: number;
   /** How barriers are aligned at this task's inputs. */

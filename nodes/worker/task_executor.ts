@@ -27,7 +27,7 @@ import {
   type SlotReport,
   type SlotReportMessage,
 } from "./slot_protocol.ts";
-import { taskDescriptor } from "./slot_deployment.ts";
+import { directDataHosts, taskDescriptor } from "./slot_deployment.ts";
 import type { AlignmentReport } from "./source_alignment.ts";
 import type { TaskMetricsTable } from "./task_metrics_table.ts";
 import { IngestEndpoints } from "./ingest_endpoints.ts";
@@ -303,7 +303,7 @@ export class TaskExecutor extends Actor<Inbox> {
       spillDirectory: sandboxed?.spillDirectory ?? this.options.spillDirectory,
     });
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) =>
-      x.ports.filter((p): p is MessagePort => p instanceof MessagePort)
+      x.ports.flatMap((p) => p instanceof MessagePort ? [p] : "announce" in p ? [p.announce] : [])
     );
     const control = this.slotControl(task.slotIndex, task.job.jobId, task.attempt, sandboxed);
     if (typeof control === "string") return this.reportFailure(task.taskId, task, control);
@@ -333,7 +333,9 @@ export class TaskExecutor extends Actor<Inbox> {
     }/${job.jobId}`;
     Deno.mkdirSync(spillDirectory, { recursive: true });
     const imports = importReads(moduleUrl, job.module.kind === "blob");
-    const needs = runtimeNeeds(task, spillDirectory, fileSystemSettings(), profileDirectory());
+    const runtime = runtimeNeeds(task, spillDirectory, fileSystemSettings(), profileDirectory());
+    const dataHosts = directDataHosts(task, this.options.network);
+    const needs = { ...runtime, net: [...runtime.net, ...dataHosts] };
     return { permissions, needs, imports, spillDirectory };
   }
 
@@ -352,7 +354,9 @@ export class TaskExecutor extends Actor<Inbox> {
     if (slot.worker !== undefined && sandboxed !== undefined) {
       if (slot.sandbox === undefined || !coversNeeds(slot.sandbox, sandboxed.needs)) {
         return `the slot's sandbox, made for the job's first task in slot ${index}, does not ` +
-          `cover the state this task restores (${sandboxed.needs.read.join(", ")})`;
+          `cover the state this task restores or the data hosts it reaches (${
+            [...sandboxed.needs.read, ...sandboxed.needs.net].join(", ")
+          })`;
       }
     }
     if (slot.worker === undefined) {

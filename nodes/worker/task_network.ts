@@ -11,7 +11,9 @@ import { channelSelector } from "../../core/graph/partitioners.ts";
 import type { RecordTimestamp } from "../../core/operators/stream_operator.ts";
 import { RecordBatchEncoder } from "../../core/serde/record_batch.ts";
 import { type ChannelEndpoint, messagePortEndpoint } from "./network/channel.ts";
+import { slotDataPlane } from "./network/direct_channels.ts";
 import type { InSlotChannels } from "./network/in_slot_channel.ts";
+import { useClientTls } from "../rpc/tls/client_tls.ts";
 import { InputGate } from "./network/input_gate.ts";
 import type { OutputAvailability } from "./network/output_availability.ts";
 import { OutputChannel } from "./network/output_channel.ts";
@@ -42,7 +44,12 @@ export function wireTaskNetwork(
   for (const out of descriptor.outputs) {
     const edge = plan.jobGraph.edges.find((e) => e.id === out.edgeId)!;
     const channels = out.ports.map((p) =>
-      new OutputChannel(endpointOf(p, "producer", inSlot), encoder, network, availability)
+      new OutputChannel(
+        endpointOf(p, "producer", inSlot, descriptor),
+        encoder,
+        network,
+        availability,
+      )
     );
     const selector = channelSelector(
       plan.streamGraph.edges[edge.id].partitioner,
@@ -64,7 +71,7 @@ export function wireTaskNetwork(
   let gate: InputGate | undefined;
   if (inputPorts.length > 0) {
     const remote = descriptor.inputs.flatMap((i) => i.remote);
-    const endpoints = inputPorts.map((p) => endpointOf(p, "consumer", inSlot));
+    const endpoints = inputPorts.map((p) => endpointOf(p, "consumer", inSlot, descriptor));
     gate = new InputGate(
       endpoints,
       network,
@@ -103,11 +110,22 @@ export function networkMetrics(
   };
 }
 
-/** The endpoint of a channel port: a MessagePort, or this slot's end of an in-slot channel. */
+/**
+ * The endpoint of a channel port: a MessagePort, this slot's end of an
+ * in-slot channel, or a direct stream to or from another process's slot.
+ */
 function endpointOf(
   port: ChannelPort,
   side: "producer" | "consumer",
   inSlot: InSlotChannels,
+  descriptor: TaskDescriptor,
 ): ChannelEndpoint {
-  return port instanceof MessagePort ? messagePortEndpoint(port) : inSlot.claim(port.inSlot, side);
+  if (port instanceof MessagePort) return messagePortEndpoint(port);
+  if ("inSlot" in port) return inSlot.claim(port.inSlot, side);
+  const listen = descriptor.dataListen;
+  if (listen === undefined) throw new Error("a direct channel needs the slot's data listener");
+  if (listen.clientTls !== undefined) useClientTls(listen.clientTls);
+  return "directChannel" in port
+    ? slotDataPlane().producer(port.directChannel, port.announce, listen)
+    : slotDataPlane().consumer(port.remoteChannel, port.workerAddress);
 }

@@ -27,6 +27,8 @@ import { TaskExecutor } from "./task_executor.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import { listenHttp } from "../rpc/tls/http_listener.ts";
 import type { ServerTls } from "../rpc/tls/tls_material.ts";
+import { clientTls } from "../rpc/tls/client_tls.ts";
+import type { DataPlane } from "./network/direct_channels.ts";
 import type { ClusterSecret } from "../rpc/auth/cluster_secret.ts";
 import { type AuthLimits, PeerGate } from "../rpc/auth/peer_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
@@ -51,6 +53,8 @@ export interface WorkerOptions {
   /** Host name other workers use to reach this one. */
   readonly advertisedHost?: string;
   readonly dataPort?: number;
+  /** How buffers reach other workers (default: OPTIONS.dataPlane). */
+  readonly dataPlane?: DataPlane;
   readonly workDir?: string;
   /** The most a job's code may be given in this worker's slots (default: the cluster default cap). */
   readonly jobPermissionsMax?: JobPermissions;
@@ -143,6 +147,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   network.dataAddress = `${scheme}://${
     host.includes(":") ? `[${host}]` : host
   }:${server.addr.port}`;
+  network.dataPlane = options.dataPlane ?? OPTIONS.dataPlane.default;
+  network.slotListen = {
+    hostname: options.bindHost ?? OPTIONS.bindHost.default,
+    advertisedHost: host,
+    tls: options.tls,
+    clientTls: clientTls(),
+  };
   const reconnectMs = options.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS;
   const workDir = options.workDir ?? Deno.makeTempDirSync({ prefix: "spate-worker-" });
   const source = masterSource(options.masterUrl);

@@ -3,14 +3,16 @@
  * live in this process is a MessageChannel between two slots; a channel to
  * another process is a MessagePort bridged by this (main) thread to an HTTP/2
  * stream, so all slots share one connection per peer process. The credit
- * protocol runs end to end between the slots; the bridge only relays.
+ * protocol runs end to end between the slots; the bridge only relays. With
+ * the direct data plane (`--data-plane direct`, see `direct_channels.ts`) the
+ * slots own their streams: this thread only redirects a consumer to the
+ * producer's slot.
  * @module
  */
 
 import { Logger } from "../../../core/log/logger.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES,
-  type Frame,
   FRAME_VERSION,
   FrameStream,
   readFrames,
@@ -24,13 +26,25 @@ import { postStream } from "../../rpc/h2_client.ts";
 import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { PROOF_HEADERS, provePeer } from "../../rpc/auth/peer_proof.ts";
 import type { ChannelDeployment } from "../../protocol/deployment.ts";
-import { isChannelId, isChannelOfJob } from "../../protocol/ids.ts";
+import { isChannelOfJob } from "../../protocol/ids.ts";
 import type { ChannelMessage } from "./channel.ts";
+import {
+  channelMessageOf,
+  creditFrameCount,
+  readSubscription,
+  writeChannelMessage,
+} from "./channel_frames.ts";
+import {
+  type DataPlane,
+  type DirectProducerAnnouncement,
+  PARTITION_PATH,
+  type SlotDataListen,
+} from "./direct_channels.ts";
 
 const LOG = new Logger("data");
 
 /** Path of the data-plane stream on a worker's server. */
-export const PARTITION_PATH = "/data/v1/partition";
+export { PARTITION_PATH } from "./direct_channels.ts";
 
 export interface NetworkEnvironmentSettings extends StreamLimits {
   /** How long a producer waits for its consumer to connect (and vice versa). */
@@ -57,6 +71,10 @@ export class NetworkEnvironment {
   dataAddress = "";
   /** The cluster secret that streams to other processes prove (and that they prove back). */
   secret: ClusterSecret | undefined;
+  /** How buffers reach other processes: relayed by this thread, or direct between slots. */
+  dataPlane: DataPlane = "relay";
+  /** Where a slot listens for its direct data streams (the data server's host and TLS). */
+  slotListen: SlotDataListen | undefined;
   private readonly local = new Map<string, MessageChannel>();
   private readonly outgoing = new Map<string, Outgoing>();
   private readonly bridges = new Set<FrameStream>();
@@ -66,26 +84,6 @@ export class NetworkEnvironment {
     readonly settings: NetworkEnvironmentSettings = DEFAULT_NETWORK_ENVIRONMENT_SETTINGS,
   ) {
     this.perPeer = new PeerStreamLimit(settings.maxStreamsPerPeer);
-  }
-
-  /** The channel of a stream's first frame, a subscribe that must come within the deadline. */
-  private async subscription(frames: AsyncGenerator<Frame>): Promise<string> {
-    const ms = this.settings.firstFrameTimeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no subscribe frame within ${ms} ms`)), ms);
-    });
-    try {
-      const first = await Promise.race([frames.next(), late]);
-      const channel = first.done ? undefined : first.value.channel;
-      if (first.done || first.value.t !== "subscribe" || typeof channel !== "string") {
-        throw new Error("a data stream must start with a subscribe frame naming its channel");
-      }
-      if (!isChannelId(channel)) throw new Error(`'${channel.slice(0, 100)}' is no channel id`);
-      return channel;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** The port a producer slot writes a channel into. */
@@ -159,40 +157,15 @@ export class NetworkEnvironment {
       }
       await proof?.checkServer(String(res.headers[PROOF_HEADERS.serverProof]));
       for await (const f of readFrames(res.body, this.settings.maxFrameBytes)) {
-        if (f.t === "buffer" && f.data instanceof Uint8Array && typeof f.records === "number") {
-          // FrameDecoder copied a buffer frame's payload into a buffer of its own: hand it over.
-          const d = f.data;
-          const data = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength
-            ? d.buffer as ArrayBuffer
-            : d.slice().buffer;
-          port.postMessage({ t: "buffer", data, records: f.records } satisfies ChannelMessage, [
-            data,
-          ]);
-        } else if (f.t === "barrier" && typeof f.id === "number") {
-          const barrier = {
-            t: "barrier",
-            id: f.id,
-            timestampMs: Number(f.ts),
-            savepoint: f.sp === true,
-          } as const;
-          port.postMessage(barrier satisfies ChannelMessage);
-        } else if (f.t === "cancelBarrier" && typeof f.id === "number") {
-          port.postMessage({ t: "cancelBarrier", id: f.id } satisfies ChannelMessage);
-        } else if (f.t === "watermark" && typeof f.ts === "number") {
-          port.postMessage({ t: "watermark", ts: f.ts } satisfies ChannelMessage);
-        } else if (f.t === "status" && typeof f.idle === "boolean") {
-          port.postMessage({ t: "status", idle: f.idle } satisfies ChannelMessage);
-        } else if (f.t === "end") {
-          const end = f.suspend === true
-            ? { t: "end", suspend: true } as const
-            : { t: "end" } as const;
-          port.postMessage(end satisfies ChannelMessage);
-          return;
-        } else if (f.t === "error") {
-          throw new Error(String(f.message));
-        } else {
-          throw new Error(`unexpected '${f.t}' frame on a data stream`);
+        if (f.t === "redirect") {
+          throw new Error(
+            "the producer's worker runs the direct data plane and this one the relay: " +
+              "start every worker with the same --data-plane",
+          );
         }
+        const { message, transfer } = channelMessageOf(f);
+        port.postMessage(message, transfer === undefined ? [] : [transfer]);
+        if (message.t === "end") return;
       }
       throw new Error("the producer closed the stream before the end of the partition");
     })().catch((e) =>
@@ -257,8 +230,9 @@ export class NetworkEnvironment {
     const out = new FrameStream(this.settings.maxFrameBytes);
     const frames = readFrames(req.body, this.settings.maxFrameBytes);
     let ended = false;
+    let redirected = false;
     (async () => {
-      const channel = await this.subscription(frames);
+      const channel = await readSubscription(frames, this.settings.firstFrameTimeoutMs);
       let port: MessagePort | undefined;
       let early = 0; // credit granted before the producer was deployed
       const gone = new AbortController();
@@ -271,11 +245,10 @@ export class NetworkEnvironment {
         // Read on while waiting for the producer: a consumer that hangs up or
         // breaks the protocol meanwhile is answered at once, not after the wait.
         for await (const f of frames) {
-          if (f.t !== "credit" || typeof f.n !== "number" || !(f.n > 0) || !Number.isInteger(f.n)) {
-            throw new Error(`expected a credit frame with a positive integer, got '${f.t}'`);
-          }
-          if (port === undefined) early += f.n;
-          else port.postMessage({ t: "credit", n: f.n } satisfies ChannelMessage);
+          if (redirected) break; // the consumer's credits go to the producer's slot
+          const n = creditFrameCount(f);
+          if (port === undefined) early += n;
+          else port.postMessage({ t: "credit", n } satisfies ChannelMessage);
         }
         if (port === undefined) {
           throw new Error(
@@ -287,31 +260,18 @@ export class NetworkEnvironment {
       producer.catch(() => {});
       credits.catch(() => gone.abort());
       const p = await Promise.race([producer, credits.then(() => producer)]);
-      p.onmessage = (e: MessageEvent<ChannelMessage>) => {
+      p.onmessage = (e: MessageEvent<ChannelMessage | DirectProducerAnnouncement>) => {
         const m = e.data;
-        if (m.t === "buffer") {
-          // A port to another process carries encoded buffers only (records stay in-slot).
-          if (!(m.data instanceof ArrayBuffer)) {
-            throw new Error("an unencoded batch reached a relay");
-          }
-          out.writeBuffer(new Uint8Array(m.data), m.records);
-        } else if (m.t === "barrier") {
-          out.write({
-            v: FRAME_VERSION,
-            t: "barrier",
-            id: m.id,
-            ts: m.timestampMs,
-            sp: m.savepoint,
-          });
-        } else if (m.t === "cancelBarrier") {
-          out.write({ v: FRAME_VERSION, t: "cancelBarrier", id: m.id });
-        } else if (m.t === "watermark") {
-          out.write({ v: FRAME_VERSION, t: "watermark", ts: m.ts });
-        } else if (m.t === "status") {
-          out.write({ v: FRAME_VERSION, t: "status", idle: m.idle });
-        } else if (m.t === "end") {
+        if (m.t === "direct") {
+          // The producer's slot serves the channel itself: the consumer dials it there.
+          ended = redirected = true;
+          out.write({ v: FRAME_VERSION, t: "redirect", address: m.address });
+          out.close();
+          return;
+        }
+        writeChannelMessage(out, m);
+        if (m.t === "end") {
           ended = true;
-          out.write({ v: FRAME_VERSION, t: "end", ...(m.suspend ? { suspend: true } : {}) });
           out.close();
         }
       };

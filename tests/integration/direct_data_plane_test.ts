@@ -1,0 +1,127 @@
+/**
+ * The direct data plane (`--data-plane direct`) on real worker processes:
+ * each slot serves the channels it produces on a listener of its own and the
+ * consuming slot dials it, so no buffer crosses a worker's main thread.
+ */
+
+import assert from "node:assert/strict";
+import { jobPath, PROJECT_ROOT, runCli, runSummary, spateArgs } from "../_helpers/cli.ts";
+import { startCluster, type TestCluster } from "../_helpers/cluster.ts";
+import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
+import { DEFAULT_NETWORK_SETTINGS } from "../../nodes/worker/network/channel.ts";
+
+const DIRECT = { workerArgs: ["--data-plane", "direct"] };
+
+/** The slot listeners the workers' logs announced. */
+function slotListeners(cluster: TestCluster): string[] {
+  const text = cluster.workers.map((w) => w.stderr()).join("\n");
+  return [...text.matchAll(/serves its channels to other processes on (\S+)/g)].map((m) => m[1]);
+}
+
+/** WordCount at parallelism 4 on `cluster` (2 workers x 2 slots); asserts the reference. */
+async function wordCountAcrossWorkers(cluster: TestCluster): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "spate-direct-" });
+  try {
+    await Deno.mkdir(`${dir}/in`);
+    await writeCorpus(`${dir}/in`, 2, 300_000, 5);
+    let text = "";
+    for (const e of Deno.readDirSync(`${dir}/in`)) {
+      text += (await Deno.readTextFile(`${dir}/in/${e.name}`)) + "\n";
+    }
+    const res = await runCli([
+      "run",
+      "examples/wordcount.ts",
+      "--master",
+      cluster.url,
+      "-p",
+      "4",
+      "--",
+      "--input",
+      `${dir}/in`,
+      "--output",
+      `${dir}/out`,
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(await readCounts(`${dir}/out`), referenceCounts(text));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("direct data plane: WordCount at parallelism 4 on 2 workers x 2 slots equals the reference", async () => {
+  const cluster = await startCluster(2, 2, [], undefined, DIRECT);
+  try {
+    await wordCountAcrossWorkers(cluster);
+    // Every slot produces for a consumer in the other worker: each listens on a port of its own.
+    const listeners = new Set(slotListeners(cluster));
+    assert.equal(listeners.size, 4, `slot listeners: ${[...listeners].join(", ")}`);
+    for (const l of listeners) assert.match(l, /^http:\/\/127\.0\.0\.1:\d+$/);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+Deno.test("--data-plane relay: the same job crosses the workers' data servers, no slot listens", async () => {
+  const cluster = await startCluster(2, 2, [], undefined, {
+    workerArgs: ["--data-plane", "relay"],
+  });
+  try {
+    await wordCountAcrossWorkers(cluster);
+    assert.deepEqual(slotListeners(cluster), []);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+Deno.test("direct data plane: a slow sink on one worker holds back the source on another", async () => {
+  const cluster = await startCluster(2, 1, [], undefined, DIRECT);
+  try {
+    const res = await runCli([
+      "run",
+      jobPath("backpressure.ts"),
+      "--master",
+      cluster.url,
+      "--json",
+      "--",
+      "--records",
+      "100000",
+      "--sink-delay-us",
+      "10",
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    const summary = runSummary(res);
+    const [source, sink] = summary.vertices;
+    assert.equal(sink.recordsIn, 100_000);
+    assert.ok(source.maxOutputBacklogBuffers <= 4, `backlog ${source.maxOutputBacklogBuffers}`);
+    assert.ok(
+      sink.maxInputQueueBuffers <= DEFAULT_NETWORK_SETTINGS.creditsPerRemoteChannel,
+      `queue ${sink.maxInputQueueBuffers}`,
+    );
+    assert.ok(
+      source.backpressuredMs > summary.durationMs * 0.3,
+      `the source waited ${source.backpressuredMs} of ${summary.durationMs} ms`,
+    );
+    assert.equal(slotListeners(cluster).length, 1, "the source's slot served the channel");
+  } finally {
+    await cluster.stop();
+  }
+});
+
+Deno.test("--data-plane and $SPATE_DATA_PLANE take relay or direct only: usage errors naming them", async () => {
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [["--data-plane", "bogus"], {}, /--data-plane must be relay or direct, got 'bogus'/],
+    [[], { SPATE_DATA_PLANE: "bogus" }, /\$SPATE_DATA_PLANE 'bogus' is not a data plane/],
+  ];
+  for (const [args, env, message] of cases) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: spateArgs(["worker", "--master", "127.0.0.1:1", ...args]),
+      cwd: PROJECT_ROOT,
+      env: { NO_COLOR: "1", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, stderr);
+    assert.match(stderr, message);
+  }
+});
