@@ -137,7 +137,9 @@ Deno.test({
       );
       await publish(broker.url, 10_000, 20_000);
       const { restarts, replayed } = await finish(cluster, job, out, 20_000);
-      assert.ok(atStop < 10_000, `every message was counted before the stop (${atStop})`);
+      // Usually some are still in flight at the stop; on a fast run all may be committed
+      // already, and the restart below is still proven by the exact counts after it.
+      assert.ok(atStop <= 10_000, `more than was published was counted (${atStop})`);
       assert.match(job.stderr(), /lost the connection to MQTT broker/);
       console.log(
         `broker stop: ${atStop} of 10000 counted when it stopped (the rest queued or ` +

@@ -55,6 +55,14 @@ async function pollUntil(reader: SourceReader<JetStreamRecord>, got: string[], c
 const range = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => String(from + i));
 
+// nats.js's Node transport (3.4) removes its socket listeners while a connection closes
+// (and between reading INFO and setting up its handlers); a reset the server sends in
+// that window surfaces as an uncaught ECONNRESET (seen once in a full run, when the
+// server stops). It is the library's socket, not a failure of what a test checks.
+globalThis.addEventListener("error", (e) => {
+  if ((e.error as { code?: string } | undefined)?.code === "ECONNRESET") e.preventDefault();
+});
+
 Deno.test({
   name: "a restored reader resumes after the checkpointed sequence: no message lost or repeated",
   ignore,
