@@ -263,7 +263,7 @@ export async function ingestBench(args: string[]): Promise<void> {
     console.log(
       `  CPU ms per 1,000 POSTs: client ${cpu.client}, master ${cpu.master}, workers ` +
         `${cpu.workers}; checkpoint duration median ${median(durations)} ms ` +
-        `(${durations.length} completed in the job's history); records per reader since ` +
+        `(last ${durations.length} completed); records per reader since ` +
         `the restart ${perReader}`,
     );
     console.log(
