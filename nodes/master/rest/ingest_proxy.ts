@@ -13,7 +13,9 @@
  * second, to the others first, to find readers that moved there); a worker
  * without a reader says so (INGEST_ABSENT_HEADER) and is asked no more.
  * When no worker has a reader: 503 (send again) for a name served before or
- * while a job is (re)starting, else 404.
+ * while a job is (re)starting, else 404. A request is sent to another
+ * worker only when the connect failed: once a worker may have taken the
+ * records (the connection dropped later), the client gets 503 and decides.
  * @module
  */
 
@@ -119,7 +121,16 @@ export function mountIngestProxy(
             "ms: the records may or may not be in the job; send them again";
           return errorAnswer(504, message);
         }
-        tried.unreachable.push(`${address}: ${(e as Error).message}`);
+        if (e instanceof ForwardDropped) {
+          forget(name, address);
+          return errorAnswer(
+            503,
+            `the connection to worker ${address} dropped while forwarding (${e.message}): ` +
+              "the records may or may not be in the job; send them again",
+            { "retry-after": "1" },
+          );
+        }
+        tried.unreachable.push(`${address}: ${fetchError(e)}`);
         forget(name, address);
         continue;
       }
@@ -201,6 +212,19 @@ async function jobStarting(deps: RestDeps): Promise<boolean> {
   return false;
 }
 
+/**
+ * A forward that failed after its connection was up: the worker may have
+ * taken the records, so the proxy answers 503 (the client decides to send
+ * again) rather than sending them to another worker behind its back.
+ */
+class ForwardDropped extends Error {}
+
+/** A fetch failure's message with its cause (where Deno says what failed). */
+function fetchError(e: unknown): string {
+  const cause = (e as Error).cause;
+  return cause === undefined ? String((e as Error).message) : `${(e as Error).message}: ${cause}`;
+}
+
 /** POSTs `body` to the worker at `address`, with a proof of the cluster secret when there is one. */
 async function forward(
   address: string,
@@ -210,15 +234,22 @@ async function forward(
   secret: ClusterSecret | undefined,
 ): Promise<Response> {
   const proof = secret && await provePeer(address, secret, "data");
-  const res = await nodeFetch(`${address}${path}`, {
-    method: "POST",
-    body: body as Uint8Array<ArrayBuffer>,
-    signal: AbortSignal.timeout(INGEST_FORWARD_TIMEOUT_MS),
-    headers: {
-      ...(contentType === null ? {} : { "content-type": contentType }),
-      ...proof?.headers,
-    },
-  });
+  let res: Response;
+  try {
+    res = await nodeFetch(`${address}${path}`, {
+      method: "POST",
+      body: body as Uint8Array<ArrayBuffer>,
+      signal: AbortSignal.timeout(INGEST_FORWARD_TIMEOUT_MS),
+      headers: {
+        ...(contentType === null ? {} : { "content-type": contentType }),
+        ...proof?.headers,
+      },
+    });
+  } catch (e) {
+    // Only a failed connect proves the worker never saw the body.
+    if ((e as Error).name === "TimeoutError" || /\(Connect\)/.test(fetchError(e))) throw e;
+    throw new ForwardDropped(fetchError(e), { cause: e });
+  }
   // The worker proves the secret too: records go only to a node of this cluster.
   if (proof !== undefined && res.status !== 401) {
     await proof.checkServer(res.headers.get(PROOF_HEADERS.serverProof));
