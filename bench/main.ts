@@ -8,6 +8,7 @@
 
 import { checkpointBench } from "./checkpoint.ts";
 import { connectorsBench } from "./connectors.ts";
+import { ingestBench } from "./ingest.ts";
 import { nexmarkBench } from "./nexmark.ts";
 import { latencyBench } from "./latency.ts";
 import { metricsCostBench } from "./metrics_cost.ts";
@@ -21,6 +22,7 @@ import { wordcountBench } from "./wordcount.ts";
 export const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   checkpoint: checkpointBench,
   connectors: connectorsBench,
+  ingest: ingestBench,
   nexmark: nexmarkBench,
   latency: latencyBench,
   metrics: metricsCostBench,

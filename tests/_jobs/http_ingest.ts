@@ -1,7 +1,7 @@
 // HTTP ingest test job: records {"id": n} POSTed to /ingest/orders go, as
 // the line "n", to the exactly-once file sink under --out. Checkpointing and
-// parallelism come from the command line. --max-body-bytes sets the source's
-// body limit.
+// parallelism come from the command line. --max-body-bytes and
+// --max-pending-requests set the source's limits (bench/ingest.ts raises the latter).
 import {
   FileSink,
   HttpIngestSource,
@@ -19,6 +19,7 @@ env.fromSource(
   HttpIngestSource.builder()
     .name("orders")
     .maxBodyBytes(params.getNumber("max-body-bytes", 256 * 1024))
+    .maxPendingRequests(params.getNumber("max-pending-requests", 1024))
     .deserializer((v) => {
       const id = (v as { id?: unknown }).id;
       if (typeof id !== "number") throw new Error("a record needs a numeric id");

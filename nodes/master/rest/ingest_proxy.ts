@@ -9,10 +9,13 @@
  * POST needs a client that sends its body again (curl only with -L). The
  * cost: the records pass through the master. The master does not track
  * where readers run: it learns it from the answers. Requests go round robin
- * over the workers that served NAME before, then to the others; a worker
+ * over the workers that served NAME before, then to the others (and, once a
+ * second, to the others first, to find readers that moved there); a worker
  * without a reader says so (INGEST_ABSENT_HEADER) and is asked no more.
  * When no worker has a reader: 503 (send again) for a name served before or
- * while a job is (re)starting, else 404.
+ * while a job is (re)starting, else 404. A request is sent to another
+ * worker only when the connect failed: once a worker may have taken the
+ * records (the connection dropped later), the client gets 503 and decides.
  * @module
  */
 
@@ -36,6 +39,8 @@ const ASK_TIMEOUT_MS = 10_000;
  * 504 itself; this bounds a worker that stopped answering at all.
  */
 export const INGEST_FORWARD_TIMEOUT_MS = 300_000;
+/** How often the proxy looks for readers on workers that did not serve a name before. */
+const SURVEY_INTERVAL_MS = 1000;
 
 /** What asking the workers gave: an answer to pass on, or why none came. */
 interface Asked {
@@ -63,24 +68,49 @@ export function mountIngestProxy(
     else serving.delete(name);
   };
 
-  /** Asks the workers that served `name` (in turns), then the others, until one has a reader. */
+  /** When each name's workers were last surveyed for readers the proxy does not know of. */
+  const surveyed = new Map<string, number>();
+  const overview = async () =>
+    (await askResourceManager(deps.resourceManager, { type: "overview" }, ASK_TIMEOUT_MS)).workers;
+  // In-process workers (`spate local`) have no data port: localIngest serves them.
+  const unknownOf = (workers: { dataAddress: string }[], known: string[]) =>
+    workers.map((w) => w.dataAddress).filter((a) => a !== "" && !known.includes(a));
+
+  /**
+   * Asks the workers that served `name` (in turns), then the others, until
+   * one has a reader. Under load a request costs one forward: the list of
+   * workers is asked for only when none that served the name answers, and
+   * once per SURVEY_INTERVAL_MS, when the other workers are asked first
+   * (a reader that opened on one since, after a restart, then gets its share).
+   */
   async function askWorkers(name: string, body: Uint8Array, req: Request): Promise<Asked> {
-    const { workers } = await askResourceManager(
-      deps.resourceManager,
-      { type: "overview" },
-      ASK_TIMEOUT_MS,
-    );
+    const path = `${INGEST_PREFIX}/${encodeURIComponent(name)}${new URL(req.url).search}`;
+    const tried = { restarting: false, unreachable: [] as string[] };
     const known = serving.get(name) ?? [];
     const first = known.length === 0 ? 0 : turn++ % known.length;
-    const addresses = [
-      ...known.slice(first),
-      ...known.slice(0, first),
-      // In-process workers (`spate local`) have no data port: localIngest serves them.
-      ...workers.map((w) => w.dataAddress).filter((a) => a !== "" && !known.includes(a)),
-    ];
-    const path = `${INGEST_PREFIX}/${encodeURIComponent(name)}${new URL(req.url).search}`;
-    let restarting = false;
-    const unreachable: string[] = [];
+    const ordered = [...known.slice(first), ...known.slice(0, first)];
+    const now = Date.now();
+    if (known.length > 0 && now - (surveyed.get(name) ?? 0) < SURVEY_INTERVAL_MS) {
+      const answer = await tryWorkers(name, ordered, path, body, req, tried);
+      if (answer !== undefined) return { answer, ...tried, workers: known.length };
+      ordered.length = 0;
+    }
+    surveyed.set(name, now);
+    const workers = await overview();
+    const addresses = [...unknownOf(workers, known), ...ordered];
+    const answer = await tryWorkers(name, addresses, path, body, req, tried);
+    return { answer, ...tried, workers: workers.length };
+  }
+
+  /** Forwards to `addresses` in order; the first answer of a worker with a reader, if any. */
+  async function tryWorkers(
+    name: string,
+    addresses: string[],
+    path: string,
+    body: Uint8Array,
+    req: Request,
+    tried: { restarting: boolean; unreachable: string[] },
+  ): Promise<Response | undefined> {
     for (const address of addresses) {
       let res: Response;
       try {
@@ -89,14 +119,23 @@ export function mountIngestProxy(
         if ((e as Error).name === "TimeoutError") {
           const message = `worker ${address} did not answer within ${INGEST_FORWARD_TIMEOUT_MS} ` +
             "ms: the records may or may not be in the job; send them again";
-          return { answer: errorAnswer(504, message), restarting, unreachable, workers: 0 };
+          return errorAnswer(504, message);
         }
-        unreachable.push(`${address}: ${(e as Error).message}`);
+        if (e instanceof ForwardDropped) {
+          forget(name, address);
+          return errorAnswer(
+            503,
+            `the connection to worker ${address} dropped while forwarding (${e.message}): ` +
+              "the records may or may not be in the job; send them again",
+            { "retry-after": "1" },
+          );
+        }
+        tried.unreachable.push(`${address}: ${fetchError(e)}`);
         forget(name, address);
         continue;
       }
       if (res.headers.has(INGEST_ABSENT_HEADER)) {
-        restarting ||= res.status === 503;
+        tried.restarting ||= res.status === 503;
         await res.body?.cancel();
         forget(name, address);
         continue;
@@ -104,13 +143,12 @@ export function mountIngestProxy(
       served.add(name);
       const now = serving.get(name) ?? [];
       if (!now.includes(address)) serving.set(name, [...now, address]);
-      const answer = new Response(res.body, {
+      return new Response(res.body, {
         status: res.status,
         headers: pick(res.headers, ["content-type", "retry-after"]),
       });
-      return { answer, restarting, unreachable, workers: workers.length };
     }
-    return { restarting, unreachable, workers: workers.length };
+    return undefined;
   }
 
   app.post(`${INGEST_PREFIX}/:name`, async (c) => {
@@ -174,6 +212,19 @@ async function jobStarting(deps: RestDeps): Promise<boolean> {
   return false;
 }
 
+/**
+ * A forward that failed after its connection was up: the worker may have
+ * taken the records, so the proxy answers 503 (the client decides to send
+ * again) rather than sending them to another worker behind its back.
+ */
+class ForwardDropped extends Error {}
+
+/** A fetch failure's message with its cause (where Deno says what failed). */
+function fetchError(e: unknown): string {
+  const cause = (e as Error).cause;
+  return cause === undefined ? String((e as Error).message) : `${(e as Error).message}: ${cause}`;
+}
+
 /** POSTs `body` to the worker at `address`, with a proof of the cluster secret when there is one. */
 async function forward(
   address: string,
@@ -183,15 +234,22 @@ async function forward(
   secret: ClusterSecret | undefined,
 ): Promise<Response> {
   const proof = secret && await provePeer(address, secret, "data");
-  const res = await nodeFetch(`${address}${path}`, {
-    method: "POST",
-    body: body as Uint8Array<ArrayBuffer>,
-    signal: AbortSignal.timeout(INGEST_FORWARD_TIMEOUT_MS),
-    headers: {
-      ...(contentType === null ? {} : { "content-type": contentType }),
-      ...proof?.headers,
-    },
-  });
+  let res: Response;
+  try {
+    res = await nodeFetch(`${address}${path}`, {
+      method: "POST",
+      body: body as Uint8Array<ArrayBuffer>,
+      signal: AbortSignal.timeout(INGEST_FORWARD_TIMEOUT_MS),
+      headers: {
+        ...(contentType === null ? {} : { "content-type": contentType }),
+        ...proof?.headers,
+      },
+    });
+  } catch (e) {
+    // Only a failed connect proves the worker never saw the body.
+    if ((e as Error).name === "TimeoutError" || /\(Connect\)/.test(fetchError(e))) throw e;
+    throw new ForwardDropped(fetchError(e), { cause: e });
+  }
   // The worker proves the secret too: records go only to a node of this cluster.
   if (proof !== undefined && res.status !== 401) {
     await proof.checkServer(res.headers.get(PROOF_HEADERS.serverProof));
