@@ -42,7 +42,8 @@ import { ListStateDescriptor } from "../../api/state.ts";
 import type { Sink } from "../file_sink.ts";
 import { AbstractStreamOperator } from "../../operators/stream_operator.ts";
 import { Logger } from "../../log/logger.ts";
-import { type NatsCredentials, NatsServer, streamInfo, watchClosed } from "./nats_server.ts";
+import { type NatsServer, streamInfo, watchClosed } from "./nats_server.ts";
+import { NatsConnectionBuilder } from "./nats_connection_builder.ts";
 
 /** What a checkpoint keeps of a sink subtask: where its ids continue. */
 interface SinkPosition {
@@ -84,22 +85,17 @@ const asPayload: JetStreamSerializer<unknown> = (r) =>
  * );
  * ```
  */
-export class JetStreamSinkBuilder<T> {
-  private servers: string[] = [];
+export class JetStreamSinkBuilder<T> extends NatsConnectionBuilder {
+  constructor() {
+    super("JetStream sink");
+  }
   private stream: string | undefined;
   private subject: ((record: T) => string) | undefined;
   private serializer: JetStreamSerializer<T> = asPayload;
   private messageId: ((record: T) => string) | undefined;
   private maxPendingAcks = 10_000;
   private ackTimeoutMs = 30_000;
-  private credentials: NatsCredentials = {};
-  private connectTimeoutMs: number | undefined;
 
-  /** `nats://host:port` or `host:port`, one or more. Required. */
-  setServers(...servers: string[]): this {
-    this.servers.push(...servers);
-    return this;
-  }
   /** The stream the subjects go to: checked at start (it must exist). Optional but recommended. */
   setStream(stream: string): this {
     this.stream = stream;
@@ -126,42 +122,21 @@ export class JetStreamSinkBuilder<T> {
   }
   /** Unacknowledged publishes before the sink holds its input (default 10000). */
   setMaxPendingAcks(n: number): this {
-    this.maxPendingAcks = positive("max pending acks", n);
+    this.maxPendingAcks = this.positive("max pending acks", n);
     return this;
   }
   /** How long a checkpoint waits for the acknowledgements before the task fails (default 30000 ms). */
   setAckTimeoutMs(ms: number): this {
-    this.ackTimeoutMs = positive("ack timeout", ms);
-    return this;
-  }
-  /** User and password (else from SPATE_NATS_USER / SPATE_NATS_PASSWORD). */
-  setCredentials(user: string, password: string): this {
-    this.credentials = { user, password };
-    return this;
-  }
-  /** A token (else from SPATE_NATS_TOKEN). */
-  setToken(token: string): this {
-    this.credentials = { token };
-    return this;
-  }
-  /** Names of the environment variables holding the user and password. */
-  setCredentialsFromEnv(userVar: string, passwordVar: string): this {
-    this.credentials = { env: [userVar, passwordVar] };
-    return this;
-  }
-  /** How long connecting may take before the task fails (default 10 s). */
-  setConnectTimeoutMs(ms: number): this {
-    this.connectTimeoutMs = positive("connect timeout", ms);
+    this.ackTimeoutMs = this.positive("ack timeout", ms);
     return this;
   }
 
   /** The sink; fails here when the configuration is incomplete. */
   build(): Sink {
-    if (this.servers.length === 0) throw new TypeError("JetStreamSink needs setServers(url...)");
     if (this.subject === undefined) {
       throw new TypeError("JetStreamSink needs setSubject(subject or fn)");
     }
-    const server = new NatsServer(this.servers, this.credentials, this.connectTimeoutMs);
+    const server = this.server("JetStreamSink");
     const config: JetStreamSinkConfig<T> = {
       server,
       stream: this.stream,
@@ -177,13 +152,6 @@ export class JetStreamSinkBuilder<T> {
       createOperator: () => new JetStreamSinkOperator(config),
     };
   }
-}
-
-function positive(what: string, n: number): number {
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new RangeError(`JetStream sink ${what} must be a positive integer, got ${n}`);
-  }
-  return n;
 }
 
 /** Entry point: `JetStreamSink.builder<T>()...build()`. */

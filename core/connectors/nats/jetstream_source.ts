@@ -29,7 +29,8 @@
 
 import type { JobPermissions } from "../../config/job_permissions.ts";
 import type { SourceSpec } from "../source_reader.ts";
-import { type NatsCredentials, NatsServer } from "./nats_server.ts";
+import type { NatsServer } from "./nats_server.ts";
+import { NatsConnectionBuilder } from "./nats_connection_builder.ts";
 import { JetStreamSourceReader } from "./jetstream_reader.ts";
 
 /** What a message gives the deserializer besides its payload. */
@@ -97,8 +98,10 @@ const textRecord: JetStreamDeserializer<JetStreamRecord> = (data, info) => ({
  * env.fromSource(source, WatermarkStrategy.noWatermarks(), "events");
  * ```
  */
-export class JetStreamSourceBuilder<T> {
-  private servers: string[] = [];
+export class JetStreamSourceBuilder<T> extends NatsConnectionBuilder {
+  constructor() {
+    super("JetStream");
+  }
   private stream: string | undefined;
   private filters: string[] = [];
   private durableName: string | undefined;
@@ -108,15 +111,8 @@ export class JetStreamSourceBuilder<T> {
   private ackWaitMs = 600_000;
   private maxAckPending = 1_000_000;
   private inactiveThresholdMs = 300_000;
-  private credentials: NatsCredentials = {};
-  private connectTimeoutMs: number | undefined;
   private deserializer: JetStreamDeserializer<unknown> = textRecord;
 
-  /** `nats://host:port` or `host:port`, one or more. Required. */
-  setServers(...servers: string[]): this {
-    this.servers.push(...servers);
-    return this;
-  }
   /** The stream to read. Required; the job fails at start when it does not exist. */
   setStream(stream: string): this {
     this.stream = stream;
@@ -155,7 +151,7 @@ export class JetStreamSourceBuilder<T> {
   }
   /** Messages one pull request asks for (default 1000); two requests per split are in flight. */
   setBatchSize(n: number): this {
-    this.batchSize = positive("batch size", n);
+    this.batchSize = this.positive("batch size", n);
     return this;
   }
   /**
@@ -164,18 +160,18 @@ export class JetStreamSourceBuilder<T> {
    * an idle request lives; a server silent for half of it fails the reader.
    */
   setFetchExpiresMs(ms: number): this {
-    this.fetchExpiresMs = positive("fetch expiry", ms);
+    this.fetchExpiresMs = this.positive("fetch expiry", ms);
     if (ms < 2000) throw new RangeError("JetStream fetch expiry must be at least 2000 ms");
     return this;
   }
   /** Durable consumers: time before the server redelivers an unacknowledged message (default 600000 ms). */
   setAckWaitMs(ms: number): this {
-    this.ackWaitMs = positive("ack wait", ms);
+    this.ackWaitMs = this.positive("ack wait", ms);
     return this;
   }
   /** Durable consumers: messages delivered and not yet acknowledged (default 1000000). */
   setMaxAckPending(n: number): this {
-    this.maxAckPending = positive("max ack pending", n);
+    this.maxAckPending = this.positive("max ack pending", n);
     return this;
   }
   /**
@@ -185,27 +181,7 @@ export class JetStreamSourceBuilder<T> {
    * and fails, and the job restarts from its checkpoint.
    */
   setInactiveThresholdMs(ms: number): this {
-    this.inactiveThresholdMs = positive("inactive threshold", ms);
-    return this;
-  }
-  /** User and password (else from SPATE_NATS_USER / SPATE_NATS_PASSWORD). */
-  setCredentials(user: string, password: string): this {
-    this.credentials = { user, password };
-    return this;
-  }
-  /** A token (else from SPATE_NATS_TOKEN). */
-  setToken(token: string): this {
-    this.credentials = { token };
-    return this;
-  }
-  /** Names of the environment variables holding the user and password. */
-  setCredentialsFromEnv(userVar: string, passwordVar: string): this {
-    this.credentials = { env: [userVar, passwordVar] };
-    return this;
-  }
-  /** How long connecting may take before the task fails (default 10 s). */
-  setConnectTimeoutMs(ms: number): this {
-    this.connectTimeoutMs = positive("connect timeout", ms);
+    this.inactiveThresholdMs = this.positive("inactive threshold", ms);
     return this;
   }
   /** Turns a message into a record (default: {@linkcode JetStreamRecord}). */
@@ -217,13 +193,12 @@ export class JetStreamSourceBuilder<T> {
 
   /** The source; fails here when the configuration is incomplete. */
   build(): SourceSpec<T> {
-    if (this.servers.length === 0) throw new TypeError("JetStreamSource needs setServers(url...)");
     if (this.stream === undefined) throw new TypeError("JetStreamSource needs setStream(name)");
     const filters = this.filters.length === 0 ? [""] : [...new Set(this.filters)];
     if (filters.some((f) => f === "" && filters.length > 1)) {
       throw new TypeError("JetStream subject filters must not be empty");
     }
-    const server = new NatsServer(this.servers, this.credentials, this.connectTimeoutMs);
+    const server = this.server("JetStreamSource");
     const config: JetStreamSourceConfig<T> = {
       server,
       stream: this.stream,
@@ -245,13 +220,6 @@ export class JetStreamSourceBuilder<T> {
       createReader: () => new JetStreamSourceReader(config),
     };
   }
-}
-
-function positive(what: string, n: number): number {
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new RangeError(`JetStream ${what} must be a positive integer, got ${n}`);
-  }
-  return n;
 }
 
 /** Entry point: `JetStreamSource.builder()...build()`. */
