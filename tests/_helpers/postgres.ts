@@ -22,6 +22,7 @@
 import postgres from "postgres";
 import { freePort, waitFor } from "./cluster.ts";
 import { stopProcess } from "./stop_process.ts";
+import { jobPath } from "./cli.ts";
 
 /** Where Debian keeps the server binaries (`SPATE_PG_BIN_DIR` overrides). */
 const PG_BIN_DIR = Deno.env.get("SPATE_PG_BIN_DIR") ?? findBinDir();
@@ -31,6 +32,31 @@ const STOP_GRACE_MS = 5_000;
 export const PG_USER = "spate";
 export const PG_PASSWORD = "spate-test-secret";
 export const PG_DATABASE = "postgres";
+/** The credentials, given to the workers in their environment (never in job arguments). */
+export const PG_ENV = { PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD };
+
+/**
+ * The CLI arguments that run tests/_jobs/postgres_jobs.ts against the server
+ * on `port`: on `master` (undefined: `--local`) with the run `flags`, the job
+ * taking `args`.
+ */
+export function postgresJobArgs(
+  master: string | undefined,
+  port: number,
+  args: string[],
+  flags: string[] = [],
+): string[] {
+  return [
+    "run",
+    jobPath("postgres_jobs.ts"),
+    ...(master === undefined ? ["--local"] : ["--master", master]),
+    ...flags,
+    "--",
+    "--port",
+    String(port),
+    ...args,
+  ];
+}
 
 function findBinDir(): string {
   for (const v of ["17", "16", "15", "14", "13"]) {

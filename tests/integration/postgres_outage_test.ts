@@ -11,10 +11,10 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli } from "../_helpers/cli.ts";
+import { runCli } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
-import { PG_PASSWORD, PG_USER, postgresIgnored, startPostgres } from "../_helpers/postgres.ts";
+import { PG_ENV, postgresIgnored, postgresJobArgs, startPostgres } from "../_helpers/postgres.ts";
 
 /** How long a job may take to start (bundle, schedule, first checkpoint) on a loaded machine. */
 const JOB_START_DEADLINE_MS = 90_000;
@@ -26,6 +26,18 @@ const SOURCE_ROWS = 50_000;
 const KEYS = 200;
 const RATE = 6_000;
 
+/** Parallelism 2, checkpoints every 400 ms under `dir`, quick restarts. */
+const runFlags = (dir: string) => [
+  "-p",
+  "2",
+  "--checkpoint-interval",
+  "400",
+  "--checkpoint-dir",
+  `${dir}/checkpoints`,
+  "--restart-strategy",
+  "fixed-delay:100:300",
+];
+
 Deno.test({
   name:
     "exactly-once sink: a frozen server fails the task within the statement timeout; after it thaws the table is exact",
@@ -35,27 +47,10 @@ Deno.test({
     const sql = pg.client();
     await sql`CREATE TABLE eo_counts (key text NOT NULL, n bigint NOT NULL)`;
     await sql.end();
-    const cluster = await startCluster(2, 2, [], undefined, {
-      workerEnv: { PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD },
-    });
+    const cluster = await startCluster(2, 2, [], undefined, { workerEnv: PG_ENV });
     const dir = await Deno.makeTempDir({ prefix: "spate-pg-freeze-" });
     try {
-      const job = runCli([
-        "run",
-        jobPath("postgres_jobs.ts"),
-        "--master",
-        cluster.url,
-        "-p",
-        "2",
-        "--checkpoint-interval",
-        "400",
-        "--checkpoint-dir",
-        `${dir}/checkpoints`,
-        "--restart-strategy",
-        "fixed-delay:100:300",
-        "--",
-        "--port",
-        String(pg.port),
+      const job = runCli(postgresJobArgs(cluster.url, pg.port, [
         "--job",
         "count-eo",
         "--table",
@@ -70,7 +65,7 @@ Deno.test({
         "2",
         "--connect-timeout-s",
         "2",
-      ]);
+      ], runFlags(dir)));
       let jobId = "";
       await waitFor("a completed checkpoint", async () => {
         const d = await jobDetails(cluster.url);
@@ -126,27 +121,10 @@ Deno.test({
     await sql`CREATE TABLE src (id int PRIMARY KEY, v text NOT NULL)`;
     await sql`INSERT INTO src SELECT i, 'v' || i FROM generate_series(1, ${SOURCE_ROWS}) i`;
     await sql`CREATE TABLE dst (id int NOT NULL, v text NOT NULL)`;
-    const cluster = await startCluster(2, 2, [], undefined, {
-      workerEnv: { PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD },
-    });
+    const cluster = await startCluster(2, 2, [], undefined, { workerEnv: PG_ENV });
     const dir = await Deno.makeTempDir({ prefix: "spate-pg-src-freeze-" });
     try {
-      const job = runCli([
-        "run",
-        jobPath("postgres_jobs.ts"),
-        "--master",
-        cluster.url,
-        "-p",
-        "2",
-        "--checkpoint-interval",
-        "400",
-        "--checkpoint-dir",
-        `${dir}/checkpoints`,
-        "--restart-strategy",
-        "fixed-delay:100:300",
-        "--",
-        "--port",
-        String(pg.port),
+      const job = runCli(postgresJobArgs(cluster.url, pg.port, [
         "--job",
         "copy",
         "--from",
@@ -161,7 +139,7 @@ Deno.test({
         "2",
         "--connect-timeout-s",
         "2",
-      ]);
+      ], runFlags(dir)));
       let jobId = "";
       await waitFor("a completed checkpoint", async () => {
         const d = await jobDetails(cluster.url);

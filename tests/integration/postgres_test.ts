@@ -13,9 +13,15 @@ import assert from "node:assert/strict";
 import { runCli } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails, runWithKills } from "../_helpers/kills.ts";
-import { jobPath } from "../_helpers/cli.ts";
 import { keyOf } from "../_helpers/keyed_count.ts";
-import { PG_PASSWORD, PG_USER, postgresSkipReason, startPostgres } from "../_helpers/postgres.ts";
+import {
+  PG_ENV,
+  PG_PASSWORD,
+  PG_USER,
+  postgresJobArgs,
+  postgresSkipReason,
+  startPostgres,
+} from "../_helpers/postgres.ts";
 
 const skip = postgresSkipReason();
 if (skip) console.log(`PostgreSQL tests skipped: ${skip}`);
@@ -26,9 +32,6 @@ const RATE = 6_000; // events/s: the job runs ~5 s, long enough for a kill after
 /** Rows the split source copies, and the page size that makes the copy take a few seconds. */
 const SOURCE_ROWS = 100_000;
 const SOURCE_FETCH = 20;
-
-/** The credentials, given to the workers in their environment (never in job arguments). */
-const PG_ENV = { PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD };
 
 /** Runs `fn` with the credentials in this process's environment (local runs), restored after. */
 async function withPgEnv<T>(password: string, fn: () => Promise<T>): Promise<T> {
@@ -43,19 +46,6 @@ async function withPgEnv<T>(password: string, fn: () => Promise<T>): Promise<T> 
       else Deno.env.set(name, saved[i]!);
     }
   }
-}
-
-function jobRun(master: string | undefined, port: number, args: string[], flags: string[] = []) {
-  return [
-    "run",
-    jobPath("postgres_jobs.ts"),
-    ...(master === undefined ? ["--local"] : ["--master", master]),
-    ...flags,
-    "--",
-    "--port",
-    String(port),
-    ...args,
-  ];
 }
 
 function finalCounts(): Map<string, number> {
@@ -86,7 +76,7 @@ Deno.test({
     const out = await Deno.makeTempDir({ prefix: "spate-pg-eo-" });
     try {
       await sql`CREATE TABLE eo_counts (key text NOT NULL, n bigint NOT NULL)`;
-      const args = jobRun(cluster.url, pg.port, [
+      const args = postgresJobArgs(cluster.url, pg.port, [
         "--job",
         "count-eo",
         "--table",
@@ -132,7 +122,7 @@ Deno.test({
     try {
       await sql`CREATE TABLE eo_counts (key text NOT NULL, n bigint NOT NULL)`;
       await sql.end();
-      const job = runCli(jobRun(cluster.url, pg.port, [
+      const job = runCli(postgresJobArgs(cluster.url, pg.port, [
         "--job",
         "count-eo",
         "--table",
@@ -184,7 +174,7 @@ Deno.test({
     const out = await Deno.makeTempDir({ prefix: "spate-pg-up-" });
     try {
       await sql`CREATE TABLE up_counts (key text PRIMARY KEY, n bigint NOT NULL)`;
-      const args = jobRun(cluster.url, pg.port, [
+      const args = postgresJobArgs(cluster.url, pg.port, [
         "--job",
         "count-upsert",
         "--table",
@@ -223,7 +213,7 @@ Deno.test({
       for (const kills of [1, 0]) {
         const dst = `dst${kills}`;
         await sql.unsafe(`CREATE TABLE ${dst} (id int NOT NULL, v text NOT NULL)`);
-        const args = jobRun(cluster.url, pg.port, [
+        const args = postgresJobArgs(cluster.url, pg.port, [
           "--job",
           "copy",
           "--from",
@@ -260,7 +250,7 @@ Deno.test({
 /** Runs the exactly-once count job locally against `port`; returns its stderr (it must fail). */
 async function failingRun(port: number, table: string, password = PG_PASSWORD): Promise<string> {
   const res = await withPgEnv(password, () =>
-    runCli(jobRun(undefined, port, [
+    runCli(postgresJobArgs(undefined, port, [
       "--job",
       "count-eo",
       "--table",
