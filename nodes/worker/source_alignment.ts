@@ -16,6 +16,7 @@
  */
 
 import type { WatermarkAlignment } from "../../core/time/watermark_strategy.ts";
+import { TimestampsAndWatermarksOperator } from "../../core/operators/timestamps_and_watermarks.ts";
 import type { ProcessingTimeService, ScheduledTimer } from "../../core/time/processing_time.ts";
 
 /** A step of the chain that makes watermarks under an alignment (its TimestampsAndWatermarks). */
@@ -112,8 +113,7 @@ export function alignedSteps(
 ): { step: AlignedWatermarks; name: string }[] {
   const steps: { step: AlignedWatermarks; name: string }[] = [];
   for (const { op, node } of operators) {
-    const step = op as Partial<AlignedWatermarks>;
-    if (step.alignment === undefined || typeof step.maxTimestamp !== "number") continue;
+    if (!(op instanceof TimestampsAndWatermarksOperator) || op.alignment === undefined) continue;
     steps.push({ name: node.name, step: op as AlignedWatermarks });
   }
   return steps;
