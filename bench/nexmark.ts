@@ -25,6 +25,8 @@ interface Measured {
   readonly rows: number;
   readonly checksum: number;
   readonly ms: number;
+  /** Per subtask, the time of every N-th row (the job's `--timeline N`). */
+  readonly timelines?: number[][];
 }
 
 const RAW_BATCH = 1024;
@@ -69,6 +71,7 @@ export async function jobRun(
   events: number,
   parallelism: number,
   config: NexmarkConfig,
+  jobArgs: string[] = [],
 ): Promise<Measured> {
   const run = runCli([
     "run",
@@ -88,6 +91,7 @@ export async function jobRun(
     String(config.seed),
     "--rate",
     String(config.eventsPerSecond),
+    ...jobArgs,
   ]);
   await showProgress(url, `${q.name} p${parallelism}`, events, run);
   const res = await run;
@@ -95,7 +99,7 @@ export async function jobRun(
   const m = res.stdout.match(/nexmark-result (\{.*\})/);
   if (!m) throw new Error(`nexmark ${q.name} printed no result: ${res.stdout}\n${res.stderr}`);
   const r = JSON.parse(m[1]);
-  return { rows: r.rows, checksum: r.checksum, ms: r.endMs - r.startMs };
+  return { rows: r.rows, checksum: r.checksum, ms: r.endMs - r.startMs, timelines: r.timelines };
 }
 
 interface Line {

@@ -4,6 +4,9 @@
 // input, sends one summary row; the client prints their sum as
 // `nexmark-result {"rows":R,"checksum":C,"startMs":T0,"endMs":T1}` (the span
 // from the first subtask opening to the last one ending, start-up excluded).
+// With `--timeline N`, each subtask also notes the time of every N-th row and
+// the result carries them (`"timelines":[[T,...],...]`): the rate over any
+// span of the run, as `deno task bench metrics` needs.
 import { jobArgs, ParameterTool, StreamExecutionEnvironment } from "spate";
 import { DEFAULT_NEXMARK_CONFIG } from "./generator.ts";
 import { queryNamed } from "./queries/mod.ts";
@@ -22,10 +25,18 @@ const config = {
 /** Wall-clock time comparable across threads and processes of one host. */
 const now = () => performance.timeOrigin + performance.now();
 
-type Summary = [rows: number, checksum: number, startMs: number, endMs: number];
+type Summary = [
+  rows: number,
+  checksum: number,
+  startMs: number,
+  endMs: number,
+  timeline: number[],
+];
 
+const timelineEvery = params.getNumber("timeline", 0);
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
-let rows = 0, checksum = 0, startMs = 0;
+let rows = 0, checksum = 0, startMs = 0, nextMark = timelineEvery;
+const timeline: number[] = [];
 const summaries = await query.build(nexmarkEvents(env, events, config))
   .process<Summary>({
     open() {
@@ -34,9 +45,13 @@ const summaries = await query.build(nexmarkEvents(env, events, config))
     processElement(row: Row) {
       rows++;
       checksum = foldRow(checksum, row);
+      if (rows === nextMark) {
+        timeline.push(now());
+        nextMark += timelineEvery;
+      }
     },
     endInput(out) {
-      out.collect([rows, checksum, startMs, now()]);
+      out.collect([rows, checksum, startMs, now(), timeline]);
     },
   }).name("Checksum")
   .executeAndCollect(`nexmark ${query.name}`).toArray();
@@ -50,4 +65,5 @@ const total = summaries.reduce(
   }),
   { rows: 0, checksum: 0, startMs: Infinity, endMs: 0 },
 );
-console.log(`nexmark-result ${JSON.stringify(total)}`);
+const timelines = timelineEvery > 0 ? { timelines: summaries.map((s) => s[4]) } : {};
+console.log(`nexmark-result ${JSON.stringify({ ...total, ...timelines })}`);
