@@ -17,7 +17,8 @@
 import type { MqttClient } from "mqtt";
 import type { Sink } from "../file_sink.ts";
 import { AbstractStreamOperator } from "../../operators/stream_operator.ts";
-import { MqttBroker, watchConnection } from "./mqtt_broker.ts";
+import { type MqttBroker, watchConnection } from "./mqtt_broker.ts";
+import { MqttConnectionBuilder } from "./mqtt_connection_builder.ts";
 
 /** Publish QoS levels the sink supports. */
 export const MQTT_SINK_QOS = [0, 1] as const;
@@ -54,22 +55,13 @@ const asPayload: MqttSerializer<unknown> = (r) =>
  * );
  * ```
  */
-export class MqttSinkBuilder<T> {
-  private url: string | undefined;
+export class MqttSinkBuilder<T> extends MqttConnectionBuilder {
   private topic: ((record: T) => string) | undefined;
   private qos: MqttSinkQos = 1;
   private retain = false;
   private batchSize = 1000;
-  private credentials: { username?: string; password?: string; env?: [string, string] } = {};
-  private connectTimeoutMs: number | undefined;
-  private keepaliveS: number | undefined;
   private serializer: MqttSerializer<T> = asPayload;
 
-  /** `mqtt://host:port` (or `mqtts://`). Required. */
-  setBrokerUrl(url: string): this {
-    this.url = url;
-    return this;
-  }
   /** One topic for every record, or a function choosing it per record. Required. */
   setTopic(topic: string | ((record: T) => string)): this {
     this.topic = typeof topic === "string" ? () => topic : topic;
@@ -96,30 +88,6 @@ export class MqttSinkBuilder<T> {
     this.batchSize = n;
     return this;
   }
-  /** Username and password (else from SPATE_MQTT_USERNAME / SPATE_MQTT_PASSWORD). */
-  setCredentials(username: string, password: string): this {
-    this.credentials = { username, password };
-    return this;
-  }
-  /** Names of the environment variables holding the username and password. */
-  setCredentialsFromEnv(usernameVar: string, passwordVar: string): this {
-    this.credentials = { env: [usernameVar, passwordVar] };
-    return this;
-  }
-  /** How long connecting may take before the task fails (default 10 s). */
-  setConnectTimeoutMs(ms: number): this {
-    this.connectTimeoutMs = ms;
-    return this;
-  }
-  /**
-   * Keep-alive (default 30 s): a broker that answers no ping within about
-   * 1.5 times this (frozen, or a network path that drops packets) counts as
-   * gone, and the task fails instead of waiting.
-   */
-  setKeepAliveSeconds(s: number): this {
-    this.keepaliveS = s;
-    return this;
-  }
   /** The payload of a record (default: strings and bytes as they are, else JSON). */
   setSerializer(fn: MqttSerializer<T>): this {
     this.serializer = fn;
@@ -128,14 +96,8 @@ export class MqttSinkBuilder<T> {
 
   /** The sink; fails here when the configuration is incomplete. */
   build(): Sink {
-    if (this.url === undefined) throw new TypeError("MqttSink needs setBrokerUrl(url)");
+    const broker = this.broker("MqttSink");
     if (this.topic === undefined) throw new TypeError("MqttSink needs setTopic(topic or fn)");
-    const broker = new MqttBroker(
-      this.url,
-      this.credentials,
-      this.connectTimeoutMs,
-      this.keepaliveS,
-    );
     const config: MqttSinkConfig<T> = {
       broker,
       topic: this.topic,

@@ -32,7 +32,8 @@ import type { MqttClient } from "mqtt";
 import type { RecordOutput } from "../../operators/stream_operator.ts";
 import type { Availability, SourceContext, SourceReader, SourceSpec } from "../source_reader.ts";
 import { DeferredPubacks } from "./deferred_pubacks.ts";
-import { MqttBroker, watchConnection } from "./mqtt_broker.ts";
+import { type MqttBroker, watchConnection } from "./mqtt_broker.ts";
+import { MqttConnectionBuilder } from "./mqtt_connection_builder.ts";
 
 /** What a message gives the deserializer besides its payload. */
 export interface MqttMessageInfo {
@@ -95,25 +96,16 @@ const textRecord: MqttDeserializer<MqttRecord> = (payload, info) => ({
  * env.fromSource(source, WatermarkStrategy.noWatermarks(), "sensors");
  * ```
  */
-export class MqttSourceBuilder<T> {
-  private url: string | undefined;
+export class MqttSourceBuilder<T> extends MqttConnectionBuilder {
   private filters: string[] = [];
   private qos: MqttSourceQos = 1;
   private clientIdPrefix: string | undefined;
   private sharedGroup: string | undefined;
-  private credentials: { username?: string; password?: string; env?: [string, string] } = {};
-  private connectTimeoutMs: number | undefined;
-  private keepaliveS: number | undefined;
   private sessionExpiryS = 3600;
   private receiveMaximum = 65_535;
   private idleWaitMs = 20;
   private deserializer: MqttDeserializer<unknown> = textRecord;
 
-  /** `mqtt://host:port` (or `mqtts://`). Required. */
-  setBrokerUrl(url: string): this {
-    this.url = url;
-    return this;
-  }
   /** Topic filters (`+` and `#` wildcards). At least one. */
   setTopics(...filters: string[]): this {
     this.filters.push(...filters);
@@ -144,30 +136,6 @@ export class MqttSourceBuilder<T> {
     this.sharedGroup = group;
     return this;
   }
-  /** Username and password (else from SPATE_MQTT_USERNAME / SPATE_MQTT_PASSWORD). */
-  setCredentials(username: string, password: string): this {
-    this.credentials = { username, password };
-    return this;
-  }
-  /** Names of the environment variables holding the username and password. */
-  setCredentialsFromEnv(usernameVar: string, passwordVar: string): this {
-    this.credentials = { env: [usernameVar, passwordVar] };
-    return this;
-  }
-  /** How long connecting may take before the task fails (default 10 s). */
-  setConnectTimeoutMs(ms: number): this {
-    this.connectTimeoutMs = ms;
-    return this;
-  }
-  /**
-   * Keep-alive (default 30 s): a broker that answers no ping within about
-   * 1.5 times this (frozen, or a network path that drops packets) counts as
-   * gone, and the task fails instead of waiting.
-   */
-  setKeepAliveSeconds(s: number): this {
-    this.keepaliveS = s;
-    return this;
-  }
   /** How long the broker keeps a failed reader's session and messages (default 3600 s). */
   setSessionExpirySeconds(s: number): this {
     this.sessionExpiryS = positive("session expiry", s);
@@ -188,7 +156,7 @@ export class MqttSourceBuilder<T> {
 
   /** The source; fails here when the configuration is incomplete. */
   build(): SourceSpec<T> {
-    if (this.url === undefined) throw new TypeError("MqttSource needs setBrokerUrl(url)");
+    const broker = this.broker("MqttSource");
     if (this.filters.length === 0) throw new TypeError("MqttSource needs setTopics(filter...)");
     for (const f of this.filters) {
       if (f === "" || f.startsWith("$share/")) {
@@ -197,12 +165,6 @@ export class MqttSourceBuilder<T> {
         );
       }
     }
-    const broker = new MqttBroker(
-      this.url,
-      this.credentials,
-      this.connectTimeoutMs,
-      this.keepaliveS,
-    );
     if (this.clientIdPrefix === undefined && this.qos === 1) {
       throw new TypeError(
         "MqttSource with QoS 1 needs setClientIdPrefix(prefix): a restarted reader resumes its session by it",
