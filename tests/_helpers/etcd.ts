@@ -23,6 +23,7 @@
 
 import { freePort } from "./cluster.ts";
 import { stopProcess } from "./stop_process.ts";
+import { startInTempDir } from "./service_dir.ts";
 
 /** The etcd binary tests run (`SPATE_ETCD_BIN` overrides). */
 export const ETCD_BIN = Deno.env.get("SPATE_ETCD_BIN") ?? "etcd";
@@ -181,14 +182,5 @@ async function healthy(url: string): Promise<boolean> {
  * ```
  */
 export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdServer & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "spate-etcd-" });
-  const server = new EtcdServer(dir, options) as EtcdServer & AsyncDisposable;
-  server[Symbol.asyncDispose] = () => server.close();
-  try {
-    await server.start();
-  } catch (e) {
-    await server.close();
-    throw e;
-  }
-  return server;
+  return await startInTempDir("spate-etcd-", (dir) => new EtcdServer(dir, options));
 }

@@ -17,6 +17,7 @@
 
 import { freePort } from "./cluster.ts";
 import { stopProcess } from "./stop_process.ts";
+import { startInTempDir } from "./service_dir.ts";
 
 /** The mosquitto binary tests run (`SPATE_MOSQUITTO_BIN` overrides). */
 export const MOSQUITTO_BIN = Deno.env.get("SPATE_MOSQUITTO_BIN") ?? "/usr/sbin/mosquitto";
@@ -163,14 +164,5 @@ export class MosquittoBroker {
 export async function startMosquitto(
   options: MosquittoOptions = {},
 ): Promise<MosquittoBroker & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "spate-mosquitto-" });
-  const broker = new MosquittoBroker(dir, options) as MosquittoBroker & AsyncDisposable;
-  broker[Symbol.asyncDispose] = () => broker.close();
-  try {
-    await broker.start();
-  } catch (e) {
-    await broker.close();
-    throw e;
-  }
-  return broker;
+  return await startInTempDir("spate-mosquitto-", (dir) => new MosquittoBroker(dir, options));
 }

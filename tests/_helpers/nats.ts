@@ -19,6 +19,7 @@
 
 import { freePort } from "./cluster.ts";
 import { stopProcess } from "./stop_process.ts";
+import { startInTempDir } from "./service_dir.ts";
 
 /** The nats-server binary tests run (`SPATE_NATS_SERVER_BIN` overrides). */
 export const NATS_SERVER_BIN = Deno.env.get("SPATE_NATS_SERVER_BIN") ?? "/usr/sbin/nats-server";
@@ -106,14 +107,5 @@ export class TestNatsServer {
 export async function startNatsServer(
   options: NatsServerOptions = {},
 ): Promise<TestNatsServer & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "spate-nats-" });
-  const server = new TestNatsServer(dir, options) as TestNatsServer & AsyncDisposable;
-  server[Symbol.asyncDispose] = () => server.close();
-  try {
-    await server.start();
-  } catch (e) {
-    await server.close();
-    throw e;
-  }
-  return server;
+  return await startInTempDir("spate-nats-", (dir) => new TestNatsServer(dir, options));
 }

@@ -23,6 +23,7 @@ import postgres from "postgres";
 import { freePort, waitFor } from "./cluster.ts";
 import { stopProcess } from "./stop_process.ts";
 import { jobPath } from "./cli.ts";
+import { startInTempDir } from "./service_dir.ts";
 
 /** Where Debian keeps the server binaries (`SPATE_PG_BIN_DIR` overrides). */
 const PG_BIN_DIR = Deno.env.get("SPATE_PG_BIN_DIR") ?? findBinDir();
@@ -297,15 +298,8 @@ async function run(cmd: string, args: string[]): Promise<void> {
 export async function startPostgres(
   options: PostgresOptions = {},
 ): Promise<PostgresServer & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "spate-pg-" });
-  await Deno.chmod(dir, 0o755);
-  const server = new PostgresServer(dir, options) as PostgresServer & AsyncDisposable;
-  server[Symbol.asyncDispose] = () => server.close();
-  try {
-    await server.start();
-  } catch (e) {
-    await server.close();
-    throw e;
-  }
-  return server;
+  return await startInTempDir("spate-pg-", async (dir) => {
+    await Deno.chmod(dir, 0o755);
+    return new PostgresServer(dir, options);
+  });
 }
