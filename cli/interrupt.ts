@@ -8,7 +8,7 @@
 import { checkpointDir, jobCheckpointsDir } from "../core/checkpoint/checkpoint_storage.ts";
 import type { JobPlan } from "../core/graph/job_plan.ts";
 import type { JobListener } from "../nodes/client/cluster_executor.ts";
-import { defaultCheckpointRoot } from "../nodes/master/job_checkpoints.ts";
+import { defaultCheckpointRoot } from "../nodes/master/job_checkpoint_options.ts";
 
 /** What the client knows of the job it follows. */
 export interface Followed {

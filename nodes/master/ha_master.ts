@@ -32,7 +32,7 @@ import { FencedWriter } from "./ha/fenced_writer.ts";
 import { EtcdJobStore, readStoredJobs } from "./ha/job_store.ts";
 import type { StoredJob } from "./durable_jobs.ts";
 import { latestCheckpointRestore } from "./job_restore.ts";
-import { checkpointOptionsOf } from "./job_checkpoints.ts";
+import { checkpointOptionsOf } from "./job_checkpoint_options.ts";
 import { standbyMetrics } from "./master_metrics.ts";
 import { METRICS_PATH } from "../protocol/metrics.ts";
 import {

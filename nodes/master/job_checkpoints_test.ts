@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
+import { checkpointOptionsOf } from "./job_checkpoint_options.ts";
+import { JobCheckpoints } from "./job_checkpoints.ts";
 import type { JobSubmission } from "../protocol/dispatcher.ts";
 import type { JobMasterMessage } from "../protocol/job_master.ts";
 import type { TaskExecutorMessage } from "../protocol/task_executor.ts";

@@ -27,7 +27,8 @@ import { askResourceManager, type ResourceManagerMessage } from "../protocol/res
 import type { TaskRestore } from "../protocol/task_state.ts";
 import { parseRestartStrategy, type RestartStrategy } from "./restart_strategy.ts";
 import { NotEnoughSlotsError } from "./slot_assignment.ts";
-import { checkpointOptionsOf, JobCheckpoints } from "./job_checkpoints.ts";
+import { checkpointOptionsOf } from "./job_checkpoint_options.ts";
+import { JobCheckpoints } from "./job_checkpoints.ts";
 import { latestCheckpointRestore, savepointRestore } from "./job_restore.ts";
 import {
   JobScheduler,
