@@ -17,12 +17,22 @@
 
 import { JOB_OPTIONS } from "./job_options.ts";
 import type { Command, OptionSpec } from "./option_spec.ts";
-import { PROCESS_OPTIONS } from "./process_options.ts";
+import { INTERNAL_OPTIONS, PROCESS_OPTIONS, S3_OPTIONS } from "./process_options.ts";
+import { CLUSTER_COMMAND_OPTIONS, RUN_OPTIONS } from "./run_options.ts";
+import { SECURITY_OPTIONS } from "./security_options.ts";
 
 export * from "./option_spec.ts";
 
 /** The registry, by key: the job settings first, then the client's and the processes'. */
-export const OPTIONS = { ...JOB_OPTIONS, ...PROCESS_OPTIONS } as const;
+export const OPTIONS = {
+  ...JOB_OPTIONS,
+  ...RUN_OPTIONS,
+  ...PROCESS_OPTIONS,
+  ...SECURITY_OPTIONS,
+  ...S3_OPTIONS,
+  ...CLUSTER_COMMAND_OPTIONS,
+  ...INTERNAL_OPTIONS,
+} as const;
 
 /** The key of an option. */
 export type OptionKey = keyof typeof OPTIONS;

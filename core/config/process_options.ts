@@ -1,14 +1,12 @@
 /**
- * The registry's settings of the client and the processes: how a job is
- * submitted and followed, and how master, worker and local cluster run
- * (addresses, HA, heartbeats, slots, memory, S3 credentials, limits).
+ * The registry's settings of the processes: how master, worker and local
+ * cluster run (addresses, HA, heartbeats, slots, memory, logs, S3 credentials).
  * @module
  */
 
 import { DEFAULT_JOB_PERMISSIONS_MAX } from "./job_permissions.ts";
 import {
   DATA_PLANES,
-  DAY_MS,
   HA_MODES,
   LOG_FORMATS,
   LOG_LEVELS,
@@ -16,118 +14,10 @@ import {
   MIB,
   type OptionSpec,
   STORAGE,
-  TLS_CLIENTS,
 } from "./option_spec.ts";
 
-/** Client and process settings, by key, in the order help and README list them. */
+/** The processes' settings (master, worker, local cluster), in the order help and README list them. */
 export const PROCESS_OPTIONS = {
-  quiet: {
-    flag: "quiet",
-    short: "q",
-    type: "boolean",
-    default: false,
-    doc: "print no status or progress lines while the job runs (the result and errors only)",
-    commands: ["run"],
-  },
-  progressIntervalMs: {
-    flag: "progress-interval",
-    type: "int",
-    unit: "ms",
-    arg: "MS",
-    min: 100,
-    max: DAY_MS,
-    default: 10_000,
-    doc: "when stderr is not a terminal: print a plain progress line this often (a terminal " +
-      "gets a live line)",
-    commands: ["run"],
-  },
-  json: {
-    flag: "json",
-    type: "boolean",
-    default: false,
-    doc: "print JSON (run: the summary as one line on stderr; plan: the plan; list: the jobs)",
-    commands: ["run", "plan", "list"],
-  },
-
-  // Run: where and how the job runs.
-  local: {
-    flag: "local",
-    type: "boolean",
-    default: false,
-    defaultText: "on without --master",
-    doc: "run on the embedded local cluster",
-    commands: ["run"],
-  },
-  clusterMasterUrl: {
-    flag: "master",
-    short: "m",
-    type: "string",
-    arg: "URL",
-    defaultText: "none: run locally",
-    doc: "submit to the cluster whose master is at URL (host:port); with --ha masters, all " +
-      "of them, comma-separated: the job is followed across a failover",
-    commands: ["run"],
-  },
-  localSlots: {
-    flag: "slots",
-    type: "int",
-    arg: "M",
-    min: 1,
-    defaultText: "as many as the job needs",
-    doc: "slots of the local cluster",
-    commands: ["run"],
-  },
-  restartStrategy: {
-    flag: "restart-strategy",
-    type: "string",
-    arg: "S",
-    default: "fixed-delay:3:1000",
-    defaultText: "fixed-delay:3:1000 on a cluster, none locally",
-    doc: "none, fixed-delay:3:1000, exponential-delay:1000:60000 or failure-rate:3:60000:1000",
-    commands: ["run"],
-    submission: "restartStrategy",
-  },
-  slotTimeoutMs: {
-    flag: "slot-timeout",
-    type: "int",
-    unit: "ms",
-    arg: "MS",
-    min: 1,
-    max: DAY_MS,
-    zero: "fail at once",
-    default: 30_000,
-    doc: "how long a cluster job waits for enough free slots",
-    commands: ["run"],
-    submission: "slotTimeoutMs",
-  },
-  detached: {
-    flag: "detached",
-    short: "d",
-    type: "boolean",
-    default: false,
-    doc: "with --master: print the job id and return at once",
-    commands: ["run"],
-  },
-  fromSavepoint: {
-    flag: "from-savepoint",
-    short: "s",
-    type: "string",
-    arg: "P",
-    doc: "start from the savepoint (or retained checkpoint) directory P; parallelism may " +
-      "differ (key groups are redistributed)",
-    commands: ["run"],
-    submission: "restoreFrom.path",
-  },
-  allowNonRestoredState: {
-    flag: "allow-non-restored-state",
-    type: "boolean",
-    default: false,
-    doc: "drop savepoint state that matches no operator uid",
-    commands: ["run"],
-    submission: "restoreFrom.allowNonRestoredState",
-  },
-
-  // Processes: master, worker, local.
   masterUrl: {
     flag: "master",
     short: "m",
@@ -368,201 +258,14 @@ export const PROCESS_OPTIONS = {
     doc: "slots of each worker",
     commands: ["local"],
   },
+} as const satisfies Record<string, OptionSpec>;
 
-  // TLS (nodes/rpc/tls/): every listener, and every client's verification of its server.
-  tlsCert: {
-    flag: "tls-cert",
-    type: "string",
-    arg: "FILE",
-    defaultText: "none: plain HTTP",
-    doc:
-      "certificate chain (PEM) the master, worker or local cluster serves over TLS; also the identity " +
-      "shown to a cluster with mutual TLS (with --tls-key)",
-    commands: TLS_CLIENTS,
-  },
-  tlsKey: {
-    flag: "tls-key",
-    type: "string",
-    arg: "FILE",
-    defaultText: "none",
-    doc: "private key (PEM) of --tls-cert",
-    commands: TLS_CLIENTS,
-  },
-  tlsCa: {
-    flag: "tls-ca",
-    type: "string",
-    arg: "FILE",
-    defaultText: "the default roots",
-    doc: "CA certificates (PEM) that https:// servers (and, with mutual TLS, node clients) " +
-      "are verified against",
-    commands: TLS_CLIENTS,
-  },
-  tlsClientAuth: {
-    flag: "tls-client-auth",
-    type: "boolean",
-    default: false,
-    doc: "mutual TLS: RPC and data connections need a client certificate --tls-ca signed " +
-      "(REST stays open to browsers)",
-    commands: ["master", "worker", "local"],
-  },
-
-  // spate certs: a CA and node certificates for tests and small clusters.
-  certsOutDir: {
-    flag: "out",
-    type: "string",
-    arg: "DIR",
-    defaultText: "none (needed)",
-    doc: "directory the CA and node certificates are written to (created; keys mode 0600)",
-    commands: ["certs"],
-  },
-  certsHosts: {
-    flag: "hosts",
-    type: "string",
-    arg: "LIST",
-    defaultText: "none (needed)",
-    doc: "comma-separated hosts (names or IP addresses), one certificate each; " +
-      "host+alias+... adds names or addresses to that certificate",
-    commands: ["certs"],
-  },
-  certsValidDays: {
-    flag: "days",
-    type: "int",
-    arg: "N",
-    min: 1,
-    max: 3650,
-    default: 365,
-    doc: "days the certificates are valid",
-    commands: ["certs"],
-  },
-
-  // Authentication and abuse limits (README: Security).
-  clusterSecretFile: {
-    flag: "cluster-secret-file",
-    type: "string",
-    arg: "FILE",
-    defaultText: "none: nodes join unauthenticated",
-    doc: "the cluster secret (16+ bytes) that masters and workers prove by HMAC challenge " +
-      "before RPC or data streams; never sent",
-    commands: ["master", "worker"],
-  },
-  authTokensFile: {
-    flag: "auth-tokens",
-    type: "string",
-    arg: "FILE",
-    defaultText: "none: REST open",
-    doc: "bearer tokens of REST and clients, one 'token role' per line (viewer, operator, " +
-      "admin); needs --cluster-secret-file",
-    commands: ["master"],
-  },
-  authToken: {
-    flag: "token",
-    type: "string",
-    arg: "T",
-    env: "SPATE_TOKEN",
-    defaultText: "$SPATE_TOKEN, else none",
-    doc: "bearer token for a master started with --auth-tokens (a flag shows in the process " +
-      "list: prefer $SPATE_TOKEN)",
-    commands: ["run", "list", "cancel", "savepoint", "stop"],
-  },
-  authFailureLimit: {
-    flag: "auth-failure-limit",
-    type: "int",
-    arg: "N",
-    min: 1,
-    default: 10,
-    doc: "failed authentications a peer may make per --auth-failure-window; then 429",
-    commands: ["master", "worker"],
-  },
-  authFailureWindowMs: {
-    flag: "auth-failure-window",
-    type: "int",
-    unit: "ms",
-    arg: "MS",
-    min: 1,
-    max: DAY_MS,
-    default: 60_000,
-    doc: "the window of --auth-failure-limit",
-    commands: ["master", "worker"],
-  },
-  firstFrameTimeoutMs: {
-    flag: "first-frame-timeout",
-    type: "int",
-    unit: "ms",
-    arg: "MS",
-    min: 10,
-    max: 600_000,
-    default: 10_000,
-    doc: "how long an accepted RPC or data stream may take to send its first valid frame " +
-      "(hello, subscribe); then it is closed with an error",
-    commands: ["master", "worker"],
-  },
-  maxStreamsPerPeer: {
-    flag: "max-streams-per-peer",
-    type: "int",
-    arg: "N",
-    min: 1,
-    max: 1_000_000,
-    default: 4096,
-    doc: "RPC or data streams one peer address may hold open on a master or worker at once; " +
-      "one more is refused (429)",
-    commands: ["master", "worker"],
-  },
-  maxJobs: {
-    flag: "max-jobs",
-    type: "int",
-    arg: "N",
-    min: 1,
-    default: 100,
-    doc: "jobs the cluster runs at once; a submission beyond is refused (429)",
-    commands: ["master"],
-  },
-  maxRequestBodyBytes: {
-    flag: "max-request-body-bytes",
-    type: "int",
-    unit: "bytes",
-    arg: "B",
-    min: 1024,
-    max: 2 ** 31 - 1,
-    default: 4 * MIB,
-    doc: "largest REST request body (job bundle uploads: --max-upload-bytes); beyond: 413",
-    commands: ["master"],
-  },
-  maxCollectRecords: {
-    flag: "max-collect-records",
-    type: "int",
-    arg: "N",
-    min: 0,
-    max: 100_000_000,
-    default: 100_000,
-    doc: "collected records the master keeps per job submitted through the SDK; beyond: dropped " +
-      "(the collect answer says truncated)",
-    commands: ["master"],
-  },
-  planTimeoutMs: {
-    flag: "plan-timeout",
-    type: "int",
-    unit: "ms",
-    arg: "MS",
-    min: 100,
-    max: 600_000,
-    default: 30_000,
-    doc: "how long a job bundle submitted through the SDK may take to build its plan on the master",
-    commands: ["master"],
-  },
-  maxBlobBytes: {
-    flag: "max-upload-bytes",
-    type: "int",
-    unit: "bytes",
-    arg: "B",
-    min: 1,
-    max: 2 ** 31 - 1,
-    default: 64 * MIB,
-    doc: "largest job bundle the master accepts and stores; beyond: 413",
-    commands: ["master"],
-  },
-
-  // Object store of s3:// locations (checkpoints, savepoints): each process takes its own, and
-  // what it is not given comes from the AWS environment variables (core/fs/s3_settings.ts).
+/**
+ * Object store of s3:// locations (checkpoints, savepoints): each process
+ * takes its own, and what it is not given comes from the AWS environment
+ * variables (core/fs/s3_settings.ts).
+ */
+export const S3_OPTIONS = {
   s3Endpoint: {
     flag: "s3-endpoint",
     type: "string",
@@ -595,92 +298,10 @@ export const PROCESS_OPTIONS = {
     doc: "secret access key (a flag shows in the process list: prefer the variable)",
     commands: STORAGE,
   },
+} as const satisfies Record<string, OptionSpec>;
 
-  // Jobs of a cluster: cancel, savepoint.
-  withSavepoint: {
-    flag: "with-savepoint",
-    type: "boolean",
-    default: false,
-    doc: "take a savepoint first and print its directory",
-    commands: ["cancel"],
-  },
-  savepointDir: {
-    flag: "dir",
-    type: "string",
-    arg: "D",
-    default: ".spate/savepoints",
-    defaultText: "./.spate/savepoints of the master",
-    doc: "each savepoint goes to D/savepoint-<job>-<random>, D a path or s3:// URI (cancel: " +
-      "with --with-savepoint)",
-    commands: ["cancel", "savepoint", "stop"],
-  },
-  disposeSavepoint: {
-    flag: "dispose",
-    type: "string",
-    arg: "PATH",
-    doc: "delete the savepoint directory PATH (it must hold a _metadata file) instead of " +
-      "taking one",
-    commands: ["savepoint"],
-  },
-  drain: {
-    flag: "drain",
-    type: "boolean",
-    default: false,
-    doc: "advance event time to the end before the savepoint: every window and timer fires " +
-      "(for a job that will not be resumed)",
-    commands: ["stop"],
-  },
-  listRunning: {
-    flag: "running",
-    type: "boolean",
-    default: false,
-    defaultText: "on",
-    doc: "list the running (and restarting) jobs; neither flag: both lists",
-    commands: ["list"],
-  },
-  listScheduled: {
-    flag: "scheduled",
-    type: "boolean",
-    default: false,
-    defaultText: "on",
-    doc: "list the jobs created but not yet running; neither flag: both lists",
-    commands: ["list"],
-  },
-  listAll: {
-    flag: "all",
-    type: "boolean",
-    default: false,
-    doc: "list every job the master remembers, ended ones too",
-    commands: ["list"],
-  },
-  maxSavepointTriggers: {
-    type: "int",
-    min: 1,
-    max: 1_000_000,
-    default: 1000,
-    doc:
-      "savepoint and stop requests a master remembers for polling (the oldest completed go first)",
-    commands: [],
-  },
-  maxExceptionHistory: {
-    type: "int",
-    min: 1,
-    max: 10_000,
-    default: 32,
-    doc: "failures a job's exception history keeps (the oldest go first)",
-    commands: [],
-  },
-  savepointPollIntervalMs: {
-    type: "int",
-    unit: "ms",
-    min: 10,
-    max: 60_000,
-    default: 200,
-    doc: "how often savepoint, cancel --with-savepoint and stop poll a savepoint's status",
-    commands: [],
-  },
-
-  // Settings no flag exposes yet.
+/** Settings no flag exposes yet. */
+export const INTERNAL_OPTIONS = {
   maxFrameBytes: {
     type: "int",
     unit: "bytes",
