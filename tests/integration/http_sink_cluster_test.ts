@@ -8,11 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath } from "../_helpers/cli.ts";
 import { runCli } from "../_helpers/cli.ts";
 import { startCluster } from "../_helpers/cluster.ts";
 import { missingIds, startHttpCollector } from "../_helpers/http_collector.ts";
 import { runWithKills } from "../_helpers/kills.ts";
+import { streamingRunArgs } from "../_helpers/streaming_run.ts";
 
 const RECORDS = 40_000;
 const RATE = 8_000; // records/s overall: ~5 s of input, long enough for a kill
@@ -21,28 +21,14 @@ Deno.test("HTTP sink: kill -9 a worker mid-run; every record arrives at least on
   const server = startHttpCollector();
   const cluster = await startCluster(2, 2);
   try {
-    const res = await runWithKills(cluster, [
-      "run",
-      jobPath("http_sink.ts"),
-      "--master",
-      cluster.url,
-      "--mode",
-      "streaming",
-      "-p",
-      "2",
-      "--checkpoint-interval",
-      "500",
-      "--restart-strategy",
-      "fixed-delay:10:200",
-      `--allow-net=127.0.0.1:${server.port}`,
-      "--",
-      "--url",
-      server.url,
-      "--records",
-      String(RECORDS),
-      "--rate",
-      String(RATE),
-    ], 1);
+    const res = await runWithKills(
+      cluster,
+      streamingRunArgs("http_sink.ts", cluster.url, {
+        checkpointMs: 500,
+        flags: [`--allow-net=127.0.0.1:${server.port}`],
+      }, ["--url", server.url, "--records", String(RECORDS), "--rate", String(RATE)]),
+      1,
+    );
     assert.deepEqual(missingIds(server.received, RECORDS).slice(0, 10), []);
     // A record is sent again only when an attempt replays it: once per restart at most.
     const attempts = 1 + (res.stderr.match(/RESTARTING/g)?.length ?? 0);
@@ -64,21 +50,10 @@ Deno.test("HTTP sink: an endpoint that goes away fails the job; after the restar
   const server = startHttpCollector((n) => n >= 40 && n <= 70 ? 503 : 200);
   const cluster = await startCluster(2, 2);
   try {
-    const res = await runCli([
-      "run",
-      jobPath("http_sink.ts"),
-      "--master",
-      cluster.url,
-      "--mode",
-      "streaming",
-      "-p",
-      "2",
-      "--checkpoint-interval",
-      "300",
-      "--restart-strategy",
-      "fixed-delay:30:100",
-      `--allow-net=127.0.0.1:${server.port}`,
-      "--",
+    const res = await runCli(streamingRunArgs("http_sink.ts", cluster.url, {
+      restart: "fixed-delay:30:100",
+      flags: [`--allow-net=127.0.0.1:${server.port}`],
+    }, [
       "--url",
       server.url,
       "--records",
@@ -87,7 +62,7 @@ Deno.test("HTTP sink: an endpoint that goes away fails the job; after the restar
       String(RATE),
       "--retries",
       "2",
-    ]);
+    ]));
     assert.equal(res.code, 0, res.stderr);
     const restarts = (res.stderr.match(/RESTARTING/g) ?? []).length;
     assert.ok(restarts >= 1, res.stderr);

@@ -14,11 +14,12 @@
 
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
-import { type CliProcess, jobPath, runCli, spawnCli } from "../_helpers/cli.ts";
+import { type CliProcess, runCli, spawnCli } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
 import { committedLines } from "../_helpers/keyed_count.ts";
 import { mosquittoIgnored, startMosquitto } from "../_helpers/mosquitto.ts";
+import { streamingRunArgs } from "../_helpers/streaming_run.ts";
 
 /** How long a job may take to start (bundle, schedule, first checkpoint) on a loaded machine. */
 const JOB_START_DEADLINE_MS = 90_000;
@@ -66,28 +67,17 @@ async function completedCheckpoints(url: string): Promise<number> {
 }
 
 function startJob(cluster: TestCluster, broker: string, out: string, extra: string[]): CliProcess {
-  return spawnCli([
-    "run",
-    jobPath("mqtt_keyed_count.ts"),
-    "--master",
-    cluster.url,
-    "--mode",
-    "streaming",
-    "-p",
-    "2",
-    "--checkpoint-interval",
-    "300",
-    "--restart-strategy",
-    "fixed-delay:100:200",
-    "--",
-    "--broker",
-    broker,
-    "--topic",
-    "events",
-    "--out",
-    out,
-    ...extra,
-  ]);
+  return spawnCli(
+    streamingRunArgs("mqtt_keyed_count.ts", cluster.url, { restart: "fixed-delay:100:200" }, [
+      "--broker",
+      broker,
+      "--topic",
+      "events",
+      "--out",
+      out,
+      ...extra,
+    ]),
+  );
 }
 
 /** Cancels the job, then checks the dedup output is exactly the reference of `n` messages. */

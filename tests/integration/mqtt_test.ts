@@ -19,6 +19,7 @@ import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails } from "../_helpers/kills.ts";
 import { committedLines } from "../_helpers/keyed_count.ts";
 import { mosquittoSkipReason, startMosquitto } from "../_helpers/mosquitto.ts";
+import { streamingRunArgs } from "../_helpers/streaming_run.ts";
 
 const skip = mosquittoSkipReason();
 if (skip) console.warn(`MQTT integration tests skipped: ${skip}`);
@@ -62,22 +63,9 @@ Deno.test({
     const cluster = await startCluster(2, 2);
     const out = await Deno.makeTempDir({ prefix: "spate-mqtt-" });
     try {
-      const job = runCli([
-        "run",
-        jobPath("mqtt_keyed_count.ts"),
-        "--master",
-        cluster.url,
-        "--mode",
-        "streaming",
-        "-p",
-        "2",
-        "--checkpoint-interval",
-        "300",
-        "--checkpoint-dir",
-        `${out}/checkpoints`,
-        "--restart-strategy",
-        "fixed-delay:10:200",
-        "--",
+      const job = runCli(streamingRunArgs("mqtt_keyed_count.ts", cluster.url, {
+        checkpointDir: `${out}/checkpoints`,
+      }, [
         "--broker",
         broker.url,
         "--topic",
@@ -88,7 +76,7 @@ Deno.test({
         "counts",
         "--client-id",
         "mqtt-test-job",
-      ]);
+      ]));
       // A completed checkpoint: every reader opened, so its subscription exists.
       let victim = "";
       await waitFor("a completed checkpoint", async () => {
@@ -169,20 +157,9 @@ Deno.test({
     const cluster = await startCluster(1, 2);
     const out = await Deno.makeTempDir({ prefix: "spate-mqtt-outage-" });
     try {
-      const job = spawnCli([
-        "run",
-        jobPath("mqtt_keyed_count.ts"),
-        "--master",
-        cluster.url,
-        "--mode",
-        "streaming",
-        "-p",
-        "2",
-        "--checkpoint-interval",
-        "300",
-        "--restart-strategy",
-        "fixed-delay:50:200",
-        "--",
+      const job = spawnCli(streamingRunArgs("mqtt_keyed_count.ts", cluster.url, {
+        restart: "fixed-delay:50:200",
+      }, [
         "--broker",
         broker.url,
         "--topic",
@@ -191,7 +168,7 @@ Deno.test({
         out,
         "--client-id",
         "mqtt-outage-job",
-      ]);
+      ]));
       const counted = async (n: number) => {
         const counts = finalCounts(await committedLines(`${out}/dedup`));
         const ref = new Map<string, number>();
