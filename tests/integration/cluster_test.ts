@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, runCli, runSummary, wordcount } from "../_helpers/cli.ts";
+import { jobPath, runCli, wordcount } from "../_helpers/cli.ts";
 import {
   jobWorkers,
   latestJobDetails,
@@ -13,7 +13,7 @@ import {
   withCluster,
 } from "../_helpers/cluster.ts";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
-import { DEFAULT_NETWORK_SETTINGS } from "../../nodes/worker/network/channel.ts";
+import { assertBackpressureAcrossWorkers } from "../_helpers/backpressure_run.ts";
 
 Deno.test("master + 2 workers x 2 slots: WordCount at parallelism 4 equals the reference", async () => {
   await withCluster({ workers: 2, slots: 2, prefix: "spate-cluster-" }, async (cluster, dir) => {
@@ -103,39 +103,13 @@ Deno.test("kill -9 of a worker during a job: the job restarts and finishes corre
   });
 });
 
-Deno.test("backpressure crosses the network: a slow sink on one worker holds back the source on another", async () => {
-  const cluster = await startCluster(2, 1);
+Deno.test("--data-plane relay: a slow sink on one worker holds back the source on another", async () => {
+  // The direct plane (the default) has its own test in direct_data_plane_test.ts.
+  const cluster = await startCluster(2, 1, [], undefined, {
+    workerArgs: ["--data-plane", "relay"],
+  });
   try {
-    const res = await runCli([
-      "run",
-      jobPath("backpressure.ts"),
-      "--master",
-      cluster.url,
-      "--json",
-      "--",
-      "--records",
-      "100000",
-      "--sink-delay-us",
-      "10",
-    ]);
-    assert.equal(res.code, 0, res.stderr);
-    const summary = runSummary(res);
-    const [source, sink] = summary.vertices;
-    assert.equal(sink.recordsIn, 100_000);
-    assert.ok(source.maxOutputBacklogBuffers <= 4, `backlog ${source.maxOutputBacklogBuffers}`);
-    assert.ok(
-      sink.maxInputQueueBuffers <= DEFAULT_NETWORK_SETTINGS.creditsPerRemoteChannel,
-      `queue ${sink.maxInputQueueBuffers}`,
-    );
-    assert.ok(
-      source.backpressuredMs > summary.durationMs * 0.3,
-      `the source waited ${source.backpressuredMs} of ${summary.durationMs} ms`,
-    );
-    const details = await (await fetch(`${cluster.url}/api/v1/jobs/${summary.jobId}`)).json();
-    const workers = details.vertices.map((v: { subtasks: { worker: string }[] }) =>
-      v.subtasks[0].worker
-    );
-    assert.notEqual(workers[0], workers[1], "source and sink ran on different workers");
+    await assertBackpressureAcrossWorkers(cluster);
   } finally {
     await cluster.stop();
   }

@@ -5,10 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { jobPath, PROJECT_ROOT, runCli, runSummary, spateArgs } from "../_helpers/cli.ts";
+import { PROJECT_ROOT, runCli, spateArgs } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster } from "../_helpers/cluster.ts";
 import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
-import { DEFAULT_NETWORK_SETTINGS } from "../../nodes/worker/network/channel.ts";
+import { assertBackpressureAcrossWorkers } from "../_helpers/backpressure_run.ts";
 
 const DIRECT = { workerArgs: ["--data-plane", "direct"] };
 
@@ -76,31 +76,7 @@ Deno.test("--data-plane relay: the same job crosses the workers' data servers, n
 Deno.test("direct data plane: a slow sink on one worker holds back the source on another", async () => {
   const cluster = await startCluster(2, 1, [], undefined, DIRECT);
   try {
-    const res = await runCli([
-      "run",
-      jobPath("backpressure.ts"),
-      "--master",
-      cluster.url,
-      "--json",
-      "--",
-      "--records",
-      "100000",
-      "--sink-delay-us",
-      "10",
-    ]);
-    assert.equal(res.code, 0, res.stderr);
-    const summary = runSummary(res);
-    const [source, sink] = summary.vertices;
-    assert.equal(sink.recordsIn, 100_000);
-    assert.ok(source.maxOutputBacklogBuffers <= 4, `backlog ${source.maxOutputBacklogBuffers}`);
-    assert.ok(
-      sink.maxInputQueueBuffers <= DEFAULT_NETWORK_SETTINGS.creditsPerRemoteChannel,
-      `queue ${sink.maxInputQueueBuffers}`,
-    );
-    assert.ok(
-      source.backpressuredMs > summary.durationMs * 0.3,
-      `the source waited ${source.backpressuredMs} of ${summary.durationMs} ms`,
-    );
+    await assertBackpressureAcrossWorkers(cluster);
     assert.equal(slotListeners(cluster).length, 1, "the source's slot served the channel");
   } finally {
     await cluster.stop();
