@@ -181,6 +181,7 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
   private tryGrant(jobId: string, count: number): SlotGrant[] | undefined {
     if (this.freeSlots() < count) return undefined;
     const grants: SlotGrant[] = [];
+    const relayAddress = this.relayAddress();
     for (const w of this.workers.values()) {
       for (let i = 0; i < w.reg.slots && grants.length < count; i++) {
         if (w.allocated.has(i)) continue;
@@ -192,10 +193,22 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
           dataAddress: w.reg.dataAddress,
           managedMemoryBytes: Math.floor(w.reg.managedMemoryBytes / w.reg.slots),
           taskExecutor: w.commands,
+          ...(w.reg.inbound === false ? { inbound: false, relayAddress } : {}),
         });
       }
     }
     return grants;
+  }
+
+  /**
+   * Where unreachable workers meet: the first reachable `--relay` worker's
+   * data address, else "" (the master each worker registered with).
+   */
+  private relayAddress(): string {
+    for (const w of this.workers.values()) {
+      if (w.reg.relay === true && w.reg.inbound !== false) return w.reg.dataAddress;
+    }
+    return "";
   }
 
   private servePending(): void {

@@ -18,6 +18,10 @@ export interface WorkerRegistration {
   readonly managedMemoryBytes: number;
   readonly processId: string;
   readonly dataAddress: string;
+  /** False for a worker started with `--no-inbound`: it dials out and accepts no connections. */
+  readonly inbound?: boolean;
+  /** True for a worker started with `--relay`: it relays data between unreachable workers. */
+  readonly relay?: boolean;
   readonly taskExecutor: ActorRef<TaskExecutorMessage>;
 }
 
@@ -29,6 +33,13 @@ export interface SlotGrant {
   readonly dataAddress: string;
   readonly managedMemoryBytes: number;
   readonly taskExecutor: ActorRef<TaskExecutorMessage>;
+  /** False when the slot's worker accepts no connections (`--no-inbound`). */
+  readonly inbound?: boolean;
+  /**
+   * Where data goes when neither end of a channel accepts connections: a
+   * `--relay` worker's data address, or "" for the master the worker registered with.
+   */
+  readonly relayAddress?: string;
 }
 
 /** What registration answers: the master's fencing token and heartbeat settings. */
@@ -87,6 +98,8 @@ export const WORKER_REGISTRATION_FIELDS = defineFields<WorkerRegistration>()({
   managedMemoryBytes: "int",
   processId: "string",
   dataAddress: "string",
+  "inbound?": "boolean",
+  "relay?": "boolean",
   taskExecutor: "ref",
 });
 
