@@ -236,6 +236,7 @@ export class SlotDataPlane {
   private gate = new PeerGate(undefined, AUTH_DEFAULTS);
   private limits: SlotStreamLimits = DEFAULT_SLOT_LIMITS;
   private perPeer = new PeerStreamLimit(DEFAULT_SLOT_LIMITS.maxStreamsPerPeer);
+  private configured = false;
 
   constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
@@ -244,11 +245,8 @@ export class SlotDataPlane {
    * this slot sets them; every task of a slot comes from the same worker).
    */
   configure(listen: SlotDataListen): void {
-    if (
-      this.secret !== undefined || listen.secretKey === undefined && listen.limits === undefined
-    ) {
-      return;
-    }
+    if (this.configured) return;
+    this.configured = true;
     this.secret = listen.secretKey && ClusterSecret.fromKey(listen.secretKey);
     this.limits = listen.limits ?? DEFAULT_SLOT_LIMITS;
     this.perPeer = new PeerStreamLimit(this.limits.maxStreamsPerPeer);
