@@ -15,6 +15,7 @@ import { Dispatcher, type DispatcherDurability } from "./dispatcher.ts";
 import type { DispatcherMessage } from "../protocol/dispatcher.ts";
 import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import {
+  type DataAddressProbe,
   DEFAULT_HEARTBEAT_SETTINGS,
   type HeartbeatSettings,
   ResourceManager,
@@ -23,6 +24,7 @@ import { type LocalIngest, restApi } from "./rest/api.ts";
 import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import { DataRelay, RELAY_PATH } from "../rpc/data_relay.ts";
+import { tcpProbe } from "./data_address_probe.ts";
 
 import { PeerStreamLimit, type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
 import { OPTIONS } from "../../core/config/options.ts";
@@ -87,6 +89,7 @@ export function startMasterActors(
   durable?: DispatcherDurability,
   maxJobs?: number,
   jobPermissionsMax?: JobPermissions,
+  probe?: DataAddressProbe,
 ): MasterActors {
   // Each needs the other: the refs are read only after both exist.
   const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
@@ -96,13 +99,18 @@ export function startMasterActors(
   const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
     "resourcemanager",
     () =>
-      new ResourceManager(() => dispatcher, {
-        // An absent flag arrives as undefined: it must not override the default.
-        heartbeatIntervalMs: heartbeat.heartbeatIntervalMs ??
-          DEFAULT_HEARTBEAT_SETTINGS.heartbeatIntervalMs,
-        heartbeatTimeoutMs: heartbeat.heartbeatTimeoutMs ??
-          DEFAULT_HEARTBEAT_SETTINGS.heartbeatTimeoutMs,
-      }, term),
+      new ResourceManager(
+        () => dispatcher,
+        {
+          // An absent flag arrives as undefined: it must not override the default.
+          heartbeatIntervalMs: heartbeat.heartbeatIntervalMs ??
+            DEFAULT_HEARTBEAT_SETTINGS.heartbeatIntervalMs,
+          heartbeatTimeoutMs: heartbeat.heartbeatTimeoutMs ??
+            DEFAULT_HEARTBEAT_SETTINGS.heartbeatTimeoutMs,
+        },
+        term,
+        probe,
+      ),
   );
   return { system, dispatcher, resourceManager };
 }
@@ -157,6 +165,8 @@ export function startMasterServices(
     ha?.durable,
     options.maxJobs,
     options.jobPermissionsMax ?? parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
+    // A worker whose data address does not answer the master is taken as --no-inbound.
+    tcpProbe(),
   );
   const api = restApi({
     dispatcher: actors.dispatcher,

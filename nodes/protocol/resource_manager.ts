@@ -69,7 +69,9 @@ export type ResourceManagerMessage =
   /** From the REST API (asked). */
   | { type: "overview" }
   /** Its own timer: heartbeats and slot request timeouts. */
-  | { type: "tick" };
+  | { type: "tick" }
+  /** Its own probe of a worker's data address: answered or not (`--no-inbound` then). */
+  | { type: "workerProbed"; workerId: string; reachable: boolean };
 
 /** The replies of the ResourceManager's ask-able messages. */
 export interface ResourceManagerReplies {
@@ -88,6 +90,7 @@ export const RESOURCE_MANAGER_SCHEMA = defineSchema<ResourceManagerMessage>()({
   releaseSlots: { jobId: "string" },
   overview: {},
   tick: {},
+  workerProbed: { workerId: "string", reachable: "boolean" },
 });
 
 /** The fields of a worker registration (inside `registerWorker`). */

@@ -5,7 +5,9 @@
  * as NAT does, while its own dials and their replies pass. First worker A is
  * firewalled (`--no-inbound`) and B is reachable: the keyed WordCount at
  * parallelism 4 across both is exact (B's slots are dialed both ways). Then
- * both are firewalled and the master relays every channel: exact again.
+ * A runs without the flag and the master, whose probe of A's data address
+ * fails, routes it the same way. Then both are firewalled and the master
+ * relays every channel: exact again.
  *
  * Needs root, iproute2 and nftables (`nft`); otherwise it reports itself
  * skipped with the reason (in CI it fails instead).
@@ -141,6 +143,19 @@ Deno.test({
       assert.equal(await answers(`http://${b.ip}:${DATA_PORT}/metrics`), true, "B is reachable");
       await runWordCount(text, `${dir}/out-direct`);
       assert.doesNotMatch(logs(), /relaying data/, "no relay between reachable peers");
+
+      // A firewalled without saying so: the master's probe of its data address fails.
+      await stopWorkers();
+      startWorker(a, []);
+      startWorker(b, []);
+      await waitFor(
+        "both workers to register again",
+        async () => (await getJson(`${url}/api/v1/overview`)).taskmanagers === 2,
+        30_000,
+      );
+      await runWordCount(text, `${dir}/out-probed`);
+      assert.match(procs[0].stderr(), new RegExp(`${a.ip}:${DATA_PORT} takes no connection`));
+      assert.doesNotMatch(procs[0].stderr(), new RegExp(`${b.ip}:${DATA_PORT} takes no`));
 
       // Both firewalled: the master relays every channel between them.
       await stopWorkers();
