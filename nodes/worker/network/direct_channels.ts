@@ -142,7 +142,7 @@ export class DirectProducer implements ChannelEndpoint {
  * The consumer's end of a direct channel: dials the producer's worker, then
  * its slot (or, with `path` the relay's, the relay only).
  */
-export class DirectConsumer implements ChannelEndpoint {
+class DirectConsumer implements ChannelEndpoint {
   private out: FrameStream;
   private response: H2Response | undefined;
   private handler: ((m: ChannelMessage) => void) | undefined;
