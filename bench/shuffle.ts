@@ -151,8 +151,10 @@ export const median = (xs: number[]): number =>
  * source sends per run, default 256), `--payload` (bytes of each record's
  * string payload, default 100), `--runs` (default 3), `--raw-mb` (MiB of the
  * raw stream, default 512), `--data-planes` (the workers' `--data-plane` of each
- * cluster, comma-separated, default `relay,direct`: one cluster each, taking
- * turns run by run; each prints its workers' CPU time per MB shuffled).
+ * cluster, comma-separated, default `relay,direct`; `master-relay` is the direct
+ * plane with both workers `--no-inbound`, so the master relays every buffer:
+ * one cluster each, taking turns run by run; each prints its workers' CPU time
+ * per MB shuffled, the master's included for `master-relay`).
  */
 export async function shuffleBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -170,9 +172,7 @@ export async function shuffleBench(args: string[]): Promise<void> {
   // One cluster per data plane, started side by side; they take turns, run by run.
   const planes = values["data-planes"].split(",");
   const clusters = await Promise.all(
-    planes.map((plane) =>
-      startCluster(2, 1, [], undefined, { workerArgs: ["--data-plane", plane] })
-    ),
+    planes.map((plane) => startCluster(2, 1, [], undefined, { workerArgs: planeArgs(plane) })),
   );
   try {
     // A warm-up run each, which also gives the size of a record on the wire.
@@ -186,7 +186,8 @@ export async function shuffleBench(args: string[]): Promise<void> {
     const cpuPerMb: number[][] = planes.map(() => []);
     for (let r = 0; r < runs; r++) {
       for (const [k, c] of clusters.entries()) {
-        const pids = c.workers.map((w) => w.child.pid);
+        const relays = planes[k] === MASTER_RELAY ? [c.master] : [];
+        const pids = [...c.workers, ...relays].map((p) => p.child.pid);
         const before = cpuMs(pids);
         const run = await shuffleRun(plainBenchCluster(c), records, payload);
         cpuPerMb[k].push((cpuMs(pids) - before) / (run.bytes / 1e6));
@@ -207,14 +208,16 @@ export async function shuffleBench(args: string[]): Promise<void> {
       const inJob = median(rates);
       const whole = median(done[k].map((d) => d.bytes / 1e6 / (d.jobMs / 1000)));
       console.log(
-        `  spate shuffle, --data-plane ${plane.padEnd(6)} ${pad(inJob)} MB/s  ${
+        `  spate shuffle, --data-plane ${plane.padEnd(12)} ${pad(inJob)} MB/s  ${
           (inJob * 1e6 / perRecord / 1e6).toFixed(2)
         } M records/s  (${(inJob / best * 100).toFixed(0)}% of raw; runs ${
           rates.map((x) => x.toFixed(0)).join("/")
         })`,
       );
       console.log(
-        `    workers' CPU per MB shuffled   ${median(cpuPerMb[k]).toFixed(2)} ms  (runs ${
+        `    ${
+          planes[k] === MASTER_RELAY ? "workers' + master's" : "workers'"
+        } CPU per MB shuffled ${median(cpuPerMb[k]).toFixed(2)} ms  (runs ${
           cpuPerMb[k].map((x) => x.toFixed(2)).join("/")
         })`,
       );
@@ -226,6 +229,15 @@ export async function shuffleBench(args: string[]): Promise<void> {
   } finally {
     await Promise.all(clusters.map((c) => c.stop()));
   }
+}
+
+/** The `--data-planes` entry whose workers accept no connections: the master relays. */
+const MASTER_RELAY = "master-relay";
+
+/** The workers' flags of a `--data-planes` entry. */
+function planeArgs(plane: string): string[] {
+  if (plane === MASTER_RELAY) return ["--data-plane", "direct", "--no-inbound"];
+  return ["--data-plane", plane];
 }
 
 /** CPU time (user + system, ms) the processes `pids` used so far, from /proc (Linux). */

@@ -34,6 +34,8 @@ export async function workerCommand(args: string[]): Promise<number> {
     advertisedHost: v.advertisedHost,
     dataPort: v.dataPort,
     dataPlane: dataPlaneFlag(v.dataPlane),
+    noInbound: v.noInbound,
+    relay: v.relay,
     workDir: v.workDir,
     connectTimeoutMs: v.connectTimeoutMs,
     tls,

@@ -188,8 +188,24 @@ export const PROCESS_OPTIONS = {
     env: "SPATE_DATA_PLANE",
     defaultText: "$SPATE_DATA_PLANE, else direct",
     doc: "how buffers reach other workers: direct (slot to slot, each slot listens on a port of " +
-      "its own) or relay (through this process's data server; what a worker with " +
-      "--cluster-secret-file uses until the slots check the secret)",
+      "its own) or relay (through this process's data server)",
+    commands: ["worker"],
+  },
+  noInbound: {
+    flag: "no-inbound",
+    type: "boolean",
+    default: false,
+    doc: "this worker accepts no connections (behind NAT or a firewall): its peers wait for its " +
+      "dials, and data between two such workers goes through a relay (a --relay worker, else " +
+      "the master); needs --data-plane direct",
+    commands: ["worker"],
+  },
+  relay: {
+    flag: "relay",
+    type: "boolean",
+    default: false,
+    doc: "relay data between workers that accept no connections (--no-inbound) on this " +
+      "worker's data port, in place of the master",
     commands: ["worker"],
   },
   dataPort: {

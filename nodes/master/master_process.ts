@@ -15,6 +15,7 @@ import { Dispatcher, type DispatcherDurability } from "./dispatcher.ts";
 import type { DispatcherMessage } from "../protocol/dispatcher.ts";
 import type { ResourceManagerMessage } from "../protocol/resource_manager.ts";
 import {
+  type DataAddressProbe,
   DEFAULT_HEARTBEAT_SETTINGS,
   type HeartbeatSettings,
   ResourceManager,
@@ -22,6 +23,9 @@ import {
 import { type LocalIngest, restApi } from "./rest/api.ts";
 import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
+import { DataRelay, RELAY_PATH } from "../rpc/data_relay.ts";
+import { tcpProbe } from "./data_address_probe.ts";
+
 import { PeerStreamLimit, type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import {
@@ -32,6 +36,9 @@ import {
 import type { HaOverview } from "../protocol/rest.ts";
 import { listenHttp } from "../rpc/tls/http_listener.ts";
 import type { ServerTls } from "../rpc/tls/tls_material.ts";
+
+/** How long one end of a relayed channel waits at the master for the other (as a worker's). */
+const DEFAULT_RELAY_WAIT_MS = 30_000;
 
 /** Where a master listens and keeps its blobs, its heartbeat, credentials and limits. */
 export interface MasterOptions {
@@ -82,6 +89,7 @@ export function startMasterActors(
   durable?: DispatcherDurability,
   maxJobs?: number,
   jobPermissionsMax?: JobPermissions,
+  probe?: DataAddressProbe,
 ): MasterActors {
   // Each needs the other: the refs are read only after both exist.
   const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
@@ -91,13 +99,18 @@ export function startMasterActors(
   const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
     "resourcemanager",
     () =>
-      new ResourceManager(() => dispatcher, {
-        // An absent flag arrives as undefined: it must not override the default.
-        heartbeatIntervalMs: heartbeat.heartbeatIntervalMs ??
-          DEFAULT_HEARTBEAT_SETTINGS.heartbeatIntervalMs,
-        heartbeatTimeoutMs: heartbeat.heartbeatTimeoutMs ??
-          DEFAULT_HEARTBEAT_SETTINGS.heartbeatTimeoutMs,
-      }, term),
+      new ResourceManager(
+        () => dispatcher,
+        {
+          // An absent flag arrives as undefined: it must not override the default.
+          heartbeatIntervalMs: heartbeat.heartbeatIntervalMs ??
+            DEFAULT_HEARTBEAT_SETTINGS.heartbeatIntervalMs,
+          heartbeatTimeoutMs: heartbeat.heartbeatTimeoutMs ??
+            DEFAULT_HEARTBEAT_SETTINGS.heartbeatTimeoutMs,
+        },
+        term,
+        probe,
+      ),
   );
   return { system, dispatcher, resourceManager };
 }
@@ -152,6 +165,8 @@ export function startMasterServices(
     ha?.durable,
     options.maxJobs,
     options.jobPermissionsMax ?? parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
+    // A worker whose data address does not answer the master is taken as --no-inbound.
+    tcpProbe(),
   );
   const api = restApi({
     dispatcher: actors.dispatcher,
@@ -173,6 +188,12 @@ export function startMasterServices(
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const limits = streamLimits(options.streamLimits);
   const perPeer = new PeerStreamLimit(limits.maxStreamsPerPeer);
+  // Workers that accept no connections (--no-inbound) meet here when no --relay worker serves.
+  const relay = new DataRelay({
+    ...limits,
+    maxFrameBytes,
+    partitionRequestTimeoutMs: DEFAULT_RELAY_WAIT_MS,
+  });
   return {
     ...actors,
     async handle(req, peer = "unknown") {
@@ -205,9 +226,14 @@ export function startMasterServices(
           limits.firstFrameTimeoutMs,
         );
       }
+      if (path === RELAY_PATH && req.method === "POST") {
+        const admitted = await gate.admitData(req, peer);
+        return admitted instanceof Response ? admitted : relay.serve(req, admitted, peer);
+      }
       return await gate.admitRest(req, peer) ?? await api.fetch(req);
     },
     async stop() {
+      relay.close();
       for (const c of connections) c.close("master shutting down");
       await system.shutdown();
     },

@@ -48,7 +48,17 @@ interface WorkerEntry {
   /** slot index -> job id of the job holding it. */
   readonly allocated: Map<number, string>;
   lastHeartbeatMs: number;
+  /** Whether peers can dial it: false with `--no-inbound` or when the master's probe failed. */
+  inbound: boolean;
+  /** Its data address is being probed: its slots are offered once the probe answers. */
+  probing: boolean;
 }
+
+/**
+ * Whether a worker's data address takes connections from the master (the
+ * master's `startMaster` dials it once at registration; see `tcpProbe`).
+ */
+export type DataAddressProbe = (dataAddress: string) => Promise<boolean>;
 
 interface PendingRequest {
   readonly jobId: string;
@@ -72,6 +82,8 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
     private readonly settings: HeartbeatSettings = DEFAULT_HEARTBEAT_SETTINGS,
     /** This master's leader term with HA (workers refuse older terms); absent without. */
     private readonly term?: number,
+    /** Checks each registering worker's data address; absent: every worker is taken at its word. */
+    private readonly probe?: DataAddressProbe,
   ) {
     super();
   }
@@ -112,6 +124,8 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
         return this.overview();
       case "tick":
         return this.tick();
+      case "workerProbed":
+        return this.probed(m.workerId, m.reachable);
     }
   }
 
@@ -121,17 +135,43 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
     const commands = this.term === undefined
       ? reg.taskExecutor
       : fencedTaskExecutor(reg.taskExecutor, this.term);
+    const inbound = reg.inbound !== false;
+    const probing = inbound && reg.dataAddress !== "" && this.probe !== undefined;
     this.workers.set(reg.workerId, {
       reg,
       commands,
       allocated: new Map(),
       lastHeartbeatMs: Date.now(),
+      inbound,
+      probing,
     });
+    if (probing) {
+      const self = this.context.self;
+      this.probe!(reg.dataAddress).then(
+        (reachable) => self.tell({ type: "workerProbed", workerId: reg.workerId, reachable }),
+        () => self.tell({ type: "workerProbed", workerId: reg.workerId, reachable: false }),
+      );
+    }
     this.context.system.info(
       `worker ${reg.name} (${reg.workerId}) registered with ${reg.slots} slots`,
     );
     this.servePending();
     return { fence: this.fence, ...this.settings, ...this.termField() };
+  }
+
+  /** The probe of a worker's data address answered: its slots are offered now. */
+  private probed(workerId: string, reachable: boolean): void {
+    const w = this.workers.get(workerId);
+    if (w === undefined || !w.probing) return;
+    w.probing = false;
+    if (!reachable) {
+      w.inbound = false;
+      this.context.system.log(
+        `worker ${w.reg.name} (${workerId}): its data address ${w.reg.dataAddress} takes no ` +
+          "connection from the master; it is treated as --no-inbound (peers wait for its dials)",
+      );
+    }
+    this.servePending();
   }
 
   private termField(): { term?: number } {
@@ -156,7 +196,9 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
 
   private freeSlots(): number {
     let free = 0;
-    for (const w of this.workers.values()) free += w.reg.slots - w.allocated.size;
+    for (const w of this.workers.values()) {
+      if (!w.probing) free += w.reg.slots - w.allocated.size;
+    }
     return free;
   }
 
@@ -181,7 +223,9 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
   private tryGrant(jobId: string, count: number): SlotGrant[] | undefined {
     if (this.freeSlots() < count) return undefined;
     const grants: SlotGrant[] = [];
+    const relayAddress = this.relayAddress();
     for (const w of this.workers.values()) {
+      if (w.probing) continue;
       for (let i = 0; i < w.reg.slots && grants.length < count; i++) {
         if (w.allocated.has(i)) continue;
         w.allocated.set(i, jobId);
@@ -192,10 +236,22 @@ export class ResourceManager extends Actor<ResourceManagerMessage> {
           dataAddress: w.reg.dataAddress,
           managedMemoryBytes: Math.floor(w.reg.managedMemoryBytes / w.reg.slots),
           taskExecutor: w.commands,
+          ...(w.inbound ? {} : { inbound: false, relayAddress }),
         });
       }
     }
     return grants;
+  }
+
+  /**
+   * Where unreachable workers meet: the first reachable `--relay` worker's
+   * data address, else "" (the master each worker registered with).
+   */
+  private relayAddress(): string {
+    for (const w of this.workers.values()) {
+      if (w.reg.relay === true && w.inbound && !w.probing) return w.reg.dataAddress;
+    }
+    return "";
   }
 
   private servePending(): void {

@@ -9,8 +9,14 @@
 import { consumersOf, producersOf } from "../../core/graph/partitioners.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import type { ActorRef } from "../rpc/actor.ts";
-import type { ChannelDeployment, PeerLocation, TaskDeployment } from "../protocol/deployment.ts";
+import type {
+  ChannelDeployment,
+  ChannelRoute,
+  PeerLocation,
+  TaskDeployment,
+} from "../protocol/deployment.ts";
 import type { JobSubmission } from "../protocol/dispatcher.ts";
+import type { SlotGrant } from "../protocol/resource_manager.ts";
 import { channelIdOf, taskIdOf } from "../protocol/ids.ts";
 import type { JobMasterMessage } from "../protocol/job_master.ts";
 import type { TaskRestore } from "../protocol/task_state.ts";
@@ -50,6 +56,9 @@ export function taskDeployment(
   };
   const channelId = (edgeId: number, producer: number, consumer: number) =>
     channelIdOf(a.jobId, a.attempt, edgeId, producer, consumer);
+  /** Who dials for the channel from producer (v, i) to consumer (w, j). */
+  const route = (v: number, i: number, w: number, j: number) =>
+    channelRoute(a.graph.get(v, i)!.slot!, a.graph.get(w, j)!.slot!);
   const inputs = vertex.inputs.map((e) => {
     const producers = producersOf(
       e.partitioner,
@@ -60,6 +69,7 @@ export function taskDeployment(
     const channels: ChannelDeployment[] = producers.map((i) => ({
       channelId: channelId(e.id, i, subtask),
       peer: location(e.sourceVertex, i),
+      ...route(e.sourceVertex, i, vertexId, subtask),
     }));
     return { edgeId: e.id, channels };
   });
@@ -73,6 +83,7 @@ export function taskDeployment(
     const channels: ChannelDeployment[] = consumers.map((j) => ({
       channelId: channelId(e.id, subtask, j),
       peer: location(e.targetVertex, j),
+      ...route(vertexId, subtask, e.targetVertex, j),
     }));
     return { edgeId: e.id, channels };
   });
@@ -96,4 +107,19 @@ export function taskDeployment(
     bufferTimeoutMs: s.bufferTimeoutMs,
     jobMaster: a.jobMaster,
   };
+}
+
+/**
+ * Who dials between the slots of a channel's producer and consumer: the
+ * consumer when the producer's worker accepts connections, else the producer
+ * when the consumer's does, else both dial the relay (the consumer's grant
+ * names it; both ends read the same grant). Nothing for the usual case.
+ */
+export function channelRoute(
+  producer: SlotGrant,
+  consumer: SlotGrant,
+): { route?: ChannelRoute } {
+  if (producer.processId === consumer.processId || producer.inbound !== false) return {};
+  if (consumer.inbound !== false) return { route: { dial: "producer" } };
+  return { route: { dial: "relay", relay: consumer.relayAddress ?? "" } };
 }

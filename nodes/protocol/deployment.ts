@@ -48,12 +48,30 @@ export interface PeerLocation {
   readonly slotIndex: number;
 }
 
+/**
+ * Which side of a channel between two processes dials, as the master decides
+ * it from the workers' reachability (`--no-inbound`): data and credits flow
+ * the same way whatever the direction of the connection.
+ */
+export type ChannelRoute =
+  /** The consumer dials the producer (the producer's worker accepts connections). */
+  | { readonly dial: "consumer" }
+  /** The producer dials the consumer (only the consumer's worker accepts connections). */
+  | { readonly dial: "producer" }
+  /**
+   * Neither accepts: both dial the relay at `relay` (a `--relay` worker's
+   * data address, or "" for the master the worker registered with).
+   */
+  | { readonly dial: "relay"; readonly relay: string };
+
 /** One channel of an exchange, producer subtask -> consumer subtask. */
 export interface ChannelDeployment {
   /** See `channelIdOf` in `ids.ts`. */
   readonly channelId: string;
   /** The other end's location (the consumer for outputs, the producer for inputs). */
   readonly peer: PeerLocation;
+  /** Who dials whom between processes; absent: the consumer dials. */
+  readonly route?: ChannelRoute;
 }
 
 /** The channels of one job edge at one subtask. */

@@ -18,6 +18,10 @@ export interface WorkerRegistration {
   readonly managedMemoryBytes: number;
   readonly processId: string;
   readonly dataAddress: string;
+  /** False for a worker started with `--no-inbound`: it dials out and accepts no connections. */
+  readonly inbound?: boolean;
+  /** True for a worker started with `--relay`: it relays data between unreachable workers. */
+  readonly relay?: boolean;
   readonly taskExecutor: ActorRef<TaskExecutorMessage>;
 }
 
@@ -29,6 +33,13 @@ export interface SlotGrant {
   readonly dataAddress: string;
   readonly managedMemoryBytes: number;
   readonly taskExecutor: ActorRef<TaskExecutorMessage>;
+  /** False when the slot's worker accepts no connections (`--no-inbound`). */
+  readonly inbound?: boolean;
+  /**
+   * Where data goes when neither end of a channel accepts connections: a
+   * `--relay` worker's data address, or "" for the master the worker registered with.
+   */
+  readonly relayAddress?: string;
 }
 
 /** What registration answers: the master's fencing token and heartbeat settings. */
@@ -58,7 +69,9 @@ export type ResourceManagerMessage =
   /** From the REST API (asked). */
   | { type: "overview" }
   /** Its own timer: heartbeats and slot request timeouts. */
-  | { type: "tick" };
+  | { type: "tick" }
+  /** Its own probe of a worker's data address: answered or not (`--no-inbound` then). */
+  | { type: "workerProbed"; workerId: string; reachable: boolean };
 
 /** The replies of the ResourceManager's ask-able messages. */
 export interface ResourceManagerReplies {
@@ -77,6 +90,7 @@ export const RESOURCE_MANAGER_SCHEMA = defineSchema<ResourceManagerMessage>()({
   releaseSlots: { jobId: "string" },
   overview: {},
   tick: {},
+  workerProbed: { workerId: "string", reachable: "boolean" },
 });
 
 /** The fields of a worker registration (inside `registerWorker`). */
@@ -87,6 +101,8 @@ export const WORKER_REGISTRATION_FIELDS = defineFields<WorkerRegistration>()({
   managedMemoryBytes: "int",
   processId: "string",
   dataAddress: "string",
+  "inbound?": "boolean",
+  "relay?": "boolean",
   taskExecutor: "ref",
 });
 

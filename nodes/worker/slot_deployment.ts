@@ -35,18 +35,25 @@ export function taskDescriptor(
   const inSlot = (c: ChannelDeployment) =>
     c.peer.workerId === task.workerId && c.peer.slotIndex === task.slotIndex;
   const remote = (c: ChannelDeployment) => c.peer.processId !== net.processId;
-  // The direct data plane proves no cluster secret yet: with one, the relay carries the data.
-  const listen = net.dataPlane === "direct" && net.secret === undefined
-    ? net.slotListen
-    : undefined;
-  const producerPort = (c: ChannelDeployment): ChannelPort =>
-    listen !== undefined && remote(c)
-      ? { directChannel: c.channelId, announce: net.producerPort(c) }
-      : net.producerPort(c);
-  const consumerPort = (c: ChannelDeployment): ChannelPort =>
-    listen !== undefined && remote(c)
-      ? { remoteChannel: c.channelId, workerAddress: c.peer.dataAddress }
-      : net.consumerPort(c);
+  const listen = net.dataPlane === "direct" ? net.slotListen : undefined;
+  const producerPort = (c: ChannelDeployment): ChannelPort => {
+    if (listen === undefined || !remote(c)) return net.producerPort(relayedByThisThread(c));
+    const dial = c.route?.dial ?? "consumer";
+    if (dial === "consumer") return { directChannel: c.channelId, announce: net.producerPort(c) };
+    return {
+      dialChannel: c.channelId,
+      dial: dial === "producer"
+        ? { via: "consumer", consumerWorker: c.peer.dataAddress }
+        : { via: "relay", relay: relayOf(c, net) },
+    };
+  };
+  const consumerPort = (c: ChannelDeployment): ChannelPort => {
+    if (listen === undefined || !remote(c)) return net.consumerPort(relayedByThisThread(c));
+    const dial = c.route?.dial ?? "consumer";
+    if (dial === "producer") return { acceptChannel: c.channelId, announce: net.announcePort(c) };
+    if (dial === "relay") return { relayChannel: c.channelId, relay: relayOf(c, net) };
+    return { remoteChannel: c.channelId, workerAddress: c.peer.dataAddress };
+  };
   return {
     taskId: task.taskId,
     job: {
@@ -88,15 +95,38 @@ export function taskDescriptor(
  * none for a task whose channels all stay in this process.
  */
 export function directDataHosts(task: TaskDeployment, net: NetworkEnvironment): string[] {
-  const listen = net.dataPlane === "direct" && net.secret === undefined
-    ? net.slotListen
-    : undefined;
+  const listen = net.dataPlane === "direct" ? net.slotListen : undefined;
   if (listen === undefined) return [];
   const remote = [...task.inputs, ...task.outputs].flatMap((e) =>
     e.channels.filter((c) => c.peer.processId !== net.processId)
   );
   if (remote.length === 0) return [];
   const hosts = new Set([listen.hostname, listen.advertisedHost]);
-  for (const c of remote) hosts.add(new URL(c.peer.dataAddress).hostname);
+  for (const c of remote) {
+    hosts.add(new URL(c.peer.dataAddress).hostname);
+    if (c.route?.dial === "relay") hosts.add(new URL(relayOf(c, net)).hostname);
+  }
   return [...hosts].map((h) => h.replace(/^\[|\]$/g, ""));
+}
+
+/** The relay of a channel routed through one: the one named, else this worker's master. */
+function relayOf(c: ChannelDeployment, net: NetworkEnvironment): string {
+  const relay = c.route?.dial === "relay" ? c.route.relay : "";
+  if (relay !== "") return relay;
+  if (net.masterAddress === "") {
+    throw new Error(`channel ${c.channelId}: no master to relay through`);
+  }
+  return net.masterAddress;
+}
+
+/**
+ * `c`, which this worker's main thread relays (`--data-plane relay`): only
+ * a channel whose consumer dials its producer can be.
+ */
+function relayedByThisThread(c: ChannelDeployment): ChannelDeployment {
+  if (c.route === undefined || c.route.dial === "consumer") return c;
+  throw new Error(
+    `channel ${c.channelId} joins a worker that accepts no connections (--no-inbound): ` +
+      "that needs --data-plane direct on every worker",
+  );
 }

@@ -16,6 +16,7 @@ import { defineSchema } from "../rpc/message_schema.ts";
 import type { IngestRegistration } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 import type { NetworkSettings } from "./network/channel.ts";
 import type { SlotDataListen } from "./network/direct_channels.ts";
+import type { ProducerDial } from "./network/dialed_channels.ts";
 
 /** The job module a slot imports to rebuild the graph, once per attempt. */
 export interface JobArtifact {
@@ -38,7 +39,13 @@ export type ChannelPort =
   /** Direct data plane, producer: the slot serves the channel; `announce` tells its worker where. */
   | { readonly directChannel: string; readonly announce: MessagePort }
   /** Direct data plane, consumer: the slot dials the producer's worker (then its slot). */
-  | { readonly remoteChannel: string; readonly workerAddress: string };
+  | { readonly remoteChannel: string; readonly workerAddress: string }
+  /** Producer that dials (its worker accepts no connections): the consumer's worker, or the relay. */
+  | { readonly dialChannel: string; readonly dial: ProducerDial }
+  /** Consumer whose producer dials it: the slot listens; `announce` tells its worker where. */
+  | { readonly acceptChannel: string; readonly announce: MessagePort }
+  /** Consumer that meets its producer at the relay at `relay`. */
+  | { readonly relayChannel: string; readonly relay: string };
 
 /** One subtask for a slot to run, with its channels as ports. */
 export interface TaskDescriptor {

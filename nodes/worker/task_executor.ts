@@ -232,6 +232,8 @@ export class TaskExecutor extends Actor<Inbox> {
         managedMemoryBytes: o.managedMemoryBytes,
         processId: o.network.processId,
         dataAddress: o.network.dataAddress,
+        ...(o.network.acceptsInbound ? {} : { inbound: false }),
+        ...(o.network.relays ? { relay: true } : {}),
         taskExecutor: this.context.self as ActorRef<TaskExecutorMessage>,
       },
     });

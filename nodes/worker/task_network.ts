@@ -12,6 +12,7 @@ import type { RecordTimestamp } from "../../core/operators/stream_operator.ts";
 import { RecordBatchEncoder } from "../../core/serde/record_batch.ts";
 import { type ChannelEndpoint, messagePortEndpoint } from "./network/channel.ts";
 import { slotDataPlane } from "./network/direct_channels.ts";
+import { RELAY_PATH } from "../rpc/data_relay.ts";
 import type { InSlotChannels } from "./network/in_slot_channel.ts";
 import { useClientTls } from "../rpc/tls/client_tls.ts";
 import { InputGate } from "./network/input_gate.ts";
@@ -125,7 +126,13 @@ function endpointOf(
   const listen = descriptor.dataListen;
   if (listen === undefined) throw new Error("a direct channel needs the slot's data listener");
   if (listen.clientTls !== undefined) useClientTls(listen.clientTls);
-  return "directChannel" in port
-    ? slotDataPlane().producer(port.directChannel, port.announce, listen)
-    : slotDataPlane().consumer(port.remoteChannel, port.workerAddress);
+  const plane = slotDataPlane();
+  plane.configure(listen);
+  if ("directChannel" in port) return plane.producer(port.directChannel, port.announce, listen);
+  if ("dialChannel" in port) return plane.dialingProducer(port.dialChannel, port.dial, listen);
+  if ("acceptChannel" in port) {
+    return plane.acceptingConsumer(port.acceptChannel, port.announce, listen);
+  }
+  if ("relayChannel" in port) return plane.consumer(port.relayChannel, port.relay, RELAY_PATH);
+  return plane.consumer(port.remoteChannel, port.workerAddress);
 }

@@ -32,6 +32,8 @@ import type { DataPlane } from "./network/direct_channels.ts";
 import type { ClusterSecret } from "../rpc/auth/cluster_secret.ts";
 import { type AuthLimits, PeerGate } from "../rpc/auth/peer_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
+import { DataRelay, RELAY_PATH } from "../rpc/data_relay.ts";
+import { PUSH_PATH } from "./network/dialed_channels.ts";
 import { METRICS_PATH } from "../protocol/metrics.ts";
 import { TaskMetricsTable } from "./task_metrics_table.ts";
 import { workerMetrics } from "./worker_metrics.ts";
@@ -73,6 +75,13 @@ export interface WorkerOptions {
   readonly authLimits?: AuthLimits;
   /** Bounds of accepted data streams (subscribe deadline, open streams per peer). */
   readonly streamLimits?: Partial<StreamLimits>;
+  /**
+   * Accept no connections (`--no-inbound`: behind NAT or a firewall): the
+   * master has peers wait for this worker's dials, or a relay carry the data.
+   */
+  readonly noInbound?: boolean;
+  /** Relay data between workers that accept no connections (`--relay`). */
+  readonly relay?: boolean;
 }
 
 /** A started worker process (not a Web Worker: its slots are those). */
@@ -89,6 +98,7 @@ export const DEFAULT_RECONNECT_INTERVAL_MS = 500;
 
 /** Starts a worker's data server and TaskExecutor, and dials its master. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  checkReachability(options);
   const workerId = crypto.randomUUID();
   const name = options.name ?? `worker-${workerId.slice(0, 8)}`;
   const system = new ActorSystem(name);
@@ -108,6 +118,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
     (line) => system.log(line),
   );
+  const relay = options.relay === true ? new DataRelay({ ...network.settings }) : undefined;
   const server = await listenHttp({
     hostname: options.bindHost ?? OPTIONS.bindHost.default,
     port: options.dataPort ?? OPTIONS.dataPort.default,
@@ -121,6 +132,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // Only nodes of this cluster read partitions: a proof of the secret first.
       const admitted = await gate.admit(req, peer, "data", "a data stream");
       return admitted instanceof Response ? admitted : network.servePartition(req, admitted, peer);
+    }
+    if (path === PUSH_PATH && req.method === "POST") {
+      const admitted = await gate.admit(req, peer, "data", "a producer's push");
+      return admitted instanceof Response ? admitted : network.servePush(req, admitted, peer);
+    }
+    if (path === RELAY_PATH && req.method === "POST" && relay !== undefined) {
+      const admitted = await gate.admit(req, peer, "data", "a relayed data stream");
+      return admitted instanceof Response ? admitted : relay.serve(req, admitted, peer);
     }
     if (path === METRICS_PATH && req.method === "GET") return metrics.handle();
     if (path.startsWith(`${INGEST_PREFIX}/`) && req.method === "POST") {
@@ -148,11 +167,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     host.includes(":") ? `[${host}]` : host
   }:${server.addr.port}`;
   network.dataPlane = options.dataPlane ?? OPTIONS.dataPlane.default;
+  network.acceptsInbound = options.noInbound !== true;
+  network.relays = relay !== undefined;
+  const authLimits = options.authLimits;
   network.slotListen = {
     hostname: options.bindHost ?? OPTIONS.bindHost.default,
     advertisedHost: host,
     tls: options.tls,
     clientTls: clientTls(),
+    ...(options.secret === undefined ? {} : { secretKey: options.secret.key }),
+    limits: network.settings,
+    ...(authLimits === undefined ? {} : authLimits),
   };
   const reconnectMs = options.reconnectIntervalMs ?? DEFAULT_RECONNECT_INTERVAL_MS;
   const workDir = options.workDir ?? Deno.makeTempDirSync({ prefix: "spate-worker-" });
@@ -205,6 +230,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           secret: options.secret,
         });
         const rm = conn.refFor<ResourceManagerMessage>("/user/resourcemanager");
+        network.masterAddress = url;
         await askTaskExecutor(te, { type: "connect", rm });
         master = url;
         return true;
@@ -243,6 +269,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       stopping = true;
       conn?.close("worker shutting down");
       network.close();
+      relay?.close();
       await system.shutdown();
       await server.shutdown();
       if (options.workDir === undefined) {
@@ -250,4 +277,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       }
     },
   };
+}
+
+/** Refuses settings that cannot work together, naming the flags. */
+function checkReachability(options: WorkerOptions): void {
+  if (options.noInbound === true && options.relay === true) {
+    throw new Error(
+      "--relay needs a worker that accepts connections: drop --no-inbound or --relay",
+    );
+  }
+  if (options.noInbound === true && (options.dataPlane ?? OPTIONS.dataPlane.default) !== "direct") {
+    throw new Error(
+      "--no-inbound needs --data-plane direct: the relay data plane has consumers dial producers",
+    );
+  }
 }

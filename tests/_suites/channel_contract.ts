@@ -85,11 +85,25 @@ export function channelContract(name: string, connect: ChannelFactory): void {
   });
 
   Deno.test(`${name}: credit bounds the consumer queue and the producer backlog`, async () => {
-    const { producer, consumer } = connect();
+    const connected = connect();
+    const { consumer } = connected;
+    // Count from the consumer's first credit on: a transport that connects
+    // later (a dialing producer, a relay) holds the first buffers back till then.
+    let credited = false;
+    const producer: ChannelEndpoint = {
+      send: (m, transfer) => connected.producer.send(m, transfer),
+      onMessage: (handler) =>
+        connected.producer.onMessage((m) => {
+          credited ||= m.t === "credit";
+          handler(m);
+        }),
+      close: () => connected.producer.close(),
+    };
     const availability = new OutputAvailability();
     const out = new OutputChannel(producer, new RecordBatchEncoder(), SETTINGS, availability);
     const gate = new InputGate([consumer], SETTINGS);
     gate.start();
+    await until(() => credited, "the consumer's first credit at the producer");
     // The consumer takes nothing: the producer may send `credits` buffers, then
     // queue `backlog` more, then it must report itself unavailable.
     let added = 0;

@@ -67,6 +67,11 @@ export class MasterGate {
     return role instanceof Response ? role : { policy: clientPolicy(role) };
   }
 
+  /** A relayed data stream: nodes only (a proof of the secret); the response headers or a refusal. */
+  admitData(req: Request, peer: string): Promise<Record<string, string> | Response> {
+    return this.peers.admit(req, peer, "data", "a relayed data stream");
+  }
+
   /** A REST request: undefined if it may go on, else its refusal. */
   async admitRest(req: Request, peer: string): Promise<Response | undefined> {
     if (this.tokens === undefined) return undefined;

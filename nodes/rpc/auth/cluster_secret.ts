@@ -20,7 +20,15 @@ export const MIN_SECRET_BYTES = 16;
  * ```
  */
 export class ClusterSecret {
-  private constructor(private readonly key: CryptoKey) {}
+  private constructor(
+    /** The HMAC key (not extractable): it may be posted to a Web Worker, which rebuilds the secret. */
+    readonly key: CryptoKey,
+  ) {}
+
+  /** The secret of `key` (what `key` of a ClusterSecret was, posted to a slot). */
+  static fromKey(key: CryptoKey): ClusterSecret {
+    return new ClusterSecret(key);
+  }
 
   /** The secret in `text` (trimmed); `source` names it in errors. */
   static async fromText(text: string, source: string): Promise<ClusterSecret> {

@@ -86,23 +86,25 @@ export function creditFrameCount(f: Frame): number {
 }
 
 /**
- * The channel a data stream subscribes to: its first frame, which must come
- * within `firstFrameTimeoutMs` and name a well-formed channel id.
+ * The channel a data stream opens: its first frame (`subscribe` from a
+ * consumer, `publish` from a producer that dials), which must come within
+ * `firstFrameTimeoutMs` and name a well-formed channel id.
  */
 export async function readSubscription(
   frames: AsyncGenerator<Frame>,
   firstFrameTimeoutMs: number,
+  kind: "subscribe" | "publish" = "subscribe",
 ): Promise<string> {
   const ms = firstFrameTimeoutMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no subscribe frame within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`no ${kind} frame within ${ms} ms`)), ms);
   });
   try {
     const first = await Promise.race([frames.next(), late]);
     const channel = first.done ? undefined : first.value.channel;
-    if (first.done || first.value.t !== "subscribe" || typeof channel !== "string") {
-      throw new Error("a data stream must start with a subscribe frame naming its channel");
+    if (first.done || first.value.t !== kind || typeof channel !== "string") {
+      throw new Error(`a data stream must start with a ${kind} frame naming its channel`);
     }
     if (!isChannelId(channel)) throw new Error(`'${channel.slice(0, 100)}' is no channel id`);
     return channel;

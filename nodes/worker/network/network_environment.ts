@@ -75,6 +75,12 @@ export class NetworkEnvironment {
   dataPlane: DataPlane = "relay";
   /** Where a slot listens for its direct data streams (the data server's host and TLS). */
   slotListen: SlotDataListen | undefined;
+  /** The master this worker registered with: the relay of channel routes that name none. */
+  masterAddress = "";
+  /** False with `--no-inbound`: peers cannot dial this worker, so it dials them. */
+  acceptsInbound = true;
+  /** True with `--relay`: this worker's data server relays for unreachable workers. */
+  relays = false;
   private readonly local = new Map<string, MessageChannel>();
   private readonly outgoing = new Map<string, Outgoing>();
   private readonly bridges = new Set<FrameStream>();
@@ -89,6 +95,15 @@ export class NetworkEnvironment {
   /** The port a producer slot writes a channel into. */
   producerPort(ch: ChannelDeployment): MessagePort {
     if (ch.peer.processId === this.processId) return this.localPair(ch.channelId, "producer");
+    return this.announcePort(ch);
+  }
+
+  /**
+   * The port on which the slot serving `ch` (its producer, or its consumer
+   * when the producer dials) tells this thread where it listens, for the
+   * redirect of the peer that dials this worker for the channel.
+   */
+  announcePort(ch: ChannelDeployment): MessagePort {
     const { port1, port2 } = new MessageChannel();
     const entry = this.outgoing.get(ch.channelId) ?? { waiters: [] };
     entry.port = port2;
@@ -280,6 +295,45 @@ export class NetworkEnvironment {
     })().catch((e) => {
       if (ended) return; // the consumer hung up after the end of the partition
       LOG.warn(`closing a partition stream from ${peer}: ${(e as Error).message}`);
+      out.fail((e as Error).message);
+    }).finally(release);
+    return new Response(out.readable, {
+      headers: { "content-type": "application/cbor-seq", ...headers },
+    });
+  }
+
+  /**
+   * Answers a producer that dials this worker for a channel whose consumer
+   * slot listens (`publish`): a `redirect` frame to that slot, once it has
+   * told where. Same bounds as `servePartition`.
+   */
+  servePush(req: Request, headers: Record<string, string> = {}, peer = "unknown"): Response {
+    if (req.body === null) {
+      return new Response("a push request needs a streaming body\n", { status: 400 });
+    }
+    const release = this.perPeer.open(peer);
+    if (release === undefined) return this.perPeer.refusal(peer, "data");
+    const out = new FrameStream(this.settings.maxFrameBytes);
+    const frames = readFrames(req.body, this.settings.maxFrameBytes);
+    (async () => {
+      const channel = await readSubscription(frames, this.settings.firstFrameTimeoutMs, "publish");
+      const gone = new AbortController();
+      // A producer that hangs up meanwhile withdraws the wait.
+      (async () => {
+        for await (const _ of frames) { /* nothing more is sent before the redirect */ }
+      })().catch(() => {}).finally(() => gone.abort());
+      const port = await this.awaitProducer(channel, gone.signal);
+      this.outgoing.delete(channel);
+      const ms = this.settings.partitionRequestTimeoutMs;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const address = await new Promise<string>((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`the slot of ${channel} named no address`)), ms);
+        port.onmessage = (e: MessageEvent<DirectProducerAnnouncement>) => resolve(e.data.address);
+      }).finally(() => clearTimeout(timer));
+      out.write({ v: FRAME_VERSION, t: "redirect", address });
+      out.close();
+    })().catch((e) => {
+      LOG.warn(`closing a push request from ${peer}: ${(e as Error).message}`);
       out.fail((e as Error).message);
     }).finally(release);
     return new Response(out.readable, {
