@@ -1,12 +1,14 @@
 /** The errors of the client SDK: each says what failed and what to check. @module */
 
-/** No master could be reached (or none answered in time). */
+/** No master could be reached (or none answered in time); `lost`: a watch lost its master. */
 export class MasterUnreachableError extends Error {
   override readonly name = "MasterUnreachableError";
-  constructor(readonly masters: readonly string[], cause: unknown) {
+  constructor(readonly masters: readonly string[], cause: unknown, readonly lost = false) {
     super(
-      `cannot reach the master at ${masters.join(",")}: ${reason(cause)} (is it running? ` +
-        "check the masters given to connect())",
+      lost
+        ? `lost the connection to the master at ${masters.join(",")}: ${reason(cause)}`
+        : `cannot reach the master at ${masters.join(",")}: ${reason(cause)} (is it running? ` +
+          "check the masters given to connect())",
       { cause },
     );
   }

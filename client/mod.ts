@@ -14,7 +14,13 @@
  * @module
  */
 
-export { connect, type SavepointOptions, SpateClient, type SubmitOptions } from "./client.ts";
+export {
+  connect,
+  type SavepointOptions,
+  SpateClient,
+  type SubmitOptions,
+  type WatchOptions,
+} from "./client.ts";
 export { type CallOptions, type ConnectOptions } from "./transport.ts";
 export {
   JobFailedError,
@@ -26,6 +32,7 @@ export { bundleJob } from "./bundle.ts";
 export type {
   BundleSubmission,
   BundleSubmitResponse,
+  CollectEvent,
   CollectResponse,
   JobEvent,
 } from "../nodes/protocol/sdk.ts";

@@ -72,6 +72,8 @@ export class Dispatcher extends Actor<DispatcherMessage> {
      * program's embedded cluster, whose jobs may then run with its permissions.
      */
     private readonly jobPermissionsMax?: JobPermissions,
+    /** The client of a job this (new) leader resumes: its follower, which clients find here. */
+    private readonly resumedClient?: (jobId: string) => ActorRef<ClientMessage>,
   ) {
     super();
   }
@@ -83,7 +85,7 @@ export class Dispatcher extends Actor<DispatcherMessage> {
         `resuming job ${job.jobId} (${job.submission.jobName}) from ` +
           (latest > 0 ? `checkpoint ${latest}` : "its start: no checkpoint completed"),
       );
-      this.startJob(job.jobId, job.submission, undefined, latest);
+      this.startJob(job.jobId, job.submission, this.resumedClient?.(job.jobId), latest);
     }
   }
 

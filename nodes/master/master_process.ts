@@ -20,6 +20,7 @@ import {
   ResourceManager,
 } from "./resource_manager.ts";
 import { type LocalIngest, restApi } from "./rest/api.ts";
+import { JobFollowers } from "./job_followers.ts";
 import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import { PeerStreamLimit, type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
@@ -82,11 +83,19 @@ export function startMasterActors(
   durable?: DispatcherDurability,
   maxJobs?: number,
   jobPermissionsMax?: JobPermissions,
+  followers?: JobFollowers,
 ): MasterActors {
   // Each needs the other: the refs are read only after both exist.
   const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
     "dispatcher",
-    () => new Dispatcher(() => resourceManager, durable, maxJobs, jobPermissionsMax),
+    () =>
+      new Dispatcher(
+        () => resourceManager,
+        durable,
+        maxJobs,
+        jobPermissionsMax,
+        followers && ((jobId) => followers.resumed(jobId)),
+      ),
   );
   const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
     "resourcemanager",
@@ -144,6 +153,8 @@ export function startMasterServices(
   },
 ): MasterServices {
   const system = new ActorSystem("master");
+  // One follower per job, for the REST clients that follow it (a resumed job's too).
+  const followers = new JobFollowers(system, options.maxCollectRecords);
   // A serving master always caps its jobs' permissions.
   const actors = startMasterActors(
     system,
@@ -152,6 +163,7 @@ export function startMasterServices(
     ha?.durable,
     options.maxJobs,
     options.jobPermissionsMax ?? parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
+    followers,
   );
   const api = restApi({
     dispatcher: actors.dispatcher,
@@ -163,6 +175,7 @@ export function startMasterServices(
     secret: options.security?.secret,
     localIngest: options.localIngest,
     system,
+    followers,
     maxCollectRecords: options.maxCollectRecords,
     planTimeoutMs: options.planTimeoutMs,
     jobPermissionsMax: options.jobPermissionsMax ??
