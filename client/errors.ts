@@ -14,6 +14,18 @@ export class MasterUnreachableError extends Error {
   }
 }
 
+/** The words of the statuses a master answers. */
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: "bad request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not found",
+  409: "conflict",
+  413: "payload too large",
+  429: "too many requests",
+  503: "unavailable",
+};
+
 /** The master refused the call: `status` is the HTTP status, `errors` its reasons. */
 export class SpateHttpError extends Error {
   override readonly name: string = "SpateHttpError";
@@ -23,7 +35,14 @@ export class SpateHttpError extends Error {
     readonly status: number,
     readonly errors: readonly string[],
   ) {
-    super(`${method} ${path}: HTTP ${status}: ${errors.join("; ") || "no reason given"}`);
+    const reason = errors.join("; ") || "no reason given";
+    const text = STATUS_TEXT[status];
+    // "HTTP 401 unauthorized: why", whether or not the master's reason names the status.
+    super(
+      text === undefined || reason.startsWith(`${text}:`)
+        ? `${method} ${path}: HTTP ${status} ${reason}`
+        : `${method} ${path}: HTTP ${status} ${text}: ${reason}`,
+    );
   }
 }
 

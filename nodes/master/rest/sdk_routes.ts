@@ -108,9 +108,23 @@ function bundleSubmission(body: unknown): BundleSubmission {
   };
 }
 
+/**
+ * Collected records as JSON: what JSON has no form for gets the nearest one
+ * (a bigint its digits, a Map its entries, a Set or typed array its items),
+ * so one record cannot break a job's stream.
+ */
+function jsonValue(_key: string, v: unknown): unknown {
+  if (typeof v === "bigint") return v.toString();
+  if (v instanceof Map) return [...v];
+  if (v instanceof Set || ArrayBuffer.isView(v)) return Array.from(v as Iterable<unknown>);
+  return v;
+}
+
 /** One server-sent event; `id` is the follower's epoch and the entry's number. */
 const sse = (e: JobEvent | ClientMessage, id?: string) =>
-  `event: ${e.type}\n${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(e)}\n\n`;
+  `event: ${e.type}\n${id === undefined ? "" : `id: ${id}\n`}data: ${
+    JSON.stringify(e, jsonValue)
+  }\n\n`;
 
 /** The entries a reconnecting client has seen: its Last-Event-ID's, if that was this follower's. */
 function seenOf(lastEventId: string | undefined, epoch: string): number {
@@ -248,7 +262,7 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
           `${REST_PREFIX}/jobs/bundle) nor resumed by it: no collected records`,
       );
     }
-    return c.json<CollectResponse>({
+    const body: CollectResponse = {
       jobId,
       state: f.state,
       ended: f.ended,
@@ -256,6 +270,7 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
       truncated: f.truncated,
       ...(f.result === undefined ? {} : { result: f.result }),
       ...(f.failure === undefined ? {} : { failure: f.failure }),
-    });
+    };
+    return c.body(JSON.stringify(body, jsonValue), 200, { "content-type": "application/json" });
   });
 }
