@@ -24,10 +24,16 @@ import {
   SDK_PATHS,
 } from "../nodes/protocol/sdk.ts";
 import type { JobPermissions } from "../core/config/job_permissions.ts";
+import { OPTIONS } from "../core/config/options.ts";
 import type { JobSubmission } from "../nodes/protocol/dispatcher.ts";
 import { isTerminalJobState } from "../nodes/protocol/job_status.ts";
 import { bundleJob } from "./bundle.ts";
-import { JobFailedError, MasterUnreachableError, SpateHttpError } from "./errors.ts";
+import {
+  JobFailedError,
+  MasterUnreachableError,
+  SavepointFailedError,
+  SpateHttpError,
+} from "./errors.ts";
 import { serverSentEvents } from "./sse.ts";
 import { type ConnectOptions, Transport } from "./transport.ts";
 
@@ -61,8 +67,6 @@ export interface WatchOptions {
   readonly records?: boolean;
 }
 
-/** How often savepoint() and stop() poll. */
-const SAVEPOINT_POLL_MS = 200;
 /** First pause before a broken watch looks for the leader again (doubled up to the max). */
 const FAILOVER_PAUSE_MS = 100;
 const FAILOVER_PAUSE_MAX_MS = 1_000;
@@ -228,7 +232,7 @@ export class SpateClient {
     );
   }
 
-  /** Takes a savepoint of the running job; returns its directory. */
+  /** Takes a savepoint of the running job; returns its directory (SavepointFailedError: why not). */
   savepoint(id: string, o: SavepointOptions = {}): Promise<string> {
     return this.trigger(id, "savepoints", { ...o });
   }
@@ -265,9 +269,9 @@ export class SpateClient {
       const s = await this.http.json<TriggerStatusResponse>("GET", poll);
       if (s.status === "COMPLETED") {
         if (s.location !== undefined) return s.location;
-        throw new SpateHttpError("POST", `${jobPath(id)}/${route}`, 500, [s.failure ?? "failed"]);
+        throw new SavepointFailedError(id, s.failure ?? "the savepoint failed");
       }
-      await new Promise((r) => setTimeout(r, SAVEPOINT_POLL_MS));
+      await new Promise((r) => setTimeout(r, OPTIONS.savepointPollIntervalMs.default));
     }
   }
 }

@@ -51,6 +51,14 @@ export class SpateAuthError extends SpateHttpError {
   override readonly name = "SpateAuthError";
 }
 
+/** A savepoint (or a stop with one) was started but did not complete: `message` says why. */
+export class SavepointFailedError extends Error {
+  override readonly name = "SavepointFailedError";
+  constructor(readonly jobId: string, failure: string) {
+    super(failure);
+  }
+}
+
 /** A job failed, or was cancelled while a caller waited for its end. */
 export class JobFailedError extends Error {
   override readonly name = "JobFailedError";

@@ -25,6 +25,7 @@ export { type CallOptions, type ConnectOptions } from "./transport.ts";
 export {
   JobFailedError,
   MasterUnreachableError,
+  SavepointFailedError,
   SpateAuthError,
   SpateHttpError,
 } from "./errors.ts";

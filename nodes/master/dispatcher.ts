@@ -200,13 +200,6 @@ export class Dispatcher extends Actor<DispatcherMessage> {
           ),
         );
       }
-      case "attachClient": {
-        const job = this.jobs.get(m.jobId);
-        if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
-        return new DeferredReply(
-          askJobMaster(job.master, { type: "attachClient", client: m.client }),
-        );
-      }
       case "jobStateChanged": {
         const job = this.jobs.get(m.jobId);
         if (job !== undefined && job.endTime < 0) job.state = m.state;

@@ -3,7 +3,9 @@
  * submitted through the REST API, or resumed by a new leader): it keeps the
  * job's events and collected record batches in one numbered log, replayed to
  * a late subscriber from where it left off (server-sent events' Last-Event-ID),
- * and the records for `GET /jobs/:id/collect`, both bounded.
+ * and the records for `GET /jobs/:id/collect`, both bounded. A subscriber
+ * that listens hears every record, beyond the bound too (`spate run` prints
+ * them all); the log keeps the first --max-collect-records.
  * @module
  */
 
@@ -71,9 +73,13 @@ export class JobFollower extends Actor<ClientMessage> {
       const room = this.maxCollectRecords - this.collected;
       const kept = m.records.length <= room ? m.records : m.records.slice(0, Math.max(0, room));
       if (kept.length < m.records.length) this.truncated = true;
-      if (kept.length === 0) return;
       this.collected += kept.length;
-      this.append({ type: "collect", collectId: m.collectId, records: kept });
+      // Subscribers hear every record; only --max-collect-records are kept for replay and collect.
+      const live = { type: "collect" as const, collectId: m.collectId, records: m.records };
+      if (kept.length === m.records.length) return this.append(live);
+      const entry = { seq: ++this.seq, message: live };
+      if (kept.length > 0) this.log.push({ ...entry, message: { ...live, records: kept } });
+      for (const sub of this.subscribers) sub(entry);
       return;
     }
     if (m.type === "jobStatus") this.state = m.state;

@@ -32,6 +32,19 @@ Deno.test("a follower replays its log after a subscriber's last entry, records i
   assert.equal(f.truncated, true);
 });
 
+Deno.test("a listening subscriber hears the records beyond the follower's bound", () => {
+  const f = new JobFollower(1);
+  const heard: unknown[] = [];
+  f.subscribe((e) => e.message.type === "collect" && heard.push(...e.message.records));
+  f.receive({ type: "collect", collectId: 0, records: [1, 2] });
+  f.receive({ type: "collect", collectId: 0, records: [3] });
+  assert.deepEqual(heard, [1, 2, 3]);
+  assert.deepEqual(f.records(), { 0: [1] });
+  const replayed: number[] = [];
+  f.subscribe((e) => replayed.push(e.seq));
+  assert.deepEqual(replayed, [1]);
+});
+
 Deno.test("a follower keeps its job's end beyond the event limit", () => {
   const f = new JobFollower(10);
   for (let i = 0; i <= MAX_FOLLOWER_EVENTS; i++) {
