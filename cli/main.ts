@@ -9,6 +9,7 @@ import { GraphError } from "../core/graph/stream_graph.ts";
 import { NotEnoughSlotsError } from "../nodes/master/slot_assignment.ts";
 import { JobBuildError } from "../nodes/client/load_job.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
+import { SpateHttpError } from "../client/errors.ts";
 import { planCommand } from "./plan.ts";
 import { masterCommand } from "./master.ts";
 import { workerCommand } from "./worker.ts";
@@ -91,6 +92,11 @@ export async function main(args: string[]): Promise<number> {
     if (e instanceof MasterUnreachableError) {
       console.error(`error: ${e.message}`);
       return 3;
+    }
+    // The master refused a call (a token's role, a bad submission): its reasons, no stack.
+    if (e instanceof SpateHttpError) {
+      console.error(`error: ${e.message}`);
+      return 1;
     }
     console.error(`error: ${(e as Error).stack ?? e}`);
     return 1;

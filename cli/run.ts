@@ -5,7 +5,6 @@ import { resolveLocation } from "../core/fs/location.ts";
 import { JobExecutionError } from "../core/graph/job_result.ts";
 import type { JobExecutor } from "../core/graph/job_plan.ts";
 import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
-import { RemoteExecutor } from "../nodes/client/remote_executor.ts";
 import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
 import { parseJobOptions } from "./job_options.ts";
 import { masterSourceFlags } from "./flags.ts";
@@ -24,7 +23,7 @@ import { failureText, summaryText } from "./summary.ts";
 import { configureStorage, hasS3Flags } from "./storage_flags.ts";
 import { configureClientTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
-import { bundleModule, uploadBundle } from "./sdk_client.ts";
+import { SdkExecutor } from "./sdk_executor.ts";
 import { parseRestartStrategy } from "../nodes/master/restart_strategy.ts";
 
 /** Runs the command; returns the exit code. */
@@ -81,16 +80,14 @@ export async function runCommand(args: string[]): Promise<number> {
   const progressMs = v.progressIntervalMs ?? OPTIONS.progressIntervalMs.default;
   const listener = following(progressPrinter(quiet, progressMs), followed);
   const executor: JobExecutor = master !== undefined
-    ? new RemoteExecutor({
+    ? new SdkExecutor({
       ...listener,
-      masterUrl: masters!,
+      masters: masters!,
       restartStrategy,
       restoreFrom,
       detached: v.detached === true,
       slotTimeoutMs: v.slotTimeoutMs ?? OPTIONS.slotTimeoutMs.default,
       connectTimeoutMs: v.connectTimeoutMs,
-      bundle: bundleModule,
-      upload: (m, bytes) => uploadBundle(m, bytes, tokenFlag(v)),
       token: tokenFlag(v),
     })
     : new LocalExecutor({

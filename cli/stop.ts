@@ -2,9 +2,8 @@
 
 import { resolveLocation } from "../core/fs/location.ts";
 import { parseFlags } from "./flags.ts";
-import { awaitSavepoint, mastersOf } from "./jobs.ts";
+import { withCluster } from "./jobs.ts";
 import { UsageError } from "./usage.ts";
-import { tokenFlag } from "./auth_flags.ts";
 
 /** Runs `spate stop`; prints the savepoint's directory; returns the exit code. */
 export async function stopCommand(args: string[]): Promise<number> {
@@ -13,12 +12,13 @@ export async function stopCommand(args: string[]): Promise<number> {
     throw new UsageError("spate stop: missing the job id (spate stop <job-id>)");
   }
   const jobId = positionals[0];
-  const outcome = await awaitSavepoint(await mastersOf(v), jobId, "stop", tokenFlag(v), {
-    targetDirectory: v.savepointDir === undefined ? undefined : resolveLocation(v.savepointDir),
-    drain: v.drain === true,
+  return await withCluster(v, async (client) => {
+    const location = await client.stop(jobId, {
+      targetDirectory: v.savepointDir === undefined ? undefined : resolveLocation(v.savepointDir),
+      drain: v.drain === true,
+    });
+    console.log(`Savepoint completed: ${location}`);
+    console.log(`job ${jobId} stopped${v.drain ? " (drained)" : ""}: it ends FINISHED`);
+    return 0;
   });
-  if (typeof outcome === "number") return outcome;
-  console.log(`Savepoint completed: ${outcome}`);
-  console.log(`job ${jobId} stopped${v.drain ? " (drained)" : ""}: it ends FINISHED`);
-  return 0;
 }

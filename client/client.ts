@@ -10,6 +10,7 @@ import type {
   JobDetails,
   JobListResponse,
   OverviewResponse,
+  SubmitJobResponse,
   TriggerResponse,
   TriggerStatusResponse,
 } from "../nodes/protocol/rest.ts";
@@ -17,13 +18,22 @@ import { BLOBS_PATH, REST_PREFIX } from "../nodes/protocol/rest.ts";
 import {
   type BundleSubmission,
   type BundleSubmitResponse,
+  type CollectEvent,
   type CollectResponse,
   type JobEvent,
   SDK_PATHS,
 } from "../nodes/protocol/sdk.ts";
 import type { JobPermissions } from "../core/config/job_permissions.ts";
+import { OPTIONS } from "../core/config/options.ts";
+import type { JobSubmission } from "../nodes/protocol/dispatcher.ts";
+import { isTerminalJobState } from "../nodes/protocol/job_status.ts";
 import { bundleJob } from "./bundle.ts";
-import { JobFailedError, SpateHttpError } from "./errors.ts";
+import {
+  JobFailedError,
+  MasterUnreachableError,
+  SavepointFailedError,
+  SpateHttpError,
+} from "./errors.ts";
 import { serverSentEvents } from "./sse.ts";
 import { type ConnectOptions, Transport } from "./transport.ts";
 
@@ -49,8 +59,35 @@ export interface SavepointOptions {
   readonly cancelJob?: boolean;
 }
 
-/** How long savepoint() and stop() poll, and how often. */
-const SAVEPOINT_POLL_MS = 200;
+/** How watch() follows its job. */
+export interface WatchOptions {
+  /** Stop watching when it aborts. */
+  readonly signal?: AbortSignal;
+  /** The collected record batches too, as `collect` events. */
+  readonly records?: boolean;
+}
+
+/** First pause before a broken watch looks for the leader again (doubled up to the max). */
+const FAILOVER_PAUSE_MS = 100;
+const FAILOVER_PAUSE_MAX_MS = 1_000;
+
+/**
+ * Whether `e` ends a job's event stream: nothing follows it. A followed job's
+ * (numbered events) ends with its result; a polled one's with a final state.
+ */
+function endsWatch(e: JobEvent | CollectEvent, polled: boolean): boolean {
+  if (e.type === "jobFinished" || e.type === "jobFailed") return true;
+  return e.type === "jobStatus" &&
+    (e.state === "CANCELED" || polled && isTerminalJobState(e.state));
+}
+
+/** Whether a watch lost its master (it may find the leader again), not a refusal or a bug. */
+function lostMaster(e: unknown): boolean {
+  if (e instanceof SpateHttpError) return e.status === 503;
+  if (e instanceof MasterUnreachableError) return true;
+  const code = String((e as { code?: unknown })?.code ?? "");
+  return code.startsWith("UND_ERR") || code.startsWith("ECONN") || e instanceof TypeError;
+}
 
 const jobPath = (id: string) => `${REST_PREFIX}/jobs/${encodeURIComponent(id)}`;
 
@@ -78,6 +115,20 @@ export class SpateClient {
     return await this.http.json<BundleSubmitResponse>("POST", SDK_PATHS.bundle, body, false);
   }
 
+  /**
+   * Submits a job graph a program planned itself (what `spate run --master`
+   * does: the job's module runs in the program, its bundle is uploaded, see
+   * upload()); the master follows it for watch() and collect(). Returns its id.
+   */
+  async submitGraph(submission: JobSubmission): Promise<string> {
+    return (await this.http.json<SubmitJobResponse>(
+      "POST",
+      `${REST_PREFIX}/jobs`,
+      submission,
+      false,
+    )).jobId;
+  }
+
   /** Every job the master knows. */
   async jobs(): Promise<JobListResponse["jobs"]> {
     return (await this.http.json<JobListResponse>("GET", `${REST_PREFIX}/jobs`)).jobs;
@@ -100,24 +151,57 @@ export class SpateClient {
 
   /**
    * The job's events (state changes, progress, checkpoints, its end) as they
-   * happen, from its start; ends with the job. Break out of the loop (or
-   * abort `signal`) to stop watching.
+   * happen, from its start; ends with the job. With `records`, the collected
+   * record batches too (`collect` events). When the stream breaks (the master
+   * went away), the watch finds the leader again, within `failoverMs`, and
+   * goes on where it left off (from the job's start at a new leader, which
+   * resumed the job). Break out of the loop (or abort `signal`) to stop watching.
    */
-  async *watch(id: string, signal?: AbortSignal): AsyncGenerator<JobEvent> {
-    const res = await this.http.call("GET", SDK_PATHS.events(id), {
-      idempotent: true,
-      stream: true,
-    });
-    const abort = () => res.body.destroy();
-    signal?.addEventListener("abort", abort);
-    try {
-      for await (const e of serverSentEvents(res.body)) {
-        yield JSON.parse(e.data) as JobEvent;
-        if (signal?.aborted) return;
+  watch(id: string, o?: AbortSignal | WatchOptions & { records?: false }): AsyncGenerator<JobEvent>;
+  watch(id: string, o: WatchOptions): AsyncGenerator<JobEvent | CollectEvent>;
+  async *watch(
+    id: string,
+    o: AbortSignal | WatchOptions = {},
+  ): AsyncGenerator<JobEvent | CollectEvent> {
+    const { signal, records = false } = o instanceof AbortSignal ? { signal: o } : o;
+    let lastId: string | undefined;
+    let deadline = Date.now() + this.http.failoverMs;
+    for (let pause = FAILOVER_PAUSE_MS;; pause = Math.min(pause * 2, FAILOVER_PAUSE_MAX_MS)) {
+      let ended = false;
+      try {
+        const res = await this.http.call("GET", SDK_PATHS.events(id, records), {
+          idempotent: true,
+          stream: true,
+          signal,
+          ...(lastId === undefined ? {} : { headers: { "last-event-id": lastId } }),
+        });
+        const abort = () => res.body.destroy();
+        signal?.addEventListener("abort", abort);
+        try {
+          for await (const e of serverSentEvents(res.body)) {
+            if (e.id !== undefined) lastId = e.id;
+            deadline = Date.now() + this.http.failoverMs;
+            pause = FAILOVER_PAUSE_MS;
+            const event = JSON.parse(e.data) as JobEvent | CollectEvent;
+            ended = endsWatch(event, e.id === undefined);
+            yield event;
+            if (signal?.aborted) return;
+          }
+        } finally {
+          signal?.removeEventListener("abort", abort);
+          res.body.destroy();
+        }
+        // The master closes the stream after the job's end; else it went away.
+        if (ended) return;
+      } catch (e) {
+        if (signal?.aborted || !lostMaster(e)) throw e;
+        if (Date.now() + pause > deadline) {
+          throw e instanceof MasterUnreachableError && lastId === undefined
+            ? e
+            : new MasterUnreachableError(this.http.masters, e, lastId !== undefined);
+        }
       }
-    } finally {
-      signal?.removeEventListener("abort", abort);
-      res.body.destroy();
+      await new Promise((r) => setTimeout(r, pause));
     }
   }
 
@@ -148,7 +232,7 @@ export class SpateClient {
     );
   }
 
-  /** Takes a savepoint of the running job; returns its directory. */
+  /** Takes a savepoint of the running job; returns its directory (SavepointFailedError: why not). */
   savepoint(id: string, o: SavepointOptions = {}): Promise<string> {
     return this.trigger(id, "savepoints", { ...o });
   }
@@ -185,9 +269,9 @@ export class SpateClient {
       const s = await this.http.json<TriggerStatusResponse>("GET", poll);
       if (s.status === "COMPLETED") {
         if (s.location !== undefined) return s.location;
-        throw new SpateHttpError("POST", `${jobPath(id)}/${route}`, 500, [s.failure ?? "failed"]);
+        throw new SavepointFailedError(id, s.failure ?? "the savepoint failed");
       }
-      await new Promise((r) => setTimeout(r, SAVEPOINT_POLL_MS));
+      await new Promise((r) => setTimeout(r, OPTIONS.savepointPollIntervalMs.default));
     }
   }
 }

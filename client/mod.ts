@@ -14,11 +14,18 @@
  * @module
  */
 
-export { connect, type SavepointOptions, SpateClient, type SubmitOptions } from "./client.ts";
+export {
+  connect,
+  type SavepointOptions,
+  SpateClient,
+  type SubmitOptions,
+  type WatchOptions,
+} from "./client.ts";
 export { type CallOptions, type ConnectOptions } from "./transport.ts";
 export {
   JobFailedError,
   MasterUnreachableError,
+  SavepointFailedError,
   SpateAuthError,
   SpateHttpError,
 } from "./errors.ts";
@@ -26,6 +33,7 @@ export { bundleJob } from "./bundle.ts";
 export type {
   BundleSubmission,
   BundleSubmitResponse,
+  CollectEvent,
   CollectResponse,
   JobEvent,
 } from "../nodes/protocol/sdk.ts";

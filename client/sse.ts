@@ -4,6 +4,8 @@
 export interface ServerSentEvent {
   readonly event: string;
   readonly data: string;
+  /** The event's `id:` field, if it has one. */
+  readonly id?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function* serverSentEvents(
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       let event = "message";
+      let id: string | undefined;
       const data: string[] = [];
       for (const line of block.split("\n")) {
         if (line.startsWith(":")) continue;
@@ -37,8 +40,11 @@ export async function* serverSentEvents(
         const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
         if (name === "event") event = value;
         else if (name === "data") data.push(value);
+        else if (name === "id") id = value;
       }
-      if (data.length > 0) yield { event, data: data.join("\n") };
+      if (data.length > 0) {
+        yield { event, data: data.join("\n"), ...(id === undefined ? {} : { id }) };
+      }
     }
   }
 }

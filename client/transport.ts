@@ -29,6 +29,12 @@ export interface ConnectOptions {
     /** Longest silence of a watch stream; the master sends a comment every 5 s (default 30000). */
     readonly watchIdleMs?: number;
   };
+  /**
+   * How long a watch looks for a leader again after its stream broke (the
+   * master went away: with several masters a standby takes over) before it
+   * gives up with MasterUnreachableError (default 60000; 0: at once).
+   */
+  readonly failoverMs?: number;
   /** Rounds over the masters before giving up (default 4: one try and 3 retries). */
   readonly rounds?: number;
   /** First pause between rounds, doubled each round up to `retryMaxMs` (default 100). */
@@ -44,6 +50,9 @@ export interface CallOptions {
   readonly idempotent?: boolean;
   /** A streamed response: the body timeout is the watch's idle limit. */
   readonly stream?: boolean;
+  /** More request headers. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
 }
 
 /** A response whose status is below 400 (and not a redirect). */
@@ -68,6 +77,7 @@ function notSent(e: unknown): boolean {
 /** The pooled connections to a cluster's masters. */
 export class Transport {
   readonly masters: readonly string[];
+  readonly failoverMs: number;
   private order: string[];
   private readonly agent: Agent;
   private readonly token?: string;
@@ -98,6 +108,7 @@ export class Transport {
     this.requestMs = o.timeouts?.requestMs ?? 30_000;
     this.watchIdleMs = o.timeouts?.watchIdleMs ?? 30_000;
     this.rounds = Math.max(1, o.rounds ?? 4);
+    this.failoverMs = o.failoverMs ?? 60_000;
     this.retryBaseMs = o.retryBaseMs ?? 100;
     this.retryMaxMs = o.retryMaxMs ?? 2_000;
     this.agent = new Agent({
@@ -131,6 +142,7 @@ export class Transport {
           try {
             res = await this.send(method, `${target}${path}`, o);
           } catch (e) {
+            if (o.signal?.aborted) throw e;
             if (!o.idempotent && !notSent(e)) throw new MasterUnreachableError([target], e);
             failure = e;
             break;
@@ -178,7 +190,7 @@ export class Transport {
   }
 
   private send(method: string, url: string, o: CallOptions): Promise<Dispatcher.ResponseData> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...o.headers };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     if (o.contentType !== undefined) headers["content-type"] = o.contentType;
     if (o.stream) headers.accept = "text/event-stream";
@@ -187,6 +199,7 @@ export class Transport {
       headers,
       body: o.body,
       dispatcher: this.agent,
+      signal: o.signal,
       headersTimeout: this.requestMs,
       bodyTimeout: o.stream ? this.watchIdleMs : this.requestMs,
     });

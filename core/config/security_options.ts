@@ -174,8 +174,9 @@ export const SECURITY_OPTIONS = {
     min: 0,
     max: 100_000_000,
     default: 100_000,
-    doc: "collected records the master keeps per job submitted through the SDK; beyond: dropped " +
-      "(the collect answer says truncated)",
+    doc:
+      "collected records the master keeps per job it follows (for collect and replays); beyond: " +
+      "not kept (the collect answer says truncated), a watch that listens still hears them",
     commands: ["master"],
   },
   planTimeoutMs: {

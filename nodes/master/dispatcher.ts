@@ -72,6 +72,8 @@ export class Dispatcher extends Actor<DispatcherMessage> {
      * program's embedded cluster, whose jobs may then run with its permissions.
      */
     private readonly jobPermissionsMax?: JobPermissions,
+    /** The client of a job this (new) leader resumes: its follower, which clients find here. */
+    private readonly resumedClient?: (jobId: string) => ActorRef<ClientMessage>,
   ) {
     super();
   }
@@ -83,7 +85,7 @@ export class Dispatcher extends Actor<DispatcherMessage> {
         `resuming job ${job.jobId} (${job.submission.jobName}) from ` +
           (latest > 0 ? `checkpoint ${latest}` : "its start: no checkpoint completed"),
       );
-      this.startJob(job.jobId, job.submission, undefined, latest);
+      this.startJob(job.jobId, job.submission, this.resumedClient?.(job.jobId), latest);
     }
   }
 
@@ -196,13 +198,6 @@ export class Dispatcher extends Actor<DispatcherMessage> {
             { type: "triggerSavepoint", targetDir: m.targetDir, cancel: m.cancel, stop: m.stop },
             SAVEPOINT_ASK_TIMEOUT_MS,
           ),
-        );
-      }
-      case "attachClient": {
-        const job = this.jobs.get(m.jobId);
-        if (job === undefined) return replyError(new UnknownJobError(`no job ${m.jobId}`));
-        return new DeferredReply(
-          askJobMaster(job.master, { type: "attachClient", client: m.client }),
         );
       }
       case "jobStateChanged": {

@@ -1,8 +1,11 @@
 /**
- * A JobFollower hears a job submitted through the SDK route on the client's
- * behalf, on the master: it keeps the job's events for server-sent event
- * streams (replayed to a late subscriber) and its collected records for
- * `GET /jobs/:id/collect`, both bounded.
+ * A JobFollower hears a job on the client's behalf, on the master (a job
+ * submitted through the REST API, or resumed by a new leader): it keeps the
+ * job's events and collected record batches in one numbered log, replayed to
+ * a late subscriber from where it left off (server-sent events' Last-Event-ID),
+ * and the records for `GET /jobs/:id/collect`, both bounded. A subscriber
+ * that listens hears every record, beyond the bound too (`spate run` prints
+ * them all); the log keeps the first --max-collect-records.
  * @module
  */
 
@@ -12,30 +15,57 @@ import type { JobState } from "../protocol/job_status.ts";
 import type { JobEvent } from "../protocol/sdk.ts";
 import { Actor } from "../rpc/actor.ts";
 
-/** Most events a follower keeps for replay (progress events replace each other). */
+/** Most events a follower keeps for replay, collected batches aside (progress events replace each other). */
 export const MAX_FOLLOWER_EVENTS = 10_000;
 
-/** What the follower knows of its job; subscribers hear every later event. */
+/** One entry of the log: its number (from 1) and the message. */
+export interface FollowedEntry {
+  readonly seq: number;
+  readonly message: ClientMessage;
+}
+
+const isEnd = (m: ClientMessage) =>
+  m.type === "jobFinished" || m.type === "jobFailed" ||
+  (m.type === "jobStatus" && m.state === "CANCELED");
+
+/** What the follower knows of its job; subscribers hear every later entry. */
 export class JobFollower extends Actor<ClientMessage> {
-  readonly events: JobEvent[] = [];
-  readonly records = new Map<number, unknown[]>();
+  /** Tells this follower's numbering from another's (a new leader's follower starts again). */
+  readonly epoch = crypto.randomUUID().slice(0, 8);
+  private readonly log: FollowedEntry[] = [];
+  private seq = 0;
+  private events = 0;
   state: JobState = "CREATED";
   ended = false;
   truncated = false;
   result?: JobExecutionResult;
   failure?: TaskFailure;
   private collected = 0;
-  private readonly subscribers = new Set<(e: JobEvent) => void>();
+  private readonly subscribers = new Set<(e: FollowedEntry) => void>();
 
   constructor(private readonly maxCollectRecords: number) {
     super();
   }
 
-  /** Calls `listener` with every event so far and every later one; returns the unsubscriber. */
-  subscribe(listener: (e: JobEvent) => void): () => void {
-    for (const e of this.events) listener(e);
+  /**
+   * Calls `listener` with every entry after `after` (0: all) and every later
+   * one; returns the unsubscriber.
+   */
+  subscribe(listener: (e: FollowedEntry) => void, after = 0): () => void {
+    for (const e of this.log) if (e.seq > after) listener(e);
     this.subscribers.add(listener);
     return () => this.subscribers.delete(listener);
+  }
+
+  /** The collected records by collect id, in arrival order. */
+  records(): Record<string, unknown[]> {
+    const out: Record<string, unknown[]> = {};
+    for (const { message: m } of this.log) {
+      if (m.type !== "collect") continue;
+      const list = out[m.collectId] ??= [];
+      for (const r of m.records) list.push(r);
+    }
+    return out;
   }
 
   receive(m: ClientMessage): void {
@@ -44,26 +74,43 @@ export class JobFollower extends Actor<ClientMessage> {
       const kept = m.records.length <= room ? m.records : m.records.slice(0, Math.max(0, room));
       if (kept.length < m.records.length) this.truncated = true;
       this.collected += kept.length;
-      let list = this.records.get(m.collectId);
-      if (list === undefined) this.records.set(m.collectId, list = []);
-      for (const r of kept) list.push(r);
+      // Subscribers hear every record; only --max-collect-records are kept for replay and collect.
+      const live = { type: "collect" as const, collectId: m.collectId, records: m.records };
+      if (kept.length === m.records.length) return this.append(live);
+      const entry = { seq: ++this.seq, message: live };
+      if (kept.length > 0) this.log.push({ ...entry, message: { ...live, records: kept } });
+      for (const sub of this.subscribers) sub(entry);
       return;
     }
     if (m.type === "jobStatus") this.state = m.state;
     if (m.type === "jobFinished") {
       this.result = m.result;
       this.state = m.result.state;
-      this.ended = true;
     }
     if (m.type === "jobFailed") {
       this.failure = m.failure;
       this.state = "FAILED";
-      this.ended = true;
     }
-    if (m.type === "jobStatus" && m.state === "CANCELED") this.ended = true;
-    const last = this.events.at(-1);
-    if (m.type === "progress" && last?.type === "progress") this.events.pop();
-    if (this.events.length < MAX_FOLLOWER_EVENTS) this.events.push(m);
-    for (const s of this.subscribers) s(m);
+    if (isEnd(m)) this.ended = true;
+    const last = this.log.at(-1);
+    if (m.type === "progress" && last?.message.type === "progress") {
+      this.log.pop();
+      this.events--;
+    }
+    // The end is always kept: a late subscriber must see the job end.
+    if (this.events >= MAX_FOLLOWER_EVENTS && !isEnd(m)) return;
+    this.events++;
+    this.append(m);
   }
+
+  private append(message: ClientMessage): void {
+    const entry = { seq: ++this.seq, message };
+    this.log.push(entry);
+    for (const s of this.subscribers) s(entry);
+  }
+}
+
+/** Whether `m` ends its job's story (nothing follows it). */
+export function endsJob(m: ClientMessage | JobEvent): boolean {
+  return isEnd(m as ClientMessage);
 }

@@ -135,14 +135,6 @@ export class JobMaster extends Actor<JobMasterMessage> {
     switch (m.type) {
       case "cancel":
         return this.cancel();
-      case "attachClient":
-        this.client = m.client;
-        if (this.endMessage !== undefined) {
-          m.client.tell(this.endMessage);
-        } else {
-          this.tellStatus(this.scheduler.state, this.scheduler.attempt, "client attached again");
-        }
-        return { state: this.scheduler.state } satisfies JobMasterReplies["attachClient"];
       case "start":
       case "slotsGranted":
       case "slotsRefused":

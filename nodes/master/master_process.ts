@@ -21,11 +21,11 @@ import {
   ResourceManager,
 } from "./resource_manager.ts";
 import { type LocalIngest, restApi } from "./rest/api.ts";
+import { JobFollowers } from "./job_followers.ts";
 import { MasterGate, type MasterSecurity } from "./auth/master_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import { DataRelay, RELAY_PATH } from "../rpc/data_relay.ts";
 import { tcpProbe } from "./data_address_probe.ts";
-
 import { PeerStreamLimit, type StreamLimits, streamLimits } from "../rpc/peer_stream_limit.ts";
 import { OPTIONS } from "../../core/config/options.ts";
 import {
@@ -90,11 +90,19 @@ export function startMasterActors(
   maxJobs?: number,
   jobPermissionsMax?: JobPermissions,
   probe?: DataAddressProbe,
+  followers?: JobFollowers,
 ): MasterActors {
   // Each needs the other: the refs are read only after both exist.
   const dispatcher: ActorRef<DispatcherMessage> = system.spawn(
     "dispatcher",
-    () => new Dispatcher(() => resourceManager, durable, maxJobs, jobPermissionsMax),
+    () =>
+      new Dispatcher(
+        () => resourceManager,
+        durable,
+        maxJobs,
+        jobPermissionsMax,
+        followers && ((jobId) => followers.resumed(jobId)),
+      ),
   );
   const resourceManager: ActorRef<ResourceManagerMessage> = system.spawn(
     "resourcemanager",
@@ -157,6 +165,8 @@ export function startMasterServices(
   },
 ): MasterServices {
   const system = new ActorSystem("master");
+  // One follower per job, for the REST clients that follow it (a resumed job's too).
+  const followers = new JobFollowers(system, options.maxCollectRecords);
   // A serving master always caps its jobs' permissions.
   const actors = startMasterActors(
     system,
@@ -167,6 +177,7 @@ export function startMasterServices(
     options.jobPermissionsMax ?? parsePermissionPolicy(DEFAULT_JOB_PERMISSIONS_MAX),
     // A worker whose data address does not answer the master is taken as --no-inbound.
     tcpProbe(),
+    followers,
   );
   const api = restApi({
     dispatcher: actors.dispatcher,
@@ -178,6 +189,7 @@ export function startMasterServices(
     secret: options.security?.secret,
     localIngest: options.localIngest,
     system,
+    followers,
     maxCollectRecords: options.maxCollectRecords,
     planTimeoutMs: options.planTimeoutMs,
     jobPermissionsMax: options.jobPermissionsMax ??

@@ -66,8 +66,6 @@ export type DispatcherMessage =
   }
   | { type: "jobPlan"; jobId: string }
   | { type: "jobExceptions"; jobId: string }
-  /** From a client (asked): follow job `jobId` again, as after a failover of the master. */
-  | { type: "attachClient"; jobId: string; client: ActorRef<ClientMessage> }
   /** From a JobMaster: its job changed to a state that is not terminal (the job list shows it). */
   | { type: "jobStateChanged"; jobId: string; state: JobState }
   /** From a JobMaster: its job reached a terminal state. */
@@ -84,7 +82,6 @@ export interface DispatcherReplies {
   triggerSavepoint: SavepointResponse;
   jobPlan: JobPlanResponse;
   jobExceptions: JobExceptionsResponse;
-  attachClient: { readonly state: JobState };
 }
 
 /** The schema every DispatcherMessage is checked against. */
@@ -101,7 +98,6 @@ export const DISPATCHER_SCHEMA = defineSchema<DispatcherMessage>()({
   },
   jobPlan: { jobId: "string" },
   jobExceptions: { jobId: "string" },
-  attachClient: { jobId: "string", client: "ref" },
   jobStateChanged: { jobId: "string", state: "string" },
   jobEnded: { jobId: "string", state: "string" },
   workerLost: { workerId: "string" },

@@ -8,9 +8,7 @@
 import type { TaskFailure, TaskMetrics } from "../../core/graph/job_result.ts";
 import { defineSchema } from "../rpc/message_schema.ts";
 import { typedAsk } from "../rpc/typed_ask.ts";
-import type { ExecutionState, JobState } from "./job_status.ts";
-import type { ActorRef } from "../rpc/actor.ts";
-import type { ClientMessage } from "./client.ts";
+import type { ExecutionState } from "./job_status.ts";
 import type { SlotGrant } from "./resource_manager.ts";
 import type { StopMode } from "../../core/checkpoint/barrier_aligner.ts";
 import type {
@@ -56,11 +54,6 @@ export type JobMasterMessage =
   | { type: "details" }
   | { type: "plan" }
   | { type: "exceptions" }
-  /**
-   * From the Dispatcher (asked): `client` follows the job from now on (a
-   * client back after a failover); a job that ended tells it its end again.
-   */
-  | { type: "attachClient"; client: ActorRef<ClientMessage> }
   /** Its checkpoint timer. */
   | { type: "checkpointTick" }
   /** From a TaskExecutor: a task stored its state for a checkpoint. */
@@ -102,7 +95,6 @@ export interface JobMasterReplies {
   details: JobDetails;
   plan: JobPlanResponse;
   exceptions: JobExceptionsResponse;
-  attachClient: { readonly state: JobState };
   alignWatermark: { readonly maxWatermark: number };
 }
 
@@ -127,7 +119,6 @@ export const JOB_MASTER_SCHEMA = defineSchema<JobMasterMessage>()({
   details: {},
   plan: {},
   exceptions: {},
-  attachClient: { client: "ref" },
   checkpointTick: {},
   acknowledgeCheckpoint: {
     taskId: "string",

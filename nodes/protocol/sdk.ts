@@ -41,11 +41,17 @@ export interface BundleSubmitResponse {
 
 /**
  * One event of `GET /api/v1/jobs/:id/events` (`text/event-stream`, the SSE
- * event name is `type`): what a CLI client hears, but collected records
- * (read them with `GET /api/v1/jobs/:id/collect`). A job not submitted
- * through the SDK route gets `jobStatus` events only, polled from its details.
+ * event name is `type`, its id `<follower epoch>-<number>`: a client that
+ * reconnects with `Last-Event-ID` gets the events after it): what a job's
+ * client hears, but collected records (read them with
+ * `GET /api/v1/jobs/:id/collect`, or ask for them in the stream with
+ * `?records=true`: `CollectEvent`s). A job the master does not follow (submitted
+ * over RPC) gets `jobStatus` events only, polled from its details.
  */
 export type JobEvent = Exclude<ClientMessage, { type: "collect" }>;
+
+/** A batch of collected records in an event stream asked for with `?records=true`. */
+export type CollectEvent = Extract<ClientMessage, { type: "collect" }>;
 
 /** `GET /api/v1/jobs/:id/collect`: the records the job's collect sinks sent so far. */
 export interface CollectResponse {
@@ -64,6 +70,7 @@ export interface CollectResponse {
 /** The SDK routes' paths. */
 export const SDK_PATHS = {
   bundle: "/api/v1/jobs/bundle",
-  events: (jobId: string) => `/api/v1/jobs/${encodeURIComponent(jobId)}/events`,
+  events: (jobId: string, records = false) =>
+    `/api/v1/jobs/${encodeURIComponent(jobId)}/events${records ? "?records=true" : ""}`,
   collect: (jobId: string) => `/api/v1/jobs/${encodeURIComponent(jobId)}/collect`,
 } as const;

@@ -10,7 +10,7 @@
 
 import type { ActorSystem } from "./actor_system.ts";
 import type { ClusterSecret } from "./auth/cluster_secret.ts";
-import { PEER_KIND_HEADER, PEER_NAME_HEADER, PROOF_HEADERS, provePeer } from "./auth/peer_proof.ts";
+import { PEER_NAME_HEADER, PROOF_HEADERS, provePeer } from "./auth/peer_proof.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FrameStream } from "./frames.ts";
 import { dropSession, type H2Response, postStream } from "./h2_client.ts";
 import { DEFAULT_STREAM_LIMITS } from "./peer_stream_limit.ts";
@@ -57,8 +57,8 @@ export function acceptConnection(
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * Limits of a dialed connection, and how the dialer authenticates: a node
- * proves the cluster secret, a client shows a token.
+ * Limits of a dialed connection, and how the dialer (a node: clients use the
+ * REST API) authenticates: it proves the cluster secret.
  */
 export interface DialOptions {
   readonly maxFrameBytes?: number;
@@ -68,9 +68,7 @@ export interface DialOptions {
    * TCP's own timeout (minutes) instead of trying the next master.
    */
   readonly connectTimeoutMs?: number;
-  readonly kind?: "node" | "client";
   readonly secret?: ClusterSecret;
-  readonly token?: string;
 }
 
 /** Client side: opens a connection to the system serving `baseUrl`. */
@@ -96,10 +94,8 @@ export async function dialConnection(
         await Promise.race([provePeer(baseUrl, options.secret, "rpc"), timedOut]);
       res = await Promise.race([
         postStream(baseUrl, RPC_CONNECT_PATH, out.readable, {
-          [PEER_KIND_HEADER]: options.kind ?? "node",
           [PEER_NAME_HEADER]: system.name,
           ...proof?.headers,
-          ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
         }),
         timedOut,
       ]);

@@ -101,3 +101,89 @@ export async function startCluster({ slots = 4, tokens } = {}) {
     },
   };
 }
+
+/** GETs `url`'s JSON (one attempt, 5 s at most). */
+async function getJson(url) {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return await res.json();
+}
+
+/**
+ * Two masters with high availability on the etcd at `etcd` (session TTL
+ * `ttlMs`, blobs and job store in one shared directory) and one worker
+ * given both. `leader()` says which master leads; kill(url) kills one (-9).
+ */
+export async function startHaCluster({ etcd, ttlMs = 3000, slots = 4 }) {
+  const dir = await mkdtemp(`${tmpdir()}/spate-sdk-ha-`);
+  const urls = [];
+  const masters = new Map();
+  const clusterId = `sdk-${Date.now()}`;
+  for (let i = 0; i < 2; i++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    urls.push(url);
+    masters.set(
+      url,
+      spate([
+        "master",
+        "--port",
+        String(port),
+        "--ha",
+        "etcd",
+        "--etcd",
+        etcd,
+        "--cluster-id",
+        clusterId,
+        "--ha-session-ttl-ms",
+        String(ttlMs),
+        "--ha-storage-dir",
+        `${dir}/ha`,
+      ]),
+    );
+  }
+  const worker = spate([
+    "worker",
+    "--master",
+    urls.join(","),
+    "--slots",
+    String(slots),
+    "--work-dir",
+    `${dir}/worker`,
+  ]);
+  const all = () => [worker, ...masters.values()];
+  const leader = async () => {
+    for (const url of urls) {
+      if (!masters.get(url).child.killed && (await getJson(`${url}/api/v1/overview`)).ha.isLeader) {
+        return url;
+      }
+    }
+    return undefined;
+  };
+  try {
+    await waitFor("a leader with the worker registered", async () => {
+      const at = await leader();
+      return at !== undefined && (await getJson(`${at}/api/v1/overview`)).taskmanagers === 1;
+    }, 60_000);
+  } catch (e) {
+    for (const p of all()) p.child.kill("SIGKILL");
+    const logs = all().map((p) => p.stderr()).join("\n---\n");
+    throw new Error(`${e.message}\n${logs}`);
+  }
+  return {
+    urls,
+    leader,
+    /** Kills the master at `url` (-9) and waits for its exit. */
+    async kill(url) {
+      const m = masters.get(url);
+      m.child.kill("SIGKILL");
+      await m.exited;
+    },
+    logs: () => all().map((p) => p.stderr()).join("\n---\n"),
+    async stop() {
+      for (const p of all()) p.child.kill("SIGKILL");
+      await Promise.all(all().map((p) => p.exited));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,18 +1,18 @@
 /**
  * The master's door: every request passes it before it reaches the REST
  * routes or an actor. Nodes (workers) prove the cluster secret when they
- * connect; clients and REST callers show a bearer token whose role must allow
- * the request. Without a secret and tokens everything passes, as before.
+ * open an RPC connection (the only peers that do: clients use the REST API);
+ * REST callers show a bearer token whose role must allow the request. Without a secret and tokens everything passes, as before.
  * @module
  */
 
 import { bearerToken, grants, type Role, type TokenTable } from "../../rpc/auth/auth_tokens.ts";
 import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { type AuthLimits, PeerGate, refusal } from "../../rpc/auth/peer_gate.ts";
-import { PEER_KIND_HEADER, PROOF_HEADERS } from "../../rpc/auth/peer_proof.ts";
+import { PROOF_HEADERS } from "../../rpc/auth/peer_proof.ts";
 import type { Admission } from "../../rpc/transport_http2.ts";
 import { BLOBS_PATH } from "../../protocol/rest.ts";
-import { clientPolicy, restRole } from "./access_rules.ts";
+import { restRole } from "./access_rules.ts";
 import { DASHBOARD_PREFIX } from "../dashboard/dashboard.ts";
 import { OPTIONS } from "../../../core/config/options.ts";
 
@@ -51,20 +51,11 @@ export class MasterGate {
     return this.peers.challenge(peer);
   }
 
-  /**
-   * An RPC connect request: a node must prove the secret (it may then send
-   * anything); a client needs a token (it may then send its role's requests
-   * to the Dispatcher); without tokens a client gets an operator's requests.
-   */
+  /** An RPC connect request: only a node, which proves the secret (it may then send anything). */
   async admitRpc(req: Request, peer: string): Promise<Admission | Response> {
     if (this.peers.secret === undefined) return {};
-    if (req.headers.get(PEER_KIND_HEADER) !== "client") {
-      const headers = await this.peers.admit(req, peer, "rpc", "a node's connection");
-      return headers instanceof Response ? headers : { headers };
-    }
-    if (this.tokens === undefined) return { policy: clientPolicy("operator") };
-    const role = this.role(req, peer);
-    return role instanceof Response ? role : { policy: clientPolicy(role) };
+    const headers = await this.peers.admit(req, peer, "rpc", "a node's connection");
+    return headers instanceof Response ? headers : { headers };
   }
 
   /** A relayed data stream: nodes only (a proof of the secret); the response headers or a refusal. */

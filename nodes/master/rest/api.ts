@@ -33,6 +33,7 @@ import { mountJobRoutes } from "./job_routes.ts";
 import { mountIngestProxy } from "./ingest_proxy.ts";
 import type { ClusterSecret } from "../../rpc/auth/cluster_secret.ts";
 import { mountSdkRoutes } from "./sdk_routes.ts";
+import { JobFollowers } from "../job_followers.ts";
 import type { ActorSystem } from "../../rpc/actor_system.ts";
 import type { JobPermissions } from "../../../core/config/job_permissions.ts";
 import { OPENAPI } from "./openapi.ts";
@@ -64,6 +65,8 @@ export interface RestDeps {
   readonly localIngest?: LocalIngest;
   /** Where the SDK routes' job followers live; without it the SDK routes are not served. */
   readonly system?: ActorSystem;
+  /** The followers of the master's jobs (default: new ones in `system`). */
+  readonly followers?: JobFollowers;
   readonly maxCollectRecords?: number;
   readonly planTimeoutMs?: number;
   /** The cap of a job's permissions, checked before its bundle is planned. */
@@ -113,6 +116,8 @@ async function jsonBody(req: Request, limit: number, empty?: unknown): Promise<u
 /** The REST routes, to mount on the master's server. */
 export function restApi(deps: RestDeps): Hono {
   const app = new Hono();
+  const followers = deps.system === undefined ? undefined : deps.followers ??
+    new JobFollowers(deps.system, deps.maxCollectRecords ?? OPTIONS.maxCollectRecords.default);
   const errors = (...messages: string[]): ErrorResponse => ({ errors: messages });
 
   // The caller's errors are answered 4xx and not logged; an operating error is
@@ -193,11 +198,14 @@ export function restApi(deps: RestDeps): Hono {
         "job.module.key names no uploaded blob: PUT the bundle to /api/v1/blobs first",
       );
     }
-    const { jobId } = await askDispatcher(
-      deps.dispatcher,
-      { type: "submitJob", submission },
-      REST_ASK_TIMEOUT_MS,
-    );
+    // Followed: its events and collected records are served by the SDK routes.
+    const jobId = followers !== undefined
+      ? await followers.submit(deps.dispatcher, submission)
+      : (await askDispatcher(
+        deps.dispatcher,
+        { type: "submitJob", submission },
+        REST_ASK_TIMEOUT_MS,
+      )).jobId;
     return c.json({ jobId }, 202);
   });
 
@@ -219,9 +227,13 @@ export function restApi(deps: RestDeps): Hono {
     deps,
     (req) => readLimited(req, bodyLimit, `--${OPTIONS.maxRequestBodyBytes.flag}`),
   );
-  if (deps.system !== undefined) {
+  if (deps.system !== undefined && followers !== undefined) {
     const system = deps.system;
-    mountSdkRoutes(app, { ...deps, system }, (req, empty) => jsonBody(req, bodyLimit, empty));
+    mountSdkRoutes(
+      app,
+      { ...deps, system, followers },
+      (req, empty) => jsonBody(req, bodyLimit, empty),
+    );
   }
 
   app.get(`${REST_PREFIX}/openapi.json`, (c) => c.json(OPENAPI));

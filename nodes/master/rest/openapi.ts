@@ -223,10 +223,24 @@ export const OPENAPI = {
     [`${REST_PREFIX}/jobs/{id}/events`]: {
       get: {
         summary: "the job's events as server-sent events (event name: the type), to its end",
-        parameters: [jobId],
+        parameters: [jobId, {
+          name: "records",
+          in: "query",
+          required: false,
+          schema: { type: "string", enum: ["true"] },
+          description: "the collected record batches too, as collect events",
+        }, {
+          name: "Last-Event-ID",
+          in: "header",
+          required: false,
+          schema: str,
+          description: "the id of the last event seen: the stream goes on after it",
+        }],
         responses: {
           "200": {
-            description: "jobStatus, progress, checkpointCompleted, then jobFinished or jobFailed",
+            description:
+              "jobStatus, progress, checkpointCompleted, then jobFinished or jobFailed " +
+              "(ids <follower epoch>-<number>)",
             content: { "text/event-stream": { schema: str } },
           },
           "404": errors["404"],
@@ -234,7 +248,7 @@ export const OPENAPI = {
       },
     },
     [`${REST_PREFIX}/jobs/{id}/collect`]: {
-      get: op("the records a job submitted through jobs/bundle collected so far", [
+      get: op("the records a job the master follows collected so far", [
         "200",
         obj({
           jobId: str,

@@ -15,6 +15,7 @@ import {
 } from "../../../core/config/job_permissions.ts";
 import { OPTIONS } from "../../../core/config/options.ts";
 import { askDispatcher } from "../../protocol/dispatcher.ts";
+import type { ClientMessage } from "../../protocol/client.ts";
 import { InvalidRequestError, NotFoundError } from "../../protocol/errors.ts";
 import { isTerminalJobState } from "../../protocol/job_status.ts";
 import { planSubmission } from "../../protocol/plan_submission.ts";
@@ -29,13 +30,12 @@ import type { ActorSystem } from "../../rpc/actor_system.ts";
 import type { BlobStore } from "../blob_store.ts";
 import type { ActorRef } from "../../rpc/actor.ts";
 import type { DispatcherMessage } from "../../protocol/dispatcher.ts";
-import { JobFollower } from "../job_follower.ts";
+import { endsJob, type FollowedEntry } from "../job_follower.ts";
+import { JobFollowers } from "../job_followers.ts";
 import { planBundle } from "../plan_bundle.ts";
 import { validateSubmission } from "./validate_submission.ts";
 import type { JsonBody } from "./job_routes.ts";
 
-/** Followers kept after their jobs ended (the oldest go first). */
-const MAX_FOLLOWERS = 256;
 /** How often the events of a job without a follower are polled. */
 const POLL_MS = 250;
 const ASK_TIMEOUT_MS = 10_000;
@@ -48,6 +48,8 @@ export interface SdkRouteDeps {
   readonly blobs: BlobStore;
   /** Where the followers of SDK-submitted jobs live. */
   readonly system: ActorSystem;
+  /** The followers of the master's jobs (default: new ones in `system`). */
+  readonly followers?: JobFollowers;
   readonly maxCollectRecords?: number;
   readonly planTimeoutMs?: number;
   /** The cap of a job's permissions: a bundle asking for more is refused before it is planned. */
@@ -106,13 +108,34 @@ function bundleSubmission(body: unknown): BundleSubmission {
   };
 }
 
-/** One server-sent event. */
-const sse = (e: JobEvent) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+/**
+ * Collected records as JSON: what JSON has no form for gets the nearest one
+ * (a bigint its digits, a Map its entries, a Set or typed array its items),
+ * so one record cannot break a job's stream.
+ */
+function jsonValue(_key: string, v: unknown): unknown {
+  if (typeof v === "bigint") return v.toString();
+  if (v instanceof Map) return [...v];
+  if (v instanceof Set || ArrayBuffer.isView(v)) return Array.from(v as Iterable<unknown>);
+  return v;
+}
+
+/** One server-sent event; `id` is the follower's epoch and the entry's number. */
+const sse = (e: JobEvent | ClientMessage, id?: string) =>
+  `event: ${e.type}\n${id === undefined ? "" : `id: ${id}\n`}data: ${
+    JSON.stringify(e, jsonValue)
+  }\n\n`;
+
+/** The entries a reconnecting client has seen: its Last-Event-ID's, if that was this follower's. */
+function seenOf(lastEventId: string | undefined, epoch: string): number {
+  const [e, n] = (lastEventId ?? "").split("-");
+  return e === epoch && /^\d+$/.test(n ?? "") ? Number(n) : 0;
+}
 
 /** Adds the routes to `app`. */
 export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody): void {
-  const followers = new Map<string, JobFollower>();
-  let spawned = 0;
+  const followers = deps.followers ??
+    new JobFollowers(deps.system, deps.maxCollectRecords ?? OPTIONS.maxCollectRecords.default);
 
   app.post(`${REST_PREFIX}/jobs/bundle`, async (c) => {
     const req = bundleSubmission(await jsonBody(c.req.raw));
@@ -150,25 +173,7 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
         },
       }),
     );
-    const maxRecords = deps.maxCollectRecords ?? OPTIONS.maxCollectRecords.default;
-    let follower!: JobFollower;
-    const client = deps.system.spawn(
-      `sdk-follower-${spawned++}`,
-      () => follower = new JobFollower(maxRecords),
-    );
-    const { jobId } = await askDispatcher(
-      deps.dispatcher,
-      { type: "submitJob", submission, client },
-      ASK_TIMEOUT_MS,
-    ).catch(async (e) => {
-      await deps.system.stop(client);
-      throw e;
-    });
-    followers.set(jobId, follower);
-    for (const [id, f] of followers) {
-      if (followers.size <= MAX_FOLLOWERS) break;
-      if (f.ended) followers.delete(id);
-    }
+    const jobId = await followers.submit(deps.dispatcher, submission);
     return c.json<BundleSubmitResponse>(
       { jobId, jobName: plan.jobName, fingerprint: plan.fingerprint },
       202,
@@ -178,6 +183,8 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
   app.get(`${REST_PREFIX}/jobs/:id/events`, async (c) => {
     const jobId = c.req.param("id");
     const follower = followers.get(jobId);
+    // `?records=true`: the collected record batches too, as `collect` events.
+    const withRecords = c.req.query("records") === "true";
     const details = () =>
       askDispatcher(deps.dispatcher, { type: "jobDetails", jobId }, ASK_TIMEOUT_MS);
     if (follower === undefined) await details(); // an unknown job is answered 404
@@ -198,16 +205,16 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
         if (follower !== undefined) {
           // The replay runs inside subscribe(): the end may come before it returns.
           let ended = false;
-          const unsubscribe = follower.subscribe((e) => {
-            if (ended) return;
-            send(e);
-            if (e.type !== "jobFinished" && e.type !== "jobFailed") return;
+          const unsubscribe = follower.subscribe((e: FollowedEntry) => {
+            if (ended || (e.message.type === "collect" && !withRecords)) return;
+            controller.enqueue(encoder.encode(sse(e.message, `${follower.epoch}-${e.seq}`)));
+            if (!endsJob(e.message)) return;
             ended = true;
             queueMicrotask(() => {
               stop();
               controller.close();
             });
-          });
+          }, seenOf(c.req.header("last-event-id"), follower.epoch));
           stop = () => {
             unsubscribe();
             clearInterval(keepAlive);
@@ -251,17 +258,19 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
     const f = followers.get(jobId);
     if (f === undefined) {
       throw new NotFoundError(
-        `job ${jobId} was not submitted through ${REST_PREFIX}/jobs/bundle: no collected records`,
+        `job ${jobId} was not submitted through this master's REST API (${REST_PREFIX}/jobs or ` +
+          `${REST_PREFIX}/jobs/bundle) nor resumed by it: no collected records`,
       );
     }
-    return c.json<CollectResponse>({
+    const body: CollectResponse = {
       jobId,
       state: f.state,
       ended: f.ended,
-      records: Object.fromEntries(f.records),
+      records: f.records(),
       truncated: f.truncated,
       ...(f.result === undefined ? {} : { result: f.result }),
       ...(f.failure === undefined ? {} : { failure: f.failure }),
-    });
+    };
+    return c.body(JSON.stringify(body, jsonValue), 200, { "content-type": "application/json" });
   });
 }

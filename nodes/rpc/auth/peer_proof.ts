@@ -24,8 +24,6 @@ export const PROOF_HEADERS = {
   serverProof: "x-spate-server-proof",
 } as const;
 
-/** Header in which a dialer says what it is: a cluster `node` or a `client`. */
-export const PEER_KIND_HEADER = "x-spate-peer";
 /** Header in which a dialer gives its name (for the server's log lines; not a credential). */
 export const PEER_NAME_HEADER = "x-spate-name";
 
