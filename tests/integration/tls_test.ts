@@ -244,7 +244,12 @@ Deno.test({
         }
         return leader !== "";
       });
+      // The standby learns the leader from etcd, maybe a moment after the leader knows itself.
       const standby = urls.find((u) => u !== leader)!;
+      await waitFor(
+        "the standby to name the leader",
+        async () => (await overview(standby).catch(() => undefined))?.ha?.leader === leader,
+      );
       assert.equal((await overview(standby)).ha.leader, leader, "the leader's URL is https");
       const res = await runCli(
         wordcount(["--master", urls.join(","), "--tls-ca", certs.ca], [
