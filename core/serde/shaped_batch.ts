@@ -4,13 +4,16 @@
  * a column of plain objects of one shape (the same keys in the same order)
  * or of plain arrays of one length is written as its shape once and one
  * column per field, recursively; a column of numbers as int32 or float64
- * values, of strings as their lengths and one UTF-8 text (one `encodeInto`
- * per column, one `TextDecoder` call to read it), of booleans as bytes; any
- * other column (mixed types, Dates, Maps, bigints, ill-formed strings) is
- * one cbor-x array. Decoding builds the records with a function generated
+ * values, of strings as one JSON array in UTF-8 (one `JSON.stringify` and
+ * one `encodeInto` per column; one `TextDecoder` call and one `JSON.parse`
+ * to read it, which make each string on its own: slices of one decoded text
+ * would be cheaper but keep the whole text alive while any record is kept),
+ * of booleans as bytes; any other column (mixed types, Dates, Maps,
+ * bigints) is one cbor-x array. Decoding builds the records with a function generated
  * once per shape (one hidden class, see `_record_shapes.ts`).
  *
- * Records round-trip as through cbor-x, and more exactly: -0 stays -0.
+ * Records round-trip as through cbor-x, and more exactly: -0 stays -0, and
+ * strings with lone surrogates stay as they were (JSON escapes them).
  *
  * Layout (little-endian, as the platform's typed arrays): magic 0x1E (never
  * the first byte of CBOR: an integer with reserved additional info 30),
@@ -18,9 +21,8 @@
  * timestamps, from an 8-byte boundary one float64 per record; then the root
  * column. A column is its kind byte and then:
  * - INT32 / FLOAT64: from an 8-byte boundary, one value per record;
- * - STRING: the width of a length (1, 2 or 4 bytes), from an 8-byte boundary
- *   each string's length in UTF-16 code units, then from an 8-byte boundary
- *   the UTF-8 text's byte count (u32) and the text;
+ * - STRING: from an 8-byte boundary the byte count (u32) and the UTF-8 text
+ *   of a JSON array of the strings;
  * - BOOLEAN: one byte per record (0 or 1); NULL / UNDEFINED: nothing;
  * - OBJECT: the field count (u16), each key as u16 byte count + UTF-8, then
  *   one column per field; ARRAY: the length (u16), then one column per element;
@@ -49,12 +51,6 @@ const INT32 = 1, FLOAT64 = 2, STRING = 3, BOOLEAN = 4, NULL = 5, UNDEFINED = 6, 
 const MAX_DEPTH = 16;
 /** Bytes of the working buffer an encoder starts with (it grows as batches need). */
 const INITIAL_BYTES = 64 * 1024;
-/**
- * Shorter strings are copied when sliced out of a column's text anyway; from
- * this length V8 would make a slice that keeps the whole text alive, so they
- * are copied on purpose (a record kept in state must not hold its batch).
- */
-const SLICE_MIN_LENGTH = 13;
 
 const utf8 = new TextEncoder();
 
@@ -142,32 +138,14 @@ export class ShapedBatchEncoder {
   }
 
   private strings(values: ArrayLike<unknown>, n: number): boolean {
-    let longest = 0;
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (typeof v !== "string") return false;
-      if (v.length > longest) longest = v.length;
-    }
-    const text = n === 1 ? values[0] as string : Array.prototype.join.call(values, "");
-    // Ill-formed strings (lone surrogates) keep cbor-x's handling, through CBOR.
-    if (text.length > 0xffffffff || !text.isWellFormed()) return false;
-    const width = longest <= 0xff ? 1 : longest <= 0xffff ? 2 : 4;
+    for (let i = 0; i < n; i++) if (typeof values[i] !== "string") return false;
+    // JSON escapes lone surrogates, so the text is well-formed and they round-trip too.
+    const json = JSON.stringify(values);
     this.kind(STRING);
-    this.reserve(1);
-    this.bytes[this.pos++] = width;
-    this.align8();
-    this.reserve(n * width);
-    const lengths = width === 1
-      ? new Uint8Array(this.bytes.buffer, this.pos, n)
-      : width === 2
-      ? new Uint16Array(this.bytes.buffer, this.pos, n)
-      : new Uint32Array(this.bytes.buffer, this.pos, n);
-    for (let i = 0; i < n; i++) lengths[i] = (values[i] as string).length;
-    this.pos += lengths.byteLength;
     this.align8();
     // encodeInto stops where the room ends: make room for the worst case (3 bytes per unit).
-    this.reserve(4 + text.length * 3);
-    const { written } = utf8.encodeInto(text, this.bytes.subarray(this.pos + 4));
+    this.reserve(4 + json.length * 3);
+    const { written } = utf8.encodeInto(json, this.bytes.subarray(this.pos + 4));
     this.view.setUint32(this.pos, written, true);
     this.pos += 4 + written;
     return true;
@@ -301,32 +279,20 @@ export class ShapedBatchDecoder {
   }
 
   private strings(r: Reader, n: number): string[] {
-    const width = r.u8();
-    if (width !== 1 && width !== 2 && width !== 4) r.fail(`string length width ${width}`);
-    r.align8();
-    const buffer = r.bytes.buffer, at = r.bytes.byteOffset + r.take(n * width);
-    const lengths = width === 1
-      ? new Uint8Array(buffer, at, n)
-      : width === 2
-      ? new Uint16Array(buffer, at, n)
-      : new Uint32Array(buffer, at, n);
     r.align8();
     const byteCount = r.u32(), from = r.take(byteCount);
-    // Bytes that are not UTF-8 read as U+FFFD (and then the lengths mostly do not add up).
-    const text = this.text.decode(r.bytes.subarray(from, r.pos));
-    const out = new Array<string>(n);
-    let start = 0;
+    let values: unknown;
+    try {
+      // JSON.parse makes each string on its own (a slice of one text would keep it all alive).
+      values = JSON.parse(this.text.decode(r.bytes.subarray(from, r.pos)));
+    } catch {
+      r.fail("a string column is not a JSON array");
+    }
+    if (!Array.isArray(values) || values.length !== n) r.fail(`a string column is not ${n} values`);
     for (let i = 0; i < n; i++) {
-      const end = start + lengths[i];
-      const s = text.slice(start, end);
-      // Copied (a concatenation flattened by the slice), so that it does not keep `text` alive.
-      out[i] = s.length < SLICE_MIN_LENGTH ? s : (" " + s).slice(1);
-      start = end;
+      if (typeof values[i] !== "string") r.fail(`a string column has a ${typeof values[i]}`);
     }
-    if (start !== text.length) {
-      r.fail(`string lengths sum to ${start}, the text has ${text.length}`);
-    }
-    return out;
+    return values;
   }
 
   private shaped(r: Reader, n: number, kind: number, depth: number): unknown[] {

@@ -41,6 +41,8 @@ const STRINGS = [
   "日本語",
   "😀x",
   "\uFEFFbom",
+  'q"\\\n\u0001',
+  "\uD83D",
   "x".repeat(300),
   "y".repeat(70_000),
 ];
@@ -56,7 +58,7 @@ function valueType(rnd: () => number, depth: number): () => unknown {
     case 1:
       return () => pick(NUMBERS);
     case 2:
-      return () => pick(STRINGS.slice(0, 7)) + String(Math.floor(rnd() * 100));
+      return () => pick(STRINGS.slice(0, 8)) + String(Math.floor(rnd() * 100));
     case 3:
       return () => rnd() < 0.5;
     case 4:
@@ -115,9 +117,9 @@ Deno.test("shaped batches read as cbor-x would, except that -0 stays -0", () => 
   // deno-lint-ignore no-sparse-arrays
   const holes = [[1, , 3], [4, 5, 6]];
   assert.deepStrictEqual(roundTrip(holes).records, cbor(holes));
-  // Lone surrogates keep cbor-x's handling (their column goes through CBOR).
-  const lone = [{ s: "\uD800" }, { s: "ok" }];
-  assert.deepStrictEqual(roundTrip(lone).records, cbor(lone));
+  // Lone surrogates round-trip (cbor-x makes them U+FFFD).
+  const lone = [{ s: "\uD800" }, { s: "ok\uDC00" }];
+  assert.deepStrictEqual(roundTrip(lone).records, lone);
   const zeros = roundTrip([{ z: -0 }, { z: 0 }]).records as { z: number }[];
   assert.ok(Object.is(zeros[0].z, -0) && Object.is(zeros[1].z, 0));
   assert.ok(Object.is((cbor([-0]) as number[])[0], 0), "cbor-x writes -0 as the integer 0");
@@ -134,6 +136,7 @@ Deno.test("shaped batches carry timestamps, strings, tuples and plain values", (
   assert.deepStrictEqual(roundTrip([1, 2, 3]).records, [1, 2, 3]);
   assert.deepStrictEqual(roundTrip([{}, {}]).records, [{}, {}]);
   assert.deepStrictEqual(roundTrip([true, false]).records, [true, false]);
+  assert.deepStrictEqual(roundTrip(STRINGS).records, STRINGS);
   assert.deepStrictEqual(roundTrip([null]).records, [null]);
   const big = Array.from({ length: 5000 }, (_, i) => ({ i, s: "z".repeat(i % 300) }));
   assert.deepStrictEqual(roundTrip(big).records, big);
