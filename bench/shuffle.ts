@@ -93,13 +93,20 @@ export interface Run {
   readonly bytes: number;
   readonly jobMs: number;
   readonly transferMs: number;
+  /** Share of the (source, sink) subtask pairs on different workers (1 at parallelism 1). */
+  readonly crossShare: number;
 }
 
-/** Runs the shuffle job once on `cluster`: `records` records of `payload` bytes. */
+/**
+ * Runs the shuffle job once on `cluster`: `records` records of `payload`
+ * bytes, at `parallelism` (each side; the sinks' reports are summed, the
+ * transfer spanning the first sink's first record to the last sink's end).
+ */
 export async function shuffleRun(
   cluster: BenchCluster,
   records: number,
   payload: number,
+  parallelism = 1,
 ): Promise<Run> {
   const marks = cluster.workers.map((w) => w.stderr().length);
   const res = await runCli([
@@ -109,6 +116,8 @@ export async function shuffleRun(
     cluster.url,
     ...cluster.clientFlags,
     "--json",
+    "-p",
+    String(parallelism),
     "--",
     "--records",
     String(records),
@@ -118,27 +127,33 @@ export async function shuffleRun(
   if (res.code !== 0) throw new Error(`shuffle job failed: ${res.stderr}`);
   const summary = runSummary(res);
   const details = await cluster.rest(`/api/v1/jobs/${summary.jobId}`);
-  const workers = (details.vertices as { subtasks: { worker: string }[] }[]).map((
-    v: { subtasks: { worker: string }[] },
-  ) => v.subtasks[0].worker);
-  if (workers.length !== 2 || workers[0] === workers[1]) {
-    throw new Error(`source and sink must run on different workers, got ${workers}`);
-  }
-  // The sink's report reaches the worker's stderr reader shortly after the job ends.
-  let sink: { records: number; firstMs: number; lastMs: number } | undefined;
-  for (let i = 0; i < 100 && sink === undefined; i++) {
+  const placed = (details.vertices as { subtasks: { worker: string }[] }[]).map((v) =>
+    v.subtasks.map((s) => s.worker)
+  );
+  if (placed.length !== 2) throw new Error(`expected a source and a sink vertex, got ${placed}`);
+  const [sources, sinks] = placed;
+  const crossing = sources.flatMap((a) => sinks.filter((b) => b !== a)).length;
+  if (crossing === 0) throw new Error(`no source and sink on different workers: ${placed}`);
+  // The sinks' reports reach the workers' stderr readers shortly after the job ends.
+  type Report = { records: number; firstMs: number; lastMs: number };
+  let reports: Report[] = [];
+  for (let i = 0; i < 100 && reports.length < parallelism; i++) {
     const text = cluster.workers.map((w, k) => w.stderr().slice(marks[k])).join("\n");
-    const m = text.match(/shuffle-sink (\{.*\})/);
-    if (m) sink = JSON.parse(m[1]);
-    else await new Promise((r) => setTimeout(r, 20));
+    reports = [...text.matchAll(/shuffle-sink (\{.*\})/g)].map((m) => JSON.parse(m[1]));
+    if (reports.length < parallelism) await new Promise((r) => setTimeout(r, 20));
   }
-  if (sink === undefined) throw new Error("the sink did not report its timing");
-  if (sink.records !== records) throw new Error(`the sink saw ${sink.records} of ${records}`);
+  if (reports.length < parallelism) {
+    throw new Error(`${reports.length} of ${parallelism} sinks reported their timing`);
+  }
+  const seen = reports.reduce((t, r) => t + r.records, 0);
+  if (seen !== records) throw new Error(`the sinks saw ${seen} of ${records}`);
+  const firstMs = Math.min(...reports.filter((r) => r.records > 0).map((r) => r.firstMs));
   return {
     records,
     bytes: summary.vertices[0].bytesOut,
     jobMs: summary.durationMs,
-    transferMs: sink.lastMs - sink.firstMs,
+    transferMs: Math.max(...reports.map((r) => r.lastMs)) - firstMs,
+    crossShare: crossing / (sources.length * sinks.length),
   };
 }
 
@@ -154,7 +169,9 @@ export const median = (xs: number[]): number =>
  * cluster, comma-separated, default `relay,direct`; `master-relay` is the direct
  * plane with both workers `--no-inbound`, so the master relays every buffer:
  * one cluster each, taking turns run by run; each prints its workers' CPU time
- * per MB shuffled, the master's included for `master-relay`).
+ * per MB shuffled, the master's included for `master-relay`), `--slots` (slots
+ * per worker, default 1; the job runs at that parallelism, so the source and
+ * the sink each take as many slots).
  */
 export async function shuffleBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -165,20 +182,25 @@ export async function shuffleBench(args: string[]): Promise<void> {
       runs: { type: "string", default: "3" },
       "raw-mb": { type: "string", default: "512" },
       "data-planes": { type: "string", default: "relay,direct" },
+      slots: { type: "string", default: "1" },
     },
   });
   const mb = Number(values.mb), payload = Number(values.payload), runs = Number(values.runs);
+  const slots = Number(values.slots);
+  if (!Number.isInteger(slots) || slots < 1) {
+    throw new Error(`--slots must be a positive integer, got ${values.slots}`);
+  }
   const raw = await rawH2c(Number(values["raw-mb"]));
   // One cluster per data plane, started side by side; they take turns, run by run.
   const planes = values["data-planes"].split(",");
   const clusters = await Promise.all(
-    planes.map((plane) => startCluster(2, 1, [], undefined, { workerArgs: planeArgs(plane) })),
+    planes.map((plane) => startCluster(2, slots, [], undefined, { workerArgs: planeArgs(plane) })),
   );
   try {
     // A warm-up run each, which also gives the size of a record on the wire.
     let perRecord = 0;
     for (const c of clusters) {
-      const warm = await shuffleRun(plainBenchCluster(c), 100_000, payload);
+      const warm = await shuffleRun(plainBenchCluster(c), 100_000, payload, slots);
       perRecord = warm.bytes / warm.records;
     }
     const records = Math.round(mb * 1024 * 1024 / perRecord);
@@ -189,7 +211,7 @@ export async function shuffleBench(args: string[]): Promise<void> {
         const relays = planes[k] === MASTER_RELAY ? [c.master] : [];
         const pids = [...c.workers, ...relays].map((p) => p.child.pid);
         const before = cpuMs(pids);
-        const run = await shuffleRun(plainBenchCluster(c), records, payload);
+        const run = await shuffleRun(plainBenchCluster(c), records, payload, slots);
         cpuPerMb[k].push((cpuMs(pids) - before) / (run.bytes / 1e6));
         done[k].push(run);
       }
@@ -201,6 +223,13 @@ export async function shuffleBench(args: string[]): Promise<void> {
         perRecord.toFixed(0)
       } bytes on the wire (${(done[0][0].bytes / 1e6).toFixed(0)} MB) per run, median of ${runs}`,
     );
+    if (slots > 1) {
+      const shares = done.flat().map((d) => `${(d.crossShare * 100).toFixed(0)}%`);
+      console.log(
+        `  ${slots} slots per worker, parallelism ${slots}: source-sink pairs across ` +
+          `processes ${[...new Set(shares)].join(", ")} (the rest stay in one process)`,
+      );
+    }
     console.log(`  raw h2c one stream, fetch       ${pad(raw.fetch)} MB/s`);
     console.log(`  raw h2c one stream, node:http2  ${pad(raw.node)} MB/s`);
     for (const [k, plane] of planes.entries()) {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { RecordBatchDecoder, RecordBatchEncoder } from "./record_batch.ts";
+import { Encoder, Tag } from "cbor-x";
+import { NumericBatchEncoder } from "./numeric_batch.ts";
+import { RecordBatchDecoder, RecordBatchEncoder, TIMED_BATCH_TAG } from "./record_batch.ts";
 
 Deno.test("batches round-trip tuples, objects and non-ASCII strings", () => {
   const enc = new RecordBatchEncoder(), dec = new RecordBatchDecoder();
@@ -24,4 +26,16 @@ Deno.test("a batch with timestamps carries one per record (NaN: none); a plain o
   assert.deepEqual([...dec.timestamps!], [1_000, Number.NaN]);
   assert.deepEqual(dec.decode(enc.encode([3])), [3]);
   assert.equal(dec.timestamps, undefined);
+});
+
+Deno.test("batches in the earlier forms (cbor-x, timed, numeric) still decode: in-flight data of old checkpoints", () => {
+  const dec = new RecordBatchDecoder();
+  const records = [{ a: 1, s: "x" }, { a: 2, s: "y" }];
+  const cbor = new Encoder({ useRecords: true });
+  assert.deepEqual(dec.decode(cbor.encode(records)), records);
+  const timed = cbor.encode(new Tag([records, new Float64Array([3, 4])], TIMED_BATCH_TAG));
+  assert.deepEqual(dec.decode(timed), records);
+  assert.deepEqual([...dec.timestamps!], [3, 4]);
+  const numeric = new NumericBatchEncoder().encode([{ a: 1 }, { a: 2 }])!;
+  assert.deepEqual(dec.decode(numeric), [{ a: 1 }, { a: 2 }]);
 });
