@@ -36,13 +36,14 @@ export async function runCli(
   args: string[],
   cwd = PROJECT_ROOT,
   signal?: AbortSignal,
+  env: Record<string, string> = {},
 ): Promise<CliResult> {
   const cmd = new Deno.Command(Deno.execPath(), {
     args: spateArgs(args),
     cwd,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     signal,
   });
   const out = await cmd.output();

@@ -95,7 +95,8 @@ export class TestNetwork {
    */
   constructor(tag: string, roles: readonly string[]) {
     const run = Deno.pid;
-    const net = freeSubnet(run);
+    // Test files run in parallel share one process (one pid): the tag spreads their subnets.
+    const net = freeSubnet(run + [...tag].reduce((h, c) => h * 31 + c.charCodeAt(0), 0));
     this.switchNs = `spate-${tag}-sw-${run}`;
     this.rootVeth = `sp${tag}${run}`.slice(0, 15);
     this.rootIp = `${net}.1`;

@@ -57,7 +57,9 @@ export interface CancelledRun {
 
 /**
  * Runs the keyed count at parallelism 2 into `out` and cancels it with a
- * savepoint into `dir` a third of the way through; returns the savepoint's directory.
+ * savepoint into `dir` a sixth of the way through; returns the savepoint's directory.
+ * The rate leaves the job 5/6 of its events (>= 10 s at 60,000 events) to outlast a
+ * `spate cancel` process start and the savepoint on a loaded machine.
  */
 export async function cancelWithSavepoint(
   cluster: TestCluster,
@@ -69,13 +71,11 @@ export async function cancelWithSavepoint(
     keyedCountRun(cluster.url, ["-p", "2", ...run.flags ?? []], {
       events: run.events,
       keys: run.keys,
-      // Two thirds of the run (~6 s) remain for the cancel: its CLI process starts in seconds
-      // on a loaded machine, and a job that ends first fails the test.
-      rate: 6_000,
+      rate: 5_000,
       out,
     }),
   );
-  const jobId = await runningJob(cluster, run.events / 3);
+  const jobId = await runningJob(cluster, run.events / 6);
   const location = await cancelJobWithSavepoint(cluster.url, jobId, dir);
   const res = await job;
   assert.match(res.stderr, /CANCELED/);

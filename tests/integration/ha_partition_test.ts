@@ -31,10 +31,10 @@ const etcdMissing = etcdSkipReason();
 if (etcdMissing) console.log(`HA partition test skipped: ${etcdMissing}`);
 const ignore = netnsIgnored("HA partition test") || etcdMissing !== undefined;
 
-const EVENTS = 150_000;
+const EVENTS = 100_000;
 const KEYS = 300;
-const RATE = 8_000; // events/s: the job runs ~19 s, the partition happens inside
-const TTL_MS = 3000;
+const RATE = 8_000; // events/s: the job runs >= 12.5 s, the partition (~4 s to B running) inside
+const TTL_MS = 2000;
 const PORT = 8081;
 
 Deno.test({

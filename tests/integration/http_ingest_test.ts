@@ -18,6 +18,8 @@ const RECORDS = 50_000;
 const CLIENTS = 16;
 const BATCH = 50;
 const MAX_BODY_BYTES = 64 * 1024;
+/** A batch is acknowledged when a checkpoint completes: the interval paces each client. */
+const CHECKPOINT_INTERVAL_MS = 150;
 
 function startJob(cluster: TestCluster, out: string, cliFlags: string[] = []) {
   return runCli([
@@ -31,7 +33,7 @@ function startJob(cluster: TestCluster, out: string, cliFlags: string[] = []) {
     "-p",
     "2",
     "--checkpoint-interval",
-    "300",
+    String(CHECKPOINT_INTERVAL_MS),
     "--checkpoint-dir",
     `${out}/checkpoints`,
     "--restart-strategy",

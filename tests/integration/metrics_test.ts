@@ -150,14 +150,20 @@ Deno.test("metrics of a running cluster, scraped by Prometheus", async (t) => {
         w.samples.filter((s) => s.name === "spate_task_watermark_lag_seconds")
       );
       for (const s of lags) assert.ok(s.value >= 0 && s.value < 60, `lag ${s.value} s`);
-      // The watermark reaches the REST details too: per subtask, and per vertex its lowest.
-      const rest = await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json();
-      const windowVertex = rest.vertices[1];
-      const subtaskMarks = windowVertex.subtasks.map((s: { metrics: { watermarkMs?: number } }) =>
-        s.metrics.watermarkMs
-      );
-      assert.ok(subtaskMarks.every((w: unknown) => typeof w === "number"), String(subtaskMarks));
-      assert.equal(windowVertex.watermarkMs, Math.min(...subtaskMarks));
+      // The watermark reaches the REST details too: per subtask, and per vertex its lowest. The
+      // workers report to the master after Prometheus saw it (later on a loaded machine): wait.
+      // deno-lint-ignore no-explicit-any
+      let windowVertex: any;
+      let subtaskMarks: unknown[] = [];
+      await waitFor("every window subtask's watermark in the REST details", async () => {
+        const rest = await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json();
+        windowVertex = rest.vertices[1];
+        subtaskMarks = windowVertex.subtasks.map((s: { metrics: { watermarkMs?: number } }) =>
+          s.metrics.watermarkMs
+        );
+        return subtaskMarks.every((w) => typeof w === "number");
+      }, 30_000);
+      assert.equal(windowVertex.watermarkMs, Math.min(...(subtaskMarks as number[])));
 
       const m = master!;
       for (const [name, type] of Object.entries(MASTER_METRICS)) {

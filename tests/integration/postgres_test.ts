@@ -33,20 +33,8 @@ const RATE = 6_000; // events/s: the job runs ~5 s, long enough for a kill after
 const SOURCE_ROWS = 100_000;
 const SOURCE_FETCH = 20;
 
-/** Runs `fn` with the credentials in this process's environment (local runs), restored after. */
-async function withPgEnv<T>(password: string, fn: () => Promise<T>): Promise<T> {
-  const saved = [Deno.env.get("PGUSER"), Deno.env.get("PGPASSWORD")];
-  Deno.env.set("PGUSER", PG_USER);
-  Deno.env.set("PGPASSWORD", password);
-  try {
-    return await fn();
-  } finally {
-    for (const [i, name] of ["PGUSER", "PGPASSWORD"].entries()) {
-      if (saved[i] === undefined) Deno.env.delete(name);
-      else Deno.env.set(name, saved[i]!);
-    }
-  }
-}
+/** A local run's credentials: in its environment, not this process's (files run in parallel). */
+const pgEnv = (password: string) => ({ PGUSER: PG_USER, PGPASSWORD: password });
 
 function finalCounts(): Map<string, number> {
   const m = new Map<string, number>();
@@ -249,15 +237,19 @@ Deno.test({
 
 /** Runs the exactly-once count job locally against `port`; returns its stderr (it must fail). */
 async function failingRun(port: number, table: string, password = PG_PASSWORD): Promise<string> {
-  const res = await withPgEnv(password, () =>
-    runCli(postgresJobArgs(undefined, port, [
+  const res = await runCli(
+    postgresJobArgs(undefined, port, [
       "--job",
       "count-eo",
       "--table",
       table,
       "--events",
       "100",
-    ], ["--checkpoint-interval", "500", "--restart-strategy", "none"])));
+    ], ["--checkpoint-interval", "500", "--restart-strategy", "none"]),
+    undefined,
+    undefined,
+    pgEnv(password),
+  );
   assert.notEqual(res.code, 0, res.stderr);
   return res.stderr;
 }
@@ -305,8 +297,8 @@ Deno.test({
     try {
       await sql`CREATE TABLE word_count_history (word text NOT NULL, n bigint NOT NULL)`;
       await sql`CREATE TABLE word_counts (word text PRIMARY KEY, n bigint NOT NULL)`;
-      const res = await withPgEnv(PG_PASSWORD, () =>
-        runCli([
+      const res = await runCli(
+        [
           "run",
           "examples/postgres_sink.ts",
           "--local",
@@ -327,7 +319,11 @@ Deno.test({
           "5000",
           "--words",
           "50",
-        ]));
+        ],
+        undefined,
+        undefined,
+        pgEnv(PG_PASSWORD),
+      );
       assert.equal(res.code, 0, res.stderr);
       const [h] = await sql`SELECT count(*)::int AS n FROM word_count_history`;
       const [l] = await sql`SELECT count(*)::int AS words, sum(n)::int AS total FROM word_counts`;
