@@ -56,8 +56,12 @@ Deno.test("a slot busy between yields takes each message from another thread wit
     // Queued before a burst began, taken before it ended: at most the first
     // burst after the batch that saw it. (With one immediate per yield they
     // waited up to ~25 yields: while a turn is always pending, tokio takes
-    // work woken from other threads only every ~31 ticks.)
-    assert.ok(Math.max(...waited) <= 1, `messages waited ${waited.join(" ")} bursts`);
+    // work woken from other threads only every ~31 ticks.) On a loaded machine
+    // a message's hand-over between threads can itself miss a burst, so a few
+    // may wait two or three; the bug's waits stay far beyond that bound.
+    const late = waited.filter((w) => w > 1).length;
+    assert.ok(late <= MESSAGES / 10, `${late} messages waited more than 1 burst: ${waited}`);
+    assert.ok(Math.max(...waited) <= 3, `messages waited ${waited.join(" ")} bursts`);
   } finally {
     busy.terminate();
     URL.revokeObjectURL(url);
