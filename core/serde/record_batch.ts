@@ -14,6 +14,7 @@
 
 import { Decoder, Encoder, Tag } from "cbor-x";
 import { NUMERIC_BATCH_MAGIC, NumericBatchDecoder, NumericBatchEncoder } from "./numeric_batch.ts";
+import { RECORD_CBOR_OPTIONS } from "./record_cbor.ts";
 
 /** CBOR tag (first-come-first-served range) of a batch with timestamps. */
 export const TIMED_BATCH_TAG = 51966;
@@ -26,7 +27,7 @@ const NUMERIC_RETRY_BATCHES = 64;
 
 /** Encodes arrays of records; one instance per producer. */
 export class RecordBatchEncoder {
-  private readonly encoder = new Encoder({ useRecords: true });
+  private readonly encoder = new Encoder(RECORD_CBOR_OPTIONS);
   private readonly numeric = new NumericBatchEncoder();
   private skipNumeric = 0;
 
@@ -51,7 +52,7 @@ export class RecordBatchEncoder {
 
 /** Decodes batches written by RecordBatchEncoder. */
 export class RecordBatchDecoder {
-  private readonly decoder = new Decoder({ useRecords: true });
+  private readonly decoder = new Decoder(RECORD_CBOR_OPTIONS);
   private readonly numeric = new NumericBatchDecoder();
   /** Timestamps of the batch `decode` returned last, or undefined when it had none. */
   timestamps: Float64Array | undefined;
