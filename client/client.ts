@@ -65,7 +65,7 @@ export interface SavepointOptions {
 export interface WatchOptions {
   /** Stop watching when it aborts. */
   readonly signal?: AbortSignal;
-  /** The collected record batches too, as `collect` events. */
+  /** The collected record batches too, as `collect` events (read as CBOR: with their types). */
   readonly records?: boolean;
 }
 
