@@ -18,6 +18,7 @@ import { BLOBS_PATH, REST_PREFIX } from "../nodes/protocol/rest.ts";
 import {
   type BundleSubmission,
   type BundleSubmitResponse,
+  type CollectCborEvent,
   type CollectEvent,
   type CollectResponse,
   type JobEvent,
@@ -27,6 +28,7 @@ import type { JobPermissions } from "../core/config/job_permissions.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import type { JobSubmission } from "../nodes/protocol/dispatcher.ts";
 import { isTerminalJobState } from "../nodes/protocol/job_status.ts";
+import { CBOR_MEDIA_TYPE, decodeCollected, fromBase64 } from "../nodes/protocol/collected_cbor.ts";
 import { bundleJob } from "./bundle.ts";
 import {
   JobFailedError,
@@ -63,7 +65,7 @@ export interface SavepointOptions {
 export interface WatchOptions {
   /** Stop watching when it aborts. */
   readonly signal?: AbortSignal;
-  /** The collected record batches too, as `collect` events. */
+  /** The collected record batches too, as `collect` events (read as CBOR: with their types). */
   readonly records?: boolean;
 }
 
@@ -87,6 +89,15 @@ function lostMaster(e: unknown): boolean {
   if (e instanceof MasterUnreachableError) return true;
   const code = String((e as { code?: unknown })?.code ?? "");
   return code.startsWith("UND_ERR") || code.startsWith("ECONN") || e instanceof TypeError;
+}
+
+/** An event as its stream sent it, with a collect batch's CBOR decoded to its records. */
+function eventOf(data: string): JobEvent | CollectEvent {
+  const e = JSON.parse(data) as JobEvent | CollectEvent | CollectCborEvent;
+  if (e.type !== "collect" || !("cbor" in e)) return e;
+  const records = decodeCollected(fromBase64(e.cbor));
+  if (!Array.isArray(records)) throw new TypeError("a collect event's CBOR is not an array");
+  return { type: "collect", collectId: e.collectId, records };
 }
 
 const jobPath = (id: string) => `${REST_PREFIX}/jobs/${encodeURIComponent(id)}`;
@@ -169,7 +180,8 @@ export class SpateClient {
     for (let pause = FAILOVER_PAUSE_MS;; pause = Math.min(pause * 2, FAILOVER_PAUSE_MAX_MS)) {
       let ended = false;
       try {
-        const res = await this.http.call("GET", SDK_PATHS.events(id, records), {
+        // Records come as CBOR: the values executeAndCollect() gets locally (JSON has no bigint...).
+        const res = await this.http.call("GET", SDK_PATHS.events(id, records && "cbor"), {
           idempotent: true,
           stream: true,
           signal,
@@ -182,7 +194,7 @@ export class SpateClient {
             if (e.id !== undefined) lastId = e.id;
             deadline = Date.now() + this.http.failoverMs;
             pause = FAILOVER_PAUSE_MS;
-            const event = JSON.parse(e.data) as JobEvent | CollectEvent;
+            const event = eventOf(e.data);
             ended = endsWatch(event, e.id === undefined);
             yield event;
             if (signal?.aborted) return;
@@ -207,7 +219,8 @@ export class SpateClient {
 
   /**
    * Waits for the job to end and returns its collected records (the
-   * `executeAndCollect()` streams, by collect id) and result. A failed or
+   * `executeAndCollect()` streams, by collect id, with their types: read as
+   * CBOR) and result. A failed or
    * cancelled job throws JobFailedError.
    */
   async collect(id: string): Promise<CollectResponse> {
@@ -219,7 +232,11 @@ export class SpateClient {
         throw new JobFailedError(id, "CANCELED", "the job was cancelled");
       }
     }
-    return await this.http.json<CollectResponse>("GET", SDK_PATHS.collect(id));
+    const res = await this.http.call("GET", SDK_PATHS.collect(id), {
+      idempotent: true,
+      headers: { accept: CBOR_MEDIA_TYPE },
+    });
+    return decodeCollected(new Uint8Array(await res.body.arrayBuffer())) as CollectResponse;
   }
 
   /** Cancels the job (it goes CANCELLING, then CANCELED). */

@@ -17,6 +17,7 @@
 
 import { Decoder, Encoder, Tag } from "cbor-x";
 import { NUMERIC_BATCH_MAGIC, NumericBatchDecoder, NumericBatchEncoder } from "./numeric_batch.ts";
+import { RECORD_CBOR_OPTIONS } from "./record_cbor.ts";
 import { SHAPED_BATCH_MAGIC, ShapedBatchDecoder, ShapedBatchEncoder } from "./shaped_batch.ts";
 
 /** CBOR tag (first-come-first-served range) of a batch with timestamps. */
@@ -31,7 +32,7 @@ const COLUMNS_RETRY_BATCHES = 64;
 
 /** Encodes arrays of records; one instance per producer. */
 export class RecordBatchEncoder {
-  private readonly encoder = new Encoder({ useRecords: true });
+  private readonly encoder = new Encoder(RECORD_CBOR_OPTIONS);
   private readonly shaped = new ShapedBatchEncoder();
   private readonly numeric = new NumericBatchEncoder();
   private skipColumns = 0;
@@ -59,7 +60,7 @@ export class RecordBatchEncoder {
 
 /** Decodes batches written by RecordBatchEncoder. */
 export class RecordBatchDecoder {
-  private readonly decoder = new Decoder({ useRecords: true });
+  private readonly decoder = new Decoder(RECORD_CBOR_OPTIONS);
   private readonly numeric = new NumericBatchDecoder();
   private readonly shaped = new ShapedBatchDecoder();
   /** Timestamps of the batch `decode` returned last, or undefined when it had none. */

@@ -41,6 +41,7 @@ import {
   type RecordShape,
   ShapeCache,
 } from "./_record_shapes.ts";
+import { RECORD_CBOR_OPTIONS } from "./record_cbor.ts";
 
 /** First byte of a shaped batch. */
 export const SHAPED_BATCH_MAGIC = 0x1e;
@@ -57,7 +58,7 @@ const utf8 = new TextEncoder();
 /** Encodes batches of records as shaped batches; one instance per producer. */
 export class ShapedBatchEncoder {
   private readonly shapes = new ShapeCache();
-  private readonly cbor = new Encoder({ useRecords: true });
+  private readonly cbor = new Encoder(RECORD_CBOR_OPTIONS);
   private bytes = new Uint8Array(INITIAL_BYTES);
   private view = new DataView(this.bytes.buffer);
   private pos = 0;
@@ -221,7 +222,7 @@ export class ShapedBatchEncoder {
 /** Decodes shaped batches; one instance per consumer (it caches shapes). */
 export class ShapedBatchDecoder {
   private readonly shapes = new ShapeCache();
-  private readonly cbor = new Decoder({ useRecords: true });
+  private readonly cbor = new Decoder(RECORD_CBOR_OPTIONS);
   /** Keys are checked (a corrupt key must not become a field); a column's text is not (20x slower). */
   private readonly keyText = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   private readonly text = new TextDecoder("utf-8", { ignoreBOM: true });

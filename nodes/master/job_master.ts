@@ -41,6 +41,7 @@ import { OPTIONS } from "../../core/config/options.ts";
 import { ExceptionHistory } from "./exception_history.ts";
 import { jobPlanOf } from "./job_plan_info.ts";
 import { WatermarkAlignmentCoordinator } from "./watermark_alignment.ts";
+import { decodeCollected } from "../protocol/collected_cbor.ts";
 
 /** Default time a job waits for enough free slots. */
 const DEFAULT_SLOT_TIMEOUT_MS = OPTIONS.slotTimeoutMs.default;
@@ -149,7 +150,8 @@ export class JobMaster extends Actor<JobMasterMessage> {
         return;
       case "collect":
         if (current) {
-          this.client?.tell({ type: "collect", collectId: m.collectId, records: m.records });
+          const records = decodeCollected(m.batch) as unknown[];
+          this.client?.tell({ type: "collect", collectId: m.collectId, records });
         }
         return;
       case "triggerSavepoint":

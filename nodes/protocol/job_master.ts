@@ -34,8 +34,11 @@ export type JobMasterMessage =
     failure?: TaskFailure;
   }
   | { type: "taskMetrics"; taskId: string; attempt: number; metrics: TaskMetrics }
-  /** From a TaskExecutor: records a collect sink gathered for the client. */
-  | { type: "collect"; attempt: number; collectId: number; records: unknown[] }
+  /**
+   * From a TaskExecutor: records a collect sink gathered for the client, as
+   * CBOR (collected_cbor.ts: the RPC frames' own CBOR turns a Map into an object).
+   */
+  | { type: "collect"; attempt: number; collectId: number; batch: Uint8Array }
   /** From the Dispatcher: a worker was lost. */
   | { type: "workerLost"; workerId: string }
   /** Itself, after the restart delay. */
@@ -112,7 +115,7 @@ export const JOB_MASTER_SCHEMA = defineSchema<JobMasterMessage>()({
     "failure?": "object",
   },
   taskMetrics: { taskId: "string", attempt: "int", metrics: "object" },
-  collect: { attempt: "int", collectId: "int", records: "array" },
+  collect: { attempt: "int", collectId: "int", batch: "object" },
   workerLost: { workerId: "string" },
   cancel: {},
   triggerSavepoint: { "targetDir?": "string", cancel: "boolean", "stop?": "string" },

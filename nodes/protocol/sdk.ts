@@ -53,7 +53,21 @@ export type JobEvent = Exclude<ClientMessage, { type: "collect" }>;
 /** A batch of collected records in an event stream asked for with `?records=true`. */
 export type CollectEvent = Extract<ClientMessage, { type: "collect" }>;
 
-/** `GET /api/v1/jobs/:id/collect`: the records the job's collect sinks sent so far. */
+/**
+ * A batch of collected records in an event stream asked for with
+ * `?records=cbor`: base64 of the batch's CBOR (nodes/protocol/collected_cbor.ts),
+ * which keeps what JSON cannot (bigint, Map, Set, Date, typed arrays, undefined, -0).
+ */
+export interface CollectCborEvent {
+  readonly type: "collect";
+  readonly collectId: number;
+  readonly cbor: string;
+}
+
+/**
+ * `GET /api/v1/jobs/:id/collect`: the records the job's collect sinks sent so
+ * far; JSON, or its CBOR with `Accept: application/cbor` or `?format=cbor`.
+ */
 export interface CollectResponse {
   readonly jobId: string;
   readonly state: JobState;
@@ -70,7 +84,10 @@ export interface CollectResponse {
 /** The SDK routes' paths. */
 export const SDK_PATHS = {
   bundle: "/api/v1/jobs/bundle",
-  events: (jobId: string, records = false) =>
-    `/api/v1/jobs/${encodeURIComponent(jobId)}/events${records ? "?records=true" : ""}`,
+  /** `records`: the collected batches too, as JSON (`true`) or CBOR. */
+  events: (jobId: string, records: boolean | "cbor" = false) =>
+    `/api/v1/jobs/${encodeURIComponent(jobId)}/events${
+      records === false ? "" : `?records=${records}`
+    }`,
   collect: (jobId: string) => `/api/v1/jobs/${encodeURIComponent(jobId)}/collect`,
 } as const;

@@ -31,6 +31,7 @@ import { directDataHosts, taskDescriptor } from "./slot_deployment.ts";
 import type { AlignmentReport } from "./source_alignment.ts";
 import type { TaskMetricsTable } from "./task_metrics_table.ts";
 import { IngestEndpoints } from "./ingest_endpoints.ts";
+import { encodeCollected } from "../protocol/collected_cbor.ts";
 import {
   coversNeeds,
   importReads,
@@ -487,7 +488,7 @@ export class TaskExecutor extends Actor<Inbox> {
           type: "collect",
           attempt: t.attempt,
           collectId: r.collectId,
-          records: r.records,
+          batch: encodeCollected(r.records),
         });
         return;
       case "running":

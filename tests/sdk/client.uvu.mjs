@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { deepStrictEqual } from "node:assert/strict";
 import { freePort, ROOT, startCluster, waitFor } from "./cluster.mjs";
 
 const sdk = globalThis.Deno === undefined
@@ -85,6 +86,36 @@ cluster("submit a module, watch it to completion, collect its results", async ()
   assert.match(await spate.metrics(), /spate_/);
   console.log(`  submit..collect of 2000 events: ${Date.now() - t0} ms`);
 });
+
+cluster(
+  "collected records keep their types: bigint, Map, Set, Date, typed arrays, -0",
+  async () => {
+    // What tests/_jobs/collect_types.ts collects (its SENT): JSON would have lost every type here.
+    const sent = [
+      {
+        big: 2n ** 70n,
+        small: -5n,
+        map: new Map([["a", 1], [2, { x: [1n] }]]),
+        set: new Set([1, "two", 3n]),
+        date: new Date(1_700_000_000_123),
+        bytes: new Uint8Array([0, 1, 255]),
+        floats: new Float64Array([1.5, -2]),
+        nested: { a: { b: [1, { c: undefined, d: null }] } },
+        missing: undefined,
+        none: null,
+        negZero: -0,
+      },
+      [undefined, null, new Map([["k", new Set([new Date(0)])]])],
+    ];
+    const { jobId } = await spate.submit(`${ROOT}tests/_jobs/collect_types.ts`);
+    const seen = await deadline(toArray(spate.watch(jobId, { records: true })), 60_000, "watch");
+    const watched = seen.filter((e) => e.type === "collect").flatMap((e) => e.records);
+    deepStrictEqual(watched, sent, "watch(id, { records: true }) keeps the types");
+    const collected = await spate.collect(jobId);
+    assert.is(collected.state, "FINISHED");
+    deepStrictEqual(Object.values(collected.records).flat(), sent, "collect(id) keeps the types");
+  },
+);
 
 cluster("cancel a long job: the watch ends CANCELED, collect says so", async () => {
   const { jobId } = await spate.submit(JOB, {

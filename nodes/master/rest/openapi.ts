@@ -61,6 +61,18 @@ function op(
 
 const trigger = obj({ "request-id": str }, ["request-id"]);
 
+const COLLECT_SUMMARY = "the records a job the master follows collected so far";
+/** `GET /jobs/{id}/collect`'s answer, in JSON or CBOR. */
+const collectAnswer = obj({
+  jobId: str,
+  state: str,
+  ended: bool,
+  records: anyObject,
+  truncated: bool,
+  result: anyObject,
+  failure: anyObject,
+}, ["jobId", "state", "ended", "records", "truncated"]);
+
 /** The OpenAPI document (paths in OpenAPI's `{param}` form). */
 export const OPENAPI = {
   openapi: "3.0.3",
@@ -227,8 +239,10 @@ export const OPENAPI = {
           name: "records",
           in: "query",
           required: false,
-          schema: { type: "string", enum: ["true"] },
-          description: "the collected record batches too, as collect events",
+          schema: { type: "string", enum: ["true", "cbor", "false"] },
+          description: "the collected record batches too, as collect events: " +
+            "true: { collectId, records } in JSON; cbor: { collectId, cbor } with base64 CBOR " +
+            "that keeps bigint, Map, Set, Date, typed arrays, undefined and -0",
         }, {
           name: "Last-Event-ID",
           in: "header",
@@ -248,18 +262,28 @@ export const OPENAPI = {
       },
     },
     [`${REST_PREFIX}/jobs/{id}/collect`]: {
-      get: op("the records a job the master follows collected so far", [
-        "200",
-        obj({
-          jobId: str,
-          state: str,
-          ended: bool,
-          records: anyObject,
-          truncated: bool,
-          result: anyObject,
-          failure: anyObject,
-        }, ["jobId", "state", "ended", "records", "truncated"]),
-      ], { params: [jobId], errors: ["404"] }),
+      get: {
+        summary: COLLECT_SUMMARY,
+        parameters: [jobId, {
+          name: "format",
+          in: "query",
+          required: false,
+          schema: { type: "string", enum: ["json", "cbor"] },
+          description: "cbor (or Accept: application/cbor): the same object in CBOR, " +
+            "which keeps the records' types (bigint, Map, Set, Date, typed arrays, -0)",
+        }],
+        responses: {
+          "200": {
+            description: COLLECT_SUMMARY,
+            content: {
+              "application/json": { schema: collectAnswer },
+              "application/cbor": { schema: collectAnswer },
+            },
+          },
+          "400": errors["400"],
+          "404": errors["404"],
+        },
+      },
     },
     [`${REST_PREFIX}/taskmanagers`]: {
       get: op("the workers", ["200", obj({ taskmanagers: arr(ref("Worker")) })]),

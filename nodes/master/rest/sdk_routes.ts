@@ -22,9 +22,11 @@ import { planSubmission } from "../../protocol/plan_submission.ts";
 import type {
   BundleSubmission,
   BundleSubmitResponse,
+  CollectCborEvent,
   CollectResponse,
   JobEvent,
 } from "../../protocol/sdk.ts";
+import { CBOR_MEDIA_TYPE, encodeCollected, toBase64 } from "../../protocol/collected_cbor.ts";
 import { REST_PREFIX } from "../../protocol/rest.ts";
 import type { ActorSystem } from "../../rpc/actor_system.ts";
 import type { BlobStore } from "../blob_store.ts";
@@ -121,10 +123,35 @@ function jsonValue(_key: string, v: unknown): unknown {
 }
 
 /** One server-sent event; `id` is the follower's epoch and the entry's number. */
-const sse = (e: JobEvent | ClientMessage, id?: string) =>
+const sse = (e: JobEvent | ClientMessage | CollectCborEvent, id?: string) =>
   `event: ${e.type}\n${id === undefined ? "" : `id: ${id}\n`}data: ${
     JSON.stringify(e, jsonValue)
   }\n\n`;
+
+/** How an event stream carries collected records: not at all, as JSON or as base64 CBOR. */
+type RecordsForm = "none" | "json" | "cbor";
+
+function recordsForm(query: string | undefined): RecordsForm {
+  if (query === undefined || query === "false") return "none";
+  if (query === "true") return "json";
+  if (query === "cbor") return "cbor";
+  throw new InvalidRequestError(`records must be true, cbor or false, not '${query}'`);
+}
+
+/** A message as its stream sends it: a collect batch in CBOR when the stream asked so. */
+function eventOf(m: ClientMessage, form: RecordsForm): ClientMessage | CollectCborEvent {
+  if (m.type !== "collect" || form !== "cbor") return m;
+  return { type: "collect", collectId: m.collectId, cbor: toBase64(encodeCollected(m.records)) };
+}
+
+/** Whether a collect answer is asked for in CBOR (`?format=cbor` or `Accept: application/cbor`). */
+function wantsCbor(format: string | undefined, accept: string | undefined): boolean {
+  if (format !== undefined && format !== "json" && format !== "cbor") {
+    throw new InvalidRequestError(`format must be json or cbor, not '${format}'`);
+  }
+  if (format !== undefined) return format === "cbor";
+  return (accept ?? "").split(",").some((t) => t.split(";")[0].trim() === CBOR_MEDIA_TYPE);
+}
 
 /** The entries a reconnecting client has seen: its Last-Event-ID's, if that was this follower's. */
 function seenOf(lastEventId: string | undefined, epoch: string): number {
@@ -183,8 +210,8 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
   app.get(`${REST_PREFIX}/jobs/:id/events`, async (c) => {
     const jobId = c.req.param("id");
     const follower = followers.get(jobId);
-    // `?records=true`: the collected record batches too, as `collect` events.
-    const withRecords = c.req.query("records") === "true";
+    // `?records=true` (JSON) or `cbor`: the collected record batches too, as `collect` events.
+    const records = recordsForm(c.req.query("records"));
     const details = () =>
       askDispatcher(deps.dispatcher, { type: "jobDetails", jobId }, ASK_TIMEOUT_MS);
     if (follower === undefined) await details(); // an unknown job is answered 404
@@ -206,8 +233,9 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
           // The replay runs inside subscribe(): the end may come before it returns.
           let ended = false;
           const unsubscribe = follower.subscribe((e: FollowedEntry) => {
-            if (ended || (e.message.type === "collect" && !withRecords)) return;
-            controller.enqueue(encoder.encode(sse(e.message, `${follower.epoch}-${e.seq}`)));
+            if (ended || (e.message.type === "collect" && records === "none")) return;
+            const event = eventOf(e.message, records);
+            controller.enqueue(encoder.encode(sse(event, `${follower.epoch}-${e.seq}`)));
             if (!endsJob(e.message)) return;
             ended = true;
             queueMicrotask(() => {
@@ -271,6 +299,9 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
       ...(f.result === undefined ? {} : { result: f.result }),
       ...(f.failure === undefined ? {} : { failure: f.failure }),
     };
+    if (wantsCbor(c.req.query("format"), c.req.header("accept"))) {
+      return c.body(encodeCollected(body), 200, { "content-type": CBOR_MEDIA_TYPE });
+    }
     return c.body(JSON.stringify(body, jsonValue), 200, { "content-type": "application/json" });
   });
 }
