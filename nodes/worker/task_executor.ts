@@ -31,6 +31,7 @@ import { directDataHosts, taskDescriptor } from "./slot_deployment.ts";
 import type { AlignmentReport } from "./source_alignment.ts";
 import type { TaskMetricsTable } from "./task_metrics_table.ts";
 import { IngestEndpoints } from "./ingest_endpoints.ts";
+import { heapReportDir } from "./heap_report.ts";
 import {
   coversNeeds,
   importReads,
@@ -333,7 +334,13 @@ export class TaskExecutor extends Actor<Inbox> {
     }/${job.jobId}`;
     Deno.mkdirSync(spillDirectory, { recursive: true });
     const imports = importReads(moduleUrl, job.module.kind === "blob");
-    const runtime = runtimeNeeds(task, spillDirectory, fileSystemSettings(), profileDirectory());
+    const runtime = runtimeNeeds(
+      task,
+      spillDirectory,
+      fileSystemSettings(),
+      profileDirectory(),
+      heapReportDir(),
+    );
     const dataHosts = directDataHosts(task, this.options.network);
     const needs = { ...runtime, net: [...runtime.net, ...dataHosts] };
     return { permissions, needs, imports, spillDirectory };
