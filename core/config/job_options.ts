@@ -198,6 +198,17 @@ export const JOB_OPTIONS = {
     commands: JOB,
     job: "network.creditsPerChannel",
   },
+  creditsPerGate: {
+    flag: "credits-per-gate",
+    type: "int",
+    arg: "N",
+    min: 2,
+    max: 65_536,
+    default: 32,
+    doc: "buffers in flight into one task from other slots of its worker, shared by its channels",
+    commands: JOB,
+    job: "network.creditsPerGate",
+  },
   creditsPerRemoteChannel: {
     flag: "credits-per-remote-channel",
     type: "int",

@@ -37,6 +37,8 @@ export interface NetworkTuning {
   bufferSizeBytes?: number;
   /** Buffers in flight per channel between slots of a worker (default 32). */
   creditsPerChannel?: number;
+  /** Buffers in flight into one task from other slots of its worker, all channels (default 32). */
+  creditsPerGate?: number;
   /** Buffers in flight per channel between workers (default 128). */
   creditsPerRemoteChannel?: number;
   /** Records per batch on a channel within one slot (default 256). */

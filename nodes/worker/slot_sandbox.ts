@@ -21,8 +21,12 @@ import { isS3Location, parseS3Location } from "../../core/fs/location.ts";
 import { resolveS3Settings } from "../../core/fs/s3_settings.ts";
 import type { TaskDeployment } from "../protocol/deployment.ts";
 
-/** Variables the slot's modules read while they load (cbor-x's Node entry; the slot profiler). */
-export const IMPORT_TIME_ENV = ["CBOR_NATIVE_ACCELERATION_DISABLED", "SPATE_SLOT_CPU_PROFILE"];
+/** Variables the slot's modules read while they load (cbor-x's Node entry; the slot profiler and heap report). */
+export const IMPORT_TIME_ENV = [
+  "CBOR_NATIVE_ACCELERATION_DISABLED",
+  "SPATE_SLOT_CPU_PROFILE",
+  "SPATE_HEAP_REPORT",
+];
 
 /**
  * What the AWS SDK of `s3://` checkpoints reads as it works, beyond the
@@ -185,8 +189,11 @@ export function runtimeNeeds(
   spillDirectory: string,
   fileSystems: FileSystemSettings,
   profileDirectory: string | undefined,
+  heapReportDirectory?: string,
 ): RuntimeNeeds {
   const readWrite = [spillDirectory];
+  // The heap report (`./heap_report.ts`) writes its files there.
+  if (heapReportDirectory !== undefined) readWrite.push(heapReportDirectory);
   const read: string[] = [];
   const net = new Set<string>();
   const reach = (location: string, into: string[]) => {

@@ -12,6 +12,7 @@ import { configureFileSystems } from "../../core/fs/file_system.ts";
 import { loadJobPlan } from "./job_loader.ts";
 import { InSlotChannels } from "./network/in_slot_channel.ts";
 import { slotProfiler } from "./slot_profiler.ts";
+import { heapSampler } from "./heap_report.ts";
 import { permissionFailure } from "./permission_failure.ts";
 import type { SlotCommand, SlotReport, TaskDescriptor } from "./slot_protocol.ts";
 import type { IngestHost } from "../../core/connectors/http_ingest/ingest_protocol.ts";
@@ -22,6 +23,9 @@ const inSlotChannels = new InSlotChannels();
 /** How often running tasks report their counters. */
 const METRICS_INTERVAL_MS = 1000;
 const profiler = slotProfiler();
+const heap = heapSampler(`slot-${self.name}`);
+/** Tasks deployed and not yet ended (the heap sampler runs while there are any). */
+let running = 0;
 /** See the `control` command: revoked once the job's module is imported. */
 let revokeAfterJobImport: Deno.PermissionDescriptor[] = [];
 
@@ -50,6 +54,7 @@ async function deploy(d: TaskDescriptor): Promise<void> {
   let task: StreamTask | undefined;
   try {
     await profiler.started();
+    if (running++ === 0) heap.start();
     const plan = await loadJobPlan(d.job);
     // The job's module is imported: its operators never get read access to the modules.
     for (const p of revokeAfterJobImport.splice(0)) Deno.permissions.revokeSync(p);
@@ -87,6 +92,7 @@ async function deploy(d: TaskDescriptor): Promise<void> {
     report({ type: "failed", taskId: d.taskId, failure });
   } finally {
     tasks.delete(d.taskId);
+    if (--running === 0) heap.stop();
   }
 }
 

@@ -32,6 +32,7 @@ import type { AlignmentReport } from "./source_alignment.ts";
 import type { TaskMetricsTable } from "./task_metrics_table.ts";
 import { IngestEndpoints } from "./ingest_endpoints.ts";
 import { encodeCollected } from "../protocol/collected_cbor.ts";
+import { heapReportDir } from "./heap_report.ts";
 import {
   coversNeeds,
   importReads,
@@ -336,7 +337,13 @@ export class TaskExecutor extends Actor<Inbox> {
     }/${job.jobId}`;
     Deno.mkdirSync(spillDirectory, { recursive: true });
     const imports = importReads(moduleUrl, job.module.kind === "blob");
-    const runtime = runtimeNeeds(task, spillDirectory, fileSystemSettings(), profileDirectory());
+    const runtime = runtimeNeeds(
+      task,
+      spillDirectory,
+      fileSystemSettings(),
+      profileDirectory(),
+      heapReportDir(),
+    );
     const dataHosts = directDataHosts(task, this.options.network);
     const needs = { ...runtime, net: [...runtime.net, ...dataHosts] };
     return { permissions, needs, imports, spillDirectory };

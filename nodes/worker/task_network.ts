@@ -16,6 +16,7 @@ import { RELAY_PATH } from "../rpc/data_relay.ts";
 import type { InSlotChannels } from "./network/in_slot_channel.ts";
 import { useClientTls } from "../rpc/tls/client_tls.ts";
 import { InputGate } from "./network/input_gate.ts";
+import { gateCredits } from "./network/gate_credits.ts";
 import type { OutputAvailability } from "./network/output_availability.ts";
 import { OutputChannel } from "./network/output_channel.ts";
 import { RecordWriter } from "./network/record_writer.ts";
@@ -76,12 +77,9 @@ export function wireTaskNetwork(
     gate = new InputGate(
       endpoints,
       network,
-      endpoints.map((e, i) =>
-        e.inSlot
-          ? network.creditsPerInSlotChannel
-          : remote[i]
-          ? network.creditsPerRemoteChannel
-          : network.creditsPerChannel
+      gateCredits(
+        endpoints.map((e, i) => e.inSlot ? "inSlot" : remote[i] ? "remote" : "otherSlot"),
+        network,
       ),
     );
   }

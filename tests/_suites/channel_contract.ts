@@ -22,6 +22,7 @@ const SETTINGS: NetworkSettings = {
   bufferSizeBytes: 1024,
   bufferTimeoutMs: 100,
   creditsPerChannel: 3,
+  creditsPerGate: 3,
   creditsPerRemoteChannel: 3,
   backlogBuffersPerChannel: 2,
   inSlotBatchRecords: 8,

@@ -78,6 +78,14 @@ export interface NetworkSettings {
   /** Buffers a consumer accepts per channel before it returns credit. */
   readonly creditsPerChannel: number;
   /**
+   * Buffers in flight into one task over all its channels between slots of a
+   * worker: a channel gets `creditsPerGate / channels` (at least
+   * `MIN_CREDITS_PER_CHANNEL`, at most `creditsPerChannel`), so what a
+   * worker's slots buffer grows with the number of tasks, not with the
+   * square of the parallelism (every consumer has a channel from every producer).
+   */
+  readonly creditsPerGate: number;
+  /**
    * The same for a channel from another process. Its credit round trip crosses
    * two relays and an HTTP/2 stream (milliseconds, not microseconds), so it
    * needs a larger window to keep the stream busy (bandwidth x delay).
@@ -110,6 +118,7 @@ export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = {
   bufferSizeBytes: OPTIONS.bufferSizeBytes.default,
   bufferTimeoutMs: OPTIONS.bufferTimeoutMs.default,
   creditsPerChannel: OPTIONS.creditsPerChannel.default,
+  creditsPerGate: OPTIONS.creditsPerGate.default,
   creditsPerRemoteChannel: OPTIONS.creditsPerRemoteChannel.default,
   backlogBuffersPerChannel: 4,
   inSlotBatchRecords: OPTIONS.inSlotBatchRecords.default,
