@@ -38,6 +38,13 @@ interface Entry {
 
 const same = (a: TimeWindowData, b: TimeWindowData) => a.start === b.start && a.end === b.end;
 
+function isSorted(entries: readonly Entry[]): boolean {
+  for (let i = 1; i < entries.length; i++) {
+    if (entries[i - 1].window.start > entries[i].window.start) return false;
+  }
+  return true;
+}
+
 /**
  * The in-flight windows of one key for a merging assigner.
  *
@@ -76,6 +83,11 @@ export class MergingWindowSet {
   ) {
     this.entries = restored as Entry[];
     this.intersectingOnly = assigner.mergesIntersecting === true;
+    // The fast path keeps its disjoint windows in order of start, to find them by bisection
+    // (sets stored before it did are put in order once).
+    if (this.intersectingOnly && !isSorted(this.entries)) {
+      this.entries.sort((a, b) => a.window.start - b.window.start);
+    }
   }
 
   /** The number of in-flight windows. */
@@ -115,30 +127,26 @@ export class MergingWindowSet {
     // with nothing; Flink would remap it to itself, losing a merged state window.
     if (this.indexOf(newWindow) >= 0) return newWindow;
     if (!this.intersectingOnly) return this.addWindowGeneric(newWindow, merge);
-    // In-flight windows are disjoint, so what merges is the new window and those it
-    // intersects: their cover intersects no other (it would intersect one of them).
-    const hits: Entry[] = [];
-    for (const e of this.entries) {
-      if (e.window.start <= newWindow.end && e.window.end >= newWindow.start) hits.push(e);
-    }
-    if (hits.length === 0) {
-      this.entries.push({ window: newWindow.toData(), stateWindow: newWindow.toData() });
+    // In-flight windows are disjoint and in order of start, so what merges is the new
+    // window and the run of those it intersects: their cover intersects no other.
+    const e = this.entries;
+    const from = this.firstEndingFrom(newWindow.start);
+    let to = from;
+    while (to < e.length && e[to].window.start <= newWindow.end) to++;
+    if (to === from) {
+      e.splice(from, 0, { window: newWindow.toData(), stateWindow: newWindow.toData() });
       return newWindow;
     }
-    hits.sort((a, b) => a.window.start - b.window.start);
-    let start = newWindow.start, end = newWindow.end;
-    for (const h of hits) {
-      if (h.window.start < start) start = h.window.start;
-      if (h.window.end > end) end = h.window.end;
-    }
+    const start = Math.min(newWindow.start, e[from].window.start);
+    const end = Math.max(newWindow.end, e[to - 1].window.end);
     const result = new TimeWindow(start, end);
+    const hits = e.slice(from, to);
     const merged = hits.map((h) => TimeWindow.from(h.window));
     const stateWindows: TimeWindowData[] = [];
     for (const h of hits) {
       if (!stateWindows.some((sw) => same(sw, h.stateWindow))) stateWindows.push(h.stateWindow);
     }
-    for (const h of hits) this.entries.splice(this.entries.indexOf(h), 1);
-    this.entries.push({ window: result.toData(), stateWindow: stateWindows[0] });
+    e.splice(from, to - from, { window: result.toData(), stateWindow: stateWindows[0] });
     // The new window fell inside one in-flight window: nothing moves.
     if (merged.length !== 1 || !merged[0].equals(result)) {
       const states = stateWindows.map(TimeWindow.from);
@@ -154,10 +162,28 @@ export class MergingWindowSet {
 
   private indexOf(window: TimeWindow): number {
     const e = this.entries;
+    if (this.intersectingOnly) {
+      const i = this.firstEndingFrom(window.end);
+      return i < e.length && e[i].window.start === window.start && e[i].window.end === window.end
+        ? i
+        : -1;
+    }
     for (let i = 0; i < e.length; i++) {
       if (e[i].window.start === window.start && e[i].window.end === window.end) return i;
     }
     return -1;
+  }
+
+  /** Fast path: the first in-flight window whose end is at `t` or later (ends grow with starts). */
+  private firstEndingFrom(t: number): number {
+    const e = this.entries;
+    let lo = 0, hi = e.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (e[mid].window.end < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Any merging assigner: it is shown every in-flight window (Flink's way). */

@@ -120,3 +120,41 @@ Deno.test("merging window set: retiring a window not in flight is an error namin
   set.retireWindow(w(1, 6));
   assert.equal(set.size, 0);
 });
+
+Deno.test("merging window set: the sessions fast path does what the generic path does, over 2,000 random events", () => {
+  const sessions = EventTimeSessionWindows.withGap(5);
+  // The same assigner without the fast path's promise: the set shows it every window.
+  const generic = { mergeWindows: sessions.mergeWindows.bind(sessions) };
+  const fast = new MergingWindowSet(sessions);
+  const slow = new MergingWindowSet(generic);
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 2000; i++) {
+    const ts = Math.floor(next() * 3000);
+    const window = sessions.assignWindows("e", ts, { currentProcessingTime: 0 })[0];
+    assert.deepEqual(add(fast, window), add(slow, window), `event ${i} at ${ts}`);
+    if (next() < 0.05 && fast.size > 0) {
+      // Retire one (a fired session), the same in both.
+      const victim = fast.windows()[Math.floor(next() * fast.size)];
+      fast.retireWindow(victim);
+      slow.retireWindow(victim);
+    }
+  }
+  assert.deepEqual(mapping(fast), mapping(slow));
+  assert.ok(fast.size > 50, `${fast.size} sessions in flight`);
+});
+
+Deno.test("merging window set: a stored set out of order (before the fast path kept one) is put in order", () => {
+  const sessions = EventTimeSessionWindows.withGap(5);
+  const stored = [
+    { window: { start: 20, end: 25 }, stateWindow: { start: 20, end: 25 } },
+    { window: { start: 1, end: 8 }, stateWindow: { start: 1, end: 6 } },
+  ];
+  const set = new MergingWindowSet(sessions, stored);
+  assert.equal(`${set.getStateWindow(w(1, 8))}`, "[1, 6)");
+  assert.deepEqual(add(set, w(7, 12)), ["[1, 12)", "merge [1, 8) -> [1, 12), state [1, 6) <- []"]);
+  assert.deepEqual(add(set, w(12, 20)), [
+    "[1, 25)",
+    "merge [1, 12) [20, 25) -> [1, 25), state [1, 6) <- [[20, 25)]",
+  ]);
+});
