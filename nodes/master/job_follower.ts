@@ -42,6 +42,8 @@ export class JobFollower extends Actor<ClientMessage> {
   failure?: TaskFailure;
   private collected = 0;
   private readonly subscribers = new Set<(e: FollowedEntry) => void>();
+  /** Told when this follower stops (its master stops leading): their streams end. */
+  private readonly closers = new Set<() => void>();
 
   constructor(private readonly maxCollectRecords: number) {
     super();
@@ -49,12 +51,25 @@ export class JobFollower extends Actor<ClientMessage> {
 
   /**
    * Calls `listener` with every entry after `after` (0: all) and every later
-   * one; returns the unsubscriber.
+   * one, and `closed` if the follower stops first (its master no longer
+   * leads: the subscriber's client must find the new leader); returns the
+   * unsubscriber.
    */
-  subscribe(listener: (e: FollowedEntry) => void, after = 0): () => void {
+  subscribe(listener: (e: FollowedEntry) => void, after = 0, closed?: () => void): () => void {
     for (const e of this.log) if (e.seq > after) listener(e);
     this.subscribers.add(listener);
-    return () => this.subscribers.delete(listener);
+    if (closed !== undefined) this.closers.add(closed);
+    return () => {
+      this.subscribers.delete(listener);
+      if (closed !== undefined) this.closers.delete(closed);
+    };
+  }
+
+  override postStop(): void {
+    const closers = [...this.closers];
+    this.closers.clear();
+    this.subscribers.clear();
+    for (const close of closers) close();
   }
 
   /** The collected records by collect id, in arrival order. */

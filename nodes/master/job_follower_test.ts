@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type FollowedEntry, JobFollower, MAX_FOLLOWER_EVENTS } from "./job_follower.ts";
 import type { ClientMessage } from "../protocol/client.ts";
+import { ActorSystem } from "../rpc/actor_system.ts";
 
 const status = (state: "RUNNING" | "CANCELED"): ClientMessage => ({
   type: "jobStatus",
@@ -62,4 +63,16 @@ Deno.test("a follower keeps its job's end beyond the event limit", () => {
   f.subscribe((e) => last = e.message);
   assert.deepEqual(last, status("CANCELED"));
   assert.equal(f.ended, true);
+});
+
+Deno.test("a follower that stops (its master no longer leads) ends its subscribers' streams, not ended ones", async () => {
+  const system = new ActorSystem("follower-test");
+  let follower!: JobFollower;
+  system.spawn("follower", () => follower = new JobFollower(10));
+  const closed: string[] = [];
+  follower.subscribe(() => {}, 0, () => closed.push("listening"));
+  const unsubscribe = follower.subscribe(() => {}, 0, () => closed.push("gone"));
+  unsubscribe();
+  await system.shutdown();
+  assert.deepEqual(closed, ["listening"]);
 });

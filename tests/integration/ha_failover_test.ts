@@ -17,7 +17,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runCli, runSummary } from "../_helpers/cli.ts";
+import { PROJECT_ROOT, runCli, runSummary } from "../_helpers/cli.ts";
 import { freePort, type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import { etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
 import { getJson, haMasterArgs, haView, jobRunning, when } from "../_helpers/ha_cluster.ts";
@@ -28,6 +28,8 @@ import {
   keyedCountRun,
 } from "../_helpers/keyed_count.ts";
 
+/** The client's run is killed past this (a watch that never ends fails the test, not the suite). */
+const RUN_DEADLINE_MS = 180_000;
 const skipReason = etcdSkipReason();
 if (skipReason) console.log(`HA failover test skipped: ${skipReason}`);
 
@@ -111,17 +113,21 @@ async function chaos(storage: Storage) {
 
     const out = `${root}/out`;
     // The client is given both masters: it follows its job across the failover.
-    const run = runCli(keyedCountRun(urls.join(","), [
-      "-p",
-      "4",
-      "--checkpoint-interval",
-      "500",
-      "--checkpoint-dir",
-      `${shared}/checkpoints`,
-      "--restart-strategy",
-      "fixed-delay:20:200",
-      "--json",
-    ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }));
+    const run = runCli(
+      keyedCountRun(urls.join(","), [
+        "-p",
+        "4",
+        "--checkpoint-interval",
+        "500",
+        "--checkpoint-dir",
+        `${shared}/checkpoints`,
+        "--restart-strategy",
+        "fixed-delay:20:200",
+        "--json",
+      ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }),
+      PROJECT_ROOT,
+      AbortSignal.timeout(RUN_DEADLINE_MS),
+    );
     let jobId = "";
     await when("the job submitted to the leader", async () => {
       const jobs = (await getJson(`${leader}/api/v1/jobs`)).jobs;

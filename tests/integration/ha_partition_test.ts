@@ -16,7 +16,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runCli, runSummary } from "../_helpers/cli.ts";
+import { PROJECT_ROOT, runCli, runSummary } from "../_helpers/cli.ts";
 import { type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import { etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
 import { haMasterArgs, haView, jobRunning, when } from "../_helpers/ha_cluster.ts";
@@ -27,6 +27,8 @@ import {
 } from "../_helpers/keyed_count.ts";
 import { netnsIgnored, TestNetwork } from "../_helpers/netns.ts";
 
+/** The client's run is killed past this (a watch that never ends fails the test, not the suite). */
+const RUN_DEADLINE_MS = 180_000;
 const etcdMissing = etcdSkipReason();
 if (etcdMissing) console.log(`HA partition test skipped: ${etcdMissing}`);
 const ignore = netnsIgnored("HA partition test") || etcdMissing !== undefined;
@@ -108,19 +110,23 @@ Deno.test({
         );
 
         const out = `${dir}/out`;
-        const run = runCli(keyedCountRun(`${a},${b}`, [
-          "-p",
-          "4",
-          "--checkpoint-interval",
-          "500",
-          "--checkpoint-dir",
-          `${dir}/checkpoints`,
-          "--restart-strategy",
-          "fixed-delay:20:200",
-          "--connect-timeout",
-          "1000",
-          "--json",
-        ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }));
+        const run = runCli(
+          keyedCountRun(`${a},${b}`, [
+            "-p",
+            "4",
+            "--checkpoint-interval",
+            "500",
+            "--checkpoint-dir",
+            `${dir}/checkpoints`,
+            "--restart-strategy",
+            "fixed-delay:20:200",
+            "--connect-timeout",
+            "1000",
+            "--json",
+          ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }),
+          PROJECT_ROOT,
+          AbortSignal.timeout(RUN_DEADLINE_MS),
+        );
         let jobId = "";
         await when("the job submitted to A", async () => {
           const jobs = (await (await fetch(`${a}/api/v1/jobs`)).json()).jobs;

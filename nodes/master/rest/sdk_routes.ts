@@ -232,17 +232,28 @@ export function mountSdkRoutes(app: Hono, deps: SdkRouteDeps, jsonBody: JsonBody
         if (follower !== undefined) {
           // The replay runs inside subscribe(): the end may come before it returns.
           let ended = false;
-          const unsubscribe = follower.subscribe((e: FollowedEntry) => {
-            if (ended || (e.message.type === "collect" && records === "none")) return;
-            const event = eventOf(e.message, records);
-            controller.enqueue(encoder.encode(sse(event, `${follower.epoch}-${e.seq}`)));
-            if (!endsJob(e.message)) return;
-            ended = true;
-            queueMicrotask(() => {
+          const unsubscribe = follower.subscribe(
+            (e: FollowedEntry) => {
+              if (ended || (e.message.type === "collect" && records === "none")) return;
+              const event = eventOf(e.message, records);
+              controller.enqueue(encoder.encode(sse(event, `${follower.epoch}-${e.seq}`)));
+              if (!endsJob(e.message)) return;
+              ended = true;
+              queueMicrotask(() => {
+                stop();
+                controller.close();
+              });
+            },
+            seenOf(c.req.header("last-event-id"), follower.epoch),
+            () => {
+              // This master stopped leading: the stream ends before the job, and the client
+              // looks for the leader (a stream kept open with keep-alives would hold it here).
+              if (ended) return;
+              ended = true;
               stop();
               controller.close();
-            });
-          }, seenOf(c.req.header("last-event-id"), follower.epoch));
+            },
+          );
           stop = () => {
             unsubscribe();
             clearInterval(keepAlive);
