@@ -5,6 +5,8 @@
  * connections die mid-transaction (a crash). A new subtask restored from the
  * second checkpoint must commit that checkpoint's prepared transaction, roll
  * back the third's, and leave exactly the rows the second checkpoint covers.
+ * Completion notices that overlap (the task does not await one before the
+ * next) must commit every transaction they cover, each once.
  */
 
 import assert from "node:assert/strict";
@@ -75,6 +77,55 @@ Deno.test({
       await b.op.close();
       assert.deepEqual(await ids(), [1, 2, 3, 4, 5, 6, 7, 8]);
       assert.deepEqual(await prepared(), []);
+    } finally {
+      await sql.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "exactly-once sink: overlapping completion notices commit every prepared transaction",
+  ignore: skip !== undefined,
+  async fn() {
+    await using pg = await startPostgres();
+    const sql = pg.client();
+    try {
+      await sql`CREATE TABLE t (id int NOT NULL)`;
+      const sink = PostgresSink.exactlyOnce<[number]>()
+        .connection({
+          host: pg.host,
+          port: pg.port,
+          user: PG_USER,
+          password: PG_PASSWORD,
+          database: PG_DATABASE,
+        })
+        .table("t").columns("id").batchSize(2).build();
+      const a = await new OperatorHarness(sink.createOperator() as StreamOperator<[number], never>)
+        .open();
+      a.element([1]).element([2]);
+      const first = await a.snapshot();
+      a.element([3]).element([4]);
+      const second = await a.snapshot();
+      // Records of the next interval hold the open transaction's connection
+      // (one of the sink's two), so the two commits below queue on the other.
+      a.element([5]).element([6]);
+      a.op.flush!();
+      // The second notice comes while the first still commits (a task hands
+      // notices to the chain without awaiting the one before).
+      await Promise.all([
+        a.op.notifyCheckpointComplete!(first.checkpointId),
+        a.op.notifyCheckpointComplete!(second.checkpointId),
+      ]);
+      await a.op.close();
+      assert.deepEqual(
+        (await sql`SELECT id FROM t ORDER BY id`).map((r) => r.id),
+        [1, 2, 3, 4, 5, 6],
+      );
+      assert.deepEqual(
+        (await sql`SELECT gid FROM pg_prepared_xacts`).map((r) => r.gid as string),
+        [],
+        "no transaction is left prepared",
+      );
     } finally {
       await sql.end();
     }

@@ -5,11 +5,15 @@
  * - exactly-once sink: the table holds every (key, n) of the keyed count
  *   exactly once, and no prepared transaction is left behind;
  * - upsert sink: the table ends with each key's final count;
- * - split source: a table read at parallelism 3 is copied exactly;
+ * - split source: a table read at parallelism 3 is copied exactly, with no
+ *   transaction left prepared (a wrong copy logs its bad id ranges by split);
  * - bad configuration fails the job at start with a clear message.
  */
 
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
+import type postgres from "postgres";
+import { keySplits } from "../../core/connectors/postgres/postgres_source.ts";
 import { runCli } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { jobDetails, runWithKills } from "../_helpers/kills.ts";
@@ -224,7 +228,14 @@ Deno.test({
           SELECT (SELECT count(*)::int FROM ${dst}) AS n,
             (SELECT count(*)::int FROM (SELECT id, v FROM src EXCEPT ALL SELECT id, v FROM ${dst}) a) AS missing,
             (SELECT count(*)::int FROM (SELECT id, v FROM ${dst} EXCEPT ALL SELECT id, v FROM src) b) AS extra`);
-        assert.deepEqual({ ...diff }, { n: rows, missing: 0, extra: 0 });
+        const prepared = (await sql`SELECT gid FROM pg_prepared_xacts`).map((r) => r.gid);
+        const report = { ...diff, prepared };
+        const expected = { n: rows, missing: 0, extra: 0, prepared: [] };
+        if (!isDeepStrictEqual(report, expected)) {
+          // Say which keys went wrong, by split, so a rare failure explains itself.
+          console.error(`copy with ${kills} kill(s) is wrong:\n${await copyDiagnosis(sql, dst)}`);
+        }
+        assert.deepEqual(report, expected);
         console.log(`copy with ${kills} kill(s): ${rows} rows exactly, ${Date.now() - started} ms`);
       }
     } finally {
@@ -234,6 +245,36 @@ Deno.test({
     }
   },
 });
+
+/** Splits and readers of the copy job (tests/_jobs/postgres_jobs.ts: 12 splits at parallelism 3). */
+const COPY_SPLITS = keySplits(1, SOURCE_ROWS, 12);
+const COPY_PARALLELISM = 3;
+
+/** The copy's missing and duplicated id ranges, each with its split and reading subtask. */
+async function copyDiagnosis(sql: postgres.Sql, dst: string): Promise<string> {
+  const ranges = async (kind: string, ids: string) =>
+    (await sql.unsafe(`
+      SELECT min(id)::int AS lo, max(id)::int AS hi, count(*)::int AS n FROM (
+        SELECT id, id - row_number() OVER (ORDER BY id) AS grp FROM (${ids}) x) g
+      GROUP BY grp ORDER BY lo LIMIT 50`)).map((r) => {
+      const split = COPY_SPLITS.findIndex((s) => r.lo >= s.lo && r.lo <= s.hi);
+      return `${kind} ids ${r.lo}..${r.hi} (${r.n} rows): split ${split} ` +
+        `[${COPY_SPLITS[split]?.lo}..${COPY_SPLITS[split]?.hi}] of subtask ${
+          split % COPY_PARALLELISM
+        }`;
+    });
+  const missing = await ranges("missing", `SELECT id FROM src EXCEPT SELECT id FROM ${dst}`);
+  const extra = await ranges(
+    "duplicated",
+    `SELECT id FROM ${dst} GROUP BY id HAVING count(*) > 1`,
+  );
+  const prepared = await sql`SELECT gid, prepared FROM pg_prepared_xacts ORDER BY gid`;
+  return [
+    ...missing,
+    ...extra,
+    ...prepared.map((p) => `left prepared: ${p.gid} (since ${p.prepared})`),
+  ].join("\n");
+}
 
 /** Runs the exactly-once count job locally against `port`; returns its stderr (it must fail). */
 async function failingRun(port: number, table: string, password = PG_PASSWORD): Promise<string> {

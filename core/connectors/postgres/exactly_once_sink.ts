@@ -38,6 +38,13 @@ export class PostgresExactlyOnceSinkOperator<T> extends BatchingPostgresSink<T> 
   /** Prepared and not yet committed, oldest first. */
   private pending: PreparedTransaction[] = [];
   private state!: ListState<PreparedTransaction>;
+  /**
+   * The commits of completion notices, one after the other: a task does not
+   * await a notice before handing on the next, and two commit loops at once
+   * would each shift the same transaction off `pending` and drop the one
+   * after it uncommitted (left prepared: its rows lost, the job succeeding).
+   */
+  private committing: Promise<void> = Promise.resolve();
 
   constructor(settings: SinkSettings<T>, private readonly sinkId: string) {
     super(settings);
@@ -99,17 +106,17 @@ export class PostgresExactlyOnceSinkOperator<T> extends BatchingPostgresSink<T> 
     this.state.update(this.pending);
   }
 
-  override async notifyCheckpointComplete(checkpointId: number): Promise<void> {
-    while (this.pending.length > 0 && this.pending[0].checkpointId <= checkpointId) {
-      await this.commitPrepared(this.pending[0].gid);
-      this.pending.shift();
-    }
+  override notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    const commit = this.committing.then(() => this.commitUpTo(checkpointId));
+    this.committing = commit.catch(() => {});
+    return commit;
   }
 
   override async close(): Promise<void> {
     // The input ended: the last checkpoint covered the sources' records; what
     // is left came from end-of-input emissions and is committed now.
     try {
+      await this.committing;
       await this.drain();
       for (const p of this.pending.splice(0)) await this.commitPrepared(p.gid);
       if (this.txn !== undefined) {
@@ -121,6 +128,18 @@ export class PostgresExactlyOnceSinkOperator<T> extends BatchingPostgresSink<T> 
     } finally {
       // Also after a failure: a connection to a frozen server is dropped, not kept.
       await this.sql.end({ timeout: 5 });
+    }
+  }
+
+  /**
+   * Commits the prepared transactions of checkpoints up to `checkpointId`,
+   * oldest first; each stays pending (in the next checkpoint's state) until
+   * its commit is done, so a crash meanwhile commits it on recovery.
+   */
+  private async commitUpTo(checkpointId: number): Promise<void> {
+    while (this.pending.length > 0 && this.pending[0].checkpointId <= checkpointId) {
+      await this.commitPrepared(this.pending[0].gid);
+      this.pending.shift();
     }
   }
 
