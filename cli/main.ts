@@ -11,20 +11,41 @@ import { closest } from "./suggest.ts";
 import { commandHelp, USAGE, UsageError } from "./usage.ts";
 
 // Each command's modules load when it runs: a process loads only what its command needs
-// (help needs none of the runtime, a worker neither the REST API nor the client), which
-// keeps every process's start-up (CPU and time) to its own command's share.
+// (help needs none of the runtime, a worker neither the REST API nor the client).
 const RUNNERS: Record<string, (args: string[]) => Promise<number>> = {
-  run: async (args) => (await import("./run.ts")).runCommand(args),
-  plan: async (args) => (await import("./plan.ts")).planCommand(args),
-  master: async (args) => (await import("./master.ts")).masterCommand(args),
-  worker: async (args) => (await import("./worker.ts")).workerCommand(args),
-  local: async (args) => (await import("./local.ts")).localCommand(args),
-  list: async (args) => (await import("./jobs.ts")).listCommand(args),
-  cancel: async (args) => (await import("./jobs.ts")).cancelCommand(args),
-  savepoint: async (args) => (await import("./jobs.ts")).savepointCommand(args),
-  certs: async (args) => (await import("./certs.ts")).certsCommand(args),
-  stop: async (args) => (await import("./stop.ts")).stopCommand(args),
+  run: async (args) => (await load("./run.ts")).runCommand(args),
+  plan: async (args) => (await load("./plan.ts")).planCommand(args),
+  master: async (args) => (await load("./master.ts")).masterCommand(args),
+  worker: async (args) => (await load("./worker.ts")).workerCommand(args),
+  local: async (args) => (await load("./local.ts")).localCommand(args),
+  list: async (args) => (await load("./jobs.ts")).listCommand(args),
+  cancel: async (args) => (await load("./jobs.ts")).cancelCommand(args),
+  savepoint: async (args) => (await load("./jobs.ts")).savepointCommand(args),
+  certs: async (args) => (await load("./certs.ts")).certsCommand(args),
+  stop: async (args) => (await load("./stop.ts")).stopCommand(args),
 };
+
+/** What the modules `load` reads export. */
+type Loaded =
+  & typeof import("./run.ts")
+  & typeof import("./plan.ts")
+  & typeof import("./master.ts")
+  & typeof import("./worker.ts")
+  & typeof import("./local.ts")
+  & typeof import("./jobs.ts")
+  & typeof import("./certs.ts")
+  & typeof import("./stop.ts")
+  & typeof import("./exit_code.ts");
+
+/**
+ * Imports the module `file` of this directory. The specifier is built at run
+ * time on purpose: Deno reads the whole module graph of every literal
+ * `import("...")` as the process starts, which would cost every process the
+ * graphs of all the commands (`deno task compile` --includes these modules).
+ */
+async function load(file: string): Promise<Loaded> {
+  return await import(new URL(file, import.meta.url).href);
+}
 
 /** "unknown command", with the nearest command. */
 function unknownCommand(command: string): UsageError {
@@ -75,7 +96,7 @@ export async function main(args: string[]): Promise<number> {
     return await run(rest);
   } catch (e) {
     if (e instanceof UsageError) return usageFailure(e, run === undefined ? undefined : command);
-    const code = (await import("./exit_code.ts")).exitCodeOf(e);
+    const code = (await load("./exit_code.ts")).exitCodeOf(e);
     if (code !== undefined) {
       console.error(`error: ${(e as Error).message}`);
       return code;
