@@ -10,6 +10,7 @@ import { checkpointBench } from "./checkpoint.ts";
 import { connectorsBench } from "./connectors.ts";
 import { ingestBench } from "./ingest.ts";
 import { nexmarkBench } from "./nexmark.ts";
+import { processCpuBench } from "./process_cpu.ts";
 import { latencyBench } from "./latency.ts";
 import { metricsCostBench } from "./metrics_cost.ts";
 import { shuffleBench } from "./shuffle.ts";
@@ -26,6 +27,7 @@ export const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   nexmark: nexmarkBench,
   latency: latencyBench,
   metrics: metricsCostBench,
+  "process-cpu": processCpuBench,
   shuffle: shuffleBench,
   startup: slotStartupBench,
   tls: tlsBench,

@@ -5,36 +5,47 @@
  * @module
  */
 
-import { GraphError } from "../core/graph/stream_graph.ts";
-import { NotEnoughSlotsError } from "../nodes/master/slot_assignment.ts";
-import { JobBuildError } from "../nodes/client/load_job.ts";
-import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
-import { SpateHttpError } from "../client/errors.ts";
-import { planCommand } from "./plan.ts";
-import { masterCommand } from "./master.ts";
-import { workerCommand } from "./worker.ts";
-import { localCommand } from "./local.ts";
-import { cancelCommand, listCommand, savepointCommand } from "./jobs.ts";
-import { runCommand } from "./run.ts";
-import { stopCommand } from "./stop.ts";
 import { COMMANDS } from "../core/config/options.ts";
 import { SPATE_VERSION } from "../core/version.ts";
 import { closest } from "./suggest.ts";
 import { commandHelp, USAGE, UsageError } from "./usage.ts";
 
+// Each command's modules load when it runs: a process loads only what its command needs
+// (help needs none of the runtime, a worker neither the REST API nor the client).
 const RUNNERS: Record<string, (args: string[]) => Promise<number>> = {
-  run: runCommand,
-  plan: planCommand,
-  master: masterCommand,
-  worker: workerCommand,
-  local: localCommand,
-  list: listCommand,
-  cancel: cancelCommand,
-  savepoint: savepointCommand,
-  // Loaded when used: the X.509 library weighs on every other command's start-up.
-  certs: async (args) => (await import("./certs.ts")).certsCommand(args),
-  stop: stopCommand,
+  run: async (args) => (await load("./run.ts")).runCommand(args),
+  plan: async (args) => (await load("./plan.ts")).planCommand(args),
+  master: async (args) => (await load("./master.ts")).masterCommand(args),
+  worker: async (args) => (await load("./worker.ts")).workerCommand(args),
+  local: async (args) => (await load("./local.ts")).localCommand(args),
+  list: async (args) => (await load("./jobs.ts")).listCommand(args),
+  cancel: async (args) => (await load("./jobs.ts")).cancelCommand(args),
+  savepoint: async (args) => (await load("./jobs.ts")).savepointCommand(args),
+  certs: async (args) => (await load("./certs.ts")).certsCommand(args),
+  stop: async (args) => (await load("./stop.ts")).stopCommand(args),
 };
+
+/** What the modules `load` reads export. */
+type Loaded =
+  & typeof import("./run.ts")
+  & typeof import("./plan.ts")
+  & typeof import("./master.ts")
+  & typeof import("./worker.ts")
+  & typeof import("./local.ts")
+  & typeof import("./jobs.ts")
+  & typeof import("./certs.ts")
+  & typeof import("./stop.ts")
+  & typeof import("./exit_code.ts");
+
+/**
+ * Imports the module `file` of this directory. The specifier is built at run
+ * time on purpose: Deno reads the whole module graph of every literal
+ * `import("...")` as the process starts, which would cost every process the
+ * graphs of all the commands (`deno task compile` --includes these modules).
+ */
+async function load(file: string): Promise<Loaded> {
+  return await import(new URL(file, import.meta.url).href);
+}
 
 /** "unknown command", with the nearest command. */
 function unknownCommand(command: string): UsageError {
@@ -85,18 +96,10 @@ export async function main(args: string[]): Promise<number> {
     return await run(rest);
   } catch (e) {
     if (e instanceof UsageError) return usageFailure(e, run === undefined ? undefined : command);
-    if (e instanceof JobBuildError || e instanceof GraphError || e instanceof NotEnoughSlotsError) {
-      console.error(`error: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof MasterUnreachableError) {
-      console.error(`error: ${e.message}`);
-      return 3;
-    }
-    // The master refused a call (a token's role, a bad submission): its reasons, no stack.
-    if (e instanceof SpateHttpError) {
-      console.error(`error: ${e.message}`);
-      return 1;
+    const code = (await load("./exit_code.ts")).exitCodeOf(e);
+    if (code !== undefined) {
+      console.error(`error: ${(e as Error).message}`);
+      return code;
     }
     console.error(`error: ${(e as Error).stack ?? e}`);
     return 1;

@@ -3,7 +3,6 @@
 import { configureLogs } from "./log_flags.ts";
 import { Logger } from "../core/log/logger.ts";
 import { OPTIONS } from "../core/config/options.ts";
-import { startHaMaster } from "../nodes/master/ha_master.ts";
 import { parseEtcdEndpoints } from "../nodes/master/ha/ha_options.ts";
 import { type MasterOptions, startMaster } from "../nodes/master/master_process.ts";
 import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
@@ -75,7 +74,8 @@ export async function masterCommand(args: string[]): Promise<number> {
     throw new UsageError(`spate master: ${(e as Error).message}`);
   }
   const master = ha
-    ? await startHaMaster({
+    // Loaded with --etcd only: the etcd client (gRPC, protobuf) is most of a master's start-up.
+    ? await (await import("../nodes/master/ha_master.ts")).startHaMaster({
       ...options,
       blobDir: `${v.haStorageDir!.replace(/\/+$/, "")}/blobs`,
       ha: {

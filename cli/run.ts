@@ -5,7 +5,6 @@ import { resolveLocation } from "../core/fs/location.ts";
 import { JobExecutionError } from "../core/graph/job_result.ts";
 import type { JobExecutor } from "../core/graph/job_plan.ts";
 import { JobCanceledError } from "../nodes/client/cluster_executor.ts";
-import { LocalExecutor } from "../nodes/minicluster/mini_cluster.ts";
 import { parseJobOptions } from "./job_options.ts";
 import { masterSourceFlags } from "./flags.ts";
 import { tokenFlag } from "./auth_flags.ts";
@@ -23,7 +22,6 @@ import { failureText, summaryText } from "./summary.ts";
 import { configureStorage, hasS3Flags } from "./storage_flags.ts";
 import { configureClientTls } from "./tls_flags.ts";
 import { UsageError } from "./usage.ts";
-import { SdkExecutor } from "./sdk_executor.ts";
 import { parseRestartStrategy } from "../nodes/master/restart_strategy.ts";
 
 /** Runs the command; returns the exit code. */
@@ -79,8 +77,10 @@ export async function runCommand(args: string[]): Promise<number> {
   const quiet = json || v.quiet === true;
   const progressMs = v.progressIntervalMs ?? OPTIONS.progressIntervalMs.default;
   const listener = following(progressPrinter(quiet, progressMs), followed);
+  // Only the executor of the mode loads: a run on a cluster needs no local master and workers,
+  // a local run no REST client.
   const executor: JobExecutor = master !== undefined
-    ? new SdkExecutor({
+    ? new (await import("./sdk_executor.ts")).SdkExecutor({
       ...listener,
       masters: masters!,
       restartStrategy,
@@ -90,7 +90,7 @@ export async function runCommand(args: string[]): Promise<number> {
       connectTimeoutMs: v.connectTimeoutMs,
       token: tokenFlag(v),
     })
-    : new LocalExecutor({
+    : new (await import("../nodes/minicluster/mini_cluster.ts")).LocalExecutor({
       ...listener,
       slots: v.localSlots,
       restartStrategy,

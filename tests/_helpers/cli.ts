@@ -13,8 +13,16 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * Where every `spate` process a test starts is logged, one line each (its
+ * command and flags), when SPATE_TEST_SPAWN_LOG names a file: how many
+ * processes of each kind the suite starts, to weigh their start-up CPU.
+ */
+const SPAWN_LOG = Deno.env.get("SPATE_TEST_SPAWN_LOG");
+
 /** The `deno` arguments that run `spate <args>` from source with the project's config. */
 export function spateArgs(args: string[]): string[] {
+  if (SPAWN_LOG) Deno.writeTextFileSync(SPAWN_LOG, `${args.join(" ")}\n`, { append: true });
   return [
     "run",
     SPATE_V8_FLAGS,
