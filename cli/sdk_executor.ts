@@ -11,7 +11,11 @@
 
 import type { CollectListener, JobExecutor, JobPlan } from "../core/graph/job_plan.ts";
 import { JobExecutionError, type JobExecutionResult } from "../core/graph/job_result.ts";
-import { JobCanceledError, type JobListener } from "../nodes/client/cluster_executor.ts";
+import {
+  detachedResult,
+  JobCanceledError,
+  type JobListener,
+} from "../nodes/client/cluster_executor.ts";
 import { MasterUnreachableError } from "../nodes/client/master_unreachable.ts";
 import type { MasterSource } from "../nodes/protocol/master_discovery.ts";
 import type { JobSubmission } from "../nodes/protocol/dispatcher.ts";
@@ -60,16 +64,7 @@ export class SdkExecutor implements JobExecutor {
       const bundle = await bundleModule(plan.jobModuleUrl);
       const { key } = await client.upload(bundle);
       const jobId = await client.submitGraph(planSubmission(plan, { kind: "blob", key }, o));
-      if (o.detached) {
-        return {
-          jobId,
-          jobName: plan.jobName,
-          state: "FINISHED",
-          durationMs: 0,
-          slots: 0,
-          vertices: [],
-        };
-      }
+      if (o.detached) return detachedResult(jobId, plan.jobName);
       return await follow(client, jobId, plan.jobName, o, onCollect);
     } catch (e) {
       throw cliError(e, masters);

@@ -58,6 +58,8 @@ const source = JetStreamSource.builder()
   .setServers(...servers)
   .setStream(params.get("in-stream", "IN"))
   .setSubjectFilters(...subjects)
+  // How long an idle pull request lives; a server silent for half of it fails the reader.
+  .setFetchExpiresMs(params.getNumber("fetch-expires-ms", 10_000))
   .setDeserializer((data): Event => JSON.parse(decoder.decode(data)))
   .build();
 

@@ -44,6 +44,11 @@ export interface ClusterExecutorOptions extends JobListener {
 }
 
 /** The job was cancelled before it finished. */
+/** What a detached submission returns at once: the job's id; it goes on running. */
+export function detachedResult(jobId: string, jobName: string): JobExecutionResult {
+  return { jobId, jobName, state: "FINISHED", durationMs: 0, slots: 0, vertices: [] };
+}
+
 export class JobCanceledError extends Error {
   override readonly name = "JobCanceledError";
 }
@@ -109,16 +114,7 @@ export class ClusterExecutor implements JobExecutor {
         client: o.detached ? undefined : client,
       });
       o.onSubmitted?.(jobId, client);
-      if (o.detached) {
-        return {
-          jobId,
-          jobName: plan.jobName,
-          state: "FINISHED",
-          durationMs: 0,
-          slots: 0,
-          vertices: [],
-        };
-      }
+      if (o.detached) return detachedResult(jobId, plan.jobName);
       return await done;
     } finally {
       await o.system.stop(client);
