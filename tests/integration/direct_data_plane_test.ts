@@ -5,55 +5,22 @@
  */
 
 import assert from "node:assert/strict";
-import { PROJECT_ROOT, runCli, spateArgs } from "../_helpers/cli.ts";
+import { PROJECT_ROOT, spateArgs } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster } from "../_helpers/cluster.ts";
-import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
+import { assertWordCountAcross, slotListeners } from "../_helpers/wordcount_across.ts";
 import { assertBackpressureAcrossWorkers } from "../_helpers/backpressure_run.ts";
 
 const DIRECT = { workerArgs: ["--data-plane", "direct"] };
 
-/** The slot listeners the workers' logs announced. */
-function slotListeners(cluster: TestCluster): string[] {
-  const text = cluster.workers.map((w) => w.stderr()).join("\n");
-  return [...text.matchAll(/serves its channels to other processes on (\S+)/g)].map((m) => m[1]);
-}
-
-/** WordCount at parallelism 4 on `cluster` (2 workers x 2 slots); asserts the reference. */
-async function wordCountAcrossWorkers(cluster: TestCluster): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "spate-direct-" });
-  try {
-    await Deno.mkdir(`${dir}/in`);
-    await writeCorpus(`${dir}/in`, 2, 300_000, 5);
-    let text = "";
-    for (const e of Deno.readDirSync(`${dir}/in`)) {
-      text += (await Deno.readTextFile(`${dir}/in/${e.name}`)) + "\n";
-    }
-    const res = await runCli([
-      "run",
-      "examples/wordcount.ts",
-      "--master",
-      cluster.url,
-      "-p",
-      "4",
-      "--",
-      "--input",
-      `${dir}/in`,
-      "--output",
-      `${dir}/out`,
-    ]);
-    assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual(await readCounts(`${dir}/out`), referenceCounts(text));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+/** The slot listeners the workers' logs announced, all together. */
+const allListeners = (cluster: TestCluster) => slotListeners(cluster).flat();
 
 Deno.test("direct data plane: WordCount at parallelism 4 on 2 workers x 2 slots equals the reference", async () => {
   const cluster = await startCluster(2, 2, [], undefined, DIRECT);
   try {
-    await wordCountAcrossWorkers(cluster);
+    await assertWordCountAcross(cluster, 2, 300_000);
     // Every slot produces for a consumer in the other worker: each listens on a port of its own.
-    const listeners = new Set(slotListeners(cluster));
+    const listeners = new Set(allListeners(cluster));
     assert.equal(listeners.size, 4, `slot listeners: ${[...listeners].join(", ")}`);
     for (const l of listeners) assert.match(l, /^http:\/\/127\.0\.0\.1:\d+$/);
   } finally {
@@ -66,8 +33,8 @@ Deno.test("--data-plane relay: the same job crosses the workers' data servers, n
     workerArgs: ["--data-plane", "relay"],
   });
   try {
-    await wordCountAcrossWorkers(cluster);
-    assert.deepEqual(slotListeners(cluster), []);
+    await assertWordCountAcross(cluster, 2, 300_000);
+    assert.deepEqual(allListeners(cluster), []);
   } finally {
     await cluster.stop();
   }
@@ -77,7 +44,7 @@ Deno.test("direct data plane: a slow sink on one worker holds back the source on
   const cluster = await startCluster(2, 1, [], undefined, DIRECT);
   try {
     await assertBackpressureAcrossWorkers(cluster);
-    assert.equal(slotListeners(cluster).length, 1, "the source's slot served the channel");
+    assert.equal(allListeners(cluster).length, 1, "the source's slot served the channel");
   } finally {
     await cluster.stop();
   }

@@ -7,51 +7,12 @@
  */
 
 import assert from "node:assert/strict";
-import { runCli } from "../_helpers/cli.ts";
 import { startCluster, type TestCluster, waitFor } from "../_helpers/cluster.ts";
-import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
-
-/** The slot listeners each worker's log announced. */
-function slotListeners(cluster: TestCluster): string[][] {
-  return cluster.workers.map((w) =>
-    [...w.stderr().matchAll(/serves its channels to other processes on (\S+)/g)].map((m) => m[1])
-  );
-}
+import { assertWordCountAcross, slotListeners } from "../_helpers/wordcount_across.ts";
 
 /** Resolves once `n` workers are registered. */
 async function registered(cluster: TestCluster, n: number): Promise<void> {
   await waitFor(`${n} workers to register`, async () => (await cluster.taskManagers()) === n);
-}
-
-/** WordCount at parallelism 4 on `cluster`; asserts the reference result. */
-async function wordCount(cluster: TestCluster): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "spate-noinbound-" });
-  try {
-    await Deno.mkdir(`${dir}/in`);
-    await writeCorpus(`${dir}/in`, 4, 100_000, 5);
-    let text = "";
-    for (const e of Deno.readDirSync(`${dir}/in`)) {
-      text += (await Deno.readTextFile(`${dir}/in/${e.name}`)) + "\n";
-    }
-    const res = await runCli([
-      "run",
-      "examples/wordcount.ts",
-      "--master",
-      cluster.url,
-      "-p",
-      "4",
-      "--",
-      "--input",
-      `${dir}/in`,
-      "--output",
-      `${dir}/out`,
-    ]);
-    const logs = [cluster.master, ...cluster.workers].map((p) => p.stderr()).join("\n");
-    assert.equal(res.code, 0, `${res.stderr}\n${logs}`);
-    assert.deepEqual(await readCounts(`${dir}/out`), referenceCounts(text));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("--no-inbound on one worker: the other's slots listen, the job is exact", async () => {
@@ -60,7 +21,7 @@ Deno.test("--no-inbound on one worker: the other's slots listen, the job is exac
     cluster.addWorker(2, ["--no-inbound"]);
     cluster.addWorker(2);
     await registered(cluster, 2);
-    await wordCount(cluster);
+    await assertWordCountAcross(cluster, 4, 100_000);
     const [unreachable, reachable] = slotListeners(cluster);
     assert.deepEqual(unreachable, [], "the --no-inbound worker's slots never listen");
     assert.ok(reachable.length > 0, "the reachable worker's slots are dialed, both ways");
@@ -76,7 +37,7 @@ Deno.test("--no-inbound on both workers, with a cluster secret: the master relay
     workerArgs: ["--no-inbound", "--cluster-secret-file", secret],
   });
   try {
-    await wordCount(cluster);
+    await assertWordCountAcross(cluster, 4, 100_000);
     assert.deepEqual(slotListeners(cluster), [[], []], "no slot listens: both ends dial");
     assert.match(cluster.master.stderr(), /relaying data between nodes that accept no connections/);
   } finally {
@@ -94,7 +55,7 @@ Deno.test("--no-inbound on both workers and a --relay worker: the relay worker c
     await registered(cluster, 2);
     const relay = cluster.addWorker(1, ["--relay", "--name", "relay"]);
     await registered(cluster, 3);
-    await wordCount(cluster);
+    await assertWordCountAcross(cluster, 4, 100_000);
     assert.deepEqual(slotListeners(cluster), [[], [], []]);
     const relaying = /relaying data between nodes that accept no connections/;
     assert.match(relay.stderr(), relaying);
