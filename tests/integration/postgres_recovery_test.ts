@@ -23,6 +23,19 @@ import {
 
 const skip = postgresSkipReason();
 
+/** The exactly-once sink of the tests: table t, column id, two records a batch. */
+function exactlyOnceSink(pg: { host: string; port: number }) {
+  return PostgresSink.exactlyOnce<[number]>()
+    .connection({
+      host: pg.host,
+      port: pg.port,
+      user: PG_USER,
+      password: PG_PASSWORD,
+      database: PG_DATABASE,
+    })
+    .table("t").columns("id").batchSize(2).build();
+}
+
 Deno.test({
   name:
     "exactly-once sink restore: commits the restored checkpoint's transaction, rolls back later ones",
@@ -32,15 +45,7 @@ Deno.test({
     const sql = pg.client();
     try {
       await sql`CREATE TABLE t (id int NOT NULL)`;
-      const sink = PostgresSink.exactlyOnce<[number]>()
-        .connection({
-          host: pg.host,
-          port: pg.port,
-          user: PG_USER,
-          password: PG_PASSWORD,
-          database: PG_DATABASE,
-        })
-        .table("t").columns("id").batchSize(2).build();
+      const sink = exactlyOnceSink(pg);
       const subtask = () =>
         new OperatorHarness(sink.createOperator() as StreamOperator<[number], never>);
       const ids = async () => (await sql`SELECT id FROM t ORDER BY id`).map((r) => r.id);
@@ -91,15 +96,7 @@ Deno.test({
     const sql = pg.client();
     try {
       await sql`CREATE TABLE t (id int NOT NULL)`;
-      const sink = PostgresSink.exactlyOnce<[number]>()
-        .connection({
-          host: pg.host,
-          port: pg.port,
-          user: PG_USER,
-          password: PG_PASSWORD,
-          database: PG_DATABASE,
-        })
-        .table("t").columns("id").batchSize(2).build();
+      const sink = exactlyOnceSink(pg);
       const a = await new OperatorHarness(sink.createOperator() as StreamOperator<[number], never>)
         .open();
       a.element([1]).element([2]);
