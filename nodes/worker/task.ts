@@ -70,6 +70,8 @@ export class StreamTask {
   private asyncError: Error | undefined;
   /** Highest checkpoint id known complete everywhere. */
   private completedCheckpoint = 0;
+  /** The chain's completion notices, in order (each waits for the one before). */
+  private notifying: Promise<void> = Promise.resolve();
   /** Wakes a source that waits for its final checkpoint. */
   private wakeSource: (() => void) | undefined;
   /** Records that entered the chain: from the source reader, or from the input gate. */
@@ -153,6 +155,9 @@ export class StreamTask {
       if (this.batch) this.processingTime.fireAllPending();
       // Stopped without drain: the input did not end, the job was suspended (Flink's NO_DRAIN).
       if (!this.suspended) this.chain.endInput();
+      // Commits still running for completed checkpoints finish before the operators close.
+      await this.notifying;
+      this.checkCancelled();
       await this.chain.close();
       await this.awaitOutputs();
       for (const w of this.writers.values()) w.end(this.suspended);
@@ -176,10 +181,12 @@ export class StreamTask {
   notifyCheckpointComplete(checkpointId: number): void {
     if (checkpointId <= this.completedCheckpoint) return;
     this.completedCheckpoint = checkpointId;
-    this.chain.notifyCheckpointComplete(checkpointId).catch((e) => {
-      this.asyncError ??= e instanceof Error ? e : new Error(String(e));
-      this.cancel();
-    }).finally(() => this.wakeSource?.());
+    // One after the other: an operator's commit for a checkpoint must not overlap the next one's.
+    this.notifying = this.notifying.then(() => this.chain.notifyCheckpointComplete(checkpointId))
+      .catch((e) => {
+        this.asyncError ??= e instanceof Error ? e : new Error(String(e));
+        this.cancel();
+      }).finally(() => this.wakeSource?.());
   }
 
   /** The JobMaster's answer to this source's watermark report for `group`. */
