@@ -78,6 +78,8 @@ export interface TestCluster {
   readonly workers: SpateProcess[];
   addWorker(slots: number, extraArgs?: string[]): SpateProcess;
   taskManagers(): Promise<number>;
+  /** The last `lines` lines of every process's stderr, for a failing test's message. */
+  logs(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -145,6 +147,13 @@ export async function startCluster(
     async taskManagers() {
       const res = await fetch(`${url}/api/v1/overview`, { headers: extras.restHeaders });
       return (await res.json()).taskmanagers;
+    },
+    logs(lines = 30) {
+      const tail = (p: SpateProcess) => p.stderr().split("\n").slice(-lines - 1).join("\n");
+      return [
+        `--- master:\n${tail(master)}`,
+        ...this.workers.map((w, i) => `--- worker ${i}:\n${tail(w)}`),
+      ].join("\n");
     },
     async stop() {
       for (const p of [...this.workers, master]) p.kill("SIGKILL");

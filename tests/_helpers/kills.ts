@@ -29,7 +29,7 @@ export async function runWithKills(
   const job = runCli(args);
   for (let kill = 0; kill < kills; kill++) await killJobWorker(cluster, kill + 1, slots);
   const res = await job;
-  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.code, 0, `${res.stderr}\n${cluster.logs()}`);
   const restarts = (res.stderr.match(/RESTARTING/g) ?? []).length;
   assert.equal(restarts >= kills, true, res.stderr);
   return res;
@@ -61,8 +61,16 @@ export async function killJobWorker(
   }, 60_000);
   const w = cluster.workers.find((p) => p.stderr().includes(victim));
   assert.ok(w, `no worker process for ${victim}`);
+  const registered = await cluster.taskManagers();
   w.kill("SIGKILL");
   cluster.workers.splice(cluster.workers.indexOf(w), 1);
   await w.child.status;
   cluster.addWorker(slots);
+  // The next step (a kill, or the next job) starts on a settled cluster: the
+  // victim is gone from the master and its replacement registered.
+  await waitFor(`the master to drop worker ${victim} and register its replacement`, async () => {
+    const res = await fetch(`${cluster.url}/api/v1/taskmanagers`);
+    const ids = (await res.json()).taskmanagers.map((t: { id: string }) => t.id);
+    return ids.length === registered && !ids.includes(victim);
+  }, 30_000);
 }

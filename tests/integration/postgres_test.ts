@@ -220,7 +220,7 @@ Deno.test({
         const started = Date.now();
         if (kills === 0) {
           const res = await runCli(args);
-          assert.equal(res.code, 0, res.stderr);
+          assert.equal(res.code, 0, `${res.stderr}\n${cluster.logs()}`);
         } else {
           await runWithKills(cluster, args, kills);
         }
