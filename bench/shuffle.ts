@@ -163,9 +163,10 @@ export const median = (xs: number[]): number =>
 
 /**
  * Runs the shuffle benchmark and prints its figures. Options: `--mb` (MiB the
- * source sends per run, default 256), `--payload` (bytes of each record's
- * string payload, default 100), `--runs` (default 3), `--raw-mb` (MiB of the
- * raw stream, default 512), `--data-planes` (the workers' `--data-plane` of each
+ * source sends per run, default 1024: runs of a few seconds, so JIT warm-up
+ * weighs little), `--payload` (bytes of each record's string payload, default
+ * 100), `--runs` (default 3), `--raw-mb` (MiB of the raw stream, default as
+ * many as `--mb`), `--data-planes` (the workers' `--data-plane` of each
  * cluster, comma-separated, default `relay,direct`; `master-relay` is the direct
  * plane with both workers `--no-inbound`, so the master relays every buffer:
  * one cluster each, taking turns run by run; each prints its workers' CPU time
@@ -177,10 +178,10 @@ export async function shuffleBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      mb: { type: "string", default: "256" },
+      mb: { type: "string", default: "1024" },
       payload: { type: "string", default: "100" },
       runs: { type: "string", default: "3" },
-      "raw-mb": { type: "string", default: "512" },
+      "raw-mb": { type: "string" },
       "data-planes": { type: "string", default: "relay,direct" },
       slots: { type: "string", default: "1" },
     },
@@ -190,7 +191,8 @@ export async function shuffleBench(args: string[]): Promise<void> {
   if (!Number.isInteger(slots) || slots < 1) {
     throw new Error(`--slots must be a positive integer, got ${values.slots}`);
   }
-  const raw = await rawH2c(Number(values["raw-mb"]));
+  // The raw stream sends as much as a shuffle run, so both are timed at the same length.
+  const raw = await rawH2c(Number(values["raw-mb"] ?? values.mb));
   // One cluster per data plane, started side by side; they take turns, run by run.
   const planes = values["data-planes"].split(",");
   const clusters = await Promise.all(

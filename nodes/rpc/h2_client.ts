@@ -18,6 +18,8 @@ const sessions = new Map<string, http2.ClientHttp2Session>();
 /** HTTP/2 receive window per stream and per connection. */
 const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
 const CONNECTION_WINDOW_BYTES = 64 * 1024 * 1024;
+/** Largest HTTP/2 DATA frame a peer may send us (the protocol's default is 16 KiB). */
+const MAX_FRAME_BYTES = 1024 * 1024;
 
 function session(origin: string): http2.ClientHttp2Session {
   const open = sessions.get(origin);
@@ -25,8 +27,9 @@ function session(origin: string): http2.ClientHttp2Session {
   const url = new URL(origin);
   const s = http2.connect(origin, {
     // Large windows: credits already bound what a peer may send, so HTTP/2's own
-    // flow control should never be the one that stalls a stream.
-    settings: { initialWindowSize: STREAM_WINDOW_BYTES },
+    // flow control should never be the one that stalls a stream. Large DATA frames:
+    // the client's HTTP/2 code costs per frame (and per window update) in JavaScript.
+    settings: { initialWindowSize: STREAM_WINDOW_BYTES, maxFrameSize: MAX_FRAME_BYTES },
     createConnection: () => {
       const socket = url.protocol === "https:" ? tlsSocket(url) : net.connect(
         Number(url.port || 80),

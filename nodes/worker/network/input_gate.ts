@@ -46,6 +46,11 @@ export class InputGate {
   priorityBarriers = false;
   private readonly blocked: boolean[];
   private readonly queuedBuffers: number[];
+  /** Credits of processed buffers not yet sent, per channel, and how many go at once. */
+  private readonly unsentCredits: number[];
+  private readonly creditBatch: number[];
+  private creditFlushQueued = false;
+  private closed = false;
   private next = 0;
   private queuedItems = 0;
   private openChannels: number;
@@ -64,6 +69,8 @@ export class InputGate {
     this.queues = endpoints.map(() => []);
     this.blocked = endpoints.map(() => false);
     this.queuedBuffers = endpoints.map(() => 0);
+    this.unsentCredits = endpoints.map(() => 0);
+    this.creditBatch = credits.map((n) => Math.max(1, Math.floor(n / 4)));
     this.openChannels = endpoints.length;
   }
 
@@ -150,11 +157,36 @@ export class InputGate {
     this.wake();
   }
 
-  /** The buffer has been processed: its slot is free, give the producer a credit. */
+  /**
+   * The buffer has been processed: its slot is free, give the producer a
+   * credit. Credits of one turn of the task go as one message per channel
+   * (each costs a frame and a write on a remote channel), at the latest when
+   * the task next awaits; a quarter of a channel's credits go at once, so a
+   * producer never waits on a batch.
+   */
   release(buffer: InputBuffer): void {
-    this.queuedBuffers[buffer.channel]--;
-    this.endpoints[buffer.channel].send({ t: "credit", n: 1 });
+    const c = buffer.channel;
+    this.queuedBuffers[c]--;
+    const unsent = ++this.unsentCredits[c];
+    if (unsent >= this.creditBatch[c]) {
+      this.unsentCredits[c] = 0;
+      this.endpoints[c].send({ t: "credit", n: unsent });
+    } else if (!this.creditFlushQueued) {
+      this.creditFlushQueued = true;
+      queueMicrotask(this.flushCredits);
+    }
   }
+
+  private readonly flushCredits = (): void => {
+    this.creditFlushQueued = false;
+    if (this.closed) return;
+    const unsent = this.unsentCredits;
+    for (let c = 0; c < unsent.length; c++) {
+      if (unsent[c] === 0) continue;
+      this.endpoints[c].send({ t: "credit", n: unsent[c] });
+      unsent[c] = 0;
+    }
+  };
 
   /** True once every channel's end was taken. */
   get finished(): boolean {
@@ -174,6 +206,7 @@ export class InputGate {
   }
 
   close(): void {
+    this.closed = true;
     for (const e of this.endpoints) e.close();
   }
 }

@@ -95,3 +95,27 @@ Deno.test("priority barriers overtake their channel's queued buffers and name th
   ]);
   gate.close();
 });
+
+Deno.test("credits of one turn go as few messages: a quarter of the channel's at once, the rest when the task awaits", async () => {
+  const { gate, producers } = gateWithPorts(1);
+  const credits: number[] = [];
+  let got = 0;
+  producers[0].onmessage = (e) => {
+    if (e.data.t === "credit") credits.push(e.data.n);
+    got += e.data.n;
+  };
+  for (let i = 0; i < 20; i++) producers[0].postMessage(buffer(1));
+  const items = await take(gate, 20);
+  // One synchronous turn of the task: every release before the next await.
+  for (const item of items) if (item.kind === "buffer") gate.release(item);
+  const perChannel = DEFAULT_NETWORK_SETTINGS.creditsPerChannel;
+  const deadline = Date.now() + 5000;
+  while (got < perChannel + 20) {
+    assert.ok(Date.now() < deadline, `only ${got - perChannel} of 20 credits came back`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const batch = perChannel / 4;
+  assert.deepEqual(credits, [perChannel, batch, batch, 20 - 2 * batch]);
+  producers[0].close();
+  gate.close();
+});
