@@ -63,12 +63,15 @@ Deno.test({
 
       masters[0].kill("SIGKILL");
       await when("the second leads", async () => (await haView(urls[1])).isLeader, 30_000);
+      // The master counts the worker before the worker hears back and logs it: wait for both.
+      const registeredWithNew = new RegExp(`registered with the master at ${urls[1]}`);
       await when(
         "the worker registered with the new leader",
-        async () => (await getJson(`${urls[1]}/api/v1/overview`)).taskmanagers === 1,
+        async () =>
+          (await getJson(`${urls[1]}/api/v1/overview`)).taskmanagers === 1 &&
+          registeredWithNew.test(worker.stderr()),
         30_000,
       );
-      assert.match(worker.stderr(), new RegExp(`registered with the master at ${urls[1]}`));
 
       // A job run through etcd reaches the new leader and finishes there.
       const run = await runCli(
