@@ -44,7 +44,12 @@ async function digestOf(output: string): Promise<string> {
   }`;
 }
 
-async function runJob(input: string, p: number, jobArgs: string[]): Promise<Run> {
+async function runJob(
+  input: string,
+  p: number,
+  jobArgs: string[],
+  runArgs: string[],
+): Promise<Run> {
   const output = await Deno.makeTempDir({ prefix: "spate-ooo-" });
   await Deno.remove(output);
   const started = performance.now();
@@ -56,6 +61,7 @@ async function runJob(input: string, p: number, jobArgs: string[]): Promise<Run>
       "-p",
       String(p),
       "--json",
+      ...runArgs,
       "--",
       "--input",
       input,
@@ -86,7 +92,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /**
  * Options: `--parallelism 1,2,4`, `--runs` (3), `--events` (200,000),
  * `--keys` (300), `--span-ms` (300,000: five minutes of event time),
- * `--disorder-ms` (1000), `--align-drift-ms` (20,000; 0: no aligned runs).
+ * `--disorder-ms` (1000), `--align-drift-ms` (20,000; 0: no aligned runs),
+ * `--slot-threads N` (the local cluster's, default one per slot).
  */
 export async function windowsParallelismBench(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -99,6 +106,7 @@ export async function windowsParallelismBench(args: string[]): Promise<void> {
       "span-ms": { type: "string", default: "300000" },
       "disorder-ms": { type: "string", default: "1000" },
       "align-drift-ms": { type: "string", default: "20000" },
+      "slot-threads": { type: "string" },
     },
   });
   const ps = values.parallelism.split(",").map(Number);
@@ -111,6 +119,8 @@ export async function windowsParallelismBench(args: string[]): Promise<void> {
     spanMs: Number(values["span-ms"]),
     disorderMs: Number(values["disorder-ms"]),
   });
+  const threads = values["slot-threads"];
+  const runArgs = threads === undefined ? [] : ["--slot-threads", threads];
   const variants: [string, string[]][] = [["", []]];
   if (drift > 0) variants.push([` aligned ${drift} ms`, ["--align-drift-ms", String(drift)]]);
   console.log(
@@ -123,7 +133,7 @@ export async function windowsParallelismBench(args: string[]): Promise<void> {
     for (const [label, jobArgs] of variants) {
       for (const p of ps) {
         const rs: Run[] = [];
-        for (let r = 0; r < runs; r++) rs.push(await runJob(input, p, jobArgs));
+        for (let r = 0; r < runs; r++) rs.push(await runJob(input, p, jobArgs, runArgs));
         for (const r of rs) {
           reference ??= r.digest;
           if (r.digest !== reference) {

@@ -26,6 +26,7 @@ export async function localCommand(args: string[]): Promise<number> {
     port: v.port ?? OPTIONS.port.default,
     workers,
     slotsPerWorker: v.localSlotsPerWorker ?? OPTIONS.localSlotsPerWorker.default,
+    slotThreads: v.slotThreads,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
     tls,
     jobPermissionsMax: jobPermissionsMax("local", v.jobPermissionsMax),

@@ -93,6 +93,7 @@ export async function runCommand(args: string[]): Promise<number> {
     : new (await import("../nodes/minicluster/mini_cluster.ts")).LocalExecutor({
       ...listener,
       slots: v.localSlots,
+      slotThreads: v.slotThreads,
       restartStrategy,
       restoreFrom,
     });

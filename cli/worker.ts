@@ -27,6 +27,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   const worker = await startWorker({
     masterUrl: masters,
     slots: v.workerSlots ?? OPTIONS.workerSlots.default,
+    slotThreads: v.slotThreads,
     managedMemoryBytes: (v.managedMemoryMb ?? OPTIONS.managedMemoryMb.default) * MIB,
     name: v.workerName,
     jobPermissionsMax: jobPermissionsMax("worker", v.jobPermissionsMax),

@@ -153,6 +153,16 @@ export const PROCESS_OPTIONS = {
     doc: "slots of this worker",
     commands: ["worker"],
   },
+  slotThreads: {
+    flag: "slot-threads",
+    type: "int",
+    arg: "N",
+    min: 1,
+    defaultText: "one per slot",
+    doc: "Web Workers (threads, V8 isolates) a worker's slots run on: with fewer than the " +
+      "slots, slots of one job share them, each still with its share of managed memory",
+    commands: ["worker", "local", "run"],
+  },
   managedMemoryMb: {
     flag: "memory-mb",
     type: "int",

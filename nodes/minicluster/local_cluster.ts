@@ -31,6 +31,8 @@ export interface InProcessWorkers {
   readonly resolveModule: ReturnType<typeof moduleCache>;
   readonly workers: number;
   readonly slotsPerWorker: number;
+  /** Web Workers each worker's slots share (default: one per slot; see `slot_hosts.ts`). */
+  readonly slotThreads?: number;
   /** Managed memory of each worker, split equally between its slots. */
   readonly managedMemoryBytes: number;
   /** The most a job's code may be given in a slot (undefined: no cap, the embedded cluster). */
@@ -47,6 +49,7 @@ export async function spawnTaskExecutors(w: InProcessWorkers): Promise<void> {
         workerId: `local-${i}`,
         name: `local-worker-${i}`,
         slots: w.slotsPerWorker,
+        slotThreads: w.slotThreads,
         managedMemoryBytes: w.managedMemoryBytes,
         network: w.network,
         resolveModule: w.resolveModule,
@@ -63,6 +66,8 @@ export interface LocalClusterOptions {
   readonly port: number;
   readonly workers: number;
   readonly slotsPerWorker: number;
+  /** Web Workers each worker's slots share (default: one per slot; see `slot_hosts.ts`). */
+  readonly slotThreads?: number;
   readonly managedMemoryBytes: number;
   /** The master's TLS; the in-process workers fetch job bundles with the process's client TLS. */
   readonly tls?: ServerTls;
@@ -110,6 +115,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     resolveModule: moduleCache(master.url, moduleDir),
     workers: o.workers,
     slotsPerWorker: o.slotsPerWorker,
+    slotThreads: o.slotThreads,
     managedMemoryBytes: o.managedMemoryBytes,
     jobPermissionsMax,
     ingest,

@@ -24,6 +24,8 @@ import { OPTIONS } from "../../core/config/options.ts";
 export interface MiniClusterOptions {
   readonly workers?: number;
   readonly slotsPerWorker: number;
+  /** Web Workers each worker's slots share (default: one per slot; see `slot_hosts.ts`). */
+  readonly slotThreads?: number;
   /** Managed memory of each worker, split equally between its slots. */
   readonly managedMemoryBytes?: number;
   readonly heartbeat?: Partial<HeartbeatSettings>;
@@ -53,6 +55,7 @@ export class MiniCluster {
       resolveModule: moduleCache(undefined, ""),
       workers: options.workers ?? 1,
       slotsPerWorker: options.slotsPerWorker,
+      slotThreads: options.slotThreads,
       managedMemoryBytes: options.managedMemoryBytes ?? OPTIONS.managedMemoryMb.default * MIB,
     });
     return cluster;
@@ -85,6 +88,8 @@ export class MiniCluster {
 export interface LocalExecutorOptions extends JobListener {
   /** Slots of the embedded cluster; default: as many as the job needs. */
   readonly slots?: number;
+  /** Web Workers the slots share (default: one per slot; see `slot_hosts.ts`). */
+  readonly slotThreads?: number;
   readonly restartStrategy?: string;
   readonly restoreFrom?: JobSubmission["restoreFrom"];
 }
@@ -111,7 +116,10 @@ export class LocalExecutor implements JobExecutor {
           `(give more slots, e.g. --slots ${needed}, or lower the parallelism)`,
       );
     }
-    const cluster = await MiniCluster.start({ slotsPerWorker: slots });
+    const cluster = await MiniCluster.start({
+      slotsPerWorker: slots,
+      slotThreads: this.options.slotThreads,
+    });
     try {
       const { restartStrategy = "none", restoreFrom } = this.options;
       return await cluster.executor(this.options, restartStrategy, restoreFrom).execute(

@@ -34,21 +34,18 @@ import { IngestEndpoints } from "./ingest_endpoints.ts";
 import { encodeCollected } from "../protocol/collected_cbor.ts";
 import { heapReportDir } from "./heap_report.ts";
 import {
-  coversNeeds,
   importReads,
   resolvedS3,
   type RuntimeNeeds,
   runtimeNeeds,
-  type SlotSandbox,
   slotSandbox,
 } from "./slot_sandbox.ts";
+import { SlotHosts } from "./slot_hosts.ts";
 import {
   formatPermissions,
   type JobPermissions,
   permissionExcess,
 } from "../../core/config/job_permissions.ts";
-
-const SLOT_WORKER_URL = new URL("./slot_worker.ts", import.meta.url);
 
 /** A job's sandbox in this worker: its permissions, the runtime's needs, its spill directory. */
 interface JobSandbox {
@@ -80,6 +77,12 @@ export interface TaskExecutorOptions {
   readonly workerId: string;
   readonly name: string;
   readonly slots: number;
+  /**
+   * Web Workers the slots share (`--slot-threads`): fewer than the slots
+   * makes slots of one job attempt share one (see `slot_hosts.ts`);
+   * default: one per slot.
+   */
+  readonly slotThreads?: number;
   readonly managedMemoryBytes: number;
   readonly network: NetworkEnvironment;
   readonly resolveModule: ModuleResolver;
@@ -105,26 +108,12 @@ interface RunningTask {
   readonly jobMaster: ActorRef<JobMasterMessage>;
 }
 
-interface Slot {
-  worker: Worker | undefined;
-  /**
-   * Commands go over a MessagePort, not `worker.postMessage`: a slot busy with
-   * its tasks' port traffic was seen to take parent messages late or never.
-   */
-  control: MessagePort | undefined;
-  jobId: string | undefined;
-  /** The job's attempt the worker runs: a sandboxed slot imports one attempt's module only. */
-  attempt: number | undefined;
-  /** The sandbox its worker was created with (undefined: the process's permissions). */
-  sandbox: SlotSandbox | undefined;
-}
-
 /** How long a cancelled slot worker may finish what it was told before it is terminated. */
 export const CANCEL_GRACE_MS = 1000;
 
 /** A worker's actor: registers its slots and runs the tasks deployed to them. */
 export class TaskExecutor extends Actor<Inbox> {
-  private readonly slots: Slot[];
+  private readonly hosts: SlotHosts;
   private readonly tasks = new Map<string, RunningTask>();
   private rm: ActorRef<ResourceManagerMessage> | undefined;
   private registration: RegistrationReply | undefined;
@@ -137,21 +126,34 @@ export class TaskExecutor extends Actor<Inbox> {
 
   constructor(private readonly options: TaskExecutorOptions) {
     super();
-    this.slots = Array.from(
-      { length: options.slots },
-      () => ({
-        worker: undefined,
-        control: undefined,
-        jobId: undefined,
-        attempt: undefined,
-        sandbox: undefined,
+    this.hosts = new SlotHosts({
+      slots: options.slots,
+      threads: options.slotThreads ?? options.slots,
+      name: options.name,
+      controlCommand: (port, sandbox) => ({
+        type: "control",
+        port,
+        // A sandboxed slot cannot read the AWS variables: it is given what they say.
+        fileSystems: sandbox === undefined
+          ? fileSystemSettings()
+          : resolvedS3(fileSystemSettings()),
+        revoke: sandbox?.revokeAfterImport,
+        revokeAfterJobImport: sandbox?.revokeAfterJobImport,
       }),
-    );
+      onReport: (host, report) => {
+        const self = this.context.self;
+        // A crash fails the tasks of every slot the Web Worker served; a report names its task.
+        const slots = report.type === "slotCrashed" ? [...host.slots] : [[...host.slots][0]];
+        for (const slotIndex of slots) {
+          self.tell({ type: "slotReport", slotIndex, report } satisfies Inbox);
+        }
+      },
+    });
   }
 
   override postStop(): void {
     clearInterval(this.watchdog);
-    for (let i = 0; i < this.slots.length; i++) this.freeSlot(i);
+    for (let i = 0; i < this.options.slots; i++) this.freeSlot(i);
   }
 
   receive(m: Inbox): unknown {
@@ -178,7 +180,7 @@ export class TaskExecutor extends Actor<Inbox> {
         return this.masterLost(m.reason);
       case "triggerCheckpoint": {
         const t = this.tasks.get(m.taskId);
-        const control = t === undefined ? undefined : this.slots[t.slotIndex].control;
+        const control = t === undefined ? undefined : this.hosts.host(t.slotIndex)?.control;
         const cmd: SlotCommand = {
           type: "triggerCheckpoint",
           taskId: m.taskId,
@@ -188,18 +190,21 @@ export class TaskExecutor extends Actor<Inbox> {
         return;
       }
       case "notifyCheckpointComplete": {
-        const bySlot = new Map<number, string[]>();
+        const byControl = new Map<MessagePort, string[]>();
         for (const [taskId, t] of this.tasks) {
           if (t.jobId !== m.jobId || t.attempt !== m.attempt) continue;
-          bySlot.set(t.slotIndex, [...bySlot.get(t.slotIndex) ?? [], taskId]);
+          const control = this.hosts.host(t.slotIndex)?.control;
+          if (control !== undefined) {
+            byControl.set(control, [...byControl.get(control) ?? [], taskId]);
+          }
         }
-        for (const [slotIndex, taskIds] of bySlot) {
+        for (const [control, taskIds] of byControl) {
           const cmd: SlotCommand = {
             type: "notifyCheckpointComplete",
             taskIds,
             checkpointId: m.checkpointId,
           };
-          this.slots[slotIndex].control?.postMessage(cmd);
+          control.postMessage(cmd);
         }
         return;
       }
@@ -275,8 +280,7 @@ export class TaskExecutor extends Actor<Inbox> {
   }
 
   private async submit(task: TaskDeployment): Promise<void> {
-    const slot = this.slots[task.slotIndex];
-    if (slot === undefined) {
+    if (!(task.slotIndex >= 0 && task.slotIndex < this.options.slots)) {
       throw new Error(`no slot ${task.slotIndex} on worker ${this.options.name}`);
     }
     this.tasks.set(task.taskId, {
@@ -349,106 +353,40 @@ export class TaskExecutor extends Actor<Inbox> {
     return { permissions, needs, imports, spillDirectory };
   }
 
-  /** The control port of slot `index` for `jobId`, creating its worker; a message when it cannot. */
+  /** The control port of slot `index` for `jobId`, starting its Web Worker; a message when it cannot. */
   private slotControl(
     index: number,
     jobId: string,
     attempt: number,
     sandboxed: JobSandbox | undefined,
   ): MessagePort | string {
-    const slot = this.slots[index];
-    // A slot's Web Worker serves one attempt of one job: its permissions are that job's.
-    if (slot.worker !== undefined && (slot.jobId !== jobId || slot.attempt !== attempt)) {
+    // A new job or attempt in the slot: its ingest readers go with the old Web Worker.
+    const host = this.hosts.host(index);
+    if (host !== undefined && (host.jobId !== jobId || host.attempt !== attempt)) {
       this.freeSlot(index);
     }
-    if (slot.worker !== undefined && sandboxed !== undefined) {
-      if (slot.sandbox === undefined || !coversNeeds(slot.sandbox, sandboxed.needs)) {
-        return `the slot's sandbox, made for the job's first task in slot ${index}, does not ` +
-          `cover the state this task restores or the data hosts it reaches (${
-            [...sandboxed.needs.read, ...sandboxed.needs.net].join(", ")
-          })`;
-      }
-    }
-    if (slot.worker === undefined) {
-      const sandbox = sandboxed &&
-        slotSandbox(sandboxed.permissions, sandboxed.needs, sandboxed.imports);
-      const w = new Worker(SLOT_WORKER_URL, {
-        type: "module",
-        name: `${this.options.name}-slot-${index}`,
-        ...(sandbox === undefined ? {} : { deno: { permissions: sandbox.permissions } }),
-      });
-      const self = this.context.self;
-      // A replaced worker (its job was cancelled or restarted) may still report during its
-      // grace period; its task ids are those of the new attempt, so its reports are dropped.
-      const current = () => this.slots[index].worker === w;
-      w.onmessage = (e: MessageEvent<SlotReport>) => {
-        if (current()) {
-          self.tell({ type: "slotReport", slotIndex: index, report: e.data } satisfies Inbox);
-        }
-      };
-      w.onerror = (e: ErrorEvent) => {
-        e.preventDefault();
-        if (!current()) return;
-        self.tell(
-          {
-            type: "slotReport",
-            slotIndex: index,
-            report: { type: "slotCrashed", message: e.message },
-          } satisfies Inbox,
-        );
-      };
-      const { port1, port2 } = new MessageChannel();
-      w.postMessage(
-        {
-          type: "control",
-          port: port2,
-          // A sandboxed slot cannot read the AWS variables: it is given what they say.
-          fileSystems: sandbox === undefined
-            ? fileSystemSettings()
-            : resolvedS3(fileSystemSettings()),
-          revoke: sandbox?.revokeAfterImport,
-          revokeAfterJobImport: sandbox?.revokeAfterJobImport,
-        } satisfies SlotCommand,
-        [port2],
-      );
-      slot.worker = w;
-      slot.control = port1;
-      slot.sandbox = sandbox;
-    }
-    slot.jobId = jobId;
-    slot.attempt = attempt;
-    return slot.control!;
+    return this.hosts.acquire(
+      index,
+      jobId,
+      attempt,
+      sandboxed && {
+        sandbox: slotSandbox(sandboxed.permissions, sandboxed.needs, sandboxed.imports),
+        needs: sandboxed.needs,
+      },
+    );
   }
 
-  /**
-   * Frees a slot for the next job. With a grace period the old slot worker is
-   * first asked to cancel its tasks: commands it got before (a checkpoint
-   * completion a sink must commit) are processed in order; it is terminated
-   * when the grace period ends, whatever it is doing.
-   */
+  /** Frees a slot for the next job (see SlotHosts.free for the grace period). */
   private freeSlot(index: number, graceMs = 0): void {
-    const slot = this.slots[index];
-    const { worker, control } = slot;
+    if (this.hosts.host(index) === undefined) return;
     this.options.ingest?.dropSlot(index, "its slot was released");
-    slot.worker = undefined;
-    slot.control = undefined;
-    slot.jobId = undefined;
-    slot.attempt = undefined;
-    slot.sandbox = undefined;
-    const stop = () => {
-      worker?.terminate();
-      control?.close();
-    };
-    if (graceMs > 0 && control !== undefined) {
-      control.postMessage({ type: "cancel" } satisfies SlotCommand);
-      setTimeout(stop, graceMs);
-    } else stop();
+    this.hosts.free(index, graceMs);
   }
 
   private releaseJob(jobId: string): void {
-    this.slots.forEach((s, i) => {
-      if (s.jobId === jobId) this.freeSlot(i, CANCEL_GRACE_MS);
-    });
+    for (let i = 0; i < this.options.slots; i++) {
+      if (this.hosts.host(i)?.jobId === jobId) this.freeSlot(i, CANCEL_GRACE_MS);
+    }
     for (const [id, t] of this.tasks) if (t.jobId === jobId) this.forget(id);
     this.options.network.releaseJob(jobId);
     this.removeSpill(jobId);
@@ -486,7 +424,7 @@ export class TaskExecutor extends Actor<Inbox> {
           );
         }
         return this.options.ingest.add(
-          { jobId: t.jobId, slotIndex, taskId: r.taskId },
+          { jobId: t.jobId, slotIndex: t.slotIndex, taskId: r.taskId },
           r.registration,
           r.port,
         );
@@ -552,7 +490,7 @@ export class TaskExecutor extends Actor<Inbox> {
           group: report.group,
           maxWatermark,
         };
-        this.slots[t.slotIndex].control?.postMessage(cmd);
+        this.hosts.host(t.slotIndex)?.control.postMessage(cmd);
       })
       .catch(() => {});
   }

@@ -48,6 +48,8 @@ export interface WorkerOptions {
    */
   readonly masterUrl: string | readonly string[] | MasterSource;
   readonly slots: number;
+  /** Web Workers the slots share (default: one per slot; see `slot_hosts.ts`). */
+  readonly slotThreads?: number;
   readonly managedMemoryBytes: number;
   readonly name?: string;
   /** Address the data server binds to. */
@@ -194,6 +196,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       workerId,
       name,
       slots: options.slots,
+      slotThreads: options.slotThreads,
       managedMemoryBytes: options.managedMemoryBytes,
       spillDirectory: `${workDir}/spill`,
       jobPermissionsMax: options.jobPermissionsMax ??

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { runCli } from "../_helpers/cli.ts";
+import {
+  assertExactlyCommitted,
+  expectedCountLines,
+  keyedCountRun,
+} from "../_helpers/keyed_count.ts";
+
+const EVENTS = 20_000, KEYS = 50;
+
+Deno.test("--slot-threads 2 at parallelism 4 (slots share Web Workers): checkpoints complete and the keyed counts are exact", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spate-slot-threads-" });
+  try {
+    const res = await runCli(keyedCountRun(undefined, [
+      "-p",
+      "4",
+      "--slot-threads",
+      "2",
+      "--checkpoint-interval",
+      "200",
+      "--checkpoint-dir",
+      `${dir}/checkpoints`,
+    ], { events: EVENTS, keys: KEYS, rate: 20_000, out: `${dir}/out` }));
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, /Checkpoint \d+ completed/);
+    await assertExactlyCommitted(`${dir}/out`, expectedCountLines(EVENTS, KEYS));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
