@@ -166,7 +166,8 @@ export const median = (xs: number[]): number =>
  * source sends per run, default 1024: runs of a few seconds, so JIT warm-up
  * weighs little), `--payload` (bytes of each record's string payload, default
  * 100), `--runs` (default 3), `--raw-mb` (MiB of the raw stream, default as
- * many as `--mb`), `--data-planes` (the workers' `--data-plane` of each
+ * many as `--mb`; each round times it right before its shuffles, and a plane's
+ * share of raw is the median of its rounds' ratios), `--data-planes` (the workers' `--data-plane` of each
  * cluster, comma-separated, default `relay,direct`; `master-relay` is the direct
  * plane with both workers `--no-inbound`, so the master relays every buffer:
  * one cluster each, taking turns run by run; each prints its workers' CPU time
@@ -192,7 +193,8 @@ export async function shuffleBench(args: string[]): Promise<void> {
     throw new Error(`--slots must be a positive integer, got ${values.slots}`);
   }
   // The raw stream sends as much as a shuffle run, so both are timed at the same length.
-  const raw = await rawH2c(Number(values["raw-mb"] ?? values.mb));
+  const rawMb = Number(values["raw-mb"] ?? values.mb);
+  const raws: { fetch: number; node: number }[] = [];
   // One cluster per data plane, started side by side; they take turns, run by run.
   const planes = values["data-planes"].split(",");
   const clusters = await Promise.all(
@@ -208,7 +210,13 @@ export async function shuffleBench(args: string[]): Promise<void> {
     const records = Math.round(mb * 1024 * 1024 / perRecord);
     const done: Run[][] = planes.map(() => []);
     const cpuPerMb: number[][] = planes.map(() => []);
+    // Each round times the raw stream right before the shuffles it is compared with: the
+    // machine's speed drifts by tens of percent over a minute, so one raw figure for all
+    // rounds would compare runs of different phases.
+    const ratios: number[][] = planes.map(() => []);
     for (let r = 0; r < runs; r++) {
+      const raw = await rawH2c(rawMb);
+      raws.push(raw);
       for (const [k, c] of clusters.entries()) {
         const relays = planes[k] === MASTER_RELAY ? [c.master] : [];
         const pids = [...c.workers, ...relays].map((p) => p.child.pid);
@@ -216,9 +224,10 @@ export async function shuffleBench(args: string[]): Promise<void> {
         const run = await shuffleRun(plainBenchCluster(c), records, payload, slots);
         cpuPerMb[k].push((cpuMs(pids) - before) / (run.bytes / 1e6));
         done[k].push(run);
+        ratios[k].push(run.bytes / 1e6 / (run.transferMs / 1000) / Math.max(raw.fetch, raw.node));
       }
     }
-    const best = Math.max(raw.fetch, raw.node);
+    const raw = { fetch: median(raws.map((x) => x.fetch)), node: median(raws.map((x) => x.node)) };
     const pad = (x: number) => x.toFixed(0).padStart(6);
     console.log(
       `Shuffle between two worker processes: ${records} records of ~${
@@ -232,8 +241,12 @@ export async function shuffleBench(args: string[]): Promise<void> {
           `processes ${[...new Set(shares)].join(", ")} (the rest stay in one process)`,
       );
     }
-    console.log(`  raw h2c one stream, fetch       ${pad(raw.fetch)} MB/s`);
-    console.log(`  raw h2c one stream, node:http2  ${pad(raw.node)} MB/s`);
+    console.log(`  raw h2c one stream, fetch       ${pad(raw.fetch)} MB/s  (median of the rounds)`);
+    console.log(
+      `  raw h2c one stream, node:http2  ${pad(raw.node)} MB/s  (rounds ${
+        raws.map((x) => x.node.toFixed(0)).join("/")
+      })`,
+    );
     for (const [k, plane] of planes.entries()) {
       const rates = done[k].map((d) => d.bytes / 1e6 / (d.transferMs / 1000));
       const inJob = median(rates);
@@ -241,9 +254,9 @@ export async function shuffleBench(args: string[]): Promise<void> {
       console.log(
         `  spate shuffle, --data-plane ${plane.padEnd(12)} ${pad(inJob)} MB/s  ${
           (inJob * 1e6 / perRecord / 1e6).toFixed(2)
-        } M records/s  (${(inJob / best * 100).toFixed(0)}% of raw; runs ${
-          rates.map((x) => x.toFixed(0)).join("/")
-        })`,
+        } M records/s  (${(median(ratios[k]) * 100).toFixed(0)}% of raw, median of the rounds' ${
+          ratios[k].map((x) => `${(x * 100).toFixed(0)}%`).join("/")
+        }; runs ${rates.map((x) => x.toFixed(0)).join("/")})`,
       );
       console.log(
         `    ${
