@@ -157,4 +157,10 @@ Deno.test("merging window set: a stored set out of order (before the fast path k
     "[1, 25)",
     "merge [1, 12) [20, 25) -> [1, 25), state [1, 6) <- [[20, 25)]",
   ]);
+  // The state value stays in order through changes: a set made from it again is not re-checked.
+  assert.deepEqual(add(set, w(40, 45)), ["[40, 45)"]);
+  assert.deepEqual(add(set, w(30, 35)), ["[30, 35)"]);
+  const again = new MergingWindowSet(sessions, set.snapshot());
+  assert.deepEqual(again.snapshot().map((e) => e.window.start), [1, 30, 40]);
+  assert.equal(`${again.getStateWindow(w(30, 35))}`, "[30, 35)");
 });
