@@ -30,6 +30,8 @@ export interface SlotHost {
   readonly attempt: number;
   /** The sandbox it was created with (undefined: the process's permissions). */
   readonly sandbox: SlotSandbox | undefined;
+  /** Its thread group: the slots it may serve are those with this index % threads. */
+  readonly group: number;
   readonly slots: Set<number>;
 }
 
@@ -53,6 +55,8 @@ export interface SlotHostsOptions {
   ) => SlotCommand;
   /** A report of a live host's Web Worker, or its crash. */
   readonly onReport: (host: SlotHost, report: SlotReport | SlotCrashed) => void;
+  /** Slot `index` was freed (before its Web Worker stops, if it was the last slot). */
+  readonly onFree?: (index: number) => void;
 }
 
 /** The Web Workers of a worker's slots. */
@@ -111,6 +115,7 @@ export class SlotHosts {
   free(index: number, graceMs = 0): void {
     const host = this.bySlot[index];
     if (host === undefined) return;
+    this.o.onFree?.(index);
     this.bySlot[index] = undefined;
     host.slots.delete(index);
     if (host.slots.size > 0) return;
@@ -140,9 +145,7 @@ export class SlotHosts {
     if (this.o.threads >= this.o.slots) return undefined;
     const group = index % this.o.threads;
     for (const host of this.live) {
-      const [first] = host.slots;
-      if (first % this.o.threads !== group) continue;
-      if (host.jobId !== jobId || host.attempt !== attempt) continue;
+      if (host.group !== group || host.jobId !== jobId || host.attempt !== attempt) continue;
       if ((host.sandbox === undefined) !== (sandboxed === undefined)) continue;
       if (sandboxed !== undefined && !fits(host, sandboxed)) continue;
       return host;
@@ -162,7 +165,15 @@ export class SlotHosts {
       ...(sandbox === undefined ? {} : { deno: { permissions: sandbox.permissions } }),
     });
     const { port1, port2 } = new MessageChannel();
-    const host: SlotHost = { worker, control: port1, jobId, attempt, sandbox, slots: new Set() };
+    const host: SlotHost = {
+      worker,
+      control: port1,
+      jobId,
+      attempt,
+      sandbox,
+      group: index % this.o.threads,
+      slots: new Set(),
+    };
     this.live.add(host);
     // A replaced Web Worker (its job was cancelled or restarted) may still report during
     // its grace period; its task ids are those of the old attempt, so its reports are dropped.

@@ -132,13 +132,14 @@ export class SourceAlignment {
     const time = this.time;
     if (time === undefined || this.early !== undefined) return;
     const at = this.lastReportMs + MIN_REPORT_SPACING_MS;
-    const report = () => {
-      this.early = undefined;
-      this.steps.forEach((_, i) => this.reportOf(i));
-    };
-    if (time.now() >= at) report();
-    else this.early = time.registerTimer(at, report);
+    if (time.now() >= at) this.reportAll();
+    else this.early = time.registerTimer(at, this.reportAll);
   }
+
+  private readonly reportAll = (): void => {
+    this.early = undefined;
+    for (let i = 0; i < this.steps.length; i++) this.reportOf(i);
+  };
 
   private reportOf(i: number): void {
     const s = this.steps[i];

@@ -143,17 +143,23 @@ export class TaskExecutor extends Actor<Inbox> {
       onReport: (host, report) => {
         const self = this.context.self;
         // A crash fails the tasks of every slot the Web Worker served; a report names its task.
-        const slots = report.type === "slotCrashed" ? [...host.slots] : [[...host.slots][0]];
-        for (const slotIndex of slots) {
+        if (report.type !== "slotCrashed") {
+          const slotIndex = host.slots.values().next().value!;
+          self.tell({ type: "slotReport", slotIndex, report } satisfies Inbox);
+          return;
+        }
+        for (const slotIndex of host.slots) {
           self.tell({ type: "slotReport", slotIndex, report } satisfies Inbox);
         }
       },
+      // A slot's ingest readers go with it (a new job or attempt takes the slot over).
+      onFree: (index) => this.options.ingest?.dropSlot(index, "its slot was released"),
     });
   }
 
   override postStop(): void {
     clearInterval(this.watchdog);
-    for (let i = 0; i < this.options.slots; i++) this.freeSlot(i);
+    this.hosts.freeAll();
   }
 
   receive(m: Inbox): unknown {
@@ -360,11 +366,6 @@ export class TaskExecutor extends Actor<Inbox> {
     attempt: number,
     sandboxed: JobSandbox | undefined,
   ): MessagePort | string {
-    // A new job or attempt in the slot: its ingest readers go with the old Web Worker.
-    const host = this.hosts.host(index);
-    if (host !== undefined && (host.jobId !== jobId || host.attempt !== attempt)) {
-      this.freeSlot(index);
-    }
     return this.hosts.acquire(
       index,
       jobId,
@@ -376,16 +377,9 @@ export class TaskExecutor extends Actor<Inbox> {
     );
   }
 
-  /** Frees a slot for the next job (see SlotHosts.free for the grace period). */
-  private freeSlot(index: number, graceMs = 0): void {
-    if (this.hosts.host(index) === undefined) return;
-    this.options.ingest?.dropSlot(index, "its slot was released");
-    this.hosts.free(index, graceMs);
-  }
-
   private releaseJob(jobId: string): void {
     for (let i = 0; i < this.options.slots; i++) {
-      if (this.hosts.host(i)?.jobId === jobId) this.freeSlot(i, CANCEL_GRACE_MS);
+      if (this.hosts.host(i)?.jobId === jobId) this.hosts.free(i, CANCEL_GRACE_MS);
     }
     for (const [id, t] of this.tasks) if (t.jobId === jobId) this.forget(id);
     this.options.network.releaseJob(jobId);

@@ -1,7 +1,8 @@
 /**
  * What the high-availability tests share: `spate master --ha etcd` arguments,
  * REST reads of a master, a poll that tells when a condition began to hold,
- * and whether a job runs at a master.
+ * whether a job runs at a master, and the checkpointed keyed-count run they
+ * follow across masters.
  *
  * @example
  * ```ts ignore
@@ -11,6 +12,9 @@
  * ```
  * @module
  */
+
+import { type CliResult, PROJECT_ROOT, runCli } from "./cli.ts";
+import { type KeyedCountJob, keyedCountRun } from "./keyed_count.ts";
 
 /** How an HA master of a test is started. */
 export interface HaMasterFlags {
@@ -45,6 +49,35 @@ export function haMasterArgs(f: HaMasterFlags): string[] {
     String(f.ttlMs),
     ...(f.more ?? []),
   ];
+}
+
+/**
+ * Runs the keyed-count job at parallelism 4 on the masters `masters` (comma-
+ * separated: the client follows its job across them), checkpointing every
+ * 500 ms to `checkpointDir`, with `extra` flags and a JSON summary; killed
+ * after `deadlineMs`.
+ */
+export function runHaKeyedCount(
+  masters: string,
+  checkpointDir: string,
+  extra: string[],
+  job: KeyedCountJob,
+  deadlineMs: number,
+): Promise<CliResult> {
+  return runCli(
+    keyedCountRun(masters, [
+      "-p",
+      "4",
+      "--checkpoint-interval",
+      "500",
+      "--checkpoint-dir",
+      checkpointDir,
+      ...extra,
+      "--json",
+    ], job),
+    PROJECT_ROOT,
+    AbortSignal.timeout(deadlineMs),
+  );
 }
 
 /** GETs `url` as JSON; throws on a status other than 2xx or after 5 s. */

@@ -16,15 +16,18 @@
  */
 
 import assert from "node:assert/strict";
-import { PROJECT_ROOT, runCli, runSummary } from "../_helpers/cli.ts";
+import { runSummary } from "../_helpers/cli.ts";
 import { freePort, type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import { EtcdServer, etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
-import { getJson, haMasterArgs, haView, jobRunning, when } from "../_helpers/ha_cluster.ts";
 import {
-  assertExactlyCommitted,
-  expectedCountLines,
-  keyedCountRun,
-} from "../_helpers/keyed_count.ts";
+  getJson,
+  haMasterArgs,
+  haView,
+  jobRunning,
+  runHaKeyedCount,
+  when,
+} from "../_helpers/ha_cluster.ts";
+import { assertExactlyCommitted, expectedCountLines } from "../_helpers/keyed_count.ts";
 
 /** The client's run is killed past this (a watch that never ends fails the test, not the suite). */
 const RUN_DEADLINE_MS = 180_000;
@@ -88,21 +91,13 @@ Deno.test({
       );
       const term = (await haView(leader)).term;
       const out = `${dir}/out`;
-      const run = runCli(
-        keyedCountRun(urls.join(","), [
-          "-p",
-          "4",
-          "--checkpoint-interval",
-          "500",
-          "--checkpoint-dir",
-          `${dir}/checkpoints`,
-          // Checkpoints cannot be recorded while the job store is down: the job rides that out.
-          "--tolerable-checkpoint-failures",
-          "1000",
-          "--json",
-        ], { events: EVENTS, keys: KEYS, rate: 8_000, out: `${out}/data` }),
-        PROJECT_ROOT,
-        AbortSignal.timeout(RUN_DEADLINE_MS),
+      const run = runHaKeyedCount(
+        urls.join(","),
+        `${dir}/checkpoints`,
+        // Checkpoints cannot be recorded while the job store is down: the job rides that out.
+        ["--tolerable-checkpoint-failures", "1000"],
+        { events: EVENTS, keys: KEYS, rate: 8_000, out: `${out}/data` },
+        RUN_DEADLINE_MS,
       );
       let jobId = "";
       await when("the job submitted", async () => {

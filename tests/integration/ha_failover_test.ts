@@ -17,16 +17,19 @@
  */
 
 import assert from "node:assert/strict";
-import { PROJECT_ROOT, runCli, runSummary } from "../_helpers/cli.ts";
+import { runSummary } from "../_helpers/cli.ts";
 import { freePort, type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import { etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
-import { getJson, haMasterArgs, haView, jobRunning, when } from "../_helpers/ha_cluster.ts";
-import { S3RVER_CREDENTIALS, startS3rver } from "../_helpers/s3rver.ts";
 import {
-  assertExactlyCommitted,
-  expectedCountLines,
-  keyedCountRun,
-} from "../_helpers/keyed_count.ts";
+  getJson,
+  haMasterArgs,
+  haView,
+  jobRunning,
+  runHaKeyedCount,
+  when,
+} from "../_helpers/ha_cluster.ts";
+import { S3RVER_CREDENTIALS, startS3rver } from "../_helpers/s3rver.ts";
+import { assertExactlyCommitted, expectedCountLines } from "../_helpers/keyed_count.ts";
 
 /** The client's run is killed past this (a watch that never ends fails the test, not the suite). */
 const RUN_DEADLINE_MS = 180_000;
@@ -113,20 +116,12 @@ async function chaos(storage: Storage) {
 
     const out = `${root}/out`;
     // The client is given both masters: it follows its job across the failover.
-    const run = runCli(
-      keyedCountRun(urls.join(","), [
-        "-p",
-        "4",
-        "--checkpoint-interval",
-        "500",
-        "--checkpoint-dir",
-        `${shared}/checkpoints`,
-        "--restart-strategy",
-        "fixed-delay:20:200",
-        "--json",
-      ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }),
-      PROJECT_ROOT,
-      AbortSignal.timeout(RUN_DEADLINE_MS),
+    const run = runHaKeyedCount(
+      urls.join(","),
+      `${shared}/checkpoints`,
+      ["--restart-strategy", "fixed-delay:20:200"],
+      { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` },
+      RUN_DEADLINE_MS,
     );
     let jobId = "";
     await when("the job submitted to the leader", async () => {

@@ -16,15 +16,11 @@
  */
 
 import assert from "node:assert/strict";
-import { PROJECT_ROOT, runCli, runSummary } from "../_helpers/cli.ts";
+import { runSummary } from "../_helpers/cli.ts";
 import { type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
 import { etcdSkipReason, startEtcd } from "../_helpers/etcd.ts";
-import { haMasterArgs, haView, jobRunning, when } from "../_helpers/ha_cluster.ts";
-import {
-  assertExactlyCommitted,
-  expectedCountLines,
-  keyedCountRun,
-} from "../_helpers/keyed_count.ts";
+import { haMasterArgs, haView, jobRunning, runHaKeyedCount, when } from "../_helpers/ha_cluster.ts";
+import { assertExactlyCommitted, expectedCountLines } from "../_helpers/keyed_count.ts";
 import { netnsIgnored, TestNetwork } from "../_helpers/netns.ts";
 
 /** The client's run is killed past this (a watch that never ends fails the test, not the suite). */
@@ -110,22 +106,12 @@ Deno.test({
         );
 
         const out = `${dir}/out`;
-        const run = runCli(
-          keyedCountRun(`${a},${b}`, [
-            "-p",
-            "4",
-            "--checkpoint-interval",
-            "500",
-            "--checkpoint-dir",
-            `${dir}/checkpoints`,
-            "--restart-strategy",
-            "fixed-delay:20:200",
-            "--connect-timeout",
-            "1000",
-            "--json",
-          ], { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` }),
-          PROJECT_ROOT,
-          AbortSignal.timeout(RUN_DEADLINE_MS),
+        const run = runHaKeyedCount(
+          `${a},${b}`,
+          `${dir}/checkpoints`,
+          ["--restart-strategy", "fixed-delay:20:200", "--connect-timeout", "1000"],
+          { events: EVENTS, keys: KEYS, rate: RATE, out: `${out}/data` },
+          RUN_DEADLINE_MS,
         );
         let jobId = "";
         await when("the job submitted to A", async () => {

@@ -13,21 +13,11 @@
  */
 
 import assert from "node:assert/strict";
-import { PROJECT_ROOT, spateArgs, wordcount } from "../_helpers/cli.ts";
-import { jobWorkers, type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
-import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
-import { type NetHost, netnsIgnored, TestNetwork } from "../_helpers/netns.ts";
+import { jobWorkers } from "../_helpers/cluster.ts";
+import { netnsIgnored, TestNetwork } from "../_helpers/netns.ts";
+import { DATA_PORT, getJson, NetnsCluster } from "../_helpers/netns_cluster.ts";
 
 const ignore = netnsIgnored("multi-host test");
-
-const MASTER_PORT = 8081;
-const DATA_PORT = 9091;
-
-async function getJson(url: string) {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
-  return await res.json();
-}
 
 Deno.test({
   name: "master and 2 workers in 3 network namespaces: WordCount -p 4 crosses the veths",
@@ -35,49 +25,15 @@ Deno.test({
   async fn() {
     const net = new TestNetwork("mh", ["m", "w1", "w2"]);
     const [master, ...workers] = net.hosts;
-    const url = `http://${master.ip}:${MASTER_PORT}`;
-    const dir = await Deno.makeTempDir({ prefix: "spate-netns-" });
-    const procs: SpateProcess[] = [];
+    const c = new NetnsCluster(net, master, await Deno.makeTempDir({ prefix: "spate-netns-" }));
     let left: string[] = [];
-    const logs = () => procs.map((p) => p.stderr()).join("\n");
-    const inNs = (h: NetHost) => [...net.exec(h.role), Deno.execPath()];
     try {
       net.setUp();
-      procs.push(spawnSpate([
-        "master",
-        "--host",
-        master.ip,
-        "--port",
-        String(MASTER_PORT),
-        "--blob-dir",
-        `${dir}/blobs`,
-      ], inNs(master)));
-      for (const w of workers) {
-        procs.push(spawnSpate([
-          "worker",
-          "--master",
-          url,
-          "--slots",
-          "2",
-          "--host",
-          w.ip,
-          "--advertise",
-          w.ip,
-          "--data-port",
-          String(DATA_PORT),
-          "--work-dir",
-          `${dir}/${w.role}`,
-        ], inNs(w)));
-      }
-      await waitFor(
-        "both workers to register with the master across the namespaces",
-        async () => (await getJson(`${url}/api/v1/overview`)).taskmanagers === 2,
-        30_000,
-      ).catch((e) => {
-        throw new Error(`${e.message}\n${logs()}`);
-      });
+      c.startMaster();
+      for (const w of workers) c.startWorker(w);
+      await c.registered(2, "both workers to register with the master across the namespaces");
       const tms: { id: string; dataAddress: string }[] =
-        (await getJson(`${url}/api/v1/taskmanagers`)).taskmanagers;
+        (await getJson(`${c.url}/api/v1/taskmanagers`)).taskmanagers;
       const dataAddress = new Map(tms.map((t) => [t.id, t.dataAddress]));
       assert.deepEqual(
         [...dataAddress.values()].sort(),
@@ -85,39 +41,17 @@ Deno.test({
         "the workers advertise their namespace addresses",
       );
 
-      await Deno.mkdir(`${dir}/in`);
       // Four files: every source subtask reads one, so both workers send to each other.
-      await writeCorpus(`${dir}/in`, 4, 200_000, 5);
-      let text = "";
-      for (const e of Deno.readDirSync(`${dir}/in`)) {
-        text += (await Deno.readTextFile(`${dir}/in/${e.name}`)) + "\n";
-      }
+      const text = await c.corpus(200_000);
 
       // The client runs in the root namespace and reaches the master through the switch.
       const before = net.portBytes();
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: spateArgs(
-          wordcount(["--master", url, "-p", "4"], [
-            "--input",
-            `${dir}/in`,
-            "--output",
-            `${dir}/out`,
-          ]),
-        ),
-        cwd: PROJECT_ROOT,
-        env: { NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(120_000),
-      }).output();
+      const stderr = await c.wordCount(text, `${c.dir}/out`);
       const after = net.portBytes();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, `${stderr}\n${logs()}`);
-      assert.deepEqual(await readCounts(`${dir}/out`), referenceCounts(text));
 
       const jobId = stderr.match(/Job 'wordcount' \(([^)]+)\) FINISHED/)?.[1];
       assert.ok(jobId, `the client names the finished job:\n${stderr}`);
-      const details = await getJson(`${url}/api/v1/jobs/${jobId}`);
+      const details = await getJson(`${c.url}/api/v1/jobs/${jobId}`);
       assert.equal(details.state, "FINISHED");
       const ran = jobWorkers(details);
       assert.deepEqual(
@@ -137,10 +71,7 @@ Deno.test({
         `the shuffle crossed the veths between the workers (${workerToWorker} bytes)`,
       );
     } finally {
-      for (const p of procs) p.kill("SIGKILL");
-      await Promise.all(procs.map((p) => p.child.status));
-      left = net.tearDown();
-      await Deno.remove(dir, { recursive: true });
+      left = await c.stop();
     }
     assert.deepEqual(left, [], "the namespaces and the root veth are gone");
   },

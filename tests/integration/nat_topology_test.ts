@@ -14,24 +14,13 @@
  */
 
 import assert from "node:assert/strict";
-import { PROJECT_ROOT, spateArgs, wordcount } from "../_helpers/cli.ts";
-import { type SpateProcess, spawnSpate, waitFor } from "../_helpers/cluster.ts";
-import { readCounts, referenceCounts, writeCorpus } from "../_helpers/corpus.ts";
 import { type NetHost, netnsIgnored, sh, TestNetwork } from "../_helpers/netns.ts";
+import { DATA_PORT, NetnsCluster } from "../_helpers/netns_cluster.ts";
 
 const NFT_MISSING = sh("nft", "--version").ok ? undefined : "nftables (`nft`) is not installed";
 if (NFT_MISSING !== undefined) console.log(`NAT topology test: ${NFT_MISSING}`);
 const ignore = netnsIgnored("NAT topology test") ||
   (NFT_MISSING !== undefined && Deno.env.get("CI") !== "true");
-
-const MASTER_PORT = 8081;
-const DATA_PORT = 9091;
-
-async function getJson(url: string) {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
-  return await res.json();
-}
 
 /** Drops inbound connection attempts in `host`'s namespace (replies to its own dials pass). */
 function firewall(net: TestNetwork, host: NetHost): void {
@@ -60,121 +49,45 @@ Deno.test({
   async fn() {
     const net = new TestNetwork("nat", ["m", "wa", "wb"]);
     const [master, a, b] = net.hosts;
-    const url = `http://${master.ip}:${MASTER_PORT}`;
-    const dir = await Deno.makeTempDir({ prefix: "spate-nat-" });
-    const procs: SpateProcess[] = [];
+    const c = new NetnsCluster(net, master, await Deno.makeTempDir({ prefix: "spate-nat-" }));
     let left: string[] = [];
-    const logs = () => procs.map((p) => p.stderr()).join("\n");
-    const inNs = (h: NetHost) => [...net.exec(h.role), Deno.execPath()];
-    const startWorker = (h: NetHost, extra: string[]) =>
-      procs.push(spawnSpate([
-        "worker",
-        "--master",
-        url,
-        "--slots",
-        "2",
-        "--host",
-        h.ip,
-        "--advertise",
-        h.ip,
-        "--data-port",
-        String(DATA_PORT),
-        "--work-dir",
-        `${dir}/${h.role}-${procs.length}`,
-        ...extra,
-      ], inNs(h)));
-    const stopWorkers = async () => {
-      const workers = procs.splice(1);
-      for (const p of workers) p.kill("SIGKILL");
-      await Promise.all(workers.map((p) => p.child.status));
-      await waitFor(
-        "the master to drop the workers",
-        async () => (await getJson(`${url}/api/v1/overview`)).taskmanagers === 0,
-        30_000,
-      );
-    };
-    const runWordCount = async (text: string, out: string) => {
-      const res = await new Deno.Command(Deno.execPath(), {
-        args: spateArgs(
-          wordcount(["--master", url, "-p", "4"], ["--input", `${dir}/in`, "--output", out]),
-        ),
-        cwd: PROJECT_ROOT,
-        env: { NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(120_000),
-      }).output();
-      assert.equal(res.code, 0, `${new TextDecoder().decode(res.stderr)}\n${logs()}`);
-      assert.deepEqual(await readCounts(out), referenceCounts(text));
-    };
     try {
       net.setUp();
       firewall(net, a);
-      procs.push(spawnSpate([
-        "master",
-        "--host",
-        master.ip,
-        "--port",
-        String(MASTER_PORT),
-        "--blob-dir",
-        `${dir}/blobs`,
-        "--heartbeat-timeout",
-        "3000",
-      ], inNs(master)));
-      await Deno.mkdir(`${dir}/in`);
+      c.startMaster(["--heartbeat-timeout", "3000"]);
       // Four files: every source subtask reads one, so both workers send to each other.
-      await writeCorpus(`${dir}/in`, 4, 100_000, 5);
-      let text = "";
-      for (const e of Deno.readDirSync(`${dir}/in`)) {
-        text += (await Deno.readTextFile(`${dir}/in/${e.name}`)) + "\n";
-      }
+      const text = await c.corpus(100_000);
 
       // A is firewalled: nobody can dial it. B accepts connections.
-      startWorker(a, ["--no-inbound"]);
-      startWorker(b, []);
-      await waitFor(
-        "both workers to register",
-        async () => (await getJson(`${url}/api/v1/overview`)).taskmanagers === 2,
-        30_000,
-      ).catch((e) => {
-        throw new Error(`${e.message}\n${logs()}`);
-      });
+      c.startWorker(a, ["--no-inbound"]);
+      c.startWorker(b);
+      await c.registered(2, "both workers to register");
       assert.equal(await answers(`http://${a.ip}:${DATA_PORT}/metrics`), false, "A is unreachable");
       assert.equal(await answers(`http://${b.ip}:${DATA_PORT}/metrics`), true, "B is reachable");
-      await runWordCount(text, `${dir}/out-direct`);
-      assert.doesNotMatch(logs(), /relaying data/, "no relay between reachable peers");
+      await c.wordCount(text, `${c.dir}/out-direct`);
+      assert.doesNotMatch(c.logs(), /relaying data/, "no relay between reachable peers");
 
       // A firewalled without saying so: the master's probe of its data address fails.
-      await stopWorkers();
-      startWorker(a, []);
-      startWorker(b, []);
-      await waitFor(
-        "both workers to register again",
-        async () => (await getJson(`${url}/api/v1/overview`)).taskmanagers === 2,
-        30_000,
-      );
-      await runWordCount(text, `${dir}/out-probed`);
-      assert.match(procs[0].stderr(), new RegExp(`${a.ip}:${DATA_PORT} takes no connection`));
-      assert.doesNotMatch(procs[0].stderr(), new RegExp(`${b.ip}:${DATA_PORT} takes no`));
+      await c.stopWorkers();
+      c.startWorker(a);
+      c.startWorker(b);
+      await c.registered(2, "both workers to register again");
+      await c.wordCount(text, `${c.dir}/out-probed`);
+      const masterLog = () => c.procs[0].stderr();
+      assert.match(masterLog(), new RegExp(`${a.ip}:${DATA_PORT} takes no connection`));
+      assert.doesNotMatch(masterLog(), new RegExp(`${b.ip}:${DATA_PORT} takes no`));
 
       // Both firewalled: the master relays every channel between them.
-      await stopWorkers();
+      await c.stopWorkers();
       firewall(net, b);
-      startWorker(a, ["--no-inbound"]);
-      startWorker(b, ["--no-inbound"]);
-      await waitFor(
-        "both firewalled workers to register",
-        async () => (await getJson(`${url}/api/v1/overview`)).taskmanagers === 2,
-        30_000,
-      );
+      c.startWorker(a, ["--no-inbound"]);
+      c.startWorker(b, ["--no-inbound"]);
+      await c.registered(2, "both firewalled workers to register");
       assert.equal(await answers(`http://${b.ip}:${DATA_PORT}/metrics`), false, "B is unreachable");
-      await runWordCount(text, `${dir}/out-relay`);
-      assert.match(procs[0].stderr(), /relaying data between nodes that accept no connections/);
+      await c.wordCount(text, `${c.dir}/out-relay`);
+      assert.match(masterLog(), /relaying data between nodes that accept no connections/);
     } finally {
-      for (const p of procs) p.kill("SIGKILL");
-      await Promise.all(procs.map((p) => p.child.status));
-      left = net.tearDown();
-      await Deno.remove(dir, { recursive: true });
+      left = await c.stop();
     }
     assert.deepEqual(left, [], "the namespaces and the root veth are gone");
   },
