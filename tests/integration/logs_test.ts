@@ -2,7 +2,7 @@
  * `--log-format json` on a real master and worker: every line either writes
  * is one JSON object with time, level, component and message; a job's state
  * changes come one line each, in order, with its id (a failure's with its
- * stack).
+ * stack), and jq reads them with the README's filter.
  */
 
 import assert from "node:assert/strict";
@@ -41,6 +41,31 @@ function jsonLines(p: SpateProcess, who: string): LogLine[] {
 
 function jobStates(lines: LogLine[], jobId: string): string[] {
   return lines.filter((l) => l.event === "jobState" && l.jobId === jobId).map((l) => l.state!);
+}
+
+/**
+ * The states of job `jobId` as `jq` reads them from `log` (the README's filter);
+ * undefined where jq is missing, except in CI (`.ci/run` installs it).
+ */
+async function jqStates(log: string, jobId: string): Promise<string[] | undefined> {
+  const filter = `fromjson? | select(.event == "jobState" and .jobId == "${jobId}") | .state`;
+  let child;
+  try {
+    child = new Deno.Command("jq", { args: ["-rR", filter], stdin: "piped", stdout: "piped" })
+      .spawn();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound && Deno.env.get("CI") !== "true") {
+      console.log("jq check skipped: no jq on PATH");
+      return undefined;
+    }
+    throw e;
+  }
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(log));
+  await writer.close();
+  const out = await child.output();
+  assert.equal(out.code, 0, "jq exits 0");
+  return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l !== "");
 }
 
 async function jobIdNamed(url: string, name: string): Promise<string> {
@@ -97,6 +122,9 @@ Deno.test("JSON logs of a master and a worker: one object per line, a line per j
     const failed = lines[lines.length - 1];
     assert.match(failed.message, /RUNNING -> FAILED \(cannot handle record 77777\)/);
     assert.match(failed.stack ?? "", /cannot handle record 77777\n\s+at /);
+    // What the README's jq filter makes of the master's log: the same state changes.
+    const jq = await jqStates(cluster.master.stderr(), okId);
+    if (jq !== undefined) assert.deepEqual(jq, ["CREATED", "RUNNING", "FINISHED"]);
     const state = master.find((l) => l.event === "jobState")!;
     assert.deepEqual(Object.keys(state).slice(0, 5), [
       "time",
