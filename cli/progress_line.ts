@@ -7,8 +7,9 @@
  */
 
 import type { VertexProgress } from "../nodes/protocol/client.ts";
+import { thousands } from "./summary.ts";
 
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const fmt = (n: number) => thousands(Math.round(n));
 
 /** Folds progress reports into rates. */
 export class JobProgress {

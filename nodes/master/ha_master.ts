@@ -33,8 +33,7 @@ import { EtcdJobStore, readStoredJobs } from "./ha/job_store.ts";
 import type { StoredJob } from "./durable_jobs.ts";
 import { latestCheckpointRestore } from "./job_restore.ts";
 import { checkpointOptionsOf } from "./job_checkpoint_options.ts";
-import { standbyMetrics } from "./master_metrics.ts";
-import { METRICS_PATH } from "../protocol/metrics.ts";
+import { lazyMetrics, METRICS_PATH } from "../protocol/metrics_route.ts";
 import {
   boundedShutdown,
   masterBlobStore,
@@ -103,7 +102,9 @@ export async function startHaMaster(options: HaMasterOptions): Promise<HaMaster>
   const log = options.log ?? ((line: string) => HA_LOG.info(line.replace(/^\[ha\] /, "")));
   const { blobs, own } = masterBlobStore(options);
   let services: MasterServices | undefined;
-  let standby: ReturnType<typeof standbyMetrics> | undefined;
+  const standby = lazyMetrics(async () =>
+    (await import("./master_metrics.ts")).standbyMetrics().handle
+  );
   let url = "";
   // Requests are served only after this function returned, so `e` is set by then.
   const overview = (): HaOverview => {
@@ -128,7 +129,7 @@ export async function startHaMaster(options: HaMasterOptions): Promise<HaMaster>
     (req, info) =>
       services?.handle(req, peerAddress(info)) ??
         (new URL(req.url).pathname === METRICS_PATH && req.method === "GET"
-          ? (standby ??= standbyMetrics()).handle()
+          ? standby()
           : standbyResponse(req, url, overview())),
   );
   url = server.url;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { METRICS_PATH } from "../protocol/metrics.ts";
+import { METRICS_PATH } from "../protocol/metrics_route.ts";
 import {
   Actor,
   type ActorRef,

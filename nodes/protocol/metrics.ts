@@ -11,9 +11,6 @@
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { SPATE_VERSION } from "../../core/version.ts";
 
-/** The path of the metrics on a master's and a worker's port. */
-export const METRICS_PATH = "/metrics";
-
 /** Which process exports a registry: its `spate_info{role}`. */
 export type MetricsRole = "master" | "worker";
 

@@ -34,9 +34,8 @@ import { type AuthLimits, PeerGate } from "../rpc/auth/peer_gate.ts";
 import { CHALLENGE_PATH } from "../rpc/auth/peer_proof.ts";
 import { DataRelay, RELAY_PATH } from "../rpc/data_relay.ts";
 import { PUSH_PATH } from "./network/dialed_channels.ts";
-import { METRICS_PATH } from "../protocol/metrics.ts";
+import { lazyMetrics, METRICS_PATH } from "../protocol/metrics_route.ts";
 import { TaskMetricsTable } from "./task_metrics_table.ts";
-import { workerMetrics } from "./worker_metrics.ts";
 import { IngestEndpoints } from "./ingest_endpoints.ts";
 import { INGEST_PREFIX } from "../../core/connectors/http_ingest/ingest_protocol.ts";
 
@@ -109,7 +108,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ...streamLimits(options.streamLimits),
   });
   const taskMetrics = new TaskMetricsTable();
-  const metrics = workerMetrics(taskMetrics);
+  const metrics = lazyMetrics(async () =>
+    (await import("./worker_metrics.ts")).workerMetrics(taskMetrics).handle
+  );
   const ingest = new IngestEndpoints();
   network.secret = options.secret;
   const gate = new PeerGate(
@@ -143,7 +144,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const admitted = await gate.admit(req, peer, "data", "a relayed data stream");
       return admitted instanceof Response ? admitted : relay.serve(req, admitted, peer);
     }
-    if (path === METRICS_PATH && req.method === "GET") return metrics.handle();
+    if (path === METRICS_PATH && req.method === "GET") return metrics();
     if (path.startsWith(`${INGEST_PREFIX}/`) && req.method === "POST") {
       // With a cluster secret only the master (which checks tokens) forwards ingest requests.
       const admitted = await gate.admit(req, peer, "data", "an ingest request");

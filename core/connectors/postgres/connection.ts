@@ -8,7 +8,7 @@
  * @module
  */
 
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { JobPermissions } from "../../config/job_permissions.ts";
 
 /** Where and as whom the connectors connect. Unset fields come from the PG* variables. */
@@ -122,9 +122,15 @@ export function describeConnection(o: PostgresConnectionOptions): string {
 
 /**
  * A client of `max` connections. Every library default is given explicitly,
- * so the library reads no environment variable beyond those declared.
+ * so the library reads no environment variable beyond those declared. The
+ * library loads here, not with the package: every job imports `spate`, and
+ * only jobs with a PostgreSQL connector need it.
  */
-export function createClient(o: PostgresConnectionOptions, max: number): postgres.Sql {
+export async function createClient(
+  o: PostgresConnectionOptions,
+  max: number,
+): Promise<postgres.Sql> {
+  const { default: postgres } = await import("postgres");
   const c = resolveConnection(o);
   const options = {
     host: c.host,

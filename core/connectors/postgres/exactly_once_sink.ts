@@ -52,7 +52,7 @@ export class PostgresExactlyOnceSinkOperator<T> extends BatchingPostgresSink<T> 
 
   override async open(): Promise<void> {
     const { connection, label } = this.settings;
-    this.sql = createClient(connection, 2);
+    this.sql = await createClient(connection, 2);
     let max: number;
     try {
       const [row] = await this.sql`SELECT current_setting('max_prepared_transactions')::int AS max`;

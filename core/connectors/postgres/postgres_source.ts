@@ -81,7 +81,7 @@ class PostgresSplitReader implements SourceReader<PostgresRow> {
   async open(ctx: SourceContext): Promise<void> {
     const all = keySplits(this.s.min, this.s.max, this.s.splits);
     this.mine = all.filter((_, i) => i % ctx.parallelism === ctx.subtaskIndex);
-    this.sql = createClient(this.s.connection, 1);
+    this.sql = await createClient(this.s.connection, 1);
     try {
       await this.sql.unsafe(
         `SELECT q.${quoteIdent(this.s.column)} FROM (${this.s.query}) AS q LIMIT 0`,

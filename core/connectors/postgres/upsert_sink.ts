@@ -16,7 +16,7 @@ export class PostgresUpsertSinkOperator<T> extends BatchingPostgresSink<T> {
 
   override async open(): Promise<void> {
     const { connection, label } = this.settings;
-    this.sql = createClient(connection, 1);
+    this.sql = await createClient(connection, 1);
     try {
       await this.sql`SELECT 1`;
     } catch (e) {

@@ -6,8 +6,7 @@
  * @module
  */
 
-import { METRICS_PATH } from "../../protocol/metrics.ts";
-import { masterMetrics } from "../master_metrics.ts";
+import { lazyMetrics, METRICS_PATH } from "../../protocol/metrics_route.ts";
 import { Logger } from "../../../core/log/logger.ts";
 import { Hono } from "hono";
 import type { ActorRef } from "../../rpc/actor.ts";
@@ -238,12 +237,11 @@ export function restApi(deps: RestDeps): Hono {
 
   app.get(`${REST_PREFIX}/openapi.json`, (c) => c.json(OPENAPI));
 
-  // Prometheus scrapes here (text exposition format); the registry starts at the first scrape.
-  let metrics: (() => Promise<Response>) | undefined;
-  app.get(METRICS_PATH, () => {
-    metrics ??= masterMetrics(deps).handle;
-    return metrics();
-  });
+  // Prometheus scrapes here (text exposition format); the registry loads at the first scrape.
+  const metrics = lazyMetrics(async () =>
+    (await import("../master_metrics.ts")).masterMetrics(deps).handle
+  );
+  app.get(METRICS_PATH, () => metrics());
 
   app.get(`${REST_PREFIX}/taskmanagers`, async (c) => {
     const rm = await askResourceManager(
