@@ -7,7 +7,8 @@
  * @module
  */
 
-import { jobPath, PROJECT_ROOT, runCli } from "../tests/_helpers/cli.ts";
+import { PROJECT_ROOT } from "../tests/_helpers/cli.ts";
+import { submitDashboardJob } from "../tests/_helpers/dashboard_job.ts";
 import { startCluster, waitFor } from "../tests/_helpers/cluster.ts";
 import { launchBrowser } from "../tests/_helpers/browser.ts";
 
@@ -20,28 +21,14 @@ const cluster = await startCluster(2, 2);
 const dir = await Deno.makeTempDir({ prefix: "spate-screenshots-" });
 const browser = await launchBrowser();
 try {
-  const submitted = await runCli([
-    "run",
-    jobPath("event_time_sums.ts"),
-    "--master",
-    cluster.url,
-    "--detached",
-    "-p",
-    "3",
-    "--checkpoint-interval",
-    "1000",
-    "--",
-    "--events",
-    "100000000",
-    "--keys",
-    "200",
-    "--rate",
-    "12000",
-    "--out",
-    `${dir}/out`,
-  ]);
-  if (submitted.code !== 0) throw new Error(`the job was not submitted:\n${submitted.stderr}`);
-  const jobId = submitted.stdout.trim();
+  const jobId = await submitDashboardJob(cluster.url, {
+    parallelism: 3,
+    checkpointIntervalMs: 1000,
+    events: 100_000_000,
+    keys: 200,
+    rate: 12_000,
+    out: `${dir}/out`,
+  });
   const page = await browser.newPage({ viewport: VIEWPORT });
   await page.goto(`${cluster.url}/#/jobs/${jobId}`);
   await page.waitForSelector("#graph");

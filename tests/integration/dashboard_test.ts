@@ -15,6 +15,7 @@ import assert from "node:assert/strict";
 import { jobPath, runCli } from "../_helpers/cli.ts";
 import { startCluster, waitFor } from "../_helpers/cluster.ts";
 import { browserIgnored, launchBrowser, screenshotPath } from "../_helpers/browser.ts";
+import { submitDashboardJob } from "../_helpers/dashboard_job.ts";
 
 interface Box {
   readonly name: string;
@@ -41,28 +42,14 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "spate-dashboard-" });
     const browser = await launchBrowser();
     try {
-      const submitted = await runCli([
-        "run",
-        jobPath("event_time_sums.ts"),
-        "--master",
-        cluster.url,
-        "--detached",
-        "-p",
-        "2",
-        "--checkpoint-interval",
-        "500",
-        "--",
-        "--events",
-        "10000000",
-        "--keys",
-        "50",
-        "--rate",
-        "4000",
-        "--out",
-        `${dir}/out`,
-      ]);
-      assert.equal(submitted.code, 0, submitted.stderr);
-      const jobId = submitted.stdout.trim();
+      const jobId = await submitDashboardJob(cluster.url, {
+        parallelism: 2,
+        checkpointIntervalMs: 500,
+        events: 10_000_000,
+        keys: 50,
+        rate: 4000,
+        out: `${dir}/out`,
+      });
       const details = async () => await (await fetch(`${cluster.url}/api/v1/jobs/${jobId}`)).json();
 
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
