@@ -1,7 +1,11 @@
 /**
  * Imports a job module in task mode and returns the plan it builds. The module
- * is imported once per job per slot; every task of that job in the slot shares
- * the plan. The plan's fingerprint must equal the client's.
+ * is imported once per job attempt and slot: every task of the attempt in the
+ * slot shares the plan, and its top-level variables. Slots that share a Web
+ * Worker (`--slot-threads`) still get an instance each, as a Web Worker per
+ * slot would: all of them are imported at the Web Worker's first deployment,
+ * while it may still read the module (its read access ends before operators
+ * run). The plan's fingerprint must equal the client's.
  * @module
  */
 
@@ -9,19 +13,51 @@ import { setJobContext } from "../../core/datastream/execution_context.ts";
 import { type JobPlan } from "../../core/graph/job_plan.ts";
 import type { JobArtifact } from "./slot_protocol.ts";
 
-const plans = new Map<string, Promise<JobPlan>>();
-
-/** The plan of `job`, importing its module on first use (once per attempt). */
-export function loadJobPlan(job: JobArtifact): Promise<JobPlan> {
-  let plan = plans.get(job.attemptId);
-  if (plan === undefined) {
-    plan = importPlan(job);
-    plans.set(job.attemptId, plan);
-  }
-  return plan;
+/** An attempt's module instances: plans by slot, and when every import has ended. */
+interface Instances {
+  readonly bySlot: Map<number, Promise<JobPlan>>;
+  readonly imported: Promise<unknown>;
 }
 
-function importPlan(job: JobArtifact): Promise<JobPlan> {
+const attempts = new Map<string, Instances>();
+
+/**
+ * The plan of `job` for a task in `slot`, one of the `slots` this Web Worker
+ * serves. The first call of an attempt imports a module instance for each of
+ * `slots`, one after the other (each import sets the job context its
+ * `execute()` reads). Every call resolves only once all are imported: the
+ * caller then revokes the read access the imports need.
+ */
+export async function loadJobPlan(
+  job: JobArtifact,
+  slot: number,
+  slots: readonly number[],
+): Promise<JobPlan> {
+  let instances = attempts.get(job.attemptId);
+  if (instances === undefined) {
+    const bySlot = new Map<number, Promise<JobPlan>>();
+    const wanted = slots.includes(slot) ? slots : [slot, ...slots];
+    let previous: Promise<unknown> = Promise.resolve();
+    for (const s of wanted) {
+      const instance = wanted.length === 1 ? "" : `&slot=${s}`;
+      const plan = previous.then(() => importPlan(job, instance));
+      bySlot.set(s, plan);
+      previous = plan.catch(() => {});
+    }
+    instances = { bySlot, imported: previous };
+    attempts.set(job.attemptId, instances);
+  }
+  await instances.imported;
+  const plan = instances.bySlot.get(slot);
+  if (plan === undefined) {
+    throw new Error(
+      `slot ${slot} is not one of the slots its Web Worker serves (${slots.join(", ")})`,
+    );
+  }
+  return await plan;
+}
+
+function importPlan(job: JobArtifact, instance: string): Promise<JobPlan> {
   return new Promise<JobPlan>((resolve, reject) => {
     let delivered = false;
     setJobContext({
@@ -47,9 +83,9 @@ function importPlan(job: JobArtifact): Promise<JobPlan> {
         }
       },
     });
-    // A query string gives each attempt its own module instance.
+    // A query string gives each attempt (and each slot sharing a Web Worker) its own instance.
     const separator = job.jobModuleUrl.includes("?") ? "&" : "?";
-    const url = `${job.jobModuleUrl}${separator}job=${job.attemptId}`;
+    const url = `${job.jobModuleUrl}${separator}job=${job.attemptId}${instance}`;
     import(url).then(
       () => {
         if (!delivered) reject(new Error(`job module ${job.jobModuleUrl} never called execute()`));

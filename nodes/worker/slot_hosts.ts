@@ -48,10 +48,11 @@ export interface SlotHostsOptions {
   readonly threads: number;
   /** The worker's name: Web Workers are named after it and their first slot. */
   readonly name: string;
-  /** The first command a new Web Worker gets (its control port and settings). */
+  /** The first command a new Web Worker gets (its control port, settings and possible slots). */
   readonly controlCommand: (
     port: MessagePort,
     sandbox: SlotSandbox | undefined,
+    slots: number[],
   ) => SlotCommand;
   /** A report of a live host's Web Worker, or its crash. */
   readonly onReport: (host: SlotHost, report: SlotReport | SlotCrashed) => void;
@@ -184,7 +185,13 @@ export class SlotHosts {
       e.preventDefault();
       if (this.live.has(host)) this.o.onReport(host, { type: "slotCrashed", message: e.message });
     };
-    worker.postMessage(this.o.controlCommand(port2, sandbox), [port2]);
+    // The slots it may serve: its own alone, or its thread group's.
+    const slots = this.o.threads >= this.o.slots
+      ? [index]
+      : Array.from({ length: this.o.slots }, (_, i) => i).filter((i) =>
+        i % this.o.threads === host.group
+      );
+    worker.postMessage(this.o.controlCommand(port2, sandbox, slots), [port2]);
     return host;
   }
 }

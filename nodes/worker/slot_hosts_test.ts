@@ -7,7 +7,7 @@ function hosts(slots: number, threads: number): SlotHosts {
     slots,
     threads,
     name: "test",
-    controlCommand: (port) => ({ type: "control", port, fileSystems: {} }),
+    controlCommand: (port, _sandbox, slots) => ({ type: "control", port, fileSystems: {}, slots }),
     onReport: () => {},
   });
 }

@@ -111,8 +111,11 @@ export type SlotCommand =
     revoke?: Deno.PermissionDescriptor[];
     /** Permissions the job module's import needed, revoked before its operators run. */
     revokeAfterJobImport?: Deno.PermissionDescriptor[];
+    /** The slots this Web Worker may serve: each gets its own instance of the job module. */
+    slots: number[];
   }
-  | { type: "deploy"; task: TaskDescriptor }
+  /** A task for slot `slot` (one of the control command's `slots`). */
+  | { type: "deploy"; task: TaskDescriptor; slot: number }
   | { type: "triggerCheckpoint"; taskId: string; barrier: BarrierInfo }
   | { type: "notifyCheckpointComplete"; taskIds: string[]; checkpointId: number }
   /** The JobMaster's answer to a watermark report: the highest watermark the source may reach. */

@@ -28,6 +28,8 @@ const heap = heapSampler(`slot-${self.name}`);
 let running = 0;
 /** See the `control` command: revoked once the job's module is imported. */
 let revokeAfterJobImport: Deno.PermissionDescriptor[] = [];
+/** The slots this Web Worker may serve (the `control` command's). */
+let slots: number[] = [];
 
 setInterval(() => {
   for (const [taskId, task] of tasks) {
@@ -50,12 +52,12 @@ function ingestHost(taskId: string): IngestHost {
   };
 }
 
-async function deploy(d: TaskDescriptor): Promise<void> {
+async function deploy(d: TaskDescriptor, slot: number): Promise<void> {
   let task: StreamTask | undefined;
   try {
     await profiler.started();
     if (running++ === 0) heap.start();
-    const plan = await loadJobPlan(d.job);
+    const plan = await loadJobPlan(d.job, slot, slots);
     // The job's module is imported: its operators never get read access to the modules.
     for (const p of revokeAfterJobImport.splice(0)) Deno.permissions.revokeSync(p);
     task = new StreamTask(
@@ -114,8 +116,9 @@ function onCommand(e: MessageEvent<SlotCommand>): void {
     // The slot's own modules are loaded (static imports): the job's code never gets these.
     for (const d of cmd.revoke ?? []) Deno.permissions.revokeSync(d);
     revokeAfterJobImport = cmd.revokeAfterJobImport ?? [];
+    slots = cmd.slots;
     cmd.port.onmessage = onCommand;
-  } else if (cmd.type === "deploy") deploy(cmd.task);
+  } else if (cmd.type === "deploy") deploy(cmd.task, cmd.slot);
   else if (cmd.type === "triggerCheckpoint") triggerCheckpoint(cmd.taskId, cmd.barrier);
   else if (cmd.type === "notifyCheckpointComplete") {
     for (const id of cmd.taskIds) tasks.get(id)?.notifyCheckpointComplete(cmd.checkpointId);

@@ -130,9 +130,10 @@ export class TaskExecutor extends Actor<Inbox> {
       slots: options.slots,
       threads: options.slotThreads ?? options.slots,
       name: options.name,
-      controlCommand: (port, sandbox) => ({
+      controlCommand: (port, sandbox, slots) => ({
         type: "control",
         port,
+        slots,
         // A sandboxed slot cannot read the AWS variables: it is given what they say.
         fileSystems: sandbox === undefined
           ? fileSystemSettings()
@@ -322,7 +323,7 @@ export class TaskExecutor extends Actor<Inbox> {
     const control = this.slotControl(task.slotIndex, task.job.jobId, task.attempt, sandboxed);
     if (typeof control === "string") return this.reportFailure(task.taskId, task, control);
     control.postMessage(
-      { type: "deploy", task: descriptor } satisfies SlotCommand,
+      { type: "deploy", task: descriptor, slot: task.slotIndex } satisfies SlotCommand,
       ports,
     );
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runCli } from "../_helpers/cli.ts";
+import { jobPath, runCli } from "../_helpers/cli.ts";
 import {
   assertExactlyCommitted,
   expectedCountLines,
@@ -27,4 +27,21 @@ Deno.test("--slot-threads 2 at parallelism 4 (slots share Web Workers): checkpoi
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("--slot-threads 1 at parallelism 4: each slot still has its own instance of the job module (its top-level variables)", async () => {
+  const res = await runCli([
+    "run",
+    jobPath("module_instances.ts"),
+    "--local",
+    "-p",
+    "4",
+    "--slots",
+    "4",
+    "--slot-threads",
+    "1",
+  ]);
+  assert.equal(res.code, 0, res.stderr);
+  const counts = JSON.parse(/opened-per-instance (\[.*\])/.exec(res.stdout)![1]);
+  assert.deepEqual(counts, [1, 1, 1, 1]);
 });
