@@ -27,43 +27,15 @@ import {
   type SlotReport,
   type SlotReportMessage,
 } from "./slot_protocol.ts";
-import { directDataHosts, taskDescriptor } from "./slot_deployment.ts";
+import { taskDescriptor } from "./slot_deployment.ts";
 import type { AlignmentReport } from "./source_alignment.ts";
 import type { TaskMetricsTable } from "./task_metrics_table.ts";
 import { IngestEndpoints } from "./ingest_endpoints.ts";
 import { encodeCollected } from "../protocol/collected_cbor.ts";
-import { heapReportDir } from "./heap_report.ts";
-import {
-  importReads,
-  resolvedS3,
-  type RuntimeNeeds,
-  runtimeNeeds,
-  slotSandbox,
-} from "./slot_sandbox.ts";
+import { resolvedS3, slotSandbox } from "./slot_sandbox.ts";
+import { type JobSandbox, jobSandbox, spillRoot } from "./job_sandbox.ts";
 import { SlotHosts } from "./slot_hosts.ts";
-import {
-  formatPermissions,
-  type JobPermissions,
-  permissionExcess,
-} from "../../core/config/job_permissions.ts";
-
-/** A job's sandbox in this worker: its permissions, the runtime's needs, its spill directory. */
-interface JobSandbox {
-  readonly permissions: JobPermissions;
-  readonly needs: RuntimeNeeds;
-  /** What the slot reads while importing the job's module. */
-  readonly imports: readonly string[];
-  readonly spillDirectory: string;
-}
-
-/** Where slots write CPU profiles (`SPATE_SLOT_CPU_PROFILE`), read here: a sandboxed slot cannot. */
-function profileDirectory(): string | undefined {
-  try {
-    return Deno.env.get("SPATE_SLOT_CPU_PROFILE") || undefined;
-  } catch {
-    return undefined;
-  }
-}
+import type { JobPermissions } from "../../core/config/job_permissions.ts";
 
 /** What a TaskExecutor's mailbox takes: its protocol, and its slots' reports. */
 type Inbox = TaskExecutorMessage | SlotReportMessage;
@@ -312,7 +284,12 @@ export class TaskExecutor extends Actor<Inbox> {
         `cannot fetch the job module: ${(e as Error).message}`,
       );
     }
-    const sandboxed = this.sandboxOf(task, url);
+    const sandboxed = jobSandbox(task, url, {
+      workerName: this.options.name,
+      jobPermissionsMax: this.options.jobPermissionsMax,
+      spillDirectory: this.options.spillDirectory,
+      network: this.options.network,
+    });
     if (typeof sandboxed === "string") return this.reportFailure(task.taskId, task, sandboxed);
     const descriptor = taskDescriptor(task, url, this.options.network, {
       spillDirectory: sandboxed?.spillDirectory ?? this.options.spillDirectory,
@@ -326,38 +303,6 @@ export class TaskExecutor extends Actor<Inbox> {
       { type: "deploy", task: descriptor, slot: task.slotIndex } satisfies SlotCommand,
       ports,
     );
-  }
-
-  /**
-   * The sandbox `task`'s code runs in: undefined for an embedded cluster's job
-   * that declared none (its slots have the program's permissions); a message
-   * when the job asks for more than this worker's cap.
-   */
-  private sandboxOf(task: TaskDeployment, moduleUrl: string): JobSandbox | string | undefined {
-    const job = task.job;
-    const permissions = job.permissions ?? (job.module.kind === "blob" ? {} : undefined);
-    if (permissions === undefined) return undefined;
-    const max = this.options.jobPermissionsMax;
-    const excess = max === undefined ? undefined : permissionExcess(permissions, max);
-    if (excess !== undefined) {
-      return `job '${job.jobName}' asks for ${excess.kind} access to ${excess.value}, more than ` +
-        `worker ${this.options.name} allows (--job-permissions-max ${formatPermissions(max!)})`;
-    }
-    const spillDirectory = `${
-      this.options.spillDirectory ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/spate-spill`
-    }/${job.jobId}`;
-    Deno.mkdirSync(spillDirectory, { recursive: true });
-    const imports = importReads(moduleUrl, job.module.kind === "blob");
-    const runtime = runtimeNeeds(
-      task,
-      spillDirectory,
-      fileSystemSettings(),
-      profileDirectory(),
-      heapReportDir(),
-    );
-    const dataHosts = directDataHosts(task, this.options.network);
-    const needs = { ...runtime, net: [...runtime.net, ...dataHosts] };
-    return { permissions, needs, imports, spillDirectory };
   }
 
   /** The control port of slot `index` for `jobId`, starting its Web Worker; a message when it cannot. */
@@ -389,7 +334,7 @@ export class TaskExecutor extends Actor<Inbox> {
 
   /** Removes a sandboxed job's spill directory once its slots are gone. */
   private removeSpill(jobId: string): void {
-    const root = this.options.spillDirectory ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/spate-spill`;
+    const root = spillRoot(this.options.spillDirectory);
     setTimeout(() => {
       Deno.remove(`${root}/${jobId}`, { recursive: true }).catch(() => {});
     }, CANCEL_GRACE_MS);
