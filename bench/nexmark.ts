@@ -122,8 +122,8 @@ const median = <T>(xs: T[], by: (x: T) => number) =>
  * for every query: long enough that start-up and JIT warm-up, which the
  * job's figure includes, weigh little), `--parallelism 1[,2]`, `--local`
  * (default: a master and `--workers W` worker processes, default 1, of
- * `--slots S` slots each, default enough for the highest parallelism) or
- * `--master URL`, `--seed S`, `--rate R` (events per second of event time),
+ * `--slots S` slots each, default enough for the highest parallelism, on
+ * `--slot-threads T` Web Workers each, default one per slot) or `--master URL`, `--seed S`, `--rate R` (events per second of event time),
  * `--runs N` (median of N, default 1), `--out FILE` (the table as markdown).
  * Per core divides by the slots' threads or the machine's cores, the fewer.
  */
@@ -138,6 +138,7 @@ export async function nexmarkBench(args: string[]): Promise<void> {
       local: { type: "boolean", default: false },
       workers: { type: "string", default: "1" },
       slots: { type: "string" },
+      "slot-threads": { type: "string" },
       master: { type: "string" },
       seed: { type: "string", default: "0" },
       rate: { type: "string", default: String(DEFAULT_NEXMARK_CONFIG.eventsPerSecond) },
@@ -169,8 +170,15 @@ export async function nexmarkBench(args: string[]): Promise<void> {
   if (!Number.isInteger(workers) || workers < 1 || !Number.isInteger(slots) || slots < 1) {
     throw new Error(`--workers and --slots: positive integers, got ${workers} and ${slots}`);
   }
+  const threads = values["slot-threads"] === undefined ? slots : Number(values["slot-threads"]);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`--slot-threads: a positive integer, got '${values["slot-threads"]}'`);
+  }
   let cluster: TestCluster | undefined;
-  const url = values.master ?? (cluster = await startCluster(workers, slots)).url;
+  const url = values.master ??
+    (cluster = await startCluster(workers, slots, [], undefined, {
+      workerArgs: ["--slot-threads", String(threads)],
+    })).url;
   const lines: Line[] = [];
   try {
     for (const q of queries) {
@@ -193,7 +201,7 @@ export async function nexmarkBench(args: string[]): Promise<void> {
         const line: Line = {
           query: q.name,
           parallelism: p,
-          cores: Math.min(p, navigator.hardwareConcurrency),
+          cores: Math.min(p, workers * Math.min(threads, slots), navigator.hardwareConcurrency),
           events,
           jobPerSecond: events / (job.ms / 1000),
           rawPerSecond: events / (raw.ms / 1000),
