@@ -16,6 +16,12 @@ import type { ChannelPort, TaskDescriptor } from "./slot_protocol.ts";
 export interface SlotDeploymentOptions {
   /** Where the disk state backend spills (default: the system temp dir). */
   readonly spillDirectory?: string;
+  /**
+   * Whether slot `peer` of this worker runs in the task's Web Worker too
+   * (slots sharing Web Workers, `--slot-threads`): their channels are then
+   * in-thread, like those inside one slot. Default: only the task's own slot.
+   */
+  readonly sharesThread?: (peer: number) => boolean;
 }
 
 /**
@@ -29,11 +35,14 @@ export function taskDescriptor(
   options: SlotDeploymentOptions = {},
 ): TaskDescriptor {
   /**
-   * Both ends in this task's slot: records are handed over in the slot, not posted.
-   * The worker must match too: workers sharing a process (`spate local`) each have a slot 0.
+   * Both ends in this task's Web Worker (its slot, or a slot sharing it): records are handed
+   * over in the thread, not posted. The worker must match too: workers sharing a process
+   * (`spate local`) each have a slot 0.
    */
+  const sharesThread = options.sharesThread ?? (() => false);
   const inSlot = (c: ChannelDeployment) =>
-    c.peer.workerId === task.workerId && c.peer.slotIndex === task.slotIndex;
+    c.peer.workerId === task.workerId &&
+    (c.peer.slotIndex === task.slotIndex || sharesThread(c.peer.slotIndex));
   const remote = (c: ChannelDeployment) => c.peer.processId !== net.processId;
   const listen = net.dataPlane === "direct" ? net.slotListen : undefined;
   const producerPort = (c: ChannelDeployment): ChannelPort => {

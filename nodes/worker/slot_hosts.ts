@@ -69,6 +69,16 @@ export class SlotHosts {
     this.bySlot = Array.from({ length: o.slots }, () => undefined);
   }
 
+  /**
+   * Whether slots `a` and `b` run in one Web Worker when they serve one job
+   * attempt: the same thread group, with fewer threads than slots. `acquire`
+   * keeps that promise (or refuses the task), so channels between them may be
+   * in-thread.
+   */
+  sharesThread(a: number, b: number): boolean {
+    return this.o.threads < this.o.slots && a % this.o.threads === b % this.o.threads;
+  }
+
   /** The Web Worker serving slot `index`, if any. */
   host(index: number): SlotHost | undefined {
     return this.bySlot[index];
@@ -100,8 +110,14 @@ export class SlotHosts {
       }
       return host.control;
     }
-    host = this.shareable(index, jobId, attempt, sandboxed) ??
-      this.start(index, jobId, attempt, sandboxed?.sandbox);
+    const group = this.groupHost(index, jobId, attempt);
+    if (group !== undefined && sandboxed !== undefined && !fits(group, sandboxed)) {
+      // Its channels to the group's slots are in-thread: it must run in the group's Web Worker.
+      return `the sandbox of the Web Worker that slot ${index} shares (--slot-threads), made for ` +
+        `the job's first task there, does not cover the state this task restores or the data ` +
+        `hosts it reaches (${[...sandboxed.needs.read, ...sandboxed.needs.net].join(", ")})`;
+    }
+    host = group ?? this.start(index, jobId, attempt, sandboxed?.sandbox);
     host.slots.add(index);
     this.bySlot[index] = host;
     return host.control;
@@ -136,20 +152,12 @@ export class SlotHosts {
     for (let i = 0; i < this.bySlot.length; i++) this.free(i);
   }
 
-  /** A live Web Worker of slot `index`'s thread group that may take it. */
-  private shareable(
-    index: number,
-    jobId: string,
-    attempt: number,
-    sandboxed: HostSandbox | undefined,
-  ): SlotHost | undefined {
+  /** The live Web Worker of slot `index`'s thread group serving this job attempt, if any. */
+  private groupHost(index: number, jobId: string, attempt: number): SlotHost | undefined {
     if (this.o.threads >= this.o.slots) return undefined;
     const group = index % this.o.threads;
     for (const host of this.live) {
-      if (host.group !== group || host.jobId !== jobId || host.attempt !== attempt) continue;
-      if ((host.sandbox === undefined) !== (sandboxed === undefined)) continue;
-      if (sandboxed !== undefined && !fits(host, sandboxed)) continue;
-      return host;
+      if (host.group === group && host.jobId === jobId && host.attempt === attempt) return host;
     }
     return undefined;
   }

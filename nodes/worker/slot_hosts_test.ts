@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { SlotHosts } from "./slot_hosts.ts";
+import { slotSandbox } from "./slot_sandbox.ts";
 
 /** Slot hosts whose Web Workers (real slot workers) get a minimal control command. */
 function hosts(slots: number, threads: number): SlotHosts {
@@ -43,6 +44,25 @@ Deno.test("with as many threads as slots, every slot has a Web Worker of its own
   try {
     for (let i = 0; i < 3; i++) h.acquire(i, "job", 1, undefined);
     assert.equal(new Set([0, 1, 2].map((i) => h.host(i))).size, 3);
+  } finally {
+    h.freeAll();
+  }
+});
+
+Deno.test("a slot whose thread group's Web Worker does not cover its task's needs is refused, naming them (its in-thread channels need that Web Worker)", () => {
+  const h = hosts(4, 2);
+  const sandboxed = (net: string[]) => {
+    const needs = { readWrite: [], read: [], net };
+    return { sandbox: slotSandbox({ net: ["api.example.com"] }, needs, []), needs };
+  };
+  try {
+    assert.ok(h.sharesThread(0, 2) && !h.sharesThread(0, 1) && !hosts(2, 2).sharesThread(0, 1));
+    assert.equal(typeof h.acquire(0, "job", 1, sandboxed(["10.0.0.1"])), "object");
+    const refused = h.acquire(2, "job", 1, sandboxed(["10.0.0.2"]));
+    assert.equal(typeof refused, "string");
+    assert.match(refused as string, /slot 2 shares \(--slot-threads\).*10\.0\.0\.2/);
+    assert.equal(typeof h.acquire(2, "job", 1, sandboxed(["10.0.0.1"])), "object");
+    assert.equal(h.host(2), h.host(0));
   } finally {
     h.freeAll();
   }

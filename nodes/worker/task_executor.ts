@@ -293,6 +293,7 @@ export class TaskExecutor extends Actor<Inbox> {
     if (typeof sandboxed === "string") return this.reportFailure(task.taskId, task, sandboxed);
     const descriptor = taskDescriptor(task, url, this.options.network, {
       spillDirectory: sandboxed?.spillDirectory ?? this.options.spillDirectory,
+      sharesThread: (peer) => this.hosts.sharesThread(task.slotIndex, peer),
     });
     const ports = [...descriptor.inputs, ...descriptor.outputs].flatMap((x) =>
       x.ports.flatMap((p) => p instanceof MessagePort ? [p] : "announce" in p ? [p.announce] : [])

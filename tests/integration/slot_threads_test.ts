@@ -45,3 +45,27 @@ Deno.test("--slot-threads 1 at parallelism 4: each slot still has its own instan
   const counts = JSON.parse(/opened-per-instance (\[.*\])/.exec(res.stdout)![1]);
   assert.deepEqual(counts, [1, 1, 1, 1]);
 });
+
+Deno.test("--slot-threads 1 at parallelism 4: channels between slots of one Web Worker stay in the thread (no bytes serialized) and the keyed counts are exact", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spate-slot-threads-" });
+  try {
+    const res = await runCli(keyedCountRun(undefined, [
+      "-p",
+      "4",
+      "--slots",
+      "4",
+      "--slot-threads",
+      "1",
+      "--checkpoint-interval",
+      "200",
+      "--checkpoint-dir",
+      `${dir}/checkpoints`,
+    ], { events: EVENTS, keys: KEYS, rate: 20_000, out: `${dir}/out` }));
+    assert.equal(res.code, 0, res.stderr);
+    // The keyBy exchange serialized nothing: every channel's ends share the one Web Worker.
+    assert.match(res.stderr, /Source: Generator Source\s+4\s+[\d,]+\s+[\d,]+\s+0 B\s+0 B/);
+    await assertExactlyCommitted(`${dir}/out`, expectedCountLines(EVENTS, KEYS));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
