@@ -86,6 +86,16 @@ export class TestNatsServer {
     );
   }
 
+  /** Freezes nats-server (SIGSTOP): connections stay open, and nothing is sent or answered. */
+  freeze(): void {
+    this.child?.kill("SIGSTOP");
+  }
+
+  /** Thaws a frozen nats-server (SIGCONT). */
+  thaw(): void {
+    this.child?.kill("SIGCONT");
+  }
+
   /** Stops nats-server: SIGTERM, then SIGKILL past a bound. The store stays. */
   async stop(): Promise<void> {
     const child = this.child;

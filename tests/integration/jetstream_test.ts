@@ -242,10 +242,15 @@ Deno.test({
       nc = await connect({ servers: server.url });
       await publish(nc, EVENTS / 2, EVENTS);
       await publishEnd(nc);
-      await waitFor("every window's count in stream OUT", async () => {
-        const { messages } = await outputs(nc);
-        return messages >= reference.size;
-      }, 60_000);
+      try {
+        await waitFor("every window's count in stream OUT", async () => {
+          const { messages } = await outputs(nc);
+          return messages >= reference.size;
+        }, 60_000);
+      } catch (e) {
+        console.error(`--- the job's output:\n${job.stderr().slice(-6000)}\n${cluster.logs()}`);
+        throw e;
+      }
       await cancelJob(cluster.url);
       await job.child.status;
       await job.stderrClosed;

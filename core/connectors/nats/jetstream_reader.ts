@@ -39,6 +39,12 @@ interface Split {
   ephemeral?: string;
   /** Last sequence received (redeliveries at or below it are dropped). */
   receivedSeq: number;
+  /**
+   * The consumer's delivery sequence of the last message received (its
+   * consumer is created anew at start, so it counts from 1): a message after
+   * a gap means deliveries went to a pull request given up on.
+   */
+  deliveredSeq: number;
   /** Last sequence emitted: the checkpointed position. */
   emittedSeq: number;
   /** The last emitted message, acknowledged (AckPolicy.All) when its checkpoint completes. */
@@ -88,7 +94,14 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     await streamInfo(this.jsm, c.stream, c.server);
     c.filters.forEach((filter, index) => {
       if (index % ctx.parallelism !== ctx.subtaskIndex) return;
-      this.splits.push({ index, filter, receivedSeq: 0, emittedSeq: 0, fetches: new Set() });
+      this.splits.push({
+        index,
+        filter,
+        receivedSeq: 0,
+        deliveredSeq: 0,
+        emittedSeq: 0,
+        fetches: new Set(),
+      });
     });
   }
 
@@ -254,6 +267,13 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     };
   }
 
+  #missedHeartbeatPulls = 0;
+
+  /** Pulls that ended because two of their heartbeats did not arrive (each was pulled again). */
+  get missedHeartbeatPulls(): number {
+    return this.#missedHeartbeatPulls;
+  }
+
   /** Keeps up to two pull requests in flight per split while the buffer has room. */
   private pull(): void {
     const c = this.config;
@@ -276,7 +296,12 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
           split.fetches.add(messages);
           messages.closed().then((err) => {
             split.fetches.delete(messages);
-            if (err && !this.closing) this.fail(split, err as Error);
+            // Two heartbeats missed (a loaded host or server) end only this pull: the next
+            // pull goes on, and a delivery lost to the abandoned one shows as a gap (receive).
+            if (err && !this.closing) {
+              if (heartbeatsMissed(err)) this.#missedHeartbeatPulls++;
+              else this.fail(split, err as Error);
+            }
             this.wake?.();
           });
         }, (err) => {
@@ -288,12 +313,22 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
   }
 
   private receive(split: Split, m: JsMsg): void {
+    const info = m.info;
+    const delivered = info.deliverySequence;
+    if (delivered > split.deliveredSeq + 1) {
+      this.failure ??= new Error(
+        `JetStream source: deliveries ${split.deliveredSeq + 1}-${delivered - 1} of the ` +
+          `consumer of stream '${this.config.stream}'` +
+          `${split.filter ? ` (subjects '${split.filter}')` : ""} went to a pull request given ` +
+          `up on (heartbeats missed); the job resumes from its last checkpoint`,
+      );
+    }
+    split.deliveredSeq = Math.max(split.deliveredSeq, delivered);
     const seq = m.seq;
     if (seq <= split.receivedSeq) return; // a redelivery (durable consumers)
     split.receivedSeq = seq;
     let record: T;
     try {
-      const info = m.info;
       record = this.config.deserializer(m.data, {
         subject: m.subject,
         seq,
@@ -325,4 +360,9 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     );
     this.wake?.();
   }
+}
+
+/** Whether a pull ended because two of its idle heartbeats did not arrive. */
+function heartbeatsMissed(err: unknown): boolean {
+  return err instanceof Error && err.message === "heartbeats missed";
 }

@@ -16,6 +16,7 @@ import type { RecordOutput } from "../../operators/stream_operator.ts";
 import type { SourceReader } from "../source_reader.ts";
 import { type JetStreamRecord, JetStreamSink, JetStreamSource } from "./mod.ts";
 import type { JetStreamSinkOperator } from "./jetstream_sink.ts";
+import type { JetStreamSourceReader } from "./jetstream_reader.ts";
 import { NatsServer } from "./nats_server.ts";
 
 const skip = natsSkipReason();
@@ -329,5 +330,41 @@ Deno.test({
     );
     assert.throws(() => base().setServers("nats://u:p@h:1").build(), /must not hold credentials/);
     assert.throws(() => JetStreamSource.builder().setServers("h:1").build(), /setStream/);
+  },
+});
+
+Deno.test({
+  name:
+    "a pull whose heartbeats stop (a frozen server) ends alone: the reader pulls again and loses nothing",
+  ignore,
+  async fn() {
+    await using server = await startNatsServer();
+    const nc = await setup(server.url, "IN", ["in.>"]);
+    await publish(nc, (i) => `in.${i}`, 0, 50);
+    // Pulls of 2 s: heartbeats every 500 ms, two missed end a pull.
+    const spec = JetStreamSource.builder().setServers(server.url).setStream("IN")
+      .setFetchExpiresMs(2000).build();
+    const reader = spec.createReader() as JetStreamSourceReader<JetStreamRecord>;
+    await reader.open(ctx);
+    const got: string[] = [];
+    try {
+      await pollUntil(reader, got, 50);
+      server.freeze();
+      try {
+        await waitFor(
+          "a pull ended on missed heartbeats",
+          () => reader.missedHeartbeatPulls > 0,
+          10_000,
+        );
+      } finally {
+        server.thaw();
+      }
+      await publish(nc, (i) => `in.${i}`, 50, 100);
+      await pollUntil(reader, got, 100);
+      assert.deepEqual(got, range(0, 100));
+    } finally {
+      await reader.close();
+      await nc.close();
+    }
   },
 });
