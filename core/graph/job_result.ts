@@ -52,8 +52,12 @@ export interface TaskFailure {
   readonly subtaskIndex: number;
   readonly message: string;
   readonly stack?: string;
-  /** Set when the job could not get enough slots (the CLI exits 2, as for a local run). */
-  readonly reason?: "notEnoughSlots";
+  /**
+   * `notEnoughSlots`: the job could not get enough slots (the CLI exits 2, as
+   * for a local run); `unrecoverable`: a restart cannot help (the job's code
+   * builds another graph in the slots), so the job fails without one.
+   */
+  readonly reason?: "notEnoughSlots" | "unrecoverable";
 }
 
 /** A job ended FAILED; carries the failing operator, subtask and cause. */

@@ -283,6 +283,7 @@ export class JobScheduler {
   /** Restarts under the restart strategy, or fails the job when it says no more. */
   private failover(failure: TaskFailure, nowMs: number): SchedulingEffect[] {
     this.cause = failure;
+    if (failure.reason === "unrecoverable") return this.failJob(failure);
     const delayMs = this.options.restartStrategy.onFailure(nowMs);
     if (delayMs === undefined) return this.failJob(failure);
     const effects: SchedulingEffect[] = [{ type: "resetCheckpoints" }, ...this.release()];

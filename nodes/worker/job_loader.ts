@@ -57,6 +57,11 @@ export async function loadJobPlan(
   return await plan;
 }
 
+/** The job's code built another graph in the slot than in the client: no restart can help. */
+export class JobCodeMismatchError extends Error {
+  override name = "JobCodeMismatchError";
+}
+
 function importPlan(job: JobArtifact, instance: string): Promise<JobPlan> {
   return new Promise<JobPlan>((resolve, reject) => {
     let delivered = false;
@@ -70,7 +75,7 @@ function importPlan(job: JobArtifact, instance: string): Promise<JobPlan> {
         delivered = true;
         if (plan.fingerprint !== job.fingerprint) {
           reject(
-            new Error(
+            new JobCodeMismatchError(
               `the job module built a different graph in the slot (fingerprint ` +
                 `${plan.fingerprint}, client had ${job.fingerprint}): job code must build the ` +
                 `same graph on every import, without randomness, clocks or per-process state; ` +

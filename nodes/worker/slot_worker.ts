@@ -9,7 +9,7 @@
 import { StreamTask, TaskCancelledError } from "./task.ts";
 import type { BarrierInfo } from "../../core/checkpoint/barrier_aligner.ts";
 import { configureFileSystems } from "../../core/fs/file_system.ts";
-import { loadJobPlan } from "./job_loader.ts";
+import { JobCodeMismatchError, loadJobPlan } from "./job_loader.ts";
 import { InSlotChannels } from "./network/in_slot_channel.ts";
 import { slotProfiler } from "./slot_profiler.ts";
 import { heapSampler } from "./heap_report.ts";
@@ -89,6 +89,7 @@ async function deploy(d: TaskDescriptor, slot: number): Promise<void> {
         subtaskIndex: d.subtaskIndex,
         message: (e as Error).message ?? String(e),
         stack: (e as Error).stack,
+        ...(e instanceof JobCodeMismatchError ? { reason: "unrecoverable" as const } : {}),
       },
     );
     report({ type: "failed", taskId: d.taskId, failure });
