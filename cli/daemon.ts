@@ -4,7 +4,7 @@
  * @module
  */
 
-import { watchLauncher } from "./launcher.ts";
+import { launcherChain, type ProcessInfo, watchLauncher } from "./launcher.ts";
 import { UsageError } from "./usage.ts";
 
 /**
@@ -27,14 +27,23 @@ export function removePidFile(path: string): void {
 }
 
 /**
- * Resolves with why the process should stop: SIGINT or SIGTERM, or its
- * launcher went away (see launcher.ts).
+ * This process's launchers (see launcher.ts), read as a command starts: one
+ * killed while the command starts up, before its pid file is written, is
+ * still watched. (Read later, its child would already belong to init.)
  */
-export function untilStopped(): Promise<string> {
+export function launchers(): readonly ProcessInfo[] {
+  return launcherChain(Deno.ppid);
+}
+
+/**
+ * Resolves with why the process should stop: SIGINT or SIGTERM, or one of
+ * its `launchers` went away.
+ */
+export function untilStopped(started: readonly ProcessInfo[]): Promise<string> {
   return new Promise((resolve) => {
     for (const sig of ["SIGINT", "SIGTERM"] as const) {
       Deno.addSignalListener(sig, () => resolve(`signal ${sig}`));
     }
-    watchLauncher(resolve);
+    watchLauncher(resolve, started);
   });
 }

@@ -94,16 +94,17 @@ export function launcherChain(
 export const LAUNCHER_POLL_MS = 1000;
 
 /**
- * Calls `onGone` once when a process of this process's launcher chain is
- * gone; returns a function that stops watching. Nothing is watched without
- * a launcher (started by a shell or a service manager) or without /proc.
+ * Calls `onGone` once when a process of `chain` (this process's launcher
+ * chain, read as the command started) is gone; returns a function that stops
+ * watching. Nothing is watched without a launcher (started by a shell or a
+ * service manager) or without /proc.
  */
 export function watchLauncher(
   onGone: (why: string) => void,
+  chain: readonly ProcessInfo[] = launcherChain(Deno.ppid),
   read: (pid: number) => ProcessInfo | undefined = readProcess,
   pollMs = LAUNCHER_POLL_MS,
 ): () => void {
-  const chain = launcherChain(Deno.ppid, read);
   if (chain.length === 0) return () => {};
   const timer = setInterval(() => {
     const gone = chain.find((p) => read(p.pid)?.startTime !== p.startTime);

@@ -4,7 +4,7 @@ import { configureLogs } from "./log_flags.ts";
 import { Logger } from "../core/log/logger.ts";
 import { startLocalCluster } from "../nodes/minicluster/local_cluster.ts";
 import { OPTIONS } from "../core/config/options.ts";
-import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
+import { launchers, removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
 import { configureNodeTls } from "./tls_flags.ts";
@@ -16,6 +16,7 @@ const MIB = 1024 * 1024;
 const COMMAND_LOG = new Logger("local", "");
 
 export async function localCommand(args: string[]): Promise<number> {
+  const started = launchers();
   const { values: v } = parseFlags("local", args);
   configureLogs(v);
   configureStorage("local", v);
@@ -36,7 +37,7 @@ export async function localCommand(args: string[]): Promise<number> {
     `spate local cluster (${workers} worker(s)) listening on ${cluster.master.url}`,
     { url: cluster.master.url },
   );
-  COMMAND_LOG.info(`${await untilStopped()}: stopping`);
+  COMMAND_LOG.info(`${await untilStopped(started)}: stopping`);
   await cluster.shutdown();
   if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;

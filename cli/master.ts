@@ -5,7 +5,7 @@ import { Logger } from "../core/log/logger.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { parseEtcdEndpoints } from "../nodes/master/ha/ha_options.ts";
 import { type MasterOptions, startMaster } from "../nodes/master/master_process.ts";
-import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
+import { launchers, removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { parseFlags } from "./flags.ts";
 import { jobPermissionsMax } from "./permission_flags.ts";
 import { configureStorage } from "./storage_flags.ts";
@@ -18,6 +18,7 @@ const COMMAND_LOG = new Logger("master", "");
 
 /** Runs `spate master` with `args`; resolves to the exit code once stopped. */
 export async function masterCommand(args: string[]): Promise<number> {
+  const started = launchers();
   const { values: v } = parseFlags("master", args);
   configureLogs(v);
   configureStorage("master", v);
@@ -93,7 +94,7 @@ export async function masterCommand(args: string[]): Promise<number> {
       (options.security!.tokens === undefined ? "" : ", bearer tokens required"),
     { url: master.url },
   );
-  COMMAND_LOG.info(`${await untilStopped()}: stopping`);
+  COMMAND_LOG.info(`${await untilStopped(started)}: stopping`);
   await master.shutdown();
   if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;

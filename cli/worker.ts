@@ -4,7 +4,7 @@ import { configureLogs } from "./log_flags.ts";
 import { Logger } from "../core/log/logger.ts";
 import { OPTIONS } from "../core/config/options.ts";
 import { startWorker } from "../nodes/worker/worker_process.ts";
-import { removePidFile, untilStopped, writePidFile } from "./daemon.ts";
+import { launchers, removePidFile, untilStopped, writePidFile } from "./daemon.ts";
 import { masterSourceFlags, parseFlags } from "./flags.ts";
 import { configureStorage } from "./storage_flags.ts";
 import { configureNodeTls } from "./tls_flags.ts";
@@ -19,6 +19,7 @@ const MIB = 1024 * 1024;
 const COMMAND_LOG = new Logger("worker", "");
 
 export async function workerCommand(args: string[]): Promise<number> {
+  const started = launchers();
   const { values: v } = parseFlags("worker", args);
   configureLogs(v);
   configureStorage("worker", v);
@@ -52,7 +53,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     `spate worker ${worker.workerId} serving data on ${worker.dataAddress}, master ${masters.description}`,
     { workerId: worker.workerId, dataAddress: worker.dataAddress },
   );
-  COMMAND_LOG.info(`${await untilStopped()}: stopping`);
+  COMMAND_LOG.info(`${await untilStopped(started)}: stopping`);
   await worker.shutdown();
   if (v.pidFile !== undefined) removePidFile(v.pidFile);
   return 0;
