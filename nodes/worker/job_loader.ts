@@ -36,10 +36,9 @@ export async function loadJobPlan(
   let instances = attempts.get(job.attemptId);
   if (instances === undefined) {
     const bySlot = new Map<number, Promise<JobPlan>>();
-    const wanted = slots.includes(slot) ? slots : [slot, ...slots];
     let previous: Promise<unknown> = Promise.resolve();
-    for (const s of wanted) {
-      const instance = wanted.length === 1 ? "" : `&slot=${s}`;
+    for (const s of slots) {
+      const instance = slots.length === 1 ? "" : `&slot=${s}`;
       const plan = previous.then(() => importPlan(job, instance));
       bySlot.set(s, plan);
       previous = plan.catch(() => {});

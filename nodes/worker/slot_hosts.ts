@@ -4,11 +4,11 @@
  * own, ~28 MB before any data and a young generation of up to 32 MB once
  * busy) is the unit of parallel execution. With `threads` below the slot
  * count, slots share Web Workers: slot i goes to thread group i % threads,
- * and joins the group's Web Worker when it runs the same attempt of the same
- * job in a sandbox that covers it (a Web Worker's permissions are one job's),
- * else gets one of its own. Tasks in one Web Worker take turns (each yields
- * after a time slice), so a job at parallelism 4 on 2 cores runs on 2
- * isolates instead of 4.
+ * and joins the group's Web Worker of the same attempt of the same job (a Web
+ * Worker's permissions are one job's; a task its sandbox does not cover is
+ * refused). Tasks in one Web Worker take turns (each yields after a time
+ * slice), so a job at parallelism 4 on 2 cores runs on 2 isolates instead
+ * of 4.
  * @module
  */
 
@@ -76,7 +76,12 @@ export class SlotHosts {
    * in-thread.
    */
   sharesThread(a: number, b: number): boolean {
-    return this.o.threads < this.o.slots && a % this.o.threads === b % this.o.threads;
+    return this.sharing && a % this.o.threads === b % this.o.threads;
+  }
+
+  /** Whether slots share Web Workers at all (fewer threads than slots). */
+  private get sharing(): boolean {
+    return this.o.threads < this.o.slots;
   }
 
   /** The Web Worker serving slot `index`, if any. */
@@ -101,23 +106,18 @@ export class SlotHosts {
       this.free(index);
       host = undefined;
     }
-    if (host !== undefined) {
-      if (sandboxed !== undefined && !fits(host, sandboxed)) {
-        return `the slot's sandbox, made for the job's first task in slot ${index}, does not ` +
-          `cover the state this task restores or the data hosts it reaches (${
-            [...sandboxed.needs.read, ...sandboxed.needs.net].join(", ")
-          })`;
-      }
-      return host.control;
+    // Its channels to its thread group's slots are in-thread: it must run in the group's Web Worker.
+    host ??= this.groupHost(index, jobId, attempt);
+    if (host !== undefined && sandboxed !== undefined && !fits(host, sandboxed)) {
+      const which = this.sharing
+        ? `the Web Worker that slot ${index} shares (--slot-threads)`
+        : `slot ${index}'s Web Worker`;
+      return `the sandbox of ${which}, made for the job's first task there, does not cover the ` +
+        `state this task restores or the data hosts it reaches (${
+          [...sandboxed.needs.read, ...sandboxed.needs.net].join(", ")
+        })`;
     }
-    const group = this.groupHost(index, jobId, attempt);
-    if (group !== undefined && sandboxed !== undefined && !fits(group, sandboxed)) {
-      // Its channels to the group's slots are in-thread: it must run in the group's Web Worker.
-      return `the sandbox of the Web Worker that slot ${index} shares (--slot-threads), made for ` +
-        `the job's first task there, does not cover the state this task restores or the data ` +
-        `hosts it reaches (${[...sandboxed.needs.read, ...sandboxed.needs.net].join(", ")})`;
-    }
-    host = group ?? this.start(index, jobId, attempt, sandboxed?.sandbox);
+    host ??= this.start(index, jobId, attempt, sandboxed?.sandbox);
     host.slots.add(index);
     this.bySlot[index] = host;
     return host.control;
@@ -154,7 +154,7 @@ export class SlotHosts {
 
   /** The live Web Worker of slot `index`'s thread group serving this job attempt, if any. */
   private groupHost(index: number, jobId: string, attempt: number): SlotHost | undefined {
-    if (this.o.threads >= this.o.slots) return undefined;
+    if (!this.sharing) return undefined;
     const group = index % this.o.threads;
     for (const host of this.live) {
       if (host.group === group && host.jobId === jobId && host.attempt === attempt) return host;
@@ -194,11 +194,8 @@ export class SlotHosts {
       if (this.live.has(host)) this.o.onReport(host, { type: "slotCrashed", message: e.message });
     };
     // The slots it may serve: its own alone, or its thread group's.
-    const slots = this.o.threads >= this.o.slots
-      ? [index]
-      : Array.from({ length: this.o.slots }, (_, i) => i).filter((i) =>
-        i % this.o.threads === host.group
-      );
+    const slots = Array.from({ length: this.o.slots }, (_, i) => i)
+      .filter((i) => i === index || this.sharesThread(i, index));
     worker.postMessage(this.o.controlCommand(port2, sandbox, slots), [port2]);
     return host;
   }

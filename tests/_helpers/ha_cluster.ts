@@ -51,18 +51,21 @@ export function haMasterArgs(f: HaMasterFlags): string[] {
   ];
 }
 
+/** How long an HA test's client run may take before it is killed. */
+export const HA_RUN_DEADLINE_MS = 180_000;
+
 /**
  * Runs the keyed-count job at parallelism 4 on the masters `masters` (comma-
  * separated: the client follows its job across them), checkpointing every
  * 500 ms to `checkpointDir`, with `extra` flags and a JSON summary; killed
- * after `deadlineMs`.
+ * after `deadlineMs` (a watch that never ends fails the test, not the suite).
  */
 export function runHaKeyedCount(
   masters: string,
   checkpointDir: string,
   extra: string[],
   job: KeyedCountJob,
-  deadlineMs: number,
+  deadlineMs = HA_RUN_DEADLINE_MS,
 ): Promise<CliResult> {
   return runCli(
     keyedCountRun(masters, [

@@ -318,9 +318,8 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     if (delivered > split.deliveredSeq + 1) {
       this.failure ??= new Error(
         `JetStream source: deliveries ${split.deliveredSeq + 1}-${delivered - 1} of the ` +
-          `consumer of stream '${this.config.stream}'` +
-          `${split.filter ? ` (subjects '${split.filter}')` : ""} went to a pull request given ` +
-          `up on (heartbeats missed); the job resumes from its last checkpoint`,
+          `consumer of ${this.streamOf(split)} went to a pull request given up on (heartbeats ` +
+          `missed); the job resumes from its last checkpoint`,
       );
     }
     split.deliveredSeq = Math.max(split.deliveredSeq, delivered);
@@ -353,12 +352,17 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
 
   private fail(split: Split, err: Error): void {
     this.failure ??= new Error(
-      `JetStream source: pulling from stream '${this.config.stream}'` +
-        `${split.filter ? ` (subjects '${split.filter}')` : ""} at NATS server ` +
+      `JetStream source: pulling from ${this.streamOf(split)} at NATS server ` +
         `${this.config.server.label} failed: ${err.message}`,
       { cause: err },
     );
     this.wake?.();
+  }
+
+  /** "stream 'S' (subjects 'F')": what a split reads, for messages. */
+  private streamOf(split: Split): string {
+    return `stream '${this.config.stream}'` +
+      (split.filter ? ` (subjects '${split.filter}')` : "");
   }
 }
 
