@@ -40,13 +40,17 @@ interface Split {
   /** Last sequence received (redeliveries at or below it are dropped). */
   receivedSeq: number;
   /**
-   * The consumer's delivery sequence of the last message received (its
-   * consumer is created anew at start, so it counts from 1): a message after
-   * a gap means deliveries went to a pull request given up on.
+   * The consumer's delivery sequence of the last message received (a consumer
+   * counts from 1): a message after a gap means deliveries went to a pull
+   * request given up on.
    */
   deliveredSeq: number;
   /** Last sequence emitted: the checkpointed position. */
   emittedSeq: number;
+  /** Bumped when the consumer is created anew: deliveries to an older one are dropped. */
+  generation: number;
+  /** A pull lost its heartbeats: the consumer is created anew at the next poll. */
+  stale: boolean;
   /** The last emitted message, acknowledged (AckPolicy.All) when its checkpoint completes. */
   emittedMsg?: JsMsg;
   fetches: Set<ConsumerMessages>;
@@ -100,6 +104,8 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
         receivedSeq: 0,
         deliveredSeq: 0,
         emittedSeq: 0,
+        generation: 0,
+        stale: false,
         fetches: new Set(),
       });
     });
@@ -122,6 +128,7 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     if (!this.started) await this.start();
     const failure = this.failure ?? this.connection?.failure();
     if (failure !== undefined) throw failure;
+    for (const split of this.splits) if (split.stale) await this.resume(split);
     this.pull();
     if (this.head === this.records.length) {
       await new Promise<void>((resolve) => {
@@ -199,49 +206,80 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
   /** Creates each split's consumer at its position (restored, durable, or the start policy). */
   private async start(): Promise<void> {
     this.started = true;
-    const { jetstream } = await import("@nats-io/jetstream");
-    const js = jetstream(this.nc!);
     for (const split of this.splits) {
-      const config = await this.consumerConfig(split);
-      try {
-        const info = await this.jsm!.consumers.add(this.config.stream, config);
-        split.consumer = await js.consumers.get(this.config.stream, info.name);
-      } catch (e) {
-        throw new Error(
-          `cannot create a JetStream consumer on stream '${this.config.stream}'` +
-            `${split.filter ? ` for subjects '${split.filter}'` : ""} at NATS server ` +
-            `${this.config.server.label}: ${(e as Error).message}`,
-          { cause: e },
-        );
-      }
+      await this.createConsumer(split, await this.startPosition(split));
+      split.emittedSeq = split.receivedSeq;
     }
   }
 
-  private async consumerConfig(split: Split): Promise<Partial<ConsumerConfig>> {
+  /**
+   * A pull lost its heartbeats (a stalled server or host): deliveries may have gone
+   * to it, and with them messages this reader never saw. The split's pulls stop and
+   * its consumer is created anew after the last message received, so nothing is
+   * lost and nothing is read twice.
+   */
+  private async resume(split: Split): Promise<void> {
+    split.stale = false;
+    for (const f of split.fetches) if ("stop" in f) f.stop();
+    split.fetches.clear();
+    if (split.ephemeral !== undefined) {
+      await this.jsm!.consumers.delete(this.config.stream, split.ephemeral).catch(() => {});
+    }
+    await this.createConsumer(split, split.receivedSeq + 1);
+  }
+
+  private async createConsumer(split: Split, startSeq: number | undefined): Promise<void> {
+    const { jetstream } = await import("@nats-io/jetstream");
+    const config = await this.consumerConfig(split, startSeq);
+    try {
+      const info = await this.jsm!.consumers.add(this.config.stream, config);
+      split.consumer = await jetstream(this.nc!).consumers.get(this.config.stream, info.name);
+      split.deliveredSeq = 0;
+      // The server says where the consumer starts (a start policy's sequence is its to resolve).
+      split.receivedSeq = Math.max(split.receivedSeq, info.delivered.stream_seq);
+    } catch (e) {
+      throw new Error(
+        `cannot create a JetStream consumer on stream '${this.config.stream}'` +
+          `${split.filter ? ` for subjects '${split.filter}'` : ""} at NATS server ` +
+          `${this.config.server.label}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+  }
+
+  /** Where a split starts: after its restored position, its durable consumer's acks, or by the start policy. */
+  private async startPosition(split: Split): Promise<number | undefined> {
     const c = this.config;
-    let startSeq: number | undefined = this.restored.has(split.filter)
-      ? this.restored.get(split.filter)! + 1
-      : undefined;
-    const durable = c.durableName === undefined
-      ? undefined
-      : c.filters.length === 1
-      ? c.durableName
-      : `${c.durableName}-${split.index}`;
+    if (this.restored.has(split.filter)) return this.restored.get(split.filter)! + 1;
+    const durable = this.durableName(split);
     if (durable !== undefined) {
-      // Reset: a new consumer at the position spate knows (the server's delivered-but-unacked are replayed by it).
       const old = await this.jsm!.consumers.info(c.stream, durable).catch(() => undefined);
+      // A consumer created at a sequence reports ack floor 0 until its first ack.
       if (old !== undefined) {
-        // A consumer created at a sequence reports ack floor 0 until its first ack.
-        const floor = Math.max(old.ack_floor.stream_seq, (old.config.opt_start_seq ?? 1) - 1);
-        startSeq ??= floor + 1;
-        await this.jsm!.consumers.delete(c.stream, durable);
+        return Math.max(old.ack_floor.stream_seq, (old.config.opt_start_seq ?? 1) - 1) + 1;
       }
     }
-    const { AckPolicy, DeliverPolicy } = await import("@nats-io/jetstream");
-    if (startSeq === undefined && c.startFrom !== "all" && c.startFrom !== "new") {
-      startSeq = c.startFrom;
+    return c.startFrom !== "all" && c.startFrom !== "new" ? c.startFrom : undefined;
+  }
+
+  private durableName(split: Split): string | undefined {
+    const c = this.config;
+    if (c.durableName === undefined) return undefined;
+    return c.filters.length === 1 ? c.durableName : `${c.durableName}-${split.index}`;
+  }
+
+  /** A new consumer for the split at `startSeq` (a durable one replaces its old self). */
+  private async consumerConfig(
+    split: Split,
+    startSeq: number | undefined,
+  ): Promise<Partial<ConsumerConfig>> {
+    const c = this.config;
+    const durable = this.durableName(split);
+    if (durable !== undefined) {
+      // Reset: a new consumer at the position spate knows (the server's delivered-but-unacked are replayed by it).
+      await this.jsm!.consumers.delete(c.stream, durable).catch(() => {});
     }
-    split.emittedSeq = split.receivedSeq = startSeq === undefined ? 0 : startSeq - 1;
+    const { AckPolicy, DeliverPolicy } = await import("@nats-io/jetstream");
     const position: Partial<ConsumerConfig> = startSeq !== undefined
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }
       : { deliver_policy: c.startFrom === "new" ? DeliverPolicy.New : DeliverPolicy.All };
@@ -279,6 +317,7 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     const c = this.config;
     if (this.records.length - this.head >= c.batchSize) return;
     for (const split of this.splits) {
+      const generation = split.generation;
       while (split.fetches.size < FETCHES_IN_FLIGHT) {
         const opts = {
           max_messages: c.batchSize,
@@ -286,27 +325,33 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
           // Two missed heartbeats end a fetch in error: at half the expiry, never racing its end.
           idle_heartbeat: Math.max(500, c.fetchExpiresMs / 4),
           // Undocumented for fetch but honoured: messages by callback, no promise each.
-          callback: (m: JsMsg) => this.receive(split, m),
+          callback: (m: JsMsg) => {
+            if (split.generation === generation) this.receive(split, m);
+          },
         };
         const started = split.consumer!.fetch(opts);
         const placeholder = {} as ConsumerMessages;
         split.fetches.add(placeholder);
         started.then((messages) => {
           split.fetches.delete(placeholder);
+          if (split.generation !== generation) return messages.stop();
           split.fetches.add(messages);
           messages.closed().then((err) => {
             split.fetches.delete(messages);
-            // Two heartbeats missed (a loaded host or server) end only this pull: the next
-            // pull goes on, and a delivery lost to the abandoned one shows as a gap (receive).
-            if (err && !this.closing) {
-              if (heartbeatsMissed(err)) this.#missedHeartbeatPulls++;
-              else this.fail(split, err as Error);
+            if (split.generation !== generation || this.closing) return;
+            // Two heartbeats missed (a stalled host or server): the next poll creates the
+            // consumer anew after the last message received (resume).
+            if (err) {
+              if (heartbeatsMissed(err)) {
+                this.#missedHeartbeatPulls++;
+                this.abandon(split);
+              } else this.fail(split, err as Error);
             }
             this.wake?.();
           });
         }, (err) => {
           split.fetches.delete(placeholder);
-          if (!this.closing) this.fail(split, err as Error);
+          if (split.generation === generation && !this.closing) this.fail(split, err as Error);
         });
       }
     }
@@ -316,13 +361,12 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     const info = m.info;
     const delivered = info.deliverySequence;
     if (delivered > split.deliveredSeq + 1) {
-      this.failure ??= new Error(
-        `JetStream source: deliveries ${split.deliveredSeq + 1}-${delivered - 1} of the ` +
-          `consumer of ${this.streamOf(split)} went to a pull request given up on (heartbeats ` +
-          `missed); the job resumes from its last checkpoint`,
-      );
+      // Deliveries went to a pull given up on: this message and the rest of its consumer's
+      // are dropped, and the consumer is created anew after the last message received.
+      this.abandon(split);
+      return;
     }
-    split.deliveredSeq = Math.max(split.deliveredSeq, delivered);
+    split.deliveredSeq = delivered;
     const seq = m.seq;
     if (seq <= split.receivedSeq) return; // a redelivery (durable consumers)
     split.receivedSeq = seq;
@@ -348,6 +392,12 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     this.seqs.push(seq);
     if (this.config.durableName !== undefined) this.msgs.push(m);
     this.wake?.();
+  }
+
+  /** Drops whatever the split's current consumer still delivers; the next poll resumes it. */
+  private abandon(split: Split): void {
+    split.generation++;
+    split.stale = true;
   }
 
   private fail(split: Split, err: Error): void {

@@ -44,13 +44,16 @@ async function publish(
   await Promise.all(acks);
 }
 
-/** Polls `reader` until it emitted `count` records in all (deadline-bounded). */
+/** Polls `reader` until it emitted `count` records in all (deadline-bounded; a reader's error fails at once). */
 async function pollUntil(reader: SourceReader<JetStreamRecord>, got: string[], count: number) {
   const out = { collect: (r: JetStreamRecord) => got.push(r.data) };
-  await waitFor(`${count} records`, async () => {
+  const deadline = Date.now() + 10_000;
+  while (got.length < count) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after 10000 ms waiting for ${count} records (got ${got.length})`);
+    }
     await reader.pollNext(out as RecordOutput<JetStreamRecord>, open, count - got.length);
-    return got.length >= count;
-  }, 10_000);
+  }
 }
 
 const range = (from: number, to: number) =>
@@ -335,15 +338,16 @@ Deno.test({
 
 Deno.test({
   name:
-    "a pull whose heartbeats stop (a frozen server) ends alone: the reader pulls again and loses nothing",
+    "a pull whose heartbeats stop (a frozen server) ends alone: the reader creates its consumer anew and loses nothing",
   ignore,
   async fn() {
     await using server = await startNatsServer();
     const nc = await setup(server.url, "IN", ["in.>"]);
     await publish(nc, (i) => `in.${i}`, 0, 50);
-    // Pulls of 2 s: heartbeats every 500 ms, two missed end a pull.
+    // Pulls of 4 s: heartbeats every 1 s, two missed end a pull. The server, thawed at once,
+    // still holds the abandoned pulls for about 2 s and delivers what is published next to them.
     const spec = JetStreamSource.builder().setServers(server.url).setStream("IN")
-      .setFetchExpiresMs(2000).build();
+      .setFetchExpiresMs(4000).build();
     const reader = spec.createReader() as JetStreamSourceReader<JetStreamRecord>;
     await reader.open(ctx);
     const got: string[] = [];
@@ -362,6 +366,41 @@ Deno.test({
       await publish(nc, (i) => `in.${i}`, 50, 100);
       await pollUntil(reader, got, 100);
       assert.deepEqual(got, range(0, 100));
+    } finally {
+      await reader.close();
+      await nc.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "deliveries the reader never saw (taken by another pull, as by one it gave up on) are read again, once",
+  ignore,
+  async fn() {
+    await using server = await startNatsServer();
+    const nc = await setup(server.url, "IN", ["in.>"]);
+    const spec = JetStreamSource.builder().setServers(server.url).setStream("IN").setBatchSize(10)
+      .build();
+    const reader = spec.createReader() as JetStreamSourceReader<JetStreamRecord>;
+    await reader.open(ctx);
+    const got: string[] = [];
+    try {
+      await publish(nc, (i) => `in.${i}`, 0, 20);
+      await pollUntil(reader, got, 20);
+      // The reader keeps at most two pulls of 10 in flight: of 25 messages, another pull of
+      // its consumer takes at least the last 5, deliveries the reader never sees.
+      const [consumer] = await (await jetstreamManager(nc)).consumers.list("IN").next();
+      const thief = await jetstream(nc).consumers.get("IN", consumer.name);
+      await publish(nc, (i) => `in.${i}`, 20, 45);
+      const stolen: number[] = [];
+      for await (const m of await thief.fetch({ max_messages: 5, expires: 2000 })) {
+        stolen.push(m.seq);
+      }
+      assert.equal(stolen.length, 5);
+      await publish(nc, (i) => `in.${i}`, 45, 60);
+      await pollUntil(reader, got, 60);
+      assert.deepEqual(got, range(0, 60));
     } finally {
       await reader.close();
       await nc.close();
