@@ -407,3 +407,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a reader from new messages, checkpointed before its first one, restores after them",
+  ignore,
+  async fn() {
+    await using server = await startNatsServer();
+    const nc = await setup(server.url, "IN", ["in.>"]);
+    await publish(nc, (i) => `in.${i}`, 0, 5);
+    const spec = JetStreamSource.builder().setServers(server.url).setStream("IN")
+      .setStartFrom("new").build();
+    const first = spec.createReader();
+    await first.open(ctx);
+    await first.pollNext({ collect() {} } as unknown as RecordOutput<JetStreamRecord>, open, 10);
+    const state = first.snapshotState!(1);
+    assert.deepEqual(state, [["", 5]]);
+    await first.close();
+    await publish(nc, (i) => `in.${i}`, 5, 8);
+    const restored = spec.createReader();
+    restored.restoreState!([state]);
+    await restored.open(ctx);
+    const got: string[] = [];
+    try {
+      await pollUntil(restored, got, 3);
+      assert.deepEqual(got, range(5, 8));
+    } finally {
+      await restored.close();
+      await nc.close();
+    }
+  },
+});
