@@ -6,6 +6,7 @@
  */
 
 import { PROJECT_ROOT, spateArgs } from "./cli.ts";
+import { claimPort } from "./free_port.mjs";
 
 /** Resolves when `cond` holds; throws after `timeoutMs`. */
 export async function waitFor(
@@ -25,12 +26,15 @@ export async function waitFor(
   }
 }
 
-/** A free TCP port on loopback. */
+/** A TCP port on loopback that no other test holds and no port-0 bind will take (free_port.mjs). */
 export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+  for (;;) {
+    const port: number = claimPort();
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch { /* in use: the next one */ }
+  }
 }
 
 export interface SpateProcess {

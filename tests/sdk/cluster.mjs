@@ -3,22 +3,14 @@
 // running Deno, else `deno` on the PATH.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../_helpers/free_port.mjs";
+
+export { freePort };
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DENO = process.env.SPATE_DENO ?? globalThis.Deno?.execPath() ?? "deno";
-
-/** A free TCP port on loopback. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    }).on("error", reject);
-  });
-}
 
 /** Resolves once `cond()` holds; throws after `timeoutMs`. */
 export async function waitFor(what, cond, timeoutMs = 30_000) {
