@@ -26,6 +26,10 @@ export function spateArgs(args: string[]): string[] {
   return [
     "run",
     SPATE_V8_FLAGS,
+    // node_modules is in place (deno test installed it, in the config's auto mode): a process
+    // that does not check it again starts with ~45 ms less CPU (a master 130-180 -> 80-90 ms),
+    // over the ~560 processes of a suite run.
+    "--node-modules-dir=manual",
     "-A",
     "--unstable-worker-options",
     "--config",

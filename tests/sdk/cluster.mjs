@@ -29,6 +29,8 @@ export async function waitFor(what, cond, timeoutMs = 30_000) {
 function spate(args) {
   const child = spawn(DENO, [
     "run",
+    // node_modules is in place (see tests/_helpers/cli.ts).
+    "--node-modules-dir=manual",
     "-A",
     "--unstable-worker-options",
     "--config",
