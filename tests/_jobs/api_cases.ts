@@ -3,6 +3,8 @@ import {
   jobArgs,
   type KeyedProcessFunction,
   ParameterTool,
+  type SourceReader,
+  stateTtlConfig,
   StreamExecutionEnvironment,
   type ValueState,
   ValueStateDescriptor,
@@ -24,6 +26,63 @@ class CountPerKey implements KeyedProcessFunction<string, [string, number], [str
   private count!: ValueState<number>;
   open(ctx: { getState: <T>(d: ValueStateDescriptor<T>) => ValueState<T> }) {
     this.count = ctx.getState(new ValueStateDescriptor("count", 0));
+  }
+  processElement(v: [string, number], _ctx: unknown, out: { collect(r: [string, number]): void }) {
+    const n = this.count.value()! + 1;
+    this.count.update(n);
+    out.collect([v[0], n]);
+  }
+}
+
+/** State time-to-live of the "state-ttl" case. */
+const TTL_MS = 1000;
+
+/**
+ * Emits `first`, then, once a checkpoint completed after them (so the keyed
+ * function downstream has written their state), waits until TTL_MS + 200 ms
+ * have passed on the clock and emits `second`: a wait on a condition, so the
+ * state written for `first` has expired when `second` is processed.
+ */
+class TwoPhaseReader implements SourceReader<[string, number]> {
+  private phase = 0;
+  private completedAfterFirst = 0;
+  private expiredAt = Infinity;
+  constructor(
+    private readonly first: [string, number][],
+    private readonly second: [string, number][],
+  ) {}
+  open() {}
+  async pollNext(out: { collect(r: [string, number]): void }) {
+    if (this.phase === 0) {
+      for (const r of this.first) out.collect(r);
+      this.phase = 1;
+      return true;
+    }
+    if (this.phase === 1 && this.completedAfterFirst > 0) {
+      this.expiredAt = Math.min(this.expiredAt, Date.now() + TTL_MS + 200);
+    }
+    if (this.phase === 1 && Date.now() >= this.expiredAt) {
+      for (const r of this.second) out.collect(r);
+      this.phase = 2;
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 20)); // between polls, checkpoints run
+    return true;
+  }
+  snapshotState() {
+    return this.phase;
+  }
+  notifyCheckpointComplete() {
+    if (this.phase === 1) this.completedAfterFirst++;
+  }
+  close() {}
+}
+
+/** A per-key count whose state expires TTL_MS after its last write. */
+class ExpiringCount implements KeyedProcessFunction<string, [string, number], [string, number]> {
+  private count!: ValueState<number>;
+  open(ctx: { getState: <T>(d: ValueStateDescriptor<T>) => ValueState<T> }) {
+    this.count = ctx.getState(new ValueStateDescriptor("count", 0, stateTtlConfig(TTL_MS)));
   }
   processElement(v: [string, number], _ctx: unknown, out: { collect(r: [string, number]): void }) {
     const n = this.count.value()! + 1;
@@ -81,6 +140,13 @@ function build(name: string) {
       return env.fromGenerator(1000, (i) => ({ id: i, name: `n${i}` })).filter((r) =>
         r.id % 100 === 0
       );
+    case "state-ttl":
+      env.enableCheckpointing(50);
+      return env.fromSource({
+        bounded: true,
+        createReader: () =>
+          new TwoPhaseReader([["a", 1], ["b", 1], ["b", 2]], [["a", 2], ["c", 1]]),
+      }, "Two phases").setParallelism(1).keyBy(([k]) => k).process(new ExpiringCount());
     case "slot-groups":
       return env.fromSequence(1, 100).map((x) => x + 1).slotSharingGroup("other");
     default:

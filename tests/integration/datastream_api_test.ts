@@ -49,6 +49,12 @@ Deno.test("keyed process function with value state", async () => {
   assert.deepEqual(sorted(results), sorted([["a", 1], ["a", 2], ["a", 3], ["b", 1], ["b", 2]]));
 });
 
+Deno.test("state time-to-live: a key's count starts again once its state expired, not before", async () => {
+  // a's state expires before a comes again; b's second record comes right after its first.
+  const { results } = await run("state-ttl", 2, "streaming");
+  assert.deepEqual(sorted(results), sorted([["a", 1], ["b", 1], ["b", 2], ["a", 1], ["c", 1]]));
+});
+
 Deno.test("process function emits at end of input", async () => {
   assert.deepEqual((await run("process-end-input")).results, [5050]);
 });
