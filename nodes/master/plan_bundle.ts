@@ -44,7 +44,6 @@ const RUNTIME_DIR = fileURLToPath(new URL("../../", import.meta.url)).replace(/\
 const IMPORT_TIME_ENV = ["CBOR_NATIVE_ACCELERATION_DISABLED", "SPATE_SLOT_CPU_PROFILE"];
 const PLAN_WORKER_URL = new URL("./plan_worker.ts", import.meta.url);
 
-let dir: string | undefined;
 let plans = 0;
 
 function denoKind(entries: readonly string[]): string[] | boolean {
@@ -65,19 +64,21 @@ function sandbox(job: JobPermissions, bundle: string): Deno.PermissionOptionsObj
 
 /** The plan the bundle builds; a bundle that fails or never calls execute() is the caller's error. */
 export async function planBundle(req: BundlePlanRequest): Promise<PlannedJob> {
-  dir ??= await Deno.makeTempDir({ prefix: "spate-plans-" });
+  // A directory per plan, removed with it: a master leaves nothing in the temp directory.
+  const dir = await Deno.makeTempDir({ prefix: "spate-plan-" });
   const path = `${dir}/job-${plans++}.js`;
-  await Deno.writeFile(path, req.bytes);
-  const worker = new Worker(PLAN_WORKER_URL, {
-    type: "module",
-    name: `plan-${plans}`,
-    deno: { permissions: sandbox(req.permissions ?? {}, path) },
-  });
+  let worker: Worker | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    await Deno.writeFile(path, req.bytes);
+    const w = worker = new Worker(PLAN_WORKER_URL, {
+      type: "module",
+      name: `plan-${plans}`,
+      deno: { permissions: sandbox(req.permissions ?? {}, path) },
+    });
     const result = await new Promise<PlanResult>((resolve) => {
-      worker.onmessage = (e: MessageEvent<PlanResult>) => resolve(e.data);
-      worker.onerror = (e) => {
+      w.onmessage = (e: MessageEvent<PlanResult>) => resolve(e.data);
+      w.onerror = (e) => {
         e.preventDefault();
         resolve({ error: `the job bundle failed while building its graph: ${e.message}` });
       };
@@ -91,13 +92,13 @@ export async function planBundle(req: BundlePlanRequest): Promise<PlannedJob> {
         defaults: req.defaults,
         permissions: req.permissions,
       };
-      worker.postMessage(message);
+      w.postMessage(message);
     });
     if ("error" in result) throw new InvalidRequestError(result.error);
     return result.plan;
   } finally {
     clearTimeout(timer);
-    worker.terminate();
-    await Deno.remove(path).catch(() => {});
+    worker?.terminate();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
