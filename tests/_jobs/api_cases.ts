@@ -3,6 +3,7 @@ import {
   jobArgs,
   type KeyedProcessFunction,
   ParameterTool,
+  type ProcessFunction,
   type SourceReader,
   stateTtlConfig,
   StreamExecutionEnvironment,
@@ -31,6 +32,17 @@ class CountPerKey implements KeyedProcessFunction<string, [string, number], [str
     const n = this.count.value()! + 1;
     this.count.update(n);
     out.collect([v[0], n]);
+  }
+}
+
+/** Sums its input and emits the sum when the input ends. */
+class SumAtEnd implements ProcessFunction<number, number> {
+  private sum = 0;
+  processElement(v: number) {
+    this.sum += v;
+  }
+  endInput(out: { collect(r: number): void }) {
+    out.collect(this.sum);
   }
 }
 
@@ -112,15 +124,7 @@ function build(name: string) {
     case "keyed-process":
       return env.fromCollection(kv()).keyBy(([k]) => k).process(new CountPerKey());
     case "process-end-input":
-      return env.fromSequence(1, 100).process<number>({
-        sum: 0,
-        processElement(v: number) {
-          this.sum += v;
-        },
-        endInput(out) {
-          out.collect(this.sum);
-        },
-      } as never).setParallelism(1);
+      return env.fromSequence(1, 100).process(new SumAtEnd()).setParallelism(1);
     case "broadcast":
       return withSubtask(env.fromSequence(1, 5).broadcast(), 3);
     case "global":
