@@ -8,17 +8,12 @@
  */
 
 import type { NatsConnection } from "@nats-io/transport-node";
-import type {
-  Consumer,
-  ConsumerConfig,
-  ConsumerMessages,
-  JetStreamManager,
-  JsMsg,
-} from "@nats-io/jetstream";
+import type { Consumer, ConsumerMessages, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { RecordOutput } from "../../operators/stream_operator.ts";
 import type { Availability, SourceContext, SourceReader } from "../source_reader.ts";
 import type { JetStreamSourceConfig } from "./jetstream_source.ts";
 import { streamInfo, watchClosed } from "./nats_server.ts";
+import { createSplitConsumer, NANOS_PER_MS, startPosition } from "./jetstream_consumers.ts";
 
 /** A split's checkpointed position: [subject filter, last emitted stream sequence]. */
 type Position = [filter: string, seq: number];
@@ -27,7 +22,6 @@ type Position = [filter: string, seq: number];
 const FETCHES_IN_FLIGHT = 2;
 /** Emitted messages kept at the buffer's head before it is compacted. */
 const COMPACT_AFTER_MESSAGES = 4096;
-const NANOS_PER_MS = 1_000_000;
 /** How long an idle poll waits for messages before it returns to the task. */
 const IDLE_WAIT_MS = 20;
 
@@ -192,7 +186,7 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const s of this.splits) for (const f of s.fetches) f.stop();
+    for (const s of this.splits) stopFetches(s);
     if (this.nc === undefined || this.nc.isClosed()) return;
     for (const s of this.splits) {
       if (s.ephemeral !== undefined) {
@@ -207,7 +201,11 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
   private async start(): Promise<void> {
     this.started = true;
     for (const split of this.splits) {
-      await this.createConsumer(split, await this.startPosition(split));
+      const restored = this.restored.get(split.filter);
+      await this.createConsumer(
+        split,
+        await startPosition(this.jsm!, this.config, split, restored),
+      );
       split.emittedSeq = split.receivedSeq;
     }
   }
@@ -220,89 +218,17 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
    */
   private async resume(split: Split): Promise<void> {
     split.stale = false;
-    for (const f of split.fetches) if ("stop" in f) f.stop();
-    split.fetches.clear();
-    if (split.ephemeral !== undefined) {
-      await this.jsm!.consumers.delete(this.config.stream, split.ephemeral).catch(() => {});
-    }
+    stopFetches(split);
     await this.createConsumer(split, split.receivedSeq + 1);
   }
 
+  /** Replaces the split's consumer with one at `startSeq`; its delivery count starts again. */
   private async createConsumer(split: Split, startSeq: number | undefined): Promise<void> {
-    const { jetstream } = await import("@nats-io/jetstream");
-    const config = await this.consumerConfig(split, startSeq);
-    try {
-      const info = await this.jsm!.consumers.add(this.config.stream, config);
-      split.consumer = await jetstream(this.nc!).consumers.get(this.config.stream, info.name);
-      split.deliveredSeq = 0;
-      // The server says where the consumer starts (a start policy's sequence is its to resolve).
-      split.receivedSeq = Math.max(split.receivedSeq, info.delivered.stream_seq);
-    } catch (e) {
-      throw new Error(
-        `cannot create a JetStream consumer on stream '${this.config.stream}'` +
-          `${split.filter ? ` for subjects '${split.filter}'` : ""} at NATS server ` +
-          `${this.config.server.label}: ${(e as Error).message}`,
-        { cause: e },
-      );
-    }
-  }
-
-  /** Where a split starts: after its restored position, its durable consumer's acks, or by the start policy. */
-  private async startPosition(split: Split): Promise<number | undefined> {
-    const c = this.config;
-    if (this.restored.has(split.filter)) return this.restored.get(split.filter)! + 1;
-    const durable = this.durableName(split);
-    if (durable !== undefined) {
-      const old = await this.jsm!.consumers.info(c.stream, durable).catch(() => undefined);
-      // A consumer created at a sequence reports ack floor 0 until its first ack.
-      if (old !== undefined) {
-        return Math.max(old.ack_floor.stream_seq, (old.config.opt_start_seq ?? 1) - 1) + 1;
-      }
-    }
-    return c.startFrom !== "all" && c.startFrom !== "new" ? c.startFrom : undefined;
-  }
-
-  private durableName(split: Split): string | undefined {
-    const c = this.config;
-    if (c.durableName === undefined) return undefined;
-    return c.filters.length === 1 ? c.durableName : `${c.durableName}-${split.index}`;
-  }
-
-  /** A new consumer for the split at `startSeq` (a durable one replaces its old self). */
-  private async consumerConfig(
-    split: Split,
-    startSeq: number | undefined,
-  ): Promise<Partial<ConsumerConfig>> {
-    const c = this.config;
-    const durable = this.durableName(split);
-    if (durable !== undefined) {
-      // Reset: a new consumer at the position spate knows (the server's delivered-but-unacked are replayed by it).
-      await this.jsm!.consumers.delete(c.stream, durable).catch(() => {});
-    }
-    const { AckPolicy, DeliverPolicy } = await import("@nats-io/jetstream");
-    const position: Partial<ConsumerConfig> = startSeq !== undefined
-      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }
-      : { deliver_policy: c.startFrom === "new" ? DeliverPolicy.New : DeliverPolicy.All };
-    const filter = split.filter === "" ? {} : { filter_subject: split.filter };
-    if (durable !== undefined) {
-      return {
-        ...position,
-        ...filter,
-        durable_name: durable,
-        ack_policy: AckPolicy.All,
-        ack_wait: c.ackWaitMs * NANOS_PER_MS,
-        max_ack_pending: c.maxAckPending,
-      };
-    }
-    split.ephemeral = `spate_${crypto.randomUUID().replaceAll("-", "")}`;
-    return {
-      ...position,
-      ...filter,
-      name: split.ephemeral,
-      ack_policy: AckPolicy.None,
-      mem_storage: true,
-      inactive_threshold: c.inactiveThresholdMs * NANOS_PER_MS,
-    };
+    const c = await createSplitConsumer(this.nc!, this.jsm!, this.config, split, startSeq);
+    split.consumer = c.consumer;
+    split.ephemeral = c.ephemeral;
+    split.deliveredSeq = 0;
+    split.receivedSeq = Math.max(split.receivedSeq, c.startsAfter);
   }
 
   #missedHeartbeatPulls = 0;
@@ -334,7 +260,7 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
         split.fetches.add(placeholder);
         started.then((messages) => {
           split.fetches.delete(placeholder);
-          if (split.generation !== generation) return messages.stop();
+          if (split.generation !== generation || this.closing) return messages.stop();
           split.fetches.add(messages);
           messages.closed().then((err) => {
             split.fetches.delete(messages);
@@ -414,6 +340,12 @@ export class JetStreamSourceReader<T> implements SourceReader<T> {
     return `stream '${this.config.stream}'` +
       (split.filter ? ` (subjects '${split.filter}')` : "");
   }
+}
+
+/** Stops the split's pulls (those still starting are stopped once they started: see pull). */
+function stopFetches(split: Split): void {
+  for (const f of split.fetches) if ("stop" in f) f.stop();
+  split.fetches.clear();
 }
 
 /** Whether a pull ended because two of its idle heartbeats did not arrive. */

@@ -7,65 +7,27 @@
  */
 
 import assert from "node:assert/strict";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { natsSkipReason, startNatsServer } from "../../../tests/_helpers/nats.ts";
+import { startNatsServer } from "../../../tests/_helpers/nats.ts";
 import { waitFor } from "../../../tests/_helpers/cluster.ts";
 import { OperatorHarness } from "../../../tests/_helpers/operator_harness.ts";
 import type { RecordOutput } from "../../operators/stream_operator.ts";
-import type { SourceReader } from "../source_reader.ts";
 import { type JetStreamRecord, JetStreamSink, JetStreamSource } from "./mod.ts";
 import type { JetStreamSinkOperator } from "./jetstream_sink.ts";
-import type { JetStreamSourceReader } from "./jetstream_reader.ts";
 import { NatsServer } from "./nats_server.ts";
+import {
+  ctx,
+  ignore,
+  open,
+  pollUntil,
+  publish,
+  range,
+  setup,
+  tolerateTransportResets,
+} from "./_test_utils.ts";
 
-const skip = natsSkipReason();
-if (skip) console.warn(`JetStream tests skipped: ${skip}`);
-const ignore = skip !== undefined;
-const open = { available: true };
-const ctx = { operatorName: "js", subtaskIndex: 0, parallelism: 1, checkpointing: true };
-
-/** Creates stream `name` on `subjects` and publishes `count` messages "from".."from+count-1". */
-async function setup(url: string, name: string, subjects: string[]): Promise<NatsConnection> {
-  const nc = await connect({ servers: url });
-  await (await jetstreamManager(nc)).streams.add({ name, subjects });
-  return nc;
-}
-
-async function publish(
-  nc: NatsConnection,
-  subject: (i: number) => string,
-  from: number,
-  to: number,
-) {
-  const js = jetstream(nc);
-  const acks = [];
-  for (let i = from; i < to; i++) acks.push(js.publish(subject(i), String(i)));
-  await Promise.all(acks);
-}
-
-/** Polls `reader` until it emitted `count` records in all (deadline-bounded; a reader's error fails at once). */
-async function pollUntil(reader: SourceReader<JetStreamRecord>, got: string[], count: number) {
-  const out = { collect: (r: JetStreamRecord) => got.push(r.data) };
-  const deadline = Date.now() + 10_000;
-  while (got.length < count) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after 10000 ms waiting for ${count} records (got ${got.length})`);
-    }
-    await reader.pollNext(out as RecordOutput<JetStreamRecord>, open, count - got.length);
-  }
-}
-
-const range = (from: number, to: number) =>
-  Array.from({ length: to - from }, (_, i) => String(from + i));
-
-// nats.js's Node transport (3.4) removes its socket listeners while a connection closes
-// (and between reading INFO and setting up its handlers); a reset the server sends in
-// that window surfaces as an uncaught ECONNRESET (seen once in a full run, when the
-// server stops). It is the library's socket, not a failure of what a test checks.
-globalThis.addEventListener("error", (e) => {
-  if ((e.error as { code?: string } | undefined)?.code === "ECONNRESET") e.preventDefault();
-});
+tolerateTransportResets();
 
 Deno.test({
   name: "a restored reader resumes after the checkpointed sequence: no message lost or repeated",
@@ -333,107 +295,5 @@ Deno.test({
     );
     assert.throws(() => base().setServers("nats://u:p@h:1").build(), /must not hold credentials/);
     assert.throws(() => JetStreamSource.builder().setServers("h:1").build(), /setStream/);
-  },
-});
-
-Deno.test({
-  name:
-    "a pull whose heartbeats stop (a frozen server) ends alone: the reader creates its consumer anew and loses nothing",
-  ignore,
-  async fn() {
-    await using server = await startNatsServer();
-    const nc = await setup(server.url, "IN", ["in.>"]);
-    await publish(nc, (i) => `in.${i}`, 0, 50);
-    // Pulls of 4 s: heartbeats every 1 s, two missed end a pull. The server, thawed at once,
-    // still holds the abandoned pulls for about 2 s and delivers what is published next to them.
-    const spec = JetStreamSource.builder().setServers(server.url).setStream("IN")
-      .setFetchExpiresMs(4000).build();
-    const reader = spec.createReader() as JetStreamSourceReader<JetStreamRecord>;
-    await reader.open(ctx);
-    const got: string[] = [];
-    try {
-      await pollUntil(reader, got, 50);
-      server.freeze();
-      try {
-        await waitFor(
-          "a pull ended on missed heartbeats",
-          () => reader.missedHeartbeatPulls > 0,
-          10_000,
-        );
-      } finally {
-        server.thaw();
-      }
-      await publish(nc, (i) => `in.${i}`, 50, 100);
-      await pollUntil(reader, got, 100);
-      assert.deepEqual(got, range(0, 100));
-    } finally {
-      await reader.close();
-      await nc.close();
-    }
-  },
-});
-
-Deno.test({
-  name:
-    "deliveries the reader never saw (taken by another pull, as by one it gave up on) are read again, once",
-  ignore,
-  async fn() {
-    await using server = await startNatsServer();
-    const nc = await setup(server.url, "IN", ["in.>"]);
-    const spec = JetStreamSource.builder().setServers(server.url).setStream("IN").setBatchSize(10)
-      .build();
-    const reader = spec.createReader() as JetStreamSourceReader<JetStreamRecord>;
-    await reader.open(ctx);
-    const got: string[] = [];
-    try {
-      await publish(nc, (i) => `in.${i}`, 0, 20);
-      await pollUntil(reader, got, 20);
-      // The reader keeps at most two pulls of 10 in flight: of 25 messages, another pull of
-      // its consumer takes at least the last 5, deliveries the reader never sees.
-      const [consumer] = await (await jetstreamManager(nc)).consumers.list("IN").next();
-      const thief = await jetstream(nc).consumers.get("IN", consumer.name);
-      await publish(nc, (i) => `in.${i}`, 20, 45);
-      const stolen: number[] = [];
-      for await (const m of await thief.fetch({ max_messages: 5, expires: 2000 })) {
-        stolen.push(m.seq);
-      }
-      assert.equal(stolen.length, 5);
-      await publish(nc, (i) => `in.${i}`, 45, 60);
-      await pollUntil(reader, got, 60);
-      assert.deepEqual(got, range(0, 60));
-    } finally {
-      await reader.close();
-      await nc.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "a reader from new messages, checkpointed before its first one, restores after them",
-  ignore,
-  async fn() {
-    await using server = await startNatsServer();
-    const nc = await setup(server.url, "IN", ["in.>"]);
-    await publish(nc, (i) => `in.${i}`, 0, 5);
-    const spec = JetStreamSource.builder().setServers(server.url).setStream("IN")
-      .setStartFrom("new").build();
-    const first = spec.createReader();
-    await first.open(ctx);
-    await first.pollNext({ collect() {} } as unknown as RecordOutput<JetStreamRecord>, open, 10);
-    const state = first.snapshotState!(1);
-    assert.deepEqual(state, [["", 5]]);
-    await first.close();
-    await publish(nc, (i) => `in.${i}`, 5, 8);
-    const restored = spec.createReader();
-    restored.restoreState!([state]);
-    await restored.open(ctx);
-    const got: string[] = [];
-    try {
-      await pollUntil(restored, got, 3);
-      assert.deepEqual(got, range(5, 8));
-    } finally {
-      await restored.close();
-      await nc.close();
-    }
   },
 });
