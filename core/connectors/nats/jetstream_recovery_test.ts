@@ -21,7 +21,7 @@ import {
   range,
   setup,
   tolerateTransportResets,
-} from "./_test_utils.ts";
+} from "../../../tests/_helpers/jetstream.ts";
 
 tolerateTransportResets();
 

@@ -6,10 +6,10 @@
 
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { natsSkipReason } from "../../../tests/_helpers/nats.ts";
-import type { RecordOutput } from "../../operators/stream_operator.ts";
-import type { SourceReader } from "../source_reader.ts";
-import type { JetStreamRecord } from "./mod.ts";
+import { natsSkipReason } from "./nats.ts";
+import type { RecordOutput } from "../../core/operators/stream_operator.ts";
+import type { SourceReader } from "../../core/connectors/source_reader.ts";
+import type { JetStreamRecord } from "../../core/connectors/nats/mod.ts";
 
 const skip = natsSkipReason();
 if (skip) console.warn(`JetStream tests skipped: ${skip}`);
