@@ -57,7 +57,9 @@ const TTL_MS = 1000;
  */
 class TwoPhaseReader implements SourceReader<[string, number]> {
   private phase = 0;
-  private completedAfterFirst = 0;
+  /** The id of the first checkpoint taken after `first`. */
+  private afterFirst = Infinity;
+  /** When `second` may go: set once that checkpoint completed. */
   private expiredAt = Infinity;
   constructor(
     private readonly first: [string, number][],
@@ -70,22 +72,22 @@ class TwoPhaseReader implements SourceReader<[string, number]> {
       this.phase = 1;
       return true;
     }
-    if (this.phase === 1 && this.completedAfterFirst > 0) {
-      this.expiredAt = Math.min(this.expiredAt, Date.now() + TTL_MS + 200);
-    }
-    if (this.phase === 1 && Date.now() >= this.expiredAt) {
+    if (Date.now() >= this.expiredAt) {
       for (const r of this.second) out.collect(r);
-      this.phase = 2;
       return false;
     }
     await new Promise((r) => setTimeout(r, 20)); // between polls, checkpoints run
     return true;
   }
-  snapshotState() {
+  snapshotState(checkpointId: number) {
+    // The first checkpoint taken after `first`: its barrier follows their records.
+    if (this.phase === 1) this.afterFirst = Math.min(this.afterFirst, checkpointId);
     return this.phase;
   }
-  notifyCheckpointComplete() {
-    if (this.phase === 1) this.completedAfterFirst++;
+  notifyCheckpointComplete(checkpointId: number) {
+    if (checkpointId >= this.afterFirst && this.expiredAt === Infinity) {
+      this.expiredAt = Date.now() + TTL_MS + 200;
+    }
   }
   close() {}
 }
