@@ -60,7 +60,12 @@ const ELEMENTS: SliceFold = {
       return acc;
     },
     getResult: (acc) => acc,
-    merge: (a, b) => (a as unknown[]).concat(b as unknown[]),
+    // Into `a` (a window's fresh list, see SliceTable.fireSlices), not a copy per slice.
+    merge: (a, b) => {
+      const into = a as unknown[];
+      for (const x of b as unknown[]) into.push(x);
+      return into;
+    },
   },
 };
 

@@ -17,7 +17,11 @@ import type { KeyedStateBackend } from "../state/keyed_state_backend.ts";
 import { type ValueState, ValueStateDescriptor } from "../api/state.ts";
 import type { InternalTimerService, Timer } from "../time/timer_service.ts";
 import type { Evictor, EvictorContext, TimestampedValue } from "../windows/evictors.ts";
-import { MergingWindowSet, type MergingWindowSetSnapshot } from "../windows/merging_window_set.ts";
+import {
+  type MergeFunction,
+  MergingWindowSet,
+  type MergingWindowSetSnapshot,
+} from "../windows/merging_window_set.ts";
 import { GlobalWindow, TimeWindow } from "../windows/time_window.ts";
 import type { Window } from "../api/window.ts";
 import type { Trigger } from "../windows/triggers.ts";
@@ -73,11 +77,11 @@ export interface WindowOperatorSpec {
 
 const MERGING_WINDOWS = new ValueStateDescriptor<MergingWindowSetSnapshot>("window-merging-set");
 
-/** The window a timer names (its namespace is the window's key). */
+/** The window a timer names (its namespace is the window's key, kept as the new window's). */
 function windowOfKey(key: string): Window {
   if (key === GlobalWindow.get().key) return GlobalWindow.get();
   const sep = key.indexOf(":");
-  return new TimeWindow(Number(key.slice(0, sep)), Number(key.slice(sep + 1)));
+  return new TimeWindow(Number(key.slice(0, sep)), Number(key.slice(sep + 1)), key);
 }
 
 export class WindowOperator
@@ -88,6 +92,8 @@ export class WindowOperator
   private triggerCtx!: WindowTriggerContext;
   protected windowCtx!: WindowFunctionContext;
   private mergingSets: ValueState<MergingWindowSetSnapshot> | undefined;
+  /** The current key's merging windows (one object, loaded with each key's state value). */
+  private mergingSet: MergingWindowSet | undefined;
   private readonly assignerCtx: WindowAssignerContext;
   private readonly merging: boolean;
   private readonly eventTime: boolean;
@@ -133,7 +139,10 @@ export class WindowOperator
       this.output,
       this.ctx.processingTime,
     );
-    if (this.merging) this.mergingSets = backend.getState(MERGING_WINDOWS);
+    if (this.merging) {
+      this.mergingSets = backend.getState(MERGING_WINDOWS);
+      this.mergingSet = new MergingWindowSet(this.spec.assigner as never);
+    }
     timers.setTriggerable({
       onEventTime: (t) => this.onTimer(t, true),
       onProcessingTime: (t) => this.onTimer(t, false),
@@ -191,27 +200,7 @@ export class WindowOperator
     const set = this.loadMergingSet();
     let skipped = true;
     for (const window of windows as TimeWindow[]) {
-      const actual = set.addWindow(window, (result, merged, stateResult, mergedStateWindows) => {
-        if (
-          this.eventTime &&
-          result.maxTimestamp() + this.spec.allowedLatenessMs <= this.currentWatermark
-        ) {
-          throw new Error(
-            `merging made window ${result} end before the watermark ${this.currentWatermark}`,
-          );
-        }
-        const tc = this.triggerCtx;
-        tc.window = result;
-        tc.merged = merged;
-        this.spec.trigger.onMerge!(result, tc);
-        tc.merged = [];
-        for (const m of merged) {
-          tc.window = m;
-          this.spec.trigger.clear(m, tc);
-          this.deleteCleanupTimer(m);
-        }
-        this.contents.merge(stateResult.key, mergedStateWindows.map((w) => w.key));
-      });
+      const actual = set.addWindow(window, this.mergeWindows);
       if (this.isWindowLate(actual)) {
         set.retireWindow(actual);
         continue;
@@ -225,6 +214,31 @@ export class WindowOperator
     this.saveMergingSet(set);
     return skipped;
   }
+
+  /** Called by the merging window set for each merge (made once: it runs per element). */
+  private readonly mergeWindows: MergeFunction = (result, merged, stateResult, mergedStates) => {
+    if (
+      this.eventTime && result.maxTimestamp() + this.spec.allowedLatenessMs <= this.currentWatermark
+    ) {
+      throw new Error(
+        `merging made window ${result} end before the watermark ${this.currentWatermark}`,
+      );
+    }
+    const tc = this.triggerCtx;
+    tc.window = result;
+    tc.merged = merged;
+    this.spec.trigger.onMerge!(result, tc);
+    tc.merged = [];
+    for (const m of merged) {
+      tc.window = m;
+      this.spec.trigger.clear(m, tc);
+      this.deleteCleanupTimer(m);
+    }
+    // A window that grew keeps its state window: no contents move.
+    if (mergedStates.length > 0) {
+      this.contents.merge(stateResult.key, mergedStates.map((w) => w.key));
+    }
+  };
 
   /** Runs the trigger for an element added to `window` (contents in `stateWindow`). */
   private onElementInWindow(
@@ -354,7 +368,7 @@ export class WindowOperator
 
   private loadMergingSet(): MergingWindowSet {
     this.backend.setCurrentNamespace(undefined);
-    return new MergingWindowSet(this.spec.assigner as never, this.mergingSets!.value());
+    return this.mergingSet!.load(this.mergingSets!.value() ?? []);
   }
 
   private saveMergingSet(set: MergingWindowSet): void {

@@ -36,6 +36,8 @@ export type SliceFold =
 /** One key's accumulator in one table. */
 export interface SliceEntry {
   readonly key: unknown;
+  /** The key's state key (the table's key for it). */
+  readonly sk: StateKey;
   readonly keyGroup: number;
   acc: unknown;
 }
@@ -117,8 +119,22 @@ export class EndTables<E> {
   }
 }
 
+/** A key's merged slices while a window fires (kept from window to window: made once per key). */
+interface Merging {
+  key: unknown;
+  keyGroup: number;
+  acc: unknown;
+  /** The firing this key's `acc` belongs to. */
+  round: number;
+}
+
 export class SliceTable {
   private readonly tables = new EndTables<SliceEntry>();
+  /** Slices mode: each key's merged accumulator while a window fires. */
+  private readonly merging = new Map<StateKey, Merging>();
+  /** The keys of the window firing, in order of first slice. */
+  private readonly firing: Merging[] = [];
+  private round = 0;
   /** The last window end fired (slices mode: earlier slices may still serve later windows). */
   private firedUpTo = -Infinity;
   /** Key groups restored with a later `firedUpTo` than this table's: their windows up to it fired. */
@@ -163,7 +179,8 @@ export class SliceTable {
     const table = this.tables.tableFor(end);
     let e = table.get(sk);
     if (e === undefined) {
-      table.set(sk, e = { key, keyGroup: this.keyGroupOf(key), acc: emptyAccumulator(this.fold) });
+      const keyGroup = this.keyGroupOf(key);
+      table.set(sk, e = { key, sk, keyGroup, acc: emptyAccumulator(this.fold) });
     }
     e.acc = foldIn(this.fold, e.acc, value);
   }
@@ -197,25 +214,34 @@ export class SliceTable {
   private fireSlices(window: TimeWindow, emit: WindowEmit): void {
     const fn = (this.fold as { fn: AggregateFunction<unknown, unknown, unknown> }).fn;
     const merge = fn.merge!;
-    const merged = new Map<StateKey, SliceEntry>();
+    const merging = this.merging, keys = this.firing;
+    const round = ++this.round;
     for (const end of this.tables.ends) {
       if (end > window.end) break;
-      for (const [sk, e] of this.tables.get(end)!) {
-        const m = merged.get(sk);
-        // Into a fresh accumulator: a slice's own serves later windows too.
+      // Entries by value: the map's [key, value] pairs would be one array each.
+      for (const e of this.tables.get(end)!.values()) {
+        const sk = e.sk;
+        let m = merging.get(sk);
         if (m === undefined) {
-          merged.set(sk, {
-            key: e.key,
-            keyGroup: e.keyGroup,
-            acc: merge(fn.createAccumulator(), e.acc),
-          });
+          merging.set(sk, m = { key: e.key, keyGroup: e.keyGroup, acc: undefined, round: 0 });
+        }
+        // Into a fresh accumulator: a slice's own serves later windows too.
+        if (m.round !== round) {
+          m.round = round;
+          m.acc = merge(fn.createAccumulator(), e.acc);
+          keys.push(m);
         } else m.acc = merge(m.acc, e.acc);
       }
     }
-    for (const m of merged.values()) {
+    for (const m of keys) {
+      const acc = m.acc;
+      m.acc = undefined; // the window function's now, not the table's
       if (this.firedBefore(m.keyGroup, window.end)) continue;
-      emit(m.key, m.acc, window);
+      emit(m.key, acc, window);
     }
+    // Keys gone from the table leave with the next round that finds the map twice too big.
+    if (merging.size > 2 * keys.length + 64) this.merging.clear();
+    keys.length = 0;
   }
 
   private firedBefore(keyGroup: number, end: number): boolean {
@@ -258,7 +284,8 @@ export class SliceTable {
       const entries = g.entries;
       for (let i = 0; i < entries.length; i += 3) {
         const end = entries[i] as number, key = entries[i + 1], acc = entries[i + 2];
-        this.tables.tableFor(end).set(stateKeyOf(key), { key, keyGroup: g.keyGroup, acc });
+        const sk = stateKeyOf(key);
+        this.tables.tableFor(end).set(sk, { key, sk, keyGroup: g.keyGroup, acc });
       }
     }
   }

@@ -77,6 +77,16 @@ function namespacedStateKey(k: StateKey, namespace: string): string {
   return typeof k === "string" ? `${k}\u0000${namespace}` : `\u0001${String(k)}\u0000${namespace}`;
 }
 
+/**
+ * The state keys of one namespace: that of the first key to use it, then a
+ * map of the others'. A session window is mostly one key's, so its namespace
+ * costs one small object, not a map; an aligned window's is every key's.
+ */
+class NamespaceKeys {
+  others: Map<StateKey, string> | undefined;
+  constructor(readonly key: StateKey, readonly stateKey: string) {}
+}
+
 /** The shared part of the keyed backends. */
 export abstract class KeyedBackendBase implements KeyedStateBackend {
   readonly maxParallelism: number;
@@ -87,8 +97,8 @@ export abstract class KeyedBackendBase implements KeyedStateBackend {
   protected currentStateKey: StateKey = undefined;
   /** The current key's own state key (no namespace), computed once per `setCurrentKey`. */
   private currentKeyState: StateKey = undefined;
-  /** Namespaced state keys of the namespaces used last: namespace -> key -> state key. */
-  private readonly namespacedKeys = new Map<string, Map<StateKey, string>>();
+  /** Namespaced state keys of the namespaces used last. */
+  private readonly namespacedKeys = new Map<string, NamespaceKeys>();
   protected readonly meta = new Map<string, StateMetaInfo>();
   private readonly handles = new Map<string, unknown>();
   private readonly access: StateAccess;
@@ -163,15 +173,23 @@ export abstract class KeyedBackendBase implements KeyedStateBackend {
     // The same string object for the same key and namespace: a fresh composite string
     // would be flattened and hashed at every access (measured: a third of a window
     // operator's time with keys interleaved).
-    let keys = this.namespacedKeys.get(namespace);
+    const keys = this.namespacedKeys.get(namespace);
     if (keys === undefined) {
       if (this.namespacedKeys.size >= NAMESPACED_KEY_CACHE_NAMESPACES) {
         this.namespacedKeys.delete(this.namespacedKeys.keys().next().value!);
       }
-      this.namespacedKeys.set(namespace, keys = new Map());
+      const key = namespacedStateKey(k, namespace);
+      this.namespacedKeys.set(namespace, new NamespaceKeys(k, key));
+      this.currentStateKey = key;
+      return;
     }
-    let key = keys.get(k);
-    if (key === undefined) keys.set(k, key = namespacedStateKey(k, namespace));
+    if (keys.key === k) {
+      this.currentStateKey = keys.stateKey;
+      return;
+    }
+    const others = keys.others ??= new Map();
+    let key = others.get(k);
+    if (key === undefined) others.set(k, key = namespacedStateKey(k, namespace));
     this.currentStateKey = key;
   }
 

@@ -30,11 +30,31 @@ export type MergingWindowSetSnapshot = readonly {
   readonly stateWindow: TimeWindowData;
 }[];
 
-/** An in-flight window and its state window, as plain data (the state value's own objects). */
+/**
+ * An in-flight window and its state window: the state value's own objects.
+ * Windows this set made are TimeWindows (stored in state as their plain
+ * `{ start, end }`), restored ones plain data until first used as a window:
+ * then the entry keeps the TimeWindow, so its key string is made once per
+ * window, not per element.
+ */
 interface Entry {
   window: TimeWindowData;
   stateWindow: TimeWindowData;
 }
+
+/** The entry's window as a TimeWindow, kept in the entry. */
+function windowOf(e: Entry): TimeWindow {
+  const w = e.window;
+  return w instanceof TimeWindow ? w : (e.window = TimeWindow.from(w));
+}
+
+/** The entry's state window as a TimeWindow, kept in the entry. */
+function stateWindowOf(e: Entry): TimeWindow {
+  const w = e.stateWindow;
+  return w instanceof TimeWindow ? w : (e.stateWindow = TimeWindow.from(w));
+}
+
+const NONE: readonly TimeWindow[] = Object.freeze([]);
 
 const same = (a: TimeWindowData, b: TimeWindowData) => a.start === b.start && a.end === b.end;
 
@@ -78,7 +98,7 @@ export class MergingWindowSet {
    * sessions (a watermark that lags) costs a scan of numbers per element,
    * not hundreds of objects.
    */
-  private readonly entries: Entry[];
+  private entries: Entry[] = [];
   /** The assigner merges exactly the windows that intersect (sessions): the fast path. */
   private readonly intersectingOnly: boolean;
 
@@ -90,14 +110,23 @@ export class MergingWindowSet {
     >,
     restored: MergingWindowSetSnapshot = [],
   ) {
-    this.entries = restored as Entry[];
     this.intersectingOnly = assigner.mergesIntersecting === true;
+    this.load(restored);
+  }
+
+  /**
+   * Takes over `restored` (a `snapshot()`, for example a state value) as the set's
+   * windows: the operator loads each key's set into one object, not a new one per element.
+   */
+  load(restored: MergingWindowSetSnapshot): this {
+    const entries = this.entries = restored as Entry[];
     // The fast path keeps its disjoint windows in order of start, to find them by bisection
     // (sets stored before it did are put in order once).
-    if (this.intersectingOnly && !SORTED.has(this.entries)) {
-      if (!isSorted(this.entries)) this.entries.sort((a, b) => a.window.start - b.window.start);
-      SORTED.add(this.entries);
+    if (this.intersectingOnly && !SORTED.has(entries)) {
+      if (!isSorted(entries)) entries.sort((a, b) => a.window.start - b.window.start);
+      SORTED.add(entries);
     }
+    return this;
   }
 
   /** The number of in-flight windows. */
@@ -107,13 +136,13 @@ export class MergingWindowSet {
 
   /** The in-flight windows. */
   windows(): TimeWindow[] {
-    return this.entries.map((e) => TimeWindow.from(e.window));
+    return this.entries.map(windowOf);
   }
 
   /** The window holding the contents of in-flight `window`, or undefined when not in flight. */
   getStateWindow(window: TimeWindow): TimeWindow | undefined {
     const i = this.indexOf(window);
-    return i < 0 ? undefined : TimeWindow.from(this.entries[i].stateWindow);
+    return i < 0 ? undefined : stateWindowOf(this.entries[i]);
   }
 
   /** Forgets `window` (fired and purged, or past its cleanup time). */
@@ -135,7 +164,8 @@ export class MergingWindowSet {
   addWindow(newWindow: TimeWindow, merge: MergeFunction): TimeWindow {
     // In-flight windows never intersect each other, so an identical window merges
     // with nothing; Flink would remap it to itself, losing a merged state window.
-    if (this.indexOf(newWindow) >= 0) return newWindow;
+    const i = this.indexOf(newWindow);
+    if (i >= 0) return windowOf(this.entries[i]);
     if (!this.intersectingOnly) return this.addWindowGeneric(newWindow, merge);
     // In-flight windows are disjoint and in order of start, so what merges is the new
     // window and the run of those it intersects: their cover intersects no other.
@@ -144,24 +174,34 @@ export class MergingWindowSet {
     let to = from;
     while (to < e.length && e[to].window.start <= newWindow.end) to++;
     if (to === from) {
-      e.splice(from, 0, { window: newWindow.toData(), stateWindow: newWindow.toData() });
+      e.splice(from, 0, { window: newWindow, stateWindow: newWindow });
       return newWindow;
     }
     const start = Math.min(newWindow.start, e[from].window.start);
     const end = Math.max(newWindow.end, e[to - 1].window.end);
+    if (to === from + 1) return this.growInto(e[from], start, end, merge);
     const result = new TimeWindow(start, end);
     const hits = e.slice(from, to);
-    const merged = hits.map((h) => TimeWindow.from(h.window));
+    const merged = hits.map(windowOf);
     const stateWindows: TimeWindowData[] = [];
     for (const h of hits) {
       if (!stateWindows.some((sw) => same(sw, h.stateWindow))) stateWindows.push(h.stateWindow);
     }
-    e.splice(from, to - from, { window: result.toData(), stateWindow: stateWindows[0] });
-    // The new window fell inside one in-flight window: nothing moves.
-    if (merged.length !== 1 || !merged[0].equals(result)) {
-      const states = stateWindows.map(TimeWindow.from);
-      merge(result, merged, states[0], states.slice(1));
-    }
+    e.splice(from, to - from, { window: result, stateWindow: stateWindows[0] });
+    const states = stateWindows.map(TimeWindow.from);
+    merge(result, merged, states[0], states.slice(1));
+    return result;
+  }
+
+  /**
+   * The common merge: the new window meets one in-flight window `hit`, which
+   * grows to [start, end) in place (its state window stays), or holds it already.
+   */
+  private growInto(hit: Entry, start: number, end: number, merge: MergeFunction): TimeWindow {
+    const old = windowOf(hit);
+    if (start === old.start && end === old.end) return old; // inside it: nothing moves
+    const result = hit.window = new TimeWindow(start, end);
+    merge(result, [old], stateWindowOf(hit), NONE);
     return result;
   }
 
@@ -212,14 +252,14 @@ export class MergingWindowSet {
         resultWindow = mergeResult;
       }
       const stateWindow = this.takeStateWindows(mergedWindows);
-      this.entries.push({ window: mergeResult.toData(), stateWindow: stateWindow[0].toData() });
+      this.entries.push({ window: mergeResult, stateWindow: stateWindow[0] });
       // Merging one window into itself (the new window fell inside it) moves nothing.
       if (mergedWindows.length !== 1 || !mergedWindows[0].equals(mergeResult)) {
         merge(mergeResult, mergedWindows, stateWindow[0], stateWindow.slice(1));
       }
     }
     if (merges.length === 0 || (resultWindow.equals(newWindow) && !mergedNewWindow)) {
-      this.entries.push({ window: newWindow.toData(), stateWindow: newWindow.toData() });
+      this.entries.push({ window: newWindow, stateWindow: newWindow });
     }
     return resultWindow;
   }
@@ -234,7 +274,7 @@ export class MergingWindowSet {
           `the assigner merged window ${w}, which is neither in flight nor the new window`,
         );
       }
-      const sw = TimeWindow.from(this.entries[i].stateWindow);
+      const sw = stateWindowOf(this.entries[i]);
       this.entries.splice(i, 1);
       stateWindows.set(sw.key, sw);
     }

@@ -32,23 +32,33 @@ export class TimeWindow implements Window {
   readonly start: number;
   readonly end: number;
 
-  constructor(start: number, end: number) {
+  /** The key, made at its first use (a session element's own window is mostly merged away unused). */
+  #key: string | undefined;
+
+  /** `key`, when given, must be the window's key (a timer's namespace): it is then not made again. */
+  constructor(start: number, end: number, key?: string) {
     if (!Number.isFinite(start) || !Number.isFinite(end) || start >= end) {
       throw new RangeError(`a time window needs finite start < end, got [${start}, ${end})`);
     }
     // `+ 0` turns -0 into 0, so equal windows also have equal keys.
     this.start = start + 0;
     this.end = end + 0;
-    this.key = `${this.start}:${this.end}`;
+    this.#key = key;
   }
 
-  /** The window of plain data `data`. */
+  /** The window of plain data `data` (`data` itself when it is a TimeWindow). */
   static from(data: TimeWindowData): TimeWindow {
-    return new TimeWindow(data.start, data.end);
+    return data instanceof TimeWindow ? data : new TimeWindow(data.start, data.end);
   }
 
-  /** Computed once: the window operator names state and timers by it per record. */
-  readonly key: string;
+  /**
+   * `start:end`, made once per window object: the window operator names state and
+   * timers by it per record, and the same string object hashes once. Not an own
+   * property, so a window stored in state or encoded is plain `{ start, end }`.
+   */
+  get key(): string {
+    return this.#key ??= `${this.start}:${this.end}`;
+  }
 
   /** `end - 1`: the end is exclusive. */
   maxTimestamp(): number {

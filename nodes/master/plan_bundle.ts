@@ -41,7 +41,11 @@ export type PlanResult = { readonly plan: PlannedJob } | { readonly error: strin
 /** spate's own directory: the plan worker reads its modules (`spate` is mod.ts). */
 const RUNTIME_DIR = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 /** Variables the runtime reads while it is imported (cbor-x's Node entry point, profiling). */
-const IMPORT_TIME_ENV = ["CBOR_NATIVE_ACCELERATION_DISABLED", "SPATE_SLOT_CPU_PROFILE"];
+const IMPORT_TIME_ENV = [
+  "CBOR_NATIVE_ACCELERATION_DISABLED",
+  "SPATE_SLOT_CPU_PROFILE",
+  "SPATE_SLOT_ALLOC_PROFILE",
+];
 const PLAN_WORKER_URL = new URL("./plan_worker.ts", import.meta.url);
 
 let plans = 0;

@@ -25,6 +25,7 @@ import type { TaskDeployment } from "../protocol/deployment.ts";
 export const IMPORT_TIME_ENV = [
   "CBOR_NATIVE_ACCELERATION_DISABLED",
   "SPATE_SLOT_CPU_PROFILE",
+  "SPATE_SLOT_ALLOC_PROFILE",
   "SPATE_HEAP_REPORT",
 ];
 
