@@ -158,7 +158,7 @@ export const PROCESS_OPTIONS = {
     type: "int",
     arg: "N",
     min: 1,
-    defaultText: "one per slot",
+    defaultText: "one per slot, at most one per CPU core",
     doc: "Web Workers (threads, V8 isolates) a worker's slots run on: with fewer than the " +
       "slots, slots of one job share them, each still with its share of managed memory",
     commands: ["worker", "local", "run"],

@@ -31,7 +31,7 @@ export interface InProcessWorkers {
   readonly resolveModule: ReturnType<typeof moduleCache>;
   readonly workers: number;
   readonly slotsPerWorker: number;
-  /** Web Workers each worker's slots share (default: one per slot; see `slot_hosts.ts`). */
+  /** Web Workers each worker's slots share (default: one per slot, at most one per core; see `slot_hosts.ts`). */
   readonly slotThreads?: number;
   /** Managed memory of each worker, split equally between its slots. */
   readonly managedMemoryBytes: number;
@@ -66,7 +66,7 @@ export interface LocalClusterOptions {
   readonly port: number;
   readonly workers: number;
   readonly slotsPerWorker: number;
-  /** Web Workers each worker's slots share (default: one per slot; see `slot_hosts.ts`). */
+  /** Web Workers each worker's slots share (default: one per slot, at most one per core; see `slot_hosts.ts`). */
   readonly slotThreads?: number;
   readonly managedMemoryBytes: number;
   /** The master's TLS; the in-process workers fetch job bundles with the process's client TLS. */

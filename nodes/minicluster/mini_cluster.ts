@@ -24,7 +24,7 @@ import { OPTIONS } from "../../core/config/options.ts";
 export interface MiniClusterOptions {
   readonly workers?: number;
   readonly slotsPerWorker: number;
-  /** Web Workers each worker's slots share (default: one per slot; see `slot_hosts.ts`). */
+  /** Web Workers each worker's slots share (default: one per slot, at most one per core; see `slot_hosts.ts`). */
   readonly slotThreads?: number;
   /** Managed memory of each worker, split equally between its slots. */
   readonly managedMemoryBytes?: number;
@@ -88,7 +88,7 @@ export class MiniCluster {
 export interface LocalExecutorOptions extends JobListener {
   /** Slots of the embedded cluster; default: as many as the job needs. */
   readonly slots?: number;
-  /** Web Workers the slots share (default: one per slot; see `slot_hosts.ts`). */
+  /** Web Workers the slots share (default: one per slot, at most one per core; see `slot_hosts.ts`). */
   readonly slotThreads?: number;
   readonly restartStrategy?: string;
   readonly restoreFrom?: JobSubmission["restoreFrom"];

@@ -47,7 +47,7 @@ export interface WorkerOptions {
    */
   readonly masterUrl: string | readonly string[] | MasterSource;
   readonly slots: number;
-  /** Web Workers the slots share (default: one per slot; see `slot_hosts.ts`). */
+  /** Web Workers the slots share (default: one per slot, at most one per core; see `slot_hosts.ts`). */
   readonly slotThreads?: number;
   readonly managedMemoryBytes: number;
   readonly name?: string;
