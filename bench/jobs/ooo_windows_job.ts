@@ -4,7 +4,8 @@
  * event-time windows with `process` window functions (tumbling 1 s sum,
  * sliding 2 s / 0.5 s count, session 300 ms count), written as text.
  * Args: `--input PATH --output DIR [--out-of-orderness-ms 1000] [--align-drift-ms MS]`
- * (watermark alignment of the source subtasks; off by default).
+ * (watermark alignment of the source subtasks; off by default)
+ * `[--align-update-ms 200] [--watermark-interval-ms 200]` (the auto-watermark interval).
  * @module
  */
 
@@ -36,6 +37,9 @@ const strategy = WatermarkStrategy.forBoundedOutOfOrderness<Ev>(disorderMs)
   .withTimestampAssigner((e) => e.ts);
 
 const env = StreamExecutionEnvironment.getExecutionEnvironment().setRuntimeMode("streaming");
+if (params.has("watermark-interval-ms")) {
+  env.setAutoWatermarkInterval(params.getNumber("watermark-interval-ms", 200));
+}
 const events = env.readTextFile(input)
   .map((line): Ev => {
     const [ts, key, value] = line.split(",");
