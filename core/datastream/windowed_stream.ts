@@ -11,7 +11,8 @@
 import { extremeBy, extremeOf, type FieldRef, sumOf } from "../operators/aggregations.ts";
 import type { InternalWindowFunction, WindowOperatorSpec } from "../operators/window_operator.ts";
 import { WindowOperator } from "../operators/window_operator.ts";
-import { sliceShapeOf, windowOperatorFor } from "../operators/aligned_window_operator.ts";
+import { sliceShapeOf } from "../operators/aligned_window_operator.ts";
+import { windowOperatorFor } from "../operators/window_operators.ts";
 import {
   LocalWindowAggregateOperator,
   type Partial,

@@ -22,7 +22,6 @@
 import { HeapStateBackend } from "../state/heap_state_backend.ts";
 import { EventTimeTrigger } from "../windows/event_time_trigger.ts";
 import { SlidingEventTimeWindows } from "../windows/sliding_windows.ts";
-import type { TimeWindow } from "../windows/time_window.ts";
 import { requireTimestamp } from "../windows/_checks.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import type { RawKeyGroup } from "./stream_operator.ts";
@@ -72,12 +71,6 @@ const ELEMENTS: SliceFold = {
 /** How the slice table folds `fold`'s contents. */
 export function sliceFoldOf(fold: WindowFold): SliceFold {
   return fold.kind === "list" ? ELEMENTS : fold;
-}
-
-/** The window operator for `spec`: the aligned one where it applies. */
-export function windowOperatorFor(spec: WindowOperatorSpec): WindowOperator {
-  const shape = sliceShapeOf(spec);
-  return shape === undefined ? new WindowOperator(spec) : new AlignedWindowOperator(spec, shape);
 }
 
 export class AlignedWindowOperator extends WindowOperator {
@@ -133,17 +126,6 @@ export class AlignedWindowOperator extends WindowOperator {
   override processWatermark(watermark: number): void {
     this.table?.advance(watermark, this.emitResult);
     super.processWatermark(watermark);
-  }
-
-  private emitWindow(key: unknown, acc: unknown, window: TimeWindow): void {
-    // The window function's keyed state (global and per window) is the key's.
-    this.backend.setCurrentKey(key);
-    this.emit(key, window, acc);
-    const clear = this.spec.fn.clear;
-    if (clear !== undefined) {
-      this.windowCtx.window = window;
-      clear.call(this.spec.fn, this.windowCtx);
-    }
   }
 
   snapshotRawKeyed(): RawKeyGroup[] {

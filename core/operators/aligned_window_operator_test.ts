@@ -6,11 +6,8 @@ import type { Window } from "../api/window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
 import { byValue, type Row, script, spec, type Step } from "../../tests/_helpers/window_scripts.ts";
 import { type HarnessSnapshot, OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
-import {
-  AlignedWindowOperator,
-  sliceShapeOf,
-  windowOperatorFor,
-} from "./aligned_window_operator.ts";
+import { AlignedWindowOperator, sliceShapeOf } from "./aligned_window_operator.ts";
+import { windowOperatorFor } from "./window_operators.ts";
 import type { StreamOperator } from "./stream_operator.ts";
 import { WindowOperator } from "./window_operator.ts";
 

@@ -94,7 +94,7 @@ export class WindowOperator
   private mergingSets: ValueState<MergingWindowSetSnapshot> | undefined;
   /** The current key's merging windows (one object, loaded with each key's state value). */
   private mergingSet: MergingWindowSet | undefined;
-  private readonly assignerCtx: WindowAssignerContext;
+  protected readonly assignerCtx: WindowAssignerContext;
   private readonly merging: boolean;
   private readonly eventTime: boolean;
   /** Elements dropped as too late for every window (no side output set). */
@@ -311,6 +311,21 @@ export class WindowOperator
     this.ctx.timestamp.value = window.maxTimestamp();
     this.windowCtx.window = window;
     this.spec.fn.process(key, input, this.windowCtx, this.output);
+  }
+
+  /**
+   * Emits the contents of a window an operator keeping its own tables fired,
+   * then clears the function's window state: the general operator's firing
+   * and cleanup of one window, for key `key` (the function's keyed state is the key's).
+   */
+  protected emitWindow(key: unknown, input: unknown, window: Window): void {
+    this.backend.setCurrentKey(key);
+    this.emit(key, window, input);
+    const clear = this.spec.fn.clear;
+    if (clear !== undefined) {
+      this.windowCtx.window = window;
+      clear.call(this.spec.fn, this.windowCtx);
+    }
   }
 
   private evictorContext(): EvictorContext {

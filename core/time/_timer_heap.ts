@@ -27,6 +27,11 @@ export class TimerHeap<T> {
     return this.n > 0 ? this.times[0] : Infinity;
   }
 
+  /** The first item's sequence number, or Infinity when empty. */
+  peekSeq(): number {
+    return this.n > 0 ? this.seqs[0] : Infinity;
+  }
+
   /** The latest finite timestamp held (a scan: for the end of processing time), or -Infinity. */
   maxFiniteTime(): number {
     let max = -Infinity;
