@@ -18,7 +18,6 @@
 import { HeapStateBackend } from "../state/heap_state_backend.ts";
 import { EventTimeTrigger } from "../windows/event_time_trigger.ts";
 import { EventTimeSessionWindows } from "../windows/session_windows.ts";
-import type { TimeWindow } from "../windows/time_window.ts";
 import { type SessionGroupSnapshot, SessionTable } from "./session_table.ts";
 import type { RawKeyGroup } from "./stream_operator.ts";
 import { WindowOperator, type WindowOperatorSpec } from "./window_operator.ts";
@@ -75,8 +74,8 @@ export class SessionWindowOperator extends WindowOperator {
     if (table === undefined) return super.processElement(record);
     const spec = this.spec;
     const timestamp = this.ctx.timestamp.value;
-    const w = spec.assigner.assignWindows(record, timestamp, this.assignerCtx)[0] as TimeWindow;
-    if (!table.add(spec.keySelector(record), record, w.start, w.end)) {
+    const end = (spec.assigner as EventTimeSessionWindows<unknown>).sessionEnd(record, timestamp);
+    if (!table.add(spec.keySelector(record), record, timestamp, end)) {
       // Its own session is late and it joined none: with no allowed lateness, it is late.
       this.ctx.timestamp.value = timestamp;
       this.sideOutputLate(record);

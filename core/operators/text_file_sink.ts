@@ -18,7 +18,9 @@ export function textSinkFile(path: string, parallelism: number, subtaskIndex: nu
 
 export class TextFileSinkOperator<T> extends AbstractStreamOperator<T, never> {
   private file: Deno.FsFile | undefined;
-  private pending = "";
+  /** Lines not written yet: joined once at a flush (appending to one string made two cons strings a line). */
+  private readonly pending: string[] = [];
+  private pendingChars = 0;
   private readonly encoder = new TextEncoder();
 
   constructor(private readonly path: string) {
@@ -42,13 +44,17 @@ export class TextFileSinkOperator<T> extends AbstractStreamOperator<T, never> {
     }
   }
   processElement(record: T): void {
-    this.pending += formatRecord(record) + "\n";
-    if (this.pending.length >= FLUSH_CHARS) this.flush();
+    const line = formatRecord(record);
+    this.pending.push(line);
+    this.pendingChars += line.length + 1;
+    if (this.pendingChars >= FLUSH_CHARS) this.flush();
   }
   flush(): void {
     if (this.pending.length === 0 || this.file === undefined) return;
-    const bytes = this.encoder.encode(this.pending);
-    this.pending = "";
+    this.pending.push("");
+    const bytes = this.encoder.encode(this.pending.join("\n"));
+    this.pending.length = 0;
+    this.pendingChars = 0;
     for (let off = 0; off < bytes.length;) off += this.file.writeSync(bytes.subarray(off));
   }
   override close(): void {

@@ -60,6 +60,17 @@ export class EventTimeSessionWindows<T> implements MergingWindowAssigner<T> {
     return sessionWindow(timestamp, this.gapOf(element), this.name);
   }
 
+  /**
+   * The end of the session `element` opens at `timestamp` (its start): what
+   * `assignWindows` returns as a window, without one (the session table's per-element path).
+   */
+  sessionEnd(element: T, timestamp: number): number {
+    requireTimestamp(timestamp, this.name);
+    const gapMs = this.gapOf(element);
+    requirePositiveMs(gapMs, `${this.name}: the session gap of an element`);
+    return timestamp + gapMs;
+  }
+
   defaultTrigger(): Trigger<T, TimeWindow> {
     return EventTimeTrigger.create();
   }
