@@ -175,12 +175,18 @@ class BucketSums implements KeyedProcessFunction<string, Ev, [string, number, nu
     const wm = ctx.timerService().currentWatermark();
     out.collect([ctx.getCurrentKey(), bucket, this.sums.get(bucket)!, wm]);
     this.sums.remove(bucket);
-    if (this.marker !== undefined && wm !== Infinity) Deno.writeTextFileSync(this.marker, "fired");
+    // One marker file per bucket fired on a real watermark: the sources end once all are there.
+    if (this.marker !== undefined && wm !== Infinity) {
+      Deno.writeTextFileSync(`${this.marker}.${ctx.getCurrentKey()}.${bucket}`, "fired");
+    }
   }
 }
 
-/** A parallel source: subtask i emits `scripts[i]`, then stays open until `marker` exists. */
-function scriptedSource(scripts: Ev[][], marker?: string): SourceSpec<Ev> {
+/**
+ * A parallel source: subtask i emits `scripts[i]`, then stays open until
+ * the marker file of each of `awaited` (`<marker>.<key>.<bucket>`) exists.
+ */
+function scriptedSource(scripts: Ev[][], marker?: string, awaited: string[] = []): SourceSpec<Ev> {
   return {
     bounded: true,
     maxParallelism: scripts.length,
@@ -195,11 +201,14 @@ function scriptedSource(scripts: Ev[][], marker?: string): SourceSpec<Ev> {
         async pollNext(output) {
           while (next < script.length) output.collect(script[next++]);
           if (marker === undefined) return false;
-          let exists = false;
-          try {
-            exists = Deno.statSync(marker).isFile;
-          } catch { /* not yet */ }
-          if (exists || Date.now() > deadline) return false;
+          const exists = (name: string) => {
+            try {
+              return Deno.statSync(`${marker}.${name}`).isFile;
+            } catch {
+              return false; // not yet
+            }
+          };
+          if (awaited.every(exists) || Date.now() > deadline) return false;
           await new Promise((r) => setTimeout(r, 5));
           return true;
         },
@@ -241,7 +250,10 @@ function build(name: string) {
       env.setAutoWatermarkInterval(10);
       const marker = params.getRequired("marker");
       const script = SCRIPT.filter((_, i) => i <= 6 && !isLate(i));
-      const events = env.fromSource(scriptedSource([script, []], marker), "Scripted")
+      // Every bucket up to 10 fires before the sources end (each key's subtask fires its own,
+      // and one that got the idle status after the end of input would fire at Infinity).
+      const awaited = ["a.0", "a.10", "b.0", "b.10"];
+      const events = env.fromSource(scriptedSource([script, []], marker, awaited), "Scripted")
         .setParallelism(2)
         .assignTimestampsAndWatermarks(
           WatermarkStrategy.forGenerator(punctuated).withTimestampAssigner((e: Ev) => e.ts)

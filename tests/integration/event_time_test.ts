@@ -112,10 +112,9 @@ for (const p of [1, 4]) {
   });
 
   Deno.test(`an idle source partition does not hold the watermark back (parallelism ${p})`, async () => {
-    const marker = await Deno.makeTempFile({ prefix: "spate-idle-" });
-    await Deno.remove(marker);
+    const dir = await Deno.makeTempDir({ prefix: "spate-idle-" });
     try {
-      const { results } = await run("idle", p, ["--marker", marker]);
+      const { results } = await run("idle", p, ["--marker", `${dir}/fired`]);
       const fired = results.map((r) => r.slice(1, 4));
       assert.deepEqual(
         sorted(fired),
@@ -132,7 +131,7 @@ for (const p of [1, 4]) {
         if ((r[2] as number) <= 10) assert.ok((r[4] as number) <= 20, `fired at ${r[4]}: ${r}`);
       }
     } finally {
-      await Deno.remove(marker).catch(() => {});
+      await Deno.remove(dir, { recursive: true });
     }
   });
 
