@@ -19,20 +19,18 @@
  * @module
  */
 
-import { HeapStateBackend } from "../state/heap_state_backend.ts";
 import { EventTimeTrigger } from "../windows/event_time_trigger.ts";
 import { SlidingEventTimeWindows } from "../windows/sliding_windows.ts";
 import { requireTimestamp } from "../windows/_checks.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
-import type { RawKeyGroup } from "./stream_operator.ts";
-import { WindowOperator, type WindowOperatorSpec } from "./window_operator.ts";
+import { TabledWindowOperator } from "./tabled_window_operator.ts";
+import type { WindowOperatorSpec } from "./window_operator.ts";
 import type { WindowFold } from "./window_contents.ts";
 import {
   type SliceFold,
   type SliceGroupSnapshot,
   type SliceShape,
   SliceTable,
-  type WindowEmit,
 } from "./window_slices.ts";
 
 /** The slice geometry of `spec` when the aligned operator can run it, else undefined. */
@@ -73,45 +71,13 @@ export function sliceFoldOf(fold: WindowFold): SliceFold {
   return fold.kind === "list" ? ELEMENTS : fold;
 }
 
-export class AlignedWindowOperator extends WindowOperator {
-  /** Undefined while running as the general operator. */
-  private table: SliceTable | undefined;
-  private restored: SliceGroupSnapshot[] = [];
-  private readonly emitResult: WindowEmit;
-
+export class AlignedWindowOperator extends TabledWindowOperator<SliceGroupSnapshot, SliceTable> {
   constructor(spec: WindowOperatorSpec, private readonly shape: SliceShape) {
-    super(spec);
-    this.emitResult = (key, acc, window) => this.emitWindow(key, acc, window);
+    super(spec, "window contents (aligned windows)");
   }
 
-  restoreRawKeyed(groups: readonly RawKeyGroup[]): void {
-    if (!(this.ctx.keyedBackend instanceof HeapStateBackend)) {
-      throw new Error(
-        `operator '${this.ctx.operatorName}': its window contents were checkpointed in memory ` +
-          `(aligned windows on the heap state backend); restore it with the heap state backend`,
-      );
-    }
-    this.restored.push(...groups.map((g) => g.data as SliceGroupSnapshot));
-  }
-
-  override async open(): Promise<void> {
-    await super.open();
-    // State of the general operator restored (its timers) keeps this run general.
-    const general = !(this.backend instanceof HeapStateBackend) || this.timers.size > 0;
-    if (general && this.restored.length === 0) return;
-    const fold = sliceFoldOf(this.spec.fold);
-    const backend = this.backend;
-    this.table = new SliceTable(this.shape, fold, (key) => {
-      backend.setCurrentKey(key);
-      return backend.currentKeyGroup;
-    });
-    this.table.restore(this.restored);
-    this.restored = [];
-  }
-
-  /** Whether the window contents are in the slice table (false: running as the general operator). */
-  get sliced(): boolean {
-    return this.table !== undefined;
+  protected makeTable(keyGroupOf: (key: unknown) => number): SliceTable {
+    return new SliceTable(this.shape, sliceFoldOf(this.spec.fold), keyGroupOf);
   }
 
   override processElement(record: unknown): void {
@@ -121,16 +87,5 @@ export class AlignedWindowOperator extends WindowOperator {
     const timestamp = this.ctx.timestamp.value;
     if (!Number.isFinite(timestamp)) requireTimestamp(timestamp, spec.assigner);
     if (!table.add(spec.keySelector(record), record, timestamp)) this.sideOutputLate(record);
-  }
-
-  override processWatermark(watermark: number): void {
-    this.table?.advance(watermark, this.emitResult);
-    super.processWatermark(watermark);
-  }
-
-  snapshotRawKeyed(): RawKeyGroup[] {
-    const table = this.table;
-    if (table === undefined) return [];
-    return table.snapshot().map((data) => ({ keyGroup: data.keyGroup, data }));
   }
 }

@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
-import { assignToKeyGroup, keyGroupRangeForSubtask } from "../state/key_groups.ts";
 import { SlidingEventTimeWindows } from "../windows/sliding_windows.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import type { Window } from "../api/window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
-import { byValue, type Row, script, spec, type Step } from "../../tests/_helpers/window_scripts.ts";
-import { type HarnessSnapshot, OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
+import { byValue, script, spec } from "../../tests/_helpers/window_scripts.ts";
+import { restoredRun, run } from "../../tests/_helpers/window_runs.ts";
 import { AlignedWindowOperator, sliceShapeOf } from "./aligned_window_operator.ts";
 import { windowOperatorFor } from "./window_operators.ts";
-import type { StreamOperator } from "./stream_operator.ts";
 import { WindowOperator } from "./window_operator.ts";
-
-async function run(op: StreamOperator<unknown, unknown>, steps: Step[]) {
-  const h = await new OperatorHarness(op, { keyed: true }).open();
-  for (const s of steps) "ev" in s ? h.element(s.ev, s.ts) : h.watermark(s.watermark);
-  return h;
-}
 
 const shapes: [
   string,
@@ -42,7 +34,7 @@ for (const [name, assigner, fold] of shapes) {
       const steps = script(seed, 600, disorder);
       const general = await run(new WindowOperator(spec(assigner(), fold)), steps);
       const aligned = await run(windowOperatorFor(spec(assigner(), fold)), steps);
-      assert.ok((aligned.op as AlignedWindowOperator).sliced);
+      assert.ok((aligned.op as AlignedWindowOperator).tabled);
       assert.ok(general.records().length > 50, "the script fires windows");
       if (disorder === 1) assert.deepEqual(aligned.timestamped(), general.timestamped());
       else {
@@ -72,39 +64,6 @@ Deno.test("aligned windows only where the general operator's results can be had 
   });
 });
 
-/** Runs `steps`, snapshotting after `at` of them, and restores at `parallelism` subtasks. */
-async function restoredRun(
-  make: () => StreamOperator<unknown, unknown>,
-  steps: Step[],
-  at: number,
-  parallelism: number,
-  restoreAs: () => StreamOperator<unknown, unknown> = make,
-): Promise<{ rows: Row[]; sliced: boolean[] }> {
-  const first = await run(make(), steps.slice(0, at));
-  const snapshot: HarnessSnapshot = await first.snapshot();
-  const rows = first.records() as Row[];
-  const sliced: boolean[] = [];
-  // The restored subtasks start from the last watermark (as sources re-emit it), not from none.
-  const watermark = steps.slice(0, at).findLast((s) => "watermark" in s) as { watermark: number };
-  for (let i = 0; i < parallelism; i++) {
-    const h = await new OperatorHarness(restoreAs(), { keyed: true, subtaskIndex: i, parallelism })
-      .open(snapshot);
-    const keyGroupRange = h.ctx.keyedBackend!.keyGroupRange;
-    assert.deepEqual(keyGroupRange, keyGroupRangeForSubtask(128, parallelism, i));
-    h.watermark(watermark.watermark);
-    for (const s of steps.slice(at)) {
-      if ("watermark" in s) h.watermark(s.watermark);
-      else {
-        const group = assignToKeyGroup(s.ev.k, 128);
-        if (group >= keyGroupRange.start && group <= keyGroupRange.end) h.element(s.ev, s.ts);
-      }
-    }
-    sliced.push((h.op as AlignedWindowOperator).sliced);
-    rows.push(...h.records() as Row[]);
-  }
-  return { rows, sliced };
-}
-
 Deno.test("aligned window contents are checkpointed by key group: restored at 1, 2 and 3 subtasks they give the uninterrupted results", async () => {
   const steps = script(7, 400, 1);
   for (
@@ -118,8 +77,8 @@ Deno.test("aligned window contents are checkpointed by key group: restored at 1,
     const whole = (await run(make(), steps)).records();
     for (const parallelism of [1, 2, 3]) {
       for (const at of [101, 257]) {
-        const { rows, sliced } = await restoredRun(make, steps, at, parallelism);
-        assert.ok(sliced.every((x) => x));
+        const { rows, restored } = await restoredRun(make, steps, at, parallelism);
+        assert.ok(restored.every((op) => (op as AlignedWindowOperator).tabled));
         assert.deepEqual(
           byValue(rows),
           byValue(whole),
@@ -136,7 +95,7 @@ for (const fold of ["add", "list"] as const) {
     const s = () => spec(TumblingEventTimeWindows.of(10), fold);
     const whole = (await run(new WindowOperator(s()), steps)).records();
     const general = () => new WindowOperator(s());
-    const { rows, sliced } = await restoredRun(
+    const { rows, restored } = await restoredRun(
       general,
       steps,
       150,
@@ -145,6 +104,6 @@ for (const fold of ["add", "list"] as const) {
     );
     assert.deepEqual(byValue(rows), byValue(whole));
     // A subtask restored with pending windows of the general operator runs as it (others may not).
-    assert.ok(sliced.includes(false));
+    assert.ok(restored.some((op) => !(op as AlignedWindowOperator).tabled));
   });
 }

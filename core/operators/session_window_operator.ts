@@ -15,13 +15,11 @@
  * @module
  */
 
-import { HeapStateBackend } from "../state/heap_state_backend.ts";
 import { EventTimeTrigger } from "../windows/event_time_trigger.ts";
 import { EventTimeSessionWindows } from "../windows/session_windows.ts";
 import { type SessionGroupSnapshot, SessionTable } from "./session_table.ts";
-import type { RawKeyGroup } from "./stream_operator.ts";
-import { WindowOperator, type WindowOperatorSpec } from "./window_operator.ts";
-import type { WindowEmit } from "./window_slices.ts";
+import { TabledWindowOperator } from "./tabled_window_operator.ts";
+import type { WindowOperatorSpec } from "./window_operator.ts";
 
 /** Whether the session operator can run `spec` (else the general one does). */
 export function isSessionTableSpec(spec: WindowOperatorSpec): boolean {
@@ -29,44 +27,14 @@ export function isSessionTableSpec(spec: WindowOperatorSpec): boolean {
     spec.trigger instanceof EventTimeTrigger && spec.assigner instanceof EventTimeSessionWindows;
 }
 
-export class SessionWindowOperator extends WindowOperator {
-  /** Undefined while running as the general operator. */
-  private table: SessionTable | undefined;
-  private restored: SessionGroupSnapshot[] = [];
-  private readonly emitResult: WindowEmit;
-
+export class SessionWindowOperator
+  extends TabledWindowOperator<SessionGroupSnapshot, SessionTable> {
   constructor(spec: WindowOperatorSpec) {
-    super(spec);
-    this.emitResult = (key, acc, window) => this.emitWindow(key, acc, window);
+    super(spec, "sessions");
   }
 
-  restoreRawKeyed(groups: readonly RawKeyGroup[]): void {
-    if (!(this.ctx.keyedBackend instanceof HeapStateBackend)) {
-      throw new Error(
-        `operator '${this.ctx.operatorName}': its sessions were checkpointed in memory ` +
-          `(session windows on the heap state backend); restore it with the heap state backend`,
-      );
-    }
-    this.restored.push(...groups.map((g) => g.data as SessionGroupSnapshot));
-  }
-
-  override async open(): Promise<void> {
-    await super.open();
-    // State of the general operator restored (its timers) keeps this run general.
-    const general = !(this.backend instanceof HeapStateBackend) || this.timers.size > 0;
-    if (general && this.restored.length === 0) return;
-    const backend = this.backend;
-    this.table = new SessionTable(this.spec.fold, (key) => {
-      backend.setCurrentKey(key);
-      return backend.currentKeyGroup;
-    });
-    this.table.restore(this.restored);
-    this.restored = [];
-  }
-
-  /** Whether the sessions are in the session table (false: running as the general operator). */
-  get tabled(): boolean {
-    return this.table !== undefined;
+  protected makeTable(keyGroupOf: (key: unknown) => number): SessionTable {
+    return new SessionTable(this.spec.fold, keyGroupOf);
   }
 
   override processElement(record: unknown): void {
@@ -80,16 +48,5 @@ export class SessionWindowOperator extends WindowOperator {
       this.ctx.timestamp.value = timestamp;
       this.sideOutputLate(record);
     }
-  }
-
-  override processWatermark(watermark: number): void {
-    this.table?.advance(watermark, this.emitResult);
-    super.processWatermark(watermark);
-  }
-
-  snapshotRawKeyed(): RawKeyGroup[] {
-    const table = this.table;
-    if (table === undefined) return [];
-    return table.snapshot().map((data) => ({ keyGroup: data.keyGroup, data }));
   }
 }

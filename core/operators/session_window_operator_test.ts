@@ -1,28 +1,13 @@
 import assert from "node:assert/strict";
-import { assignToKeyGroup, keyGroupRangeForSubtask } from "../state/key_groups.ts";
 import { EventTimeSessionWindows } from "../windows/session_windows.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import type { Window } from "../api/window.ts";
 import type { WindowAssigner } from "../windows/window_assigners.ts";
-import {
-  byValue,
-  type Ev,
-  type Row,
-  script,
-  spec,
-  type Step,
-} from "../../tests/_helpers/window_scripts.ts";
-import { type HarnessSnapshot, OperatorHarness } from "../../tests/_helpers/operator_harness.ts";
+import { byValue, type Ev, script, spec } from "../../tests/_helpers/window_scripts.ts";
+import { restoredRun, run } from "../../tests/_helpers/window_runs.ts";
 import { isSessionTableSpec, SessionWindowOperator } from "./session_window_operator.ts";
-import type { StreamOperator } from "./stream_operator.ts";
 import { WindowOperator } from "./window_operator.ts";
 import { windowOperatorFor } from "./window_operators.ts";
-
-async function run(op: StreamOperator<unknown, unknown>, steps: Step[]) {
-  const h = await new OperatorHarness(op, { keyed: true }).open();
-  for (const s of steps) "ev" in s ? h.element(s.ev, s.ts) : h.watermark(s.watermark);
-  return h;
-}
 
 const sessions: [string, () => WindowAssigner<unknown, Window>][] = [
   ["gap 4", () => EventTimeSessionWindows.withGap(4) as WindowAssigner<unknown, Window>],
@@ -85,38 +70,6 @@ Deno.test("the session table only where the general operator's results can be ha
   );
 });
 
-/** Runs `steps`, snapshotting after `at` of them, and restores at `parallelism` subtasks. */
-async function restoredRun(
-  make: () => StreamOperator<unknown, unknown>,
-  steps: Step[],
-  at: number,
-  parallelism: number,
-  restoreAs: () => StreamOperator<unknown, unknown> = make,
-): Promise<{ rows: Row[]; tabled: boolean[] }> {
-  const first = await run(make(), steps.slice(0, at));
-  const snapshot: HarnessSnapshot = await first.snapshot();
-  const rows = first.records() as Row[];
-  const tabled: boolean[] = [];
-  const watermark = steps.slice(0, at).findLast((s) => "watermark" in s) as { watermark: number };
-  for (let i = 0; i < parallelism; i++) {
-    const h = await new OperatorHarness(restoreAs(), { keyed: true, subtaskIndex: i, parallelism })
-      .open(snapshot);
-    const keyGroupRange = h.ctx.keyedBackend!.keyGroupRange;
-    assert.deepEqual(keyGroupRange, keyGroupRangeForSubtask(128, parallelism, i));
-    h.watermark(watermark.watermark);
-    for (const s of steps.slice(at)) {
-      if ("watermark" in s) h.watermark(s.watermark);
-      else {
-        const group = assignToKeyGroup(s.ev.k, 128);
-        if (group >= keyGroupRange.start && group <= keyGroupRange.end) h.element(s.ev, s.ts);
-      }
-    }
-    tabled.push((h.op as SessionWindowOperator).tabled);
-    rows.push(...h.records() as Row[]);
-  }
-  return { rows, tabled };
-}
-
 Deno.test("sessions are checkpointed by key group: restored at 1, 2 and 3 subtasks they give the uninterrupted results", async () => {
   const steps = script(7, 400, 3);
   for (const fold of ["list", "merge"] as const) {
@@ -124,8 +77,8 @@ Deno.test("sessions are checkpointed by key group: restored at 1, 2 and 3 subtas
     const whole = (await run(make(), steps)).records();
     for (const parallelism of [1, 2, 3]) {
       for (const at of [101, 257]) {
-        const { rows, tabled } = await restoredRun(make, steps, at, parallelism);
-        assert.ok(tabled.every((x) => x));
+        const { rows, restored } = await restoredRun(make, steps, at, parallelism);
+        assert.ok(restored.every((op) => (op as SessionWindowOperator).tabled));
         assert.deepEqual(byValue(rows), byValue(whole), `${fold} at ${parallelism} from ${at}`);
       }
     }
@@ -136,7 +89,7 @@ Deno.test("a checkpoint of the general window operator's sessions restores into 
   const steps = script(11, 300, 4);
   const s = () => spec(EventTimeSessionWindows.withGap(4) as never, "list");
   const whole = (await run(new WindowOperator(s()), steps)).records();
-  const { rows, tabled } = await restoredRun(
+  const { rows, restored } = await restoredRun(
     () => new WindowOperator(s()),
     steps,
     150,
@@ -144,5 +97,5 @@ Deno.test("a checkpoint of the general window operator's sessions restores into 
     () => windowOperatorFor(s()),
   );
   assert.deepEqual(byValue(rows), byValue(whole));
-  assert.ok(tabled.includes(false));
+  assert.ok(restored.some((op) => !(op as SessionWindowOperator).tabled));
 });
