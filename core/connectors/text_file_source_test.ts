@@ -31,6 +31,27 @@ Deno.test("every line is read exactly once at any parallelism and split size", a
   }
 });
 
+Deno.test("lines longer than a read (20 KB to 1.5 MB) across split ends are read exactly once", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const long = i % 7 === 0 ? 20_000 + i * 100 : i === 150 ? 1_500_000 : 10;
+      lines.push(`${i} ${"x".repeat(long)}`);
+    }
+    await Deno.writeTextFile(`${dir}/long.txt`, lines.join("\n") + "\n");
+    const expected = [...lines].sort();
+    for (const p of [1, 2, 3, 7]) {
+      const got = (await readAll(dir, p)).sort();
+      assert.equal(got.length, expected.length, `parallelism ${p}`);
+      // Compared line by line: a failed deepEqual would print megabytes.
+      assert.ok(got.every((l, i) => l === expected[i]), `parallelism ${p}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("splits cover each file without gaps and balance bytes", () => {
   const files = [{ path: "a", size: 10_000_000 }, { path: "b", size: 100 }];
   const all = [0, 1, 2, 3].flatMap((i) => splitsForSubtask(inputSplits(files), 4, i));
