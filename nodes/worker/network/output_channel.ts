@@ -14,7 +14,13 @@ const FIRST_BATCH_RECORDS = 16;
 const MAX_BATCH_RECORDS = 1 << 16;
 
 export class OutputChannel {
-  private pending: unknown[] = [];
+  /**
+   * The batch being filled: made with room for `targetRecords` (pushing into
+   * an empty array copied it at every growth, ~3 copies of a batch's slots),
+   * its first `count` slots used.
+   */
+  private pending: unknown[] = new Array(FIRST_BATCH_RECORDS);
+  private count = 0;
   /**
    * The pending records' timestamps (NaN: none), made at the batch's first
    * timestamped record with room for a full batch (a batch is flushed at
@@ -43,26 +49,31 @@ export class OutputChannel {
 
   /** Adds a record with its event timestamp (NaN: none). */
   add(record: unknown, timestamp: number): void {
-    const pending = this.pending;
+    const n = this.count;
     let ts = this.pendingTs;
-    if (ts !== undefined) ts[pending.length] = timestamp;
+    if (ts !== undefined) ts[n] = timestamp;
     else if (timestamp === timestamp) {
       // The first timestamped record of the batch: the earlier ones had none.
       ts = this.pendingTs = new Float64Array(this.targetRecords);
-      ts.fill(Number.NaN, 0, pending.length);
-      ts[pending.length] = timestamp;
+      ts.fill(Number.NaN, 0, n);
+      ts[n] = timestamp;
     }
-    pending.push(record);
-    if (pending.length >= this.targetRecords) this.flush();
+    this.pending[n] = record;
+    this.count = n + 1;
+    if (n + 1 >= this.targetRecords) this.flush();
   }
 
   /** Encodes the pending records into one buffer and sends or queues it. */
   flush(): void {
-    const records = this.pending;
-    if (records.length === 0) return;
-    this.pending = [];
-    const timestamps = this.pendingTs?.subarray(0, records.length);
+    const records = this.pending, n = this.count;
+    if (n === 0) return;
+    if (records.length !== n) records.length = n;
+    const timestamps = this.pendingTs?.subarray(0, n);
     this.pendingTs = undefined;
+    // The next batch: room for as many as this one (a batch cut short by a watermark, or every
+    // record at buffer timeout 0, sizes the next small; a longer one grows as a push would).
+    this.pending = new Array(Math.max(FIRST_BATCH_RECORDS, n));
+    this.count = 0;
     this.buffersOut++;
     if (this.endpoint.inSlot) {
       // Within one slot the records go as they are: nothing to encode or size.
