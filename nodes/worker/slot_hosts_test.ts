@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SlotHosts } from "./slot_hosts.ts";
+import { defaultSlotThreads, SlotHosts } from "./slot_hosts.ts";
 import { slotSandbox } from "./slot_sandbox.ts";
 
 /** Slot hosts whose Web Workers (real slot workers) get a minimal control command. */
@@ -66,4 +66,12 @@ Deno.test("a slot whose thread group's Web Worker does not cover its task's need
   } finally {
     h.freeAll();
   }
+});
+
+Deno.test("by default a worker's slots get one Web Worker each, but no more than the cores", () => {
+  const cores = navigator.hardwareConcurrency;
+  assert.ok(cores >= 1);
+  assert.equal(defaultSlotThreads(1), 1);
+  assert.equal(defaultSlotThreads(cores), cores);
+  assert.equal(defaultSlotThreads(cores + 3), cores);
 });

@@ -34,7 +34,7 @@ import { IngestEndpoints } from "./ingest_endpoints.ts";
 import { encodeCollected } from "../protocol/collected_cbor.ts";
 import { resolvedS3, slotSandbox } from "./slot_sandbox.ts";
 import { type JobSandbox, jobSandbox, spillRoot } from "./job_sandbox.ts";
-import { SlotHosts } from "./slot_hosts.ts";
+import { defaultSlotThreads, SlotHosts } from "./slot_hosts.ts";
 import type { JobPermissions } from "../../core/config/job_permissions.ts";
 
 /** What a TaskExecutor's mailbox takes: its protocol, and its slots' reports. */
@@ -52,7 +52,7 @@ export interface TaskExecutorOptions {
   /**
    * Web Workers the slots share (`--slot-threads`): fewer than the slots
    * makes slots of one job attempt share one (see `slot_hosts.ts`);
-   * default: one per slot, at most one per CPU core ({@link defaultSlotThreads}).
+   * default: one per slot, at most one per CPU core (`defaultSlotThreads`).
    */
   readonly slotThreads?: number;
   readonly managedMemoryBytes: number;
@@ -78,18 +78,6 @@ interface RunningTask {
   readonly slotIndex: number;
   readonly attempt: number;
   readonly jobMaster: ActorRef<JobMasterMessage>;
-}
-
-/**
- * The Web Workers of `slots` slots unless `--slot-threads` says otherwise: one
- * per slot, but no more than the machine has cores. A thread beyond the cores
- * adds no throughput, only a V8 isolate's memory (measured: parallelism 4 of
- * the out-of-order windows job on 2 cores took 2.15x the memory of
- * parallelism 1 on 4 Web Workers, 1.54x on 2, in the same time).
- */
-export function defaultSlotThreads(slots: number): number {
-  const cores = navigator.hardwareConcurrency;
-  return cores > 0 ? Math.min(slots, cores) : slots;
 }
 
 /** How long a cancelled slot worker may finish what it was told before it is terminated. */
