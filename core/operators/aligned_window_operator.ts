@@ -25,9 +25,8 @@ import { requireTimestamp } from "../windows/_checks.ts";
 import { TumblingEventTimeWindows } from "../windows/tumbling_windows.ts";
 import { TabledWindowOperator } from "./tabled_window_operator.ts";
 import type { WindowOperatorSpec } from "./window_operator.ts";
-import type { WindowFold } from "./window_contents.ts";
 import {
-  type SliceFold,
+  sliceFoldOf,
   type SliceGroupSnapshot,
   type SliceShape,
   SliceTable,
@@ -45,30 +44,6 @@ export function sliceShapeOf(spec: WindowOperatorSpec): SliceShape | undefined {
     return { sizeMs: a.sizeMs, slideMs: a.slideMs, offsetMs: a.offsetMs };
   }
   return undefined;
-}
-
-/** A window's elements as a slice accumulator: a list per slice, joined when a window fires. */
-const ELEMENTS: SliceFold = {
-  kind: "aggregate",
-  fn: {
-    createAccumulator: () => [],
-    add: (value, acc) => {
-      (acc as unknown[]).push(value);
-      return acc;
-    },
-    getResult: (acc) => acc,
-    // Into `a` (a window's fresh list, see SliceTable.fireSlices), not a copy per slice.
-    merge: (a, b) => {
-      const into = a as unknown[];
-      for (const x of b as unknown[]) into.push(x);
-      return into;
-    },
-  },
-};
-
-/** How the slice table folds `fold`'s contents. */
-export function sliceFoldOf(fold: WindowFold): SliceFold {
-  return fold.kind === "list" ? ELEMENTS : fold;
 }
 
 export class AlignedWindowOperator extends TabledWindowOperator<SliceGroupSnapshot, SliceTable> {

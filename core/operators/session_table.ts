@@ -13,12 +13,19 @@
  * @module
  */
 
-import type { AggregateFunction } from "../api/state.ts";
 import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
 import { TimerHeap } from "../time/_timer_heap.ts";
 import { TimeWindow } from "../windows/time_window.ts";
 import type { WindowFold } from "./window_contents.ts";
-import { snapshotAccumulator, type WindowEmit } from "./window_slices.ts";
+import {
+  emptyAccumulator,
+  foldIn,
+  foldMerge,
+  type SliceFold,
+  sliceFoldOf,
+  snapshotAccumulator,
+  type WindowEmit,
+} from "./window_slices.ts";
 
 /** The open sessions of one key. */
 interface KeySessions {
@@ -46,55 +53,13 @@ export interface SessionGroupSnapshot {
   readonly entries: unknown[];
 }
 
-/** How a fold starts, grows and merges a session's contents. */
-interface SessionFold {
-  first(value: unknown): unknown;
-  add(acc: unknown, value: unknown): unknown;
-  /** `into` with `other` appended (`into` was made by this fold: it may change in place). */
-  merge(into: unknown, other: unknown): unknown;
-}
-
-/** The operations of `fold`, as the general operator's window contents apply them. */
-function sessionFold(fold: WindowFold): SessionFold {
-  switch (fold.kind) {
-    case "list":
-      return {
-        first: (v) => [v],
-        add: (acc, v) => {
-          (acc as unknown[]).push(v);
-          return acc;
-        },
-        merge: (into, other) => {
-          const list = into as unknown[];
-          for (const v of other as unknown[]) list.push(v);
-          return list;
-        },
-      };
-    case "reduce": {
-      const fn = fold.fn;
-      return {
-        first: (v) => v,
-        add: (acc, v) => fn(acc, v),
-        merge: (into, other) => fn(into, other),
-      };
-    }
-    case "aggregate": {
-      const fn = fold.fn as AggregateFunction<unknown, unknown, unknown>;
-      return {
-        first: (v) => fn.add(v, fn.createAccumulator()),
-        add: (acc, v) => fn.add(v, acc),
-        merge: (into, other) => fn.merge!(into, other),
-      };
-    }
-  }
-}
-
 export class SessionTable {
   private readonly byKey = new Map<StateKey, KeySessions>();
   /** Sessions by (end - 1, seq); entries of sessions that changed since are stale. */
   private readonly heap = new TimerHeap<Session>();
   private seq = 0;
-  private readonly fold: SessionFold;
+  /** The fold as slice tables apply it (a window's elements: a list, merged in place). */
+  private readonly fold: SliceFold;
   watermark = -Infinity;
 
   constructor(
@@ -102,7 +67,7 @@ export class SessionTable {
     /** Validates a new key for this subtask and returns its key group. */
     private readonly keyGroupOf: (key: unknown) => number,
   ) {
-    this.fold = sessionFold(fold);
+    this.fold = sliceFoldOf(fold);
   }
 
   /**
@@ -132,7 +97,13 @@ export class SessionTable {
         of = { key, sk, keyGroup: this.keyGroupOf(key), sessions: [] };
         this.byKey.set(sk, of);
       }
-      const s: Session = { of, start, end, acc: this.fold.first(value), seq: this.seq++ };
+      const s: Session = {
+        of,
+        start,
+        end,
+        acc: foldIn(this.fold, emptyAccumulator(this.fold), value),
+        seq: this.seq++,
+      };
       of.sessions.splice(from, 0, s);
       this.heap.push(s, end - 1, s.seq);
       return true;
@@ -142,11 +113,11 @@ export class SessionTable {
     const newStart = Math.min(start, s.start), newEnd = Math.max(end, list![to - 1].end);
     for (let i = from + 1; i < to; i++) {
       const other = list![i];
-      s.acc = this.fold.merge(s.acc, other.acc);
+      s.acc = foldMerge(this.fold, s.acc, other.acc);
       other.seq = -1;
     }
     if (to - from > 1) list!.splice(from + 1, to - from - 1);
-    s.acc = this.fold.add(s.acc, value);
+    s.acc = foldIn(this.fold, s.acc, value);
     if (newStart !== s.start || newEnd !== s.end) {
       s.start = newStart;
       s.end = newEnd;

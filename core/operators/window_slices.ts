@@ -20,6 +20,7 @@ import type { ReduceFunction } from "../api/functions.ts";
 import type { AggregateFunction } from "../api/state.ts";
 import { type StateKey, stateKeyOf } from "../state/keyed_state_backend.ts";
 import { getWindowStartWithOffset, TimeWindow } from "../windows/time_window.ts";
+import type { WindowFold } from "./window_contents.ts";
 
 /** The window geometry, in event-time milliseconds. */
 export interface SliceShape {
@@ -66,6 +67,35 @@ export function emptyAccumulator(fold: SliceFold): unknown {
 export function foldIn(fold: SliceFold, acc: unknown, value: unknown): unknown {
   if (fold.kind === "aggregate") return fold.fn.add(value, acc);
   return acc === EMPTY ? value : fold.fn(acc, value);
+}
+
+/** `into` with the accumulator `other` merged in (aggregates need `merge`). */
+export function foldMerge(fold: SliceFold, into: unknown, other: unknown): unknown {
+  return fold.kind === "aggregate" ? fold.fn.merge!(into, other) : fold.fn(into, other);
+}
+
+/** A window's elements as a slice accumulator: a list per slice, joined when a window fires. */
+const ELEMENTS: SliceFold = {
+  kind: "aggregate",
+  fn: {
+    createAccumulator: () => [],
+    add: (value, acc) => {
+      (acc as unknown[]).push(value);
+      return acc;
+    },
+    getResult: (acc) => acc,
+    // Into `a` (a window's fresh list, see SliceTable.fireSlices), not a copy per slice.
+    merge: (a, b) => {
+      const into = a as unknown[];
+      for (const x of b as unknown[]) into.push(x);
+      return into;
+    },
+  },
+};
+
+/** How a table (of slices, or of sessions) folds `fold`'s contents. */
+export function sliceFoldOf(fold: WindowFold): SliceFold {
+  return fold.kind === "list" ? ELEMENTS : fold;
 }
 
 /**
