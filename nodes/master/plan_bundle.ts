@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { EnvironmentDefaults, JobPlan } from "../../core/graph/job_plan.ts";
 import type { StreamGraph } from "../../core/graph/stream_graph.ts";
 import { ALL, type JobPermissions, PERMISSION_KINDS } from "../../core/config/job_permissions.ts";
+import { IMPORT_TIME_ENV } from "../../core/config/import_time_env.ts";
 import { InvalidRequestError } from "../protocol/errors.ts";
 
 /** What a bundle is planned with. */
@@ -40,12 +41,6 @@ export type PlanResult = { readonly plan: PlannedJob } | { readonly error: strin
 
 /** spate's own directory: the plan worker reads its modules (`spate` is mod.ts). */
 const RUNTIME_DIR = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
-/** Variables the runtime reads while it is imported (cbor-x's Node entry point, profiling). */
-const IMPORT_TIME_ENV = [
-  "CBOR_NATIVE_ACCELERATION_DISABLED",
-  "SPATE_SLOT_CPU_PROFILE",
-  "SPATE_SLOT_ALLOC_PROFILE",
-];
 const PLAN_WORKER_URL = new URL("./plan_worker.ts", import.meta.url);
 
 let plans = 0;

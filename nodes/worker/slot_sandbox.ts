@@ -20,14 +20,7 @@ import type { FileSystemSettings } from "../../core/fs/file_system.ts";
 import { isS3Location, parseS3Location } from "../../core/fs/location.ts";
 import { resolveS3Settings } from "../../core/fs/s3_settings.ts";
 import type { TaskDeployment } from "../protocol/deployment.ts";
-
-/** Variables the slot's modules read while they load (cbor-x's Node entry; the slot profiler and heap report). */
-export const IMPORT_TIME_ENV = [
-  "CBOR_NATIVE_ACCELERATION_DISABLED",
-  "SPATE_SLOT_CPU_PROFILE",
-  "SPATE_SLOT_ALLOC_PROFILE",
-  "SPATE_HEAP_REPORT",
-];
+import { IMPORT_TIME_ENV } from "../../core/config/import_time_env.ts";
 
 /**
  * What the AWS SDK of `s3://` checkpoints reads as it works, beyond the
