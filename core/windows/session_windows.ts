@@ -56,13 +56,12 @@ export class EventTimeSessionWindows<T> implements MergingWindowAssigner<T> {
   }
 
   assignWindows(element: T, timestamp: number, _ctx: WindowAssignerContext): TimeWindow[] {
-    requireTimestamp(timestamp, this.name);
-    return sessionWindow(timestamp, this.gapOf(element), this.name);
+    return [new TimeWindow(timestamp, this.sessionEnd(element, timestamp))];
   }
 
   /**
-   * The end of the session `element` opens at `timestamp` (its start): what
-   * `assignWindows` returns as a window, without one (the session table's per-element path).
+   * The end of the session `element` opens at `timestamp` (its start), without
+   * a window object (the session table's per-element path).
    */
   sessionEnd(element: T, timestamp: number): number {
     requireTimestamp(timestamp, this.name);
